@@ -1,0 +1,3 @@
+from insyn.cli import main
+
+main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GoalsConfig(AppConfig):
+    name = "insyn.goals"
+    verbose_name = "Mål och uppföljning"

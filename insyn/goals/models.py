@@ -1,0 +1,335 @@
+"""Governance by goals: plans, goals, assignments, follow-up periods, reports and goal follow-up.
+
+Vocabulary (see GLOSSARY.md): a council Plan ("Mål och budget 2023 med plan för 2024–2025") has
+Goals (inriktningsmål/fokusmål); each Goal has Assignments (uppdrag) given to organisations.
+In every FollowUpPeriod each responsible organisation writes a Report per assignment, and the
+executive board writes the compiled Report (organisation = NULL) and a GoalFollowUp per goal.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from insyn.organisations.models import Organisation, OrganisationGroup
+
+
+class Plan(models.Model):
+    title = models.CharField(_("titel"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("planår"), unique=True)
+    last_year = models.PositiveSmallIntegerField(_("planen sträcker sig till"), null=True,
+                                                 blank=True)
+    decision_case_number = models.CharField(_("diarienummer"), max_length=40, blank=True)
+    decision_date = models.DateField(_("beslutsdatum"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("planer")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:plan", args=[self.year])
+
+
+class GoalKind(models.TextChoices):
+    INRIKTNINGSMAL = "inriktningsmal", _("Inriktningsmål")
+    FOKUSMAL = "fokusmal", _("Fokusmål")
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="goals")
+    number = models.CharField(_("nummer"), max_length=10)
+    kind = models.CharField(_("typ"), max_length=20, choices=GoalKind.choices,
+                            default=GoalKind.INRIKTNINGSMAL)
+    title = models.CharField(_("titel"), max_length=300)
+    short_title = models.CharField(_("kort titel"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "order", "number"]
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_goal_number_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:goal", args=[self.plan.year, self.number])
+
+    @property
+    def kind_definite(self) -> str:
+        """'fokusmålet' / 'inriktningsmålet', as the summary sentence needs it."""
+        return "fokusmålet" if self.kind == GoalKind.FOKUSMAL else "inriktningsmålet"
+
+
+class GoalSection(models.Model):
+    """One titled section of a goal's description (Målbeskrivning, Välkomna och inkluderade…)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(default=0)
+    heading = models.CharField(_("rubrik"), max_length=300)
+    body = models.TextField(_("text"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["goal", "order"]
+        verbose_name = _("målbeskrivningsavsnitt")
+        verbose_name_plural = _("målbeskrivningsavsnitt")
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class AssignmentKind(models.TextChoices):
+    COUNCIL = "council", _("Uppdrag")
+    REMAINING = "remaining", _("Kvarvarande uppdrag")
+    ADDITIONAL = "additional", _("Tillkommande uppdrag")
+    BOARD_GOAL = "board_goal", _("Gemensamt nämnd-/bolagsmål")
+
+
+class Assignment(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="assignments")
+    number = models.CharField(_("nummer"), max_length=20, blank=True)
+    kind = models.CharField(_("typ"), max_length=20, choices=AssignmentKind.choices,
+                            default=AssignmentKind.COUNCIL)
+    title = models.TextField(_("titel"))
+    description = models.TextField(_("beskrivning"), blank=True)
+    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    # Remaining (kvarvarande): where it came from.
+    origin_year = models.PositiveSmallIntegerField(_("ursprungsår"), null=True, blank=True)
+    origin_number = models.CharField(_("ursprungligt nummer"), max_length=20, blank=True)
+    carried_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into",
+        verbose_name=_("överfört från"),
+    )
+    # Additional (tillkommande): the council decision that gave it.
+    decision_case_number = models.CharField(_("diarienummer"), max_length=40, blank=True)
+    decision_paragraph = models.CharField(_("paragraf"), max_length=20, blank=True)
+    decision_body = models.CharField(_("beslutande organ"), max_length=100, blank=True)
+    decision_date = models.DateField(_("beslutsdatum"), null=True, blank=True)
+    # Board goal (gemensamt nämnd-/bolagsmål): its code, e.g. "NB 1.1".
+    board_goal_code = models.CharField(_("målkod"), max_length=20, blank=True)
+
+    responsible_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="responsible_for",
+        verbose_name=_("ansvariga"))
+    responsible_groups = models.ManyToManyField(
+        OrganisationGroup, blank=True, related_name="responsible_for",
+        verbose_name=_("ansvariga grupper"))
+    affected_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="affected_by", verbose_name=_("berörda"))
+    affected_groups = models.ManyToManyField(
+        OrganisationGroup, blank=True, related_name="affected_by",
+        verbose_name=_("berörda grupper"))
+    # A stable key so that re-importing a published page updates instead of duplicating.
+    import_key = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[responsible_organisations, responsible_groups,
+                                            affected_organisations, affected_groups])
+
+    class Meta:
+        ordering = ["goal", "order", "pk"]
+        verbose_name = _("uppdrag")
+        verbose_name_plural = _("uppdrag")
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "import_key"], condition=~Q(import_key=""),
+                                    name="unique_assignment_import_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.heading}: {self.title[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:assignment", args=[self.pk])
+
+    @property
+    def counts_in_summary(self) -> bool:
+        return self.kind != AssignmentKind.BOARD_GOAL
+
+    @property
+    def heading(self) -> str:
+        """How the municipality writes the assignment's label, e.g. "Uppdrag 20"."""
+        if self.kind == AssignmentKind.COUNCIL:
+            return f"Uppdrag {self.number}" if self.number else "Uppdrag"
+        if self.kind == AssignmentKind.REMAINING:
+            if self.origin_year and self.origin_number:
+                return f"Kvarvarande från {self.origin_year} uppdrag {self.origin_number}"
+            if self.origin_year:
+                return f"Kvarvarande uppdrag från {self.origin_year}"
+            return "Kvarvarande uppdrag"
+        if self.kind == AssignmentKind.ADDITIONAL:
+            return "Tillkommande uppdrag"
+        return f"Gemensamt nämnd-/bolagsmål {self.board_goal_code}".strip()
+
+
+class PeriodKind(models.TextChoices):
+    APRIL = "april", _("Uppföljning per april")
+    AUGUST = "august", _("Delårsuppföljning per augusti")
+    ANNUAL = "annual", _("Årsbokslut")
+    OTHER = "other", _("Annan uppföljning")
+
+
+class PeriodState(models.TextChoices):
+    PLANNED = "planned", _("Planerad")
+    OPEN = "open", _("Öppen för rapportering")
+    CLOSED = "closed", _("Stängd för rapportering, sammanställs")
+    PUBLISHED = "published", _("Publicerad")
+
+
+class FollowUpPeriod(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="periods")
+    year = models.PositiveSmallIntegerField(_("år"))
+    kind = models.CharField(_("typ"), max_length=20, choices=PeriodKind.choices)
+    label = models.CharField(_("benämning"), max_length=200)
+    month = models.PositiveSmallIntegerField(_("månad"), null=True, blank=True)
+    deadline = models.DateField(_("sista dag för rapportering"), null=True, blank=True)
+    state = models.CharField(_("läge"), max_length=20, choices=PeriodState.choices,
+                             default=PeriodState.PLANNED)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "month"]
+        verbose_name = _("uppföljningsperiod")
+        verbose_name_plural = _("uppföljningsperioder")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "label"],
+                                    name="unique_period_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:period", args=[self.pk])
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        return (self.year, self.month or 13)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PeriodState.PUBLISHED
+
+
+class Status(models.TextChoices):
+    """The four-level scale used on every assignment, plus unknown."""
+
+    COMPLETED = "completed", _("Slutfört")
+    ON_TRACK = "on_track", _("Enligt plan")
+    DELAYED = "delayed", _("Försenat")
+    NOT_DONE = "not_done", _("Genomförs inte")
+    UNKNOWN = "unknown", _("Status saknas")
+
+
+STATUS_ORDER = [Status.COMPLETED, Status.ON_TRACK, Status.DELAYED, Status.NOT_DONE,
+                Status.UNKNOWN]
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SUBMITTED = "submitted", _("Inlämnad")
+    RETURNED = "returned", _("Återsänd för komplettering")
+    APPROVED = "approved", _("Godkänd")
+
+
+class Report(models.Model):
+    """One organisation's report on one assignment in one period; organisation NULL = compiled."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
+    period = models.ForeignKey(FollowUpPeriod, on_delete=models.PROTECT, related_name="reports")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.UNKNOWN)
+    assessment = models.TextField(_("bedömning"), blank=True)
+    assessment_label = models.CharField(_("rubrik för bedömningen"), max_length=200, blank=True)
+    state = models.CharField(_("läge"), max_length=20, choices=ReportState.choices,
+                             default=ReportState.DRAFT)
+    return_comment = models.TextField(_("kommentar vid återsändning"), blank=True)
+    # Optimistic concurrency: every save increments it; a save based on an old version fails.
+    version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assignment", "organisation__name"]
+        verbose_name = _("rapport")
+        verbose_name_plural = _("rapporter")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "period", "organisation"],
+                                    condition=Q(organisation__isnull=False),
+                                    name="unique_report_per_organisation"),
+            models.UniqueConstraint(fields=["assignment", "period"],
+                                    condition=Q(organisation__isnull=True),
+                                    name="unique_compiled_report"),
+            models.CheckConstraint(condition=Q(status__in=Status.values),
+                                   name="report_status_valid"),
+        ]
+        indexes = [models.Index(fields=["period", "organisation", "state"])]
+
+    def __str__(self) -> str:
+        who = self.organisation.name if self.organisation_id else "sammanställd"
+        return f"{self.assignment.heading} · {self.period} · {who}"
+
+    @property
+    def is_compiled(self) -> bool:
+        return self.organisation_id is None
+
+
+class GoalStatus(models.TextChoices):
+    GREEN = "green", _("Grön")
+    YELLOW = "yellow", _("Gul")
+    RED = "red", _("Röd")
+
+
+GOAL_STATUS_RANK = {GoalStatus.RED: 0, GoalStatus.YELLOW: 1, GoalStatus.GREEN: 2}
+
+
+class Trend(models.TextChoices):
+    IMPROVED = "improved", _("Förbättrad")
+    UNCHANGED = "unchanged", _("Oförändrad")
+    WORSENED = "worsened", _("Försämrad")
+
+
+class GoalFollowUp(models.Model):
+    """The compiled follow-up of a goal in a period: status, assessment (summary is computed)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="follow_ups")
+    period = models.ForeignKey(FollowUpPeriod, on_delete=models.PROTECT,
+                               related_name="goal_follow_ups")
+    status = models.CharField(_("status"), max_length=10, choices=GoalStatus.choices, blank=True)
+    assessment = models.TextField(_("bedömning"), blank=True)
+    # As published on an imported page; shown only when no previous period lets us compute it.
+    stated_trend = models.CharField(_("trend enligt publicerad text"), max_length=10,
+                                    choices=Trend.choices, blank=True)
+    published_summary = models.TextField(_("sammanfattning enligt publicerad text"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("måluppföljning")
+        verbose_name_plural = _("måluppföljningar")
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "period"], name="unique_goal_follow_up"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} · {self.period}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpendataConfig(AppConfig):
+    name = "insyn.opendata"
+    verbose_name = "Öppna data"

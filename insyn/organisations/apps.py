@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "insyn.organisations"
+    verbose_name = "Organisationer"

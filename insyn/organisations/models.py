@@ -1,0 +1,131 @@
+"""The municipality and its organisations: boards (nämnder), companies (bolag), groups."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Municipality(models.Model):
+    """The municipality this instance serves (one row), identified by its Kolada/SCB code."""
+
+    name = models.CharField(_("namn"), max_length=200)  # "Uppsala kommun"
+    short_name = models.CharField(_("kort namn"), max_length=100)  # "Uppsala"
+    code = models.CharField(_("kommunkod"), max_length=4, unique=True)  # "0380"
+    website = models.URLField(_("webbplats"), blank=True)
+    contact_email = models.EmailField(_("kontaktadress"), blank=True)
+
+    class Meta:
+        verbose_name = _("kommun")
+        verbose_name_plural = _("kommuner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    EXECUTIVE_BOARD = "executive_board", _("Kommunstyrelse")
+    BOARD = "board", _("Nämnd")
+    COMPANY = "company", _("Bolag")
+    EXTERNAL = "external", _("Extern aktör")
+
+
+BOARD_KINDS = (OrganisationKind.EXECUTIVE_BOARD, OrganisationKind.BOARD)
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def active_in(self, year: int) -> OrganisationQuerySet:
+        return self.filter(
+            models.Q(active_from__isnull=True) | models.Q(active_from__lte=year),
+            models.Q(active_until__isnull=True) | models.Q(active_until__gte=year),
+        )
+
+    def internal(self) -> OrganisationQuerySet:
+        return self.exclude(kind=OrganisationKind.EXTERNAL)
+
+
+class Organisation(models.Model):
+    """A board or company that can be given and report on assignments."""
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(_("typ"), max_length=20, choices=OrganisationKind.choices)
+    short_name = models.CharField(_("förkortning"), max_length=40, blank=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+    website = models.URLField(_("webbplats"), blank=True)
+    email = models.EmailField(_("e-post för notiser"), blank=True)
+    active_from = models.PositiveSmallIntegerField(_("aktiv från år"), null=True, blank=True)
+    active_until = models.PositiveSmallIntegerField(_("aktiv till och med år"), null=True,
+                                                    blank=True)
+    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="predecessors", verbose_name=_("uppgick i"))
+    history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:organisation", args=[self.slug])
+
+    def is_active_in(self, year: int) -> bool:
+        return (self.active_from is None or self.active_from <= year) and (
+            self.active_until is None or self.active_until >= year
+        )
+
+    @property
+    def is_board(self) -> bool:
+        return self.kind in BOARD_KINDS
+
+
+class OrganisationAlias(models.Model):
+    """Another name the documents use: an abbreviation (OSN, OMN), a short form, a former name."""
+
+    class Kind(models.TextChoices):
+        ABBREVIATION = "abbreviation", _("Förkortning")
+        ALIAS = "alias", _("Annat namn")
+        FORMER_NAME = "former_name", _("Tidigare namn")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="aliases")
+    alias = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.ALIAS)
+
+    class Meta:
+        verbose_name = _("alias")
+        verbose_name_plural = _("alias")
+        constraints = [
+            models.UniqueConstraint(Lower("alias"), name="unique_organisation_alias_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class OrganisationGroup(models.Model):
+    """A shorthand such as "Alla nämnder och bolag" that expands through the registry per year."""
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kinds = models.JSONField(_("omfattar typer"), default=list)
+    aliases = models.JSONField(_("andra skrivningar"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisationsgrupp")
+        verbose_name_plural = _("organisationsgrupper")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def members(self, year: int) -> OrganisationQuerySet:
+        return Organisation.objects.filter(kind__in=self.kinds).active_in(year)
