@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "insyn.goals",
     "insyn.search",
     "insyn.importers",
+    "insyn.indicators",
+    "insyn.dialogue",
+    "insyn.feedback",
     "insyn.opendata",
     "insyn.public",
 ]
@@ -146,7 +149,6 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

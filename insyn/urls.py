@@ -1,3 +1,7 @@
+"""URL map. Public pages are Swedish paths at the root; staff pages live under /personal/
+(every view there requires a role: see insyn.accounts.permissions and the authorization matrix
+test, which walks this configuration)."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -10,6 +14,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", core_views.health, name="health"),
     path("api/", include("insyn.opendata.urls")),
+    path("konto/", include("insyn.accounts.urls")),
+    path("personal/uppfoljning/", include("insyn.goals.urls")),
+    path("personal/indikatorer/", include("insyn.indicators.staff_urls")),
+    path("personal/dialog/", include("insyn.dialogue.staff_urls")),
+    path("personal/arenden/", include("insyn.feedback.staff_urls")),
+    path("indikatorer/", include("insyn.indicators.urls")),
+    path("dialog/", include("insyn.dialogue.urls")),
+    path("synpunkter/", include("insyn.feedback.urls")),
+    path("open311/", include("insyn.feedback.open311_urls")),
     path("", include("insyn.public.urls")),
 ]
 

@@ -1,0 +1,60 @@
+"""Queue and send email notices (see insyn.core.models.OutgoingEmail)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from insyn.core.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def queue_email(to: str, subject: str, body: str, *, dedupe_key: str = "") -> bool:
+    """Queue one email; returns False if one with the same dedupe_key was already queued."""
+    if not to:
+        return False
+    try:
+        with transaction.atomic():
+            OutgoingEmail.objects.create(to=to, subject=subject[:300], body=body,
+                                         dedupe_key=dedupe_key)
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_queued(limit: int = 100) -> tuple[int, int]:
+    """Send up to `limit` queued emails. Returns (sent, failed). Safe to run in parallel."""
+    sent = failed = 0
+    candidates = list(
+        OutgoingEmail.objects.filter(state=OutgoingEmail.State.QUEUED)
+        .order_by("created_at").values_list("pk", flat=True)[:limit]
+    )
+    for pk in candidates:
+        # Claim the row: only one worker's UPDATE matches while it is still queued.
+        claimed = OutgoingEmail.objects.filter(pk=pk, state=OutgoingEmail.State.QUEUED).update(
+            state=OutgoingEmail.State.SENDING)
+        if not claimed:
+            continue
+        email = OutgoingEmail.objects.get(pk=pk)
+        try:
+            EmailMessage(email.subject, email.body, to=[email.to]).send()
+        except Exception as exc:  # any transport error is retried later
+            email.attempts += 1
+            email.last_error = str(exc)[:2000]
+            email.state = (OutgoingEmail.State.FAILED if email.attempts >= MAX_ATTEMPTS
+                           else OutgoingEmail.State.QUEUED)
+            email.save(update_fields=["attempts", "last_error", "state"])
+            logger.warning("email failed", extra={"event": "email_failed"})
+            failed += 1
+        else:
+            email.state = OutgoingEmail.State.SENT
+            email.sent_at = timezone.now()
+            email.attempts += 1
+            email.save(update_fields=["state", "sent_at", "attempts"])
+            sent += 1
+    return sent, failed

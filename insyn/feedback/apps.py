@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "insyn.feedback"
+    verbose_name = "Synpunkter och felanmälan"
