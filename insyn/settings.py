@@ -199,6 +199,8 @@ if OIDC_ENABLED:
     OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
     OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
     OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+    OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_authentication_callback"
+    LOGIN_REDIRECT_URL_FAILURE = "/konto/logga-in/"
 OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM", "roles")
 OIDC_MAP_MEMBERSHIPS = env_bool("OIDC_MAP_MEMBERSHIPS", True)
 
