@@ -25,6 +25,17 @@ Decisions documented here because callers depend on them:
   belongs to the earlier plan (`origin_number`) and would collide with this year's numbers.
 * Items numbered only by the list take the list number as their assignment number.
 * Titles lose their trailing full stop (and oddities such as ". .").
+* The period's year is the year in the period line if any, else the most common year of the
+  assessment labels ("Rapportering augusti 2023", "(per augusti 2022)", "Resultat: maj–augusti
+  2017"), else the first "<month> <year>" in the goal's own text, else None.
+* A description paragraph before the first section heading becomes a section with heading None.
+* Unknown names in an organisation list that end like a board or company ("-nämnden",
+  "-styrelsen", "AB") become new organisations (`unknown_organisations`, with a warning); other
+  unknown text is left out of the list and reported in `unrecognised_names` (with a warning).
+* Decisions: `body` is "KF"/"KS" only when the page says so; a bare "§379" leaves it None.
+
+`parse_followup` raises `FollowupParseError` (with `.source` and `.line`) only when no goal
+heading is found; anything else yields a result, with warnings for what looked wrong.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,7 +124,7 @@ _GOAL_STATUS_RE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ITEM_STATUS_RE = re.compile(
-    r"^Status\s+för\s+(?:uppdraget|nämndmålet|bolagsmålet|målet)\s+är\b\s*:?\s*(?P<rest>.*)$",
+    r"^Status\s+för\s+(?:uppdraget|nämndmålet|bolagsmålet)\s+är\b\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 _PERIOD_RE = re.compile(
@@ -1126,14 +1138,14 @@ class _Parser:
             self.warn(f"{goal.reference}: {computed.unknown} uppdrag saknar status")
 
     def _guess_year(self, goal: Goal) -> int | None:
-        years: list[int] = []
-        for assignment in goal.assignments:
-            for text in (assignment.assessment_label or "",):
-                found = _YEAR_RE.search(text)
-                if found:
-                    years.append(int(found.group(1)))
+        """The follow-up year: the most common year in the assessment labels, else dated text."""
+        years = Counter(
+            int(found.group(1))
+            for assignment in goal.assignments
+            if (found := _YEAR_RE.search(assignment.assessment_label or ""))
+        )
         if years:
-            return max(set(years), key=years.count)
+            return years.most_common(1)[0][0]
         for text in (goal.period.label or "", goal.assessment or "", goal.published_summary or ""):
             dated = _DATED_RE.search(text)
             if dated:

@@ -461,6 +461,7 @@ def test_goal_heading_forms(heading: str, number: str, kind_label: str | None, t
         ("Status för inriktningsmålet är Grön. Enligt plan", "green", None),
         ("Status för inriktningsmålet är Röd. Försämrad", "red", "worsened"),
         ("Status för fokusmålet är Grön. Förbättrad", "green", "improved"),
+        ("Status för målet är Röd.", "red", None),
         ("Delårsuppföljning per augusti\n\nEnligt plan", "green", None),
         ("Delårsuppföljning per augusti", None, None),
     ],
