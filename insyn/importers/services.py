@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +91,16 @@ def parse_files(paths: Sequence[str | Path], registry: Registry) -> list[Followu
     return parses
 
 
-def import_followup_files(paths: Sequence[str | Path], *, dry_run: bool = False) -> ImportResult:
+def import_followup_files(
+    paths: Sequence[str | Path],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Parse every file, then write all of them in one transaction (or nothing on error).
+
+    `progress` is called with a line per file written (the command shows it at -v 2).
+    """
     registry = registry_from_database()
     result = ImportResult(parses=parse_files(paths, registry))
     if dry_run:
@@ -99,6 +108,8 @@ def import_followup_files(paths: Sequence[str | Path], *, dry_run: bool = False)
     with transaction.atomic():
         for parse in result.parses:
             _write_parse(parse, result)
+            if progress is not None:
+                progress(f"Skrev {parse.source}")
     _index_for_search(result.periods)
     return result
 

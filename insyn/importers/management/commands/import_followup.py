@@ -23,7 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, dry_run=False, json=False, **options):
         try:
-            result = import_followup_files(files, dry_run=dry_run)
+            progress = self.stderr.write if options.get("verbosity", 1) >= 2 else None
+            result = import_followup_files(files, dry_run=dry_run, progress=progress)
         except FollowupImportError as exc:
             raise CommandError(str(exc)) from exc
         if json:
