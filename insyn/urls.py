@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("insyn.opendata.urls")),
     path("konto/", include("insyn.accounts.urls")),
     path("personal/uppfoljning/", include("insyn.goals.urls")),
+    path("export/", include("insyn.goals.export_urls")),
     path("personal/indikatorer/", include("insyn.indicators.staff_urls")),
     path("personal/dialog/", include("insyn.dialogue.staff_urls")),
     path("personal/arenden/", include("insyn.feedback.staff_urls")),
