@@ -333,3 +333,39 @@ class GoalFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal} · {self.period}"
+
+
+class Correction(models.Model):
+    """A visible correction of published material: what changed, why, by whom, when.
+
+    The published original of a period is version 1; each correction raises the period's version
+    by one. Shown on the public pages (see insyn.goals.services.corrections_for_period and the
+    partial goals/partials/corrections.html).
+    """
+
+    period = models.ForeignKey(FollowUpPeriod, on_delete=models.PROTECT,
+                               related_name="corrections")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="corrections")
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="corrections")
+    version = models.PositiveIntegerField(_("version"))
+    note = models.TextField(_("vad som ändrades och varför"))
+    # [{"field": "assessment", "label": "Bedömning", "before": "...", "after": "..."}]
+    changes = models.JSONField(_("ändringar"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("rättad"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "version"]
+        verbose_name = _("rättelse")
+        verbose_name_plural = _("rättelser")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "version"],
+                                    name="unique_correction_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} · version {self.version}"
