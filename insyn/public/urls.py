@@ -1,3 +1,5 @@
+"""Public pages: Swedish paths, stable forever (they are cited in decisions and e-mails)."""
+
 from django.urls import path
 
 from insyn.public import views
@@ -6,4 +8,15 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("plan/<int:year>/", views.plan, name="plan"),
+    path("plan/<int:year>/mal/<str:number>/", views.goal, name="goal"),
+    path("uppdrag/<int:pk>/", views.assignment, name="assignment"),
+    path("organisationer/", views.organisation_list, name="organisations"),
+    path("organisationer/grupper/<slug:slug>/<int:year>/", views.group, name="group"),
+    path("organisationer/<slug:slug>/", views.organisation, name="organisation"),
+    path("arkiv/", views.archive, name="archive"),
+    path("uppfoljning/<int:pk>/", views.period, name="period"),
+    path("sok/", views.search, name="search"),
+    path("om/", views.about, name="about"),
+    path("om/tillganglighet/", views.accessibility, name="accessibility"),
 ]

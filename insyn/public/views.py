@@ -1,5 +1,196 @@
-from django.http import HttpRequest, HttpResponse
+"""The public site: thin views over insyn.goals.selectors (all reads, bounded queries).
+
+Nothing here decides what is public; the selectors do (published periods only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from insyn.goals import selectors
+from insyn.goals.models import GoalStatus, Plan, Trend
+from insyn.public.panels import assignment_panels, goal_panels, organisation_panels
+
+SEARCH_MAX_LENGTH = 200
+# The law asks the statement to say when it was last reviewed: change this when you review it.
+ACCESSIBILITY_STATEMENT_DATE = dt.date(2026, 11, 23)
 
 
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    """An optional whole-number GET parameter; anything else is a page that does not exist."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise Http404(_("Sidan finns inte."))
+    return int(raw)
+
+
+def _common(**extra: Any) -> dict[str, Any]:
+    context = {
+        "status_legend": selectors.status_legend(),
+        "goal_statuses": list(GoalStatus),
+        "trends": list(Trend),
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Insyn")
+    page = selectors.start_page()
+    return render(request, "public/start.html", _common(
+        page=page, last_updated=page.last_updated if page else None, nav="goals"))
+
+
+@require_GET
+def plan(request: HttpRequest, year: int) -> HttpResponse:
+    plan_obj = Plan.objects.filter(year=year).first()
+    if plan_obj is None:
+        raise Http404(_("Det finns ingen plan för det året."))
+    page = selectors.plan_page(plan_obj, _int_param(request, "period"))
+    if page is None:
+        raise Http404(_("Uppföljningen finns inte eller är inte publicerad."))
+    return render(request, "public/plan.html", _common(
+        page=page, last_updated=page.last_updated, nav="goals"))
+
+
+@require_GET
+def goal(request: HttpRequest, year: int, number: str) -> HttpResponse:
+    page = selectors.goal_page(
+        year, number,
+        period_id=_int_param(request, "period"),
+        statuses=request.GET.getlist("status"),
+        organisation_slug=request.GET.get("organisation", "").strip(),
+    )
+    if page is None:
+        raise Http404(_("Målet finns inte."))
+    return render(request, "public/goal.html", _common(
+        page=page, goal=page.goal, panels=goal_panels(page.goal),
+        csv_url=_csv_url(page.goal.plan.year, page.goal.number),
+        last_updated=page.last_updated, nav="goals"))
+
+
+def _csv_url(year: int, number: str) -> str:
+    """The open-data CSV of a goal's follow-up (the API names it; the path is stable)."""
+    try:
+        return reverse("api:goal-follow-up-csv", args=[year, number])
+    except NoReverseMatch:
+        return f"/api/v1/plans/{year}/goals/{number}/follow-up.csv"
+
+
+@require_GET
+def assignment(request: HttpRequest, pk: int) -> HttpResponse:
+    page = selectors.assignment_page(pk)
+    if page is None:
+        raise Http404(_("Uppdraget finns inte."))
+    return render(request, "public/assignment.html", _common(
+        page=page, assignment=page.assignment, panels=assignment_panels(page.assignment),
+        last_updated=page.last_updated, nav="goals"))
+
+
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    sections, groups = selectors.organisation_list()
+    current = selectors.current_plan()
+    return render(request, "public/organisations.html", {
+        "sections": sections, "groups": groups, "current_plan": current,
+        "nav": "organisations"})
+
+
+@require_GET
+def organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    page = selectors.organisation_page(slug, _int_param(request, "ar"))
+    if page is None:
+        raise Http404(_("Organisationen finns inte."))
+    return render(request, "public/organisation.html", _common(
+        page=page, organisation=page.organisation,
+        panels=organisation_panels(page.organisation),
+        last_updated=page.last_updated, nav="organisations"))
+
+
+@require_GET
+def group(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    page = selectors.group_page(slug, year)
+    if page is None:
+        raise Http404(_("Gruppen finns inte."))
+    return render(request, "public/group.html", {"page": page, "nav": "organisations"})
+
+
+@require_GET
+def archive(request: HttpRequest) -> HttpResponse:
+    plans = selectors.archive()
+    newest = [p.published_at for a in plans for p in a.periods if p.published_at]
+    return render(request, "public/archive.html", {
+        "plans": plans, "last_updated": max(newest) if newest else None, "nav": "archive"})
+
+
+@require_GET
+def period(request: HttpRequest, pk: int) -> HttpResponse:
+    page = selectors.period_page(pk)
+    if page is None:
+        raise Http404(_("Uppföljningen finns inte eller är inte publicerad."))
+    return render(request, "public/period.html", _common(
+        page=page, last_updated=page.last_updated, nav="archive"))
+
+
+SEARCH_KIND_LABELS = {
+    "goal": gettext_lazy("Mål"),
+    "assignment": gettext_lazy("Uppdrag"),
+    "report": gettext_lazy("Bedömningar"),
+    "goal_follow_up": gettext_lazy("Måluppföljningar"),
+    "organisation": gettext_lazy("Organisationer"),
+    "period": gettext_lazy("Uppföljningar"),
+    "plan": gettext_lazy("Planer"),
+    "dialogue": gettext_lazy("Dialoger"),
+    "proposal": gettext_lazy("Förslag"),
+    "case": gettext_lazy("Synpunkter och felanmälningar"),
+    "indicator": gettext_lazy("Indikatorer"),
+}
+
+
+def search_kind_label(kind: str) -> str:
+    return str(SEARCH_KIND_LABELS.get(kind, gettext_lazy("Övrigt")))
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    groups: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    unavailable = False
+    hits: list = []
+    if query:
+        try:
+            from insyn.search.services import search as run_search
+        except ImportError:
+            unavailable = True
+        else:
+            hits = run_search(query, limit=50)
+        for hit in hits:
+            group = groups.setdefault(hit.kind, {"kind": hit.kind,
+                                                 "label": search_kind_label(hit.kind),
+                                                 "hits": []})
+            group["hits"].append(hit)
+    return render(request, "public/search.html", {
+        "query": query, "groups": list(groups.values()), "hit_count": len(hits),
+        "unavailable": unavailable, "nav": "search"})
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/about.html", _common(nav="about"))
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/accessibility.html", {
+        "nav": "about", "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+        "last_updated": ACCESSIBILITY_STATEMENT_DATE})

@@ -1,0 +1,753 @@
+"""The public read side of goals and follow-up: what residents may see, in bounded queries.
+
+The one rule everything here keeps: a period is public only when its state is PUBLISHED, and a
+report is public only when its period is. Within a published period, an organisation's own report
+is shown only once it was submitted or approved (a draft that was never handed in stays in); the
+compiled report (organisation NULL) is what the municipality published and is always shown.
+
+Every function costs a fixed number of queries whatever the number of goals, assignments,
+organisations or reports (the public page tests pin the counts with ten times the data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from insyn.goals.models import (
+    GOAL_STATUS_RANK,
+    STATUS_ORDER,
+    Assignment,
+    AssignmentKind,
+    FollowUpPeriod,
+    Goal,
+    GoalFollowUp,
+    PeriodState,
+    Plan,
+    Report,
+    ReportState,
+    Status,
+    Trend,
+)
+from insyn.goals.summary import StatusCounts, summary_sentence
+from insyn.organisations.models import Organisation, OrganisationGroup
+
+PUBLIC_ORGANISATION_REPORT_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
+MAX_CHAIN = 50  # carry-over links followed from one assignment (a plan year each)
+
+
+# --- What is public ---------------------------------------------------------------------------
+
+def published_periods() -> QuerySet[FollowUpPeriod]:
+    return FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
+
+
+def public_reports() -> QuerySet[Report]:
+    """Reports a resident may read: of published periods; organisations' only once handed in."""
+    return Report.objects.filter(period__state=PeriodState.PUBLISHED).filter(
+        Q(organisation__isnull=True) | Q(state__in=PUBLIC_ORGANISATION_REPORT_STATES)
+    )
+
+
+def period_sort_key(period: FollowUpPeriod) -> tuple[int, int, int]:
+    """Chronological order: year, then month (the annual report, month NULL, ends the year)."""
+    return (period.year, period.month or 13, period.pk or 0)
+
+
+def all_published_periods() -> list[FollowUpPeriod]:
+    """Every published period with its plan, oldest first (one query; a few per year)."""
+    periods = list(published_periods().select_related("plan"))
+    periods.sort(key=period_sort_key)
+    return periods
+
+
+def previous_period(period: FollowUpPeriod,
+                    periods: Sequence[FollowUpPeriod]) -> FollowUpPeriod | None:
+    """The published period before `period`: earlier in the same plan, else the newest period
+    of the nearest earlier plan year that has one."""
+    key = period_sort_key(period)
+    same_plan = [p for p in periods if p.plan_id == period.plan_id and period_sort_key(p) < key]
+    if same_plan:
+        return max(same_plan, key=period_sort_key)
+    plan_year = period.plan.year
+    earlier = [p for p in periods if p.plan.year < plan_year]
+    if not earlier:
+        return None
+    nearest_year = max(p.plan.year for p in earlier)
+    return max((p for p in earlier if p.plan.year == nearest_year), key=period_sort_key)
+
+
+def latest_of(periods: Iterable[FollowUpPeriod]) -> FollowUpPeriod | None:
+    periods = list(periods)
+    return max(periods, key=period_sort_key) if periods else None
+
+
+# --- Trend --------------------------------------------------------------------------------------
+
+TREND_ARROWS = {Trend.IMPROVED: "↑", Trend.UNCHANGED: "→", Trend.WORSENED: "↓"}
+
+
+@dataclass(frozen=True)
+class TrendInfo:
+    value: str
+    computed: bool
+    previous_period: FollowUpPeriod | None = None
+    previous_status: str = ""
+
+    @property
+    def label(self) -> str:
+        return Trend(self.value).label
+
+    @property
+    def arrow(self) -> str:
+        return TREND_ARROWS[Trend(self.value)]
+
+    @property
+    def previous_status_label(self) -> str:
+        from insyn.goals.models import GoalStatus
+
+        return GoalStatus(self.previous_status).label if self.previous_status else ""
+
+
+def compare_goal_status(current: str, previous: str) -> str | None:
+    """Trend from the previous goal status to the current one (green > yellow > red)."""
+    if current not in GOAL_STATUS_RANK or previous not in GOAL_STATUS_RANK:
+        return None
+    now, before = GOAL_STATUS_RANK[current], GOAL_STATUS_RANK[previous]
+    if now > before:
+        return Trend.IMPROVED
+    if now < before:
+        return Trend.WORSENED
+    return Trend.UNCHANGED
+
+
+def goal_trend(follow_up: GoalFollowUp | None, previous_status: str,
+               previous: FollowUpPeriod | None) -> TrendInfo | None:
+    """Computed from the previous period's status when there is one to compare with; else the
+    trend as the municipality stated it on an imported page; else none."""
+    if follow_up is None:
+        return None
+    if previous is not None and previous_status:
+        computed = compare_goal_status(follow_up.status, previous_status)
+        if computed:
+            return TrendInfo(computed, True, previous, previous_status)
+    if follow_up.stated_trend:
+        return TrendInfo(follow_up.stated_trend, False)
+    return None
+
+
+def previous_goal_statuses(previous: FollowUpPeriod | None) -> dict[str, str]:
+    """Goal number → goal status in the previous period (one query, none without a period)."""
+    if previous is None:
+        return {}
+    return dict(
+        GoalFollowUp.objects.filter(period=previous).exclude(status="")
+        .values_list("goal__number", "status")
+    )
+
+
+# --- Goals of a plan in a period --------------------------------------------------------------
+
+@dataclass
+class GoalOverview:
+    goal: Goal
+    follow_up: GoalFollowUp | None
+    counts: StatusCounts
+    trend: TrendInfo | None
+    last_updated: dt.datetime | None = None
+
+    @property
+    def status(self) -> str:
+        return self.follow_up.status if self.follow_up else ""
+
+    @property
+    def status_label(self) -> str:
+        return self.follow_up.get_status_display() if self.follow_up and self.status else ""
+
+    @property
+    def summary(self) -> str:
+        return summary_sentence(self.counts, self.goal.kind_definite)
+
+
+def _newest(*values: dt.datetime | None) -> dt.datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def compiled_counts(period: FollowUpPeriod, goal_ids: Iterable[int]
+                    ) -> tuple[dict[int, StatusCounts], dict[int, dt.datetime]]:
+    """Per goal: counts of compiled statuses of its council assignments (board goals are not
+    counted) in the period, and the newest change among those reports. One query."""
+    rows = (
+        Report.objects.filter(period=period, organisation__isnull=True,
+                              assignment__goal_id__in=list(goal_ids))
+        .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
+        .values("assignment__goal_id", "status")
+        .annotate(n=Count("id"), latest=Max("updated_at"))
+        .order_by()
+    )
+    per_goal: dict[int, dict[str, int]] = defaultdict(dict)
+    latest: dict[int, dt.datetime] = {}
+    for row in rows:
+        goal_id = row["assignment__goal_id"]
+        status = row["status"] if row["status"] in Status.values else Status.UNKNOWN
+        per_goal[goal_id][status] = per_goal[goal_id].get(status, 0) + row["n"]
+        latest[goal_id] = _newest(latest.get(goal_id), row["latest"])
+    return {goal_id: StatusCounts(**counts) for goal_id, counts in per_goal.items()}, latest
+
+
+def goal_overviews(plan: Plan, period: FollowUpPeriod | None,
+                   periods: Sequence[FollowUpPeriod]) -> list[GoalOverview]:
+    """Every goal of the plan with its status, trend and summary in the (published) period."""
+    goals = list(plan.goals.select_related("plan").order_by("order", "number"))
+    if period is None:
+        return [GoalOverview(goal, None, StatusCounts(), None) for goal in goals]
+    assert period.is_published, "only published periods are shown"
+    follow_ups = {
+        f.goal_id: f for f in GoalFollowUp.objects.filter(period=period, goal__plan=plan)
+    }
+    counts, report_latest = compiled_counts(period, [g.pk for g in goals])
+    previous = previous_period(period, periods)
+    previous_statuses = previous_goal_statuses(previous)
+    overviews = []
+    for goal in goals:
+        follow_up = follow_ups.get(goal.pk)
+        trend = goal_trend(follow_up, previous_statuses.get(goal.number, ""), previous)
+        overviews.append(GoalOverview(
+            goal, follow_up, counts.get(goal.pk, StatusCounts()), trend,
+            _newest(period.published_at, follow_up.updated_at if follow_up else None,
+                    report_latest.get(goal.pk)),
+        ))
+    return overviews
+
+
+def plans_with_published_periods() -> QuerySet[Plan]:
+    return Plan.objects.filter(periods__state=PeriodState.PUBLISHED).distinct().order_by("-year")
+
+
+def current_plan() -> Plan | None:
+    """The newest plan that has a published period."""
+    return plans_with_published_periods().first()
+
+
+@dataclass
+class PlanPage:
+    plan: Plan
+    periods: list[FollowUpPeriod]  # this plan's published periods, oldest first
+    period: FollowUpPeriod | None  # the one shown
+    goals: list[GoalOverview]
+
+    @property
+    def last_updated(self) -> dt.datetime | None:
+        return _newest(*(g.last_updated for g in self.goals))
+
+    @property
+    def status_totals(self) -> list[tuple[str, str, int]]:
+        """How many goals are green, yellow, red (for the overview line)."""
+        from insyn.goals.models import GoalStatus
+
+        totals = []
+        for status in GoalStatus:
+            n = sum(1 for g in self.goals if g.status == status)
+            if n:
+                totals.append((status.value, status.label, n))
+        return totals
+
+
+def plan_page(plan: Plan, period_id: int | None = None) -> PlanPage | None:
+    """A plan with its goals in the given published period (default: its newest). None when the
+    period asked for is not a published period of this plan."""
+    periods = all_published_periods()
+    own = [p for p in periods if p.plan_id == plan.pk]
+    if period_id is None:
+        period = latest_of(own)
+    else:
+        period = next((p for p in own if p.pk == period_id), None)
+        if period is None:
+            return None
+    return PlanPage(plan, own, period, goal_overviews(plan, period, periods))
+
+
+def start_page() -> PlanPage | None:
+    plan = current_plan()
+    return plan_page(plan) if plan else None
+
+
+# --- Organisations named on assignments ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class GroupRef:
+    """A group as named on an assignment, with its members in the plan year."""
+
+    group: OrganisationGroup
+    year: int
+    members: tuple[Organisation, ...]
+
+    @property
+    def name(self) -> str:
+        return self.group.name
+
+
+def organisations_by_kind(year: int) -> dict[str, list[Organisation]]:
+    """Every organisation active in the year, by kind (one query; groups expand from it)."""
+    by_kind: dict[str, list[Organisation]] = defaultdict(list)
+    for org in Organisation.objects.active_in(year).order_by("name"):
+        by_kind[org.kind].append(org)
+    return by_kind
+
+
+def group_ref(group: OrganisationGroup, year: int,
+              by_kind: dict[str, list[Organisation]]) -> GroupRef:
+    members = sorted((org for kind in group.kinds for org in by_kind.get(kind, [])),
+                     key=lambda org: org.name)
+    return GroupRef(group, year, tuple(members))
+
+
+@dataclass
+class AssignmentRow:
+    assignment: Assignment
+    report: Report | None  # compiled report in the shown period
+    responsible: list[Organisation]
+    responsible_groups: list[GroupRef]
+    affected: list[Organisation]
+    affected_groups: list[GroupRef]
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else Status.UNKNOWN
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def responsible_ids(self) -> set[int]:
+        ids = {org.pk for org in self.responsible}
+        for ref in self.responsible_groups:
+            ids.update(org.pk for org in ref.members)
+        return ids
+
+    @property
+    def decision(self) -> str:
+        return decision_reference(self.assignment)
+
+
+def decision_reference(assignment: Assignment) -> str:
+    """"KF 2022-06-13 § 379, KSN-2022-01202" from whatever parts are known."""
+    parts = []
+    when = " ".join(x for x in (assignment.decision_body,
+                                 assignment.decision_date.isoformat()
+                                 if assignment.decision_date else "") if x)
+    if when:
+        parts.append(when)
+    if assignment.decision_paragraph:
+        paragraph = assignment.decision_paragraph
+        parts.append(paragraph if paragraph.startswith("§") else f"§ {paragraph}")
+    head = " ".join(parts)
+    if assignment.decision_case_number:
+        return f"{head}, {assignment.decision_case_number}" if head else \
+            assignment.decision_case_number
+    return head
+
+
+ASSIGNMENT_PREFETCH = ("responsible_organisations", "responsible_groups",
+                       "affected_organisations", "affected_groups")
+
+
+def assignment_rows(assignments: Sequence[Assignment], year: int,
+                    reports: dict[int, Report]) -> list[AssignmentRow]:
+    """Rows for assignments prefetched with ASSIGNMENT_PREFETCH (one query for the groups)."""
+    needs_groups = any(a.responsible_groups.all() or a.affected_groups.all()
+                       for a in assignments)
+    by_kind = organisations_by_kind(year) if needs_groups else {}
+    return [
+        AssignmentRow(
+            assignment=a,
+            report=reports.get(a.pk),
+            responsible=sorted(a.responsible_organisations.all(), key=lambda o: o.name),
+            responsible_groups=[group_ref(g, year, by_kind) for g in a.responsible_groups.all()],
+            affected=sorted(a.affected_organisations.all(), key=lambda o: o.name),
+            affected_groups=[group_ref(g, year, by_kind) for g in a.affected_groups.all()],
+        )
+        for a in assignments
+    ]
+
+
+# --- The goal page ------------------------------------------------------------------------------
+
+@dataclass
+class StatusOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class GoalPage:
+    goal: Goal
+    periods: list[FollowUpPeriod]
+    period: FollowUpPeriod | None
+    overview: GoalOverview
+    rows: list[AssignmentRow]  # after the filters
+    total_assignments: int
+    status_options: list[StatusOption]
+    organisation_options: list[Organisation]
+    selected_statuses: list[str]
+    selected_organisation: Organisation | None
+    history: list[tuple[FollowUpPeriod, GoalFollowUp | None]] = field(default_factory=list)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.selected_statuses or self.selected_organisation)
+
+    @property
+    def last_updated(self) -> dt.datetime | None:
+        return _newest(self.overview.last_updated,
+                       *(r.report.updated_at for r in self.rows if r.report))
+
+
+def goal_page(year: int, number: str, *, period_id: int | None = None,
+              statuses: Sequence[str] = (), organisation_slug: str = "") -> GoalPage | None:
+    """Everything the goal page shows. None when the goal or the asked-for period is unknown
+    (or the period is not a published period of the goal's plan)."""
+    goal = (Goal.objects.select_related("plan").prefetch_related("sections")
+            .filter(plan__year=year, number=number).first())
+    if goal is None:
+        return None
+    all_periods = all_published_periods()
+    periods = [p for p in all_periods if p.plan_id == goal.plan_id]
+    if period_id is None:
+        period = latest_of(periods)
+    else:
+        period = next((p for p in periods if p.pk == period_id), None)
+        if period is None:
+            return None
+
+    follow_ups = {f.period_id: f for f in GoalFollowUp.objects.filter(
+        goal=goal, period__in=[p.pk for p in periods])} if periods else {}
+    follow_up = follow_ups.get(period.pk) if period else None
+    reports: dict[int, Report] = {}
+    counts, report_latest = StatusCounts(), None
+    trend = None
+    if period is not None:
+        reports = {r.assignment_id: r for r in Report.objects.filter(
+            period=period, organisation__isnull=True, assignment__goal=goal)}
+        counts_by_goal, latest_by_goal = compiled_counts(period, [goal.pk])
+        counts = counts_by_goal.get(goal.pk, StatusCounts())
+        report_latest = latest_by_goal.get(goal.pk)
+        previous = previous_period(period, all_periods)
+        trend = goal_trend(follow_up, previous_goal_statuses(previous).get(goal.number, ""),
+                           previous)
+    overview = GoalOverview(goal, follow_up, counts, trend, _newest(
+        period.published_at if period else None,
+        follow_up.updated_at if follow_up else None, report_latest))
+
+    assignments = list(goal.assignments.prefetch_related(*ASSIGNMENT_PREFETCH)
+                       .order_by("order", "pk"))
+    rows = assignment_rows(assignments, goal.plan.year, reports)
+
+    organisations: dict[int, Organisation] = {}
+    for row in rows:
+        for org in row.responsible:
+            organisations[org.pk] = org
+        for ref in row.responsible_groups:
+            for org in ref.members:
+                organisations[org.pk] = org
+    organisation_options = sorted(organisations.values(), key=lambda o: o.name)
+    selected_org = next((o for o in organisation_options if o.slug == organisation_slug), None)
+    selected_statuses = [s for s in STATUS_ORDER if s in statuses]
+
+    status_counts = {s: 0 for s in STATUS_ORDER}
+    for row in rows:
+        status_counts[row.status] += 1
+    status_options = [StatusOption(s.value, s.label, status_counts[s], s in selected_statuses)
+                      for s in STATUS_ORDER if status_counts[s] or s in selected_statuses]
+
+    shown = [r for r in rows
+             if (not selected_statuses or r.status in selected_statuses)
+             and (selected_org is None or selected_org.pk in r.responsible_ids)]
+    history = [(p, follow_ups.get(p.pk)) for p in periods]
+    return GoalPage(goal, periods, period, overview, shown, len(rows), status_options,
+                    organisation_options, selected_statuses, selected_org, history)
+
+
+# --- The assignment page ------------------------------------------------------------------------
+
+@dataclass
+class PeriodReports:
+    period: FollowUpPeriod
+    compiled: Report | None
+    organisations: list[Report]
+
+
+@dataclass
+class ChainLink:
+    assignment: Assignment
+    periods: list[PeriodReports]
+    row: AssignmentRow | None = None  # only for the assignment the page is about
+
+    @property
+    def is_current(self) -> bool:
+        return self.row is not None
+
+
+@dataclass
+class AssignmentPage:
+    assignment: Assignment
+    row: AssignmentRow
+    chain: list[ChainLink]  # oldest plan year first, including the assignment itself
+    latest: Report | None  # this assignment's newest published compiled report
+
+    @property
+    def last_updated(self) -> dt.datetime | None:
+        values = []
+        for link in self.chain:
+            for pr in link.periods:
+                values.append(pr.period.published_at)
+                values.extend(r.updated_at for r in ([pr.compiled] if pr.compiled else []))
+                values.extend(r.updated_at for r in pr.organisations)
+        return _newest(*values)
+
+
+def _assignment_qs() -> QuerySet[Assignment]:
+    return Assignment.objects.select_related("goal__plan")
+
+
+def assignment_chain(assignment: Assignment) -> list[Assignment]:
+    """The assignment's life across plan years: what it was carried over from, and what it was
+    carried into, oldest first. One query per plan year the chain spans (bounded by MAX_CHAIN),
+    never per goal, report or organisation."""
+    chain = [assignment]
+    seen = {assignment.pk}
+    current = assignment
+    while current.carried_over_from_id and len(chain) < MAX_CHAIN:
+        parent = _assignment_qs().filter(pk=current.carried_over_from_id).first()
+        if parent is None or parent.pk in seen:
+            break
+        chain.insert(0, parent)
+        seen.add(parent.pk)
+        current = parent
+    frontier = [assignment.pk]
+    while frontier and len(chain) < MAX_CHAIN:
+        children = [c for c in _assignment_qs().filter(carried_over_from_id__in=frontier)
+                    .order_by("goal__plan__year", "pk") if c.pk not in seen]
+        for child in children:
+            seen.add(child.pk)
+            chain.append(child)
+        frontier = [c.pk for c in children]
+    return chain
+
+
+def assignment_page(pk: int) -> AssignmentPage | None:
+    assignment = (_assignment_qs().prefetch_related(*ASSIGNMENT_PREFETCH)
+                  .filter(pk=pk).first())
+    if assignment is None:
+        return None
+    chain = assignment_chain(assignment)
+    reports = (public_reports().filter(assignment__in=[a.pk for a in chain])
+               .select_related("period__plan", "organisation"))
+    by_assignment: dict[int, dict[int, PeriodReports]] = defaultdict(dict)
+    for report in reports:
+        per_period = by_assignment[report.assignment_id]
+        pr = per_period.setdefault(report.period_id, PeriodReports(report.period, None, []))
+        if report.organisation_id is None:
+            pr.compiled = report
+        else:
+            pr.organisations.append(report)
+    links = []
+    latest: Report | None = None
+    for a in chain:
+        periods = sorted(by_assignment.get(a.pk, {}).values(),
+                         key=lambda pr: period_sort_key(pr.period))
+        for pr in periods:
+            pr.organisations.sort(key=lambda r: r.organisation.name)
+            if pr.compiled is not None and a.pk == assignment.pk:
+                latest = pr.compiled  # periods are in time order
+        links.append(ChainLink(a, periods))
+    own_reports = {assignment.pk: latest} if latest else {}
+    row = assignment_rows([assignment], assignment.goal.plan.year, own_reports)[0]
+    for link in links:
+        if link.assignment.pk == assignment.pk:
+            link.row = row
+    return AssignmentPage(assignment, row, links, latest)
+
+
+# --- Organisations ------------------------------------------------------------------------------
+
+@dataclass
+class OrganisationAssignment:
+    assignment: Assignment
+    compiled: Report | None
+    own: Report | None
+    through_group: OrganisationGroup | None
+
+    @property
+    def status(self) -> str:
+        return self.compiled.status if self.compiled else Status.UNKNOWN
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class OrganisationPage:
+    organisation: Organisation
+    aliases: list
+    plans: list[Plan]
+    plan: Plan | None
+    period: FollowUpPeriod | None
+    groups: list[OrganisationGroup]
+    responsible: list[OrganisationAssignment]
+    affected: list[Assignment]
+
+    @property
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        counts = {s: 0 for s in STATUS_ORDER}
+        for item in self.responsible:
+            counts[item.status] += 1
+        return [(s.value, s.label, counts[s]) for s in STATUS_ORDER if counts[s]]
+
+    @property
+    def last_updated(self) -> dt.datetime | None:
+        values = [self.period.published_at if self.period else None]
+        for item in self.responsible:
+            values.extend(r.updated_at for r in (item.compiled, item.own) if r)
+        return _newest(*values)
+
+
+def organisation_list() -> tuple[list[tuple[str, list[Organisation]]], list[OrganisationGroup]]:
+    """Organisations by kind (boards first) with their aliases, and the groups. Three queries."""
+    from insyn.organisations.models import OrganisationKind
+
+    organisations = (Organisation.objects.internal().prefetch_related("aliases")
+                     .order_by("name"))
+    by_kind: dict[str, list[Organisation]] = defaultdict(list)
+    for org in organisations:
+        by_kind[org.kind].append(org)
+    order = [OrganisationKind.EXECUTIVE_BOARD, OrganisationKind.BOARD, OrganisationKind.COMPANY]
+    sections = [(OrganisationKind(k).label, by_kind[k]) for k in order if by_kind.get(k)]
+    return sections, list(OrganisationGroup.objects.order_by("name"))
+
+
+def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | None:
+    """What the organisation is responsible for in a plan year (directly or through a group)
+    and how those assignments stand in the plan's newest published period."""
+    organisation = (Organisation.objects.select_related("successor")
+                    .prefetch_related("aliases", "predecessors").filter(slug=slug).first())
+    if organisation is None:
+        return None
+    plans = list(plans_with_published_periods())
+    if year is None:
+        plan = plans[0] if plans else None
+    else:
+        plan = next((p for p in plans if p.year == year), None) or \
+            Plan.objects.filter(year=year).first()
+        if plan is None:
+            return None
+    groups = [g for g in OrganisationGroup.objects.order_by("name")
+              if organisation.kind in g.kinds]
+    responsible: list[OrganisationAssignment] = []
+    affected: list[Assignment] = []
+    period = None
+    if plan is not None:
+        period = latest_of(published_periods().filter(plan=plan))
+        active = organisation.is_active_in(plan.year)
+        group_ids = [g.pk for g in groups] if active else []
+        direct = Q(responsible_organisations=organisation)
+        assignments = list(
+            Assignment.objects.filter(goal__plan=plan)
+            .filter(direct | Q(responsible_groups__in=group_ids))
+            .select_related("goal__plan").prefetch_related(
+                Prefetch("responsible_groups",
+                         queryset=OrganisationGroup.objects.filter(pk__in=group_ids),
+                         to_attr="matching_groups"),
+                Prefetch("responsible_organisations",
+                         queryset=Organisation.objects.filter(pk=organisation.pk),
+                         to_attr="matching_direct"))
+            .distinct().order_by("goal__order", "goal__number", "order", "pk")
+        )
+        compiled: dict[int, Report] = {}
+        own: dict[int, Report] = {}
+        if period is not None:
+            for report in public_reports().filter(
+                    period=period, assignment__in=[a.pk for a in assignments]).filter(
+                    Q(organisation__isnull=True) | Q(organisation=organisation)):
+                target = compiled if report.organisation_id is None else own
+                target[report.assignment_id] = report
+        for a in assignments:
+            through = None if a.matching_direct else (a.matching_groups or [None])[0]
+            responsible.append(OrganisationAssignment(a, compiled.get(a.pk), own.get(a.pk),
+                                                      through))
+        affected_groups = group_ids
+        affected = list(
+            Assignment.objects.filter(goal__plan=plan)
+            .filter(Q(affected_organisations=organisation)
+                    | Q(affected_groups__in=affected_groups))
+            .exclude(pk__in=[a.pk for a in assignments])
+            .select_related("goal__plan").distinct()
+            .order_by("goal__order", "goal__number", "order", "pk")
+        )
+    return OrganisationPage(organisation, list(organisation.aliases.all()), plans, plan, period,
+                            groups, responsible, affected)
+
+
+@dataclass
+class GroupPage:
+    group: OrganisationGroup
+    year: int
+    members: list[Organisation]
+
+
+def group_page(slug: str, year: int) -> GroupPage | None:
+    group = OrganisationGroup.objects.filter(slug=slug).first()
+    if group is None:
+        return None
+    members = list(group.members(year).prefetch_related("aliases").order_by("name"))
+    return GroupPage(group, year, members)
+
+
+# --- Archive and period pages -------------------------------------------------------------------
+
+@dataclass
+class ArchivePlan:
+    plan: Plan
+    periods: list[FollowUpPeriod]
+    goal_count: int
+
+
+def archive() -> list[ArchivePlan]:
+    """Every plan that has published follow-up, newest first, with its published periods."""
+    plans = (Plan.objects.filter(periods__state=PeriodState.PUBLISHED).distinct()
+             .annotate(goal_count=Count("goals", distinct=True)).order_by("-year"))
+    by_plan: dict[int, list[FollowUpPeriod]] = defaultdict(list)
+    for period in published_periods().filter(plan__in=[p.pk for p in plans]):
+        by_plan[period.plan_id].append(period)
+    return [ArchivePlan(p, sorted(by_plan[p.pk], key=period_sort_key), p.goal_count)
+            for p in plans]
+
+
+def period_page(pk: int) -> PlanPage | None:
+    period = published_periods().filter(pk=pk).select_related("plan").first()
+    if period is None:
+        return None
+    return plan_page(period.plan, period.pk)
+
+
+def status_legend() -> list[tuple[str, str, str, str]]:
+    """The assignment status scale as the municipality explains it: code, colour, label, text."""
+    return [
+        (Status.COMPLETED, _("Grön"), Status.COMPLETED.label, _("Uppdraget är färdigt")),
+        (Status.ON_TRACK, _("Grön"), Status.ON_TRACK.label,
+         _("Uppdraget pågår eller väntar enligt plan")),
+        (Status.DELAYED, _("Gul"), Status.DELAYED.label,
+         _("Uppdraget är försenat eller inte påbörjat")),
+        (Status.NOT_DONE, _("Röd"), Status.NOT_DONE.label,
+         _("Uppdraget genomförs inte, har utgått eller har avstannat")),
+    ]
