@@ -75,7 +75,7 @@ class CompiledForm(forms.Form):
 
 class GoalFollowUpForm(forms.Form):
     status = forms.ChoiceField(label=_("Målets status"),
-                               choices=[("", _("Välj status"))] + list(GoalStatus.choices),
+                               choices=[("", _("Välj status")), *GoalStatus.choices],
                                required=False)
     assessment = forms.CharField(label=_("Bedömning av målet"), required=False,
                                  max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))

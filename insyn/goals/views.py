@@ -96,7 +96,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-# --- Overview -------------------------------------------------------------------------------------
+# --- Overview ------
 
 @role_required(COMPILER, READER, REPORTER)
 def index(request: HttpRequest) -> HttpResponse:
@@ -124,7 +124,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
                   _context(request, periods=list(periods.values())))
 
 
-# --- Periods --------------------------------------------------------------------------------------
+# --- Periods ------
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
@@ -183,7 +183,7 @@ def period_publish(request: HttpRequest, period_id: int) -> HttpResponse:
     return redirect("goals:period", period.pk)
 
 
-# --- Organisation reports -------------------------------------------------------------------------
+# --- Organisation reports ------
 
 @role_required(REPORTER, COMPILER, READER, write_roles=(REPORTER,))
 @require_http_methods(["GET", "POST"])
@@ -342,7 +342,7 @@ def assignment_history(request: HttpRequest, assignment_id: int) -> HttpResponse
         corrections=services.corrections_for_assignment(assignment)))
 
 
-# --- Compiling --------------------------------------------------------------------------------------
+# --- Compiling ------
 
 @role_required(COMPILER, READER)
 def compile_overview(request: HttpRequest, period_id: int) -> HttpResponse:
@@ -413,7 +413,7 @@ def compile_goal(request: HttpRequest, period_id: int, goal_id: int) -> HttpResp
         summary=services.goal_summary(goal, period), can_write=has_role(request.user, COMPILER)))
 
 
-# --- Exports and bulk reporting ---------------------------------------------------------------------
+# --- Exports and bulk reporting ------
 
 EXPORT_TYPES = {
     "pdf": ("application/pdf", "pdf"),
