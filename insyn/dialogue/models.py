@@ -76,13 +76,6 @@ class AgeBand(models.TextChoices):
     A80 = "80+", _("80 år eller äldre")
 
 
-# Inclusive lower bounds of the age bands, used by the population parser.
-AGE_BAND_BOUNDS: list[tuple[int, int | None, str]] = [
-    (0, 17, AgeBand.A0_17), (18, 29, AgeBand.A18_29), (30, 44, AgeBand.A30_44),
-    (45, 64, AgeBand.A45_64), (65, 79, AgeBand.A65_79), (80, None, AgeBand.A80),
-]
-
-
 class Source(models.TextChoices):
     """How a contribution reached the municipality."""
 
@@ -462,6 +455,9 @@ class SurveyResponse(Contribution):
                                     name="unique_survey_response_per_participant"),
         ]
 
+    def __str__(self) -> str:
+        return f"Svar {self.pk}"
+
 
 class Answer(models.Model):
     """One answer part: a chosen option (single/multiple), a rank, a scale value or text."""
@@ -473,6 +469,9 @@ class Answer(models.Model):
                                related_name="answers")
     value = models.SmallIntegerField(null=True, blank=True)  # scale value, or rank (1 = first)
     text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Svarsdel {self.pk}"
 
 
 # --- Discussion (dialog) ----------------------------------------------------------------------
@@ -528,12 +527,18 @@ class Post(Contribution):
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["discussion", "state"])]
 
+    def __str__(self) -> str:
+        return self.body[:60]
+
 
 class PostReport(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(_("varför ska inlägget granskas?"), max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.reason[:60]
 
 
 # --- Proposals and participatory budget (medborgarbudget) ------------------------------------
@@ -634,6 +639,9 @@ class Ballot(models.Model):
                                     name="one_ballot_per_participant"),
         ]
 
+    def __str__(self) -> str:
+        return f"Röstsedel {self.pk}"
+
 
 class BallotChoice(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
@@ -643,6 +651,9 @@ class BallotChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ballot", "proposal"], name="unique_ballot_choice"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}:{self.proposal_id}"
 
 
 # --- Meetings, focus groups and offline input ------------------------------------------------
@@ -689,6 +700,9 @@ class Registration(Contribution):
                                     name="unique_meeting_registration_ci"),
         ]
 
+    def __str__(self) -> str:
+        return f"Anmälan {self.pk}"
+
 
 class OfflineInput(Contribution):
     """Input entered by staff: a paper answer, a workshop note, a comment at a meeting."""
@@ -702,3 +716,6 @@ class OfflineInput(Contribution):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:60]

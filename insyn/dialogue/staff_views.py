@@ -1,0 +1,609 @@
+"""Staff pages for dialogues (/personal/dialog/…), all behind `role_required`.
+
+Dialogue officers of the responsible board (or with no organisation, or the creator) edit a
+dialogue; staff of affected organisations may read it and comment (coordination).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from insyn.accounts.models import Membership, Role
+from insyn.accounts.permissions import has_role, organisation_ids, role_required
+from insyn.dialogue import selectors, services
+from insyn.dialogue.forms import (
+    AnchoringForm,
+    AssessForm,
+    BudgetCreateForm,
+    CommentForm,
+    CreateAssignmentForm,
+    DialogueForm,
+    DiscussionCreateForm,
+    FeedbackForm,
+    HideForm,
+    LinkAssignmentForm,
+    MeetingCreateForm,
+    NotesForm,
+    OfflineInputForm,
+    OutreachForm,
+    PhaseForm,
+    QuestionForm,
+    SummaryForm,
+    SurveyCreateForm,
+    SurveyForm,
+)
+from insyn.dialogue.models import (
+    Budget,
+    BudgetPhase,
+    Dialogue,
+    Discussion,
+    Meeting,
+    Post,
+    Proposal,
+    Survey,
+)
+from insyn.organisations.models import Organisation
+
+officer = role_required(Role.DIALOGUE_OFFICER)
+coordinator = role_required(Role.DIALOGUE_OFFICER, Role.REPORTER, Role.COMPILER)
+
+
+def can_edit(user: Any, dialogue: Dialogue) -> bool:
+    if has_role(user, Role.ADMIN):
+        return True
+    if not has_role(user, Role.DIALOGUE_OFFICER):
+        return False
+    if dialogue.created_by_id == user.pk:
+        return True
+    if Membership.objects.filter(user=user, role=Role.DIALOGUE_OFFICER,
+                                 organisation__isnull=True).exists():
+        return True
+    return dialogue.responsible_board_id in organisation_ids(user, Role.DIALOGUE_OFFICER)
+
+
+def can_read(user: Any, dialogue: Dialogue) -> bool:
+    if can_edit(user, dialogue) or has_role(user, Role.DIALOGUE_OFFICER):
+        return True
+    mine = organisation_ids(user, Role.DIALOGUE_OFFICER, Role.REPORTER, Role.COMPILER)
+    return dialogue.affected_organisations.filter(pk__in=mine).exists()
+
+
+def _editable(request: HttpRequest, pk: int) -> Dialogue:
+    dialogue = get_object_or_404(Dialogue, pk=pk)
+    if not can_edit(request.user, dialogue):
+        raise PermissionDenied(_("Du kan inte ändra den här dialogen."))
+    return dialogue
+
+
+def _child(request: HttpRequest, model: type[Model], pk: int, **lookup: Any) -> Any:
+    obj = get_object_or_404(model.objects.select_related("dialogue"), pk=pk, **lookup)
+    if not can_edit(request.user, obj.dialogue):
+        raise PermissionDenied(_("Du kan inte ändra den här dialogen."))
+    return obj
+
+
+def _form_page(request: HttpRequest, form: Any, *, title: str, dialogue: Dialogue | None,
+               button: str, intro: str = "", status: int = 200) -> HttpResponse:
+    return render(request, "dialogue/staff/form.html", {
+        "form": form, "title": title, "dialogue": dialogue, "button": button, "intro": intro,
+    }, status=status)
+
+
+def _refused(request: HttpRequest, exc: services.DialogueError) -> None:
+    messages.error(request, " ".join([exc.message, *exc.problems]))
+
+
+# --- Register ------------------------------------------------------------------------------------
+
+
+@officer
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "dialogue/staff/index.html", {
+        "dialogues": selectors.staff_dialogues(state=request.GET.get("lage", "")),
+        "overdue": selectors.overdue_feedback(),
+    })
+
+
+@officer
+def overdue(request: HttpRequest) -> HttpResponse:
+    return render(request, "dialogue/staff/overdue.html",
+                  {"overdue": selectors.overdue_feedback(), "today": timezone.localdate()})
+
+
+def _save_dialogue(request: HttpRequest, form: DialogueForm, dialogue: Dialogue | None
+                   ) -> Dialogue | None:
+    data = form.cleaned_data
+    fields = {name: data[name] for name in services.REGISTER_FIELDS if name in data}
+    relations = {name: data[name] for name in services.REGISTER_RELATIONS if name in data}
+    try:
+        return services.dialogue_save(dialogue=dialogue, fields=fields, relations=relations,
+                                      by=request.user)
+    except services.DialogueError as exc:
+        form.add_error(None, " ".join([exc.message, *exc.problems]))
+        return None
+
+
+@officer
+def create(request: HttpRequest) -> HttpResponse:
+    form = DialogueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dialogue = _save_dialogue(request, form, None)
+        if dialogue is not None:
+            messages.success(request, _("Dialogen är registrerad."))
+            return redirect("dialogue_staff:detail", dialogue.pk)
+    return _form_page(request, form, title=_("Registrera dialog"), dialogue=None,
+                      button=_("Spara"), status=400 if request.method == "POST" else 200)
+
+
+@officer
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = _editable(request, pk)
+    form = DialogueForm(request.POST or None, instance=dialogue)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_dialogue(request, form, Dialogue.objects.get(pk=dialogue.pk))
+        if saved is not None:
+            messages.success(request, _("Ändringarna är sparade."))
+            return redirect("dialogue_staff:detail", saved.pk)
+    return _form_page(request, form, title=_("Ändra %(t)s") % {"t": dialogue.title},
+                      dialogue=dialogue, button=_("Spara"),
+                      status=400 if request.method == "POST" else 200)
+
+
+@coordinator
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = selectors.staff_dialogue(pk)
+    if dialogue is None:
+        raise Http404
+    if not can_read(request.user, dialogue):
+        raise PermissionDenied(_("Du kan inte se den här dialogen."))
+    editable = can_edit(request.user, dialogue)
+    return render(request, "dialogue/staff/detail.html", {
+        "dialogue": dialogue, "editable": editable,
+        "blockers": services.publication_blockers(dialogue),
+        "feedback_blockers": services.feedback_blockers(dialogue),
+        "suggestions": selectors.suggest_earlier_dialogues(dialogue) if editable else [],
+        "comment_form": CommentForm(organisations=_comment_orgs(request, dialogue)),
+        "history": selectors.dialogue_history(dialogue),
+    })
+
+
+def _comment_orgs(request: HttpRequest, dialogue: Dialogue) -> Any:
+    involved = list(dialogue.affected_organisations.values_list("pk", flat=True))
+    if dialogue.responsible_board_id:
+        involved.append(dialogue.responsible_board_id)
+    qs = Organisation.objects.filter(pk__in=involved)
+    if not has_role(request.user, Role.ADMIN):
+        qs = qs.filter(pk__in=organisation_ids(request.user, Role.DIALOGUE_OFFICER,
+                                               Role.REPORTER, Role.COMPILER))
+    return qs
+
+
+@coordinator
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = get_object_or_404(Dialogue, pk=pk)
+    if not can_read(request.user, dialogue):
+        raise PermissionDenied
+    form = CommentForm(request.POST, organisations=_comment_orgs(request, dialogue))
+    if form.is_valid():
+        services.coordination_comment_add(dialogue=dialogue,
+                                          organisation=form.cleaned_data["organisation"],
+                                          author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Kommentaren är sparad."))
+    else:
+        messages.error(request, _("Skriv en kommentar."))
+    return redirect("dialogue_staff:detail", pk)
+
+
+@officer
+def anchoring(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = _editable(request, pk)
+    form = AnchoringForm(request.POST or None, initial={
+        "anchored_with": dialogue.anchored_with, "anchored_body": dialogue.anchored_body,
+        "anchored_on": dialogue.anchored_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dialogue_record_anchoring(dialogue=dialogue, by=request.user,
+                                               **form.cleaned_data)
+        except services.DialogueError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Förankringen är registrerad."))
+            return redirect("dialogue_staff:detail", pk)
+    return _form_page(request, form, title=_("Förankring med förtroendevalda"),
+                      dialogue=dialogue, button=_("Spara"),
+                      intro=_("Oavsett om dialogen är politiskt beslutad eller inte ska den vara "
+                              "förankrad med förtroendevalda."))
+
+
+@officer
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = _editable(request, pk)
+    try:
+        services.dialogue_publish(dialogue=dialogue, by=request.user)
+    except services.DialogueError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Dialogen är publicerad."))
+    return redirect("dialogue_staff:detail", pk)
+
+
+@officer
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = _editable(request, pk)
+    form = FeedbackForm(request.POST or None, initial={
+        "summary": dialogue.feedback_summary, "usage": dialogue.feedback_usage,
+        "decision": dialogue.feedback_decision})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_save(dialogue=dialogue, by=request.user, **form.cleaned_data)
+            if "publicera" in request.POST:
+                count = services.feedback_publish(dialogue=dialogue, by=request.user)
+                messages.success(request, _("Återkopplingen är publicerad; %(n)s e-postmeddelanden "
+                                            "ligger i kö.") % {"n": count})
+            else:
+                messages.success(request, _("Utkastet är sparat."))
+        except services.DialogueError as exc:
+            form.add_error(None, " ".join([exc.message, *exc.problems]))
+        else:
+            return redirect("dialogue_staff:detail", pk)
+    return render(request, "dialogue/staff/feedback.html", {"form": form, "dialogue": dialogue})
+
+
+@officer
+@require_POST
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = _editable(request, pk)
+    try:
+        services.dialogue_close(dialogue=dialogue, by=request.user)
+    except services.DialogueError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Dialogen är avslutad."))
+    return redirect("dialogue_staff:detail", pk)
+
+
+@officer
+def representation(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = get_object_or_404(Dialogue, pk=pk)
+    form = OutreachForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    if request.method == "POST":
+        if not can_edit(request.user, dialogue):
+            raise PermissionDenied
+        if form.is_valid():
+            services.outreach_record(dialogue=dialogue, by=request.user,
+                                     done_on=form.cleaned_data["done_on"],
+                                     description=form.cleaned_data["description"],
+                                     district=form.cleaned_data["district"],
+                                     age_band=form.cleaned_data["age_band"])
+            messages.success(request, _("Det uppsökande arbetet är registrerat."))
+            return redirect("dialogue_staff:representation", pk)
+    return render(request, "dialogue/staff/representation.html", {
+        "dialogue": dialogue, "data": selectors.dialogue_representativeness(dialogue),
+        "outreach": dialogue.outreach.select_related("district"), "form": form})
+
+
+@officer
+def offline(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = _editable(request, pk)
+    form = OfflineInputForm(request.POST or None, dialogue=dialogue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offline_input_add(dialogue=dialogue, by=request.user, **form.cleaned_data)
+        except services.DialogueError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Synpunkten är införd."))
+            return redirect("dialogue_staff:offline", pk)
+    return render(request, "dialogue/staff/offline.html", {
+        "dialogue": dialogue, "form": form,
+        "inputs": dialogue.offline_inputs.select_related("district", "meeting")[:200]})
+
+
+# --- Methods: create -----------------------------------------------------------------------------
+
+
+def _method_create(form_class: type, create: Callable[..., Any], title: str) -> Callable:
+    @officer
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        dialogue = _editable(request, pk)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                obj = create(dialogue=dialogue, by=request.user, data=form.cleaned_data)
+            except services.DialogueError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Sparat."))
+                return redirect(obj)
+        return _form_page(request, form, title=title, dialogue=dialogue, button=_("Skapa"))
+
+    return view
+
+
+def _create_survey(*, dialogue: Dialogue, by: Any, data: dict) -> Any:
+    survey = services.survey_create(dialogue=dialogue, by=by, **data)
+    return _Url("dialogue_staff:survey", survey.pk)
+
+
+def _create_discussion(*, dialogue: Dialogue, by: Any, data: dict) -> Any:
+    discussion = services.discussion_create(dialogue=dialogue, **data)
+    return _Url("dialogue_staff:discussion", discussion.pk)
+
+
+def _create_budget(*, dialogue: Dialogue, by: Any, data: dict) -> Any:
+    budget = services.budget_create(dialogue=dialogue, by=by, **data)
+    return _Url("dialogue_staff:budget", budget.pk)
+
+
+def _create_meeting(*, dialogue: Dialogue, by: Any, data: dict) -> Any:
+    meeting = services.meeting_create(dialogue=dialogue, by=by, **data)
+    return _Url("dialogue_staff:meeting", meeting.pk)
+
+
+class _Url:
+    def __init__(self, name: str, pk: int) -> None:
+        from django.urls import reverse
+
+        self.url = reverse(name, args=[pk])
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+survey_create = _method_create(SurveyCreateForm, _create_survey, _("Ny enkät"))
+discussion_create = _method_create(DiscussionCreateForm, _create_discussion, _("Ny diskussion"))
+budget_create = _method_create(BudgetCreateForm, _create_budget, _("Ny medborgarbudget"))
+meeting_create = _method_create(MeetingCreateForm, _create_meeting, _("Nytt möte"))
+
+
+# --- Survey ------------------------------------------------------------------------------------
+
+
+@officer
+def survey(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Survey, pk)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_add(survey=item, kind=data["kind"], text=data["text"],
+                                  options=data["options"].splitlines(),
+                                  required=data["required"], help_text=data["help_text"],
+                                  scale_min=data["scale_min"], scale_max=data["scale_max"],
+                                  scale_min_label=data["scale_min_label"],
+                                  scale_max_label=data["scale_max_label"])
+        except services.DialogueError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Frågan är tillagd."))
+            return redirect("dialogue_staff:survey", pk)
+    total, results = selectors.survey_results(item)
+    return render(request, "dialogue/staff/survey.html", {
+        "survey": item, "dialogue": item.dialogue, "form": form, "total": total,
+        "results": results, "summary_form": SummaryForm(initial={"summary": item.summary}),
+        "questions": item.questions.prefetch_related("options")})
+
+
+@officer
+@require_POST
+def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Survey, pk)
+    services.survey_close(survey=item, by=request.user)
+    messages.success(request, _("Enkäten är stängd."))
+    return redirect("dialogue_staff:survey", pk)
+
+
+@officer
+@require_POST
+def survey_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Survey, pk)
+    form = SummaryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.survey_publish_summary(survey=item, summary=form.cleaned_data["summary"],
+                                            by=request.user)
+        except services.DialogueError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Sammanfattningen är publicerad."))
+    return redirect("dialogue_staff:survey", pk)
+
+
+@officer
+def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    item = _child(request, Survey, pk)
+    header, rows = selectors.survey_export_rows(item)
+    filename = f"enkat-{item.pk}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(_safe_cells(row) for row in rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Svar"))
+        sheet.append(header)
+        for row in rows:
+            sheet.append(_safe_cells(row))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    raise Http404
+
+
+def _safe_cells(row: list[Any]) -> list[Any]:
+    """No spreadsheet formulas from residents' text (CSV/formula injection)."""
+    return [f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
+            for cell in row]
+
+
+@officer
+def survey_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Survey, pk)
+    form = SurveyForm(request.POST or None, survey=item, staff=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_submit(survey=item, answers=form.answers(),
+                                   district=form.cleaned_data.get("district"),
+                                   age_band=form.cleaned_data.get("age_band") or "",
+                                   source=form.cleaned_data["source"], entered_by=request.user)
+        except services.SurveyInvalid as exc:
+            form.add_service_errors(exc.errors)
+        except services.DialogueError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Pappersvaret är infört."))
+            return redirect("dialogue_staff:survey_paper", pk)
+    return render(request, "dialogue/staff/survey_paper.html", {
+        "survey": item, "dialogue": item.dialogue, "form": form})
+
+
+# --- Discussion --------------------------------------------------------------------------------
+
+
+@officer
+def discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Discussion, pk)
+    return render(request, "dialogue/staff/discussion.html", {
+        "discussion": item, "dialogue": item.dialogue,
+        "queue": selectors.moderation_queue(item), "hide_form": HideForm()})
+
+
+@officer
+@require_POST
+def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("discussion__dialogue"), pk=pk)
+    if not can_edit(request.user, post.discussion.dialogue):
+        raise PermissionDenied
+    try:
+        if action == "dolj":
+            form = HideForm(request.POST)
+            reason = form.data.get("reason", "")
+            services.post_hide(post=post, reason=reason, by=request.user)
+            messages.success(request, _("Inlägget är dolt."))
+        elif action == "godkann":
+            services.post_approve(post=post, by=request.user)
+            messages.success(request, _("Inlägget visas."))
+        else:
+            raise Http404
+    except services.DialogueError as exc:
+        messages.error(request, exc.message)
+    return redirect("dialogue_staff:discussion", post.discussion_id)
+
+
+# --- Budget ------------------------------------------------------------------------------------
+
+
+@officer
+def budget(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Budget, pk)
+    return render(request, "dialogue/staff/budget.html", {
+        "budget": item, "dialogue": item.dialogue,
+        "proposals": item.proposals.select_related("district").prefetch_related(
+            "assignments__goal__plan").order_by("-is_winner", "-votes", "pk"),
+        "phase_form": PhaseForm(), "phases": BudgetPhase.choices,
+        "ballots": item.ballots.count(), "link_form": LinkAssignmentForm(),
+        "create_form": CreateAssignmentForm()})
+
+
+@officer
+@require_POST
+def budget_phase(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Budget, pk)
+    form = PhaseForm(request.POST)
+    form.is_valid()
+    try:
+        services.budget_set_phase(budget=item, phase=request.POST.get("phase", ""),
+                                  by=request.user,
+                                  voting_closes_at=form.cleaned_data.get("voting_closes_at"))
+    except services.DialogueError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Fasen är ändrad."))
+    return redirect("dialogue_staff:budget", pk)
+
+
+@officer
+def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Proposal.objects.select_related("budget__dialogue"), pk=pk)
+    if not can_edit(request.user, item.budget.dialogue):
+        raise PermissionDenied
+    form = AssessForm(request.POST or None, initial={
+        "feasible": "yes" if item.state == "feasible" else "no", "cost": item.cost,
+        "answer": item.answer})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_assess(proposal=item, by=request.user, **form.cleaned_data)
+        except services.DialogueError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Bedömningen är sparad och visas för alla."))
+            return redirect("dialogue_staff:budget", item.budget_id)
+    return _form_page(request, form, title=_("Bedöm: %(t)s") % {"t": item.title},
+                      dialogue=item.budget.dialogue, button=_("Spara bedömning"),
+                      intro=item.description)
+
+
+@officer
+@require_POST
+def proposal_assignment(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Proposal.objects.select_related("budget__dialogue"), pk=pk)
+    if not can_edit(request.user, item.budget.dialogue):
+        raise PermissionDenied
+    try:
+        if "goal" in request.POST:
+            form = CreateAssignmentForm(request.POST)
+            if form.is_valid():
+                services.proposal_create_assignment(proposal=item, goal=form.cleaned_data["goal"],
+                                                    by=request.user)
+                messages.success(request, _("Ett uppdrag är skapat och kopplat till förslaget."))
+        else:
+            form = LinkAssignmentForm(request.POST)
+            if form.is_valid():
+                services.proposal_link_assignment(
+                    proposal=item, assignment=form.cleaned_data["assignment"], by=request.user)
+                messages.success(request, _("Förslaget är kopplat till uppdraget."))
+    except services.DialogueError as exc:
+        messages.error(request, exc.message)
+    return redirect("dialogue_staff:budget", item.budget_id)
+
+
+# --- Meeting -----------------------------------------------------------------------------------
+
+
+@officer
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Meeting, pk)
+    form = NotesForm(request.POST or None, initial={"notes": item.notes,
+                                                    "publish": item.notes_published})
+    if request.method == "POST" and form.is_valid():
+        services.meeting_save_notes(meeting=item, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Anteckningarna är sparade."))
+        return redirect("dialogue_staff:meeting", pk)
+    return render(request, "dialogue/staff/meeting.html", {
+        "meeting": item, "dialogue": item.dialogue, "form": form,
+        "registrations": item.registrations.select_related("district").order_by("created_at")})
