@@ -1,0 +1,65 @@
+"""`insyn serve` as a resident's browser meets it: a real gunicorn on a free port, a migrated
+SQLite database in a temporary data directory, static files with hashed names and far-future
+immutable caching, JSON access logs, and a clean stop on SIGTERM and on SIGINT."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+
+from tests.ops.instance import get
+
+
+def test_serve_answers_health_pages_and_hashed_static_files(new_instance, template, static_root):
+    site = new_instance("site", template=template)
+    with site.serve(workers=2) as base:
+        status, headers, body = get(base, "/health/")
+        assert status == 200
+        assert json.loads(body) == {"status": "ok", "database": site.vendor}
+        assert "no-cache" in headers["cache-control"]
+
+        status, headers, body = get(base, "/")
+        assert status == 200
+        assert headers["content-type"].startswith("text/html")
+        page = body.decode()
+
+        manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+        hashed = manifest["insyn/site.css"]
+        assert re.fullmatch(r"insyn/site\.[0-9a-f]{12}\.css", hashed)
+        assert f'href="/static/{hashed}"' in page, "pages must link the hashed file name"
+
+        status, headers, css = get(base, f"/static/{hashed}")
+        assert status == 200
+        assert headers["content-type"].startswith("text/css")
+        cache_control = headers["cache-control"]
+        assert "immutable" in cache_control
+        assert int(re.search(r"max-age=(\d+)", cache_control).group(1)) >= 365 * 24 * 3600
+        assert css == (static_root / hashed).read_bytes()
+
+        status, headers, compressed = get(base, f"/static/{hashed}",
+                                          headers={"Accept-Encoding": "br, gzip"})
+        assert status == 200
+        assert headers.get("content-encoding") in {"br", "gzip"}
+        assert len(compressed) < len(css)
+
+        status, _, _ = get(base, "/static/insyn/finns-inte.css")
+        assert status == 404
+
+    assert site.last_server.returncode == 0, "SIGTERM must stop the server cleanly"
+    lines = site.last_log.read_text().splitlines()
+    entries = [json.loads(line) for line in lines if line.strip()]  # every line is JSON
+    access = [e for e in entries if e.get("event") == "access"]
+    assert {"method": "GET", "path": "/health/", "status_code": 200}.items() <= access[0].items()
+    assert all(isinstance(e["duration_ms"], float | int) for e in access)
+    assert any(e["message"] == "Shutting down: Master" for e in entries)
+
+
+def test_serve_stops_gracefully_on_sigint(new_instance, template):
+    site = new_instance("site", template=template)
+    with site.serve(workers=1, stop_signal=signal.SIGINT) as base:
+        assert get(base, "/health/")[0] == 200
+    assert site.last_server.returncode == 0
+    messages = [json.loads(line)["message"] for line in site.last_log.read_text().splitlines()]
+    assert "Handling signal: int" in messages
+    assert any(m.startswith("Worker exiting") for m in messages)
