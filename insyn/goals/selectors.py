@@ -432,24 +432,23 @@ def goal_page(year: int, number: str, *, period_id: int | None = None,
     follow_ups = {f.period_id: f for f in GoalFollowUp.objects.filter(
         goal=goal, period__in=[p.pk for p in periods])} if periods else {}
     follow_up = follow_ups.get(period.pk) if period else None
+    assignments = list(goal.assignments.prefetch_related(*ASSIGNMENT_PREFETCH)
+                       .order_by("order", "pk"))
     reports: dict[int, Report] = {}
-    counts, report_latest = StatusCounts(), None
     trend = None
     if period is not None:
         reports = {r.assignment_id: r for r in Report.objects.filter(
             period=period, organisation__isnull=True, assignment__goal=goal)}
-        counts_by_goal, latest_by_goal = compiled_counts(period, [goal.pk])
-        counts = counts_by_goal.get(goal.pk, StatusCounts())
-        report_latest = latest_by_goal.get(goal.pk)
         previous = previous_period(period, all_periods)
         trend = goal_trend(follow_up, previous_goal_statuses(previous).get(goal.number, ""),
                            previous)
+    # The same counts as compiled_counts(), from the rows already loaded.
+    counts = StatusCounts.from_statuses(
+        reports[a.pk].status for a in assignments if a.counts_in_summary and a.pk in reports)
     overview = GoalOverview(goal, follow_up, counts, trend, _newest(
         period.published_at if period else None,
-        follow_up.updated_at if follow_up else None, report_latest))
-
-    assignments = list(goal.assignments.prefetch_related(*ASSIGNMENT_PREFETCH)
-                       .order_by("order", "pk"))
+        follow_up.updated_at if follow_up else None,
+        *(r.updated_at for r in reports.values())))
     rows = assignment_rows(assignments, goal.plan.year, reports)
 
     organisations: dict[int, Organisation] = {}

@@ -131,6 +131,24 @@ def grow(world: World, *, goals: int, assignments: int, organisations: int = 0) 
     return world
 
 
+def add_assignments(world: World, goal: Goal, n: int) -> None:
+    """Add n assignments (of every kind, with reports) to an existing goal."""
+    previous_goal = Goal.objects.get(plan=world.previous_plan, number=goal.number)
+    start = goal.assignments.count()
+    for j in range(start, start + n):
+        _add_assignment(world, goal, previous_goal, j, world.organisations)
+
+
+def ten_times(world: World) -> World:
+    """Ten times the data of the small world: goals, organisations, and assignments of the
+    first goal (whose pages the query-count tests then load again)."""
+    goals, per_goal = len(world.goals), world.goals[0].assignments.count()
+    _add_organisations(world, 9 * len(world.organisations))
+    grow(world, goals=9 * goals, assignments=per_goal)
+    add_assignments(world, world.goals[0], 9 * per_goal)
+    return world
+
+
 def _add_assignment(world: World, goal: Goal, previous_goal: Goal, j: int,
                     orgs: list[Organisation]) -> None:
     n = len(world.assignments)

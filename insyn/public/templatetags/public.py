@@ -54,3 +54,13 @@ def render_panel(context: Any, panel: Any) -> str:
 
     data = {**panel.context, "panel": panel}
     return render_to_string(panel.template, data, request=context.get("request"))
+
+
+@register.simple_tag
+def sv() -> str:
+    """` lang="sv"` on an element holding the municipality's own (Swedish) text, when the page
+    itself is shown in another language (WCAG 3.1.2, language of parts)."""
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    return "" if (get_language() or "sv").startswith("sv") else mark_safe(' lang="sv"')
