@@ -1,5 +1,23 @@
+"""Public feedback pages under /synpunkter/."""
+
 from django.urls import path
+
+from insyn.feedback import views
 
 app_name = "feedback"
 
-urlpatterns: list[path] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("felanmalan/", views.fault, name="fault"),
+    path("felanmalan/skicka/", views.fault_submit, name="fault_submit"),
+    path("lamna/", views.give, name="give"),
+    path("kvitto/", views.receipt, name="receipt"),
+    path("felanmalningar/", views.reports, name="reports"),
+    path("felanmalningar/<str:number>/", views.report, name="report"),
+    path("felanmalningar/<str:number>/folj/", views.follow, name="follow"),
+    path("arende/<str:token>/", views.track, name="track"),
+    path("arende/<str:token>/ateroppna/", views.reopen, name="reopen"),
+    path("arende/<str:token>/atgardat/", views.fixed, name="fixed"),
+    path("arende/<str:token>/avsluta-bevakning/", views.unfollow, name="unfollow"),
+    path("bild/<uuid:uuid>/", views.photo, name="photo"),
+]

@@ -1,0 +1,507 @@
+"""Feedback and fault reports (synpunkter och felanmälan) handled by one contact centre.
+
+A resident (or the contact centre on their behalf, or another system through Open311) files a
+Case of some Kind in a Category. Routing is data: a RoutingRule maps category × Area to the
+responsible Organisation, and may say that the matter belongs to someone else (forwarded, with a
+notice to the resident). Every change is a CaseEvent (the event log shown on the case) and, for
+Case itself, a django-simple-history record. Public events are what residents, followers and
+Open311 clients see; internal notes never leave the staff pages.
+
+Personal data lives only in: Case.contact_* / description / address_text / device_id /
+account_id, CaseFollower.email, the original photos and internal notes. Those are what
+`insyn anonymise-old-cases` clears; public pages and Open311 read only the staff-moderated
+public_* fields.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from insyn.goals.models import Assignment, Goal
+from insyn.organisations.models import Organisation
+
+
+class Kind(models.TextChoices):
+    FEEDBACK = "synpunkt", _("Synpunkt")
+    IDEA = "ide", _("Idé")
+    PRAISE = "berom", _("Beröm")
+    COMPLAINT = "klagomal", _("Klagomål")
+    FAULT = "felanmalan", _("Felanmälan")
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", _("Mottaget")
+    IN_PROGRESS = "in_progress", _("Under handläggning")
+    FORWARDED = "forwarded", _("Vidarebefordrat")
+    RESOLVED = "resolved", _("Åtgärdat")
+    CLOSED = "closed", _("Avslutat utan åtgärd")
+    REOPENED = "reopened", _("Återöppnat")
+
+
+# Statuses the municipality still has to act on (these can be overdue).
+ACTIVE_STATUSES = (CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
+# Open311 "open": reported and not yet resolved (a forwarded case is still open for the resident).
+OPEN_STATUSES = (*ACTIVE_STATUSES, CaseStatus.FORWARDED)
+CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("Webbformulär")
+    PHONE = "phone", _("Telefon")
+    DESK = "desk", _("Besök i kontaktcenter")
+    EMAIL = "email", _("E-post")
+    LETTER = "letter", _("Brev")
+    OPEN311 = "open311", _("Open311")
+
+
+class PublicState(models.TextChoices):
+    PENDING = "pending", _("Ej granskad")
+    PUBLISHED = "published", _("Publicerad")
+    HIDDEN = "hidden", _("Visas inte publikt")
+
+
+class Category(models.Model):
+    """A kind of matter residents write about; an Open311 service when it takes fault reports."""
+
+    code = models.SlugField(_("kod (Open311 service_code)"), max_length=40, unique=True)
+    name = models.CharField(_("namn"), max_length=200)
+    description = models.TextField(_("beskrivning"), blank=True)
+    group = models.CharField(_("grupp"), max_length=100, blank=True)
+    keywords = models.CharField(_("sökord"), max_length=300, blank=True,
+                                help_text=_("Kommaseparerade synonymer."))
+    fault_reports = models.BooleanField(_("tar emot felanmälningar"), default=True)
+    feedback = models.BooleanField(_("tar emot synpunkter"), default=False)
+    target_days = models.PositiveSmallIntegerField(
+        _("måltid i dagar"), default=14,
+        help_text=_("Hur snart ärendet ska vara åtgärdat eller besvarat."))
+    service_notice = models.TextField(
+        _("besked till invånaren"), blank=True,
+        help_text=_("Vad som händer härnäst; visas i kvittot och som Open311 service_notice."))
+    active = models.BooleanField(_("aktiv"), default=True)
+    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategorier")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Datatype(models.TextChoices):
+    """Open311 attribute datatypes."""
+
+    STRING = "string", _("Kort text")
+    NUMBER = "number", _("Tal")
+    DATETIME = "datetime", _("Datum och tid")
+    TEXT = "text", _("Lång text")
+    SINGLE = "singlevaluelist", _("Ett val i lista")
+    MULTI = "multivaluelist", _("Flera val i lista")
+
+
+class CategoryQuestion(models.Model):
+    """An extra question for one category; also its Open311 service definition attribute."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("kod"), max_length=40)
+    description = models.CharField(_("fråga"), max_length=300)
+    datatype = models.CharField(_("datatyp"), max_length=20, choices=Datatype.choices,
+                                default=Datatype.STRING)
+    datatype_description = models.CharField(_("hjälptext"), max_length=300, blank=True)
+    required = models.BooleanField(_("obligatorisk"), default=False)
+    variable = models.BooleanField(
+        _("kräver svar"), default=True,
+        help_text=_("Av: ren information som visas, inget svar."))
+    order = models.PositiveSmallIntegerField(_("ordning"), default=1)
+    values = models.JSONField(
+        _("svarsalternativ"), default=list, blank=True,
+        help_text=_('Lista av {"key": "...", "name": "..."} för listtyperna.'))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category", "order"]
+        verbose_name = _("tilläggsfråga")
+        verbose_name_plural = _("tilläggsfrågor")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="unique_question_code"),
+            models.UniqueConstraint(fields=["category", "order"], name="unique_question_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(str(v.get("key", "")), str(v.get("name", v.get("key", ""))))
+                for v in self.values or [] if isinstance(v, dict)]
+
+
+class Area(models.Model):
+    """A district (stadsdel) or other area: a bounding box, refined by a polygon if given."""
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    min_lat = models.FloatField(_("sydligaste latitud"))
+    max_lat = models.FloatField(_("nordligaste latitud"))
+    min_long = models.FloatField(_("västligaste longitud"))
+    max_long = models.FloatField(_("östligaste longitud"))
+    polygon = models.JSONField(
+        _("polygon"), default=list, blank=True,
+        help_text=_("Valfri lista av [latitud, longitud]-hörn (WGS84)."))
+    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("område")
+        verbose_name_plural = _("områden")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def contains(self, lat: float, long: float) -> bool:
+        from insyn.feedback.geo import point_in_polygon
+
+        if not (self.min_lat <= lat <= self.max_lat and self.min_long <= long <= self.max_long):
+            return False
+        if self.polygon:
+            return point_in_polygon(lat, long, self.polygon)
+        return True
+
+    @property
+    def bbox_area(self) -> float:
+        return (self.max_lat - self.min_lat) * (self.max_long - self.min_long)
+
+
+class RoutingRule(models.Model):
+    """Category × area → responsible organisation. Area empty = the rest of the municipality."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules",
+                                 verbose_name=_("kategori"))
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="routing_rules", verbose_name=_("område"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="feedback_routes",
+                                     verbose_name=_("ansvarig organisation"))
+    forward = models.BooleanField(
+        _("vidarebefordra"), default=False,
+        help_text=_("Frågan ägs av någon annan (t.ex. Trafikverket): ärendet skickas vidare "
+                    "och invånaren får ett besked."))
+    notice = models.TextField(_("besked vid vidarebefordran"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category", "area"]
+        verbose_name = _("fördelningsregel")
+        verbose_name_plural = _("fördelningsregler")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "area"], condition=Q(area__isnull=False),
+                                    name="unique_route_per_area"),
+            models.UniqueConstraint(fields=["category"], condition=Q(area__isnull=True),
+                                    name="unique_default_route"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.area.name if self.area_id else _("hela kommunen")
+        return f"{self.category} · {where} → {self.organisation}"
+
+
+class AnswerTemplate(models.Model):
+    """A ready public answer; `{nummer}` and `{kategori}` are filled in."""
+
+    title = models.CharField(_("rubrik"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("sätter status"), max_length=20, choices=CaseStatus.choices,
+                              blank=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("svarsmall")
+        verbose_name_plural = _("svarsmallar")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Theme(models.Model):
+    """A theme of many cases (e.g. "Belysning i Gottsunda"), linkable to a goal or assignment."""
+
+    title = models.CharField(_("rubrik"), max_length=200, unique=True)
+    description = models.TextField(_("beskrivning"), blank=True)
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="feedback_themes", verbose_name=_("mål"))
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="feedback_themes", verbose_name=_("uppdrag"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("tema")
+        verbose_name_plural = _("teman")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Open311ApiKey(models.Model):
+    """A key for POSTs to the Open311 API. Only a hash is stored; the key is shown once."""
+
+    name = models.CharField(_("namn"), max_length=200)
+    prefix = models.CharField(_("början av nyckeln"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="open311_keys", verbose_name=_("organisation"),
+        help_text=_("Om nyckeln tillhör en ansvarig organisations system: dess statusuppdateringar "
+                    "blir offentliga svar på ärenden som fördelats dit."))
+    active = models.BooleanField(_("aktiv"), default=True)
+    rate_per_minute = models.PositiveIntegerField(_("anrop per minut"), default=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Open311-nyckel")
+        verbose_name_plural = _("Open311-nycklar")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class CaseNumberCounter(models.Model):
+    """Per-year sequence for case numbers; incremented with a row-locking UPDATE."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    number = models.CharField(_("ärendenummer"), max_length=30, unique=True)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("kategori"))
+    description = models.TextField(_("beskrivning"))
+    address_text = models.CharField(_("adress eller platsbeskrivning"), max_length=300,
+                                    blank=True)
+    lat = models.FloatField(_("latitud"), null=True, blank=True)
+    long = models.FloatField(_("longitud"), null=True, blank=True)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="cases", verbose_name=_("område"))
+    attributes = models.JSONField(_("svar på tilläggsfrågor"), default=dict, blank=True)
+
+    organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="feedback_cases",
+                                     verbose_name=_("ansvarig organisation"))
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices,
+                              default=CaseStatus.RECEIVED)
+    notice = models.TextField(_("besked till invånaren"), blank=True)
+    source = models.CharField(_("kanal"), max_length=20, choices=Source.choices,
+                              default=Source.WEB)
+
+    created_at = models.DateTimeField(_("inkommet"), default=timezone.now)
+    updated_at = models.DateTimeField(_("senast ändrat"), default=timezone.now)
+    due_at = models.DateTimeField(_("ska vara klart"), null=True, blank=True)
+    first_answered_at = models.DateTimeField(_("första svar"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("åtgärdat"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("avslutat"), null=True, blank=True)
+
+    # Personal data (cleared by anonymise-old-cases).
+    contact_name = models.CharField(_("namn"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("e-post"), blank=True)
+    contact_phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    device_id = models.CharField(max_length=100, blank=True)
+    account_id = models.CharField(max_length=100, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    # Public view: staff-moderated text; only fault reports may be published.
+    public_state = models.CharField(_("publicering"), max_length=20, choices=PublicState.choices,
+                                    default=PublicState.PENDING)
+    public_description = models.TextField(_("publik beskrivning"), blank=True)
+    public_address = models.CharField(_("publik platsbeskrivning"), max_length=300, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="duplicates", verbose_name=_("sammanslaget med"))
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="feedback_cases", verbose_name=_("mål"))
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="feedback_cases", verbose_name=_("uppdrag"))
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="cases", verbose_name=_("tema"))
+
+    resident_says_fixed = models.BooleanField(_("invånaren anser att det är åtgärdat"),
+                                              null=True, blank=True)
+    resident_answered_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    api_key = models.ForeignKey(Open311ApiKey, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="cases")
+    external_media_url = models.URLField(_("extern bildlänk"), max_length=500, blank=True)
+    open311_token = models.CharField(max_length=40, blank=True, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ärende")
+        verbose_name_plural = _("ärenden")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="fb_case_created"),
+            models.Index(fields=["status", "-created_at"], name="fb_case_status"),
+            models.Index(fields=["organisation", "status", "-created_at"], name="fb_case_org"),
+            models.Index(fields=["category", "status", "-created_at"], name="fb_case_cat"),
+            models.Index(fields=["status", "due_at"], name="fb_case_due"),
+            models.Index(fields=["public_state", "kind", "status", "-created_at"],
+                         name="fb_case_public"),
+            models.Index(fields=["kind", "category", "lat", "long"], name="fb_case_geo"),
+            models.Index(fields=["closed_at"], name="fb_case_closed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback_staff:case", args=[self.number])
+
+    def get_public_url(self) -> str:
+        return reverse("feedback:report", args=[self.number])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return (self.status in ACTIVE_STATUSES and self.due_at is not None
+                and self.due_at < timezone.now())
+
+    @property
+    def is_published(self) -> bool:
+        return self.public_state == PublicState.PUBLISHED and self.kind == Kind.FAULT
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None and self.long is not None
+
+
+class CaseFollower(models.Model):
+    """Someone who follows a case through a private tracking link (the reporter is one)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    reported_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    email = models.EmailField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    notify = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bevakare")
+        verbose_name_plural = _("bevakare")
+
+    def __str__(self) -> str:
+        return f"{self.case} · {'rapportör' if self.reported_case_id else 'följer'}"
+
+    @property
+    def is_reporter(self) -> bool:
+        return self.reported_case_id is not None
+
+
+def _photo_path(instance: CasePhoto, filename: str) -> str:
+    return f"feedback/photos/{uuid.uuid4().hex}.jpg"
+
+
+class CasePhoto(models.Model):
+    """A photo, re-encoded without any metadata; public_image is the (maybe blurred) copy shown."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=_photo_path, max_length=200, blank=True)
+    public_image = models.FileField(upload_to=_photo_path, max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    blurred = models.BooleanField(_("suddad"), default=False)
+    hidden = models.BooleanField(_("visas inte publikt"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "created_at", "pk"]
+        verbose_name = _("bild")
+        verbose_name_plural = _("bilder")
+
+    def __str__(self) -> str:
+        return f"{self.case} · bild {self.pk}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Registrerat")
+    STATUS = "status", _("Ny status")
+    ANSWER = "answer", _("Svar")
+    NOTE = "note", _("Intern anteckning")
+    ASSIGNED = "assigned", _("Fördelat")
+    TRIAGED = "triaged", _("Sorterat")
+    FORWARDED = "forwarded", _("Vidarebefordrat")
+    MERGED = "merged", _("Sammanslaget")
+    REOPENED = "reopened", _("Återöppnat av invånare")
+    FOLLOWED = "followed", _("Ny bevakare")
+    FIXED_ANSWER = "fixed_answer", _("Invånarens svar: åtgärdat?")
+    MODERATED = "moderated", _("Publicering")
+    PHOTO = "photo", _("Bild")
+    LINKED = "linked", _("Koppling till mål/uppdrag")
+    EXTERNAL = "external", _("Uppdatering via Open311")
+    ANONYMISED = "anonymised", _("Anonymiserat")
+
+
+class CaseEvent(models.Model):
+    """One entry in a case's event log; public ones are the updates residents and APIs see."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    is_public = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    body = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    api_key = models.ForeignKey(Open311ApiKey, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    external_id = models.CharField(max_length=100, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("händelse")
+        verbose_name_plural = _("händelser")
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="fb_event_case"),
+            models.Index(fields=["is_public", "created_at"], name="fb_event_public"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "external_id"],
+                                    condition=~Q(external_id=""),
+                                    name="unique_external_update"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.get_kind_display()}"

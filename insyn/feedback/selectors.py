@@ -1,0 +1,366 @@
+"""Reads for the feedback pages, Open311 and the goal/assignment panels — bounded queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insyn.feedback.geo import box_around, distance_m
+from insyn.feedback.models import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseFollower,
+    CasePhoto,
+    CaseStatus,
+    Category,
+    Kind,
+    PublicState,
+    Theme,
+)
+from insyn.feedback.services import hash_token
+from insyn.goals.models import PeriodState, Report
+from insyn.public.panels import Panel
+
+INBOX_PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 25
+NEARBY_METRES = 300
+NEARBY_LIMIT = 10
+
+
+# --- Categories -------------------------------------------------------------------------------
+
+def fault_categories() -> list[Category]:
+    return list(Category.objects.filter(active=True, fault_reports=True))
+
+
+def feedback_categories() -> list[Category]:
+    return list(Category.objects.filter(active=True, feedback=True))
+
+
+def category_with_questions(code: str) -> Category | None:
+    return (Category.objects.filter(code=code, active=True)
+            .prefetch_related("questions").first())
+
+
+# --- Pages of results without COUNT(*) (the inbox must stay fast at a million cases) -----------
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    has_next: bool
+    page_size: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1
+
+
+def paginate(qs: QuerySet, page: int, size: int) -> Page:
+    page = max(1, min(page, 10_000))
+    rows = list(qs[(page - 1) * size:page * size + 1])
+    return Page(rows[:size], page, len(rows) > size, size)
+
+
+# --- Inbox ------------------------------------------------------------------------------------
+
+@dataclass
+class InboxFilters:
+    status: str = ""
+    category: int | None = None
+    organisation: int | None = None  # 0 = not assigned
+    kind: str = ""
+    overdue: bool = False
+    number: str = ""
+    page: int = 1
+
+    def querystring(self) -> str:
+        """The filters (not the page) as a query string, for pagination links."""
+        values = {"status": self.status, "kategori": self.category,
+                  "organisation": self.organisation, "typ": self.kind,
+                  "forsenade": "1" if self.overdue else "", "nummer": self.number}
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def inbox(filters: InboxFilters, *, now: dt.datetime | None = None,
+          page_size: int = INBOX_PAGE_SIZE) -> Page:
+    now = now or timezone.now()
+    qs = Case.objects.select_related("category", "organisation", "area").only(
+        "number", "kind", "status", "created_at", "due_at", "address_text", "public_state",
+        "source", "merged_into_id", "category__name", "organisation__name", "area__name")
+    if filters.number:
+        qs = qs.filter(number=filters.number.strip().upper())
+    if filters.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.status in CaseStatus.values:
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.organisation == 0:
+        qs = qs.filter(organisation__isnull=True)
+    elif filters.organisation:
+        qs = qs.filter(organisation_id=filters.organisation)
+    if filters.kind in Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.overdue:
+        qs = qs.filter(status__in=ACTIVE_STATUSES, due_at__lt=now)
+    return paginate(qs.order_by("-created_at", "-id"), filters.page, page_size)
+
+
+def case_for_staff(number: str) -> Case | None:
+    return (Case.objects.select_related("category", "organisation", "area", "merged_into",
+                                        "goal", "assignment", "theme", "api_key", "created_by")
+            .filter(number=number).first())
+
+
+def case_detail(case: Case) -> dict[str, Any]:
+    """Events, photos, followers count, duplicates and history for the staff case page."""
+    events = list(case.events.select_related("actor", "api_key").order_by("created_at", "pk"))
+    history = list(case.history.select_related("history_user", "organisation")
+                   .order_by("-history_date")[:50])
+    return {
+        "events": events,
+        "photos": list(case.photos.all()),
+        "follower_count": case.followers.count(),
+        "duplicates": list(case.duplicates.only("number", "created_at")[:50]),
+        "history": history,
+    }
+
+
+# --- Public list and map ---------------------------------------------------------------------
+
+def published_reports() -> QuerySet[Case]:
+    return Case.objects.filter(public_state=PublicState.PUBLISHED, kind=Kind.FAULT,
+                               merged_into__isnull=True)
+
+
+@dataclass
+class PublicFilters:
+    category: int | None = None
+    status: str = ""  # "open" | "closed" | ""
+    page: int = 1
+
+
+def public_list(filters: PublicFilters) -> Page:
+    qs = published_reports().select_related("category", "area").only(
+        "number", "status", "created_at", "updated_at", "public_description", "public_address",
+        "lat", "long", "category__name", "area__name", "kind", "public_state", "merged_into_id")
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.status == "closed":
+        qs = qs.filter(status__in=CLOSED_STATUSES)
+    return paginate(qs.order_by("-created_at", "-id"), filters.page, PUBLIC_PAGE_SIZE)
+
+
+def public_report(number: str) -> Case | None:
+    return published_reports().select_related("category", "area").filter(number=number).first()
+
+
+def public_photos(case: Case) -> list[CasePhoto]:
+    return list(case.photos.filter(hidden=False).exclude(public_image=""))
+
+
+def public_events(case: Case) -> list[CaseEvent]:
+    return list(case.events.filter(is_public=True).order_by("created_at", "pk"))
+
+
+# --- Nearby open reports (before filing a duplicate) ----------------------------------------
+
+@dataclass
+class Nearby:
+    case: Case
+    distance: int | None
+    show_text: bool
+    form: Any = None
+
+
+def nearby_open_reports(*, category: Category, lat: float | None = None,
+                        long: float | None = None, area_id: int | None = None,
+                        radius: int = NEARBY_METRES, limit: int = NEARBY_LIMIT) -> list[Nearby]:
+    """Open fault reports in the same category close by. Text only for published ones."""
+    qs = (Case.objects.filter(kind=Kind.FAULT, category=category, status__in=OPEN_STATUSES,
+                              merged_into__isnull=True)
+          .exclude(public_state=PublicState.HIDDEN)
+          .only("number", "status", "created_at", "lat", "long", "public_state",
+                "public_description", "public_address", "kind", "category_id", "area_id"))
+    if lat is not None and long is not None:
+        min_lat, max_lat, min_long, max_long = box_around(lat, long, radius)
+        rows = list(qs.filter(lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long,
+                              long__lte=max_long).order_by("-created_at")[:200])
+        found = [(distance_m(lat, long, c.lat, c.long), c) for c in rows]
+        found = sorted((d, c) for d, c in found if d <= radius)[:limit] if found else []
+        return [Nearby(c, round(d), c.is_published) for d, c in found]
+    if area_id:
+        rows = list(qs.filter(area_id=area_id).order_by("-created_at")[:limit])
+        return [Nearby(c, None, c.is_published) for c in rows]
+    return []
+
+
+# --- Tracking page ----------------------------------------------------------------------------
+
+def follower_by_token(token: str) -> CaseFollower | None:
+    if not token or len(token) > 100:
+        return None
+    return (CaseFollower.objects
+            .select_related("case", "case__category", "case__organisation", "case__area",
+                            "case__assignment", "case__goal", "case__theme",
+                            "case__theme__assignment", "case__theme__goal", "reported_case")
+            .filter(token_hash=hash_token(token)).first())
+
+
+@dataclass
+class GovernanceLink:
+    assignment: Any = None
+    goal: Any = None
+    theme: Any = None
+    report: Report | None = None
+
+
+def latest_compiled_report(assignment: Any) -> Report | None:
+    reports = list(Report.objects.filter(assignment=assignment, organisation__isnull=True,
+                                         period__state=PeriodState.PUBLISHED)
+                   .select_related("period")[:20])
+    return max(reports, key=lambda r: r.period.sort_key) if reports else None
+
+
+def governance_link(case: Case) -> GovernanceLink | None:
+    """What the municipality is doing about it: the linked assignment (directly or by theme)
+    and its latest published compiled status, else the linked goal."""
+    theme = case.theme
+    assignment = case.assignment or (theme.assignment if theme else None)
+    goal = case.goal or (theme.goal if theme else None)
+    if assignment is None and goal is None:
+        return None
+    report = latest_compiled_report(assignment) if assignment is not None else None
+    if goal is None and assignment is not None:
+        goal = assignment.goal
+    return GovernanceLink(assignment=assignment, goal=goal, theme=theme, report=report)
+
+
+# --- Statistics ------------------------------------------------------------------------------
+
+@dataclass
+class Statistics:
+    start: dt.date
+    end: dt.date
+    total: int = 0
+    by_kind: list[tuple[str, int]] = field(default_factory=list)
+    by_category: list[tuple[str, int]] = field(default_factory=list)
+    by_organisation: list[tuple[str, int]] = field(default_factory=list)
+    by_month: list[tuple[str, int]] = field(default_factory=list)
+    median_first_answer: dt.timedelta | None = None
+    median_resolution: dt.timedelta | None = None
+    resolved: int = 0
+    resolved_on_time: int = 0
+    fixed_yes: int = 0
+    fixed_no: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.resolved_on_time / self.resolved if self.resolved else None
+
+
+def _median_duration(qs: QuerySet[Case], end_field: str) -> dt.timedelta | None:
+    qs = qs.filter(**{f"{end_field}__isnull": False})
+    n = qs.count()
+    if not n:
+        return None
+    ordered = qs.annotate(d=F(end_field) - F("created_at")).order_by("d").values_list("d",
+                                                                                      flat=True)
+    if n % 2:
+        return ordered[n // 2]
+    low, high = list(ordered[n // 2 - 1:n // 2 + 1])
+    return (low + high) / 2
+
+
+def statistics(*, start: dt.date, end: dt.date) -> Statistics:
+    """Volumes, medians and on-time rate for cases received between start and end (inclusive)."""
+    tz = timezone.get_current_timezone()
+    start_dt = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    qs = Case.objects.filter(created_at__gte=start_dt, created_at__lt=end_dt,
+                             merged_into__isnull=True)
+    stats = Statistics(start=start, end=end)
+    kinds = dict(Kind.choices)
+    stats.by_kind = [(str(kinds.get(row["kind"], row["kind"])), row["n"]) for row in
+                     qs.values("kind").annotate(n=Count("id")).order_by("-n", "kind")]
+    stats.total = sum(n for _k, n in stats.by_kind)
+    stats.by_category = [(row["category__name"], row["n"]) for row in
+                         qs.values("category__name").annotate(n=Count("id"))
+                         .order_by("-n", "category__name")]
+    stats.by_organisation = [(row["organisation__name"] or _("Ej fördelat"), row["n"])
+                             for row in qs.values("organisation__name").annotate(n=Count("id"))
+                             .order_by("-n", "organisation__name")]
+    stats.by_month = [(timezone.localtime(row["month"]).strftime("%Y-%m")
+                       if timezone.is_aware(row["month"]) else row["month"].strftime("%Y-%m"),
+                       row["n"])
+                      for row in qs.annotate(month=TruncMonth("created_at", tzinfo=tz))
+                      .values("month").annotate(n=Count("id")).order_by("month")]
+    stats.median_first_answer = _median_duration(qs, "first_answered_at")
+    stats.median_resolution = _median_duration(qs, "resolved_at")
+    on_time = qs.filter(resolved_at__isnull=False, due_at__isnull=False).aggregate(
+        resolved=Count("id"), on_time=Count("id", filter=Q(resolved_at__lte=F("due_at"))),
+        yes=Count("id", filter=Q(resident_says_fixed=True)),
+        no=Count("id", filter=Q(resident_says_fixed=False)))
+    stats.resolved = on_time["resolved"]
+    stats.resolved_on_time = on_time["on_time"]
+    stats.fixed_yes, stats.fixed_no = on_time["yes"], on_time["no"]
+    return stats
+
+
+# --- Panels on goal and assignment pages ("Det här har invånare sagt") -----------------------
+
+def _panel(cases: QuerySet[Case], themes: QuerySet[Theme]) -> Panel | None:
+    kinds = dict(Kind.choices)
+    counts = [(str(kinds.get(row["kind"], row["kind"])), row["n"]) for row in
+              cases.filter(merged_into__isnull=True).values("kind").annotate(n=Count("id"))
+              .order_by("-n", "kind")]
+    theme_rows = [(t.title, t.n) for t in themes.annotate(
+        n=Count("cases", filter=Q(cases__merged_into__isnull=True))).order_by("title")[:20]]
+    total = sum(n for _label, n in counts)
+    if not total and not theme_rows:
+        return None
+    return Panel(
+        template="feedback/panels/residents.html",
+        title=_("Det här har invånare sagt"),
+        context={"feedback_total": total, "feedback_counts": counts,
+                 "feedback_themes": theme_rows, "feedback_list_url": reverse("feedback:reports")},
+    )
+
+
+def goal_panel(goal: Any) -> Panel | None:
+    cases = Case.objects.filter(Q(goal=goal) | Q(assignment__goal=goal) | Q(theme__goal=goal)
+                                | Q(theme__assignment__goal=goal))
+    themes = Theme.objects.filter(Q(goal=goal) | Q(assignment__goal=goal))
+    return _panel(cases, themes)
+
+
+def assignment_panel(assignment: Any) -> Panel | None:
+    cases = Case.objects.filter(Q(assignment=assignment) | Q(theme__assignment=assignment))
+    themes = Theme.objects.filter(assignment=assignment)
+    return _panel(cases, themes)

@@ -1,0 +1,950 @@
+"""Every state change of a feedback case, one typed function per verb.
+
+Views, the Open311 API, the demo loader and management commands call these; each writes the
+change, an event in the case's log, and queues the emails it causes — in one transaction.
+
+How to add a new Open311 service (a new kind of fault report):
+1. In the back office (admin → Kategorier) add a Category with a unique `code` (this is the
+   Open311 service_code; never change it once clients use it), `fault_reports` ticked, a target
+   time in days and the `service_notice` residents and clients get.
+2. Add its extra questions (Tilläggsfrågor): each becomes an Open311 attribute; list types need
+   `values` as [{"key": "...", "name": "..."}]. `metadata` in the service list turns true.
+3. Add a RoutingRule with no area (the default organisation) and, where another organisation is
+   responsible in some district, one rule per Area. Tick `forward` and write a `notice` if the
+   matter belongs to someone else (Trafikverket, a housing company).
+4. Check the staff overview /personal/arenden/fordelning/ and GET /open311/v2/services.xml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from insyn.core.mail import queue_email
+from insyn.feedback.geo import municipality_bounds
+from insyn.feedback.images import CleanImage, blurred_copy
+from insyn.feedback.models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    AnswerTemplate,
+    Area,
+    Case,
+    CaseEvent,
+    CaseFollower,
+    CaseNumberCounter,
+    CasePhoto,
+    CaseStatus,
+    Category,
+    CategoryQuestion,
+    Datatype,
+    EventKind,
+    Kind,
+    Open311ApiKey,
+    PublicState,
+    RoutingRule,
+    Source,
+    Theme,
+)
+from insyn.feedback.privacy import mask_personal_data
+from insyn.goals.models import Assignment, Goal
+from insyn.organisations.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REOPEN_DAYS = 30
+DEFAULT_RETENTION_DAYS = 730
+MAX_DESCRIPTION = 4000
+ANONYMISED_TEXT = "(Texten har tagits bort enligt reglerna för gallring av personuppgifter.)"
+
+
+class FeedbackError(ValidationError):
+    """A rule was broken; the message is Swedish and meant for the person who tried."""
+
+
+# --- Small helpers ------------------------------------------------------------------------------
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A random, unguessable token and the hash we store (the token itself is never stored)."""
+    token = secrets.token_urlsafe(24)
+    return token, hash_token(token)
+
+
+def reopen_days() -> int:
+    return int(getattr(settings, "FEEDBACK_REOPEN_DAYS", DEFAULT_REOPEN_DAYS))
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "FEEDBACK_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+def case_prefix() -> str:
+    return getattr(settings, "FEEDBACK_CASE_PREFIX", "UPP")
+
+
+def tracking_url(token: str) -> str:
+    return settings.SITE_URL + reverse("feedback:track", args=[token])
+
+
+def next_case_number(year: int) -> str:
+    """UPP-2026-000123: a per-year sequence; the UPDATE locks the counter row until commit."""
+    with transaction.atomic():
+        if not CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1):
+            try:
+                with transaction.atomic():
+                    CaseNumberCounter.objects.create(year=year, last=1)
+            except IntegrityError:
+                CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1)
+        last = CaseNumberCounter.objects.values_list("last", flat=True).get(year=year)
+    return f"{case_prefix()}-{year}-{last:06d}"
+
+
+def check_location(lat: float | None, long: float | None) -> None:
+    if (lat is None) != (long is None):
+        raise FeedbackError(_("Ange både latitud och longitud, eller ingen av dem."),
+                            code="half_location")
+    if lat is not None and not municipality_bounds().contains(lat, long):
+        raise FeedbackError(
+            _("Platsen ligger utanför %(name)s. Vi kan bara ta emot felanmälningar inom "
+              "kommunen – kontakta den kommun där platsen ligger.")
+            % {"name": _municipality_name()}, code="outside")
+
+
+def _municipality_name() -> str:
+    from insyn.organisations.selectors import current_municipality
+
+    municipality = current_municipality()
+    return municipality.name if municipality else _("kommunen")
+
+
+# --- Routing ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    organisation: Organisation | None
+    forward: bool
+    notice: str
+    area: Area | None
+
+
+def find_area(lat: float, long: float) -> Area | None:
+    """The smallest area containing the point (areas are few: one query, checked in Python)."""
+    found = [area for area in Area.objects.all() if area.contains(lat, long)]
+    return min(found, key=lambda a: a.bbox_area) if found else None
+
+
+def route(*, category: Category, lat: float | None = None, long: float | None = None,
+          area: Area | None = None) -> Route:
+    """Where a case goes: the rule for its area if there is one, else the category's default."""
+    if area is None and lat is not None and long is not None:
+        area = find_area(lat, long)
+    rules = list(RoutingRule.objects.filter(category=category).select_related("organisation"))
+    chosen = None
+    if area is not None:
+        chosen = next((r for r in rules if r.area_id == area.pk), None)
+    if chosen is None:
+        chosen = next((r for r in rules if r.area_id is None), None)
+    if chosen is None:
+        return Route(None, False, category.service_notice, area)
+    notice = chosen.notice if chosen.forward and chosen.notice else category.service_notice
+    if chosen.forward and not notice:
+        notice = _("Det här ansvarar %(org)s för. Vi har skickat ditt ärende vidare dit.") % {
+            "org": chosen.organisation.name}
+    return Route(chosen.organisation, chosen.forward, notice, area)
+
+
+# --- Extra questions (form and Open311 share this) ----------------------------------------------
+
+def validate_attributes(category: Category, raw: Mapping[str, Any],
+                        questions: Sequence[CategoryQuestion] | None = None) -> dict[str, Any]:
+    """Check answers to the category's questions; returns {code: value}. Unknown codes ignored."""
+    if questions is None:
+        questions = list(category.questions.all())
+    answers: dict[str, Any] = {}
+    errors: list[ValidationError] = []
+    for q in questions:
+        if not q.variable:
+            continue
+        value = raw.get(q.code)
+        if isinstance(value, (list, tuple)) and q.datatype != Datatype.MULTI:
+            value = value[0] if value else ""
+        empty = value in (None, "", [], ())
+        if empty:
+            if q.required:
+                errors.append(ValidationError(
+                    _("Svara på frågan ”%(q)s”.") % {"q": q.description}, code=q.code))
+            continue
+        try:
+            answers[q.code] = _convert(q, value)
+        except ValidationError as exc:
+            errors.append(exc)
+    if errors:
+        raise FeedbackError(errors)
+    return answers
+
+
+def _convert(q: CategoryQuestion, value: Any) -> Any:
+    keys = {key for key, _name in q.choices}
+    bad = ValidationError(_("Ogiltigt svar på frågan ”%(q)s”.") % {"q": q.description},
+                          code=q.code)
+    if q.datatype == Datatype.MULTI:
+        values = [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+        if not values or any(v not in keys for v in values):
+            raise bad
+        return values
+    value = str(value).strip()
+    if q.datatype == Datatype.SINGLE:
+        if value not in keys:
+            raise bad
+        return value
+    if q.datatype == Datatype.NUMBER:
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            raise bad from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise bad
+        return number
+    if q.datatype == Datatype.DATETIME:
+        try:
+            parsed = parse_datetime(value) or parse_date(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise bad
+        return value
+    limit = 4000 if q.datatype == Datatype.TEXT else 300
+    if len(value) > limit or "\x00" in value:
+        raise bad
+    return value
+
+
+# --- Intake ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Receipt:
+    case: Case
+    token: str
+
+    @property
+    def tracking_url(self) -> str:
+        return tracking_url(self.token)
+
+
+@transaction.atomic
+def create_case(
+    *,
+    kind: str,
+    category: Category,
+    description: str,
+    lat: float | None = None,
+    long: float | None = None,
+    address_text: str = "",
+    area: Area | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    photos: Iterable[CleanImage] = (),
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    source: str = Source.WEB,
+    created_by: Any = None,
+    api_key: Open311ApiKey | None = None,
+    device_id: str = "",
+    account_id: str = "",
+    external_media_url: str = "",
+    now: dt.datetime | None = None,
+) -> Receipt:
+    """File a case: number it, route it, store photos, give the reporter a tracking link."""
+    now = now or timezone.now()
+    if kind not in Kind.values:
+        raise FeedbackError(_("Okänd typ av ärende."), code="kind")
+    if not category.active:
+        raise FeedbackError(_("Kategorin tar inte emot ärenden."), code="category")
+    description = (description or "").strip()
+    if not description:
+        raise FeedbackError(_("Beskriv ärendet."), code="description")
+    if len(description) > MAX_DESCRIPTION:
+        raise FeedbackError(_("Beskrivningen får vara högst 4 000 tecken."), code="description")
+    address_text = (address_text or "").strip()[:300]
+    check_location(lat, long)
+    if kind == Kind.FAULT and lat is None and not address_text and area is None:
+        raise FeedbackError(_("Ange var felet finns: välj en punkt eller skriv en adress eller "
+                              "platsbeskrivning."), code="location")
+    if contact_email:
+        validate_email(contact_email)
+    photos = list(photos)
+    if len(photos) > 3:
+        raise FeedbackError(_("Du kan skicka högst tre bilder."), code="photos")
+
+    where = route(category=category, lat=lat, long=long, area=area)
+    status = CaseStatus.FORWARDED if where.forward else CaseStatus.RECEIVED
+    case = Case.objects.create(
+        number=next_case_number(timezone.localtime(now).year),
+        kind=kind,
+        category=category,
+        description=description,
+        address_text=address_text,
+        lat=lat,
+        long=long,
+        area=where.area,
+        attributes=dict(attributes or {}),
+        organisation=where.organisation,
+        status=status,
+        notice=where.notice,
+        source=source,
+        created_at=now,
+        updated_at=now,
+        due_at=None if where.forward else now + dt.timedelta(days=category.target_days),
+        closed_at=None,
+        contact_name=contact_name.strip()[:200],
+        contact_email=contact_email.strip(),
+        contact_phone=contact_phone.strip()[:40],
+        device_id=device_id[:100],
+        account_id=account_id[:100],
+        public_description=mask_personal_data(description) if kind == Kind.FAULT else "",
+        public_address=mask_personal_data(address_text) if kind == Kind.FAULT else "",
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        api_key=api_key,
+        external_media_url=external_media_url[:500],
+        open311_token=secrets.token_hex(8) if source == Source.OPEN311 else "",
+    )
+    for photo in photos:
+        stored = CasePhoto(case=case, width=photo.width, height=photo.height, created_at=now)
+        stored.image.save("photo.jpg", ContentFile(photo.data), save=False)
+        stored.public_image.save("photo.jpg", ContentFile(photo.data), save=False)
+        stored.save()
+
+    token, token_hash = new_token()
+    CaseFollower.objects.create(case=case, reported_case=case, email=case.contact_email,
+                                token_hash=token_hash, created_at=now)
+    actor_label = _actor_label(created_by, api_key, source)
+    _event(case, EventKind.CREATED, public=True, status=status, actor=created_by,
+           actor_label=actor_label, api_key=api_key, now=now,
+           body=_("Ärendet har tagits emot."))
+    if where.forward:
+        forward_event = _event(case, EventKind.FORWARDED, public=True, status=status, now=now,
+                               actor_label=_("Kontaktcenter"), body=where.notice,
+                               data={"organisation": where.organisation.pk})
+        _send_to_organisation(case, where.organisation, forward_event)
+    if case.contact_email:
+        _queue_receipt(case, token, case.contact_email)
+    return Receipt(case, token)
+
+
+@transaction.atomic
+def follow_case(*, case: Case, email: str = "", now: dt.datetime | None = None) -> str:
+    """Follow an open fault report instead of filing a duplicate; returns the tracking token."""
+    now = now or timezone.now()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.merged_into_id:
+        case = case.merged_into
+    if case.kind != Kind.FAULT or case.status not in OPEN_STATUSES \
+            or case.public_state == PublicState.HIDDEN:
+        raise FeedbackError(_("Det går inte att följa det här ärendet."), code="not_followable")
+    email = (email or "").strip()
+    if email:
+        validate_email(email)
+    token, token_hash = new_token()
+    CaseFollower.objects.create(case=case, email=email, token_hash=token_hash, created_at=now)
+    _event(case, EventKind.FOLLOWED, public=False, now=now, actor_label=_("Invånare"),
+           body=_("En invånare följer ärendet i stället för att anmäla samma sak."))
+    if email:
+        _queue_receipt(case, token, email, following=True)
+    return token
+
+
+# --- Contact centre ------------------------------------------------------------------------------
+
+def _set_status(case: Case, status: str, now: dt.datetime) -> None:
+    previous = case.status
+    case.status = status
+    if status == CaseStatus.RESOLVED:
+        case.resolved_at = now
+        case.closed_at = now
+        case.resident_says_fixed = None
+        case.resident_answered_at = None
+    elif status == CaseStatus.CLOSED:
+        case.closed_at = now
+    elif status in ACTIVE_STATUSES:
+        case.closed_at = None
+        if previous in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+            case.resolved_at = None
+            case.due_at = now + dt.timedelta(days=case.category.target_days)
+    case.updated_at = now
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("category", "organisation").get(
+        pk=case.pk)
+
+
+@transaction.atomic
+def change_status(*, case: Case, status: str, by: Any, body: str = "",
+                  now: dt.datetime | None = None) -> CaseEvent:
+    """A public status change (with an optional public text); followers are told by email."""
+    now = now or timezone.now()
+    if status not in CaseStatus.values:
+        raise FeedbackError(_("Okänd status."), code="status")
+    case = _locked(case)
+    if case.merged_into_id:
+        raise FeedbackError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
+    if case.status == status and not body:
+        raise FeedbackError(_("Ärendet har redan den statusen."), code="same_status")
+    _set_status(case, status, now)
+    if body and case.first_answered_at is None:
+        case.first_answered_at = now
+    case.save()
+    event = _event(case, EventKind.STATUS, public=True, status=status, body=body.strip(),
+                   actor=by, actor_label=_staff_label(by), now=now)
+    _notify(case, event)
+    return event
+
+
+@transaction.atomic
+def answer(*, case: Case, body: str, by: Any, status: str = "",
+           template: AnswerTemplate | None = None, now: dt.datetime | None = None) -> CaseEvent:
+    """A public answer (typed or from a template), optionally with a new status."""
+    now = now or timezone.now()
+    case = _locked(case)
+    if case.merged_into_id:
+        raise FeedbackError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
+    body = (body or "").strip()
+    if not body and template is not None:
+        body = render_template(template, case)
+    if not body:
+        raise FeedbackError(_("Skriv ett svar."), code="empty")
+    status = status or (template.status if template else "")
+    if status:
+        if status not in CaseStatus.values:
+            raise FeedbackError(_("Okänd status."), code="status")
+        if status != case.status:
+            _set_status(case, status, now)
+    if case.first_answered_at is None:
+        case.first_answered_at = now
+    case.updated_at = now
+    case.save()
+    event = _event(case, EventKind.ANSWER, public=True, status=status, body=body, actor=by,
+                   actor_label=_staff_label(by), now=now,
+                   data={"template": template.pk} if template else {})
+    _notify(case, event)
+    return event
+
+
+def render_template(template: AnswerTemplate, case: Case) -> str:
+    text = template.body
+    for key, value in (("{nummer}", case.number), ("{kategori}", case.category.name)):
+        text = text.replace(key, value)
+    return text
+
+
+@transaction.atomic
+def add_note(*, case: Case, body: str, by: Any, now: dt.datetime | None = None) -> CaseEvent:
+    body = (body or "").strip()
+    if not body:
+        raise FeedbackError(_("Skriv en anteckning."), code="empty")
+    return _event(case, EventKind.NOTE, public=False, body=body, actor=by,
+                  actor_label=_staff_label(by), now=now or timezone.now())
+
+
+@transaction.atomic
+def reassign(*, case: Case, organisation: Organisation | None, by: Any, note: str = "",
+             now: dt.datetime | None = None) -> CaseEvent:
+    """Give the case to another organisation (or back to the contact centre's triage)."""
+    now = now or timezone.now()
+    case = _locked(case)
+    if case.organisation_id == (organisation.pk if organisation else None):
+        raise FeedbackError(_("Ärendet ligger redan där."), code="same_org")
+    previous = case.organisation
+    case.organisation = organisation
+    case.updated_at = now
+    case.save()
+    event = _event(case, EventKind.ASSIGNED, public=False, actor=by, actor_label=_staff_label(by),
+                   now=now, body=note.strip(),
+                   data={"from": previous.pk if previous else None,
+                         "to": organisation.pk if organisation else None,
+                         "from_name": previous.name if previous else "",
+                         "to_name": organisation.name if organisation else ""})
+    if organisation is not None:
+        _send_to_organisation(case, organisation, event)
+    return event
+
+
+@transaction.atomic
+def triage(*, case: Case, kind: str, category: Category, by: Any, reroute: bool = True,
+           now: dt.datetime | None = None) -> CaseEvent:
+    """Correct kind and category; the target time follows the category, routing if asked."""
+    now = now or timezone.now()
+    if kind not in Kind.values:
+        raise FeedbackError(_("Okänd typ av ärende."), code="kind")
+    case = _locked(case)
+    before = {"kind": case.kind, "category": case.category.code}
+    case.kind = kind
+    case.category = category
+    if case.status in ACTIVE_STATUSES:
+        case.due_at = case.created_at + dt.timedelta(days=category.target_days)
+    if kind != Kind.FAULT and case.public_state == PublicState.PUBLISHED:
+        case.public_state = PublicState.PENDING
+    new_org = None
+    if reroute:
+        where = route(category=category, lat=case.lat, long=case.long, area=case.area)
+        new_org = where.organisation
+        case.organisation = where.organisation
+    case.updated_at = now
+    case.save()
+    event = _event(case, EventKind.TRIAGED, public=False, actor=by, actor_label=_staff_label(by),
+                   now=now, data={"before": before, "after": {"kind": kind,
+                                                              "category": category.code}})
+    if new_org is not None and reroute:
+        _send_to_organisation(case, new_org, event)
+    return event
+
+
+@transaction.atomic
+def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = None) -> Case:
+    """Merge a duplicate into one case: its followers (reporter included) move over and get
+    every update from then on; the duplicate is closed and points to the surviving case."""
+    now = now or timezone.now()
+    if duplicate.pk == into.pk:
+        raise FeedbackError(_("Ett ärende kan inte slås ihop med sig självt."), code="self")
+    first, second = sorted([duplicate.pk, into.pk])
+    locked = {c.pk: c for c in Case.objects.select_for_update().select_related("category")
+              .filter(pk__in=[first, second])}
+    duplicate, into = locked[duplicate.pk], locked[into.pk]
+    if into.merged_into_id:
+        raise FeedbackError(_("Målärendet är självt sammanslaget med %(n)s.")
+                            % {"n": into.merged_into.number}, code="into_merged")
+    if duplicate.merged_into_id:
+        raise FeedbackError(_("Ärendet är redan sammanslaget."), code="already")
+    # Tell the duplicate's followers before they move.
+    notice = _("Ditt ärende %(dup)s gäller samma sak som ärende %(into)s och har slagits ihop "
+               "med det. Du får uppdateringar från %(into)s i fortsättningen.") % {
+        "dup": duplicate.number, "into": into.number}
+    _set_status(duplicate, CaseStatus.CLOSED, now)
+    duplicate.merged_into = into
+    if duplicate.public_state == PublicState.PUBLISHED:
+        duplicate.public_state = PublicState.HIDDEN
+    duplicate.save()
+    dup_event = _event(duplicate, EventKind.MERGED, public=True, status=CaseStatus.CLOSED,
+                       body=notice, actor=by, actor_label=_staff_label(by), now=now,
+                       data={"into": into.number})
+    _notify(duplicate, dup_event)
+    CaseFollower.objects.filter(case=duplicate).update(case=into)
+    Case.objects.filter(merged_into=duplicate).update(merged_into=into)
+    into.updated_at = now
+    into.save()
+    _event(into, EventKind.MERGED, public=False, actor=by, actor_label=_staff_label(by), now=now,
+           body=_("Ärende %(dup)s har slagits ihop med det här ärendet.")
+           % {"dup": duplicate.number}, data={"duplicate": duplicate.number})
+    return into
+
+
+@transaction.atomic
+def register_on_behalf(*, by: Any, source: str, **fields: Any) -> Receipt:
+    """Staff file a case received by phone, at the desk, by letter or email."""
+    if source not in (Source.PHONE, Source.DESK, Source.EMAIL, Source.LETTER):
+        raise FeedbackError(_("Välj hur ärendet kom in."), code="source")
+    return create_case(source=source, created_by=by, **fields)
+
+
+@transaction.atomic
+def moderate(*, case: Case, public_description: str, public_address: str, state: str,
+             by: Any, now: dt.datetime | None = None) -> Case:
+    """Decide what the public sees; masking of emails, phone numbers and personnummer is always
+    applied on top of what staff wrote. Only fault reports can be published."""
+    now = now or timezone.now()
+    if state not in PublicState.values:
+        raise FeedbackError(_("Okänt publiceringsläge."), code="state")
+    publish = state == PublicState.PUBLISHED
+    case = _locked(case)
+    if publish and case.kind != Kind.FAULT:
+        raise FeedbackError(_("Bara felanmälningar publiceras."), code="not_fault")
+    if publish and case.merged_into_id:
+        raise FeedbackError(_("Ett sammanslaget ärende publiceras inte."), code="merged")
+    public_description = mask_personal_data((public_description or "").strip())
+    if publish and not public_description:
+        raise FeedbackError(_("Skriv en publik beskrivning innan ärendet publiceras."),
+                            code="empty")
+    case.public_description = public_description
+    case.public_address = mask_personal_data((public_address or "").strip())[:300]
+    case.public_state = state
+    case.moderated_at = now
+    case.updated_at = now
+    case.save()
+    _event(case, EventKind.MODERATED, public=False, actor=by, actor_label=_staff_label(by),
+           now=now, data={"state": case.public_state})
+    return case
+
+
+@transaction.atomic
+def blur_photo(*, photo: CasePhoto, by: Any,
+               box: tuple[float, float, float, float] | None = None) -> CasePhoto:
+    """Store a Gaussian-blurred copy as the public version (whole photo, or one region)."""
+    with photo.image.open("rb") as fh:
+        data = fh.read()
+    blurred = blurred_copy(data, box=box)
+    old = photo.public_image.name
+    photo.public_image.save("photo.jpg", ContentFile(blurred), save=False)
+    photo.blurred = True
+    photo.save()
+    if old and old != photo.image.name:
+        photo.public_image.storage.delete(old)
+    _event(photo.case, EventKind.PHOTO, public=False, actor=by, actor_label=_staff_label(by),
+           body=_("Bild suddad för publik visning."), data={"photo": str(photo.uuid)})
+    return photo
+
+
+@transaction.atomic
+def set_photo_hidden(*, photo: CasePhoto, hidden: bool, by: Any) -> CasePhoto:
+    photo.hidden = hidden
+    photo.save(update_fields=["hidden"])
+    _event(photo.case, EventKind.PHOTO, public=False, actor=by, actor_label=_staff_label(by),
+           body=_("Bild dold publikt.") if hidden else _("Bild visas publikt."),
+           data={"photo": str(photo.uuid)})
+    return photo
+
+
+@transaction.atomic
+def link_governance(*, case: Case, by: Any, goal: Goal | None = None,
+                    assignment: Assignment | None = None, theme: Theme | None = None,
+                    now: dt.datetime | None = None) -> Case:
+    """Link a case to a goal, an assignment and/or a theme (what the municipality does)."""
+    now = now or timezone.now()
+    case = _locked(case)
+    if assignment is not None and goal is None:
+        goal = assignment.goal
+    case.goal, case.assignment, case.theme = goal, assignment, theme
+    case.updated_at = now
+    case.save()
+    _event(case, EventKind.LINKED, public=False, actor=by, actor_label=_staff_label(by), now=now,
+           data={"goal": goal.pk if goal else None,
+                 "assignment": assignment.pk if assignment else None,
+                 "theme": theme.pk if theme else None})
+    return case
+
+
+@transaction.atomic
+def save_theme(*, title: str, by: Any, description: str = "", goal: Goal | None = None,
+               assignment: Assignment | None = None, theme: Theme | None = None) -> Theme:
+    """Create or update a theme of many cases and its link to a goal or assignment."""
+    title = (title or "").strip()
+    if not title:
+        raise FeedbackError(_("Ge temat en rubrik."), code="title")
+    if assignment is not None and goal is None:
+        goal = assignment.goal
+    theme = theme or Theme()
+    theme.title, theme.description = title[:200], description.strip()
+    theme.goal, theme.assignment = goal, assignment
+    try:
+        with transaction.atomic():
+            theme.save()
+    except IntegrityError:
+        raise FeedbackError(_("Det finns redan ett tema med den rubriken."), code="dup") from None
+    return theme
+
+
+# --- Resident follow-up ------------------------------------------------------------------------
+
+def can_reopen(case: Case, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (case.status == CaseStatus.RESOLVED and case.resolved_at is not None
+            and now - case.resolved_at <= dt.timedelta(days=reopen_days())
+            and case.merged_into_id is None)
+
+
+@transaction.atomic
+def reopen(*, case: Case, reason: str = "", now: dt.datetime | None = None) -> CaseEvent:
+    """The resident says the problem is still there: within 30 days of resolution only."""
+    now = now or timezone.now()
+    case = _locked(case)
+    if not can_reopen(case, now):
+        raise FeedbackError(_("Ärendet kan bara öppnas igen inom %(days)s dagar efter att det "
+                              "markerats som åtgärdat. Gör en ny anmälan i stället.")
+                            % {"days": reopen_days()}, code="reopen_expired")
+    _set_status(case, CaseStatus.REOPENED, now)
+    case.save()
+    if reason.strip():
+        _event(case, EventKind.NOTE, public=False, body=reason.strip()[:MAX_DESCRIPTION],
+               actor_label=_("Invånare (skäl för återöppning)"), now=now)
+    event = _event(case, EventKind.REOPENED, public=True, status=CaseStatus.REOPENED, now=now,
+                   actor_label=_("Invånare"),
+                   body=_("Ärendet har öppnats igen: invånaren anser att problemet finns kvar."))
+    _notify(case, event)
+    return event
+
+
+@transaction.atomic
+def record_fixed_answer(*, case: Case, fixed: bool, now: dt.datetime | None = None) -> Case:
+    """The one question after resolution: was it fixed? Stored once per resolution."""
+    now = now or timezone.now()
+    case = _locked(case)
+    if case.status != CaseStatus.RESOLVED:
+        raise FeedbackError(_("Frågan gäller ärenden som markerats som åtgärdade."),
+                            code="not_resolved")
+    if case.resident_says_fixed is not None:
+        raise FeedbackError(_("Frågan är redan besvarad. Tack!"), code="answered")
+    case.resident_says_fixed = fixed
+    case.resident_answered_at = now
+    case.save()
+    _event(case, EventKind.FIXED_ANSWER, public=False, actor_label=_("Invånare"), now=now,
+           body=_("Ja, det är åtgärdat.") if fixed else _("Nej, det är inte åtgärdat."),
+           data={"fixed": fixed})
+    return case
+
+
+@transaction.atomic
+def stop_notifications(*, follower: CaseFollower) -> None:
+    follower.notify = False
+    follower.save(update_fields=["notify"])
+
+
+# --- Open311 ---------------------------------------------------------------------------------
+
+def issue_api_key(*, name: str, by: Any = None, organisation: Organisation | None = None,
+                  rate_per_minute: int = 60, raw_key: str | None = None
+                  ) -> tuple[Open311ApiKey, str]:
+    """A new API key; the raw key is returned once and only its hash is stored."""
+    raw = raw_key or secrets.token_urlsafe(32)
+    key = Open311ApiKey.objects.create(
+        name=name.strip()[:200] or "Open311", prefix=raw[:8], key_hash=hash_token(raw),
+        organisation=organisation, rate_per_minute=rate_per_minute,
+        created_by=by if getattr(by, "is_authenticated", False) else None)
+    return key, raw
+
+
+@transaction.atomic
+def revoke_api_key(*, key: Open311ApiKey, by: Any) -> Open311ApiKey:
+    key.active = False
+    key.save(update_fields=["active"])
+    logger.info("open311 key revoked", extra={"event": "open311_key_revoked", "key": key.pk})
+    return key
+
+
+def authenticate_api_key(raw: str) -> Open311ApiKey | None:
+    if not raw or len(raw) > 200:
+        return None
+    key = (Open311ApiKey.objects.select_related("organisation")
+           .filter(key_hash=hash_token(raw), active=True).first())
+    if key is not None and (key.last_used_at is None
+                            or timezone.now() - key.last_used_at > dt.timedelta(minutes=5)):
+        Open311ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+# FixMyStreet's extended statuses (lower case, as mySociety's adapter sends them) → ours.
+EXTERNAL_STATUS_MAP = {
+    "open": CaseStatus.IN_PROGRESS,
+    "investigating": CaseStatus.IN_PROGRESS,
+    "in_progress": CaseStatus.IN_PROGRESS,
+    "action_scheduled": CaseStatus.IN_PROGRESS,
+    "planned": CaseStatus.IN_PROGRESS,
+    "for_triage": CaseStatus.IN_PROGRESS,
+    "fixed": CaseStatus.RESOLVED,
+    "closed": CaseStatus.RESOLVED,
+    "duplicate": CaseStatus.CLOSED,
+    "no_further_action": CaseStatus.CLOSED,
+    "not_councils_responsibility": CaseStatus.FORWARDED,
+    "internal_referral": CaseStatus.FORWARDED,
+    "reopen": CaseStatus.REOPENED,
+}
+
+
+@transaction.atomic
+def external_update(*, case: Case, api_key: Open311ApiKey, status: str, description: str = "",
+                    external_id: str = "", media_url: str = "",
+                    now: dt.datetime | None = None) -> CaseEvent:
+    """An update POSTed by another system (servicerequestupdates).
+
+    A key that belongs to the case's responsible organisation reports progress: its text is a
+    public answer and its status applies. A client key (e.g. a FixMyStreet instance) posts what
+    its resident wrote on a case it filed: that is an internal note for the contact centre.
+    Repeating an external update_id returns the first event instead of a second one.
+    """
+    now = now or timezone.now()
+    if external_id:
+        existing = CaseEvent.objects.filter(api_key=api_key, external_id=external_id[:100]).first()
+        if existing is not None:
+            return existing
+    case = _locked(case)
+    description = (description or "").strip()[:MAX_DESCRIPTION]
+    is_responsible = api_key.organisation_id is not None \
+        and api_key.organisation_id == case.organisation_id
+    if is_responsible:
+        new_status = EXTERNAL_STATUS_MAP.get(status.lower().strip()) if status else None
+        if status and new_status is None:
+            raise FeedbackError(_("Okänd status: %(s)s") % {"s": status[:40]}, code="status")
+        if new_status and new_status != case.status:
+            _set_status(case, new_status, now)
+        if description and case.first_answered_at is None:
+            case.first_answered_at = now
+        case.updated_at = now
+        case.save()
+        event = _event(case, EventKind.EXTERNAL, public=True, status=new_status or "",
+                       body=mask_personal_data(description), api_key=api_key,
+                       actor_label=api_key.organisation.name, external_id=external_id[:100],
+                       now=now, data={"media_url": media_url[:500]} if media_url else {})
+        _notify(case, event)
+        return event
+    if case.api_key_id != api_key.pk:
+        raise FeedbackError(_("Nyckeln får inte uppdatera det här ärendet."), code="forbidden")
+    if not description:
+        raise FeedbackError(_("description saknas."), code="description")
+    return _event(case, EventKind.NOTE, public=False, body=description, api_key=api_key,
+                  actor_label=_("Via %(key)s") % {"key": api_key.name},
+                  external_id=external_id[:100], now=now,
+                  data={"media_url": media_url[:500]} if media_url else {})
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+@transaction.atomic
+def anonymise_case(*, case: Case, now: dt.datetime | None = None) -> None:
+    """Remove contact data and free-text personal data from a case and its history."""
+    now = now or timezone.now()
+    text = ANONYMISED_TEXT
+    Case.objects.filter(pk=case.pk).update(
+        contact_name="", contact_email="", contact_phone="", device_id="", account_id="",
+        description=text, address_text="" if case.kind != Kind.FAULT else case.public_address,
+        attributes={}, external_media_url="", anonymised_at=now,
+        public_description=mask_personal_data(case.public_description))
+    Case.history.filter(id=case.pk).update(
+        contact_name="", contact_email="", contact_phone="", device_id="", account_id="",
+        description=text, address_text="", attributes={}, external_media_url="")
+    CaseFollower.objects.filter(case=case).update(email="", notify=False)
+    CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).update(body=text)
+    for photo in CasePhoto.objects.filter(case=case):
+        # The original goes; a published, moderated public copy may stay.
+        keep_public = case.is_published and not photo.hidden and bool(photo.public_image)
+        if photo.image:
+            photo.image.delete(save=False)
+        if keep_public:
+            photo.save()
+            continue
+        if photo.public_image:
+            photo.public_image.delete(save=False)
+        photo.delete()
+    CaseEvent.objects.create(case=case, kind=EventKind.ANONYMISED, is_public=False,
+                             actor_label="insyn anonymise-old-cases", created_at=now,
+                             body=_("Personuppgifter har gallrats."))
+
+
+def anonymise_old_cases(*, now: dt.datetime | None = None, days: int | None = None,
+                        batch: int = 500) -> int:
+    """Anonymise every closed case closed more than `days` (FEEDBACK_RETENTION_DAYS) ago."""
+    now = now or timezone.now()
+    days = retention_days() if days is None else days
+    cutoff = now - dt.timedelta(days=days)
+    done = 0
+    while True:
+        cases = list(Case.objects.filter(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED],
+                                         closed_at__lt=cutoff, anonymised_at__isnull=True)
+                     .order_by("pk")[:batch])
+        if not cases:
+            return done
+        for case in cases:
+            anonymise_case(case=case, now=now)
+            done += 1
+
+
+# --- Events and email ------------------------------------------------------------------------
+
+def _actor_label(user: Any, api_key: Open311ApiKey | None, source: str) -> str:
+    if api_key is not None:
+        return _("Via %(key)s") % {"key": api_key.name}
+    if getattr(user, "is_authenticated", False):
+        return _("Kontaktcenter")
+    return _("Invånare")
+
+
+def _staff_label(user: Any) -> str:
+    return _("Kontaktcenter") if getattr(user, "is_authenticated", False) else ""
+
+
+def _event(case: Case, kind: str, *, public: bool, now: dt.datetime | None = None,
+           status: str = "", body: str = "", actor: Any = None, actor_label: str = "",
+           api_key: Open311ApiKey | None = None, external_id: str = "",
+           data: dict | None = None) -> CaseEvent:
+    if public and not status:
+        status = case.status  # what the update said the status was at that moment
+    return CaseEvent.objects.create(
+        case=case, kind=kind, is_public=public, status=status, body=body,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label, api_key=api_key, external_id=external_id, data=data or {},
+        created_at=now or timezone.now())
+
+
+def _notify(case: Case, event: CaseEvent) -> int:
+    """Email every follower who gave an address (reporter, followers, merged-in reporters)."""
+    emails = sorted({e.lower() for e in CaseFollower.objects.filter(case=case, notify=True)
+                     .exclude(email="").values_list("email", flat=True)})
+    status_label = CaseStatus(case.status).label
+    subject = _("Uppdatering i ärende %(n)s: %(s)s") % {"n": case.number, "s": status_label}
+    lines = [
+        _("Det finns en uppdatering i ärende %(n)s (%(c)s).") % {"n": case.number,
+                                                               "c": case.category.name},
+        "",
+        _("Status: %(s)s") % {"s": status_label},
+    ]
+    if event.body:
+        lines += ["", event.body]
+    lines += ["", _("Du kan följa ärendet via länken i ditt kvittomejl.")]
+    if case.is_published:
+        lines.append(settings.SITE_URL + case.get_public_url())
+    body = "\n".join(str(line) for line in lines)
+    sent = 0
+    for email in emails:
+        sent += queue_email(email, subject, body, dedupe_key=f"feedback:event:{event.pk}")
+    return sent
+
+
+def _queue_receipt(case: Case, token: str, email: str, *, following: bool = False) -> None:
+    if following:
+        subject = _("Du följer ärende %(n)s") % {"n": case.number}
+        intro = _("Du följer nu ärende %(n)s (%(c)s). Vi mejlar dig när något händer.")
+    else:
+        subject = _("Vi har tagit emot ditt ärende %(n)s") % {"n": case.number}
+        intro = _("Tack! Vi har tagit emot ditt ärende %(n)s (%(c)s).")
+    lines = [intro % {"n": case.number, "c": case.category.name}, ""]
+    if case.notice:
+        lines += [case.notice, ""]
+    lines += [_("Följ ärendet här (länken är personlig, dela den inte):"), tracking_url(token)]
+    queue_email(email, subject, "\n".join(str(line) for line in lines),
+                dedupe_key=f"feedback:receipt:{hash_token(token)[:32]}")
+
+
+def _send_to_organisation(case: Case, organisation: Organisation, event: CaseEvent) -> None:
+    """Tell the responsible organisation (if it has a notice address). No contact details."""
+    if not organisation.email:
+        return
+    lines = [
+        _("Ärende %(n)s har fördelats till %(org)s.") % {"n": case.number,
+                                                         "org": organisation.name},
+        _("Kategori: %(c)s") % {"c": case.category.name},
+        _("Typ: %(k)s") % {"k": Kind(case.kind).label},
+    ]
+    if case.address_text or case.public_address:
+        lines.append(_("Plats: %(p)s") % {"p": case.address_text or case.public_address})
+    if case.has_location:
+        lines.append(f"{case.lat:.6f}, {case.long:.6f}")
+    lines += ["", case.description]
+    queue_email(organisation.email, _("Nytt ärende %(n)s") % {"n": case.number},
+                "\n".join(str(line) for line in lines),
+                dedupe_key=f"feedback:org:{event.pk}")

@@ -1,0 +1,412 @@
+"""Contact-centre pages under /personal/arenden/ (role Kontaktcenter; administrators pass)."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from insyn.accounts.models import Role
+from insyn.accounts.permissions import role_required
+from insyn.feedback import selectors, services
+from insyn.feedback.forms import (
+    AnswerForm,
+    ApiKeyForm,
+    BlurForm,
+    InboxFilterForm,
+    LinkForm,
+    MergeForm,
+    ModerateForm,
+    NoteForm,
+    ReassignForm,
+    StaffCaseForm,
+    StatisticsForm,
+    StatusForm,
+    ThemeForm,
+    TriageForm,
+)
+from insyn.feedback.models import (
+    AnswerTemplate,
+    Area,
+    Case,
+    CasePhoto,
+    Category,
+    Open311ApiKey,
+    RoutingRule,
+    Theme,
+)
+
+contact_centre = role_required(Role.CONTACT_CENTRE)
+admin_only = role_required(Role.ADMIN)
+
+
+def _case(number: str) -> Case:
+    case = selectors.case_for_staff(number)
+    if case is None:
+        raise Http404
+    return case
+
+
+# --- Inbox --------------------------------------------------------------------------------
+
+@require_GET
+@contact_centre
+def inbox(request: HttpRequest) -> HttpResponse:
+    form = InboxFilterForm(request.GET or None)
+    filters = selectors.InboxFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters.status = data.get("status") or ""
+        filters.category = data["kategori"].pk if data.get("kategori") else None
+        filters.organisation = data.get("organisation")
+        filters.kind = data.get("typ") or ""
+        filters.overdue = bool(data.get("forsenade"))
+        filters.number = data.get("nummer") or ""
+    page_raw = request.GET.get("sida", "")
+    filters.page = int(page_raw) if page_raw.isdigit() and len(page_raw) < 6 else 1
+    page = selectors.inbox(filters)
+    return render(request, "feedback/staff/inbox.html", {
+        "form": form, "page": page, "query": filters.querystring(), "now": timezone.now(),
+        "last_updated": timezone.now()})
+
+
+@require_http_methods(["GET", "POST"])
+@contact_centre
+def new_case(request: HttpRequest) -> HttpResponse:
+    """Register a case received by phone, at the desk, by letter or email."""
+    form = StaffCaseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            receipt = services.register_on_behalf(
+                by=request.user, source=data["source"], kind=data["kind"],
+                category=data["category"], description=data["description"],
+                lat=data.get("lat"), long=data.get("long"),
+                address_text=data.get("address_text", ""), area=data.get("area"),
+                photos=data.get("photos", []), contact_name=data.get("contact_name", ""),
+                contact_email=data.get("contact_email", ""),
+                contact_phone=data.get("contact_phone", ""))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            # The link is shown once so it can be read out to the resident (it is also emailed).
+            request.session["feedback_staff_receipt"] = {"number": receipt.case.number,
+                                                         "url": receipt.tracking_url}
+            return redirect("feedback_staff:case", number=receipt.case.number)
+    return render(request, "feedback/staff/new_case.html", {
+        "form": form, "last_updated": timezone.now()},
+        status=400 if request.method == "POST" else 200)
+
+
+# --- One case -------------------------------------------------------------------------------
+
+def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
+               ) -> HttpResponse:
+    defaults = {
+        "status_form": StatusForm(initial={"status": case.status}),
+        "answer_form": AnswerForm(),
+        "note_form": NoteForm(),
+        "reassign_form": ReassignForm(initial={"organisation": case.organisation_id}),
+        "triage_form": TriageForm(initial={"kind": case.kind, "category": case.category_id,
+                                           "reroute": False}),
+        "merge_form": MergeForm(),
+        "moderate_form": ModerateForm(initial={
+            "public_description": case.public_description,
+            "public_address": case.public_address, "state": case.public_state}),
+        "link_form": LinkForm(initial={"goal": case.goal_id, "assignment": case.assignment_id,
+                                       "theme": case.theme_id}),
+        "blur_form": BlurForm(),
+    }
+    defaults.update(forms)
+    fresh = request.session.get("feedback_staff_receipt")
+    if fresh and fresh.get("number") == case.number:
+        del request.session["feedback_staff_receipt"]
+    else:
+        fresh = None
+    return render(request, "feedback/staff/case.html", {
+        "case": case, **selectors.case_detail(case), **defaults, "fresh_receipt": fresh,
+        "templates": AnswerTemplate.objects.filter(active=True),
+        "governance": selectors.governance_link(case), "last_updated": case.updated_at,
+    }, status=status)
+
+
+@require_GET
+@contact_centre
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _case_page(request, _case(number))
+
+
+def _action(request: HttpRequest, number: str, form_class: type, form_name: str,
+            do: Any, success: str) -> HttpResponse:
+    case = _case(number)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            do(case, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, success)
+            return redirect("feedback_staff:case", number=case.number)
+    return _case_page(request, _case(number), status=400, **{form_name: form})
+
+
+@require_POST
+@contact_centre
+def case_status(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(request, number, StatusForm, "status_form",
+                   lambda case, d: services.change_status(case=case, status=d["status"],
+                                                          body=d.get("body", ""),
+                                                          by=request.user),
+                   _("Statusen är ändrad och bevakarna har fått besked."))
+
+
+@require_POST
+@contact_centre
+def case_answer(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(request, number, AnswerForm, "answer_form",
+                   lambda case, d: services.answer(case=case, body=d.get("body", ""),
+                                                   template=d.get("template"),
+                                                   status=d.get("status", ""), by=request.user),
+                   _("Svaret är publicerat och bevakarna har fått besked."))
+
+
+@require_POST
+@contact_centre
+def case_note(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(request, number, NoteForm, "note_form",
+                   lambda case, d: services.add_note(case=case, body=d["body"], by=request.user),
+                   _("Anteckningen är sparad."))
+
+
+@require_POST
+@contact_centre
+def case_reassign(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(request, number, ReassignForm, "reassign_form",
+                   lambda case, d: services.reassign(case=case, organisation=d["organisation"],
+                                                     note=d.get("note", ""), by=request.user),
+                   _("Ärendet är fördelat."))
+
+
+@require_POST
+@contact_centre
+def case_triage(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(request, number, TriageForm, "triage_form",
+                   lambda case, d: services.triage(case=case, kind=d["kind"],
+                                                   category=d["category"],
+                                                   reroute=d.get("reroute", False),
+                                                   by=request.user),
+                   _("Typ och kategori är sparade."))
+
+
+@require_POST
+@contact_centre
+def case_merge(request: HttpRequest, number: str) -> HttpResponse:
+    def do(case: Case, data: dict[str, Any]) -> None:
+        into = Case.objects.filter(number=data["into"]).first()
+        if into is None:
+            raise ValidationError(_("Det finns inget ärende med numret %(n)s.")
+                                  % {"n": data["into"]})
+        services.merge(duplicate=case, into=into, by=request.user)
+
+    return _action(request, number, MergeForm, "merge_form", do,
+                   _("Ärendena är sammanslagna; alla bevakare följer nu det kvarvarande."))
+
+
+@require_POST
+@contact_centre
+def case_moderate(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(request, number, ModerateForm, "moderate_form",
+                   lambda case, d: services.moderate(
+                       case=case, public_description=d.get("public_description", ""),
+                       public_address=d.get("public_address", ""), state=d["state"],
+                       by=request.user),
+                   _("Publiceringen är sparad."))
+
+
+@require_POST
+@contact_centre
+def case_link(request: HttpRequest, number: str) -> HttpResponse:
+    return _action(request, number, LinkForm, "link_form",
+                   lambda case, d: services.link_governance(
+                       case=case, goal=d.get("goal"), assignment=d.get("assignment"),
+                       theme=d.get("theme"), by=request.user),
+                   _("Kopplingen är sparad."))
+
+
+# --- Photos ------------------------------------------------------------------------------
+
+def _photo(uuid: Any) -> CasePhoto:
+    return get_object_or_404(CasePhoto.objects.select_related("case"), uuid=uuid)
+
+
+@require_GET
+@contact_centre
+def photo(request: HttpRequest, uuid: Any) -> FileResponse:
+    item = _photo(uuid)
+    if not item.image:
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@contact_centre
+def photo_public(request: HttpRequest, uuid: Any) -> FileResponse:
+    item = _photo(uuid)
+    if not item.public_image:
+        raise Http404
+    response = FileResponse(item.public_image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@contact_centre
+def photo_blur(request: HttpRequest, uuid: Any) -> HttpResponse:
+    item = _photo(uuid)
+    form = BlurForm(request.POST)
+    if form.is_valid() and item.image:
+        services.blur_photo(photo=item, by=request.user, box=form.box())
+        messages.success(request, _("Bilden är suddad i den publika versionen."))
+    else:
+        messages.error(request, _("Bilden kunde inte suddas."))
+    return redirect("feedback_staff:case", number=item.case.number)
+
+
+@require_POST
+@contact_centre
+def photo_hide(request: HttpRequest, uuid: Any) -> HttpResponse:
+    item = _photo(uuid)
+    hidden = request.POST.get("hidden") == "1"
+    services.set_photo_hidden(photo=item, hidden=hidden, by=request.user)
+    messages.success(request, _("Bilden visas inte publikt.") if hidden
+                     else _("Bilden visas publikt."))
+    return redirect("feedback_staff:case", number=item.case.number)
+
+
+# --- Statistics ------------------------------------------------------------------------------
+
+def _stats(request: HttpRequest) -> tuple[StatisticsForm, selectors.Statistics]:
+    form = StatisticsForm(request.GET or None)
+    start, end = form.period()
+    return form, selectors.statistics(start=start, end=end)
+
+
+@require_GET
+@contact_centre
+def statistics(request: HttpRequest) -> HttpResponse:
+    form, stats = _stats(request)
+    return render(request, "feedback/staff/statistics.html", {
+        "form": form, "stats": stats, "query": request.GET.urlencode(),
+        "last_updated": timezone.now()})
+
+
+def _cell(value: Any) -> Any:
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _hours(value: Any) -> str:
+    return "" if value is None else f"{value.total_seconds() / 3600:.1f}"
+
+
+@require_GET
+@contact_centre
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    _form, stats = _stats(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="synpunkter-statistik-{stats.start}-{stats.end}.csv"')
+    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["mått", "grupp", "värde"])
+    writer.writerow(["period", f"{stats.start}–{stats.end}", ""])
+    writer.writerow(["antal", "totalt", stats.total])
+    for section, rows in (("typ", stats.by_kind), ("kategori", stats.by_category),
+                          ("organisation", stats.by_organisation), ("månad", stats.by_month)):
+        for label, n in rows:
+            writer.writerow([section, _cell(label), n])
+    writer.writerow(["median tid till första svar (timmar)", "", _hours(
+        stats.median_first_answer)])
+    writer.writerow(["median tid till åtgärd (timmar)", "", _hours(stats.median_resolution)])
+    writer.writerow(["åtgärdade", "totalt", stats.resolved])
+    writer.writerow(["åtgärdade", "i tid", stats.resolved_on_time])
+    rate = stats.on_time_rate
+    writer.writerow(["andel i tid", "", "" if rate is None else f"{rate:.3f}"])
+    writer.writerow(["invånarens svar: åtgärdat", "ja", stats.fixed_yes])
+    writer.writerow(["invånarens svar: åtgärdat", "nej", stats.fixed_no])
+    return response
+
+
+# --- Routing overview, themes, API keys ---------------------------------------------------
+
+@require_GET
+@contact_centre
+def routing(request: HttpRequest) -> HttpResponse:
+    categories = list(Category.objects.prefetch_related(
+        "questions",
+        Prefetch("routing_rules",
+                 queryset=RoutingRule.objects.select_related("area", "organisation"))))
+    return render(request, "feedback/staff/routing.html", {
+        "categories": categories, "areas": list(Area.objects.all()),
+        "templates": list(AnswerTemplate.objects.all()), "last_updated": timezone.now()})
+
+
+@require_http_methods(["GET", "POST"])
+@contact_centre
+def themes(request: HttpRequest) -> HttpResponse:
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_theme(title=data["title"], description=data.get("description", ""),
+                                goal=data.get("goal"), assignment=data.get("assignment"),
+                                by=request.user)
+        except ValidationError as exc:
+            form.add_error("title", exc)
+        else:
+            messages.success(request, _("Temat är sparat."))
+            return redirect("feedback_staff:themes")
+    items = (Theme.objects.select_related("goal", "goal__plan", "assignment")
+             .annotate(n=Count("cases")).order_by("title"))
+    return render(request, "feedback/staff/themes.html", {
+        "form": form, "themes": items, "last_updated": timezone.now()},
+        status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_only
+def api_keys(request: HttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _key, new_key = services.issue_api_key(
+            name=data["name"], organisation=data.get("organisation"),
+            rate_per_minute=data["rate_per_minute"], by=request.user)
+        form = ApiKeyForm()
+    keys = Open311ApiKey.objects.select_related("organisation").order_by("name")
+    response = render(request, "feedback/staff/api_keys.html", {
+        "form": form, "keys": keys, "new_key": new_key, "last_updated": timezone.now()},
+        status=400 if request.method == "POST" and new_key is None else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@admin_only
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_object_or_404(Open311ApiKey, pk=pk)
+    services.revoke_api_key(key=key, by=request.user)
+    messages.success(request, _("Nyckeln %(name)s är spärrad.") % {"name": key.name})
+    return redirect("feedback_staff:api_keys")
