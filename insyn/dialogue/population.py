@@ -114,6 +114,18 @@ def _sniff_delimiter(line: str) -> str:
     return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
 
 
+def _is_header(line: str) -> bool:
+    """A header row names region and age in cells of their own and has a year column."""
+    try:
+        cells = next(csv.reader([line], delimiter=_sniff_delimiter(line)), [])
+    except csv.Error:
+        return False
+    cells = [cell.strip().lower() for cell in cells]
+    return (any(c.startswith("region") for c in cells)
+            and any(c.startswith(("ålder", "alder")) for c in cells)
+            and any(_YEAR_RE.match(c) for c in cells))
+
+
 def parse_population(text: str, *, year: int | None = None) -> PopulationTable:
     """Parse the CSV; `year` picks a year column (default: the latest)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -121,8 +133,7 @@ def parse_population(text: str, *, year: int | None = None) -> PopulationTable:
     for index, line in enumerate(lines):
         if line.lstrip().startswith("#"):
             continue
-        lowered = line.lower()
-        if "region" in lowered and ("ålder" in lowered or "alder" in lowered):
+        if _is_header(line):
             header_index = index
             break
     if header_index is None:

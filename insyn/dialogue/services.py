@@ -249,7 +249,7 @@ def dialogue_record_anchoring(*, dialogue: Dialogue, anchored_with: str, anchore
 
 @transaction.atomic
 def dialogue_publish(*, dialogue: Dialogue, by: Any) -> Dialogue:
-    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    caller, dialogue = dialogue, Dialogue.objects.select_for_update().get(pk=dialogue.pk)
     if dialogue.state != DialogueState.DRAFT:
         raise PublishRefused(_("Dialogen är redan publicerad."))
     problems = publication_blockers(dialogue)
@@ -259,6 +259,7 @@ def dialogue_publish(*, dialogue: Dialogue, by: Any) -> Dialogue:
     dialogue.published_at = timezone.now()
     _as_history_user(dialogue, by).save()
     index_dialogue(dialogue)
+    caller.refresh_from_db()
     return dialogue
 
 
@@ -292,7 +293,7 @@ def feedback_blockers(dialogue: Dialogue) -> list[str]:
 @transaction.atomic
 def feedback_publish(*, dialogue: Dialogue, by: Any) -> int:
     """Publish the feedback and notify subscribers and signed-in participants; returns count."""
-    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    caller, dialogue = dialogue, Dialogue.objects.select_for_update().get(pk=dialogue.pk)
     if not dialogue.is_public:
         raise DialogueError(_("Dialogen måste vara publicerad innan återkopplingen publiceras."))
     problems = feedback_blockers(dialogue)
@@ -302,6 +303,7 @@ def feedback_publish(*, dialogue: Dialogue, by: Any) -> int:
         dialogue.feedback_published_at = timezone.now()
         _as_history_user(dialogue, by).save()
     index_dialogue(dialogue)
+    caller.refresh_from_db()
     return _notify_feedback(dialogue)
 
 
@@ -356,7 +358,7 @@ def participant_emails(dialogue: Dialogue) -> list[str]:
 
 @transaction.atomic
 def dialogue_close(*, dialogue: Dialogue, by: Any) -> Dialogue:
-    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    caller, dialogue = dialogue, Dialogue.objects.select_for_update().get(pk=dialogue.pk)
     if dialogue.state != DialogueState.PUBLISHED:
         raise CloseRefused(_("Bara en publicerad dialog kan avslutas."))
     if not dialogue.feedback_published:
@@ -374,6 +376,7 @@ def dialogue_close(*, dialogue: Dialogue, by: Any) -> Dialogue:
     for budget in dialogue.budgets.filter(phase=BudgetPhase.VOTING):
         budget_close_voting(budget=budget, by=by)
     index_dialogue(dialogue)
+    caller.refresh_from_db()
     return dialogue
 
 
