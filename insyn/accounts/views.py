@@ -85,6 +85,13 @@ def _otp_throttled(request: HttpRequest) -> bool:
                           method="POST", increment=True)
 
 
+def _wrong_code_message(device: TOTPDevice) -> str:
+    allowed, _data = device.verify_is_allowed()
+    if not allowed:
+        return _("Koden stämmer inte. Vänta en halv minut och försök sedan med nästa kod.")
+    return _("Koden stämmer inte. Kontrollera klockan i telefonen och försök med nästa kod.")
+
+
 @login_required_view
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
@@ -108,8 +115,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
                 messages.success(request, _("Tvåstegsverifieringen är aktiverad."))
                 return redirect(_next_url(request))
-            form.add_error("token", _("Koden stämmer inte. Kontrollera klockan i telefonen "
-                                      "och försök med nästa kod."))
+            form.add_error("token", _wrong_code_message(device))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
         scale=5, title=_("QR-kod för tvåstegsverifiering"))
     secret = base64.b32encode(device.bin_key).decode()
@@ -136,7 +142,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 if device.verify_token(form.cleaned_data["token"]):
                     otp_login(request, device)
                     return redirect(_next_url(request))
-            form.add_error("token", _("Koden stämmer inte. Försök med nästa kod."))
+            form.add_error("token", _wrong_code_message(device))
             status = 400
     return render(request, "accounts/otp_verify.html",
                   {"form": form, "next": _next_url(request)}, status=status)
