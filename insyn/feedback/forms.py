@@ -97,10 +97,10 @@ def question_field(q: CategoryQuestion) -> forms.Field:
 class QuestionsMixin:
     """Adds `q_<code>` fields for the category's questions and validates them as Open311 does."""
 
-    category: Category | None = None
+    question_category: Category | None = None
 
     def add_questions(self, category: Category | None) -> None:
-        self.category = category
+        self.question_category = category
         self.questions = list(category.questions.all()) if category else []
         self.info_questions = [q for q in self.questions if not q.variable]
         for q in self.questions:
@@ -112,11 +112,12 @@ class QuestionsMixin:
         return [self[f"q_{q.code}"] for q in self.questions if q.variable]
 
     def clean_questions(self, cleaned: dict[str, Any]) -> None:
-        if not self.category:
+        if not self.question_category:
             return
         raw = {q.code: cleaned.get(f"q_{q.code}") for q in self.questions if q.variable}
         try:
-            cleaned["attributes"] = validate_attributes(self.category, raw, self.questions)
+            cleaned["attributes"] = validate_attributes(self.question_category, raw,
+                                                        self.questions)
         except ValidationError as exc:
             for err in exc.error_list:
                 field = f"q_{err.code}" if err.code and f"q_{err.code}" in self.fields else None
@@ -197,8 +198,8 @@ class FaultReportForm(QuestionsMixin, HoneypotMixin, ContactMixin, FaultPlaceFor
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("category") is not None and self.category is not None \
-                and cleaned["category"].pk != self.category.pk:
+        if cleaned.get("category") is not None and self.question_category is not None \
+                and cleaned["category"].pk != self.question_category.pk:
             self.add_error("category", _("Välj kategori igen."))
         self.clean_questions(cleaned)
         return cleaned
