@@ -29,3 +29,17 @@ def sign_in_participant(client, participant) -> None:
     session = client.session
     session[SESSION_KEY] = participant.pk
     session.save()
+
+
+def _in_memory_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+# SQLite's in-memory test database shares one cache between threads, where a competing writer
+# fails at once with "database table is locked" instead of waiting; thread tests therefore run
+# on PostgreSQL (CI runs the suite there too). SQLite's real behaviour, a file in WAL mode with
+# IMMEDIATE transactions, is exercised through `insyn serve` by bench/bench_ballots.py.
+needs_concurrent_db = pytest.mark.skipif(
+    _in_memory_sqlite(), reason="trådtester kräver PostgreSQL (SQLite i minnet låser tabeller)")
