@@ -18,8 +18,9 @@ def _own_panels(monkeypatch, settings):
 
 @pytest.fixture
 def assert_bounded(client, django_assert_max_num_queries):
-    """check(world, url_of, max_queries): the page costs the same number of queries (at most
-    max_queries) with the small world and with ten times the data. url_of(world) -> URL."""
+    """check(world, url_of, max_queries, grow=None): the page costs the same number of queries
+    (at most max_queries) with the small world and with ten times the data (ten_times, then
+    grow(world) if given). url_of(world) -> URL."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -35,10 +36,12 @@ def assert_bounded(client, django_assert_max_num_queries):
 
     max_queries_holder = [0]
 
-    def check(world, url_of, max_queries: int) -> tuple[int, int]:
+    def check(world, url_of, max_queries: int, grow=None) -> tuple[int, int]:
         max_queries_holder[0] = max_queries
         small = measure(url_of(world))
         ten_times(world)
+        if grow is not None:
+            grow(world)  # ten times of what this particular page is about
         large = measure(url_of(world))
         assert small == large, f"{small} queries with the small world, {large} with 10× the data"
         return small, large

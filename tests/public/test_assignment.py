@@ -1,0 +1,124 @@
+"""The assignment page: its whole life across plan years and periods, per-organisation reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from insyn.goals.models import AssignmentKind, PeriodState, ReportState, Status
+from tests.factories import (
+    AssignmentFactory,
+    GoalFactory,
+    PeriodFactory,
+    PlanFactory,
+    ReportFactory,
+)
+from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_it_shows_each_published_period_and_the_organisations_reports(client):
+    world = build_world(goals=1, assignments=3)
+    a = world.assignments[0]
+    html = get(client, a.get_absolute_url())
+    assert a.title in html and f"Uppdrag {a.number}" in html
+    assert "Status enligt Delårsuppföljning per augusti 2023" in html
+    assert "Uppföljning per april 2023" in html  # the earlier period is in the history
+    assert "Sammanställd bedömning 0 för Uppföljning per april." in html
+    assert "Sammanställd bedömning 0 for" not in html
+    for org in a.responsible_organisations.all():
+        assert f"{org.name} rapporterar om uppdrag 0." in html
+    assert "Organisationernas egna rapporter (2)" in html
+    assert "Kommunen ska utveckla arbetet tillsammans med civilsamhället." in html
+
+
+def test_it_never_shows_unpublished_or_unsubmitted_reports(client):
+    world = build_world(goals=1, assignments=3)
+    for a in world.assignments:
+        html = get(client, a.get_absolute_url())
+        assert SECRET not in html and NOT_SUBMITTED not in html
+        assert "Årsbokslut 2023" not in html  # the open period is not even named
+
+
+def test_it_shows_the_chain_of_carry_over_across_plan_years(client):
+    world = build_world(goals=1, assignments=6)
+    remaining = next(a for a in world.assignments if a.kind == AssignmentKind.REMAINING)
+    origin = remaining.carried_over_from
+    # And it goes on into 2024.
+    plan_2024 = PlanFactory(year=2024)
+    later = AssignmentFactory(goal=GoalFactory(plan=plan_2024, number="1"),
+                              kind=AssignmentKind.REMAINING, number="", origin_year=2023,
+                              carried_over_from=remaining, title="Samma uppdrag 2024")
+    period_2024 = PeriodFactory(plan=plan_2024, kind="april", label="Uppföljning per april",
+                                month=4)
+    ReportFactory(assignment=later, period=period_2024, status=Status.COMPLETED,
+                  assessment="Nu är det klart.")
+    html = get(client, remaining.get_absolute_url())
+    assert "Uppdraget har funnits i 3 planår." in html
+    assert origin.get_absolute_url() in html and later.get_absolute_url() in html
+    assert "Förra året gick uppdrag" in html  # the 2022 report
+    assert "Nu är det klart." in html  # the 2024 report
+    assert html.index("2022:") < html.index("2023:") < html.index("2024:")
+    assert "Uppdrag 100 i planen för 2022" in html or "i planen för 2022" in html
+    # The origin's page shows the same chain.
+    html = get(client, origin.get_absolute_url())
+    assert remaining.get_absolute_url() in html and later.get_absolute_url() in html
+
+
+def test_it_shows_the_decision_of_an_additional_assignment(client):
+    world = build_world(goals=1, assignments=3)
+    additional = next(a for a in world.assignments if a.kind == AssignmentKind.ADDITIONAL)
+    html = get(client, additional.get_absolute_url())
+    assert "Beslut" in html and "KF 13 juni 2022, §379, diarienummer KSN-2022-" in html
+
+
+def test_it_shows_responsible_groups_and_affected_organisations(client):
+    world = build_world(goals=1, assignments=3)
+    html = get(client, world.assignments[0].get_absolute_url())
+    assert "Alla nämnder och bolag" in html and "Berörda" in html
+
+
+def test_it_says_so_when_nothing_is_published(client):
+    plan = PlanFactory(year=2032)
+    a = AssignmentFactory(goal=GoalFactory(plan=plan))
+    ReportFactory(assignment=a, period=PeriodFactory(plan=plan, state=PeriodState.OPEN,
+                                                     published_at=None),
+                  assessment=SECRET, state=ReportState.APPROVED)
+    html = get(client, a.get_absolute_url())
+    assert "Ingen uppföljning av uppdraget är publicerad ännu." in html
+    assert SECRET not in html
+
+
+def test_it_is_404_for_an_unknown_assignment(client):
+    assert client.get("/uppdrag/999999/").status_code == 404
+
+
+def test_it_renders_the_panels_of_other_apps(client):
+    world = build_world(goals=1, assignments=3)
+    a = world.assignments[0]
+    assert f"Panel för uppdrag {a.pk}" in get(client, a.get_absolute_url())
+
+
+def _remaining(world):
+    return next(a for a in world.assignments if a.kind == AssignmentKind.REMAINING)
+
+
+def _more_reporters(world):
+    """Twenty more organisations responsible for and reporting on the assignment."""
+    a = _remaining(world)
+    for org in world.organisations[-20:]:
+        a.responsible_organisations.add(org)
+        for period in (world.april, world.august):
+            ReportFactory(assignment=a, period=period, organisation=org,
+                          state=ReportState.SUBMITTED, assessment=f"{org.name} har arbetat.")
+
+
+def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
+    assert_bounded(build_world(goals=2, assignments=6),
+                   lambda w: _remaining(w).get_absolute_url(), 9, grow=_more_reporters)
