@@ -1,0 +1,167 @@
+"""Resident identity and own data: one-time links (hashed, expiring, single-use), a session key
+of its own, JSON export and deletion that keeps contributions anonymised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from insyn.core.mail import send_queued
+from insyn.dialogue import selectors, services
+from insyn.dialogue.identity import SESSION_KEY
+from insyn.dialogue.models import (
+    Ballot,
+    BudgetPhase,
+    LoginToken,
+    Participant,
+    Post,
+    Registration,
+    Subscription,
+)
+from tests.dialogue.conftest import sign_in_participant
+from tests.dialogue.factories import (
+    BudgetFactory,
+    DiscussionFactory,
+    MeetingFactory,
+    ParticipantFactory,
+    ProposalFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(client, email="Eva@Example.org", next_url="") -> str:
+    client.post(reverse("dialogue:login"), {"email": email, "next": next_url})
+    send_queued()
+    return re.search(r"/dialog/logga-in/[^/\s]+/", mail.outbox[-1].body)[0]
+
+
+def test_one_time_link_signs_in_once_and_is_stored_hashed(client):
+    path = _link(client)
+    raw = path.rstrip("/").rsplit("/", 1)[1]
+    token = LoginToken.objects.get()
+    assert raw not in token.token_hash and len(token.token_hash) == 64
+    assert client.get(path).status_code == 200  # shows a button; link scanners use nothing
+    assert client.post(path).status_code == 302
+    participant = Participant.objects.get()
+    assert participant.email_verified_at and client.session[SESSION_KEY] == participant.pk
+    assert "_auth_user_id" not in client.session  # never a staff login
+    other = client_class_fresh()
+    assert other.post(path).status_code == 400  # used
+
+
+def client_class_fresh():
+    from django.test import Client
+
+    return Client()
+
+
+def test_expired_link_is_refused(client):
+    path = _link(client)
+    LoginToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert client.post(path).status_code == 400
+    assert SESSION_KEY not in client.session
+
+
+def test_email_is_unique_case_insensitively(client):
+    _link(client, "Eva@Example.org")
+    _link(client, "eva@example.org")
+    assert Participant.objects.count() == 1
+
+
+def test_next_url_must_be_on_this_site(client):
+    path = _link(client, next_url="https://evil.example/")
+    response = client.post(path)
+    assert response["Location"] == reverse("dialogue:me")
+
+
+def test_export_contains_the_participants_data(client):
+    participant = ParticipantFactory(email="eva@example.org", age_band="30-44")
+    budget = BudgetFactory()
+    proposal = ProposalFactory(budget=budget, title="Ny lekplats")
+    services.cast_ballot(budget=budget, participant=participant, proposal_ids=[proposal.pk])
+    services.post_submit(discussion=DiscussionFactory(), body="Mitt inlägg",
+                         participant=participant)
+    sign_in_participant(client, participant)
+    response = client.get(reverse("dialogue:me_export"))
+    data = json.loads(response.content)
+    assert response["Content-Disposition"].startswith("attachment")
+    assert data["deltagare"]["e-post"] == "eva@example.org"
+    assert data["röster"][0]["val"] == ["Ny lekplats"]
+    assert data["inlägg"][0]["text"] == "Mitt inlägg"
+
+
+def test_delete_keeps_contributions_anonymised(client):
+    participant = ParticipantFactory(email="eva@example.org")
+    closed = BudgetFactory()
+    proposal = ProposalFactory(budget=closed)
+    services.cast_ballot(budget=closed, participant=participant, proposal_ids=[proposal.pk])
+    closed.phase = BudgetPhase.RESULTS
+    closed.save()
+    open_budget = BudgetFactory()
+    open_proposal = ProposalFactory(budget=open_budget)
+    services.cast_ballot(budget=open_budget, participant=participant,
+                         proposal_ids=[open_proposal.pk])
+    post = services.post_submit(discussion=DiscussionFactory(), body="Bra idé",
+                                author_name="Eva", participant=participant)
+    past = MeetingFactory(starts_at=timezone.now() - dt.timedelta(days=1))
+    Registration.objects.create(meeting=past, name="Eva", email="eva@example.org",
+                                participant=participant)
+    Subscription.objects.create(dialogue=post.discussion.dialogue, email="EVA@example.org")
+    sign_in_participant(client, participant)
+    assert client.post(reverse("dialogue:me_delete"), {"confirm": "on"}).status_code == 302
+    assert not Participant.objects.exists()
+    post = Post.objects.get()
+    assert post.body == "Bra idé" and post.author_name == "" and post.participant is None
+    assert Ballot.objects.filter(budget=closed, participant__isnull=True).count() == 1
+    assert not Ballot.objects.filter(budget=open_budget).exists()  # open vote withdrawn
+    registration = Registration.objects.get()
+    assert registration.name == "" and "eva" not in registration.email
+    assert not Subscription.objects.exists()
+    assert SESSION_KEY not in client.session
+
+
+def test_eid_callback_signs_in_with_a_hashed_subject(client, settings, monkeypatch):
+    from insyn.dialogue import eid
+
+    settings.DIALOGUE_EID_OIDC = {"AUTHORIZATION_ENDPOINT": "https://broker.example/auth",
+                                  "TOKEN_ENDPOINT": "https://broker.example/token",
+                                  "CLIENT_ID": "insyn", "CLIENT_SECRET": "s",
+                                  "SIGN_ALGO": "HS256"}
+    start = client.get(reverse("dialogue:eid_start"), {"next": "/dialog/"})
+    assert start["Location"].startswith("https://broker.example/auth?")
+    state = re.search(r"state=([^&]+)", start["Location"])[1]
+    nonce = re.search(r"nonce=([^&]+)", start["Location"])[1]
+    monkeypatch.setattr(eid.EidBroker, "get_token",
+                        lambda self, payload: {"id_token": "x", "access_token": "y"})
+    monkeypatch.setattr(eid.EidBroker, "verify_token",
+                        lambda self, token, **kw: {"sub": "199001011234-pseudonym",
+                                                   "iss": "https://broker.example",
+                                                   "nonce": kw["nonce"]} if kw["nonce"] == nonce
+                        else None)
+    response = client.get(reverse("dialogue:eid_callback"), {"state": state, "code": "c"})
+    assert response.status_code == 302 and response["Location"] == "/dialog/"
+    participant = Participant.objects.get()
+    assert participant.eid_verified_at and "199001011234" not in participant.eid_subject
+    # A replayed callback (state already used) is refused.
+    assert client.get(reverse("dialogue:eid_callback"),
+                      {"state": state, "code": "c"}).status_code == 400
+
+
+def test_personal_data_never_reaches_search():
+    from insyn.search.models import SearchDocument
+
+    participant = ParticipantFactory(email="hemlig@example.org")
+    discussion = DiscussionFactory()
+    services.post_submit(discussion=discussion, body="Jag heter Hemliga Hanna",
+                         participant=participant)
+    services.index_dialogue(discussion.dialogue)
+    text = " ".join(SearchDocument.objects.values_list("body", flat=True))
+    assert "Hemliga Hanna" not in text and "hemlig@example.org" not in text
+    assert selectors.participant_export(participant)["inlägg"]
