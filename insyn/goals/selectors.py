@@ -697,6 +697,16 @@ def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | 
                             groups, responsible, affected)
 
 
+def organisations_last_changed() -> dt.datetime | None:
+    """When the organisation registry last changed (from its history; one query)."""
+    return Organisation.history.aggregate(latest=Max("history_date"))["latest"]
+
+
+def last_publication() -> dt.datetime | None:
+    """When follow-up was last published (one query)."""
+    return published_periods().aggregate(latest=Max("published_at"))["latest"]
+
+
 @dataclass
 class GroupPage:
     group: OrganisationGroup

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from insyn.goals import selectors
@@ -22,6 +22,7 @@ from insyn.public.panels import assignment_panels, goal_panels, organisation_pan
 SEARCH_MAX_LENGTH = 200
 # The law asks the statement to say when it was last reviewed: change this when you review it.
 ACCESSIBILITY_STATEMENT_DATE = dt.date(2026, 11, 23)
+ABOUT_PAGE_DATE = dt.date(2026, 11, 23)  # change with the text of the about page
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -103,7 +104,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     current = selectors.current_plan()
     return render(request, "public/organisations.html", {
         "sections": sections, "groups": groups, "current_plan": current,
-        "nav": "organisations"})
+        "last_updated": selectors.organisations_last_changed(), "nav": "organisations"})
 
 
 @require_GET
@@ -122,7 +123,9 @@ def group(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     page = selectors.group_page(slug, year)
     if page is None:
         raise Http404(_("Gruppen finns inte."))
-    return render(request, "public/group.html", {"page": page, "nav": "organisations"})
+    return render(request, "public/group.html", {
+        "page": page, "last_updated": selectors.organisations_last_changed(),
+        "nav": "organisations"})
 
 
 @require_GET
@@ -143,22 +146,22 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SEARCH_KIND_LABELS = {
-    "goal": gettext_lazy("Mål"),
-    "assignment": gettext_lazy("Uppdrag"),
-    "report": gettext_lazy("Bedömningar"),
-    "goal_follow_up": gettext_lazy("Måluppföljningar"),
-    "organisation": gettext_lazy("Organisationer"),
-    "period": gettext_lazy("Uppföljningar"),
-    "plan": gettext_lazy("Planer"),
-    "dialogue": gettext_lazy("Dialoger"),
-    "proposal": gettext_lazy("Förslag"),
-    "case": gettext_lazy("Synpunkter och felanmälningar"),
-    "indicator": gettext_lazy("Indikatorer"),
+    "goal": pgettext_lazy("sökträffar", "Mål"),
+    "assignment": pgettext_lazy("sökträffar", "Uppdrag"),
+    "report": pgettext_lazy("sökträffar", "Bedömningar"),
+    "goal_follow_up": pgettext_lazy("sökträffar", "Måluppföljningar"),
+    "organisation": pgettext_lazy("sökträffar", "Organisationer"),
+    "period": pgettext_lazy("sökträffar", "Uppföljningar"),
+    "plan": pgettext_lazy("sökträffar", "Planer"),
+    "dialogue": pgettext_lazy("sökträffar", "Dialoger"),
+    "proposal": pgettext_lazy("sökträffar", "Förslag"),
+    "case": pgettext_lazy("sökträffar", "Synpunkter och felanmälningar"),
+    "indicator": pgettext_lazy("sökträffar", "Indikatorer"),
 }
 
 
 def search_kind_label(kind: str) -> str:
-    return str(SEARCH_KIND_LABELS.get(kind, gettext_lazy("Övrigt")))
+    return str(SEARCH_KIND_LABELS.get(kind, pgettext_lazy("sökträffar", "Övrigt")))
 
 
 @require_GET
@@ -181,12 +184,14 @@ def search(request: HttpRequest) -> HttpResponse:
             group["hits"].append(hit)
     return render(request, "public/search.html", {
         "query": query, "groups": list(groups.values()), "hit_count": len(hits),
-        "unavailable": unavailable, "nav": "search"})
+        "unavailable": unavailable, "last_updated": selectors.last_publication(),
+        "nav": "search"})
 
 
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/about.html", _common(nav="about"))
+    return render(request, "public/about.html", _common(
+        nav="about", last_updated=ABOUT_PAGE_DATE))
 
 
 @require_GET

@@ -1,0 +1,92 @@
+"""What every public page has: skip link, navigation, language switch, footer, last updated,
+no inline script or style, Swedish error pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+
+from tests.public.factories import build_world
+
+pytestmark = pytest.mark.django_db
+
+NAV = [("/", "Mål och uppdrag"), ("/arkiv/", "Arkiv"), ("/organisationer/", "Organisationer"),
+       ("/sok/", "Sök"), ("/dialog/", "Dialoger"), ("/synpunkter/", "Synpunkter och felanmälan"),
+       ("/indikatorer/", "Indikatorer och budget")]
+
+
+@pytest.fixture
+def pages(db):
+    world = build_world(goals=1, assignments=3)
+    return ["/", "/plan/2023/", world.goals[0].get_absolute_url(),
+            world.assignments[0].get_absolute_url(), "/organisationer/",
+            world.organisations[1].get_absolute_url(), "/arkiv/", world.august.get_absolute_url(),
+            "/sok/?q=uppdrag", "/om/", "/om/tillganglighet/",
+            f"/organisationer/grupper/{world.group.slug}/2023/"]
+
+
+def test_every_page_has_the_frame(client, pages):
+    for url in pages:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert '<html lang="sv">' in html
+        body = html.split("<body>", 1)[1]
+        assert body.lstrip().startswith('<a class="skip-link" href="#main">Hoppa till innehållet')
+        assert '<main id="main"' in html
+        assert '<nav class="site-nav-wrap" aria-label="Huvudmeny">' in html
+        for href, label in NAV:
+            assert re.search(rf'<a href="{re.escape(href)}"( aria-current="\w+")?>{label}</a>',
+                             html), (url, href)
+        assert 'action="/i18n/setlang/" method="post"' in html
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert 'href="/om/tillganglighet/">Tillgänglighetsredogörelse' in html
+        assert 'href="/om/">Om Insyn' in html and 'href="/api/">Öppna data' in html
+        assert "Uppsala kommun" in html
+        # CSP: no inline script, no style attributes.
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert " style=" not in html, url
+        assert "Content-Security-Policy" in response.headers
+
+
+def test_every_page_says_when_it_was_last_updated(client, pages):
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert re.search(r"Senast uppdaterad <time datetime=\"\d{4}-\d\d-\d\d\">", html), url
+
+
+def test_the_current_section_is_marked_in_the_menu(client, pages):
+    html = client.get("/arkiv/").content.decode()
+    assert '<a href="/arkiv/" aria-current="page">Arkiv</a>' in html
+    html = client.get(pages[2]).content.decode()  # a goal page belongs to "Mål och uppdrag"
+    assert '<a href="/" aria-current="true">Mål och uppdrag</a>' in html
+
+
+def test_the_language_switch_works_without_javascript(client, pages):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/arkiv/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/arkiv/"
+    html = client.get("/arkiv/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Skip to content" in html and "Archive" in html
+    assert 'lang="sv" class="link-button">Svenska</button>' in html
+
+
+def test_content_in_swedish_is_marked_as_swedish_on_english_pages(client, pages):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(pages[2]).content.decode()
+    assert '<span lang="sv">Uppsala ska nå mål 1</span>' in html
+    assert '<p class="summary-sentence" lang="sv">' in html
+
+
+def test_an_unknown_page_gets_a_swedish_404(client):
+    response = client.get("/finns-inte-alls/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Sidan finns inte" in html and "Gå till startsidan" in html
+
+
+def test_the_500_page_renders_without_a_request_or_database():
+    html = render_to_string("500.html")
+    assert "Något gick fel hos oss" in html and 'class="skip-link"' in html
