@@ -55,6 +55,8 @@ class ReportForm(forms.Form):
     assessment = forms.CharField(label=_("Bedömning"), required=False, max_length=20000,
                                  widget=forms.Textarea(attrs={"rows": 12}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # One random token per page load: lets the Save button follow this page's own autosaves.
+    editor = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
 
 
 class ReviewForm(forms.Form):

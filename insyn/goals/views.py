@@ -7,6 +7,7 @@ and administrators see all. Everything else answers 404.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -87,6 +88,30 @@ def _visible_report(request: HttpRequest, report_id: int) -> Report:
     if not _can_see_report(request.user, report):
         raise Http404
     return report
+
+
+def _autosave_key(report_id: int) -> str:
+    return f"insyn:autosaved:{report_id}"
+
+
+def _save_report(request: HttpRequest, fn: Any, report_id: int, data: dict[str, Any]) -> Report:
+    """Save through the service. A conflict with the version that this same form (its random
+    editor token, one per page load) autosaved a moment ago is not someone else's edit — the
+    Save button raced its own autosave — so it is retried on top of it. Anything else is a
+    real conflict and is raised."""
+    editor = data.get("editor") or ""
+    data = {k: v for k, v in data.items() if k != "editor"}
+    try:
+        saved = fn(report_id=report_id, by=request.user, **data)
+    except services.ReportConflict as exc:
+        if not editor or request.session.get(_autosave_key(report_id)) != [
+                editor, exc.current.version]:
+            raise
+        saved = fn(report_id=report_id, by=request.user, **{**data,
+                                                             "version": exc.current.version})
+    if editor:
+        request.session[_autosave_key(report_id)] = [editor, saved.version]
+    return saved
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -194,7 +219,7 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                 and report.period.state == PeriodState.OPEN)
     conflict = None
     initial = {"status": report.status, "assessment": report.assessment,
-               "version": report.version}
+               "version": report.version, "editor": secrets.token_hex(8)}
     form = ReportForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if not _can_edit_report(request.user, report):
@@ -203,7 +228,7 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
             action = "submit" if "submit" in request.POST else "save"
             fn = services.report_submit if action == "submit" else services.report_save
             try:
-                fn(report_id=report.pk, by=request.user, **form.cleaned_data)
+                _save_report(request, fn, report.pk, form.cleaned_data)
             except services.ReportConflict as exc:
                 conflict = exc.current
                 # Keep the user's text; the next save is based on the other version.
@@ -249,8 +274,8 @@ def report_autosave(request: HttpRequest, report_id: int) -> HttpResponse:
         status = 400
     else:
         try:
-            saved = services.report_save(report_id=report.pk, by=request.user,
-                                         **form.cleaned_data)
+            saved = _save_report(request, services.report_save, report.pk,
+                                 form.cleaned_data)
         except services.ReportConflict as exc:
             context["conflict"] = exc.current
             status = 409

@@ -81,3 +81,35 @@ def test_it_records_every_save_in_history(world):
     latest = report.history.first()
     assert report.history.count() == before + 1
     assert latest.assessment == "Ny" and latest.history_user == world.users["reporter"]
+
+
+def test_it_lets_the_save_button_follow_its_own_autosave(world, client):
+    """The Save button may race the page's own autosave: not a conflict with anyone else."""
+    open_period(world)
+    report = Report.objects.get(period=world.period, assignment=world.assignments[0],
+                                organisation=world.son)
+    client.force_login(world.users["reporter"])
+    version = report.version
+    data = {"status": "on_track", "assessment": "Autosparat", "version": version,
+            "editor": "flik1"}
+    client.post(reverse("goals:report_autosave", args=[report.pk]), data)
+    response = client.post(reverse("goals:report", args=[report.pk]),
+                           {**data, "assessment": "Inlämnat", "submit": "1"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.assessment == "Inlämnat" and report.state == "submitted"
+
+
+def test_it_still_refuses_a_stale_save_from_another_tab(world, client):
+    open_period(world)
+    report = Report.objects.get(period=world.period, assignment=world.assignments[0],
+                                organisation=world.son)
+    client.force_login(world.users["reporter"])
+    data = {"status": "on_track", "assessment": "Flik 1", "version": report.version,
+            "editor": "flik1"}
+    client.post(reverse("goals:report_autosave", args=[report.pk]), data)
+    response = client.post(reverse("goals:report", args=[report.pk]),
+                           {**data, "assessment": "Flik 2", "editor": "flik2", "save": "1"})
+    assert "Någon annan har sparat rapporten" in response.content.decode()
+    report.refresh_from_db()
+    assert report.assessment == "Flik 1"
