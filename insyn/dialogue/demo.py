@@ -221,7 +221,7 @@ def _resecentrum(goals: list[Goal], assignments: list[Assignment]) -> None:
     meeting = services.meeting_create(
         dialogue=dialogue, title="Dialog på plats vid resecentrum med polisen",
         kind=MeetingKind.MEETING, place="Resecentrum, vid stora entrén",
-        starts_at=timezone.make_aware(dt.datetime(2023, 10, 12, 16, 0)),
+        starts_at=dt.datetime(2023, 10, 12, 14, 0, tzinfo=dt.UTC),
         accessibility="Utomhus på plan mark vid entrén; personal från kommunen och polisen "
                       "finns på plats.")
     services.meeting_save_notes(

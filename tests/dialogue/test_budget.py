@@ -186,7 +186,7 @@ def test_concurrent_ballots_make_one_ballot_per_person_and_lose_no_update():
             with lock:
                 successes[person.pk] += 1
                 submitted[person.pk].append(picks)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
         finally:
