@@ -13,7 +13,7 @@ EMAIL_MASK = "[e-post borttagen]"
 PNR_MASK = "[personnummer borttaget]"
 PHONE_MASK = "[telefonnummer borttaget]"
 
-EMAIL_RE = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+EMAIL_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # YYMMDD-NNNN, YYYYMMDDNNNN, with -, + or space; day 01–31 or 61–91 (samordningsnummer).
 PNR_RE = re.compile(
     r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"

@@ -57,8 +57,8 @@ def _case(number: str) -> Case:
 
 # --- Inbox --------------------------------------------------------------------------------
 
-@require_GET
 @contact_centre
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     filters = selectors.InboxFilters()
@@ -78,8 +78,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "last_updated": timezone.now()})
 
 
-@require_http_methods(["GET", "POST"])
 @contact_centre
+@require_http_methods(["GET", "POST"])
 def new_case(request: HttpRequest) -> HttpResponse:
     """Register a case received by phone, at the desk, by letter or email."""
     form = StaffCaseForm(request.POST or None, request.FILES or None)
@@ -138,8 +138,8 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
     }, status=status)
 
 
-@require_GET
 @contact_centre
+@require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, _case(number))
 
@@ -159,8 +159,8 @@ def _action(request: HttpRequest, number: str, form_class: type, form_name: str,
     return _case_page(request, _case(number), status=400, **{form_name: form})
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_status(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, StatusForm, "status_form",
                    lambda case, d: services.change_status(case=case, status=d["status"],
@@ -169,8 +169,8 @@ def case_status(request: HttpRequest, number: str) -> HttpResponse:
                    _("Statusen är ändrad och bevakarna har fått besked."))
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, AnswerForm, "answer_form",
                    lambda case, d: services.answer(case=case, body=d.get("body", ""),
@@ -179,16 +179,16 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
                    _("Svaret är publicerat och bevakarna har fått besked."))
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_note(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, NoteForm, "note_form",
                    lambda case, d: services.add_note(case=case, body=d["body"], by=request.user),
                    _("Anteckningen är sparad."))
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_reassign(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, ReassignForm, "reassign_form",
                    lambda case, d: services.reassign(case=case, organisation=d["organisation"],
@@ -196,8 +196,8 @@ def case_reassign(request: HttpRequest, number: str) -> HttpResponse:
                    _("Ärendet är fördelat."))
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_triage(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, TriageForm, "triage_form",
                    lambda case, d: services.triage(case=case, kind=d["kind"],
@@ -207,8 +207,8 @@ def case_triage(request: HttpRequest, number: str) -> HttpResponse:
                    _("Typ och kategori är sparade."))
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_merge(request: HttpRequest, number: str) -> HttpResponse:
     def do(case: Case, data: dict[str, Any]) -> None:
         into = Case.objects.filter(number=data["into"]).first()
@@ -221,8 +221,8 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
                    _("Ärendena är sammanslagna; alla bevakare följer nu det kvarvarande."))
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_moderate(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, ModerateForm, "moderate_form",
                    lambda case, d: services.moderate(
@@ -232,8 +232,8 @@ def case_moderate(request: HttpRequest, number: str) -> HttpResponse:
                    _("Publiceringen är sparad."))
 
 
-@require_POST
 @contact_centre
+@require_POST
 def case_link(request: HttpRequest, number: str) -> HttpResponse:
     return _action(request, number, LinkForm, "link_form",
                    lambda case, d: services.link_governance(
@@ -248,8 +248,8 @@ def _photo(uuid: Any) -> CasePhoto:
     return get_object_or_404(CasePhoto.objects.select_related("case"), uuid=uuid)
 
 
-@require_GET
 @contact_centre
+@require_GET
 def photo(request: HttpRequest, uuid: Any) -> FileResponse:
     item = _photo(uuid)
     if not item.image:
@@ -259,8 +259,8 @@ def photo(request: HttpRequest, uuid: Any) -> FileResponse:
     return response
 
 
-@require_GET
 @contact_centre
+@require_GET
 def photo_public(request: HttpRequest, uuid: Any) -> FileResponse:
     item = _photo(uuid)
     if not item.public_image:
@@ -270,8 +270,8 @@ def photo_public(request: HttpRequest, uuid: Any) -> FileResponse:
     return response
 
 
-@require_POST
 @contact_centre
+@require_POST
 def photo_blur(request: HttpRequest, uuid: Any) -> HttpResponse:
     item = _photo(uuid)
     form = BlurForm(request.POST)
@@ -283,8 +283,8 @@ def photo_blur(request: HttpRequest, uuid: Any) -> HttpResponse:
     return redirect("feedback_staff:case", number=item.case.number)
 
 
-@require_POST
 @contact_centre
+@require_POST
 def photo_hide(request: HttpRequest, uuid: Any) -> HttpResponse:
     item = _photo(uuid)
     hidden = request.POST.get("hidden") == "1"
@@ -302,8 +302,8 @@ def _stats(request: HttpRequest) -> tuple[StatisticsForm, selectors.Statistics]:
     return form, selectors.statistics(start=start, end=end)
 
 
-@require_GET
 @contact_centre
+@require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     form, stats = _stats(request)
     return render(request, "feedback/staff/statistics.html", {
@@ -320,8 +320,8 @@ def _hours(value: Any) -> str:
     return "" if value is None else f"{value.total_seconds() / 3600:.1f}"
 
 
-@require_GET
 @contact_centre
+@require_GET
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     _form, stats = _stats(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -350,8 +350,8 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 
 # --- Routing overview, themes, API keys ---------------------------------------------------
 
-@require_GET
 @contact_centre
+@require_GET
 def routing(request: HttpRequest) -> HttpResponse:
     categories = list(Category.objects.prefetch_related(
         "questions",
@@ -362,8 +362,8 @@ def routing(request: HttpRequest) -> HttpResponse:
         "templates": list(AnswerTemplate.objects.all()), "last_updated": timezone.now()})
 
 
-@require_http_methods(["GET", "POST"])
 @contact_centre
+@require_http_methods(["GET", "POST"])
 def themes(request: HttpRequest) -> HttpResponse:
     form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -384,8 +384,8 @@ def themes(request: HttpRequest) -> HttpResponse:
         status=400 if request.method == "POST" else 200)
 
 
-@require_http_methods(["GET", "POST"])
 @admin_only
+@require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     new_key = None
@@ -403,8 +403,8 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_POST
 @admin_only
+@require_POST
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(Open311ApiKey, pk=pk)
     services.revoke_api_key(key=key, by=request.user)
