@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-pg test-e2e bench lint install install-test browser serve demo clean
+VNU_VERSION := 26.9.27
+
+.PHONY: run test test-pg test-e2e e2e-tools bench lint install install-test browser \
+	system-packages serve demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +25,16 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test browser
 
-# Browser tests need Debian's Chromium (a test tool's own browser download cannot work offline).
-browser:
-	@scripts/ensure-chromium
+# Debian packages, installed only when missing (see the script): Pango for WeasyPrint's PDFs and
+# gettext at run time; for the tests also Debian's Chromium (a test tool's own browser download
+# cannot work offline).
+system-packages:
+	@scripts/ensure-system-packages --runtime
 
-demo: install
+browser:
+	@scripts/ensure-system-packages
+
+demo: install system-packages
 	$(BIN)/insyn migrate --noinput
 	$(BIN)/insyn load-demo
 
@@ -38,11 +46,30 @@ test: install-test
 	$(BIN)/insyn makemigrations --check --dry-run
 	$(BIN)/pytest -q
 
+# The whole suite against PostgreSQL: DATABASE_URL if it names one, else 127.0.0.1:5432, else
+# Debian's postgresql installed and started (scripts/ensure-postgres).
 test-pg: install-test
-	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/insyn}" $(BIN)/pytest -q
+	@url="$$(scripts/ensure-postgres)" && echo "PostgreSQL: $$url" && \
+	DATABASE_URL="$$url" $(BIN)/pytest -q
 
+# Java and the Nu HTML Checker (npm package vnu-jar; its jar ships inside the package).
+e2e-tools: install-test
+	@scripts/ensure-system-packages --e2e
+	@if [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] && command -v npm >/dev/null; then \
+	  npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --silent \
+	    vnu-jar@$(VNU_VERSION) || echo "Could not install vnu-jar: its checks will skip." >&2; \
+	fi
+
+# End-to-end tests (tests/e2e, marker e2e) against a real `insyn serve`. No such tests yet is
+# not an error (pytest exits 5 when it collects nothing).
+test-e2e: e2e-tools
+	@if [ ! -d tests/e2e ]; then echo "No end-to-end tests (tests/e2e) yet."; exit 0; fi; \
+	$(BIN)/pytest -q -m e2e tests/e2e; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "No end-to-end tests were collected."; exit 0; fi; exit $$rc
+
+# Benchmarks through `insyn serve` (bench/run.py); writes docs/benchmarks.md.
 bench: install-test
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
