@@ -157,6 +157,10 @@ def target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 @require_POST
 def own_value_set(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
+    if indicator.kpi.source != KpiSource.OWN:
+        messages.error(request, _("Kolada-värden kommer från importen och kan inte matas in "
+                                  "för hand."))
+        return redirect("indicators_staff:edit", pk=indicator.pk)
     form = OwnValueForm(request.POST)
     if form.is_valid():
         try:
