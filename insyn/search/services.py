@@ -163,6 +163,8 @@ def search(query: str, *, kinds: Sequence[str] | None = None, limit: int = 50) -
     if not terms or limit <= 0:
         return []
     limit = min(limit, MAX_LIMIT)
+    if isinstance(kinds, str):
+        kinds = [kinds]
     kinds = list(kinds) if kinds is not None else None
     if kinds is not None and not kinds:
         return []

@@ -145,6 +145,7 @@ def test_kinds_filter():
     assert keys("skolan", kinds=["assignment"]) == ["t:1"]
     assert keys("skolan", kinds=[]) == []
     assert keys("skolan", kinds=["nothing"]) == []
+    assert keys("skolan", kinds="goal") == ["t:2"]  # one kind as a plain string
 
 
 def test_limit():
