@@ -6,6 +6,7 @@ import pytest
 
 from insyn.accounts.models import Role
 from insyn.dialogue.identity import SESSION_KEY
+from tests.browser.conftest import browser, browser_context, page  # noqa: F401 - shared fixtures
 from tests.factories import MembershipFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
