@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -76,6 +77,29 @@ def safe_url(obj: Any) -> str:
 
 # --- sentences -----------------------------------------------------------------------------------
 
+Formatter = Callable[[Any], str]
+
+
+def formatter(unit: str, decimals: int | None = None) -> Formatter:
+    """Numbers of one indicator, all with the same number of decimals and the unit."""
+    return lambda value: with_unit(value, unit, decimals)
+
+
+def _as_formatter(fmt: str | Formatter) -> Formatter:
+    return formatter(fmt) if isinstance(fmt, str) else fmt
+
+
+def decimals_of(values: Iterable[float | None]) -> int:
+    """The most decimals (0–2) among the values: the precision the source publishes."""
+    most = 0
+    for value in values:
+        if value is None or value == round(value):
+            continue
+        most = max(most, 1 if round(value, 1) == round(value, 2) else 2)
+        if most == 2:
+            break
+    return most
+
 
 def known_points(series: dict[int, float | None]) -> list[tuple[int, float]]:
     return [(year, value) for year, value in sorted(series.items()) if value is not None]
@@ -89,17 +113,18 @@ def judgement(change: float, direction: str) -> str:
     return "better" if better else "worse"
 
 
-def trend_sentence(series: dict[int, float | None], unit: str, direction: str) -> str:
+def trend_sentence(series: dict[int, float | None], fmt: str | Formatter, direction: str) -> str:
+    fmt = _as_formatter(fmt)
     known = known_points(series)
     if not known:
         return _("Det finns inga värden ännu.")
     if len(known) == 1:
         year, value = known[0]
         return _("Det finns ett värde: %(value)s år %(year)s.") % {
-            "value": with_unit(value, unit), "year": year}
+            "value": fmt(value), "year": year}
     (first_year, first), (last_year, last) = known[0], known[-1]
-    words = {"first": with_unit(first, unit), "first_year": first_year,
-             "last": with_unit(last, unit), "last_year": last_year}
+    words = {"first": fmt(first), "first_year": first_year,
+             "last": fmt(last), "last_year": last_year}
     if last > first:
         text = _("Värdet har ökat från %(first)s år %(first_year)s till %(last)s år "
                  "%(last_year)s.") % words
@@ -271,12 +296,13 @@ def _comparisons(indicators: list[Indicator], home_id: str
 
 
 def _comparison_sentence(summary_home: str, year: int, home_value: float | None,
-                         comparison: Comparison, unit: str, direction: str) -> str:
+                         comparison: Comparison, fmt: Formatter, mean_fmt: Formatter,
+                         direction: str) -> str:
     mean = comparison.series.get(year)
     if mean is None or home_value is None:
         return ""
-    words = {"year": year, "home": summary_home, "value": with_unit(home_value, unit),
-             "group": comparison.short_title, "mean": with_unit(mean, unit)}
+    words = {"year": year, "home": summary_home, "value": fmt(home_value),
+             "group": comparison.short_title, "mean": mean_fmt(mean)}
     if comparison.is_country:
         text = _("År %(year)s var värdet för %(home)s %(value)s och för riket %(mean)s.") % words
     else:
@@ -298,8 +324,8 @@ def _comparison_sentence(summary_home: str, year: int, home_value: float | None,
     return text
 
 
-def _target_sentence(series: dict[int, float | None], targets: dict[int, float], unit: str,
-                     direction: str) -> str:
+def _target_sentence(series: dict[int, float | None], targets: dict[int, float],
+                     fmt: Formatter, direction: str) -> str:
     if not targets:
         return ""
     known = dict(known_points(series))
@@ -309,8 +335,7 @@ def _target_sentence(series: dict[int, float | None], targets: dict[int, float],
     if past:
         year = past[-1]
         target, outcome = targets[year], known[year]
-        words = {"year": year, "target": with_unit(target, unit),
-                 "outcome": with_unit(outcome, unit)}
+        words = {"year": year, "target": fmt(target), "outcome": fmt(outcome)}
         text = _("Målvärdet för %(year)s var %(target)s och utfallet %(outcome)s") % words
         if direction == Direction.INCREASE:
             text += " – " + (_("målet nåddes") if outcome >= target else _("målet nåddes inte"))
@@ -320,7 +345,7 @@ def _target_sentence(series: dict[int, float | None], targets: dict[int, float],
     if future:
         year = future[0]
         parts.append(_("Målvärde %(year)s: %(target)s.") % {
-            "year": year, "target": with_unit(targets[year], unit)})
+            "year": year, "target": fmt(targets[year])})
     return " ".join(parts)
 
 
@@ -352,12 +377,15 @@ def summarise(indicators: list[Indicator], *, with_peers: bool = True, with_char
         known = known_points(series)
         latest_year = known[-1][0] if known else None
         targets = {t.year: t.value for t in ind.targets.all()}
+        decimals = decimals_of([v for g in home_values[kpi.id].values() for v in g.values()])
+        fmt = formatter(unit, decimals)
+        mean_fmt = formatter(unit, max(decimals, 1))
         kpi_comparisons = comparisons.get(kpi.id, [])
         sentences = []
         if latest_year is not None:
             for comparison in kpi_comparisons:
                 sentence = _comparison_sentence(home_name, latest_year, series.get(latest_year),
-                                                comparison, unit, ind.direction)
+                                                comparison, fmt, mean_fmt, ind.direction)
                 if sentence:
                     sentences.append(sentence)
         chart = gender_chart = None
@@ -372,13 +400,13 @@ def summarise(indicators: list[Indicator], *, with_peers: bool = True, with_char
                 legend.append((_("Målvärde"), TARGET_STYLE))
             chart = line_chart(
                 chart_id=f"{chart_prefix}-{ind.pk}", title=ind.title,
-                description=trend_sentence(series, unit, ind.direction), series=chart_series,
+                description=trend_sentence(series, fmt, ind.direction), series=chart_series,
                 unit=unit, targets=targets)
             if detail and gender:
                 gender_chart = line_chart(
                     chart_id=f"{chart_prefix}-{ind.pk}-kon",
                     title=_("%(title)s, kvinnor och män") % {"title": ind.title},
-                    description=_gender_description(gender, unit),
+                    description=_gender_description(gender, fmt),
                     series=[Series(_("Kvinnor"), gender.get(Gender.WOMEN, {}), STYLES[3],
                                    _("Kvinnor")),
                             Series(_("Män"), gender.get(Gender.MEN, {}), STYLES[2], _("Män"))],
@@ -386,22 +414,22 @@ def summarise(indicators: list[Indicator], *, with_peers: bool = True, with_char
         years = sorted(set(series) | set(targets)
                        | {y for g in gender.values() for y in g})
         rows = [TableRow(
-            year=year, home=with_unit(series.get(year), unit),
-            women=with_unit(gender.get(Gender.WOMEN, {}).get(year), unit),
-            men=with_unit(gender.get(Gender.MEN, {}).get(year), unit),
-            comparisons=[with_unit(c.series.get(year), unit) for c in kpi_comparisons],
-            target=with_unit(targets.get(year), unit) if year in targets else "")
+            year=year, home=fmt(series.get(year)),
+            women=fmt(gender.get(Gender.WOMEN, {}).get(year)),
+            men=fmt(gender.get(Gender.MEN, {}).get(year)),
+            comparisons=[mean_fmt(c.series.get(year)) for c in kpi_comparisons],
+            target=fmt(targets.get(year)) if year in targets else "")
             for year in reversed(years)]
         fetched_at, publ_period, publication_date = provenance.get(kpi.id, (None, "", None))
         summary = IndicatorSummary(
             indicator=ind, unit=unit, home_name=home_name, series=series, gender=gender,
-            latest_year=latest_year, latest=with_unit(known[-1][1], unit) if known else "–",
-            latest_women=with_unit(gender.get(Gender.WOMEN, {}).get(latest_year), unit),
-            latest_men=with_unit(gender.get(Gender.MEN, {}).get(latest_year), unit),
+            latest_year=latest_year, latest=fmt(known[-1][1]) if known else "–",
+            latest_women=fmt(gender.get(Gender.WOMEN, {}).get(latest_year)),
+            latest_men=fmt(gender.get(Gender.MEN, {}).get(latest_year)),
             trend=trend_of(series, ind.direction),
-            trend_sentence=trend_sentence(series, unit, ind.direction),
-            targets=[(year, with_unit(value, unit)) for year, value in sorted(targets.items())],
-            target_sentence=_target_sentence(series, targets, unit, ind.direction),
+            trend_sentence=trend_sentence(series, fmt, ind.direction),
+            targets=[(year, fmt(value)) for year, value in sorted(targets.items())],
+            target_sentence=_target_sentence(series, targets, fmt, ind.direction),
             comparisons=kpi_comparisons, comparison_sentences=sentences, chart=chart,
             gender_chart=gender_chart, legend=legend, rows=rows,
             source_label=(KOLADA_LABEL if kpi.source == KpiSource.KOLADA else
@@ -414,24 +442,24 @@ def summarise(indicators: list[Indicator], *, with_peers: bool = True, with_char
             summary.peer_table_year = latest_year
             summary.peer_table = _peer_table(kpi.id, latest_year, home_id, home_name,
                                              series.get(latest_year), kpi_comparisons,
-                                             peer_series, unit)
+                                             peer_series, fmt)
         summaries.append(summary)
     return summaries
 
 
-def _gender_description(gender: dict[str, dict[int, float | None]], unit: str) -> str:
+def _gender_description(gender: dict[str, dict[int, float | None]], fmt: Formatter) -> str:
     parts = []
     for code, label in ((Gender.WOMEN, _("Kvinnor")), (Gender.MEN, _("Män"))):
         known = known_points(gender.get(code, {}))
         if known:
             parts.append(_("%(label)s: %(value)s år %(year)s.") % {
-                "label": label, "value": with_unit(known[-1][1], unit), "year": known[-1][0]})
+                "label": label, "value": fmt(known[-1][1]), "year": known[-1][0]})
     return " ".join(parts)
 
 
 def _peer_table(kpi_id: str, year: int, home_id: str, home_name: str,
                 home_value: float | None, comparisons: list[Comparison],
-                peer_series: dict[tuple[str, str], dict[int, float]], unit: str
+                peer_series: dict[tuple[str, str], dict[int, float]], fmt: Formatter
                 ) -> list[tuple[str, str, bool]]:
     """(name, value, is_home) for the municipality and every peer, largest value first."""
     rows: dict[str, tuple[str, float | None, bool]] = {home_id: (home_name, home_value, True)}
@@ -441,7 +469,7 @@ def _peer_table(kpi_id: str, year: int, home_id: str, home_name: str,
                                         peer_series.get((kpi_id, member.pk), {}).get(year),
                                         False))
     ordered = sorted(rows.values(), key=lambda r: (r[1] is None, -(r[1] or 0), r[0]))
-    return [(name, with_unit(value, unit), is_home) for name, value, is_home in ordered]
+    return [(name, fmt(value), is_home) for name, value, is_home in ordered]
 
 
 def _indicator_queryset():
@@ -670,7 +698,7 @@ def budget_view(year: int | None) -> BudgetView | None:
             "first": rows[0].organisation.name if rows else "",
             "amount": rows[0].total_text if rows else "",
             "total": with_unit(grand, "mnkr", 1)},
-        rows=[(r.organisation.short_name or r.organisation.name, float(r.total)) for r in rows],
+        rows=[(r.organisation.name, float(r.total)) for r in rows],
         unit="mnkr") if rows else None
     return BudgetView(
         year=year, years=years, upload=upload, plan=plan, rows=rows,

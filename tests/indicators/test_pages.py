@@ -66,17 +66,17 @@ def test_goal_panel_shows_latest_trend_target_peers_and_gender(world):
     html = render_panel(panel)
     text = text_of(html)
     assert "Sjukfrånvaro bland medarbetarna" in text
-    assert "Värdet har ökat från 6 % år 2015 till 7,8 % år 2024." in text
+    assert "Värdet har ökat från 6,0 % år 2015 till 7,8 % år 2024." in text
     assert "Det är en försämring, eftersom lägre värden är bättre." in text
     # the custom peer mean is computed by Insyn over members with values (7 and 9 → 8), 2 of 3
-    assert "medelvärdet för Jämförbara städer 8 %" in text
+    assert "medelvärdet för Jämförbara städer 8,0 %" in text
     assert "2 av 3 kommuner har värden" in text
     assert "Beräknat av Insyn från Kolada-data" in text
     assert "Riket" in text and "7,5 %" in text
     # target, gender split
-    assert "Målvärdet för 2024 var 7 % och utfallet 7,8 % – målet nåddes inte." in text
+    assert "Målvärdet för 2024 var 7,0 % och utfallet 7,8 % – målet nåddes inte." in text
     assert "Målvärde 2026: 6,5 %." in text
-    assert "Kvinnor 8 %, män 4 %" in text
+    assert "Kvinnor 8,0 %, män 4,0 %" in text
     # Kolada's own numbers are labelled as Kolada's
     assert "Källa: Kolada" in text
 
@@ -121,6 +121,18 @@ def test_chart_is_accessible_svg_with_table_and_text(world):
     # coordinates are not localised (no decimal commas inside path data)
     for d in re.findall(r' d="([^"]+)"', html):
         assert "," not in d
+
+
+def test_numbers_keep_the_precision_of_the_source(world):
+    kpi = KpiFactory(id="N00101", title="Antal", is_divided_by_gender=False)
+    add_series(kpi, world["home"], {2023: 120.0, 2024: 1250.0})
+    add_series(kpi, "0580", {2024: 1000.0})
+    add_series(kpi, "1880", {2024: 1001.0})
+    indicator = IndicatorFactory(kpi=kpi, title="Antal", unit="kr/inv")
+    summary = selectors.summarise([indicator])[0]
+    assert summary.latest == "1\u00a0250\u00a0kr/inv"
+    assert "1\u00a0000,5\u00a0kr/inv" in summary.comparison_sentences[0]
+    assert summary.trend_sentence.startswith("Värdet har ökat från 120\u00a0kr/inv år 2023")
 
 
 def test_null_is_shown_as_missing_not_zero(world):
