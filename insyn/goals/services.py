@@ -243,9 +243,10 @@ def _check_status(status: str) -> None:
 
 
 @transaction.atomic
-def report_save(*, report_id: int, version: int, status: str, assessment: str, by: Any
-                ) -> Report:
-    """Save a draft (or a returned report) based on `version`; ReportConflict if it changed."""
+def report_save(*, report_id: int, version: int, status: str, assessment: str, by: Any,
+                change_reason: str = "") -> Report:
+    """Save a draft (or a returned report) based on `version`; ReportConflict if it changed.
+    `change_reason` is kept in the history record (e.g. "autosave:<editor token>")."""
     _check_status(status)
     report = Report.objects.select_related("period", "assignment").get(pk=report_id)
     if report.organisation_id is None:
@@ -259,13 +260,15 @@ def report_save(*, report_id: int, version: int, status: str, assessment: str, b
     report.refresh_from_db(fields=["version"])
     report.status = status
     report.assessment = assessment.strip()
+    if change_reason:
+        report._change_reason = change_reason[:100]
     _as_history_user(report, by).save(update_fields=["status", "assessment", "updated_at"])
     return report
 
 
 @transaction.atomic
-def report_submit(*, report_id: int, version: int, status: str, assessment: str, by: Any
-                  ) -> Report:
+def report_submit(*, report_id: int, version: int, status: str, assessment: str, by: Any,
+                  change_reason: str = "") -> Report:
     """Save and submit; an empty assessment or a missing status is refused."""
     errors = {}
     if not assessment.strip():
@@ -275,7 +278,7 @@ def report_submit(*, report_id: int, version: int, status: str, assessment: str,
     if errors:
         raise ValidationError(errors)
     report = report_save(report_id=report_id, version=version, status=status,
-                         assessment=assessment, by=by)
+                         assessment=assessment, by=by, change_reason=change_reason)
     report.state = ReportState.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = by if getattr(by, "is_authenticated", False) else None

@@ -90,28 +90,31 @@ def _visible_report(request: HttpRequest, report_id: int) -> Report:
     return report
 
 
-def _autosave_key(report_id: int) -> str:
-    return f"insyn:autosaved:{report_id}"
+def _own_autosave(request: HttpRequest, report: Report, editor: str) -> bool:
+    """True when the report's current version was autosaved by this same page (editor token,
+    one per page load) of this user: the Save button raced its own autosave."""
+    if not editor:
+        return False
+    latest = report.history.order_by("-history_id").first()
+    return bool(latest and latest.version == report.version
+                and latest.history_user_id == request.user.pk
+                and latest.history_change_reason == f"autosave:{editor}")
 
 
-def _save_report(request: HttpRequest, fn: Any, report_id: int, data: dict[str, Any]) -> Report:
-    """Save through the service. A conflict with the version that this same form (its random
-    editor token, one per page load) autosaved a moment ago is not someone else's edit — the
-    Save button raced its own autosave — so it is retried on top of it. Anything else is a
-    real conflict and is raised."""
+def _save_report(request: HttpRequest, fn: Any, report_id: int, data: dict[str, Any], *,
+                 autosave: bool = False) -> Report:
+    """Save through the service; a conflict with this page's own autosave is retried on top
+    of it, any other conflict (another person, another tab) is raised."""
     editor = data.get("editor") or ""
     data = {k: v for k, v in data.items() if k != "editor"}
+    reason = f"autosave:{editor}" if autosave and editor else ""
     try:
-        saved = fn(report_id=report_id, by=request.user, **data)
+        return fn(report_id=report_id, by=request.user, change_reason=reason, **data)
     except services.ReportConflict as exc:
-        if not editor or request.session.get(_autosave_key(report_id)) != [
-                editor, exc.current.version]:
+        if not _own_autosave(request, exc.current, editor):
             raise
-        saved = fn(report_id=report_id, by=request.user, **{**data,
-                                                             "version": exc.current.version})
-    if editor:
-        request.session[_autosave_key(report_id)] = [editor, saved.version]
-    return saved
+        return fn(report_id=report_id, by=request.user, change_reason=reason,
+                  **{**data, "version": exc.current.version})
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -275,7 +278,7 @@ def report_autosave(request: HttpRequest, report_id: int) -> HttpResponse:
     else:
         try:
             saved = _save_report(request, services.report_save, report.pk,
-                                 form.cleaned_data)
+                                 form.cleaned_data, autosave=True)
         except services.ReportConflict as exc:
             context["conflict"] = exc.current
             status = 409

@@ -122,3 +122,7 @@ def submit_all(world: World, *, status: str = Status.ON_TRACK) -> None:
     """Every organisation report of the period submitted (directly, for setting up)."""
     world.period.reports.filter(organisation__isnull=False).update(
         state=ReportState.SUBMITTED, status=status, assessment="Klart enligt plan.")
+
+
+# The shared browser fixtures (Debian Chromium via Playwright), for tests/goals/test_browser_*.
+from tests.browser.conftest import browser, browser_context, page  # noqa: E402, F401
