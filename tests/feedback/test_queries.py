@@ -1,0 +1,98 @@
+"""List pages cost a bounded number of queries: the same with ten times the data."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from insyn.feedback import services
+from insyn.feedback.images import clean_image_bytes
+from insyn.feedback.models import Kind, PublicState
+from tests.factories import AssignmentFactory, GoalFactory
+from tests.feedback.conftest import CENTRUM, jpeg_bytes
+from tests.feedback.factories import AreaFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_cases(setup, n, start=0):
+    photo = clean_image_bytes(jpeg_bytes())
+    theme = services.save_theme(title=f"Tema {start}", by=None)
+    categories = [setup.potholes, setup.graffiti, setup.lights, setup.state_road]
+    for i in range(start, start + n):
+        category = categories[i % len(categories)]
+        case = services.create_case(
+            kind=Kind.FAULT, category=category, description=f"Fel nummer {i}",
+            lat=CENTRUM[0] + i * 1e-4, long=CENTRUM[1], address_text=f"Gatan {i}",
+            attributes={"antal": "1"} if category == setup.lights else {},
+            photos=[photo] if i % 3 == 0 else [], contact_email=f"p{i}@example.org").case
+        services.moderate(case=case, public_description=f"Fel {i}", public_address=f"Gatan {i}",
+                          state=PublicState.PUBLISHED, by=None)
+        services.answer(case=case, body="Tack!", by=None)
+        services.link_governance(case=case, theme=theme, by=None)
+        AreaFactory(name=f"Område {i}", slug=f"omrade-{i}") if i % 10 == 0 else None
+
+
+def count(client, url, **params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+URLS = ["/personal/arenden/", "/personal/arenden/?status=open&forsenade=on",
+        "/synpunkter/felanmalningar/", "/open311/v2/requests.xml",
+        "/open311/v2/servicerequestupdates.json", "/personal/arenden/statistik/"]
+
+
+def test_list_pages_are_bounded(setup, cc_client):
+    make_cases(setup, 5)
+    for url in URLS:  # warm the caches (the municipality's identity) first
+        count(cc_client, url)
+    small = {url: count(cc_client, url) for url in URLS}
+    make_cases(setup, 45, start=5)
+    large = {url: count(cc_client, url) for url in URLS}
+    assert small == large, (small, large)
+    assert max(large.values()) <= 20, large
+
+
+def test_case_page_and_tracking_page_are_bounded(setup, cc_client, client):
+    receipt = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
+                                   address_text="Torget", contact_email="a@example.org")
+    case = receipt.case
+
+    def both():
+        return (count(cc_client, f"/personal/arenden/{case.number}/"),
+                count(client, f"/synpunkter/arende/{receipt.token}/"))
+
+    both()  # warm the caches
+    before = both()
+    for i in range(20):
+        services.answer(case=case, body=f"Svar {i}", by=setup.users["cc"])
+        services.add_note(case=case, body=f"Notis {i}", by=setup.users["cc"])
+        services.follow_case(case=case, email=f"f{i}@example.org")
+    assert both() == before
+
+
+def test_panels_are_bounded(setup):
+    from insyn.feedback.selectors import assignment_panel, goal_panel
+
+    goal = GoalFactory()
+    assignment = AssignmentFactory(goal=goal)
+    assert goal_panel(goal) is None
+    theme = services.save_theme(title="Belysning", assignment=assignment, by=None)
+    for i in range(12):
+        case = services.create_case(kind=Kind.FAULT if i % 2 else Kind.IDEA,
+                                    category=setup.potholes if i % 2 else setup.idea,
+                                    description="x", address_text="y").case
+        services.link_governance(case=case, theme=theme if i % 3 else None,
+                                 assignment=None if i % 3 else assignment, by=None)
+    with CaptureQueriesContext(connection) as ctx:
+        panel = goal_panel(goal)
+        a_panel = assignment_panel(assignment)
+    assert len(ctx.captured_queries) <= 4
+    assert panel.context["feedback_total"] == 12 == a_panel.context["feedback_total"]
+    assert dict(panel.context["feedback_counts"]) == {"Felanmälan": 6, "Idé": 6}
+    assert panel.context["feedback_themes"] == [("Belysning", 8)]
+    assert panel.title == "Det här har invånare sagt"

@@ -1,0 +1,124 @@
+"""Statistics (volumes, medians, on-time rate, CSV) and retention (anonymise-old-cases)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from insyn.feedback import selectors, services
+from insyn.feedback.images import clean_image_bytes
+from insyn.feedback.models import Case, CaseEvent, CaseFollower, CasePhoto, CaseStatus, Kind
+from insyn.feedback.models import PublicState as PS
+from tests.feedback.conftest import jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_statistics(setup):
+    now = timezone.now()
+    staff = setup.users["cc"]
+    hours = [2, 4, 30]  # first answer after …
+    for i, h in enumerate(hours):
+        case = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
+                                    address_text="y", now=now - dt.timedelta(days=10)).case
+        services.answer(case=case, body="Tack", by=staff,
+                        now=case.created_at + dt.timedelta(hours=h))
+        # resolved after 1, 5 and 20 days; the target is 14 days
+        services.change_status(case=case, status=CaseStatus.RESOLVED, by=staff,
+                               now=case.created_at + dt.timedelta(days=[1, 5, 20][i]))
+    services.create_case(kind=Kind.IDEA, category=setup.idea, description="idé")
+    stats = selectors.statistics(start=(now - dt.timedelta(days=30)).date(), end=now.date())
+    assert stats.total == 4
+    assert dict(stats.by_kind) == {"Felanmälan": 3, "Idé": 1}
+    assert dict(stats.by_category) == {"Hål i vägen": 3, "Övrigt": 1}
+    assert dict(stats.by_organisation) == {"Gatu- och samhällsmiljönämnden": 4}
+    assert sum(n for _m, n in stats.by_month) == 4
+    assert stats.median_first_answer == dt.timedelta(hours=4)
+    assert stats.median_resolution == dt.timedelta(days=5)
+    assert (stats.resolved, stats.resolved_on_time) == (3, 2)
+    assert stats.on_time_rate == pytest.approx(2 / 3)
+
+
+def test_even_count_median(setup):
+    staff = setup.users["cc"]
+    for h in (2, 4):
+        case = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
+                                    address_text="y").case
+        services.answer(case=case, body="Tack", by=staff,
+                        now=case.created_at + dt.timedelta(hours=h))
+    today = timezone.localdate()
+    assert selectors.statistics(start=today, end=today).median_first_answer == \
+        dt.timedelta(hours=3)
+
+
+def test_statistics_csv(setup, cc_client):
+    services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
+                         address_text="y")
+    response = cc_client.get("/personal/arenden/statistik.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["mått", "grupp", "värde"]
+    assert ["typ", "Felanmälan", "1"] in rows and ["kategori", "Hål i vägen", "1"] in rows
+    assert cc_client.get("/personal/arenden/statistik/").status_code == 200
+
+
+def test_anonymise_old_cases(setup, settings):
+    settings.FEEDBACK_RETENTION_DAYS = 365
+    old = timezone.now() - dt.timedelta(days=500)
+    staff = setup.users["cc"]
+    receipt = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="Anna här, 070-123 45 67",
+        address_text="Kungsgatan 12", contact_name="Anna Andersson",
+        contact_email="anna@example.org", contact_phone="070-123 45 67",
+        photos=[clean_image_bytes(jpeg_bytes())], now=old)
+    case = receipt.case
+    services.follow_case(case=case, email="granne@example.org", now=old)
+    services.add_note(case=case, body="Anna ringde igen", by=staff, now=old)
+    services.moderate(case=case, public_description="Hål i gatan", public_address="Kungsgatan",
+                      state=PS.PUBLISHED, by=staff, now=old)
+    services.change_status(case=case, status=CaseStatus.RESOLVED, by=staff, body="Lagat",
+                           now=old + dt.timedelta(days=2))
+    recent = services.create_case(kind=Kind.COMPLAINT, category=setup.idea,
+                                  description="Nytt klagomål", contact_email="b@example.org")
+    services.change_status(case=recent.case, status=CaseStatus.RESOLVED, by=staff)
+    still_open = services.create_case(kind=Kind.COMPLAINT, category=setup.idea,
+                                      description="Gammalt men öppet",
+                                      contact_email="c@example.org", now=old).case
+
+    out = io.StringIO()
+    call_command("anonymise_old_cases", stdout=out)
+    assert "1 ärenden" in out.getvalue()
+
+    case.refresh_from_db()
+    assert case.anonymised_at is not None
+    assert (case.contact_name, case.contact_email, case.contact_phone) == ("", "", "")
+    assert "Anna" not in case.description and "070" not in case.description
+    assert case.public_description == "Hål i gatan"  # the moderated public text stays
+    assert not CaseFollower.objects.filter(case=case).exclude(email="").exists()
+    assert not CaseEvent.objects.filter(case=case, body__contains="Anna").exists()
+    assert CaseEvent.objects.filter(case=case, body="Lagat").exists()  # public answers stay
+    for row in case.history.all():  # the history is anonymised too
+        assert row.contact_email == "" and "Anna" not in row.description
+    photo = CasePhoto.objects.get(case=case)  # published: the public copy stays
+    assert not photo.image and photo.public_image
+    assert Case.objects.get(pk=recent.case.pk).contact_email == "b@example.org"
+    assert Case.objects.get(pk=still_open.pk).contact_email == "c@example.org"
+
+    # Idempotent; and --days overrides the setting.
+    assert services.anonymise_old_cases() == 0
+    call_command("anonymise_old_cases", "--days", "0", stdout=io.StringIO())
+    assert Case.objects.get(pk=recent.case.pk).contact_email == ""
+
+
+def test_unpublished_photos_are_deleted_on_anonymisation(setup):
+    old = timezone.now() - dt.timedelta(days=1000)
+    case = services.create_case(kind=Kind.IDEA, category=setup.idea, description="x",
+                                photos=[clean_image_bytes(jpeg_bytes())], now=old).case
+    services.change_status(case=case, status=CaseStatus.CLOSED, by=None, now=old)
+    assert services.anonymise_old_cases(days=365) == 1
+    assert not CasePhoto.objects.filter(case=case).exists()
