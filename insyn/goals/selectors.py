@@ -182,10 +182,13 @@ def _newest(*values: dt.datetime | None) -> dt.datetime | None:
 def compiled_counts(period: FollowUpPeriod, goal_ids: Iterable[int]
                     ) -> tuple[dict[int, StatusCounts], dict[int, dt.datetime]]:
     """Per goal: counts of compiled statuses of its council assignments (board goals are not
-    counted) in the period, and the newest change among those reports. One query."""
+    counted) in the period, and the newest change among those reports. An assignment without
+    a compiled report counts as "saknar rapporterad status", as in
+    insyn.goals.services.goal_summary. Two queries."""
+    goal_ids = list(goal_ids)
     rows = (
         Report.objects.filter(period=period, organisation__isnull=True,
-                              assignment__goal_id__in=list(goal_ids))
+                              assignment__goal_id__in=goal_ids)
         .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
         .values("assignment__goal_id", "status")
         .annotate(n=Count("id"), latest=Max("updated_at"))
@@ -198,6 +201,16 @@ def compiled_counts(period: FollowUpPeriod, goal_ids: Iterable[int]
         status = row["status"] if row["status"] in Status.values else Status.UNKNOWN
         per_goal[goal_id][status] = per_goal[goal_id].get(status, 0) + row["n"]
         latest[goal_id] = _newest(latest.get(goal_id), row["latest"])
+    totals = dict(
+        Assignment.objects.filter(goal_id__in=goal_ids)
+        .exclude(kind=AssignmentKind.BOARD_GOAL)
+        .values_list("goal_id").annotate(n=Count("id")).order_by()
+    )
+    for goal_id, total in totals.items():
+        counts = per_goal[goal_id]
+        missing = total - sum(counts.values())
+        if missing > 0:
+            counts[Status.UNKNOWN] = counts.get(Status.UNKNOWN, 0) + missing
     return {goal_id: StatusCounts(**counts) for goal_id, counts in per_goal.items()}, latest
 
 
@@ -211,7 +224,8 @@ def goal_overviews(plan: Plan, period: FollowUpPeriod | None,
     follow_ups = {
         f.goal_id: f for f in GoalFollowUp.objects.filter(period=period, goal__plan=plan)
     }
-    counts, report_latest = compiled_counts(period, [g.pk for g in goals])
+    goal_ids = [g.pk for g in goals]
+    counts, report_latest = compiled_counts(period, goal_ids)
     previous = previous_period(period, periods)
     previous_statuses = previous_goal_statuses(previous)
     overviews = []
@@ -444,7 +458,8 @@ def goal_page(year: int, number: str, *, period_id: int | None = None,
                            previous)
     # The same counts as compiled_counts(), from the rows already loaded.
     counts = StatusCounts.from_statuses(
-        reports[a.pk].status for a in assignments if a.counts_in_summary and a.pk in reports)
+        reports[a.pk].status if a.pk in reports else Status.UNKNOWN
+        for a in assignments if a.counts_in_summary) if period else StatusCounts()
     overview = GoalOverview(goal, follow_up, counts, trend, _newest(
         period.published_at if period else None,
         follow_up.updated_at if follow_up else None,

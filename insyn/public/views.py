@@ -17,6 +17,11 @@ from django.views.decorators.http import require_GET
 
 from insyn.goals import selectors
 from insyn.goals.models import GoalStatus, Plan, Trend
+from insyn.goals.services import (
+    corrections_for_assignment,
+    corrections_for_goal,
+    corrections_for_period,
+)
 from insyn.public.panels import assignment_panels, goal_panels, organisation_panels
 
 SEARCH_MAX_LENGTH = 200
@@ -33,6 +38,16 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
     if not raw.isdigit() or len(raw) > 9:
         raise Http404(_("Sidan finns inte."))
     return int(raw)
+
+
+def _published_corrections(corrections: list) -> list:
+    """Corrections are made to published periods only; never show one of any other period."""
+    return [c for c in corrections if c.period.is_published]
+
+
+def _newest(*values: Any) -> Any:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
 
 
 def _common(**extra: Any) -> dict[str, Any]:
@@ -74,10 +89,12 @@ def goal(request: HttpRequest, year: int, number: str) -> HttpResponse:
     )
     if page is None:
         raise Http404(_("Målet finns inte."))
+    corrections = _published_corrections(corrections_for_goal(page.goal))
     return render(request, "public/goal.html", _common(
-        page=page, goal=page.goal, panels=goal_panels(page.goal),
+        page=page, goal=page.goal, panels=goal_panels(page.goal), corrections=corrections,
         csv_url=_csv_url(page.goal.plan.year, page.goal.number),
-        last_updated=page.last_updated, nav="goals"))
+        last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
+        nav="goals"))
 
 
 def _csv_url(year: int, number: str) -> str:
@@ -93,9 +110,12 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.assignment_page(pk)
     if page is None:
         raise Http404(_("Uppdraget finns inte."))
+    corrections = _published_corrections(corrections_for_assignment(page.assignment))
     return render(request, "public/assignment.html", _common(
         page=page, assignment=page.assignment, panels=assignment_panels(page.assignment),
-        last_updated=page.last_updated, nav="goals"))
+        corrections=corrections,
+        last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
+        nav="goals"))
 
 
 @require_GET
@@ -141,8 +161,11 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.period_page(pk)
     if page is None:
         raise Http404(_("Uppföljningen finns inte eller är inte publicerad."))
+    corrections = _published_corrections(corrections_for_period(page.period))
     return render(request, "public/period.html", _common(
-        page=page, last_updated=page.last_updated, nav="archive"))
+        page=page, corrections=corrections,
+        last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
+        nav="archive"))
 
 
 SEARCH_KIND_LABELS = {

@@ -122,3 +122,18 @@ def _more_reporters(world):
 def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
     assert_bounded(build_world(goals=2, assignments=6),
                    lambda w: _remaining(w).get_absolute_url(), 9, grow=_more_reporters)
+
+
+def test_it_shows_corrections_made_after_publication(client):
+    from insyn.goals.services import compiled_save
+
+    world = build_world(goals=1, assignments=2)
+    a = world.assignments[0]
+    compiled_save(period=world.august, assignment=a, status=Status.DELAYED,
+                  assessment="Det gick långsammare än vi skrev.", by=None,
+                  note="Fel status publicerades.")
+    html = get(client, a.get_absolute_url())
+    assert "Rättelser efter publicering" in html and "Fel status publicerades." in html
+    assert "Det gick långsammare än vi skrev." in html
+    period_html = get(client, world.august.get_absolute_url())
+    assert "Fel status publicerades." in period_html

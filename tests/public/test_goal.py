@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from insyn.goals.models import AssignmentKind, Status
-from tests.factories import GoalFactory, PlanFactory
+from tests.factories import AssignmentFactory, GoalFactory, PlanFactory
 from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,28 @@ def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
 def test_it_costs_the_same_queries_when_filtered(assert_bounded):
     assert_bounded(build_world(), lambda w: w.goals[0].get_absolute_url()
                    + f"?status=on_track&organisation={w.organisations[1].slug}", 15)
+
+
+def test_an_assignment_without_a_compiled_report_counts_as_without_status(client):
+    world = build_world(goals=1, assignments=2)
+    AssignmentFactory(goal=world.goals[0], title="Nytt uppdrag utan rapport")
+    html = get(client, world.goals[0].get_absolute_url())
+    # Two council assignments (one on track, one additional on track) and the new one.
+    assert "av kommunfullmäktiges tre uppdrag inom fokusmålet" in html
+    assert "saknar rapporterad status" in html
+    assert "Nytt uppdrag utan rapport" in html and "Status saknas" in html
+    start = get(client, "/")
+    assert "av kommunfullmäktiges tre uppdrag inom fokusmålet" in start
+
+
+def test_it_shows_corrections_made_after_publication(client):
+    from insyn.goals.services import goal_follow_up_save
+
+    world = build_world(goals=1, assignments=2)
+    goal = world.goals[0]
+    goal_follow_up_save(period=world.august, goal=goal, status="yellow",
+                        assessment="Rättad bedömning.", by=None,
+                        note="Statusen var fel angiven.")
+    html = get(client, goal.get_absolute_url())
+    assert "Rättelser efter publicering" in html and "Statusen var fel angiven." in html
+    assert "Rättad bedömning." in html
