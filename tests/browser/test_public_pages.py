@@ -16,7 +16,16 @@ def world(transactional_db):
     """Rich enough to show every status, a trend, filters, groups, details and history."""
     from insyn.search.indexing import index_period
 
+    from insyn.goals.services import compiled_save, goal_follow_up_save
+
     world = build_world(goals=2, assignments=6, organisations=4)
+    # Corrections after publication are shown on the goal, assignment and period pages.
+    goal_follow_up_save(period=world.august, goal=world.goals[0], status="green",
+                        assessment="Rättad bedömning av målet.", by=None,
+                        note="En mening saknades i bedömningen.")
+    compiled_save(period=world.august, assignment=next(
+        a for a in world.assignments if a.carried_over_from_id), status="delayed",
+        assessment="Rättad bedömning.", by=None, note="Fel status hade publicerats.")
     index_period(world.august)
     return world
 
