@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+# The shared browser fixtures (Debian's Chromium through Playwright), for test_browser.py.
+from tests.browser.conftest import browser, browser_context, page  # noqa: F401
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FIXTURES = Path(__file__).parent / "fixtures"
