@@ -110,3 +110,13 @@ def jpeg_bytes(*, gps: bool = False, size: tuple[int, int] = (64, 48), fmt: str 
     else:
         img.save(out, format=fmt)
     return out.getvalue()
+
+
+# Browser fixtures (Debian Chromium via Playwright, axe-core) are shared from tests/browser.
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM_ARGS,  # noqa: F401
+    assert_accessible,  # noqa: F401
+    browser,  # noqa: F401
+    browser_context,  # noqa: F401
+    page,  # noqa: F401
+)

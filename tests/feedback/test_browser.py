@@ -1,0 +1,178 @@
+"""In a real browser: a fault report submitted with JavaScript off and on, and axe-core
+(WCAG 2.1 AA) on every public feedback page and the contact-centre pages."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from insyn.feedback import services
+from insyn.feedback.models import Case, CaseStatus, Kind, PublicState
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_page_errors
+from tests.feedback.conftest import CENTRUM, jpeg_bytes
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def photo_file(tmp_path) -> Path:
+    path = tmp_path / "IMG_0042.jpg"
+    path.write_bytes(jpeg_bytes(gps=True, size=(320, 240)))
+    return path
+
+
+def published_nearby(setup):
+    case = services.create_case(kind=Kind.FAULT, category=setup.potholes,
+                                description="Djupt hål i cykelbanan", lat=CENTRUM[0] + 0.0004,
+                                long=CENTRUM[1], address_text="Kungsgatan 40").case
+    services.moderate(case=case, public_description="Djupt hål i cykelbanan",
+                      public_address="Kungsgatan 40", state=PublicState.PUBLISHED, by=None)
+    return case
+
+
+def test_fault_report_without_javascript(setup, browser, live_server, photo_file):
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/synpunkter/")
+        page.get_by_role("link", name="Gör en felanmälan").click()
+        assert not page.locator("[data-map-picker]").is_visible()  # the map needs JS
+        page.get_by_label("Hål i vägen").check()
+        page.get_by_label("Adress eller platsbeskrivning").fill("Svartbäcksgatan 12")
+        page.get_by_role("button", name="Fortsätt").click()
+        assert "Steg 2 av 2" in page.content()
+        page.get_by_role("textbox", name="Beskriv felet").fill(
+            "Ett stort hål i körbanan utanför porten.")
+        page.get_by_label("Bilder (högst tre)").set_input_files(str(photo_file))
+        page.get_by_label("E-post").fill("anna@example.org")
+        page.get_by_role("button", name="Skicka felanmälan").click()
+        page.wait_for_url(re.compile(r"/synpunkter/kvitto/$"))
+        case = Case.objects.get()
+        assert case.number in page.content()
+        assert case.address_text == "Svartbäcksgatan 12" and case.lat is None
+        assert case.photos.count() == 1
+        link = page.locator(".tracking-link a").get_attribute("href")
+        page.goto(link)
+        assert case.number in page.content() and "Mottaget" in page.content()
+    finally:
+        context.close()
+
+
+def test_fault_report_with_javascript_map_and_axe(setup, browser, live_server, photo_file):
+    near = published_nearby(setup)
+    context = browser.new_context(locale="sv-SE", viewport=DESKTOP,
+                                  geolocation={"latitude": CENTRUM[0], "longitude": CENTRUM[1]},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.insyn_errors = errors
+    try:
+        page.goto(live_server.url + "/synpunkter/")
+        assert_accessible(page)
+        page.goto(live_server.url + "/synpunkter/felanmalan/")
+        assert page.locator("[data-map-picker]").is_visible()
+        assert_accessible(page)
+        # Errors are summarised and linked (submit without anything).
+        page.get_by_role("button", name="Fortsätt").click()
+        assert page.locator(".error-summary").is_visible()
+        assert_accessible(page)
+        page.get_by_label("Hål i vägen").check()
+        # A click on the map fills in the coordinates…
+        page.locator("[data-map-picker] svg").click(position={"x": 200, "y": 200})
+        assert page.locator("#id_lat").input_value() != ""
+        # …and "Använd min position" puts the point where the browser says we are.
+        page.get_by_role("button", name="Använd min position").click()
+        page.wait_for_function("document.getElementById('id_lat').value.startsWith('59.858')")
+        assert page.locator("[data-map-status]").inner_text().startswith("Din position")
+        page.get_by_role("button", name="Fortsätt").click()
+        assert near.number in page.content()
+        assert page.get_by_role("button", name=re.compile("Följ det här ärendet i stället")
+                                ).count() == 1
+        assert_accessible(page)
+        page.get_by_role("textbox", name="Beskriv felet").fill("Hål i körbanan.")
+        page.get_by_label("Bilder (högst tre)").set_input_files(str(photo_file))
+        page.get_by_role("button", name="Skicka felanmälan").click()
+        page.wait_for_url(re.compile(r"/synpunkter/kvitto/$"))
+        assert_accessible(page)
+        case = Case.objects.exclude(pk=near.pk).get()
+        assert abs(case.lat - CENTRUM[0]) < 1e-4 and abs(case.long - CENTRUM[1]) < 1e-4
+        page.goto(page.locator(".tracking-link a").get_attribute("href"))
+        assert_accessible(page)
+        assert_no_page_errors(page)
+    finally:
+        context.close()
+
+
+def test_follow_instead_in_the_browser(setup, browser, live_server):
+    near = published_nearby(setup)
+    context = browser.new_context(locale="sv-SE", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/synpunkter/felanmalan/?category={setup.potholes.pk}"
+                  f"&lat={CENTRUM[0]}&long={CENTRUM[1]}")
+        page.locator(".follow-form").first.get_by_label("E-post (valfritt)").fill(
+            "granne@example.org")
+        page.get_by_role("button", name=re.compile("Följ det här ärendet i stället")).click()
+        page.wait_for_url(re.compile(r"/synpunkter/kvitto/$"))
+        assert "Du följer nu ärendet" in page.content() and near.number in page.content()
+        assert_accessible(page)
+        assert Case.objects.count() == 1 and near.followers.count() == 2
+    finally:
+        context.close()
+
+
+def test_axe_on_the_other_public_pages(setup, page, live_server):
+    case = published_nearby(setup)
+    from insyn.feedback.images import clean_image_bytes
+
+    receipt = services.create_case(kind=Kind.FAULT, category=setup.graffiti, description="Tag",
+                                   lat=CENTRUM[0], long=CENTRUM[1],
+                                   photos=[clean_image_bytes(jpeg_bytes())],
+                                   contact_email="a@example.org")
+    services.moderate(case=receipt.case, public_description="Klotter på väggen",
+                      public_address="Tunneln", state=PublicState.PUBLISHED, by=None)
+    services.answer(case=receipt.case, body="Vi tar bort klottret.", by=None)
+    services.change_status(case=receipt.case, status=CaseStatus.RESOLVED, by=None)
+    for url in ("/synpunkter/felanmalningar/", f"/synpunkter/felanmalningar/{case.number}/",
+                f"/synpunkter/felanmalningar/{receipt.case.number}/",
+                f"/synpunkter/arende/{receipt.token}/", "/synpunkter/lamna/?typ=ide"):
+        page.goto(live_server.url + url)
+        assert page.title(), url
+        assert_accessible(page)
+    assert_no_page_errors(page)
+    # The feedback form with errors (answered with 400, which the console reports).
+    page.get_by_role("button", name="Skicka").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_accessible(page)
+
+
+def test_axe_on_the_contact_centre_pages(setup, page, live_server):
+    from django.conf import settings as dj_settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = setup.users["cc"]
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME,
+                               "value": session.session_key, "url": live_server.url}])
+    case = published_nearby(setup)
+    for url in ("/personal/arenden/", f"/personal/arenden/{case.number}/",
+                "/personal/arenden/nytt/", "/personal/arenden/statistik/",
+                "/personal/arenden/fordelning/", "/personal/arenden/teman/"):
+        page.goto(live_server.url + url)
+        assert "/konto/" not in page.url, url
+        assert_accessible(page)
