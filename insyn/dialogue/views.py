@@ -148,6 +148,7 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=400)
 
 
+@limited("form")
 def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
     sub = services.subscription_from_token(token, unsubscribe=False)
     if sub is None:
@@ -166,6 +167,7 @@ def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
         "button": _("Ja, skicka återkopplingen till mig")})
 
 
+@limited("form")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     sub = services.subscription_from_token(token, unsubscribe=True)
     if sub is None:
@@ -417,6 +419,7 @@ def login(request: HttpRequest) -> HttpResponse:
         status=400 if request.method == "POST" else 200)
 
 
+@limited("login")
 def login_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (link scanners in mail systems must not use the token up)."""
     if request.method == "POST":
@@ -443,6 +446,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     return redirect("dialogue:index")
 
 
+@limited("form")
 def me(request: HttpRequest) -> HttpResponse:
     participant = current_participant(request)
     if participant is None:
@@ -471,6 +475,7 @@ def me_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@limited("form")
 def me_delete(request: HttpRequest) -> HttpResponse:
     participant = current_participant(request)
     if participant is None:
