@@ -303,7 +303,10 @@ def reopen(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@ratelimit(key="ip", rate=submit_rate, method="POST", block=False)
 def fixed(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return too_many(request)
     follower = _follower(token)
     form = FixedForm(request.POST)
     if form.is_valid():
@@ -319,7 +322,10 @@ def fixed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@ratelimit(key="ip", rate=submit_rate, method="POST", block=False)
 def unfollow(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return too_many(request)
     follower = _follower(token)
     services.stop_notifications(follower=follower)
     messages.success(request, _("Du får inte längre e-post om det här ärendet."))
