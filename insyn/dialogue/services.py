@@ -973,16 +973,23 @@ def cast_ballot(*, budget: Budget, participant: Participant,
     if len(proposals) != len(ids):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
     check_ballot(budget, proposals)
-    ballot, _created = Ballot.objects.get_or_create(
-        budget=budget, participant=participant,
-        defaults={"district": participant.district, "age_band": participant.age_band})
-    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    ballot = (Ballot.objects.select_for_update()
+              .filter(budget=budget, participant=participant).first())
+    if ballot is None:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(budget=budget, participant=participant,
+                                               district=participant.district,
+                                               age_band=participant.age_band)
+        except IntegrityError:  # the same person's other request created it a moment ago
+            ballot = Ballot.objects.select_for_update().get(budget=budget,
+                                                            participant=participant)
+    # The row is locked until commit: a concurrent cast by the same person waits here.
     BallotChoice.objects.filter(ballot=ballot).delete()
     BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, proposal=p) for p in proposals)
-    Ballot.objects.filter(pk=ballot.pk).update(
-        version=F("version") + 1, updated_at=timezone.now(),
-        district=participant.district, age_band=participant.age_band)
-    ballot.refresh_from_db()
+    ballot.version += 1
+    ballot.district, ballot.age_band = participant.district, participant.age_band
+    ballot.save(update_fields=["version", "district", "age_band", "updated_at"])
     return ballot
 
 

@@ -313,8 +313,9 @@ def budget(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
 
 @limited("ballot", key=_participant_key)
 def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
-    dialogue = _dialogue(pk)
-    budget = get_object_or_404(Budget, pk=budget_pk, dialogue=dialogue)
+    budget = get_object_or_404(Budget.objects.select_related("dialogue"), pk=budget_pk,
+                               dialogue_id=pk, dialogue__in=selectors.public_dialogues())
+    dialogue = budget.dialogue
     participant = current_participant(request)
     if participant is None or not participant.meets(dialogue.identity_level):
         return render(request, "dialogue/vote_login.html", {
@@ -325,7 +326,7 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             IdentityLevel.EID, "last_updated": dialogue.updated_at})
     proposals = selectors.feasible_proposals(budget)
     choices = [(str(p.pk), p.title) for p in proposals]
-    mine = selectors.ballot_of(budget, participant)
+    mine = set() if request.method == "POST" else selectors.ballot_of(budget, participant)
     form = BallotForm(request.POST or None, choices=choices,
                       initial={"proposals": [str(i) for i in mine]})
     error = None
@@ -339,6 +340,8 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             messages.success(request, _("Din röst är sparad. Du kan ändra den tills "
                                         "omröstningen stänger."))
             return redirect("dialogue:budget", pk, budget.pk)
+    if request.method == "POST":
+        mine = selectors.ballot_of(budget, participant)
     selected = {int(v) for v in (form["proposals"].value() or [])}
     total = sum(p.cost or 0 for p in proposals if p.pk in selected)
     return render(request, "dialogue/vote.html", {

@@ -1,0 +1,286 @@
+"""Ballots per second with concurrent clients through `insyn serve`, and lost or duplicated
+ballots (must be 0).
+
+    .venv/bin/python bench/bench_ballots.py [--clients 64] [--ballots 10] [--workers 2]
+                                            [--threads 8] [--write-docs]
+
+Sets up a fresh data directory (SQLite in WAL mode by default; set DATABASE_URL to a PostgreSQL
+database to measure that instead — it is flushed), a published dialogue with a participatory
+budget in voting, one signed-in participant per client, then starts `insyn serve` and lets every
+client fetch the vote page (for its CSRF token) and cast --ballots ballots in a row through the
+real form, changing its choice each time. Afterwards it checks the database:
+
+- duplicated: participants with more than one ballot (the UniqueConstraint forbids it);
+- lost: casts the server confirmed (HTTP 302) that the ballot's version counter does not show,
+  plus ballots whose final choices are not the client's last confirmed choice.
+
+With --write-docs the result replaces the text between `<!-- bench:ballots -->` markers in
+docs/benchmarks.md (if that file exists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+INSYN = Path(sys.executable).with_name("insyn")
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def configure(data_dir: Path) -> None:
+    os.environ["INSYN_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("SECRET_KEY", "bench-ballots-not-secret-" + "x" * 30)
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "insyn.settings"
+    os.environ["INSYN_TESTING"] = "false"
+    os.environ.pop("DEBUG", None)
+
+
+def setup_data(clients: int) -> tuple[int, int, list[str], list[int], list[int]]:
+    """Returns dialogue id, budget id, a session key per client, participant ids, proposal ids."""
+    import django
+
+    django.setup()
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if connection.vendor == "postgresql":
+        call_command("flush", verbosity=0, interactive=False)
+    from insyn.dialogue import services
+    from insyn.dialogue.identity import SESSION_KEY
+    from insyn.dialogue.models import BudgetPhase, Participant, VotingRule
+    from insyn.organisations.models import Organisation, OrganisationKind
+
+    board = Organisation.objects.create(name="Kommunstyrelsen", slug="kommunstyrelsen",
+                                        kind=OrganisationKind.EXECUTIVE_BOARD)
+    today = timezone.localdate()
+    dialogue = services.dialogue_save(dialogue=None, by=None, relations={}, fields={
+        "title": "Benchmark: medborgarbudget", "question": "Vad ska genomföras?",
+        "initiator": "elected", "responsible_board": board, "purpose": "Mäta omröstningen.",
+        "ladder_steps": ["codetermination"], "result_use": "Inget.", "decision_maker": "KS",
+        "target_groups": "Alla", "methods": ["budget"], "whole_municipality": True,
+        "starts_on": today, "ends_on": today, "feedback_on": today,
+        "earlier_dialogues_note": "Inga."})
+    services.dialogue_record_anchoring(dialogue=dialogue, anchored_with="Presidiet",
+                                       anchored_body="KS", anchored_on=today, by=None)
+    services.dialogue_publish(dialogue=dialogue, by=None)
+    budget = services.budget_create(dialogue=dialogue, title="Budget", amount=10_000,
+                                    rule=VotingRule.WITHIN_BUDGET)
+    proposals = []
+    for i in range(6):
+        proposal = services.proposal_submit(budget=budget, title=f"Förslag {i}",
+                                            description="Ett förslag.")
+        services.proposal_assess(proposal=proposal, feasible=True, cost=1000, answer="Ja.",
+                                 by=None)
+        proposals.append(proposal.pk)
+    services.budget_set_phase(budget=budget, phase=BudgetPhase.VOTING, by=None)
+    sessions, people = [], []
+    now = timezone.now()
+    for n in range(clients):
+        person = Participant.objects.create(email=f"bench{n}@example.org", email_verified_at=now)
+        store = SessionStore()
+        store[SESSION_KEY] = person.pk
+        store.create()
+        sessions.append(store.session_key)
+        people.append(person.pk)
+    connection.close()
+    return dialogue.pk, budget.pk, sessions, people, proposals
+
+
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+    command = [str(INSYN), "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--threads", str(threads), "--no-access-log"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("insyn serve stopped:\n" + process.stderr.read().decode()[-3000:])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health/")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("insyn serve did not answer /health/ within 120 s")
+
+
+class Client(threading.Thread):
+    def __init__(self, port: int, session: str, path: str, proposals: list[int], ballots: int,
+                 start: threading.Barrier, index: int) -> None:
+        super().__init__(daemon=True)
+        self.port, self.session, self.path = port, session, path
+        self.proposals, self.ballots, self.start_barrier, self.index = (proposals, ballots,
+                                                                        start, index)
+        self.confirmed = 0
+        self.last_choice: list[int] | None = None
+        self.failures: list[str] = []
+        self.latencies: list[float] = []
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        cookie = f"sessionid={self.session}"
+        conn.request("GET", self.path, headers={"Cookie": cookie})
+        response = conn.getresponse()
+        html = response.read().decode()
+        csrf_cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+        token = CSRF_RE.search(html)
+        if response.status != 200 or not csrf_cookie or not token:
+            self.failures.append(f"GET {response.status}")
+            self.start_barrier.abort()
+            return
+        cookie += f"; csrftoken={csrf_cookie[1]}"
+        try:
+            self.start_barrier.wait()
+        except threading.BrokenBarrierError:
+            return
+        for n in range(self.ballots):
+            k = 1 + (self.index + n) % len(self.proposals)
+            choice = self.proposals[(self.index + n) % len(self.proposals):][:k] or \
+                self.proposals[:1]
+            body = urlencode([("csrfmiddlewaretoken", token[1])]
+                             + [("proposals", str(p)) for p in choice])
+            began = time.perf_counter()
+            try:
+                conn.request("POST", self.path, body=body, headers={
+                    "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                self.failures.append(type(exc).__name__)
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                continue
+            self.latencies.append(time.perf_counter() - began)
+            if response.status == 302:
+                self.confirmed += 1
+                self.last_choice = sorted(choice)
+            else:
+                self.failures.append(str(response.status))
+
+
+def check_database(budget_id: int, people: list[int], clients: list[Client]
+                   ) -> tuple[int, int, int]:
+    from django.db import connection
+    from django.db.models import Count
+
+    from insyn.dialogue.models import Ballot
+
+    duplicated = (Ballot.objects.filter(budget_id=budget_id).values("participant_id")
+                  .annotate(n=Count("pk")).filter(n__gt=1).count())
+    ballots = {b.participant_id: b for b in Ballot.objects.filter(budget_id=budget_id)
+               .prefetch_related("choices")}
+    lost = 0
+    for person, client in zip(people, clients, strict=True):
+        ballot = ballots.get(person)
+        if ballot is None:
+            lost += client.confirmed
+            continue
+        lost += max(0, client.confirmed - ballot.version)
+        chosen = sorted(c.proposal_id for c in ballot.choices.all())
+        if client.last_choice is not None and chosen != client.last_choice:
+            lost += 1
+    count = len(ballots)
+    connection.close()
+    return count, duplicated, lost
+
+
+def write_docs(text: str) -> bool:
+    path = ROOT / "docs" / "benchmarks.md"
+    if not path.exists():
+        return False
+    content = path.read_text(encoding="utf-8")
+    marker = "<!-- bench:ballots -->"
+    if content.count(marker) < 2:
+        return False
+    head, _old, tail = content.split(marker, 2)
+    path.write_text(f"{head}{marker}\n{text}\n{marker}{tail}", encoding="utf-8")
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--ballots", type=int, default=10, help="ballots cast by each client")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="insyn-bench-ballots-"))
+    configure(data_dir)
+    sys.path.insert(0, str(ROOT))
+    _dialogue, budget, sessions, people, proposals = setup_data(args.clients)
+    port = free_port()
+    server = start_server(port, args.workers, args.threads)
+    try:
+        path = f"/dialog/{_dialogue}/budget/{budget}/rosta/"
+        barrier = threading.Barrier(args.clients + 1)
+        clients = [Client(port, session, path, proposals, args.ballots, barrier, i)
+                   for i, session in enumerate(sessions)]
+        for client in clients:
+            client.start()
+        barrier.wait()
+        began = time.perf_counter()
+        for client in clients:
+            client.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    from django.db import connection
+
+    count, duplicated, lost = check_database(budget, people, clients)
+    confirmed = sum(c.confirmed for c in clients)
+    failures = [f for c in clients for f in c.failures]
+    latencies = sorted(x for c in clients for x in c.latencies)
+    p50 = statistics.median(latencies) * 1000 if latencies else 0.0
+    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0.0
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite (WAL)"
+    text = (
+        f"Ballots through `insyn serve` ({args.workers} workers × {args.threads} threads, "
+        f"{database}), {args.clients} concurrent clients × {args.ballots} ballots each, every "
+        f"ballot a real form POST that replaces the client's previous one:\n\n"
+        f"| measure | value |\n|---|---|\n"
+        f"| ballots confirmed (HTTP 302) | {confirmed} of {args.clients * args.ballots} |\n"
+        f"| ballots per second | {confirmed / elapsed:.1f} |\n"
+        f"| latency p50 / p95 | {p50:.0f} ms / {p95:.0f} ms |\n"
+        f"| ballot rows (one per person) | {count} for {args.clients} people |\n"
+        f"| duplicated ballots | {duplicated} |\n"
+        f"| lost ballots or updates | {lost} |\n"
+        f"| failed requests | {len(failures)} {sorted(set(failures)) or ''} |\n"
+        f"\nMeasured on {os.cpu_count()} cores; `python bench/bench_ballots.py`.")
+    print(text)
+    if args.write_docs:
+        print("docs/benchmarks.md updated" if write_docs(text) else
+              "docs/benchmarks.md or its markers missing; not written")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    if duplicated or lost:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
