@@ -63,9 +63,23 @@ class InsynLoginView(auth_views.LoginView):
         return context
 
 
+class InsynPasswordChangeView(auth_views.PasswordChangeView):
+    """Guessing the current password from a signed-in session is throttled like the login."""
+
+    def post(self, request, *args, **kwargs):
+        if is_ratelimited(request, group="password-change", key="user",
+                          rate=LOGIN_RATE_USERNAME, method="POST", increment=True):
+            # Bound to nothing: the required fields fail first, no password is checked.
+            form = self.get_form_class()(user=request.user, data={})
+            form.errors.clear()
+            form.add_error(None, THROTTLED_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
 login = public_view(InsynLoginView.as_view())
 logout = public_view(auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"))
-password_change = login_required_view(auth_views.PasswordChangeView.as_view(
+password_change = login_required_view(InsynPasswordChangeView.as_view(
     template_name="accounts/password_change.html",
     success_url=reverse_lazy("accounts:password_change_done")))
 password_change_done = login_required_view(auth_views.PasswordChangeDoneView.as_view(
