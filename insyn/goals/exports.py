@@ -109,13 +109,29 @@ def _rows(period: FollowUpPeriod) -> list[list[str]]:
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "@")
+
+
+def _csv_safe(value: str) -> str:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def _as_text(sheet: Any) -> None:
+    """openpyxl stores a string starting with "=" as a formula: keep typed text as text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+
+
 def export_csv(period: FollowUpPeriod) -> bytes:
     """UTF-8 with a byte-order mark (so Excel shows å, ä, ö), comma-separated, one row per
-    assignment."""
+    assignment; text that would start a formula is prefixed with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADERS)
-    writer.writerows(_rows(period))
+    writer.writerows([[_csv_safe(v) for v in row] for row in _rows(period)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -169,6 +185,8 @@ def export_xlsx(period: FollowUpPeriod) -> bytes:
     for extra in (goals_sheet, orgs_sheet):
         for cell in extra[1]:
             cell.font = Font(bold=True)
+    for each in workbook.worksheets:
+        _as_text(each)
     workbook.properties.title = f"{period.label} {period.year}"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -228,6 +246,7 @@ def bulk_template(period: FollowUpPeriod, organisation_ids: set[int]) -> bytes:
     for row in sheet.iter_rows(min_row=2):
         row[7].alignment = Alignment(wrap_text=True, vertical="top")
     _autosize(sheet, {"C": 30, "E": 24, "F": 50, "G": 18, "H": 90, "I": 18})
+    _as_text(sheet)
     sheet.freeze_panes = "A2"
     help_sheet = workbook.create_sheet("Instruktioner")
     for line in [

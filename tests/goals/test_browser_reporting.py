@@ -79,7 +79,8 @@ def test_it_lets_a_reporter_submit_and_a_compiler_publish(page, live_server):
     expect(page.get_by_text("Upphandlingen är klar, arbetet följer planen.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Sammanställd status").select_option("on_track")
-    page.get_by_role("textbox", name="Sammanställd bedömning").fill("Båda organisationerna följer planen.")
+    page.get_by_role("textbox", name="Sammanställd bedömning").fill(
+        "Båda organisationerna följer planen.")
     page.get_by_role("button", name="Spara sammanställning").click()
     expect(page.get_by_text("Den sammanställda bedömningen är sparad.")).to_be_visible()
     page.goto(f"{base}/personal/uppfoljning/perioder/{world.period.pk}/mal/"

@@ -180,3 +180,36 @@ def test_it_refuses_a_template_older_than_the_report(world, as_user):
     report.refresh_from_db()
     assert report.assessment == "Ändrad i webben"
     assert world.period.state == PeriodState.OPEN
+
+
+def test_it_indexes_the_period_for_search_only_when_published(world):
+    from insyn.search.models import SearchDocument
+
+    open_period(world)
+    services.compiled_save(period=world.period, assignment=world.assignments[0],
+                           status="on_track", assessment="Unikt ord flaggstångsknopp.",
+                           by=world.users["compiler"])
+    assert not SearchDocument.objects.filter(body__contains="flaggstångsknopp").exists()
+    submit_all(world)
+    for assignment in world.assignments[1:]:
+        services.compiled_save(period=world.period, assignment=assignment, status="on_track",
+                               assessment="Pågår.", by=world.users["compiler"])
+    for goal in world.goals:
+        services.goal_follow_up_save(period=world.period, goal=goal, status="green",
+                                     assessment="", by=world.users["compiler"])
+    services.period_publish(period=world.period, by=world.users["compiler"])
+    assert SearchDocument.objects.filter(body__contains="flaggstångsknopp").exists()
+
+
+def test_it_never_turns_a_reporters_text_into_a_spreadsheet_formula(world, client):
+    publish(world)
+    services.compiled_save(period=world.period, assignment=world.assignments[0],
+                           status="completed", assessment='=HYPERLINK("http://x","klicka")',
+                           by=world.users["compiler"], note="Test av formel.")
+    response = client.get(reverse("goals_export:period", args=[world.period.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content))["Uppdrag"]
+    cell = sheet.cell(row=2, column=13)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    text = client.get(reverse("goals_export:period", args=[world.period.pk, "csv"])
+                      ).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
