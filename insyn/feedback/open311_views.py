@@ -93,6 +93,9 @@ def api_view(methods: tuple[str, ...]) -> Callable:
                 return response
             try:
                 params = request.POST if request.method == "POST" else request.GET
+                if _has_nul(request.GET) or _has_nul(request.POST) or any(
+                        "\x00" in str(v) for v in kwargs.values()):
+                    raise Open311Error(400, _("Anropet innehåller otillåtna tecken (NUL)."))
                 wanted = (params.get("jurisdiction_id") or request.GET.get("jurisdiction_id")
                           or "").strip()
                 if wanted and wanted != jurisdiction():
@@ -115,6 +118,11 @@ def api_view(methods: tuple[str, ...]) -> Callable:
         return wrapper
 
     return decorator
+
+
+def _has_nul(params: Any) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in params.getlist(key))
+               for key in params)
 
 
 def _api_key(request: HttpRequest, *, required: bool) -> Open311ApiKey | None:

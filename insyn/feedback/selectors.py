@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -112,7 +113,8 @@ def inbox(filters: InboxFilters, *, now: dt.datetime | None = None,
         "number", "kind", "status", "created_at", "due_at", "address_text", "public_state",
         "source", "merged_into_id", "category__name", "organisation__name", "area__name")
     if filters.number:
-        qs = qs.filter(number=filters.number.strip().upper())
+        number = filters.number.strip().upper()
+        qs = qs.filter(number=number) if valid_number(number) else qs.none()
     if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status in CaseStatus.values:
@@ -130,7 +132,16 @@ def inbox(filters: InboxFilters, *, now: dt.datetime | None = None,
     return paginate(qs.order_by("-created_at", "-id"), filters.page, page_size)
 
 
+CASE_NUMBER = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{1,12}$")
+
+
+def valid_number(number: str) -> bool:
+    return bool(CASE_NUMBER.match(number or ""))
+
+
 def case_for_staff(number: str) -> Case | None:
+    if not valid_number(number):
+        return None
     return (Case.objects.select_related("category", "organisation", "area", "merged_into",
                                         "goal", "assignment", "theme", "api_key", "created_by")
             .filter(number=number).first())
@@ -178,6 +189,8 @@ def public_list(filters: PublicFilters) -> Page:
 
 
 def public_report(number: str) -> Case | None:
+    if not valid_number(number):
+        return None
     return published_reports().select_related("category", "area").filter(number=number).first()
 
 

@@ -354,7 +354,7 @@ def create_case(
 def follow_case(*, case: Case, email: str = "", now: dt.datetime | None = None) -> str:
     """Follow an open fault report instead of filing a duplicate; returns the tracking token."""
     now = now or timezone.now()
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.merged_into_id:
         case = case.merged_into
     if case.kind != Kind.FAULT or case.status not in OPEN_STATUSES \
@@ -393,8 +393,8 @@ def _set_status(case: Case, status: str, now: dt.datetime) -> None:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("category", "organisation").get(
-        pk=case.pk)
+    return (Case.objects.select_for_update(of=("self",))
+            .select_related("category", "organisation").get(pk=case.pk))
 
 
 @transaction.atomic
@@ -526,8 +526,8 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
     if duplicate.pk == into.pk:
         raise FeedbackError(_("Ett ärende kan inte slås ihop med sig självt."), code="self")
     first, second = sorted([duplicate.pk, into.pk])
-    locked = {c.pk: c for c in Case.objects.select_for_update().select_related("category")
-              .filter(pk__in=[first, second])}
+    locked = {c.pk: c for c in Case.objects.select_for_update(of=("self",))
+              .select_related("category").filter(pk__in=[first, second]).order_by("pk")}
     duplicate, into = locked[duplicate.pk], locked[into.pk]
     if into.merged_into_id:
         raise FeedbackError(_("Målärendet är självt sammanslaget med %(n)s.")

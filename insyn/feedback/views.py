@@ -238,7 +238,8 @@ def receipt(request: HttpRequest) -> HttpResponse:
 def follow(request: HttpRequest, number: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return too_many(request)
-    case = Case.objects.filter(number=number, kind=Kind.FAULT).first()
+    case = Case.objects.filter(number=number, kind=Kind.FAULT).first() \
+        if selectors.valid_number(number) else None
     if case is None:
         raise Http404
     form = FollowForm(request.POST)

@@ -414,3 +414,13 @@ def test_api_key_page_issues_a_key_once(setup, client):
     raw = re.search(r"<code>([\w-]{30,})</code>", text).group(1)
     assert services.hash_token(raw) == key.key_hash and raw not in key.key_hash
     assert raw not in client.get("/personal/arenden/api-nycklar/").content.decode()
+
+
+def test_nul_bytes_are_refused_not_crashing(setup, client, key):
+    # PostgreSQL cannot store NUL in text; the API must say so instead of failing.
+    for fmt in ("xml", "json"):
+        assert client.get(f"/open311/v2/services/%00.{fmt}").status_code == 400
+        assert client.get(f"/open311/v2/requests.{fmt}", {"status": "open\x00"}
+                          ).status_code == 400
+        assert post(client, key, fmt, description="a\x00b").status_code == 400
+    assert client.get("/synpunkter/felanmalningar/UPP%00/").status_code == 404
