@@ -159,6 +159,12 @@ def assignment_panel(assignment: Assignment) -> Panel | None:
         _("Dialoger med invånare"))
 
 
+def organisation_panel(organisation: Any) -> Panel | None:
+    return _panel(Dialogue.objects.filter(
+        Q(responsible_board=organisation) | Q(affected_organisations=organisation)).distinct(),
+        _("Dialoger med invånare"))
+
+
 # --- Staff -----------------------------------------------------------------------------------
 
 

@@ -124,6 +124,7 @@ def test_resident_answers_survey_and_votes_with_keyboard_only(page, live_server)
     for proposal in over:
         tab_to(page, f"#val-{proposal.pk}")
         page.keyboard.press("Space")
+    assert "mer än budgeten" in page.inner_text("#summa")  # the live total (enhancement)
     tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Rösten sparades inte")

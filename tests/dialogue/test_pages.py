@@ -87,6 +87,8 @@ def test_dialogue_shows_goals_and_goal_pages_show_dialogues():
     [panel] = [p for p in assignment_panels(assignment) if p.template == "dialogue/panel.html"]
     assert panel.context["dialogues"] == [dialogue]
     assert selectors.goal_panel(GoalFactory()) is None
+    panel = selectors.organisation_panel(dialogue.responsible_board)
+    assert panel.context["dialogues"] == [dialogue]
 
 
 def test_winning_proposal_links_its_assignment_panel():
@@ -214,3 +216,14 @@ def test_demo_loads_idempotently():
     assert budget.voting_open and budget.ballots.count() == 12
     walks = Dialogue.objects.get(demo_key="trygghetsvandringar-arsta-stenhagen")
     assert walks.surveys.get().accepting
+
+
+def test_full_search_rebuild_keeps_only_published_dialogues():
+    from insyn.dialogue.indexing import reindex_search
+    from insyn.search.services import search
+    from tests.dialogue.factories import DialogueFactory
+
+    PublishedDialogueFactory(title="Publicerad om Fyrisån")
+    DialogueFactory(title="Utkast om Fyrisån")
+    assert reindex_search() == 1
+    assert [h.title for h in search("Fyrisån", kinds=["dialogue"])] == ["Publicerad om Fyrisån"]
