@@ -247,19 +247,25 @@ def _short(value: Any) -> str:
 class _Item:
     """Typed access to one raw item, raising errors that name the item."""
 
+    __slots__ = ("_ids", "index", "raw", "source")
+
     def __init__(self, raw: Any, index: int, source: str, what: str) -> None:
         self.index = index
         self.source = source
-        self.label = f"post {index}"
+        self._ids: dict[str, Any] = {}
         if not isinstance(raw, dict):
             self.fail(f"{what} ska vara ett objekt, inte {_type_name(raw)} {_short(raw)}")
         self.raw: dict[str, Any] = raw
 
     def describe(self, **ids: Any) -> None:
-        parts = [f"{name} {value}" for name, value in ids.items()
+        """Ids to name the item by, should it fail (the label is only built then)."""
+        self._ids = ids
+
+    @property
+    def label(self) -> str:
+        parts = [f"{name} {value}" for name, value in self._ids.items()
                  if isinstance(value, (str, int)) and not isinstance(value, bool)]
-        if parts:
-            self.label = f"post {self.index} ({', '.join(parts)})"
+        return f"post {self.index} ({', '.join(parts)})" if parts else f"post {self.index}"
 
     def fail(self, message: str) -> None:
         raise KoladaFormatError(message, source=self.source, item=self.label)
@@ -407,6 +413,31 @@ def _parse_period(item: _Item, value: Any) -> int:
     return period
 
 
+_FAST_GENDERS = {"T": "T", "K": "K", "M": "M"}
+
+
+def _fast_entry(entry: Any) -> tuple[str, float | None, int | None, str, bool] | None:
+    """The common, well-formed value entry without any checks beyond types; None otherwise
+    (the careful path then explains what is wrong)."""
+    if type(entry) is not dict:
+        return None
+    gender = entry.get("gender", "T")
+    value = entry.get("value")
+    count = entry.get("count")
+    status = entry.get("status")
+    deleted = entry["isdeleted"] if "isdeleted" in entry else entry.get("is_deleted")
+    if (type(gender) is str and gender in _FAST_GENDERS
+            and (value is None or (type(value) is float and math.isfinite(value))
+                 or type(value) is int)
+            and (count is None or (type(count) is int and count >= 0))
+            and (status is None or (type(status) is str and len(status) <= 50
+                                    and status == status.strip()))
+            and (deleted is None or type(deleted) is bool)):
+        return (gender, None if value is None else float(value), count, status or "",
+                bool(deleted))
+    return None
+
+
 def _parse_data(raw: Any, index: int, source: str) -> list[DataValue]:
     item = _Item(raw, index, source, "en datapost")
     area_key = "ou" if "ou" in item.raw else "municipality"
@@ -423,43 +454,52 @@ def _parse_data(raw: Any, index: int, source: str) -> list[DataValue]:
     result: list[DataValue] = []
     seen: set[str] = set()
     for position, entry in enumerate(entries):
-        where = f"värde {position}"
-        if not isinstance(entry, dict):
-            item.fail(f"{where} ska vara ett objekt, inte {_short(entry)}")
-        gender_raw = entry.get("gender", "T")
-        if gender_raw is None:
-            gender_raw = "T"
-        if not isinstance(gender_raw, str) or gender_raw.strip().upper() not in GENDERS:
-            item.fail(f"{where}: ”gender” ska vara T, K eller M, inte {_short(gender_raw)}")
-        gender = GENDERS[gender_raw.strip().upper()]
+        fast = _fast_entry(entry)
+        if fast is None:
+            gender, value, count, status, deleted = _careful_entry(item, position, entry)
+        else:
+            gender, value, count, status, deleted = fast
         if gender in seen:
-            item.fail(f"{where}: könet {gender} förekommer två gånger")
+            item.fail(f"värde {position}: könet {gender} förekommer två gånger")
         seen.add(gender)
-        value = entry.get("value")
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                item.fail(f"{where} ({gender}): ”value” ska vara ett tal eller null, "
-                          f"inte {_type_name(value)} {_short(value)}")
-            value = float(value)
-            if not math.isfinite(value):
-                item.fail(f"{where} ({gender}): ”value” är inget ändligt tal")
-        count = entry.get("count")
-        if count is not None:
-            if isinstance(count, float) and count.is_integer() and count >= 0:
-                count = int(count)
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                item.fail(f"{where} ({gender}): ”count” ska vara ett heltal ≥ 0, "
-                          f"inte {_short(count)}")
-        status = entry.get("status")
-        if status is None:
-            status = ""
-        if not isinstance(status, str):
-            item.fail(f"{where} ({gender}): ”status” ska vara en text, inte {_short(status)}")
-        deleted = item.flag("isdeleted", "is_deleted", obj=entry)
-        result.append(DataValue(index=index, kpi=kpi, area=area, period=period, gender=gender,
-                                value=value, count=count, status=status.strip()[:50],
-                                deleted=deleted))
+        result.append(DataValue(index, kpi, area, period, gender, value, count, status,
+                                deleted))
     return result
+
+
+def _careful_entry(item: _Item, position: int, entry: Any
+                   ) -> tuple[str, float | None, int | None, str, bool]:
+    where = f"värde {position}"
+    if not isinstance(entry, dict):
+        item.fail(f"{where} ska vara ett objekt, inte {_short(entry)}")
+    gender_raw = entry.get("gender", "T")
+    if gender_raw is None:
+        gender_raw = "T"
+    if not isinstance(gender_raw, str) or gender_raw.strip().upper() not in GENDERS:
+        item.fail(f"{where}: ”gender” ska vara T, K eller M, inte {_short(gender_raw)}")
+    gender = GENDERS[gender_raw.strip().upper()]
+    value = entry.get("value")
+    if value is not None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            item.fail(f"{where} ({gender}): ”value” ska vara ett tal eller null, "
+                      f"inte {_type_name(value)} {_short(value)}")
+        value = float(value)
+        if not math.isfinite(value):
+            item.fail(f"{where} ({gender}): ”value” är inget ändligt tal")
+    count = entry.get("count")
+    if count is not None:
+        if isinstance(count, float) and count.is_integer() and count >= 0:
+            count = int(count)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            item.fail(f"{where} ({gender}): ”count” ska vara ett heltal ≥ 0, "
+                      f"inte {_short(count)}")
+    status = entry.get("status")
+    if status is None:
+        status = ""
+    if not isinstance(status, str):
+        item.fail(f"{where} ({gender}): ”status” ska vara en text, inte {_short(status)}")
+    deleted = item.flag("isdeleted", "is_deleted", obj=entry)
+    return gender, value, count, status.strip()[:50], deleted
 
 
 _PARSERS = {

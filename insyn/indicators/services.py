@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,8 +58,6 @@ from insyn.organisations.models import Organisation, OrganisationAlias, Organisa
 from insyn.organisations.selectors import current_municipality
 
 BATCH = 1000
-VALUE_FIELDS = ("value", "count", "status")
-PROVENANCE_FIELDS = ("fetched_at", "publ_period", "publication_date", "source_ref", "run")
 
 
 def home_area_id() -> str:
@@ -94,6 +92,7 @@ class _Writer:
         self.kpi_ids: set[str] = set()
         self.area_ids: set[str] = set()
         self.group_ids: set[str] = set()
+        self._publication_db: dict[str, tuple[str, Any]] = {}
 
     def when(self, page: Page) -> dt.datetime:
         return page.fetched_at or self.fetched_at or self.run.started_at
@@ -237,60 +236,107 @@ class _Writer:
                     item=f"post {value.index} (kpi {value.kpi}, kommun {value.area}, "
                          f"period {value.period}, kön {value.gender})")
             incoming[key] = value
-        existing = {
-            (row.kpi_id, row.area_id, row.period, row.gender): row
-            for row in Value.objects.filter(
+        existing: dict[tuple[str, str, int, str], tuple[int, Any, Any, str]] = {}
+        for pk, kpi_id, area_id, period, gender, value, count, status in Value.objects.filter(
                 kpi_id__in={v.kpi for v in values}, area_id__in={v.area for v in values},
-                period__in={v.period for v in values})
-        }
-        fetched_at = self.when(page)
+                period__in={v.period for v in values}
+        ).values_list("pk", "kpi_id", "area_id", "period", "gender", "value", "count", "status"):
+            existing[(kpi_id, area_id, period, gender)] = (pk, value, count, status)
+        fetched_at = self._db_datetime(self.when(page))
         source_ref = page.source[:500]
-        new: list[Value] = []
-        changed: list[Value] = []
+        run_id = self.run.pk
+        new: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        revised: dict[int, str] = {}
         deleted: list[int] = []
-        revisions: list[ValueRevision] = []
         for key, item in incoming.items():
             row = existing.get(key)
             if item.deleted:
                 if row is not None:
-                    revisions.append(self._revision(row, ValueRevision.Change.DELETED))
-                    deleted.append(row.pk)
+                    revised[row[0]] = ValueRevision.Change.DELETED
+                    deleted.append(row[0])
                     self.run.deleted += 1
                 continue
-            publ_period, publication_date = self.publication.get(item.kpi, ("", None))
+            publ_period, publication_date = self._publication(item.kpi)
             if item.value is None:
                 self.run.missing += 1
             if row is None:
-                new.append(Value(
-                    kpi_id=item.kpi, area_id=item.area, period=item.period, gender=item.gender,
-                    value=item.value, count=item.count, status=item.status,
-                    fetched_at=fetched_at, publ_period=publ_period,
-                    publication_date=publication_date, source_ref=source_ref, run=self.run))
+                new.append((item.kpi, item.area, item.period, item.gender, item.value,
+                            item.count, item.status, fetched_at, publ_period, publication_date,
+                            source_ref, run_id))
                 self.run.created += 1
-            elif (row.value, row.count, row.status) != (item.value, item.count, item.status):
-                revisions.append(self._revision(row, ValueRevision.Change.CHANGED))
-                row.value, row.count, row.status = item.value, item.count, item.status
-                row.fetched_at, row.publ_period = fetched_at, publ_period
-                row.publication_date, row.source_ref, row.run = (publication_date, source_ref,
-                                                                 self.run)
-                changed.append(row)
+            elif (row[1], row[2], row[3]) != (item.value, item.count, item.status):
+                revised[row[0]] = ValueRevision.Change.CHANGED
+                updates.append((item.value, item.count, item.status, fetched_at, publ_period,
+                                publication_date, source_ref, run_id, row[0]))
                 self.run.changed += 1
             else:
                 self.run.unchanged += 1
-        ValueRevision.objects.bulk_create(revisions, batch_size=BATCH)
+        self._keep_revisions(revised)
         for start in range(0, len(deleted), BATCH):
             Value.objects.filter(pk__in=deleted[start:start + BATCH]).delete()
-        Value.objects.bulk_create(new, batch_size=BATCH)
-        Value.objects.bulk_update(changed, [*VALUE_FIELDS, *PROVENANCE_FIELDS],
-                                  batch_size=BATCH)
+        _execute_many(_insert_sql(), new)
+        _execute_many(_update_sql(), updates)
 
-    def _revision(self, row: Value, change: str) -> ValueRevision:
-        return ValueRevision(
-            kpi_id=row.kpi_id, area_id=row.area_id, period=row.period, gender=row.gender,
-            value=row.value, count=row.count, status=row.status, fetched_at=row.fetched_at,
-            publ_period=row.publ_period, publication_date=row.publication_date,
-            source_ref=row.source_ref, change=change, replaced_at=self.run.started_at,
-            replaced_by=self.run)
+    def _db_datetime(self, value: dt.datetime) -> Any:
+        return Value._meta.get_field("fetched_at").get_db_prep_save(value, connection)
+
+    def _publication(self, kpi_id: str) -> tuple[str, Any]:
+        cached = self._publication_db.get(kpi_id)
+        if cached is None:
+            publ_period, publication_date = self.publication.get(kpi_id, ("", None))
+            cached = (publ_period, Value._meta.get_field("publication_date").get_db_prep_save(
+                publication_date, connection))
+            self._publication_db[kpi_id] = cached
+        return cached
+
+    def _keep_revisions(self, revised: dict[int, str]) -> None:
+        """Copy the rows about to change or go into ValueRevision (one query per 500)."""
+        ids = list(revised)
+        for start in range(0, len(ids), 500):
+            rows = Value.objects.filter(pk__in=ids[start:start + 500]).values_list(
+                "pk", "kpi_id", "area_id", "period", "gender", "value", "count", "status",
+                "fetched_at", "publ_period", "publication_date", "source_ref")
+            ValueRevision.objects.bulk_create([
+                ValueRevision(kpi_id=kpi_id, area_id=area_id, period=period, gender=gender,
+                              value=value, count=count, status=status, fetched_at=fetched_at,
+                              publ_period=publ_period, publication_date=publication_date,
+                              source_ref=source_ref, change=revised[pk],
+                              replaced_at=self.run.started_at, replaced_by=self.run)
+                for (pk, kpi_id, area_id, period, gender, value, count, status, fetched_at,
+                     publ_period, publication_date, source_ref) in rows], batch_size=BATCH)
+
+
+_INSERT_FIELDS = ("kpi", "area", "period", "gender", "value", "count", "status", "fetched_at",
+                  "publ_period", "publication_date", "source_ref", "run")
+_UPDATE_FIELDS = ("value", "count", "status", "fetched_at", "publ_period", "publication_date",
+                  "source_ref", "run")
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(Value._meta.get_field(name).column)
+
+
+def _insert_sql() -> str:
+    table = connection.ops.quote_name(Value._meta.db_table)
+    columns = ", ".join(_column(name) for name in _INSERT_FIELDS)
+    return (f"INSERT INTO {table} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))})")
+
+
+def _update_sql() -> str:
+    table = connection.ops.quote_name(Value._meta.db_table)
+    assignments = ", ".join(f"{_column(name)} = %s" for name in _UPDATE_FIELDS)
+    return f"UPDATE {table} SET {assignments} WHERE {_column('id')} = %s"
+
+
+def _execute_many(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """Plain executemany: the ORM's bulk_create costs ten times as much for a million rows."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start:start + 5000])
 
 
 @transaction.atomic
