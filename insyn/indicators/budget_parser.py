@@ -109,7 +109,7 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
         text = content.decode("cp1252", errors="replace")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((";", "\t", ","), key=first_line.count)
-    return [row for _, row in zip(range(MAX_ROWS + 2), csv.reader(io.StringIO(text),
+    return [row for _, row in zip(range(MAX_ROWS + 2), csv.reader(io.StringIO(text, newline=""),
                                                                   delimiter=delimiter),
                                   strict=False)]
 
@@ -124,7 +124,8 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
         return result
     try:
         raw_rows = _xlsx_rows(content) if _is_xlsx(content, file_name) else _csv_rows(content)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, csv.Error,
+            SyntaxError):  # SyntaxError: xml.etree's ParseError inside a broken .xlsx
         result.errors.append("Filen kunde inte läsas. Ladda upp en Excel-fil (.xlsx) eller en "
                              "CSV-fil med semikolon eller komma mellan kolumnerna.")
         return result
