@@ -202,6 +202,7 @@ def _create_drafts(period: FollowUpPeriod, assignments: Sequence[Assignment], by
 def period_open(*, period: FollowUpPeriod, by: Any) -> int:
     """Open for reporting: one draft per assignment × responsible organisation, pre-filled from
     the organisation's previous report. Returns the number of drafts created."""
+    given = period
     period = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
     if period.state != PeriodState.PLANNED:
         raise ValidationError(f"Perioden är redan {period.get_state_display().lower()}.")
@@ -212,6 +213,7 @@ def period_open(*, period: FollowUpPeriod, by: Any) -> int:
     period.state = PeriodState.OPEN
     period.opened_at = timezone.now()
     _as_history_user(period, by).save(update_fields=["state", "opened_at"])
+    given.state, given.opened_at = period.state, period.opened_at
     notifications.period_opened(period)
     return created
 
@@ -288,8 +290,9 @@ def report_submit(*, report_id: int, version: int, status: str, assessment: str,
 
 
 def _lock_submitted(report: Report) -> Report:
-    report = Report.objects.select_for_update().select_related("period", "assignment",
-                                                                 "organisation").get(pk=report.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the organisation join.
+    report = (Report.objects.select_for_update(of=("self",))
+              .select_related("period", "assignment", "organisation").get(pk=report.pk))
     if report.state != ReportState.SUBMITTED:
         raise ValidationError("Bara inlämnade rapporter kan återsändas eller godkännas.")
     if report.period.is_published:
@@ -462,6 +465,7 @@ def _index(period: FollowUpPeriod) -> None:
 @transaction.atomic
 def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
     """Freeze the period and make it public; refused with the list of what is missing."""
+    given = period
     period = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_published:
         raise ValidationError("Perioden är redan publicerad.")
@@ -473,6 +477,7 @@ def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
     period.state = PeriodState.PUBLISHED
     period.published_at = timezone.now()
     _as_history_user(period, by).save(update_fields=["state", "published_at"])
+    given.state, given.published_at = period.state, period.published_at
     _index(period)
     notifications.period_published(period)
     return period
