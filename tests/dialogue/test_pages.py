@@ -227,3 +227,18 @@ def test_full_search_rebuild_keeps_only_published_dialogues():
     DialogueFactory(title="Utkast om Fyrisån")
     assert reindex_search() == 1
     assert [h.title for h in search("Fyrisån", kinds=["dialogue"])] == ["Publicerad om Fyrisån"]
+
+
+def test_goal_and_assignment_pages_show_the_dialogue(client):
+    from tests.factories import PeriodFactory
+
+    goal = GoalFactory()
+    PeriodFactory(plan=goal.plan)
+    assignment = AssignmentFactory(goal=goal)
+    dialogue = PublishedDialogueFactory(title="Dialog som hör till målet")
+    dialogue.goals.add(goal)
+    dialogue.assignments.add(assignment)
+    for url in (goal.get_absolute_url(), assignment.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Dialog som hör till målet" in response.content.decode(), url
