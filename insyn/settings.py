@@ -285,3 +285,13 @@ LOGGING = {
 
 # --- Insyn itself -------------------------------------------------------------------------------
 INSYN_MUNICIPALITY_CODE = os.environ.get("INSYN_MUNICIPALITY_CODE", "0380")
+
+# Feedback and fault reports (insyn.feedback): personal data of cases closed longer ago than
+# this is anonymised by `insyn anonymise-old-cases`; reports outside the bounds
+# (min_lat,max_lat,min_long,max_long, WGS84) are refused.
+FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", 730)
+FEEDBACK_BOUNDS = tuple(float(x) for x in env_list("FEEDBACK_BOUNDS", "59.6,60.3,17.1,18.2"))
+if len(FEEDBACK_BOUNDS) != 4:
+    raise ImproperlyConfigured("FEEDBACK_BOUNDS must be min_lat,max_lat,min_long,max_long")
+FEEDBACK_CASE_PREFIX = os.environ.get("FEEDBACK_CASE_PREFIX", "UPP")
+FEEDBACK_OPEN311_JURISDICTION = os.environ.get("FEEDBACK_OPEN311_JURISDICTION", "uppsala.se")
