@@ -182,6 +182,7 @@ def bench_post(args, work: Path, database: str) -> dict:
                 "lat": f"{rng.uniform(UPPSALA[0], UPPSALA[1]):.6f}",
                 "long": f"{rng.uniform(UPPSALA[2], UPPSALA[3]):.6f}",
                 "description": f"Benchmark request {i}", "email": f"b{i % 97}@example.org",
+                "attribute[var]": "korbana",  # the pothole category asks where it is
             }).encode()
             return ("POST", "/open311/v2/requests.xml", body,
                     {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
@@ -189,6 +190,11 @@ def bench_post(args, work: Path, database: str) -> dict:
         with site.serve(workers=args.workers, threads=args.threads) as base:
             result = load(base, request=request, connections=args.connections,
                           duration=args.duration, warmup=1.0, label="POST requests.xml")
+        if result.non_2xx:
+            failures = [line for line in site.last_log.read_text(errors="replace").splitlines()
+                        if '"status_code": 4' in line or '"status_code": 5' in line
+                        or '"level": "ERROR"' in line]
+            log(f"statuses {result.statuses}; first failures:\n" + "\n".join(failures[:5]))
         stored = site.python("from insyn.feedback.models import Case\n"
                              "RESULT = Case.objects.count()")
         confirmed = result.statuses.get(200, 0)
