@@ -50,7 +50,7 @@ def postgres_server_url() -> str | None:
     return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
-def _admin_connect(server_url: str):
+def admin_connection(server_url: str):
     import dj_database_url
     import psycopg
 
@@ -69,7 +69,7 @@ def _with_database(server_url: str, name: str) -> str:
 
 
 def create_postgres_database(server_url: str, name: str, template: str | None = None) -> str:
-    with _admin_connect(server_url) as conn:
+    with admin_connection(server_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         suffix = f' TEMPLATE "{template}"' if template else ""
         conn.execute(f'CREATE DATABASE "{name}"{suffix}')
@@ -77,7 +77,7 @@ def create_postgres_database(server_url: str, name: str, template: str | None = 
 
 
 def drop_postgres_database(server_url: str, name: str) -> None:
-    with _admin_connect(server_url) as conn:
+    with admin_connection(server_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -88,15 +88,23 @@ class Instance:
     static_root: Path | None = None  # shared between instances: collectstatic runs once
     extra_env: dict[str, str] = field(default_factory=dict)
     _pg_name: str | None = None
+    _pg_server: str | None = None
 
     # -- life cycle ------------------------------------------------------------------------
     @classmethod
     def new(cls, data_dir: Path, *, template: Instance | None = None,
-            static_root: Path | None = None, **extra_env: str) -> Instance:
-        """A fresh instance: empty database, or a copy of `template`'s (e.g. just migrated)."""
+            static_root: Path | None = None, database: str = "auto",
+            **extra_env: str) -> Instance:
+        """A fresh instance: empty database, or a copy of `template`'s (e.g. just migrated).
+
+        database: "auto" (PostgreSQL if this test run uses it, else SQLite), "sqlite", or the
+        URL of a PostgreSQL server to create the instance's database on.
+        """
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = postgres_server_url()
+        server = postgres_server_url() if database == "auto" else (
+            None if database == "sqlite" else database)
         instance = cls(data_dir=data_dir, static_root=static_root, extra_env=dict(extra_env))
+        instance._pg_server = server
         if server:
             name = f"insyn_ops_{uuid.uuid4().hex[:12]}"
             instance._pg_name = name
@@ -107,9 +115,9 @@ class Instance:
         return instance
 
     def close(self) -> None:
-        server = postgres_server_url()
-        if server and self._pg_name:
-            drop_postgres_database(server, self._pg_name)
+        if self._pg_server and self._pg_name:
+            drop_postgres_database(self._pg_server, self._pg_name)
+            self._pg_name = None
 
     def __enter__(self) -> Instance:
         return self

@@ -150,7 +150,18 @@ def drop_postgres_tables(alias: str) -> None:
 
 def load_json(alias: str, path: Path) -> None:
     call_command("migrate", database=alias, interactive=False, verbosity=0)
-    call_command("loaddata", str(path), database=alias, verbosity=0)
+    # The archive holds the history rows already. Loading many-to-many fields would otherwise
+    # make django-simple-history record each of them once more, stamped with today's date.
+    missing = object()
+    before = getattr(settings, "SIMPLE_HISTORY_ENABLED", missing)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        call_command("loaddata", str(path), database=alias, verbosity=0)
+    finally:
+        if before is missing:
+            del settings.SIMPLE_HISTORY_ENABLED
+        else:
+            settings.SIMPLE_HISTORY_ENABLED = before
 
 
 class Command(BaseCommand):
