@@ -235,9 +235,30 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+
+
+def rate_limit_client_ip(request) -> str:
+    """The address rate limits count (django-ratelimit's RATELIMIT_IP_META_KEY) behind a proxy.
+
+    There REMOTE_ADDR is the proxy, so every resident would share one limit. The proxy appends
+    the address it saw to X-Forwarded-For: the last entry is the client's (earlier entries are
+    whatever the client sent, and are not trusted)."""
+    import ipaddress
+
+    last = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last))
+    except ValueError:
+        return request.META["REMOTE_ADDR"]
+
+
+if env_bool("BEHIND_PROXY"):
+    RATELIMIT_IP_META_KEY = rate_limit_client_ip
+
 HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
