@@ -67,8 +67,10 @@ test-e2e: e2e-tools
 	$(BIN)/pytest -q -m e2e tests/e2e; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "No end-to-end tests were collected."; exit 0; fi; exit $$rc
 
-# Benchmarks through `insyn serve` (bench/run.py); writes docs/benchmarks.md.
+# Benchmarks through `insyn serve` (bench/run.py); writes docs/benchmarks.md. BENCH_ARGS passes
+# options, e.g. BENCH_ARGS="--only goal-page --duration 5".
 bench: install-test
+	@scripts/ensure-system-packages --bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-test
