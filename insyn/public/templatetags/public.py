@@ -35,19 +35,6 @@ def nav_link(context: Any, href: str, label: str, key: str = "") -> str:
 
 
 @register.simple_tag(takes_context=True)
-def query_without(context: Any, *names: str) -> str:
-    """The current query string without the given parameters ("?a=1&b=2" or "")."""
-    request = context.get("request")
-    if request is None:
-        return ""
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else ""
-
-
-@register.simple_tag(takes_context=True)
 def render_panel(context: Any, panel: Any) -> str:
     """A panel's template with its own context (plus `panel` and the request)."""
     from django.template.loader import render_to_string
