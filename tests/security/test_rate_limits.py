@@ -281,3 +281,26 @@ def test_exempt_posts_answer_without_error(site, name):
     client = client_from(next(_addresses), site, entry)
     response = client.post(_url(route, entry.kwargs(site)), entry.data(site, 0))
     assert response.status_code < 500
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(site, settings):
+    """With BEHIND_PROXY every request comes from the proxy's address; the limit must still be
+    per resident (the last X-Forwarded-For entry, which the proxy appends), and entries the
+    client wrote itself before that must not let it escape the limit."""
+    from insyn.settings import rate_limit_client_ip
+
+    settings.RATELIMIT_IP_META_KEY = rate_limit_client_ip
+    settings.FEEDBACK_SUBMIT_RATE = "3/h"
+    proxy = "10.0.0.2"
+    url = reverse("feedback:give")
+
+    def post(forwarded: str) -> Any:
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded).post(url, {})
+
+    answers = [post("203.0.113.5").status_code for _ in range(3)]
+    assert 429 not in answers
+    assert post("203.0.113.5").status_code == 429
+    assert post("198.51.100.1, 203.0.113.5").status_code == 429, "a spoofed first entry escapes"
+    assert post("203.0.113.6").status_code != 429, "another resident behind the same proxy"
+    # A header that is not an address falls back to REMOTE_ADDR instead of failing.
+    assert post("unknown").status_code < 500
