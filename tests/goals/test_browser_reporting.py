@@ -28,6 +28,7 @@ def check_page_errors(page, missing: list[str]) -> None:
 
 def log_in(page, base: str, username: str) -> None:
     page.goto(base + "/konto/logga-in/")
+    assert_accessible(page)
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(PASSWORD)
     page.get_by_role("button", name="Logga in").click()
