@@ -163,3 +163,34 @@ def test_discussion_and_forms_with_errors_are_accessible(page, live_server):
     check(page, refused=True)
     page.goto(f"{live_server.url}/dialog/logga-in/")
     check(page)
+
+
+def test_staff_pages_with_charts_are_accessible(page, live_server, browser_context):
+    """The register, results with charts and table, representativeness and moderation."""
+    from django.test import Client
+
+    from insyn.accounts.models import Role
+    from insyn.accounts.testing import login_verified
+    from insyn.dialogue.demo import load_demo
+    from insyn.dialogue.models import Dialogue
+    from tests.factories import MembershipFactory, UserFactory
+
+    load_demo()
+    user = UserFactory(username="dialog-browser")
+    MembershipFactory(user=user, role=Role.DIALOGUE_OFFICER, organisation=None)
+    client = login_verified(Client(), user)
+    browser_context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                                  "url": live_server.url}])
+    quiet_favicon(page)
+    walks = Dialogue.objects.get(demo_key="trygghetsvandringar-arsta-stenhagen")
+    rural = Dialogue.objects.get(demo_key="landsbygd-medborgarbudget")
+    planned = Dialogue.objects.get(demo_key="lekplats-gottsunda")
+    base = f"{live_server.url}/personal/dialog"
+    for path in ("/", "/aterkoppling-sen/", f"/{planned.pk}/", f"/{walks.pk}/",
+                 f"/{walks.pk}/representativitet/", f"/enkat/{walks.surveys.get().pk}/",
+                 f"/budget/{rural.budgets.get().pk}/", f"/{walks.pk}/andra/"):
+        page.goto(base + path)
+        assert page.url.startswith(base), page.url
+        check(page)
+    page.goto(f"{base}/enkat/{walks.surveys.get().pk}/")
+    assert page.locator("svg.dlg-chart").count() >= 1 and page.locator("table").count() >= 1
