@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.decorators import login_required
+from django.views.decorators.http import require_safe
 
 from insyn.accounts.models import Membership
 
 User = get_user_model()
 
-# The admin's own login form would bypass login throttling: use /konto/logga-in/ instead.
-admin.site.login = login_required(admin.site.login)
+# The admin's own login form would bypass login throttling: use /konto/logga-in/ instead. It
+# refuses POST even when signed in (else any account could guess others' passwords there).
+admin.site.login = login_required(require_safe(admin.site.login))
 
 
 class MembershipInline(admin.TabularInline):
