@@ -27,7 +27,7 @@ from insyn.feedback.forms import (
     PublicFilterForm,
     ReopenForm,
 )
-from insyn.feedback.geo import Projection, municipality_bounds
+from insyn.feedback.geo import Bounds, Projection, municipality_bounds
 from insyn.feedback.models import (
     Area,
     Case,
@@ -65,24 +65,43 @@ def _private(response: HttpResponse) -> HttpResponse:
 # --- Map (server-rendered SVG; static JS only adds point picking) ----------------------------
 
 def map_context(cases: list[Case] | None = None) -> dict[str, Any]:
-    bounds = municipality_bounds()
+    """The SVG map's geometry: districts and numbered points, drawn over the part of the
+    municipality where they are (the whole municipality would make the city a speck)."""
+    municipality = municipality_bounds()
+    area_list = list(Area.objects.all())
+    located = [c for c in cases or [] if c.lat is not None and c.long is not None
+               and municipality.contains(c.lat, c.long)]
+    bounds = map_extent(municipality, area_list, [(c.lat, c.long) for c in located])
     proj = Projection(bounds)
     areas = []
-    for area in Area.objects.all():
+    for area in area_list:
         corners = area.polygon or [[area.min_lat, area.min_long], [area.max_lat, area.min_long],
                                    [area.max_lat, area.max_long], [area.min_lat, area.max_long]]
         points = " ".join("{},{}".format(*proj.xy(float(p[0]), float(p[1]))) for p in corners
                           if len(p) >= 2)
         label_xy = proj.xy((area.min_lat + area.max_lat) / 2, (area.min_long + area.max_long) / 2)
         areas.append({"name": area.name, "points": points, "x": label_xy[0], "y": label_xy[1]})
-    markers = []
-    for index, case in enumerate(cases or [], start=1):
-        if case.lat is not None and case.long is not None and bounds.contains(case.lat,
-                                                                              case.long):
-            x, y = proj.xy(case.lat, case.long)
-            markers.append({"n": index, "x": x, "y": y, "number": case.number})
+    number = {c.pk: index for index, c in enumerate(cases or [], start=1)}
+    markers = [{"n": number[c.pk], "number": c.number, **dict(zip("xy", proj.xy(c.lat, c.long),
+                                                                    strict=True))}
+               for c in located]
     return {"map_width": proj.width, "map_height": proj.height, "map_areas": areas,
             "map_markers": markers, "map_bounds": bounds}
+
+
+def map_extent(municipality: Bounds, areas: list[Area], points: list[tuple[float, float]]
+               ) -> Bounds:
+    """The areas and points with a margin, inside the municipality; all of it if empty."""
+    lats = [a.min_lat for a in areas] + [a.max_lat for a in areas] + [p[0] for p in points]
+    longs = [a.min_long for a in areas] + [a.max_long for a in areas] + [p[1] for p in points]
+    if not lats:
+        return municipality
+    pad_lat = max((max(lats) - min(lats)) * 0.15, 0.01)
+    pad_long = max((max(longs) - min(longs)) * 0.15, 0.02)
+    return Bounds(max(municipality.min_lat, min(lats) - pad_lat),
+                  min(municipality.max_lat, max(lats) + pad_lat),
+                  max(municipality.min_long, min(longs) - pad_long),
+                  min(municipality.max_long, max(longs) + pad_long))
 
 
 # --- Index ----------------------------------------------------------------------------------

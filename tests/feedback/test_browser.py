@@ -146,6 +146,10 @@ def test_axe_on_the_other_public_pages(setup, page, live_server):
         page.goto(live_server.url + url)
         assert page.title(), url
         assert_accessible(page)
+        for size in (PHONE, DESKTOP):  # WCAG 1.4.10: no sideways scrolling on a phone
+            page.set_viewport_size(size)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+                (url, size)
     assert_no_page_errors(page)
     # The feedback form with errors (answered with 400, which the console reports).
     page.get_by_role("button", name="Skicka").click()
