@@ -21,7 +21,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -125,7 +127,10 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
     try:
         raw_rows = _xlsx_rows(content) if _is_xlsx(content, file_name) else _csv_rows(content)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, csv.Error,
-            SyntaxError):  # SyntaxError: xml.etree's ParseError inside a broken .xlsx
+            SyntaxError, EOFError, IndexError, AttributeError, LookupError, RuntimeError,
+            zlib.error, struct.error):
+        # A damaged .xlsx fails inside zipfile, zlib and openpyxl in many ways (SyntaxError is
+        # xml.etree's ParseError); each of them means the file cannot be read.
         result.errors.append("Filen kunde inte läsas. Ladda upp en Excel-fil (.xlsx) eller en "
                              "CSV-fil med semikolon eller komma mellan kolumnerna.")
         return result

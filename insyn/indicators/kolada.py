@@ -439,6 +439,29 @@ def _fast_entry(entry: Any) -> tuple[str, float | None, int | None, str, bool] |
 
 
 def _parse_data(raw: Any, index: int, source: str) -> list[DataValue]:
+    """A data item: the common well-formed case quickly, anything else through the checks."""
+    if type(raw) is dict:
+        kpi = raw.get("kpi")
+        area = raw["ou"] if "ou" in raw else raw.get("municipality")
+        period = raw.get("period")
+        entries = raw.get("values")
+        if (type(kpi) is str and 0 < len(kpi) <= MAX_ID_LENGTH and kpi == kpi.strip()
+                and type(area) is str and 0 < len(area) <= MAX_ID_LENGTH
+                and area == area.strip() and type(period) is int
+                and MIN_PERIOD <= period <= MAX_PERIOD and type(entries) is list):
+            result: list[DataValue] = []
+            seen: set[str] = set()
+            for entry in entries:
+                fast = _fast_entry(entry)
+                if fast is None or fast[0] in seen:
+                    return _careful_data(raw, index, source)
+                seen.add(fast[0])
+                result.append(DataValue(index, kpi, area, period, *fast))
+            return result
+    return _careful_data(raw, index, source)
+
+
+def _careful_data(raw: Any, index: int, source: str) -> list[DataValue]:
     item = _Item(raw, index, source, "en datapost")
     area_key = "ou" if "ou" in item.raw else "municipality"
     item.describe(kpi=raw.get("kpi"), **{("enhet" if area_key == "ou" else "kommun"):

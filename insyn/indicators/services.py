@@ -231,7 +231,7 @@ class _Writer:
             key = (value.kpi, value.area, value.period, value.gender)
             if key in incoming:
                 raise KoladaFormatError(
-                    f"samma värde förekommer två gången på sidan (även post "
+                    f"samma värde förekommer två gånger på sidan (även post "
                     f"{incoming[key].index})", source=page.source,
                     item=f"post {value.index} (kpi {value.kpi}, kommun {value.area}, "
                          f"period {value.period}, kön {value.gender})")

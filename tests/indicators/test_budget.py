@@ -295,3 +295,40 @@ def test_reporters_cannot_upload(client, boards):
     membership = MembershipFactory(role=Role.REPORTER)
     client.force_login(membership.user)
     assert client.get(reverse("indicators_staff:budget_upload")).status_code == 403
+
+
+# --- property: any file gives rows or Swedish errors, never an exception --------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**15, 10**15),
+                  st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+                  st.sampled_from(["Nämnd", "Verksamhet", "Nettokostnad (mnkr)", "1 234,5",
+                                   "UBN", "−3", ""]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=300), name=st.sampled_from(["b.csv", "b.xlsx", "b"]))
+def test_any_bytes_give_rows_or_errors(data, name):
+    result = parse_budget(data, file_name=name)
+    assert result.ok or all(isinstance(error, str) and error for error in result.errors)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(cells, max_size=4), max_size=6), as_xlsx=st.booleans())
+def test_any_table_gives_rows_or_errors(rows, as_xlsx):
+    if as_xlsx:
+        clean = [[c if not isinstance(c, str) else c.replace("\x00", "") for c in row]
+                 for row in rows]
+        try:
+            content = xlsx(clean)
+        except Exception:  # openpyxl refuses some characters; not the parser's concern
+            return
+        result = parse_budget(content, file_name="b.xlsx")
+    else:
+        text = "\n".join(";".join("" if c is None else str(c) for c in row) for row in rows)
+        result = parse_budget(text.encode(), file_name="b.csv")
+    assert result.ok or result.errors
+    for row in result.rows:
+        assert isinstance(row.net_cost, Decimal) and row.net_cost.is_finite()

@@ -243,3 +243,30 @@ def test_missing_path(tmp_path):
 def test_no_arguments_is_an_error():
     with pytest.raises(CommandError, match="Ange filer"):
         run_import()
+
+
+def test_a_page_linking_to_itself_or_back_is_read_once(tmp_path):
+    shutil.copy(FIXTURES / "v3" / "kpi.json", tmp_path / "kpi.json")
+    write_page(tmp_path / "data-1.json", [data_item("N00097", "0380", 2020, ("T", 1.0))],
+               next_url="data-2.json")
+    write_page(tmp_path / "data-2.json", [data_item("N00097", "0380", 2021, ("T", 2.0))],
+               next_url="data-1.json")
+    write_page(tmp_path / "data-3.json", [data_item("N00097", "0380", 2022, ("T", 3.0))],
+               next_url="data-3.json")
+    run = import_kolada(source=FileSource([tmp_path]))
+    assert run.created == 3
+
+
+def test_pages_named_on_the_command_line_follow_their_chain(tmp_path):
+    shutil.copytree(FIXTURES / "v3", tmp_path / "v3")
+    run_import(tmp_path / "v3" / "kpi.json", tmp_path / "v3" / "municipality.json",
+               tmp_path / "v3" / "data-1.json")
+    # data-2 and data-3 were read through next_url
+    assert Value.objects.filter(kpi_id="N00090").count() == 7
+
+
+def test_duplicate_value_on_a_page_is_an_error(tmp_path):
+    shutil.copy(FIXTURES / "v3" / "kpi.json", tmp_path / "kpi.json")
+    write_page(tmp_path / "data.json", [data_item("N00097", "0380", 2020, ("T", 1.0)),
+                                        data_item("N00097", "0380", "2020", ("T", 2.0))])
+    assert_fails_cleanly([tmp_path], "data.json", "post 1", "två gånger")
