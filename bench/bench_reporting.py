@@ -43,6 +43,9 @@ def main() -> None:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     from django.core.management import call_command
     from django.db import connection
 
