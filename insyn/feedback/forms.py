@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +16,14 @@ from insyn.feedback.images import MAX_PHOTOS, CleanImage, clean_image
 from insyn.feedback.models import (
     AnswerTemplate,
     Area,
+    Case,
     CaseStatus,
     Category,
     CategoryQuestion,
     Datatype,
     Kind,
     PublicState,
+    RoutingRule,
     Source,
     Theme,
 )
@@ -290,7 +293,10 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        orgs = Organisation.objects.filter(feedback_routes__isnull=False).distinct()
+        # Organisations in the routing table or holding cases (EXISTS: cheap at any size).
+        orgs = Organisation.objects.filter(
+            Exists(RoutingRule.objects.filter(organisation=OuterRef("pk")))
+            | Exists(Case.objects.filter(organisation=OuterRef("pk"))))
         self.fields["organisation"].choices = [
             ("", _("Alla")), ("0", _("Ej fördelade")),
             *[(str(o.pk), o.name) for o in orgs.order_by("name").only("name")]]
