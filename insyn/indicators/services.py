@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from insyn.goals.models import Assignment, Goal, Plan
@@ -650,8 +649,3 @@ def budget_delete_draft(*, upload: BudgetUpload, by: Any = None) -> None:
     if upload.state != BudgetState.DRAFT:
         raise ValidationError("En publicerad budget tas inte bort; ladda upp en ny version.")
     upload.delete()
-
-
-def budget_unpublished_years() -> list[int]:
-    return list(BudgetUpload.objects.filter(~Q(state=BudgetState.PUBLISHED))
-                .values_list("year", flat=True).distinct())
