@@ -273,6 +273,7 @@ class _Writer(threading.Thread):
                     conn.execute(sql, (f"{i}@example.org", f"batch-{batch}"))
                 conn.execute("COMMIT")
                 self.committed = batch
+                time.sleep(0.002)  # a busy site, not a tight loop that starves every other writer
             conn.close()
         except BaseException as exc:  # reported by the test
             self.error = exc
