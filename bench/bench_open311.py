@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -216,10 +217,12 @@ INBOX_PAGES = [
     ("Open311 GET requests.xml (90 days, 1,000)", "/open311/v2/requests.xml"),
     ("public list of fault reports", "/synpunkter/felanmalningar/"),
 ]
+# Not under load: statistics are computed once and kept for two minutes.
+STATISTICS_PAGE = "/personal/arenden/statistik/?start={start}&end={end}"
 
 
 def bench_inbox(args, work: Path, database: str) -> dict:
-    from bench.harness import Instance, load
+    from bench.harness import Instance, get, load
 
     with Instance.new(work / f"inbox-{database}", database=database) as site:
         site.migrate()
@@ -250,7 +253,17 @@ def bench_inbox(args, work: Path, database: str) -> dict:
                 log(f"{label}: p50 {result.p50_ms:.0f} ms, p90 {result.p90_ms:.0f} ms, "
                     f"{result.rps:.1f}/s, non-2xx {result.non_2xx}")
                 rows.append(result)
-        return {"database": database, "generated": generated, "rows": rows}
+            today = dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
+            timings = []
+            for days in (31, 365):  # a month and a year of cases, each computed afresh
+                url = STATISTICS_PAGE.format(start=today - dt.timedelta(days=days - 1),
+                                             end=today)
+                started = time.perf_counter()
+                status, _headers, _body = get(base, url, headers=cookie, timeout=300)
+                timings.append((days, status, (time.perf_counter() - started) * 1000))
+                log(f"statistics over {days} days: {timings[-1][2]:.0f} ms (HTTP {status})")
+        return {"database": database, "generated": generated, "rows": rows,
+                "statistics": timings}
 
 
 def postgres_server() -> str:
@@ -286,6 +299,10 @@ def report(post: list[dict], inbox: list[dict], args) -> str:
         for r in item["rows"]:
             lines.append(f"| {r.label} | {r.p50_ms:.0f} | {r.p90_ms:.0f} | {r.p99_ms:.0f} | "
                          f"{r.rps:.1f} | {r.non_2xx} |")
+        lines.append("")
+        for days, status, ms in item.get("statistics", []):
+            lines.append(f"- Statistics page over the last {days} days (uncached, one request): "
+                         f"{ms:,.0f} ms (HTTP {status}); it is then cached for two minutes.")
         lines.append("")
     return "\n".join(lines)
 

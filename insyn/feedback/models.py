@@ -46,6 +46,10 @@ class CaseStatus(models.TextChoices):
     REOPENED = "reopened", _("Återöppnat")
 
 
+# A shape for every status, shown with its name (never colour alone).
+STATUS_ICONS = {"received": "○", "in_progress": "◐", "forwarded": "➜", "resolved": "✔",
+                "closed": "✕", "reopened": "↺"}
+
 # Statuses the municipality still has to act on (these can be overdue).
 ACTIVE_STATUSES = (CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
 # Open311 "open": reported and not yet resolved (a forwarded case is still open for the resident).
@@ -389,6 +393,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def status_icon(self) -> str:
+        return STATUS_ICONS.get(self.status, "")
 
     @property
     def is_overdue(self) -> bool:

@@ -8,15 +8,17 @@ ids and codes are always strings.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
 
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -33,11 +35,17 @@ class Many:
     items: list[Any]
 
 
+@functools.cache
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
 def w3c(value: dt.datetime | None) -> str | None:
-    """W3C/ISO 8601 with the offset, as the spec requires: 2026-03-01T10:15:00+01:00."""
+    """W3C/ISO 8601 with the offset, as the spec requires: 2026-03-01T10:15:00+01:00 (in the
+    site's time zone; the same instant for every client)."""
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.astimezone(_zone(settings.TIME_ZONE)).isoformat(timespec="seconds")
 
 
 def _text(value: Any) -> str:

@@ -6,6 +6,7 @@ import csv
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -296,10 +297,18 @@ def photo_hide(request: HttpRequest, uuid: Any) -> HttpResponse:
 
 # --- Statistics ------------------------------------------------------------------------------
 
+STATS_CACHE_SECONDS = 120
+
+
 def _stats(request: HttpRequest) -> tuple[StatisticsForm, selectors.Statistics]:
+    """A year of a million cases takes seconds to count: the page and its CSV share a result
+    for two minutes."""
     form = StatisticsForm(request.GET or None)
     start, end = form.period()
-    return form, selectors.statistics(start=start, end=end)
+    stats = cache.get_or_set(f"feedback:statistics:{start}:{end}",
+                             lambda: selectors.statistics(start=start, end=end),
+                             STATS_CACHE_SECONDS)
+    return form, stats
 
 
 @contact_centre
