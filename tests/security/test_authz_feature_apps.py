@@ -366,3 +366,47 @@ def test_allowed_staff_see_the_personal_data_they_need(objects):
     centre = _client(objects, "contact_centre")
     page = centre.get(f"/personal/arenden/{objects.case.number}/").content.decode()
     assert PERSONAL[3] in page
+
+
+# --- The Open311 API: an API key of the own / another organisation / none ------------------------
+
+
+def test_open311_shows_a_case_only_to_its_organisations_key_and_never_personal_data(objects):
+    """Open311 GETs take the place of staff pages for other systems: a case that is not
+    published is visible only with the API key of the organisation it is routed to (which
+    handles it, so it sees the privacy-masked description), and no answer ever carries the
+    reporter's name or e-mail."""
+    world, case = objects.world, objects.case
+    assert case.organisation_id == world.son.pk and not case.is_published
+    _own, own_key = feedback_services.issue_api_key(name="SON:s system",
+                                                    organisation=world.son)
+    _foreign, foreign_key = feedback_services.issue_api_key(name="UBN:s system",
+                                                            organisation=world.ubn)
+    words = "Lampan vid skolan är släckt."  # the resident's text, not yet moderated
+    client = Client()
+    failures = []
+    for who, key in (("no key", None), ("another organisation's key", foreign_key),
+                     ("the organisation's key", own_key)):
+        may_see = key == own_key
+        extra = {"api_key": key} if key else {}
+        for fmt in ("json", "xml"):
+            listing = client.get(f"/open311/v2/requests.{fmt}", extra)
+            detail = client.get(f"/open311/v2/requests/{case.number}.{fmt}", extra)
+            updates = client.get(f"/open311/v2/servicerequestupdates.{fmt}",
+                                 {**extra, "service_request_id": case.number})
+            for what, response in (("list", listing), ("detail", detail),
+                                   ("updates", updates)):
+                text = response.content.decode()
+                where = f"{who}, {what}.{fmt}"
+                if response.status_code >= 500:
+                    failures.append(f"{where}: {response.status_code}")
+                for marker in PERSONAL[2:]:
+                    if marker in text:
+                        failures.append(f"{where}: shows {marker!r}")
+                if not may_see and words in text:
+                    failures.append(f"{where}: shows the unpublished case's text")
+            if (case.number in listing.content.decode()) != may_see:
+                failures.append(f"{who}, list.{fmt}: the case is {'not ' * may_see}listed")
+            if (detail.status_code == 200) != may_see:
+                failures.append(f"{who}, detail.{fmt}: {detail.status_code}")
+    assert not failures, "\n".join(failures)
