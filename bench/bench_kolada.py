@@ -7,12 +7,13 @@ update page that revises values (revisions kept). A third of the KPIs are divide
 (T, K and M values), the rest have totals only, and 1 % of the values are null.
 
     python bench/bench_kolada.py [--kpis 100] [--municipalities 290] [--years 20]
-                                 [--postgres] [--write]
+                                 [--databases sqlite,postgres] [--write]
 
-SQLite by default (a new database in a temporary directory). --postgres uses DATABASE_URL (or
-postgres://postgres@127.0.0.1:5432/postgres) to create and drop a database of its own. --write
-puts the result into docs/benchmarks.md between the <!-- bench:kolada --> markers, only if that
-file exists (bench/harness.py owns its layout).
+SQLite by default (a new database in a temporary directory). PostgreSQL: DATABASE_URL (or
+postgres://postgres@127.0.0.1:5432/postgres) is used to create and drop a database of its own.
+Each database is measured in a process of its own. --write puts the result into
+docs/benchmarks.md between the <!-- bench:kolada --> markers, only if that file exists
+(bench/harness.py owns its layout).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -127,34 +129,28 @@ def _drop_postgres(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kpis", type=int, default=100)
-    parser.add_argument("--municipalities", type=int, default=290)
-    parser.add_argument("--years", type=int, default=20)
-    parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the generated files")
-    parser.add_argument("--write", action="store_true",
-                        help="write the section into docs/benchmarks.md if the file exists")
-    args = parser.parse_args()
-
+def measure(database: str, *, kpis: int, municipalities: int, years: int,
+            keep: bool = False) -> dict[str, Any]:
+    """Generate the files and time the three runs on a fresh database (sets up Django, so call
+    it once per process)."""
     work = Path(tempfile.mkdtemp(prefix="insyn-bench-kolada-"))
     os.environ["INSYN_DATA_DIR"] = str(work / "data")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insyn.settings")
     admin_url = pg_name = None
-    if args.postgres:
+    if database == "postgres":
         admin_url = os.environ.get("DATABASE_URL",
                                    "postgres://postgres@127.0.0.1:5432/postgres")
         os.environ["DATABASE_URL"], pg_name = _postgres_database(admin_url)
     else:
         os.environ.pop("DATABASE_URL", None)
+    runs: list[dict[str, Any]] = []
     try:
         log("load average " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
-        log(f"generating {args.kpis} KPIs × {args.municipalities} municipalities × "
-            f"{args.years} years in {work}")
+        log(f"generating {kpis} KPIs × {municipalities} municipalities × {years} years in "
+            f"{work}")
         started = time.perf_counter()
-        counts = generate(work / "files", kpis=args.kpis, municipalities=args.municipalities,
-                          years=args.years)
+        counts = generate(work / "files", kpis=kpis, municipalities=municipalities,
+                          years=years)
         log(f"generated {counts['data_items']:,} data items, {counts['values']:,} values, "
             f"{counts['pages']} pages, {counts['bytes'] / 1e6:.0f} MB in "
             f"{time.perf_counter() - started:.1f} s")
@@ -163,62 +159,106 @@ def main() -> None:
 
         django.setup()
         from django.core.management import call_command
-        from django.db import connection
 
         call_command("migrate", verbosity=0)
         from insyn.indicators.models import Value, ValueRevision
         from insyn.indicators.services import import_kolada
         from insyn.indicators.sources import FileSource
 
-        results = {}
-        for label, path in (("first import", work / "files"),
-                            ("same files again", work / "files"),
-                            ("update page (revisions)", work / "update")):
+        for label, path in (("first", work / "files"), ("again", work / "files"),
+                            ("update", work / "update")):
             started, cpu_started = time.perf_counter(), time.process_time()
             run = import_kolada(source=FileSource([path]))
-            elapsed = time.perf_counter() - started
+            wall = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
-            results[label] = (elapsed, run, cpu)
-            log(f"{label}: {elapsed:.1f} s ({cpu:.1f} s CPU in this process) — "
+            runs.append({"label": label, "wall": wall, "cpu": cpu, "created": run.created,
+                         "changed": run.changed, "unchanged": run.unchanged})
+            log(f"{database} {label}: {wall:.1f} s ({cpu:.1f} s CPU in this process) — "
                 f"{run.created:,} new, {run.changed:,} changed, {run.unchanged:,} unchanged, "
                 f"{run.missing:,} null")
         stored, revisions = Value.objects.count(), ValueRevision.objects.count()
         assert stored == counts["values"], (stored, counts["values"])
-        assert revisions == args.municipalities
-        vendor = connection.vendor
+        assert revisions == municipalities
     finally:
         if admin_url and pg_name:
             from django.db import connections
 
             connections.close_all()
             _drop_postgres(admin_url, pg_name)
-        if not args.keep:
+        if not keep:
             shutil.rmtree(work, ignore_errors=True)
+    return {"database": database, "counts": counts, "runs": runs, "postgres_url": admin_url}
 
-    first, again, update = (results[k][0] for k in results)
-    cpu_first, cpu_again, cpu_update = (results[k][2] for k in results)
-    text = "\n".join([
+
+def report(results: list[dict[str, Any]], *, kpis: int, municipalities: int,
+           years: int) -> str:
+    counts = results[0]["counts"]
+    names = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+    lines = [
         "## Kolada import (issue 6)",
         "",
-        f"`bench/bench_kolada.py`: {args.kpis} KPIs × {args.municipalities} municipalities × "
-        f"{args.years} years = {counts['data_items']:,} data items ({counts['values']:,} "
-        f"values: a third of the KPIs by gender, 1 % null) in {counts['pages']} page files of "
-        f"5,000 items chained by `next_url` ({counts['bytes'] / 1e6:.0f} MB), on {vendor}, "
-        "one transaction per run.",
+        f"`bench/bench_kolada.py`: {kpis} KPIs × {municipalities} municipalities × {years} "
+        f"years = {counts['data_items']:,} data items ({counts['values']:,} values: a third of "
+        f"the KPIs by gender, 1 % null) in {counts['pages']} page files of 5,000 items chained "
+        f"by `next_url` ({counts['bytes'] / 1e6:.0f} MB), imported with the service behind "
+        "`insyn import-kolada`, one transaction per run, on a fresh database.",
         "",
-        "| Run | Wall time | CPU time of the importing process | Written |",
-        "|---|---|---|---|",
-        f"| First import | {first:.1f} s | {cpu_first:.1f} s | "
-        f"{results['first import'][1].created:,} values |",
-        f"| Same files again (idempotent) | {again:.1f} s | {cpu_again:.1f} s | nothing |",
-        f"| Update page ({args.municipalities} revised values) | {update:.1f} s | "
-        f"{cpu_update:.1f} s | {results['update page (revisions)'][1].changed:,} values + as "
-        "many revisions |",
-        "",
-        "Wall time on a shared machine depends on the load (see the load average below); the "
-        "CPU time counts this process only (with SQLite that includes the database work, with "
-        "PostgreSQL it does not).",
-    ])
+        "| Database | Run | Wall time | CPU time of the importing process | Written |",
+        "|---|---|---:|---:|---|",
+    ]
+    for result in results:
+        first, again, update = result["runs"]
+        name = names[result["database"]]
+        lines += [
+            f"| {name} | first import | {first['wall']:.1f} s | {first['cpu']:.1f} s | "
+            f"{first['created']:,} values |",
+            f"| {name} | the same files again (idempotent) | {again['wall']:.1f} s | "
+            f"{again['cpu']:.1f} s | nothing ({again['unchanged']:,} unchanged) |",
+            f"| {name} | an update page revising {municipalities} values | "
+            f"{update['wall']:.1f} s | {update['cpu']:.1f} s | {update['changed']:,} values "
+            "and as many revisions |",
+        ]
+    lines += ["", "Wall time on the shared machine depends on its load (the measurement line "
+              "records the load average at the start); CPU time counts the importing process "
+              "only, which with SQLite includes the database work and with PostgreSQL does not."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kpis", type=int, default=100)
+    parser.add_argument("--municipalities", type=int, default=290)
+    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--databases", default="sqlite",
+                        help="sqlite, postgres or sqlite,postgres")
+    parser.add_argument("--postgres", action="store_true", help="same as --databases postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--write", action="store_true",
+                        help="write the section into docs/benchmarks.md if the file exists")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sizes = {"kpis": args.kpis, "municipalities": args.municipalities, "years": args.years}
+    if args.child:
+        result = measure(args.child, keep=args.keep, **sizes)
+        print("RESULT " + json.dumps(result), flush=True)
+        return
+    databases = ["postgres"] if args.postgres else [
+        d.strip() for d in args.databases.split(",") if d.strip()]
+    results = []
+    for database in databases:  # one process each: Django's database is fixed at setup
+        command = [sys.executable, __file__, "--child", database,
+                   *[f"--{k}={v}" for k, v in sizes.items()], *(["--keep"] if args.keep else [])]
+        process = subprocess.run(command, capture_output=True, text=True, check=False)
+        sys.stderr.write(process.stderr)
+        lines = process.stdout.splitlines()
+        for line in lines:
+            if not line.startswith("RESULT "):
+                print(line)
+        found = [line for line in lines if line.startswith("RESULT ")]
+        if process.returncode != 0 or not found:
+            raise SystemExit(f"the {database} run failed")
+        results.append(json.loads(found[-1][len("RESULT "):]))
+    text = report(results, **sizes)
     print()
     print(text)
     docs = ROOT / "docs" / "benchmarks.md"
@@ -226,7 +266,8 @@ def main() -> None:
         if docs.exists():
             from bench.harness import machine, update_section
 
-            update_section("kolada", text, machine=machine(admin_url))
+            postgres_url = next((r["postgres_url"] for r in results if r["postgres_url"]), None)
+            update_section("kolada", text, machine=machine(postgres_url))
             log(f"written to {docs}")
         else:
             log(f"{docs} does not exist; not written")
