@@ -137,7 +137,7 @@ class PlaceMixin(forms.Form):
     address_text = forms.CharField(
         label=_("Adress eller platsbeskrivning"), required=False, max_length=300,
         help_text=_("Till exempel ”Kungsgatan 12” eller ”gångvägen bakom Gottsunda centrum”."),
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
     area = forms.ModelChoiceField(queryset=Area.objects.all(), required=False,
                                   label=_("Område (om du vet)"), empty_label=_("Vet inte"))
     lat = forms.FloatField(label=_("Latitud"), required=False,

@@ -109,21 +109,30 @@ def new_case(request: HttpRequest) -> HttpResponse:
 
 # --- One case -------------------------------------------------------------------------------
 
+# Several forms on the case page share field names (status, body): their ids get a prefix.
+AUTO_IDS = {"status_form": "status_%s", "answer_form": "answer_%s", "note_form": "note_%s",
+            "reassign_form": "reassign_%s", "triage_form": "triage_%s", "merge_form": "merge_%s",
+            "moderate_form": "moderate_%s", "link_form": "link_%s"}
+
+
 def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
                ) -> HttpResponse:
+    ids = AUTO_IDS
     defaults = {
-        "status_form": StatusForm(initial={"status": case.status}),
-        "answer_form": AnswerForm(),
-        "note_form": NoteForm(),
-        "reassign_form": ReassignForm(initial={"organisation": case.organisation_id}),
+        "status_form": StatusForm(initial={"status": case.status}, auto_id=ids["status_form"]),
+        "answer_form": AnswerForm(auto_id=ids["answer_form"]),
+        "note_form": NoteForm(auto_id=ids["note_form"]),
+        "reassign_form": ReassignForm(initial={"organisation": case.organisation_id},
+                                      auto_id=ids["reassign_form"]),
         "triage_form": TriageForm(initial={"kind": case.kind, "category": case.category_id,
-                                           "reroute": False}),
-        "merge_form": MergeForm(),
+                                           "reroute": False}, auto_id=ids["triage_form"]),
+        "merge_form": MergeForm(auto_id=ids["merge_form"]),
         "moderate_form": ModerateForm(initial={
             "public_description": case.public_description,
-            "public_address": case.public_address, "state": case.public_state}),
+            "public_address": case.public_address, "state": case.public_state},
+            auto_id=ids["moderate_form"]),
         "link_form": LinkForm(initial={"goal": case.goal_id, "assignment": case.assignment_id,
-                                       "theme": case.theme_id}),
+                                       "theme": case.theme_id}, auto_id=ids["link_form"]),
         "blur_form": BlurForm(),
     }
     defaults.update(forms)
@@ -148,7 +157,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 def _action(request: HttpRequest, number: str, form_class: type, form_name: str,
             do: Any, success: str) -> HttpResponse:
     case = _case(number)
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=AUTO_IDS[form_name])
     if form.is_valid():
         try:
             do(case, form.cleaned_data)

@@ -120,3 +120,17 @@ from tests.browser.conftest import (  # noqa: E402
     browser_context,  # noqa: F401
     page,  # noqa: F401
 )
+
+
+@pytest.fixture
+def cc_client_factory(setup):
+    """A fresh test client signed in as the contact centre (for tests that also need an
+    anonymous `client`)."""
+    from django.test import Client
+
+    def make() -> Client:
+        staff = Client()
+        login_verified(staff, setup.users["cc"])
+        return staff
+
+    return make
