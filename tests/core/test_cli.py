@@ -11,9 +11,10 @@ import pytest
 from insyn.cli import main
 from tests.ops.instance import Instance
 
-pytestmark = pytest.mark.django_db
 
-
+# A management command run in-process closes every database connection when it ends
+# (BaseCommand.run_from_argv); only a transactional test survives that on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_hyphenated_command_runs_the_underscored_management_command(capsys):
     main(["insyn", "send-queued-mail"])
     assert "Skickade 0, misslyckades 0." in capsys.readouterr().out
