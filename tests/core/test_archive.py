@@ -235,10 +235,14 @@ def test_a_changed_file_is_detected(world, tmp_path):
         verify_archive(tampered)
 
 
-def test_the_command_runs_as_insyn_archive_period(world, tmp_path, capsys):
+def test_the_command_runs_as_insyn_archive_period(world, tmp_path, capsys, monkeypatch):
     """The hyphenated name works through the insyn console command; a refusal exits 1."""
+    from django.db import connections
+
     from insyn import cli
 
+    # run_from_argv closes the connections when it is done: not the test's transaction.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     cli.main(["insyn", "archive-period", str(world.april.pk), "-o", str(tmp_path)])
     path = Path(capsys.readouterr().out.strip())
     assert json.loads(read_all(path)["metadata.json"])["version"] == 1
