@@ -51,21 +51,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole session."""
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium saknas (/usr/bin/chromium): webbläsartesterna hoppas över")
-    from playwright.sync_api import sync_playwright
+_SHARED: dict[str, Any] = {}
 
-    with sync_playwright() as playwright:
+
+def _shared_browser() -> Any:
+    """One Playwright and one Chromium per test process.
+
+    Several test packages import these fixtures into their own conftest, which makes pytest
+    create one session fixture per package; Playwright's sync API refuses a second instance
+    while the first runs, so they all share this one, closed when the process exits.
+    """
+    if "browser" not in _SHARED:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        try:
-            yield chromium
-        finally:
+        _SHARED.update(playwright=playwright, browser=chromium)
+
+        def stop() -> None:
             chromium.close()
+            playwright.stop()
+
+        atexit.register(stop)
+    return _SHARED["browser"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The headless Chromium shared by every browser test of the run."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium saknas (/usr/bin/chromium): webbläsartesterna hoppas över")
+    yield _shared_browser()
 
 
 @pytest.fixture

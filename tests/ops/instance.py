@@ -139,7 +139,10 @@ class Instance:
 
     # -- running commands ------------------------------------------------------------------
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in _OWN_ENV}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests in this process; a real
+        # instance must run without it (check --deploy refuses it).
+        env = {k: v for k, v in os.environ.items()
+               if k not in _OWN_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         env.update({
             "INSYN_DATA_DIR": str(self.data_dir),
             "INSYN_TESTING": "false",
