@@ -29,8 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -106,16 +105,22 @@ def tracking_url(token: str) -> str:
 
 
 def next_case_number(year: int) -> str:
-    """UPP-2026-000123: a per-year sequence; the UPDATE locks the counter row until commit."""
-    with transaction.atomic():
-        if not CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1):
+    """UPP-2026-000123: a gapless per-year sequence. One UPDATE … RETURNING (PostgreSQL and
+    SQLite ≥ 3.35) both increments and reads; it locks the year's row until commit."""
+    table = CaseNumberCounter._meta.db_table
+    sql = f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+        if row is None:
             try:
                 with transaction.atomic():
                     CaseNumberCounter.objects.create(year=year, last=1)
-            except IntegrityError:
-                CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1)
-        last = CaseNumberCounter.objects.values_list("last", flat=True).get(year=year)
-    return f"{case_prefix()}-{year}-{last:06d}"
+                    row = (1,)
+            except IntegrityError:  # another intake created the year's row first
+                cursor.execute(sql, [year])
+                row = cursor.fetchone()
+    return f"{case_prefix()}-{year}-{row[0]:06d}"
 
 
 def check_location(lat: float | None, long: float | None) -> None:
@@ -298,7 +303,8 @@ def create_case(
     where = route(category=category, lat=lat, long=long, area=area)
     status = CaseStatus.FORWARDED if where.forward else CaseStatus.RECEIVED
     case = Case.objects.create(
-        number=next_case_number(timezone.localtime(now).year),
+        # The real number is taken last (see below); until commit nobody else sees this row.
+        number=f"~{secrets.token_hex(12)}",
         kind=kind,
         category=category,
         description=description,
@@ -340,14 +346,26 @@ def create_case(
     _event(case, EventKind.CREATED, public=True, status=status, actor=created_by,
            actor_label=actor_label, api_key=api_key, now=now,
            body=_("Ärendet har tagits emot."))
+    forward_event = None
     if where.forward:
         forward_event = _event(case, EventKind.FORWARDED, public=True, status=status, now=now,
                                actor_label=_("Kontaktcenter"), body=where.notice,
                                data={"organisation": where.organisation.pk})
+    # The year's counter row stays locked from here until commit: concurrent intakes queue on
+    # it, so it is taken as late as possible (only the emails, which quote the number, follow).
+    _assign_number(case, now)
+    if forward_event is not None:
         _send_to_organisation(case, where.organisation, forward_event)
     if case.contact_email:
         _queue_receipt(case, token, case.contact_email)
     return Receipt(case, token)
+
+
+def _assign_number(case: Case, now: dt.datetime) -> None:
+    number = next_case_number(timezone.localtime(now).year)
+    Case.objects.filter(pk=case.pk).update(number=number)
+    Case.history.filter(id=case.pk).update(number=number)
+    case.number = number
 
 
 @transaction.atomic
