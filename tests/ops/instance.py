@@ -35,7 +35,9 @@ SECRET_KEY = "insyn-ops-test-" + "k" * 60
 # Variables of the surrounding test run that must not leak into an instance.
 _OWN_ENV = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "INSYN_TESTING", "INSYN_DATA_DIR",
             "MEDIA_ROOT", "STATIC_ROOT", "REDIS_URL", "DEBUG", "HTTPS", "SECRET_KEY",
-            "ALLOWED_HOSTS", "BEHIND_PROXY"}
+            "ALLOWED_HOSTS", "BEHIND_PROXY",
+            # set by the browser tests' conftest for Playwright; `check --deploy` rejects it
+            "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def free_port() -> int:
