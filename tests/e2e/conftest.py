@@ -51,9 +51,11 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     insyn("migrate", "--noinput", env=env)
     insyn("load_demo", env=env)
     port = free_port()
+    # The server's JSON log goes to a file: an unread pipe would fill up and stall the server.
+    log = open(data_dir / "serve.log", "wb")  # noqa: SIM115 - closed in the finally below
     server = subprocess.Popen([sys.executable, "-m", "insyn", "serve", "--port", str(port),
                                "--workers", "2"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -65,8 +67,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
+            log.close()
             raise RuntimeError("insyn serve did not start: "
-                               + server.stderr.read().decode(errors="replace")[-3000:])
+                               + (data_dir / "serve.log").read_text(errors="replace")[-3000:])
         time.sleep(0.3)
     try:
         yield base
@@ -76,3 +79,4 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()

@@ -61,11 +61,14 @@ def crawl(base: str) -> tuple[dict[str, str], list[str]]:
     while queue and len(pages) < MAX_PAGES:
         url, referrer = queue.popleft()
         try:
-            with urllib.request.urlopen(url, timeout=30) as response:
+            with urllib.request.urlopen(url, timeout=120) as response:
                 content_type = response.headers.get("Content-Type", "")
                 body = response.read().decode("utf-8", errors="replace")
         except urllib.error.HTTPError as exc:
             problems.append(f"{url} gav {exc.code} (länkad från {referrer})")
+            continue
+        except (TimeoutError, urllib.error.URLError) as exc:
+            problems.append(f"{url} svarade inte: {exc} (länkad från {referrer})")
             continue
         if "text/html" not in content_type:
             continue
