@@ -43,6 +43,7 @@ run: demo
 
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/insyn makemigrations --check --dry-run
 	$(BIN)/pytest -q
 
@@ -75,6 +76,7 @@ bench: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) data staticfiles

@@ -74,27 +74,45 @@ def setup_data(clients: int) -> tuple[int, int, list[str], list[int], list[int]]
     from insyn.dialogue.models import BudgetPhase, Participant, VotingRule
     from insyn.organisations.models import Organisation, OrganisationKind
 
-    board = Organisation.objects.create(name="Kommunstyrelsen", slug="kommunstyrelsen",
-                                        kind=OrganisationKind.EXECUTIVE_BOARD)
+    board = Organisation.objects.create(
+        name="Kommunstyrelsen", slug="kommunstyrelsen", kind=OrganisationKind.EXECUTIVE_BOARD
+    )
     today = timezone.localdate()
-    dialogue = services.dialogue_save(dialogue=None, by=None, relations={}, fields={
-        "title": "Benchmark: medborgarbudget", "question": "Vad ska genomföras?",
-        "initiator": "elected", "responsible_board": board, "purpose": "Mäta omröstningen.",
-        "ladder_steps": ["codetermination"], "result_use": "Inget.", "decision_maker": "KS",
-        "target_groups": "Alla", "methods": ["budget"], "whole_municipality": True,
-        "starts_on": today, "ends_on": today, "feedback_on": today,
-        "earlier_dialogues_note": "Inga."})
-    services.dialogue_record_anchoring(dialogue=dialogue, anchored_with="Presidiet",
-                                       anchored_body="KS", anchored_on=today, by=None)
+    dialogue = services.dialogue_save(
+        dialogue=None,
+        by=None,
+        relations={},
+        fields={
+            "title": "Benchmark: medborgarbudget",
+            "question": "Vad ska genomföras?",
+            "initiator": "elected",
+            "responsible_board": board,
+            "purpose": "Mäta omröstningen.",
+            "ladder_steps": ["codetermination"],
+            "result_use": "Inget.",
+            "decision_maker": "KS",
+            "target_groups": "Alla",
+            "methods": ["budget"],
+            "whole_municipality": True,
+            "starts_on": today,
+            "ends_on": today,
+            "feedback_on": today,
+            "earlier_dialogues_note": "Inga.",
+        },
+    )
+    services.dialogue_record_anchoring(
+        dialogue=dialogue, anchored_with="Presidiet", anchored_body="KS", anchored_on=today, by=None
+    )
     services.dialogue_publish(dialogue=dialogue, by=None)
-    budget = services.budget_create(dialogue=dialogue, title="Budget", amount=10_000,
-                                    rule=VotingRule.WITHIN_BUDGET)
+    budget = services.budget_create(
+        dialogue=dialogue, title="Budget", amount=10_000, rule=VotingRule.WITHIN_BUDGET
+    )
     proposals = []
     for i in range(6):
-        proposal = services.proposal_submit(budget=budget, title=f"Förslag {i}",
-                                            description="Ett förslag.")
-        services.proposal_assess(proposal=proposal, feasible=True, cost=1000, answer="Ja.",
-                                 by=None)
+        proposal = services.proposal_submit(
+            budget=budget, title=f"Förslag {i}", description="Ett förslag."
+        )
+        services.proposal_assess(proposal=proposal, feasible=True, cost=1000, answer="Ja.", by=None)
         proposals.append(proposal.pk)
     services.budget_set_phase(budget=budget, phase=BudgetPhase.VOTING, by=None)
     sessions, people = [], []
@@ -111,10 +129,22 @@ def setup_data(clients: int) -> tuple[int, int, list[str], list[int], list[int]]
 
 
 def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
-    command = [str(INSYN), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers), "--threads", str(threads), "--no-access-log"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    command = [
+        str(INSYN),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--no-access-log",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -131,12 +161,24 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
 
 
 class Client(threading.Thread):
-    def __init__(self, port: int, session: str, path: str, proposals: list[int], ballots: int,
-                 start: threading.Barrier, index: int) -> None:
+    def __init__(
+        self,
+        port: int,
+        session: str,
+        path: str,
+        proposals: list[int],
+        ballots: int,
+        start: threading.Barrier,
+        index: int,
+    ) -> None:
         super().__init__(daemon=True)
         self.port, self.session, self.path = port, session, path
-        self.proposals, self.ballots, self.start_barrier, self.index = (proposals, ballots,
-                                                                        start, index)
+        self.proposals, self.ballots, self.start_barrier, self.index = (
+            proposals,
+            ballots,
+            start,
+            index,
+        )
         self.confirmed = 0
         self.last_choice: list[int] | None = None
         self.failures: list[str] = []
@@ -161,14 +203,20 @@ class Client(threading.Thread):
             return
         for n in range(self.ballots):
             k = 1 + (self.index + n) % len(self.proposals)
-            choice = self.proposals[(self.index + n) % len(self.proposals):][:k] or \
-                self.proposals[:1]
-            body = urlencode([("csrfmiddlewaretoken", token[1])]
-                             + [("proposals", str(p)) for p in choice])
+            choice = (
+                self.proposals[(self.index + n) % len(self.proposals) :][:k] or self.proposals[:1]
+            )
+            body = urlencode(
+                [("csrfmiddlewaretoken", token[1])] + [("proposals", str(p)) for p in choice]
+            )
             began = time.perf_counter()
             try:
-                conn.request("POST", self.path, body=body, headers={
-                    "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+                conn.request(
+                    "POST",
+                    self.path,
+                    body=body,
+                    headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+                )
                 response = conn.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException) as exc:
@@ -183,17 +231,25 @@ class Client(threading.Thread):
                 self.failures.append(str(response.status))
 
 
-def check_database(budget_id: int, people: list[int], clients: list[Client]
-                   ) -> tuple[int, int, int]:
+def check_database(
+    budget_id: int, people: list[int], clients: list[Client]
+) -> tuple[int, int, int]:
     from django.db import connection
     from django.db.models import Count
 
     from insyn.dialogue.models import Ballot
 
-    duplicated = (Ballot.objects.filter(budget_id=budget_id).values("participant_id")
-                  .annotate(n=Count("pk")).filter(n__gt=1).count())
-    ballots = {b.participant_id: b for b in Ballot.objects.filter(budget_id=budget_id)
-               .prefetch_related("choices")}
+    duplicated = (
+        Ballot.objects.filter(budget_id=budget_id)
+        .values("participant_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    ballots = {
+        b.participant_id: b
+        for b in Ballot.objects.filter(budget_id=budget_id).prefetch_related("choices")
+    }
     lost = 0
     for person, client in zip(people, clients, strict=True):
         ballot = ballots.get(person)
@@ -239,8 +295,10 @@ def main() -> None:
     try:
         path = f"/dialog/{_dialogue}/budget/{budget}/rosta/"
         barrier = threading.Barrier(args.clients + 1)
-        clients = [Client(port, session, path, proposals, args.ballots, barrier, i)
-                   for i, session in enumerate(sessions)]
+        clients = [
+            Client(port, session, path, proposals, args.ballots, barrier, i)
+            for i, session in enumerate(sessions)
+        ]
         for client in clients:
             client.start()
         barrier.wait()
@@ -272,11 +330,15 @@ def main() -> None:
         f"| duplicated ballots | {duplicated} |\n"
         f"| lost ballots or updates | {lost} |\n"
         f"| failed requests | {len(failures)} {sorted(set(failures)) or ''} |\n"
-        f"\nMeasured on {os.cpu_count()} cores; `python bench/bench_ballots.py`.")
+        f"\nMeasured on {os.cpu_count()} cores; `python bench/bench_ballots.py`."
+    )
     print(text)
     if args.write_docs:
-        print("docs/benchmarks.md updated" if write_docs(text) else
-              "docs/benchmarks.md or its markers missing; not written")
+        print(
+            "docs/benchmarks.md updated"
+            if write_docs(text)
+            else "docs/benchmarks.md or its markers missing; not written"
+        )
     shutil.rmtree(data_dir, ignore_errors=True)
     if duplicated or lost:
         raise SystemExit(1)

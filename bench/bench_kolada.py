@@ -40,8 +40,15 @@ def log(message: str) -> None:
     print(f"[bench kolada {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def generate(directory: Path, *, kpis: int, municipalities: int, years: int,
-             gender_share: float = 1 / 3, seed: int = 6) -> dict[str, int]:
+def generate(
+    directory: Path,
+    *,
+    kpis: int,
+    municipalities: int,
+    years: int,
+    gender_share: float = 1 / 3,
+    seed: int = 6,
+) -> dict[str, int]:
     """Write the files; return counts."""
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
@@ -51,29 +58,65 @@ def generate(directory: Path, *, kpis: int, municipalities: int, years: int,
     first_year = 2024 - years + 1
 
     def envelope(values: list[Any], next_url: str | None) -> str:
-        return json.dumps({"values": values, "count": len(values), "next_url": next_url,
-                           "previous_url": None}, ensure_ascii=False)
+        return json.dumps(
+            {"values": values, "count": len(values), "next_url": next_url, "previous_url": None},
+            ensure_ascii=False,
+        )
 
-    (directory / "kpi.json").write_text(envelope([
-        {"id": kpi, "title": f"Nyckeltal {kpi}, andel (%)", "description": "Benchmark.",
-         "is_divided_by_gender": kpi in gendered, "municipality_type": "K", "auspice": "X",
-         "operating_area": "Test", "perspective": "Resurser", "prel_publication_date": None,
-         "publication_date": "2025-04-01", "publ_period": "2024", "has_ou_data": False}
-        for kpi in kpi_ids], None), encoding="utf-8")
-    (directory / "municipality.json").write_text(envelope(
-        [{"id": area, "title": f"Kommun {area}", "type": "K"} for area in area_ids]
-        + [{"id": "0000", "title": "Riket", "type": "L"}], None), encoding="utf-8")
+    (directory / "kpi.json").write_text(
+        envelope(
+            [
+                {
+                    "id": kpi,
+                    "title": f"Nyckeltal {kpi}, andel (%)",
+                    "description": "Benchmark.",
+                    "is_divided_by_gender": kpi in gendered,
+                    "municipality_type": "K",
+                    "auspice": "X",
+                    "operating_area": "Test",
+                    "perspective": "Resurser",
+                    "prel_publication_date": None,
+                    "publication_date": "2025-04-01",
+                    "publ_period": "2024",
+                    "has_ou_data": False,
+                }
+                for kpi in kpi_ids
+            ],
+            None,
+        ),
+        encoding="utf-8",
+    )
+    (directory / "municipality.json").write_text(
+        envelope(
+            [{"id": area, "title": f"Kommun {area}", "type": "K"} for area in area_ids]
+            + [{"id": "0000", "title": "Riket", "type": "L"}],
+            None,
+        ),
+        encoding="utf-8",
+    )
 
     def items():
         for kpi in kpi_ids:
             genders = ("T", "K", "M") if kpi in gendered else ("T",)
             for area in area_ids:
                 for year in range(first_year, first_year + years):
-                    yield {"kpi": kpi, "municipality": area, "period": year,
-                           "values": [{"gender": g, "count": 1, "status": "",
-                                       "value": (None if rng.random() < 0.01 else
-                                                 round(rng.uniform(0, 100), 1)),
-                                       "isdeleted": False} for g in genders]}
+                    yield {
+                        "kpi": kpi,
+                        "municipality": area,
+                        "period": year,
+                        "values": [
+                            {
+                                "gender": g,
+                                "count": 1,
+                                "status": "",
+                                "value": (
+                                    None if rng.random() < 0.01 else round(rng.uniform(0, 100), 1)
+                                ),
+                                "isdeleted": False,
+                            }
+                            for g in genders
+                        ],
+                    }
 
     page: list[Any] = []
     number = 0
@@ -95,21 +138,33 @@ def generate(directory: Path, *, kpis: int, municipalities: int, years: int,
         pages.append((number, page))
     for index, entry in enumerate(pages):
         _flush(directory, entry, envelope, has_next=index < len(pages) - 1)
-    update = [{"kpi": kpi_ids[0], "municipality": area, "period": first_year + years - 1,
-               "values": [{"gender": "T", "count": 1, "status": "", "value": 101.5,
-                           "isdeleted": False}]} for area in area_ids]
+    update = [
+        {
+            "kpi": kpi_ids[0],
+            "municipality": area,
+            "period": first_year + years - 1,
+            "values": [
+                {"gender": "T", "count": 1, "status": "", "value": 101.5, "isdeleted": False}
+            ],
+        }
+        for area in area_ids
+    ]
     (directory.parent / "update").mkdir(exist_ok=True)
-    (directory.parent / "update" / "data.json").write_text(envelope(update, None),
-                                                           encoding="utf-8")
-    return {"data_items": data_items, "values": values, "pages": number,
-            "bytes": sum(p.stat().st_size for p in directory.iterdir())}
+    (directory.parent / "update" / "data.json").write_text(envelope(update, None), encoding="utf-8")
+    return {
+        "data_items": data_items,
+        "values": values,
+        "pages": number,
+        "bytes": sum(p.stat().st_size for p in directory.iterdir()),
+    }
 
 
 def _flush(directory: Path, entry: tuple[int, list[Any]], envelope, *, has_next: bool) -> None:
     number, values = entry
     next_name = f"data-{number + 1:04d}.json" if has_next else None
-    (directory / f"data-{number:04d}.json").write_text(envelope(values, next_name),
-                                                       encoding="utf-8")
+    (directory / f"data-{number:04d}.json").write_text(
+        envelope(values, next_name), encoding="utf-8"
+    )
 
 
 def _postgres_database(url: str) -> tuple[str, str]:
@@ -129,8 +184,9 @@ def _drop_postgres(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def measure(database: str, *, kpis: int, municipalities: int, years: int,
-            keep: bool = False) -> dict[str, Any]:
+def measure(
+    database: str, *, kpis: int, municipalities: int, years: int, keep: bool = False
+) -> dict[str, Any]:
     """Generate the files and time the three runs on a fresh database (sets up Django, so call
     it once per process)."""
     work = Path(tempfile.mkdtemp(prefix="insyn-bench-kolada-"))
@@ -138,22 +194,21 @@ def measure(database: str, *, kpis: int, municipalities: int, years: int,
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insyn.settings")
     admin_url = pg_name = None
     if database == "postgres":
-        admin_url = os.environ.get("DATABASE_URL",
-                                   "postgres://postgres@127.0.0.1:5432/postgres")
+        admin_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         os.environ["DATABASE_URL"], pg_name = _postgres_database(admin_url)
     else:
         os.environ.pop("DATABASE_URL", None)
     runs: list[dict[str, Any]] = []
     try:
         log("load average " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
-        log(f"generating {kpis} KPIs × {municipalities} municipalities × {years} years in "
-            f"{work}")
+        log(f"generating {kpis} KPIs × {municipalities} municipalities × {years} years in {work}")
         started = time.perf_counter()
-        counts = generate(work / "files", kpis=kpis, municipalities=municipalities,
-                          years=years)
-        log(f"generated {counts['data_items']:,} data items, {counts['values']:,} values, "
+        counts = generate(work / "files", kpis=kpis, municipalities=municipalities, years=years)
+        log(
+            f"generated {counts['data_items']:,} data items, {counts['values']:,} values, "
             f"{counts['pages']} pages, {counts['bytes'] / 1e6:.0f} MB in "
-            f"{time.perf_counter() - started:.1f} s")
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
         import django
 
@@ -165,17 +220,30 @@ def measure(database: str, *, kpis: int, municipalities: int, years: int,
         from insyn.indicators.services import import_kolada
         from insyn.indicators.sources import FileSource
 
-        for label, path in (("first", work / "files"), ("again", work / "files"),
-                            ("update", work / "update")):
+        for label, path in (
+            ("first", work / "files"),
+            ("again", work / "files"),
+            ("update", work / "update"),
+        ):
             started, cpu_started = time.perf_counter(), time.process_time()
             run = import_kolada(source=FileSource([path]))
             wall = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
-            runs.append({"label": label, "wall": wall, "cpu": cpu, "created": run.created,
-                         "changed": run.changed, "unchanged": run.unchanged})
-            log(f"{database} {label}: {wall:.1f} s ({cpu:.1f} s CPU in this process) — "
+            runs.append(
+                {
+                    "label": label,
+                    "wall": wall,
+                    "cpu": cpu,
+                    "created": run.created,
+                    "changed": run.changed,
+                    "unchanged": run.unchanged,
+                }
+            )
+            log(
+                f"{database} {label}: {wall:.1f} s ({cpu:.1f} s CPU in this process) — "
                 f"{run.created:,} new, {run.changed:,} changed, {run.unchanged:,} unchanged, "
-                f"{run.missing:,} null")
+                f"{run.missing:,} null"
+            )
         stored, revisions = Value.objects.count(), ValueRevision.objects.count()
         assert stored == counts["values"], (stored, counts["values"])
         assert revisions == municipalities
@@ -190,8 +258,7 @@ def measure(database: str, *, kpis: int, municipalities: int, years: int,
     return {"database": database, "counts": counts, "runs": runs, "postgres_url": admin_url}
 
 
-def report(results: list[dict[str, Any]], *, kpis: int, municipalities: int,
-           years: int) -> str:
+def report(results: list[dict[str, Any]], *, kpis: int, municipalities: int, years: int) -> str:
     counts = results[0]["counts"]
     names = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
     lines = [
@@ -218,9 +285,12 @@ def report(results: list[dict[str, Any]], *, kpis: int, municipalities: int,
             f"{update['wall']:.1f} s | {update['cpu']:.1f} s | {update['changed']:,} values "
             "and as many revisions |",
         ]
-    lines += ["", "Wall time on the shared machine depends on its load (the measurement line "
-              "records the load average at the start); CPU time counts the importing process "
-              "only, which with SQLite includes the database work and with PostgreSQL does not."]
+    lines += [
+        "",
+        "Wall time on the shared machine depends on its load (the measurement line "
+        "records the load average at the start); CPU time counts the importing process "
+        "only, which with SQLite includes the database work and with PostgreSQL does not.",
+    ]
     return "\n".join(lines)
 
 
@@ -229,12 +299,14 @@ def main() -> None:
     parser.add_argument("--kpis", type=int, default=100)
     parser.add_argument("--municipalities", type=int, default=290)
     parser.add_argument("--years", type=int, default=20)
-    parser.add_argument("--databases", default="sqlite",
-                        help="sqlite, postgres or sqlite,postgres")
+    parser.add_argument("--databases", default="sqlite", help="sqlite, postgres or sqlite,postgres")
     parser.add_argument("--postgres", action="store_true", help="same as --databases postgres")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
-    parser.add_argument("--write", action="store_true",
-                        help="write the section into docs/benchmarks.md if the file exists")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="write the section into docs/benchmarks.md if the file exists",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = {"kpis": args.kpis, "municipalities": args.municipalities, "years": args.years}
@@ -242,12 +314,21 @@ def main() -> None:
         result = measure(args.child, keep=args.keep, **sizes)
         print("RESULT " + json.dumps(result), flush=True)
         return
-    databases = ["postgres"] if args.postgres else [
-        d.strip() for d in args.databases.split(",") if d.strip()]
+    databases = (
+        ["postgres"]
+        if args.postgres
+        else [d.strip() for d in args.databases.split(",") if d.strip()]
+    )
     results = []
     for database in databases:  # one process each: Django's database is fixed at setup
-        command = [sys.executable, __file__, "--child", database,
-                   *[f"--{k}={v}" for k, v in sizes.items()], *(["--keep"] if args.keep else [])]
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            database,
+            *[f"--{k}={v}" for k, v in sizes.items()],
+            *(["--keep"] if args.keep else []),
+        ]
         process = subprocess.run(command, capture_output=True, text=True, check=False)
         sys.stderr.write(process.stderr)
         lines = process.stdout.splitlines()
@@ -257,7 +338,7 @@ def main() -> None:
         found = [line for line in lines if line.startswith("RESULT ")]
         if process.returncode != 0 or not found:
             raise SystemExit(f"the {database} run failed")
-        results.append(json.loads(found[-1][len("RESULT "):]))
+        results.append(json.loads(found[-1][len("RESULT ") :]))
     text = report(results, **sizes)
     print()
     print(text)

@@ -34,8 +34,14 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STATUS_MIX = [("received", 10), ("in_progress", 10), ("forwarded", 3), ("resolved", 65),
-              ("closed", 10), ("reopened", 2)]
+STATUS_MIX = [
+    ("received", 10),
+    ("in_progress", 10),
+    ("forwarded", 3),
+    ("resolved", 65),
+    ("closed", 10),
+    ("reopened", 2),
+]
 UPPSALA = (59.80, 59.92, 17.55, 17.75)
 
 
@@ -44,6 +50,7 @@ def log(message: str) -> None:
 
 
 # --- The bulk generator (runs inside an instance, with Django set up) -------------------------
+
 
 def generate_cases(n: int, *, seed: int = 5, batch: int = 10_000) -> dict:
     """Insert n cases spread over three years, routed like real ones, without events.
@@ -65,20 +72,45 @@ def generate_cases(n: int, *, seed: int = 5, batch: int = 10_000) -> dict:
 
     rng = random.Random(seed)
     categories = list(Category.objects.filter(active=True))
-    default_org = {r.category_id: r.organisation_id
-                   for r in RoutingRule.objects.filter(area__isnull=True)}
+    default_org = {
+        r.category_id: r.organisation_id for r in RoutingRule.objects.filter(area__isnull=True)
+    }
     statuses = [s for s, w in STATUS_MIX for _ in range(w)]
     now = timezone.now()
     span = 3 * 365 * 24 * 3600
     # Created times in order, so numbers increase with time within a year.
     offsets = sorted((rng.random() * span for _ in range(n)), reverse=True)
     per_year: dict[int, int] = {}
-    columns = ["number", "kind", "category_id", "description", "address_text", "lat", "long",
-               "attributes", "organisation_id", "status", "notice", "source", "created_at",
-               "updated_at", "due_at", "first_answered_at", "resolved_at", "closed_at",
-               "contact_name", "contact_email", "contact_phone", "device_id", "account_id",
-               "public_state", "public_description", "public_address",
-               "external_media_url", "open311_token"]
+    columns = [
+        "number",
+        "kind",
+        "category_id",
+        "description",
+        "address_text",
+        "lat",
+        "long",
+        "attributes",
+        "organisation_id",
+        "status",
+        "notice",
+        "source",
+        "created_at",
+        "updated_at",
+        "due_at",
+        "first_answered_at",
+        "resolved_at",
+        "closed_at",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "device_id",
+        "account_id",
+        "public_state",
+        "public_description",
+        "public_address",
+        "external_media_url",
+        "open311_token",
+    ]
 
     def rows():
         for i, offset in enumerate(offsets):
@@ -86,26 +118,56 @@ def generate_cases(n: int, *, seed: int = 5, batch: int = 10_000) -> dict:
             year = timezone.localtime(created).year
             per_year[year] = per_year.get(year, 0) + 1
             category = categories[i % len(categories)]
-            kind = Kind.FAULT if category.fault_reports else rng.choice(
-                [Kind.FEEDBACK, Kind.IDEA, Kind.PRAISE, Kind.COMPLAINT])
+            kind = (
+                Kind.FAULT
+                if category.fault_reports
+                else rng.choice([Kind.FEEDBACK, Kind.IDEA, Kind.PRAISE, Kind.COMPLAINT])
+            )
             status = rng.choice(statuses)
             due = created + dt.timedelta(days=category.target_days)
-            answered = created + dt.timedelta(hours=rng.randint(1, 200)) \
-                if status != "received" else None
-            resolved = created + dt.timedelta(hours=rng.randint(2, 24 * 30)) \
-                if status == "resolved" else None
+            answered = (
+                created + dt.timedelta(hours=rng.randint(1, 200)) if status != "received" else None
+            )
+            resolved = (
+                created + dt.timedelta(hours=rng.randint(2, 24 * 30))
+                if status == "resolved"
+                else None
+            )
             closed = resolved or (created + dt.timedelta(days=3) if status == "closed" else None)
             published = kind == Kind.FAULT and i % 3 == 0
             lat = rng.uniform(UPPSALA[0], UPPSALA[1]) if kind == Kind.FAULT else None
             long = rng.uniform(UPPSALA[2], UPPSALA[3]) if kind == Kind.FAULT else None
             text = f"Genererat ärende {i}: {category.name.lower()}."
-            yield [f"UPP-{year}-{per_year[year]:06d}", kind, category.pk, text,
-                   f"Gatan {i % 500}", lat, long, "{}", default_org.get(category.pk), status,
-                   "", "web", created, closed or answered or created,
-                   None if status == "forwarded" else due, answered, resolved, closed,
-                   "", "", "", "", "",
-                   PublicState.PUBLISHED if published else PublicState.PENDING,
-                   text if published else "", f"Gatan {i % 500}" if published else "", "", ""]
+            yield [
+                f"UPP-{year}-{per_year[year]:06d}",
+                kind,
+                category.pk,
+                text,
+                f"Gatan {i % 500}",
+                lat,
+                long,
+                "{}",
+                default_org.get(category.pk),
+                status,
+                "",
+                "web",
+                created,
+                closed or answered or created,
+                None if status == "forwarded" else due,
+                answered,
+                resolved,
+                closed,
+                "",
+                "",
+                "",
+                "",
+                "",
+                PublicState.PUBLISHED if published else PublicState.PENDING,
+                text if published else "",
+                f"Gatan {i % 500}" if published else "",
+                "",
+                "",
+            ]
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -168,6 +230,7 @@ def _setup(site) -> dict:
 
 # --- Benchmarks ---------------------------------------------------------------------------
 
+
 def bench_post(args, work: Path, database: str) -> dict:
     from bench.harness import Instance, load
 
@@ -178,30 +241,51 @@ def bench_post(args, work: Path, database: str) -> dict:
 
         def request(i: int):
             rng = random.Random(i)
-            body = urlencode({
-                "api_key": info["key"], "service_code": codes[i % len(codes)],
-                "lat": f"{rng.uniform(UPPSALA[0], UPPSALA[1]):.6f}",
-                "long": f"{rng.uniform(UPPSALA[2], UPPSALA[3]):.6f}",
-                "description": f"Benchmark request {i}", "email": f"b{i % 97}@example.org",
-                "attribute[var]": "korbana",  # the pothole category asks where it is
-            }).encode()
-            return ("POST", "/open311/v2/requests.xml", body,
-                    {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            body = urlencode(
+                {
+                    "api_key": info["key"],
+                    "service_code": codes[i % len(codes)],
+                    "lat": f"{rng.uniform(UPPSALA[0], UPPSALA[1]):.6f}",
+                    "long": f"{rng.uniform(UPPSALA[2], UPPSALA[3]):.6f}",
+                    "description": f"Benchmark request {i}",
+                    "email": f"b{i % 97}@example.org",
+                    "attribute[var]": "korbana",  # the pothole category asks where it is
+                }
+            ).encode()
+            return (
+                "POST",
+                "/open311/v2/requests.xml",
+                body,
+                {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+            )
 
         with site.serve(workers=args.workers, threads=args.threads) as base:
-            result = load(base, request=request, connections=args.connections,
-                          duration=args.duration, warmup=1.0, label="POST requests.xml")
+            result = load(
+                base,
+                request=request,
+                connections=args.connections,
+                duration=args.duration,
+                warmup=1.0,
+                label="POST requests.xml",
+            )
         if result.non_2xx:
-            failures = [line for line in site.last_log.read_text(errors="replace").splitlines()
-                        if '"status_code": 4' in line or '"status_code": 5' in line
-                        or '"level": "ERROR"' in line]
+            failures = [
+                line
+                for line in site.last_log.read_text(errors="replace").splitlines()
+                if '"status_code": 4' in line
+                or '"status_code": 5' in line
+                or '"level": "ERROR"' in line
+            ]
             log(f"statuses {result.statuses}; first failures:\n" + "\n".join(failures[:5]))
-        stored = site.python("from insyn.feedback.models import Case\n"
-                             "RESULT = Case.objects.count()")
+        stored = site.python(
+            "from insyn.feedback.models import Case\nRESULT = Case.objects.count()"
+        )
         confirmed = result.statuses.get(200, 0)
-        log(f"POST {database}: {result.rps:.1f}/s, p50 {result.p50_ms:.0f} ms, "
+        log(
+            f"POST {database}: {result.rps:.1f}/s, p50 {result.p50_ms:.0f} ms, "
             f"stored {stored}, confirmed (after warm-up) {confirmed}, errors {result.errors}, "
-            f"non-2xx {result.non_2xx}")
+            f"non-2xx {result.non_2xx}"
+        )
         return {"database": database, "result": result, "stored": stored}
 
 
@@ -210,8 +294,10 @@ INBOX_PAGES = [
     ("inbox, status = open", "/personal/arenden/?status=open"),
     ("inbox, overdue only", "/personal/arenden/?forsenade=on"),
     ("inbox, one category", "/personal/arenden/?kategori={category}"),
-    ("inbox, organisation + in progress",
-     "/personal/arenden/?organisation={organisation}&status=in_progress"),
+    (
+        "inbox, organisation + in progress",
+        "/personal/arenden/?organisation={organisation}&status=in_progress",
+    ),
     ("inbox, page 200 (offset 9,950)", "/personal/arenden/?sida=200"),
     ("inbox, case number search", "/personal/arenden/?nummer={number}"),
     ("Open311 GET requests.xml (90 days, 1,000)", "/open311/v2/requests.xml"),
@@ -230,7 +316,9 @@ def bench_inbox(args, work: Path, database: str) -> dict:
         log(f"generating {args.cases:,} cases ({database}) …")
         generated = site.python(
             "from bench.bench_open311 import generate_cases\n"
-            f"RESULT = generate_cases({args.cases})", timeout=6 * 3600)
+            f"RESULT = generate_cases({args.cases})",
+            timeout=6 * 3600,
+        )
         log(f"generated {generated['cases']:,} cases in {generated['seconds']} s")
         ids = site.python(
             "from insyn.feedback.models import Case, Category, RoutingRule\n"
@@ -238,7 +326,8 @@ def bench_inbox(args, work: Path, database: str) -> dict:
             "RESULT = {'category': Category.objects.get(code='klotter').pk,\n"
             "          'organisation': rule.organisation_id,\n"
             "          'number': Case.objects.order_by('pk').values_list('number', flat=True)"
-            "[12345 % Case.objects.count()]}")
+            "[12345 % Case.objects.count()]}"
+        )
         cookie = {"Cookie": f"sessionid={info['session']}"}
         rows = []
         with site.serve(workers=args.workers, threads=args.threads) as base:
@@ -248,22 +337,28 @@ def bench_inbox(args, work: Path, database: str) -> dict:
                 def request(i: int, url: str = url):
                     return ("GET", url, None, cookie)
 
-                result = load(base, request=request, connections=2,
-                              duration=args.duration, warmup=2.0, label=label)
-                log(f"{label}: p50 {result.p50_ms:.0f} ms, p90 {result.p90_ms:.0f} ms, "
-                    f"{result.rps:.1f}/s, non-2xx {result.non_2xx}")
+                result = load(
+                    base,
+                    request=request,
+                    connections=2,
+                    duration=args.duration,
+                    warmup=2.0,
+                    label=label,
+                )
+                log(
+                    f"{label}: p50 {result.p50_ms:.0f} ms, p90 {result.p90_ms:.0f} ms, "
+                    f"{result.rps:.1f}/s, non-2xx {result.non_2xx}"
+                )
                 rows.append(result)
             today = dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
             timings = []
             for days in (31, 365):  # a month and a year of cases, each computed afresh
-                url = STATISTICS_PAGE.format(start=today - dt.timedelta(days=days - 1),
-                                             end=today)
+                url = STATISTICS_PAGE.format(start=today - dt.timedelta(days=days - 1), end=today)
                 started = time.perf_counter()
                 status, _headers, _body = get(base, url, headers=cookie, timeout=300)
                 timings.append((days, status, (time.perf_counter() - started) * 1000))
                 log(f"statistics over {days} days: {timings[-1][2]:.0f} ms (HTTP {status})")
-        return {"database": database, "generated": generated, "rows": rows,
-                "statistics": timings}
+        return {"database": database, "generated": generated, "rows": rows, "statistics": timings}
 
 
 def postgres_server() -> str:
@@ -276,33 +371,46 @@ def postgres_server() -> str:
 def report(post: list[dict], inbox: list[dict], args) -> str:
     lines = ["### Open311 and the contact-centre inbox (issue 5)", ""]
     if post:
-        lines += [f"`insyn serve --workers {args.workers} --threads {args.threads}`, "
-                  f"{args.connections} keep-alive clients POSTing `/open311/v2/requests.xml` "
-                  f"for {args.duration:.0f} s (demo categories and routing, one API key, every "
-                  "POST a full intake: number, routing, follower token, event, history, "
-                  "receipt email queued).", "",
-                  "| Database | POSTs/s (2xx) | p50 ms | p90 ms | p99 ms | non-2xx | errors | "
-                  "cases stored |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"`insyn serve --workers {args.workers} --threads {args.threads}`, "
+            f"{args.connections} keep-alive clients POSTing `/open311/v2/requests.xml` "
+            f"for {args.duration:.0f} s (demo categories and routing, one API key, every "
+            "POST a full intake: number, routing, follower token, event, history, "
+            "receipt email queued).",
+            "",
+            "| Database | POSTs/s (2xx) | p50 ms | p90 ms | p99 ms | non-2xx | errors | "
+            "cases stored |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for item in post:
             r = item["result"]
-            lines.append(f"| {item['database']} | {r.rps:.1f} | {r.p50_ms:.0f} | "
-                         f"{r.p90_ms:.0f} | {r.p99_ms:.0f} | {r.non_2xx} | {r.errors} | "
-                         f"{item['stored']:,} |")
+            lines.append(
+                f"| {item['database']} | {r.rps:.1f} | {r.p50_ms:.0f} | "
+                f"{r.p90_ms:.0f} | {r.p99_ms:.0f} | {r.non_2xx} | {r.errors} | "
+                f"{item['stored']:,} |"
+            )
         lines.append("")
     for item in inbox:
         gen = item["generated"]
-        lines += [f"Inbox and list latency with **{gen['cases']:,} cases** on "
-                  f"{item['database']} (bulk-generated in {gen['seconds']} s), 2 clients, "
-                  f"{args.duration:.0f} s per page, signed in as the contact centre:", "",
-                  "| Page | p50 ms | p90 ms | p99 ms | req/s | non-2xx |",
-                  "|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"Inbox and list latency with **{gen['cases']:,} cases** on "
+            f"{item['database']} (bulk-generated in {gen['seconds']} s), 2 clients, "
+            f"{args.duration:.0f} s per page, signed in as the contact centre:",
+            "",
+            "| Page | p50 ms | p90 ms | p99 ms | req/s | non-2xx |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for r in item["rows"]:
-            lines.append(f"| {r.label} | {r.p50_ms:.0f} | {r.p90_ms:.0f} | {r.p99_ms:.0f} | "
-                         f"{r.rps:.1f} | {r.non_2xx} |")
+            lines.append(
+                f"| {r.label} | {r.p50_ms:.0f} | {r.p90_ms:.0f} | {r.p99_ms:.0f} | "
+                f"{r.rps:.1f} | {r.non_2xx} |"
+            )
         lines.append("")
         for days, status, ms in item.get("statistics", []):
-            lines.append(f"- Statistics page over the last {days} days (uncached, one request): "
-                         f"{ms:,.0f} ms (HTTP {status}); it is then cached for two minutes.")
+            lines.append(
+                f"- Statistics page over the last {days} days (uncached, one request): "
+                f"{ms:,.0f} ms (HTTP {status}); it is then cached for two minutes."
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -310,8 +418,9 @@ def report(post: list[dict], inbox: list[dict], args) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--database", default="postgres",
-                        help="postgres, sqlite, or both (comma-separated)")
+    parser.add_argument(
+        "--database", default="postgres", help="postgres, sqlite, or both (comma-separated)"
+    )
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
@@ -342,8 +451,9 @@ def main() -> None:
     text = report(post, inbox, args)
     print(text)
     if args.write_docs and DOCS.exists():
-        update_section("open311", text, machine=machine(server if "postgres" in databases
-                                                        else None))
+        update_section(
+            "open311", text, machine=machine(server if "postgres" in databases else None)
+        )
         log(f"wrote the open311 section of {DOCS}")
 
 

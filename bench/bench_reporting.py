@@ -54,11 +54,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     rows = run()
     vendor = connection.vendor
-    table = ["| Step | Seconds |", "|---|---|"] + [f"| {name} | {secs:.2f} |"
-                                                   for name, secs in rows]
-    text = (f"Reporting workflow, {ASSIGNMENTS} assignments × {ORGANISATIONS} organisations "
-            f"({ASSIGNMENTS * ORGANISATIONS} reports), {vendor}, in-process services "
-            f"(bench/bench_reporting.py):\n\n" + "\n".join(table))
+    table = ["| Step | Seconds |", "|---|---|"] + [
+        f"| {name} | {secs:.2f} |" for name, secs in rows
+    ]
+    text = (
+        f"Reporting workflow, {ASSIGNMENTS} assignments × {ORGANISATIONS} organisations "
+        f"({ASSIGNMENTS * ORGANISATIONS} reports), {vendor}, in-process services "
+        f"(bench/bench_reporting.py):\n\n" + "\n".join(table)
+    )
     print(text)
     if args.write_docs:
         try:
@@ -114,42 +117,72 @@ def run() -> list[tuple[str, float]]:
 
     rows: list[tuple[str, float]] = []
     admin = get_user_model().objects.create_user("bench-admin", is_superuser=True)
-    orgs = [Organisation.objects.create(
-        name=f"Bänknämnd {n}", slug=f"banknamnd-{n}",
-        kind=OrganisationKind.COMPANY if n % 2 else OrganisationKind.BOARD)
-        for n in range(ORGANISATIONS)]
+    orgs = [
+        Organisation.objects.create(
+            name=f"Bänknämnd {n}",
+            slug=f"banknamnd-{n}",
+            kind=OrganisationKind.COMPANY if n % 2 else OrganisationKind.BOARD,
+        )
+        for n in range(ORGANISATIONS)
+    ]
     plan = Plan.objects.create(year=2030, title="Mål och budget 2030")
     assignments = []
     for g in range(GOALS):
-        goal = Goal.objects.create(plan=plan, number=str(g + 1), title=f"Mål {g + 1}",
-                                   order=g)
+        goal = Goal.objects.create(plan=plan, number=str(g + 1), title=f"Mål {g + 1}", order=g)
         for a in range(ASSIGNMENTS // GOALS):
-            assignment = Assignment.objects.create(goal=goal, number=str(len(assignments) + 1),
-                                                   title=f"Uppdrag {len(assignments) + 1}",
-                                                   order=a)
+            assignment = Assignment.objects.create(
+                goal=goal,
+                number=str(len(assignments) + 1),
+                title=f"Uppdrag {len(assignments) + 1}",
+                order=a,
+            )
             assignment.responsible_organisations.set(orgs)
             assignments.append(assignment)
     # A previous, published period so that opening pre-fills every draft.
-    previous = FollowUpPeriod.objects.create(plan=plan, year=2030, kind="april",
-                                             label="Uppföljning per april", month=4,
-                                             state=PeriodState.PUBLISHED,
-                                             published_at=timezone.now())
-    Report.objects.bulk_create([
-        Report(assignment=a, period=previous, organisation=o, status="on_track",
-               assessment="Arbetet pågår enligt plan. " * 8, state=ReportState.APPROVED)
-        for a in assignments for o in orgs])
-    period = services.period_create(plan=plan, kind="august", by=admin,
-                                    deadline=timezone.localdate() + dt.timedelta(days=30))
+    previous = FollowUpPeriod.objects.create(
+        plan=plan,
+        year=2030,
+        kind="april",
+        label="Uppföljning per april",
+        month=4,
+        state=PeriodState.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    Report.objects.bulk_create(
+        [
+            Report(
+                assignment=a,
+                period=previous,
+                organisation=o,
+                status="on_track",
+                assessment="Arbetet pågår enligt plan. " * 8,
+                state=ReportState.APPROVED,
+            )
+            for a in assignments
+            for o in orgs
+        ]
+    )
+    period = services.period_create(
+        plan=plan, kind="august", by=admin, deadline=timezone.localdate() + dt.timedelta(days=30)
+    )
 
     with timed(rows, "Open the period (7,500 pre-filled drafts, notices queued)"):
         created = services.period_open(period=period, by=admin)
     assert created == ASSIGNMENTS * ORGANISATIONS, created
-    drafts = list(Report.objects.filter(period=period, organisation__isnull=False)
-                  .values_list("pk", "version"))
+    drafts = list(
+        Report.objects.filter(period=period, organisation__isnull=False).values_list(
+            "pk", "version"
+        )
+    )
     with timed(rows, "Submit 7,500 reports one by one (save + submit, history)"):
         for pk, version in drafts:
-            services.report_submit(report_id=pk, version=version, status="on_track",
-                                   assessment="Arbetet går enligt plan.", by=admin)
+            services.report_submit(
+                report_id=pk,
+                version=version,
+                status="on_track",
+                assessment="Arbetet går enligt plan.",
+                by=admin,
+            )
     with timed(rows, "Approve 7,500 reports one by one"):
         for report in Report.objects.filter(period=period, organisation__isnull=False):
             services.report_approve(report=report, by=admin)
@@ -160,13 +193,18 @@ def run() -> list[tuple[str, float]]:
         services.compile_overview(period)
     with timed(rows, "Write 300 compiled assessments"):
         for assignment in assignments:
-            services.compiled_save(period=period, assignment=assignment, status="on_track",
-                                   assessment="Samtliga organisationer rapporterar enligt plan.",
-                                   by=admin)
+            services.compiled_save(
+                period=period,
+                assignment=assignment,
+                status="on_track",
+                assessment="Samtliga organisationer rapporterar enligt plan.",
+                by=admin,
+            )
     with timed(rows, "Write 30 goal statuses"):
         for goal in Goal.objects.filter(plan=plan):
-            services.goal_follow_up_save(period=period, goal=goal, status="green",
-                                         assessment="Målet nås.", by=admin)
+            services.goal_follow_up_save(
+                period=period, goal=goal, status="green", assessment="Målet nås.", by=admin
+            )
     with timed(rows, "Publish (checks, freeze, search indexing, notices)"):
         services.period_publish(period=period, by=admin)
     period.refresh_from_db()

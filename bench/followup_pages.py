@@ -24,16 +24,22 @@ def page(i: int, *, year: int, goal: int) -> str:
     text = TEMPLATES[i % len(TEMPLATES)].read_text(encoding="utf-8")
     word = WORDS[i % len(WORDS)]
     text = re.sub(r"\b2022\b", str(year - 1), re.sub(r"\b2023\b", str(year), text))
-    text = re.sub(r"^(Fokusmål )\d+\. (.+)$",
-                  lambda m: f"{m.group(1)}{goal}. {m.group(2)} – {word} område {goal}",
-                  text, count=1, flags=re.MULTILINE)
+    text = re.sub(
+        r"^(Fokusmål )\d+\. (.+)$",
+        lambda m: f"{m.group(1)}{goal}. {m.group(2)} – {word} område {goal}",
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
     text = text.replace("Beskrivning:", f"Beskrivning: I område {goal} arbetar kommunen {word}.")
-    return text.replace(f"Rapportering augusti {year}:",
-                        f"Rapportering augusti {year}: Område {goal}, {word}.")
+    return text.replace(
+        f"Rapportering augusti {year}:", f"Rapportering augusti {year}: Område {goal}, {word}."
+    )
 
 
-def generate(count: int, directory: Path, *, first_year: int = 2024,
-             first_goal: int = 10) -> list[Path]:
+def generate(
+    count: int, directory: Path, *, first_year: int = 2024, first_goal: int = 10
+) -> list[Path]:
     """`count` pages: goals first_goal..99 of first_year, then 10..99 of the next year, ..."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -47,8 +47,16 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # the repository, 
 
 from tests.ops.instance import Instance, admin_connection, free_port, get
 
-__all__ = ["DOCS", "Instance", "LoadResult", "free_port", "get", "load", "machine",
-           "update_section"]
+__all__ = [
+    "DOCS",
+    "Instance",
+    "LoadResult",
+    "free_port",
+    "get",
+    "load",
+    "machine",
+    "update_section",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -94,10 +102,19 @@ def _check_loopback(base_url: str) -> tuple[str, int]:
     return parts.hostname, parts.port or 80
 
 
-def load(base_url: str, path: str = "/", *, connections: int = 8, duration: float = 10.0,
-         max_requests: int = 1_000_000, warmup: float = 1.0, label: str | None = None,
-         request: Callable[[int], Request] | None = None, use_wrk: bool | None = None,
-         timeout: float = 30.0) -> LoadResult:
+def load(
+    base_url: str,
+    path: str = "/",
+    *,
+    connections: int = 8,
+    duration: float = 10.0,
+    max_requests: int = 1_000_000,
+    warmup: float = 1.0,
+    label: str | None = None,
+    request: Callable[[int], Request] | None = None,
+    use_wrk: bool | None = None,
+    timeout: float = 30.0,
+) -> LoadResult:
     """Drive `connections` keep-alive clients for `duration` seconds (or `max_requests`).
 
     `request(i)` may give (method, path, body, headers) for request number i; without it every
@@ -111,15 +128,23 @@ def load(base_url: str, path: str = "/", *, connections: int = 8, duration: floa
     if use_wrk:
         result = _wrk_load(base_url, path, connections, duration, timeout)
     else:
-        result = _python_load(host, port, path, connections, duration, max_requests, request,
-                              timeout)
+        result = _python_load(
+            host, port, path, connections, duration, max_requests, request, timeout
+        )
     result.label = label or path
     return result
 
 
-def _python_load(host: str, port: int, path: str, connections: int, duration: float,
-                 max_requests: int, request: Callable[[int], Request] | None,
-                 timeout: float) -> LoadResult:
+def _python_load(
+    host: str,
+    port: int,
+    path: str,
+    connections: int,
+    duration: float,
+    max_requests: int,
+    request: Callable[[int], Request] | None,
+    timeout: float,
+) -> LoadResult:
     latencies: list[list[float]] = [[] for _ in range(connections)]
     statuses: list[dict[int, int]] = [{} for _ in range(connections)]
     errors = [0] * connections
@@ -138,8 +163,9 @@ def _python_load(host: str, port: int, path: str, connections: int, duration: fl
             number = next_number()
             if number is None:
                 break
-            method, req_path, body, headers = (request(number) if request
-                                               else ("GET", path, None, {}))
+            method, req_path, body, headers = (
+                request(number) if request else ("GET", path, None, {})
+            )
             t0 = time.perf_counter()
             try:
                 if conn is None:
@@ -161,8 +187,7 @@ def _python_load(host: str, port: int, path: str, connections: int, duration: fl
         if conn is not None:
             conn.close()
 
-    threads = [threading.Thread(target=worker, args=(k,), daemon=True)
-               for k in range(connections)]
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -174,11 +199,18 @@ def _python_load(host: str, port: int, path: str, connections: int, duration: fl
         for status, n in part.items():
             status_counts[status] = status_counts.get(status, 0) + n
     return LoadResult(
-        label=path, connections=connections, requests=len(merged), errors=sum(errors),
+        label=path,
+        connections=connections,
+        requests=len(merged),
+        errors=sum(errors),
         non_2xx=sum(n for s, n in status_counts.items() if not 200 <= s < 300),
-        duration_s=elapsed, p50_ms=_percentile(merged, 50), p90_ms=_percentile(merged, 90),
-        p99_ms=_percentile(merged, 99), max_ms=merged[-1] if merged else 0.0,
-        generator="python threads + http.client (keep-alive)", statuses=status_counts,
+        duration_s=elapsed,
+        p50_ms=_percentile(merged, 50),
+        p90_ms=_percentile(merged, 90),
+        p99_ms=_percentile(merged, 99),
+        max_ms=merged[-1] if merged else 0.0,
+        generator="python threads + http.client (keep-alive)",
+        statuses=status_counts,
     )
 
 
@@ -194,24 +226,42 @@ end
 """
 
 
-def _wrk_load(base_url: str, path: str, connections: int, duration: float,
-              timeout: float) -> LoadResult:
+def _wrk_load(
+    base_url: str, path: str, connections: int, duration: float, timeout: float
+) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_WRK_SCRIPT)
     try:
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s",
-             f"--timeout={int(timeout)}s", "-s", script.name, base_url + path],
-            capture_output=True, text=True, check=True, timeout=duration + timeout + 30,
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{max(1, round(duration))}s",
+                f"--timeout={int(timeout)}s",
+                "-s",
+                script.name,
+                base_url + path,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=duration + timeout + 30,
         ).stdout
     finally:
         os.unlink(script.name)
     data = json.loads(out.split("@@WRK@@", 1)[1].splitlines()[0])
     version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()
     return LoadResult(
-        label=path, connections=connections, requests=data["requests"], errors=data["errors"],
-        non_2xx=data["non2xx"], duration_s=data["duration_us"] / 1e6,
-        p50_ms=data["p50"] / 1000, p90_ms=data["p90"] / 1000, p99_ms=data["p99"] / 1000,
+        label=path,
+        connections=connections,
+        requests=data["requests"],
+        errors=data["errors"],
+        non_2xx=data["non2xx"],
+        duration_s=data["duration_us"] / 1e6,
+        p50_ms=data["p50"] / 1000,
+        p90_ms=data["p90"] / 1000,
+        p99_ms=data["p99"] / 1000,
         max_ms=data["max"] / 1000,
         generator=f"wrk {version[1] if len(version) > 1 else ''}".strip() + " (1 thread)",
     )
@@ -279,8 +329,9 @@ of magnitude and of ratios measured in the same run, not guarantees.
 """
 
 
-def update_section(name: str, text: str, *, machine: dict[str, str] | None = None,
-                   path: Path = DOCS) -> None:
+def update_section(
+    name: str, text: str, *, machine: dict[str, str] | None = None, path: Path = DOCS
+) -> None:
     """Replace (or append) the section `name` of docs/benchmarks.md."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ValueError(f"section names are lower-case words with hyphens, not {name!r}")
@@ -289,8 +340,9 @@ def update_section(name: str, text: str, *, machine: dict[str, str] | None = Non
         body += "\n" + machine_line(machine) + "\n"
     block = f"<!-- bench:{name} -->\n{body}<!-- /bench:{name} -->"
     current = path.read_text(encoding="utf-8") if path.exists() else _HEADER
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->",
-                         re.DOTALL)
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.DOTALL
+    )
     if pattern.search(current):
         updated = pattern.sub(lambda _: block, current, count=1)
     else:

@@ -42,8 +42,9 @@ def postgres_server() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         return url
-    result = subprocess.run([str(ROOT / "scripts" / "ensure-postgres")], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "ensure-postgres")], capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         return None
     return result.stdout.strip() or None
@@ -73,23 +74,30 @@ def fmt(ms: float) -> str:
 
 def row(backend: str, what: str, result: LoadResult) -> str:
     failures = result.errors + result.non_2xx
-    return (f"| {backend} | {what} | {result.connections} | {result.rps:,.0f} | "
-            f"{fmt(result.p50_ms)} | {fmt(result.p90_ms)} | {fmt(result.p99_ms)} | "
-            f"{result.requests:,} | {failures} |")
+    return (
+        f"| {backend} | {what} | {result.connections} | {result.rps:,.0f} | "
+        f"{fmt(result.p50_ms)} | {fmt(result.p90_ms)} | {fmt(result.p99_ms)} | "
+        f"{result.requests:,} | {failures} |"
+    )
 
 
-TABLE_HEAD = ("| Database | Request | Clients | Requests/s | p50 ms | p90 ms | p99 ms | "
-              "Requests | Failed |\n|---|---|---:|---:|---:|---:|---:|---:|---:|")
+TABLE_HEAD = (
+    "| Database | Request | Clients | Requests/s | p50 ms | p90 ms | p99 ms | "
+    "Requests | Failed |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+)
 
 
-def bench_goal_page(args: argparse.Namespace, work: Path, static_root: Path,
-                    pg: str | None) -> None:
+def bench_goal_page(
+    args: argparse.Namespace, work: Path, static_root: Path, pg: str | None
+) -> None:
     rows, ratios, generators = [], [], set()
     backends = [("SQLite", "sqlite")] + ([("PostgreSQL", pg)] if pg else [])
     for label, database in backends:
         log(f"goal-page: {label}: migrate + load-demo")
-        with demo_instance(work, f"goal-{label.lower()}", database, static_root) as site, \
-                site.serve(workers=args.workers, threads=args.threads) as base:
+        with (
+            demo_instance(work, f"goal-{label.lower()}", database, static_root) as site,
+            site.serve(workers=args.workers, threads=args.threads) as base,
+        ):
             static = static_path(static_root)
             for path in (GOAL_PAGE, static):
                 check_ok(base, path)
@@ -98,11 +106,16 @@ def bench_goal_page(args: argparse.Namespace, work: Path, static_root: Path,
             css = load(base, static, connections=args.connections, duration=args.duration)
             single = load(base, GOAL_PAGE, connections=1, duration=args.duration / 2)
         generators |= {goal.generator, css.generator}
-        rows += [row(label, "goal page", goal), row(label, "static file (CSS)", css),
-                 row(label, "goal page, one client", single)]
+        rows += [
+            row(label, "goal page", goal),
+            row(label, "static file (CSS)", css),
+            row(label, "goal page, one client", single),
+        ]
         ratio = css.rps / goal.rps if goal.rps else float("nan")
-        ratios.append(f"- {label}: the static file is served **{ratio:.1f}×** as fast as the "
-                      f"goal page ({css.rps:,.0f} against {goal.rps:,.0f} requests/s).")
+        ratios.append(
+            f"- {label}: the static file is served **{ratio:.1f}×** as fast as the "
+            f"goal page ({css.rps:,.0f} against {goal.rps:,.0f} requests/s)."
+        )
     text = f"""## Goal page next to a static file (issue 2)
 
 `insyn serve --workers {args.workers} --threads {args.threads}` (gunicorn: {args.workers} server
@@ -120,9 +133,11 @@ by keep-alive clients on loopback: {", ".join(sorted(generators))}, on the same 
 
 def bench_tenfold(args: argparse.Namespace, work: Path, static_root: Path) -> None:
     rows = []
-    count = ("from insyn.goals.models import Assignment, Goal, Report\n"
-             "RESULT = [Goal.objects.count(), Assignment.objects.count(), "
-             "Report.objects.count(), Goal.objects.filter(plan__year=2023).count()]\n")
+    count = (
+        "from insyn.goals.models import Assignment, Goal, Report\n"
+        "RESULT = [Goal.objects.count(), Assignment.objects.count(), "
+        "Report.objects.count(), Goal.objects.filter(plan__year=2023).count()]\n"
+    )
     demo_goals_2023 = 0
     with demo_instance(work, "tenfold", "sqlite", static_root) as site:
         for tenfold in (False, True):
@@ -134,17 +149,22 @@ def bench_tenfold(args: argparse.Namespace, work: Path, static_root: Path) -> No
             goals, assignments, reports, goals_2023 = site.python(count)
             if not tenfold:
                 demo_goals_2023 = goals_2023
-            size = (f"{'10×' if tenfold else 'demo'}: {goals} goals, {assignments} "
-                    f"assignments, {reports} reports")
+            size = (
+                f"{'10×' if tenfold else 'demo'}: {goals} goals, {assignments} "
+                f"assignments, {reports} reports"
+            )
             log(f"tenfold: {size}")
             with site.serve(workers=args.workers, threads=args.threads) as base:
                 for path, what in ((GOAL_PAGE, "goal page"), (START_PAGE, "start page")):
                     check_ok(base, path)
                     single = load(base, path, connections=1, duration=args.duration / 2)
-                    many = load(base, path, connections=args.connections,
-                                duration=args.duration / 2)
-                    rows += [row(size, f"{what}, one client", single),
-                             row(size, f"{what}, {args.connections} clients", many)]
+                    many = load(
+                        base, path, connections=args.connections, duration=args.duration / 2
+                    )
+                    rows += [
+                        row(size, f"{what}, one client", single),
+                        row(size, f"{what}, {args.connections} clients", many),
+                    ]
     text = f"""## Goal page with ten times the data (issue 2)
 
 SQLite, `insyn serve --workers {args.workers} --threads {args.threads}`. First the demo alone,
@@ -163,15 +183,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def bench_import(args: argparse.Namespace, work: Path, static_root: Path,
-                 pg: str | None) -> None:
+def bench_import(args: argparse.Namespace, work: Path, static_root: Path, pg: str | None) -> None:
     pages = generate(args.import_pages, work / "import-pages")
     size_mb = sum(p.stat().st_size for p in pages) / 1e6
     rows = []
     backends = [("SQLite", "sqlite")] + ([("PostgreSQL", pg)] if pg and args.import_pg else [])
     for label, database in backends:
-        with Instance.new(work / f"import-{label.lower()}", database=database,
-                          static_root=static_root) as site:
+        with Instance.new(
+            work / f"import-{label.lower()}", database=database, static_root=static_root
+        ) as site:
             site.migrate()
             site.insyn("load-demo")  # the organisation registry (and the two seed pages)
             for run in ("first import", "again (nothing new)"):
@@ -182,8 +202,10 @@ def bench_import(args: argparse.Namespace, work: Path, static_root: Path,
                 seconds = time.perf_counter() - started
                 cpu = _children_cpu() - cpu_before
                 summary = result.stdout.strip().splitlines()[-1]
-                rows.append(f"| {label} | {run} | {len(pages):,} | {seconds:,.1f} | {cpu:,.1f} | "
-                            f"{cpu / len(pages) * 1000:,.0f} | {summary} |")
+                rows.append(
+                    f"| {label} | {run} | {len(pages):,} | {seconds:,.1f} | {cpu:,.1f} | "
+                    f"{cpu / len(pages) * 1000:,.0f} | {summary} |"
+                )
     text = f"""## Importing {len(pages):,} published follow-up pages (issue 2)
 
 `insyn import-followup FILE...` with {len(pages):,} generated pages ({size_mb:.1f} MB of text;
@@ -200,16 +222,18 @@ machine is doing; the database server's own CPU is not in it).
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", default="goal-page,tenfold,import")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--import-pages", type=int, default=1000)
-    parser.add_argument("--import-pg", action="store_true",
-                        help="also time the import on PostgreSQL")
+    parser.add_argument(
+        "--import-pg", action="store_true", help="also time the import on PostgreSQL"
+    )
     args = parser.parse_args()
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     unknown = wanted - {"goal-page", "tenfold", "import"}

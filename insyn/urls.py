@@ -28,5 +28,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve_media,
-                            {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(
+        path("media/<path:path>", serve_media, {"document_root": settings.MEDIA_ROOT})
+    )

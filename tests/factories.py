@@ -86,7 +86,8 @@ class PlanFactory(factory.django.DjangoModelFactory):
 
     year = 2023
     title = factory.LazyAttribute(
-        lambda o: f"Mål och budget {o.year} med plan för {o.year + 1}–{o.year + 2}")
+        lambda o: f"Mål och budget {o.year} med plan för {o.year + 1}–{o.year + 2}"
+    )
     last_year = factory.LazyAttribute(lambda o: o.year + 2)
 
 

@@ -59,11 +59,25 @@ from tests.goals.conftest import World, make_world, open_period
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "admin", "compiler", "reporter", "reporter_foreign", "reader",
-         "dialogue_officer", "contact_centre"]
-ROLE_OF = {"admin": Role.ADMIN, "compiler": Role.COMPILER, "reporter": Role.REPORTER,
-           "reporter_foreign": Role.REPORTER, "reader": Role.READER,
-           "dialogue_officer": Role.DIALOGUE_OFFICER, "contact_centre": Role.CONTACT_CENTRE}
+ROLES = [
+    "anonymous",
+    "admin",
+    "compiler",
+    "reporter",
+    "reporter_foreign",
+    "reader",
+    "dialogue_officer",
+    "contact_centre",
+]
+ROLE_OF = {
+    "admin": Role.ADMIN,
+    "compiler": Role.COMPILER,
+    "reporter": Role.REPORTER,
+    "reporter_foreign": Role.REPORTER,
+    "reader": Role.READER,
+    "dialogue_officer": Role.DIALOGUE_OFFICER,
+    "contact_centre": Role.CONTACT_CENTRE,
+}
 DRAFT_MARKER = "HEMLIGT-UTKAST-7f3a"
 PREFIXES = ("personal/", "konto/", "api/")
 
@@ -83,8 +97,7 @@ def _report(w: World) -> ObjectKwargs:
     a3 = w.assignments[2]
     own = Report.objects.get(period=w.period, assignment=a3, organisation=w.son)
     foreign = Report.objects.get(period=w.period, assignment=a3, organisation=w.ubn)
-    return ObjectKwargs(own={"report_id": own.pk}, foreign={"report_id": foreign.pk},
-                        scoped=True)
+    return ObjectKwargs(own={"report_id": own.pk}, foreign={"report_id": foreign.pk}, scoped=True)
 
 
 OBJECT_URLS: dict[str, Callable[[World], ObjectKwargs]] = {
@@ -97,16 +110,14 @@ OBJECT_URLS: dict[str, Callable[[World], ObjectKwargs]] = {
     "goals:period_export": lambda w: _period(w, fmt="csv"),
     "goals:compile_assignment": lambda w: _period(w, assignment_id=w.assignments[0].pk),
     "goals:compile_goal": lambda w: _period(w, goal_id=w.goals[0].pk),
-    "goals:assignment_history": lambda w: ObjectKwargs(
-        own={"assignment_id": w.assignments[0].pk}),
+    "goals:assignment_history": lambda w: ObjectKwargs(own={"assignment_id": w.assignments[0].pk}),
     "goals:report": _report,
     "goals:report_autosave": _report,
     "goals:report_review": _report,
     "goals:report_history": _report,
 }
 
-PLACEHOLDERS = {"int": 987654, "str": "x", "slug": "x", "uuid": uuid.UUID(int=7),
-                "path": "x"}
+PLACEHOLDERS = {"int": 987654, "str": "x", "slug": "x", "uuid": uuid.UUID(int=7), "path": "x"}
 
 
 @dataclass
@@ -127,8 +138,12 @@ def _converter_name(converter: Any) -> str:
     return type(converter).__name__.replace("Converter", "").lower()
 
 
-def walk(patterns: list[Any], prefix: str = "", namespace: str = "",
-         converters: dict[str, Any] | None = None) -> Iterator[Route]:
+def walk(
+    patterns: list[Any],
+    prefix: str = "",
+    namespace: str = "",
+    converters: dict[str, Any] | None = None,
+) -> Iterator[Route]:
     for item in patterns:
         found = {**(converters or {}), **getattr(item.pattern, "converters", {})}
         if hasattr(item.pattern, "_regex"):  # re_path(): named groups are parameters
@@ -141,8 +156,12 @@ def walk(patterns: list[Any], prefix: str = "", namespace: str = "",
             yield from walk(item.url_patterns, prefix + str(item.pattern), ns, found)
         elif isinstance(item, URLPattern):
             name = f"{namespace}{item.name}" if item.name else None
-            yield Route(prefix + str(item.pattern), name, item,
-                        {k: _converter_name(v) for k, v in found.items()})
+            yield Route(
+                prefix + str(item.pattern),
+                name,
+                item,
+                {k: _converter_name(v) for k, v in found.items()},
+            )
 
 
 def routes(*prefixes: str) -> list[Route]:
@@ -161,9 +180,11 @@ def url_for(route: Route, kwargs: dict[str, Any] | None) -> str:
 def matrix_world(db) -> World:
     world = make_world()
     open_period(world)
-    Report.objects.filter(period=world.period, assignment=world.assignments[2],
-                          organisation__in=[world.son, world.ubn]).update(
-        state=ReportState.SUBMITTED, assessment=DRAFT_MARKER)
+    Report.objects.filter(
+        period=world.period,
+        assignment=world.assignments[2],
+        organisation__in=[world.son, world.ubn],
+    ).update(state=ReportState.SUBMITTED, assessment=DRAFT_MARKER)
     return world
 
 
@@ -177,8 +198,9 @@ def test_it_knows_every_staff_view():
         if route.name is None:
             problems.append(f"/{route.route}: unnamed URL, cannot be tested")
     for route in routes("konto/"):
-        if not hasattr(route.view, "insyn_roles") and not getattr(route.view, "insyn_public",
-                                                                   False):
+        if not hasattr(route.view, "insyn_roles") and not getattr(
+            route.view, "insyn_public", False
+        ):
             if "oidc" in route.route:
                 continue  # mozilla-django-oidc's own sign-in endpoints are public by design
             problems.append(f"/{route.route} ({route.name}): neither login nor public declared")
@@ -200,8 +222,9 @@ def _allowed(role: str, roles: tuple[str, ...]) -> bool:
 
 
 def _snapshot() -> list[tuple[Any, ...]]:
-    return list(Report.objects.order_by("pk").values_list("pk", "state", "status",
-                                                          "assessment", "version"))
+    return list(
+        Report.objects.order_by("pk").values_list("pk", "state", "status", "assessment", "version")
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -228,13 +251,16 @@ def test_it_enforces_roles_on_every_staff_url(client, matrix_world, role):
             response = c.get(url)
             status = response.status_code
             if role == "anonymous":
-                if not ((status == 302 and response["Location"].startswith(login_url))
-                        or status == 405):
+                if not (
+                    (status == 302 and response["Location"].startswith(login_url)) or status == 405
+                ):
                     failures.append(f"{where}: {status}, expected a redirect to log in")
                 before = _snapshot()
                 post = c.post(url, {})
-                if not ((post.status_code == 302 and post["Location"].startswith(login_url))
-                        or post.status_code == 405):
+                if not (
+                    (post.status_code == 302 and post["Location"].startswith(login_url))
+                    or post.status_code == 405
+                ):
                     failures.append(f"{where} POST: {post.status_code}, expected log in")
                 if _snapshot() != before:
                     failures.append(f"{where} POST changed data")
@@ -245,7 +271,8 @@ def test_it_enforces_roles_on_every_staff_url(client, matrix_world, role):
                 continue
             denied_object = objects.scoped and (
                 (role == "reporter_foreign" and variant == "own")
-                or (role == "reporter" and variant == "foreign"))
+                or (role == "reporter" and variant == "foreign")
+            )
             if not _allowed(role, roles):
                 if status not in (403, 405):
                     failures.append(f"{where}: {status}, expected 403")
@@ -257,8 +284,16 @@ def test_it_enforces_roles_on_every_staff_url(client, matrix_world, role):
             may_write = _allowed(role, write_roles)
             if not may_write or denied_object:
                 before = _snapshot()
-                post = c.post(url, {"status": "completed", "assessment": "Intrång",
-                                    "version": 1, "action": "approve", "save": "1"})
+                post = c.post(
+                    url,
+                    {
+                        "status": "completed",
+                        "assessment": "Intrång",
+                        "version": 1,
+                        "action": "approve",
+                        "save": "1",
+                    },
+                )
                 # 405: a read-only view refuses every POST before looking at the user.
                 expected = (403, 404, 405) if denied_object and may_write else (403, 405)
                 if post.status_code not in expected:

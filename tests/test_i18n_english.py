@@ -85,7 +85,8 @@ def test_the_po_parser_reads_plurals_contexts_continuations_and_flags():
         '#: a.py:1\n#, python-format\nmsgctxt "ctx"\nmsgid "Hej %(n)s"\n'
         'msgstr ""\n"Hello "\n"%(n)s \\"x\\""\n\n'
         'msgid "en"\nmsgid_plural "flera"\nmsgstr[0] "one"\nmsgstr[1] ""\n\n'
-        '#~ msgid "gammal"\n#~ msgstr ""\n')
+        '#~ msgid "gammal"\n#~ msgstr ""\n'
+    )
     assert len(entries) == 3
     header, context, plural = entries
     assert header["flags"] == {"fuzzy"} and header["msgstr"] == "Language: en\n"
@@ -102,14 +103,21 @@ def catalogue() -> list[dict]:
 def test_the_catalogue_has_entries_from_every_app(catalogue):
     assert len(catalogue) > 1500
     text = PO_FILE.read_text(encoding="utf-8")
-    for app in ("accounts", "dialogue", "feedback", "goals", "indicators", "organisations",
-                "public", "templates"):
+    for app in (
+        "accounts",
+        "dialogue",
+        "feedback",
+        "goals",
+        "indicators",
+        "organisations",
+        "public",
+        "templates",
+    ):
         assert re.search(rf"^#: .*\b{app}/", text, re.M), app
 
 
 def test_every_entry_is_translated(catalogue):
-    missing = [e["msgid"] for e in catalogue[1:]
-               if not all(t.strip() for t in _translations(e))]
+    missing = [e["msgid"] for e in catalogue[1:] if not all(t.strip() for t in _translations(e))]
     assert missing == []
 
 
@@ -135,8 +143,9 @@ def test_placeholders_survive_translation(catalogue):
             got = set(placeholder.findall(value))
             # An English singular may spell the number out ("One value ...") where the
             # Swedish singular also did; it never invents a placeholder of its own.
-            assert got <= wanted | set(placeholder.findall(entry.get("msgid_plural", ""))), \
-                entry["msgid"]
+            assert got <= wanted | set(placeholder.findall(entry.get("msgid_plural", ""))), entry[
+                "msgid"
+            ]
             if key != "msgstr[0]":
                 assert wanted <= got, entry["msgid"]
 
@@ -164,8 +173,9 @@ def test_key_strings_translate():
         assert translation.gettext("Tillgänglighetsredogörelse") == "Accessibility statement"
         assert translation.gettext("Felanmälan") == "Fault report"
         assert translation.gettext("Synpunkt") == "Comment"
-        assert translation.gettext("Delårsuppföljning per augusti") == \
-            "Interim follow-up as of August"
+        assert (
+            translation.gettext("Delårsuppföljning per augusti") == "Interim follow-up as of August"
+        )
         assert translation.gettext("Medborgarbudget.") == "Participatory budget."
         assert translation.gettext("Delaktighetstrappan") == "Participation ladder"
         assert translation.pgettext("sökträffar", "Uppdrag") == "Assignments"
@@ -212,8 +222,12 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
 def goal_url(demo, db):
     from insyn.goals.models import Goal
 
-    goal = (Goal.objects.select_related("plan").filter(plan__periods__state="published")
-            .order_by("-plan__year", "order", "pk").first())
+    goal = (
+        Goal.objects.select_related("plan")
+        .filter(plan__periods__state="published")
+        .order_by("-plan__year", "order", "pk")
+        .first()
+    )
     return f"/plan/{goal.plan.year}/mal/{goal.number}/"
 
 

@@ -37,8 +37,10 @@ def _organisation(spec: str | None) -> Organisation | None:
         return None
     if spec == OrganisationKind.COMPANY:
         preferred = Organisation.objects.filter(kind=OrganisationKind.COMPANY, name="Uppsalahem AB")
-        return preferred.first() or Organisation.objects.filter(
-            kind=OrganisationKind.COMPANY).order_by("name").first()
+        return (
+            preferred.first()
+            or Organisation.objects.filter(kind=OrganisationKind.COMPANY).order_by("name").first()
+        )
     return Organisation.objects.filter(name=spec).first()
 
 
@@ -51,8 +53,12 @@ def load_demo() -> None:
         first, _sep, last = full_name.partition(" ")
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last,
-                      "email": f"{username}@demo.insyn.invalid"})
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.insyn.invalid",
+            },
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -65,4 +71,5 @@ def load_demo() -> None:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
             TOTPDevice.objects.get_or_create(
-                user=user, name="Demo", defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True})
+                user=user, name="Demo", defaults={"key": DEMO_TOTP_KEY.hex(), "confirmed": True}
+            )

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _("Fel användarnamn eller lösenord. Observera att fälten kan vara "
-                           "skiftlägeskänsliga."),
+        "invalid_login": _(
+            "Fel användarnamn eller lösenord. Observera att fälten kan vara skiftlägeskänsliga."
+        ),
         "inactive": _("Kontot är inaktiverat."),
     }
 
@@ -20,11 +21,16 @@ class LoginForm(AuthenticationForm):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("Engångskod (6 siffror)"), max_length=8, min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9 ]*"}),
-        error_messages={"required": _("Skriv koden från din app."),
-                        "min_length": _("Koden har sex siffror.")},
+        label=_("Engångskod (6 siffror)"),
+        max_length=8,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+        error_messages={
+            "required": _("Skriv koden från din app."),
+            "min_length": _("Koden har sex siffror."),
+        },
     )
 
     def clean_token(self) -> str:

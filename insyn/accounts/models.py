@@ -22,24 +22,34 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's role; reporters (and dialogue officers) act for one organisation each row."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("roll"), max_length=30, choices=Role.choices)
-    organisation = models.ForeignKey(Organisation, null=True, blank=True,
-                                     on_delete=models.CASCADE, related_name="memberships")
-    source = models.CharField(_("källa"), max_length=20, default="admin",
-                              help_text=_("admin eller oidc (från inloggningstjänstens claims)"))
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    source = models.CharField(
+        _("källa"),
+        max_length=20,
+        default="admin",
+        help_text=_("admin eller oidc (från inloggningstjänstens claims)"),
+    )
 
     class Meta:
         verbose_name = _("roll")
         verbose_name_plural = _("roller")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "organisation"],
-                                    condition=Q(organisation__isnull=False),
-                                    name="unique_membership_with_org"),
-            models.UniqueConstraint(fields=["user", "role"],
-                                    condition=Q(organisation__isnull=True),
-                                    name="unique_membership_without_org"),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="unique_membership_with_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(organisation__isnull=True),
+                name="unique_membership_without_org",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,7 @@ def memberships_from_claims(claims: dict[str, Any]) -> set[tuple[str, int | None
     for value in raw:
         if not isinstance(value, str) or not value.startswith(PREFIX):
             continue
-        role, _sep, slug = value[len(PREFIX):].partition(":")
+        role, _sep, slug = value[len(PREFIX) :].partition(":")
         if role not in Role.values:
             logger.warning("unknown role in OIDC claim", extra={"event": "oidc_unknown_role"})
             continue
@@ -61,13 +61,17 @@ def sync_memberships(*, user: Any, claims: dict[str, Any]) -> None:
     if not getattr(settings, "OIDC_MAP_MEMBERSHIPS", True):
         return
     wanted = memberships_from_claims(claims)
-    current = {(m.role, m.organisation_id): m
-               for m in Membership.objects.filter(user=user, source="oidc")}
+    current = {
+        (m.role, m.organisation_id): m for m in Membership.objects.filter(user=user, source="oidc")
+    }
     for key, membership in current.items():
         if key not in wanted:
             membership.delete()
-    manual = set(Membership.objects.filter(user=user).exclude(source="oidc")
-                 .values_list("role", "organisation_id"))
+    manual = set(
+        Membership.objects.filter(user=user)
+        .exclude(source="oidc")
+        .values_list("role", "organisation_id")
+    )
     for role, org_id in wanted - set(current) - manual:
         Membership.objects.create(user=user, role=role, organisation_id=org_id, source="oidc")
 

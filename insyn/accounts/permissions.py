@@ -49,8 +49,9 @@ def organisation_ids(user: Any, *roles: str) -> set[int]:
     key = tuple(sorted(roles))
     if key not in cache:
         cache[key] = set(
-            Membership.objects.filter(user=user, role__in=roles, organisation__isnull=False)
-            .values_list("organisation_id", flat=True)
+            Membership.objects.filter(
+                user=user, role__in=roles, organisation__isnull=False
+            ).values_list("organisation_id", flat=True)
         )
     return cache[key]
 
@@ -69,8 +70,11 @@ def role_required(*roles: str, write_roles: tuple[str, ...] | None = None) -> Ca
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *roles):
                 raise PermissionDenied("Du saknar behörighet för den här sidan.")
-            if (write_roles is not None and request.method not in SAFE_METHODS
-                    and not has_role(request.user, *write_roles)):
+            if (
+                write_roles is not None
+                and request.method not in SAFE_METHODS
+                and not has_role(request.user, *write_roles)
+            ):
                 raise PermissionDenied("Du får läsa men inte ändra här.")
             return view(request, *args, **kwargs)
 

@@ -35,10 +35,17 @@ def _username_key(group: str, request: HttpRequest) -> str:
 
 def login_throttled(request: HttpRequest) -> bool:
     """Counts this POST against the IP and username limits; True when either is exceeded."""
-    by_ip = is_ratelimited(request, group="login-ip", key="ip", rate=LOGIN_RATE_IP,
-                           method="POST", increment=True)
-    by_name = is_ratelimited(request, group="login-username", key=_username_key,
-                             rate=LOGIN_RATE_USERNAME, method="POST", increment=True)
+    by_ip = is_ratelimited(
+        request, group="login-ip", key="ip", rate=LOGIN_RATE_IP, method="POST", increment=True
+    )
+    by_name = is_ratelimited(
+        request,
+        group="login-username",
+        key=_username_key,
+        rate=LOGIN_RATE_USERNAME,
+        method="POST",
+        increment=True,
+    )
     return by_ip or by_name
 
 
@@ -67,8 +74,14 @@ class InsynPasswordChangeView(auth_views.PasswordChangeView):
     """Guessing the current password from a signed-in session is throttled like the login."""
 
     def post(self, request, *args, **kwargs):
-        if is_ratelimited(request, group="password-change", key="user",
-                          rate=LOGIN_RATE_USERNAME, method="POST", increment=True):
+        if is_ratelimited(
+            request,
+            group="password-change",
+            key="user",
+            rate=LOGIN_RATE_USERNAME,
+            method="POST",
+            increment=True,
+        ):
             # Bound to nothing: the required fields fail first, no password is checked.
             form = self.get_form_class()(user=request.user, data={})
             form.errors.clear()
@@ -79,24 +92,30 @@ class InsynPasswordChangeView(auth_views.PasswordChangeView):
 
 login = public_view(InsynLoginView.as_view())
 logout = public_view(auth_views.LogoutView.as_view(template_name="accounts/logged_out.html"))
-password_change = login_required_view(InsynPasswordChangeView.as_view(
-    template_name="accounts/password_change.html",
-    success_url=reverse_lazy("accounts:password_change_done")))
-password_change_done = login_required_view(auth_views.PasswordChangeDoneView.as_view(
-    template_name="accounts/password_change_done.html"))
+password_change = login_required_view(
+    InsynPasswordChangeView.as_view(
+        template_name="accounts/password_change.html",
+        success_url=reverse_lazy("accounts:password_change_done"),
+    )
+)
+password_change_done = login_required_view(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)
 
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return settings.LOGIN_REDIRECT_URL
 
 
 def _otp_throttled(request: HttpRequest) -> bool:
-    return is_ratelimited(request, group="otp-user", key="user", rate=OTP_RATE_USER,
-                          method="POST", increment=True)
+    return is_ratelimited(
+        request, group="otp-user", key="user", rate=OTP_RATE_USER, method="POST", increment=True
+    )
 
 
 def _wrong_code_message(device: TOTPDevice) -> str:
@@ -113,8 +132,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user_has_device(user):
         return redirect(f"{reverse('accounts:otp_verify')}?next={_next_url(request)}")
-    device = (TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-              or TOTPDevice.objects.create(user=user, name="Insyn", confirmed=False))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by(
+        "pk"
+    ).first() or TOTPDevice.objects.create(user=user, name="Insyn", confirmed=False)
     form = TokenForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -131,11 +151,15 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 return redirect(_next_url(request))
             form.add_error("token", _wrong_code_message(device))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, title=_("QR-kod för tvåstegsverifiering"))
+        scale=5, title=_("QR-kod för tvåstegsverifiering")
+    )
     secret = base64.b32encode(device.bin_key).decode()
-    return render(request, "accounts/otp_setup.html", {
-        "form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)},
-        status=status)
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next_url(request)},
+        status=status,
+    )
 
 
 @login_required_view
@@ -158,5 +182,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                     return redirect(_next_url(request))
             form.add_error("token", _wrong_code_message(device))
             status = 400
-    return render(request, "accounts/otp_verify.html",
-                  {"form": form, "next": _next_url(request)}, status=status)
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=status,
+    )

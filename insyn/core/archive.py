@@ -69,8 +69,10 @@ PDF_VARIANT = "pdf/a-2b"
 
 FORMATS = {
     ".pdf": ("application/pdf", "PDF/A-2b (ISO 19005-2)"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-              "Office Open XML-kalkylblad (ISO/IEC 29500)"),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Office Open XML-kalkylblad (ISO/IEC 29500)",
+    ),
     ".csv": ("text/csv; charset=utf-8", "CSV (RFC 4180), UTF-8 med BOM"),
     ".json": ("application/json", "JSON (RFC 8259), UTF-8"),
     ".html": ("text/html; charset=utf-8", "HTML5, UTF-8"),
@@ -97,11 +99,18 @@ class Member:
         return hashlib.sha256(self.data).hexdigest()
 
     def describe(self) -> dict[str, Any]:
-        mimetype, default_name = FORMATS.get(Path(self.path).suffix, ("application/octet-stream",
-                                                                     "okänt"))
-        return {"path": self.path, "role": self.role, "description": self.description,
-                "size": len(self.data), "sha256": self.sha256, "mimetype": mimetype,
-                "format": self.format_name or default_name}
+        mimetype, default_name = FORMATS.get(
+            Path(self.path).suffix, ("application/octet-stream", "okänt")
+        )
+        return {
+            "path": self.path,
+            "role": self.role,
+            "description": self.description,
+            "size": len(self.data),
+            "sha256": self.sha256,
+            "mimetype": mimetype,
+            "format": self.format_name or default_name,
+        }
 
 
 @dataclass
@@ -113,8 +122,9 @@ class Package:
     members: list[Member] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, path: str, data: bytes | str, role: str, description: str,
-            format_name: str = "") -> None:
+    def add(
+        self, path: str, data: bytes | str, role: str, description: str, format_name: str = ""
+    ) -> None:
         raw = data.encode("utf-8") if isinstance(data, str) else data
         self.members.append(Member(path, raw, role, description, format_name))
 
@@ -123,14 +133,15 @@ class Package:
 
 
 def archivable_period(period_id: int) -> FollowUpPeriod:
-    period = (FollowUpPeriod.objects.select_related("plan").filter(pk=period_id).first())
+    period = FollowUpPeriod.objects.select_related("plan").filter(pk=period_id).first()
     if period is None:
         raise ArchiveError(f"Det finns ingen uppföljningsperiod med id {period_id}.")
     if period.state != PeriodState.PUBLISHED:
         raise ArchiveError(
             f"Uppföljningsperioden {period.pk} ({period.label} {period.year}) är inte "
             f"publicerad (läge: {period.get_state_display().lower()}). Bara publicerade "
-            "perioder kan arkiveras.")
+            "perioder kan arkiveras."
+        )
     return period
 
 
@@ -143,8 +154,7 @@ def write_archive(period: FollowUpPeriod, output: str | Path | None = None) -> P
     package = build_package(period)
     target = _target(output, package.name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".arkivpaket-", suffix=".zip",
-                                         dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=".arkivpaket-", suffix=".zip", dir=target.parent)
     os.close(handle)
     try:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -167,10 +177,13 @@ def build_package(period: FollowUpPeriod) -> Package:
     code = municipality.code if municipality else settings.INSYN_MUNICIPALITY_CODE
     created = timezone.now().replace(microsecond=0)
     versions = _versions(period)
-    name = (f"insyn-{code}-uppfoljning-{period.year}-{period.kind}-{period.pk}"
-            f"-v{versions[-1]['version']}-{created.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
-    package = Package(period=period, created_at=created, package_id=f"urn:uuid:{uuid.uuid4()}",
-                      name=name)
+    name = (
+        f"insyn-{code}-uppfoljning-{period.year}-{period.kind}-{period.pk}"
+        f"-v{versions[-1]['version']}-{created.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+    )
+    package = Package(
+        period=period, created_at=created, package_id=f"urn:uuid:{uuid.uuid4()}", name=name
+    )
     with translation.override(settings.LANGUAGE_CODE):
         _add_exports(package)
         _add_open_data(package)
@@ -221,8 +234,9 @@ def _pdf(period: FollowUpPeriod) -> tuple[bytes, str]:
     try:
         from weasyprint import HTML
 
-        data = HTML(string=exports.period_pdf_html(period),
-                    base_url=settings.SITE_URL).write_pdf(pdf_variant=PDF_VARIANT)
+        data = HTML(string=exports.period_pdf_html(period), base_url=settings.SITE_URL).write_pdf(
+            pdf_variant=PDF_VARIANT
+        )
         return data, FORMATS[".pdf"][1]
     except (TypeError, ValueError):  # a WeasyPrint without that variant
         return exports.export_pdf(period, base_url=settings.SITE_URL), "PDF 1.7"
@@ -231,13 +245,26 @@ def _pdf(period: FollowUpPeriod) -> tuple[bytes, str]:
 def _add_exports(package: Package) -> None:
     period = package.period
     pdf, pdf_format = _pdf(period)
-    package.add(_export_name(period, "pdf"), pdf, "uppfoljning",
-                "Den publicerade uppföljningen som rapport: försättsblad, innehåll, ett avsnitt "
-                "per mål, statusskalan och rättelser.", pdf_format)
-    package.add(_export_name(period, "xlsx"), exports.export_xlsx(period), "uppfoljning",
-                "Uppföljningen som kalkylblad: uppdrag, mål och organisationernas rapporter.")
-    package.add(_export_name(period, "csv"), exports.export_csv(period), "uppfoljning",
-                "Uppföljningen som CSV: en rad per uppdrag.")
+    package.add(
+        _export_name(period, "pdf"),
+        pdf,
+        "uppfoljning",
+        "Den publicerade uppföljningen som rapport: försättsblad, innehåll, ett avsnitt "
+        "per mål, statusskalan och rättelser.",
+        pdf_format,
+    )
+    package.add(
+        _export_name(period, "xlsx"),
+        exports.export_xlsx(period),
+        "uppfoljning",
+        "Uppföljningen som kalkylblad: uppdrag, mål och organisationernas rapporter.",
+    )
+    package.add(
+        _export_name(period, "csv"),
+        exports.export_csv(period),
+        "uppfoljning",
+        "Uppföljningen som CSV: en rad per uppdrag.",
+    )
 
 
 def _link(path: str) -> str:
@@ -250,27 +277,48 @@ def _json(data: Any) -> str:
 
 def _add_open_data(package: Package) -> None:
     period, plan = package.period, package.period.plan
-    package.add("data/plan.json", _json(api.plan(plan.year, _link)), "oppna-data",
-                f"Planen som {reverse('api:plan', args=[plan.year])} i det öppna API:et.")
-    package.add("data/period.json", _json(api.period(period.pk, _link)), "oppna-data",
-                f"Perioden som {reverse('api:period', args=[period.pk])}.")
+    package.add(
+        "data/plan.json",
+        _json(api.plan(plan.year, _link)),
+        "oppna-data",
+        f"Planen som {reverse('api:plan', args=[plan.year])} i det öppna API:et.",
+    )
+    package.add(
+        "data/period.json",
+        _json(api.period(period.pk, _link)),
+        "oppna-data",
+        f"Perioden som {reverse('api:period', args=[period.pk])}.",
+    )
     reports = api.period_reports(period, limit=10**9, offset=0, link=_link)
-    package.add("data/period-reports.json",
-                _json({"period": api.period_ref(period, _link), "count": reports.count,
-                       "results": reports.results}),
-                "oppna-data", f"Periodens alla publicerade rapporter, som "
-                f"{reverse('api:period-reports', args=[period.pk])} (alla sidor).")
+    package.add(
+        "data/period-reports.json",
+        _json(
+            {
+                "period": api.period_ref(period, _link),
+                "count": reports.count,
+                "results": reports.results,
+            }
+        ),
+        "oppna-data",
+        f"Periodens alla publicerade rapporter, som "
+        f"{reverse('api:period-reports', args=[period.pk])} (alla sidor).",
+    )
     for goal in Goal.objects.filter(plan=plan).order_by("order", "number"):
-        package.add(f"data/mal/mal-{_safe(goal.number)}.json",
-                    _json(api.goal(plan.year, goal.number, _link)), "oppna-data",
-                    f"Mål {goal.number} som "
-                    f"{reverse('api:goal', args=[plan.year, goal.number])}.")
-    for assignment in (Assignment.objects.filter(goal__plan=plan)
-                       .order_by("goal__order", "goal__number", "order", "pk")):
-        package.add(f"data/uppdrag/uppdrag-{assignment.pk}.json",
-                    _json(api.assignment(assignment.pk, _link)), "oppna-data",
-                    f"{assignment.heading} som "
-                    f"{reverse('api:assignment', args=[assignment.pk])}.")
+        package.add(
+            f"data/mal/mal-{_safe(goal.number)}.json",
+            _json(api.goal(plan.year, goal.number, _link)),
+            "oppna-data",
+            f"Mål {goal.number} som {reverse('api:goal', args=[plan.year, goal.number])}.",
+        )
+    for assignment in Assignment.objects.filter(goal__plan=plan).order_by(
+        "goal__order", "goal__number", "order", "pk"
+    ):
+        package.add(
+            f"data/uppdrag/uppdrag-{assignment.pk}.json",
+            _json(api.assignment(assignment.pk, _link)),
+            "oppna-data",
+            f"{assignment.heading} som {reverse('api:assignment', args=[assignment.pk])}.",
+        )
 
 
 def _safe(text: str) -> str:
@@ -288,26 +336,29 @@ def _render(path: str, query: str = "") -> str:
     request.method = "GET"
     request.path = request.path_info = path
     request.GET = QueryDict(query)
-    request.META = {"SERVER_NAME": site.hostname or "localhost",
-                    "SERVER_PORT": str(site.port or (443 if site.scheme == "https" else 80)),
-                    "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
+    request.META = {
+        "SERVER_NAME": site.hostname or "localhost",
+        "SERVER_PORT": str(site.port or (443 if site.scheme == "https" else 80)),
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+    }
     request.user = AnonymousUser()
     match = resolve(path)
     response = match.func(request, *match.args, **match.kwargs)
     if response.status_code != 200:
-        raise ArchiveError(f"Sidan {path} kunde inte tas med i paketet "
-                           f"(svar {response.status_code}).")
+        raise ArchiveError(
+            f"Sidan {path} kunde inte tas med i paketet (svar {response.status_code})."
+        )
     html = response.content.decode(response.charset or "utf-8")
     # The language switch's CSRF field belongs to a live session, not to the record.
-    return re.sub(r'\s*<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">', "",
-                  html)
+    return re.sub(r'\s*<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">', "", html)
 
 
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action)=")(/[^"]*)(")')
 
 
-def _localise(html: str, member_path: str, pages: dict[str, str],
-              statics: dict[str, str]) -> str:
+def _localise(html: str, member_path: str, pages: dict[str, str], statics: dict[str, str]) -> str:
     """Stylesheets, scripts and the other archived pages are linked inside the package; links
     to any other page point at the site (they are citations of pages not in the package)."""
     here = posixpath.dirname(member_path)
@@ -315,7 +366,7 @@ def _localise(html: str, member_path: str, pages: dict[str, str],
     def replace(match: re.Match[str]) -> str:
         url = match.group(2)
         if url.startswith(settings.STATIC_URL):
-            name = url[len(settings.STATIC_URL):].split("?", 1)[0]
+            name = url[len(settings.STATIC_URL) :].split("?", 1)[0]
             statics[name] = url
             target = posixpath.relpath(f"html/static/{name}", here)
         elif url.replace("&amp;", "&") in pages:
@@ -338,14 +389,26 @@ def _static_bytes(name: str) -> bytes | None:
 def _add_pages(package: Package) -> None:
     period, statics = package.period, {}
     pages: list[tuple[str, str, str, str]] = [
-        ("html/uppfoljning.html", period.get_absolute_url(), "",
-         f"Den publicerade sidan för {period.label} {period.year}.")]
+        (
+            "html/uppfoljning.html",
+            period.get_absolute_url(),
+            "",
+            f"Den publicerade sidan för {period.label} {period.year}.",
+        )
+    ]
     for goal in Goal.objects.filter(plan=period.plan).order_by("order", "number"):
-        pages.append((f"html/mal/mal-{_safe(goal.number)}.html", goal.get_absolute_url(),
-                      f"period={period.pk}",
-                      f"Målsidan för mål {goal.number} som den ser ut för perioden."))
-    archived = {path + (f"?{query}" if query else ""): member_path
-                for member_path, path, query, _description in pages}
+        pages.append(
+            (
+                f"html/mal/mal-{_safe(goal.number)}.html",
+                goal.get_absolute_url(),
+                f"period={period.pk}",
+                f"Målsidan för mål {goal.number} som den ser ut för perioden.",
+            )
+        )
+    archived = {
+        path + (f"?{query}" if query else ""): member_path
+        for member_path, path, query, _description in pages
+    }
     for member_path, path, query, description in pages:
         html = _localise(_render(path, query), member_path, archived, statics)
         url = _link(path) + (f"?{query}" if query else "")
@@ -353,33 +416,51 @@ def _add_pages(package: Package) -> None:
     for name in sorted(statics):
         data = _static_bytes(name)
         if data is not None:
-            package.add(f"html/static/{name}", data, "webbsida-resurs",
-                        f"Stilmall eller skript som sidorna använder ({statics[name]}).")
+            package.add(
+                f"html/static/{name}",
+                data,
+                "webbsida-resurs",
+                f"Stilmall eller skript som sidorna använder ({statics[name]}).",
+            )
 
 
 # --- Metadata -----------------------------------------------------------------------------------
 
 
 def _versions(period: FollowUpPeriod) -> list[dict[str, Any]]:
-    versions = [{"version": 1, "date": period.published_at, "note": "Publicerad.",
-                 "changes": []}]
+    versions = [{"version": 1, "date": period.published_at, "note": "Publicerad.", "changes": []}]
     for correction in corrections_for_period(period):
         what = None
         if correction.assignment_id:
-            what = {"assignment_id": correction.assignment_id,
-                    "assignment": correction.assignment.heading}
+            what = {
+                "assignment_id": correction.assignment_id,
+                "assignment": correction.assignment.heading,
+            }
         elif correction.goal_id:
             what = {"goal": correction.goal.number}
-        versions.append({"version": correction.version, "date": correction.created_at,
-                         "note": correction.note, "concerns": what,
-                         "changes": [{"field": c.get("field", ""), "label": c.get("label", ""),
-                                      "before": c.get("before", ""), "after": c.get("after", "")}
-                                     for c in (correction.changes or [])]})
+        versions.append(
+            {
+                "version": correction.version,
+                "date": correction.created_at,
+                "note": correction.note,
+                "concerns": what,
+                "changes": [
+                    {
+                        "field": c.get("field", ""),
+                        "label": c.get("label", ""),
+                        "before": c.get("before", ""),
+                        "after": c.get("after", ""),
+                    }
+                    for c in (correction.changes or [])
+                ],
+            }
+        )
     return versions
 
 
-def _metadata(package: Package, municipality: Any, code: str,
-              versions: list[dict[str, Any]]) -> dict[str, Any]:
+def _metadata(
+    package: Package, municipality: Any, code: str, versions: list[dict[str, Any]]
+) -> dict[str, Any]:
     period, plan = package.period, package.period.plan
     return {
         "format": FORMAT_NAME,
@@ -390,12 +471,21 @@ def _metadata(package: Package, municipality: Any, code: str,
         "creator_system": f"Insyn {insyn.__version__}",
         "municipality": {"name": municipality.name if municipality else "", "code": code},
         "site": settings.SITE_URL,
-        "plan": {"year": plan.year, "title": plan.title, "last_year": plan.last_year,
-                 "url": _link(plan.get_absolute_url())},
-        "period": {"id": period.pk, "label": period.label, "year": period.year,
-                   "month": period.month, "kind": period.kind,
-                   "published_at": period.published_at,
-                   "url": _link(period.get_absolute_url())},
+        "plan": {
+            "year": plan.year,
+            "title": plan.title,
+            "last_year": plan.last_year,
+            "url": _link(plan.get_absolute_url()),
+        },
+        "period": {
+            "id": period.pk,
+            "label": period.label,
+            "year": period.year,
+            "month": period.month,
+            "kind": period.kind,
+            "published_at": period.published_at,
+            "url": _link(period.get_absolute_url()),
+        },
         "version": versions[-1]["version"],
         "versions": versions,
         "files": [member.describe() for member in package.members],
@@ -408,39 +498,66 @@ def _xml(metadata: dict[str, Any]) -> bytes:
     def el(parent: ET.Element | None, tag: str, text: Any = None, **attrs: Any) -> ET.Element:
         name = f"{{{NAMESPACE}}}{tag}"
         values = {k: _text(v) for k, v in attrs.items() if v is not None}
-        node = ET.Element(name, values) if parent is None else ET.SubElement(parent, name,
-                                                                              values)
+        node = ET.Element(name, values) if parent is None else ET.SubElement(parent, name, values)
         if text is not None:
             node.text = _text(text)
         return node
 
     m = metadata
-    root = el(None, "arkivpaket", id=m["package_id"], namn=m["name"], format=m["format"],
-              formatversion=m["format_version"], skapat=m["created_at"])
+    root = el(
+        None,
+        "arkivpaket",
+        id=m["package_id"],
+        namn=m["name"],
+        format=m["format"],
+        formatversion=m["format_version"],
+        skapat=m["created_at"],
+    )
     el(root, "skapandesystem", m["creator_system"])
     el(root, "kommun", m["municipality"]["name"], kod=m["municipality"]["code"])
     el(root, "webbplats", m["site"])
     el(root, "plan", m["plan"]["title"], ar=m["plan"]["year"], url=m["plan"]["url"])
     period = m["period"]
-    el(root, "period", period["label"], id=period["id"], ar=period["year"],
-       manad=period["month"], typ=period["kind"], publicerad=period["published_at"],
-       url=period["url"])
+    el(
+        root,
+        "period",
+        period["label"],
+        id=period["id"],
+        ar=period["year"],
+        manad=period["month"],
+        typ=period["kind"],
+        publicerad=period["published_at"],
+        url=period["url"],
+    )
     versions = el(root, "versioner", aktuell=m["version"])
     for version in m["versions"]:
         node = el(versions, "version", nummer=version["version"], datum=version["date"])
         el(node, "anteckning", version["note"])
         concerns = version.get("concerns") or {}
         if concerns:
-            el(node, "galler", concerns.get("assignment") or f"Mål {concerns.get('goal')}",
-               uppdragsid=concerns.get("assignment_id"), mal=concerns.get("goal"))
+            el(
+                node,
+                "galler",
+                concerns.get("assignment") or f"Mål {concerns.get('goal')}",
+                uppdragsid=concerns.get("assignment_id"),
+                mal=concerns.get("goal"),
+            )
         for change in version["changes"]:
             item = el(node, "andring", falt=change["field"], etikett=change["label"])
             el(item, "fore", change["before"])
             el(item, "efter", change["after"])
     files = el(root, "filer")
     for item in m["files"]:
-        file_node = el(files, "fil", sokvag=item["path"], roll=item["role"], storlek=item["size"],
-                       sha256=item["sha256"], mimetyp=item["mimetype"], format=item["format"])
+        file_node = el(
+            files,
+            "fil",
+            sokvag=item["path"],
+            roll=item["role"],
+            storlek=item["size"],
+            sha256=item["sha256"],
+            mimetyp=item["mimetype"],
+            format=item["format"],
+        )
         el(file_node, "beskrivning", item["description"])
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
@@ -457,10 +574,22 @@ def _text(value: Any) -> str:
 def _all_members(package: Package) -> list[Member]:
     """Content, then metadata.json and metadata.xml, then the manifest over all of them."""
     members = list(package.members)
-    members.append(Member(METADATA_JSON, _json(package.metadata).encode("utf-8"), "metadata",
-                          "Paketets beskrivning (JSON)."))
-    members.append(Member(METADATA_XML, _xml(json.loads(_json(package.metadata))), "metadata",
-                          "Paketets beskrivning (XML)."))
+    members.append(
+        Member(
+            METADATA_JSON,
+            _json(package.metadata).encode("utf-8"),
+            "metadata",
+            "Paketets beskrivning (JSON).",
+        )
+    )
+    members.append(
+        Member(
+            METADATA_XML,
+            _xml(json.loads(_json(package.metadata))),
+            "metadata",
+            "Paketets beskrivning (XML).",
+        )
+    )
     lines = "".join(f"{m.sha256}  {m.path}\n" for m in members)
     members.append(Member(MANIFEST, lines.encode("utf-8"), "manifest", "Kontrollsummor."))
     return members

@@ -20,8 +20,9 @@ def queue_email(to: str, subject: str, body: str, *, dedupe_key: str = "") -> bo
         return False
     try:
         with transaction.atomic():
-            OutgoingEmail.objects.create(to=to, subject=subject[:300], body=body,
-                                         dedupe_key=dedupe_key)
+            OutgoingEmail.objects.create(
+                to=to, subject=subject[:300], body=body, dedupe_key=dedupe_key
+            )
     except IntegrityError:
         return False
     return True
@@ -32,12 +33,14 @@ def send_queued(limit: int = 100) -> tuple[int, int]:
     sent = failed = 0
     candidates = list(
         OutgoingEmail.objects.filter(state=OutgoingEmail.State.QUEUED)
-        .order_by("created_at").values_list("pk", flat=True)[:limit]
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )
     for pk in candidates:
         # Claim the row: only one worker's UPDATE matches while it is still queued.
         claimed = OutgoingEmail.objects.filter(pk=pk, state=OutgoingEmail.State.QUEUED).update(
-            state=OutgoingEmail.State.SENDING)
+            state=OutgoingEmail.State.SENDING
+        )
         if not claimed:
             continue
         email = OutgoingEmail.objects.get(pk=pk)
@@ -46,8 +49,11 @@ def send_queued(limit: int = 100) -> tuple[int, int]:
         except Exception as exc:  # any transport error is retried later
             email.attempts += 1
             email.last_error = str(exc)[:2000]
-            email.state = (OutgoingEmail.State.FAILED if email.attempts >= MAX_ATTEMPTS
-                           else OutgoingEmail.State.QUEUED)
+            email.state = (
+                OutgoingEmail.State.FAILED
+                if email.attempts >= MAX_ATTEMPTS
+                else OutgoingEmail.State.QUEUED
+            )
             email.save(update_fields=["attempts", "last_error", "state"])
             logger.warning("email failed", extra={"event": "email_failed"})
             failed += 1

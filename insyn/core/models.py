@@ -31,8 +31,11 @@ class OutgoingEmail(models.Model):
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"])]
         constraints = [
-            models.UniqueConstraint(fields=["dedupe_key", "to"], condition=~models.Q(dedupe_key=""),
-                                    name="unique_outgoing_email_dedupe"),
+            models.UniqueConstraint(
+                fields=["dedupe_key", "to"],
+                condition=~models.Q(dedupe_key=""),
+                name="unique_outgoing_email_dedupe",
+            ),
         ]
 
     def __str__(self) -> str:

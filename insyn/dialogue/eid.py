@@ -54,8 +54,9 @@ def config(name: str, default: Any = None) -> Any:
 
 
 def enabled() -> bool:
-    return bool(config("AUTHORIZATION_ENDPOINT") and config("TOKEN_ENDPOINT")
-                and config("CLIENT_ID"))
+    return bool(
+        config("AUTHORIZATION_ENDPOINT") and config("TOKEN_ENDPOINT") and config("CLIENT_ID")
+    )
 
 
 class EidBroker(OIDCAuthenticationBackend):
@@ -82,8 +83,9 @@ class EidBroker(OIDCAuthenticationBackend):
             return None
         return value
 
-    def get_or_create_user(self, access_token: str, id_token: str,
-                           payload: dict[str, Any]) -> Participant | None:
+    def get_or_create_user(
+        self, access_token: str, id_token: str, payload: dict[str, Any]
+    ) -> Participant | None:
         from insyn.dialogue.services import participant_from_eid
 
         subject = str(payload.get("sub") or "")

@@ -32,9 +32,11 @@ AGE_CHOICES = [("", _("Vill inte ange")), *AgeBand.choices]
 class HoneypotForm(forms.Form):
     """Public forms carry a field people never see (CSS hides it); bots fill it in."""
 
-    webbplats = forms.CharField(label=_("Lämna det här fältet tomt"), required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "tabindex": "-1"}))
+    webbplats = forms.CharField(
+        label=_("Lämna det här fältet tomt"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def clean_webbplats(self) -> str:
         if self.cleaned_data.get("webbplats"):
@@ -46,42 +48,51 @@ class AboutYouForm(HoneypotForm):
     """The voluntary metadata: district and age band, nothing else."""
 
     district = forms.ModelChoiceField(
-        label=_("Var bor du? (frivilligt)"), queryset=District.objects.all(), required=False,
+        label=_("Var bor du? (frivilligt)"),
+        queryset=District.objects.all(),
+        required=False,
         empty_label=_("Vill inte ange"),
-        help_text=_("Används bara för att se om alla delar av kommunen kommer till tals."))
-    age_band = forms.ChoiceField(label=_("Ålder (frivilligt)"), choices=AGE_CHOICES,
-                                 required=False)
+        help_text=_("Används bara för att se om alla delar av kommunen kommer till tals."),
+    )
+    age_band = forms.ChoiceField(label=_("Ålder (frivilligt)"), choices=AGE_CHOICES, required=False)
 
 
 class SubscribeForm(HoneypotForm):
-    email = forms.EmailField(label=_("Din e-postadress"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Din e-postadress"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class LoginForm(HoneypotForm):
-    email = forms.EmailField(label=_("Din e-postadress"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Din e-postadress"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class ProfileForm(forms.Form):
-    district = forms.ModelChoiceField(label=_("Område (frivilligt)"),
-                                      queryset=District.objects.all(), required=False,
-                                      empty_label=_("Vill inte ange"))
-    age_band = forms.ChoiceField(label=_("Ålder (frivilligt)"), choices=AGE_CHOICES,
-                                 required=False)
+    district = forms.ModelChoiceField(
+        label=_("Område (frivilligt)"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("Vill inte ange"),
+    )
+    age_band = forms.ChoiceField(label=_("Ålder (frivilligt)"), choices=AGE_CHOICES, required=False)
 
 
 class DeleteMeForm(forms.Form):
     confirm = forms.BooleanField(
-        label=_("Ja, ta bort mina uppgifter. Mina bidrag finns kvar utan koppling till mig."))
+        label=_("Ja, ta bort mina uppgifter. Mina bidrag finns kvar utan koppling till mig.")
+    )
 
 
 class PostForm(AboutYouForm):
-    body = forms.CharField(label=_("Ditt inlägg"), max_length=5000, widget=forms.Textarea(
-        attrs={"rows": 5}))
-    author_name = forms.CharField(label=_("Namn eller signatur (frivilligt, visas för alla)"),
-                                  max_length=80, required=False)
+    body = forms.CharField(
+        label=_("Ditt inlägg"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    author_name = forms.CharField(
+        label=_("Namn eller signatur (frivilligt, visas för alla)"), max_length=80, required=False
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     field_order = ["body", "author_name", "district", "age_band", "webbplats", "parent"]
@@ -93,28 +104,35 @@ class ReportForm(HoneypotForm):
 
 class ProposalForm(AboutYouForm):
     title = forms.CharField(label=_("Rubrik"), max_length=200)
-    description = forms.CharField(label=_("Beskriv förslaget"), max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 6}))
+    description = forms.CharField(
+        label=_("Beskriv förslaget"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
     place = forms.CharField(label=_("Plats (frivilligt)"), max_length=200, required=False)
 
     field_order = ["title", "description", "place", "district", "age_band", "webbplats"]
 
 
 class RegistrationForm(AboutYouForm):
-    name = forms.CharField(label=_("Namn"), max_length=120,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("E-post"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    needs = forms.CharField(label=_("Behöver du anpassning, till exempel tolk eller hörslinga? "
-                                    "(frivilligt)"), required=False, max_length=1000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    name = forms.CharField(
+        label=_("Namn"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("E-post"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    needs = forms.CharField(
+        label=_("Behöver du anpassning, till exempel tolk eller hörslinga? (frivilligt)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     field_order = ["name", "email", "needs", "district", "age_band", "webbplats"]
 
 
 class BallotForm(forms.Form):
-    proposals = forms.MultipleChoiceField(label=_("Välj förslag"),
-                                          widget=forms.CheckboxSelectMultiple, required=False)
+    proposals = forms.MultipleChoiceField(
+        label=_("Välj förslag"), widget=forms.CheckboxSelectMultiple, required=False
+    )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,14 +152,22 @@ class SurveyForm(AboutYouForm):
             name = f"q_{q.pk}"
             entry: dict[str, Any] = {"question": q, "names": []}
             if q.kind == QuestionKind.SINGLE:
-                self.fields[name] = forms.ChoiceField(label=q.text, choices=options,
-                                                      widget=forms.RadioSelect, required=False,
-                                                      help_text=q.help_text)
+                self.fields[name] = forms.ChoiceField(
+                    label=q.text,
+                    choices=options,
+                    widget=forms.RadioSelect,
+                    required=False,
+                    help_text=q.help_text,
+                )
                 entry["names"] = [name]
             elif q.kind == QuestionKind.MULTIPLE:
                 self.fields[name] = forms.MultipleChoiceField(
-                    label=q.text, choices=options, widget=forms.CheckboxSelectMultiple,
-                    required=False, help_text=q.help_text)
+                    label=q.text,
+                    choices=options,
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    help_text=q.help_text,
+                )
                 entry["names"] = [name]
             elif q.kind == QuestionKind.SCALE:
                 steps = [(str(v), str(v)) for v in range(q.scale_min, q.scale_max + 1)]
@@ -149,41 +175,57 @@ class SurveyForm(AboutYouForm):
                     steps[0] = (steps[0][0], f"{steps[0][1]} – {q.scale_min_label}")
                 if q.scale_max_label:
                     steps[-1] = (steps[-1][0], f"{steps[-1][1]} – {q.scale_max_label}")
-                self.fields[name] = forms.ChoiceField(label=q.text, choices=steps,
-                                                      widget=forms.RadioSelect, required=False,
-                                                      help_text=q.help_text)
+                self.fields[name] = forms.ChoiceField(
+                    label=q.text,
+                    choices=steps,
+                    widget=forms.RadioSelect,
+                    required=False,
+                    help_text=q.help_text,
+                )
                 entry["names"] = [name]
             elif q.kind == QuestionKind.RANKING:
                 places = [("", _("Ingen plats"))] + [
-                    (str(i), _("Plats %(n)s") % {"n": i}) for i in range(1, len(options) + 1)]
+                    (str(i), _("Plats %(n)s") % {"n": i}) for i in range(1, len(options) + 1)
+                ]
                 for option_pk, text in options:
                     option_name = f"r_{q.pk}_{option_pk}"
-                    self.fields[option_name] = forms.ChoiceField(label=text, choices=places,
-                                                                 required=False)
+                    self.fields[option_name] = forms.ChoiceField(
+                        label=text, choices=places, required=False
+                    )
                     entry["names"].append(option_name)
             else:
-                self.fields[name] = forms.CharField(label=q.text, required=False,
-                                                    max_length=5000, help_text=q.help_text,
-                                                    widget=forms.Textarea(attrs={"rows": 4}))
+                self.fields[name] = forms.CharField(
+                    label=q.text,
+                    required=False,
+                    max_length=5000,
+                    help_text=q.help_text,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                )
                 entry["names"] = [name]
             self.layout.append(entry)
         self.fields.update(about)
         if staff:
             self.fields["source"] = forms.ChoiceField(
                 label=_("Hur kom svaret in?"),
-                choices=[c for c in Source.choices if c[0] != Source.ONLINE])
+                choices=[c for c in Source.choices if c[0] != Source.ONLINE],
+            )
             del self.fields["webbplats"]
 
     def bound_layout(self) -> list[dict[str, Any]]:
-        return [{"question": e["question"], "fields": [self[name] for name in e["names"]]}
-                for e in self.layout]
+        return [
+            {"question": e["question"], "fields": [self[name] for name in e["names"]]}
+            for e in self.layout
+        ]
 
     def answers(self) -> dict[int, Any]:
         data: dict[int, Any] = {}
         for q in self.questions:
             if q.kind == QuestionKind.RANKING:
-                data[q.pk] = {int(name.rsplit("_", 1)[1]): self.cleaned_data.get(name)
-                              for name in self.fields if name.startswith(f"r_{q.pk}_")}
+                data[q.pk] = {
+                    int(name.rsplit("_", 1)[1]): self.cleaned_data.get(name)
+                    for name in self.fields
+                    if name.startswith(f"r_{q.pk}_")
+                }
             else:
                 data[q.pk] = self.cleaned_data.get(f"q_{q.pk}")
         return data
@@ -202,22 +244,49 @@ class SurveyForm(AboutYouForm):
 
 class DialogueForm(forms.ModelForm):
     ladder_steps = forms.MultipleChoiceField(
-        label=_("Matchningspunkter på delaktighetstrappan"), choices=LadderStep.choices,
-        widget=forms.CheckboxSelectMultiple, required=False,
-        help_text=_("Flera är möjliga, till exempel information och konsultation."))
-    methods = forms.MultipleChoiceField(label=_("Metoder"), choices=MethodKind.choices,
-                                        widget=forms.CheckboxSelectMultiple, required=False)
+        label=_("Matchningspunkter på delaktighetstrappan"),
+        choices=LadderStep.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Flera är möjliga, till exempel information och konsultation."),
+    )
+    methods = forms.MultipleChoiceField(
+        label=_("Metoder"),
+        choices=MethodKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     class Meta:
         model = Dialogue
-        fields = ["title", "question", "initiator", "responsible_board",
-                  "affected_organisations", "politically_decided", "purpose", "ladder_steps",
-                  "result_use", "decision_maker", "target_groups", "methods", "districts",
-                  "whole_municipality", "starts_on", "ends_on", "feedback_on", "goals",
-                  "assignments", "earlier_dialogues", "earlier_dialogues_note",
-                  "identity_level"]
+        fields = [
+            "title",
+            "question",
+            "initiator",
+            "responsible_board",
+            "affected_organisations",
+            "politically_decided",
+            "purpose",
+            "ladder_steps",
+            "result_use",
+            "decision_maker",
+            "target_groups",
+            "methods",
+            "districts",
+            "whole_municipality",
+            "starts_on",
+            "ends_on",
+            "feedback_on",
+            "goals",
+            "assignments",
+            "earlier_dialogues",
+            "earlier_dialogues_note",
+            "identity_level",
+        ]
         widgets = {
-            "starts_on": DATE, "ends_on": DATE, "feedback_on": DATE,
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "feedback_on": DATE,
             "districts": forms.CheckboxSelectMultiple,
             "question": forms.Textarea(attrs={"rows": 3}),
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -238,25 +307,39 @@ class DialogueForm(forms.ModelForm):
 
 
 class AnchoringForm(forms.Form):
-    anchored_with = forms.CharField(label=_("Förankrad med (vem)"), max_length=200,
-                                    help_text=_("Till exempel nämndens presidium."))
-    anchored_body = forms.CharField(label=_("Organ"), max_length=200,
-                                    help_text=_("Till exempel Kulturnämnden."))
+    anchored_with = forms.CharField(
+        label=_("Förankrad med (vem)"),
+        max_length=200,
+        help_text=_("Till exempel nämndens presidium."),
+    )
+    anchored_body = forms.CharField(
+        label=_("Organ"), max_length=200, help_text=_("Till exempel Kulturnämnden.")
+    )
     anchored_on = forms.DateField(label=_("Datum"), widget=DATE)
 
 
 class FeedbackForm(forms.Form):
-    summary = forms.CharField(label=_("Resultatet i sammanfattning"),
-                              widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    usage = forms.CharField(label=_("Hur resultatet har använts"),
-                            widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    decision = forms.CharField(label=_("Vilket beslut resultatet har varit underlag för"),
-                               widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(
+        label=_("Resultatet i sammanfattning"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+    )
+    usage = forms.CharField(
+        label=_("Hur resultatet har använts"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    decision = forms.CharField(
+        label=_("Vilket beslut resultatet har varit underlag för"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
 
 
 class CommentForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Kommenterar för"), required=False,
-                                          queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Kommenterar för"), required=False, queryset=Organisation.objects.none()
+    )
     body = forms.CharField(label=_("Kommentar"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
@@ -267,12 +350,18 @@ class CommentForm(forms.Form):
 
 class OutreachForm(forms.Form):
     done_on = forms.DateField(label=_("Datum"), widget=DATE)
-    district = forms.ModelChoiceField(label=_("Område"), queryset=District.objects.all(),
-                                      required=False, empty_label=_("Inget särskilt"))
-    age_band = forms.ChoiceField(label=_("Åldersgrupp"), required=False,
-                                 choices=[("", _("Ingen särskild")), *AgeBand.choices])
-    description = forms.CharField(label=_("Vad gjordes?"),
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    district = forms.ModelChoiceField(
+        label=_("Område"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("Inget särskilt"),
+    )
+    age_band = forms.ChoiceField(
+        label=_("Åldersgrupp"),
+        required=False,
+        choices=[("", _("Ingen särskild")), *AgeBand.choices],
+    )
+    description = forms.CharField(label=_("Vad gjordes?"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SurveyCreateForm(forms.ModelForm):
@@ -287,19 +376,26 @@ class QuestionForm(forms.Form):
     text = forms.CharField(label=_("Fråga"), max_length=500)
     help_text = forms.CharField(label=_("Hjälptext"), max_length=500, required=False)
     required = forms.BooleanField(label=_("Obligatorisk"), required=False)
-    options = forms.CharField(label=_("Svarsalternativ, ett per rad"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    options = forms.CharField(
+        label=_("Svarsalternativ, ett per rad"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     scale_min = forms.IntegerField(label=_("Skalans lägsta värde"), initial=1)
     scale_max = forms.IntegerField(label=_("Skalans högsta värde"), initial=5)
-    scale_min_label = forms.CharField(label=_("Text vid lägsta värdet"), max_length=60,
-                                      required=False)
-    scale_max_label = forms.CharField(label=_("Text vid högsta värdet"), max_length=60,
-                                      required=False)
+    scale_min_label = forms.CharField(
+        label=_("Text vid lägsta värdet"), max_length=60, required=False
+    )
+    scale_max_label = forms.CharField(
+        label=_("Text vid högsta värdet"), max_length=60, required=False
+    )
 
 
 class SummaryForm(forms.Form):
-    summary = forms.CharField(label=_("Sammanfattning av resultatet (publiceras)"),
-                              widget=forms.Textarea(attrs={"rows": 6}))
+    summary = forms.CharField(
+        label=_("Sammanfattning av resultatet (publiceras)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
 
 
 class DiscussionCreateForm(forms.ModelForm):
@@ -320,26 +416,33 @@ class BudgetCreateForm(forms.ModelForm):
 
 class AssessForm(forms.Form):
     feasible = forms.TypedChoiceField(
-        label=_("Bedömning"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
-        choices=[("yes", _("Genomförbart")), ("no", _("Inte genomförbart"))])
+        label=_("Bedömning"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Genomförbart")), ("no", _("Inte genomförbart"))],
+    )
     cost = forms.IntegerField(label=_("Beräknad kostnad (kronor)"), min_value=0, required=False)
-    answer = forms.CharField(label=_("Kommunens svar (visas för alla)"),
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=_("Kommunens svar (visas för alla)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class PhaseForm(forms.Form):
-    voting_closes_at = forms.DateTimeField(label=_("Omröstningen stänger"), required=False,
-                                           widget=DATETIME)
+    voting_closes_at = forms.DateTimeField(
+        label=_("Omröstningen stänger"), required=False, widget=DATETIME
+    )
 
 
 class LinkAssignmentForm(forms.Form):
-    assignment = forms.ModelChoiceField(label=_("Befintligt uppdrag"),
-                                        queryset=Assignment.objects.select_related("goal__plan"))
+    assignment = forms.ModelChoiceField(
+        label=_("Befintligt uppdrag"), queryset=Assignment.objects.select_related("goal__plan")
+    )
 
 
 class CreateAssignmentForm(forms.Form):
-    goal = forms.ModelChoiceField(label=_("Mål som det nya uppdraget hör till"),
-                                  queryset=Goal.objects.select_related("plan"))
+    goal = forms.ModelChoiceField(
+        label=_("Mål som det nya uppdraget hör till"), queryset=Goal.objects.select_related("plan")
+    )
 
 
 class MeetingCreateForm(forms.ModelForm):
@@ -350,26 +453,34 @@ class MeetingCreateForm(forms.ModelForm):
 
 
 class NotesForm(forms.Form):
-    notes = forms.CharField(label=_("Minnesanteckningar"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 8}))
+    notes = forms.CharField(
+        label=_("Minnesanteckningar"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
     publish = forms.BooleanField(label=_("Publicera anteckningarna"), required=False)
 
 
 class OfflineInputForm(forms.Form):
-    source = forms.ChoiceField(label=_("Hur kom synpunkten in?"),
-                               choices=[c for c in Source.choices if c[0] != Source.ONLINE])
-    meeting = forms.ModelChoiceField(label=_("Möte (om det gäller ett)"), required=False,
-                                     queryset=Meeting.objects.none())
-    body = forms.CharField(label=_("Synpunkt eller anteckning"),
-                           widget=forms.Textarea(attrs={"rows": 5}))
+    source = forms.ChoiceField(
+        label=_("Hur kom synpunkten in?"),
+        choices=[c for c in Source.choices if c[0] != Source.ONLINE],
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("Möte (om det gäller ett)"), required=False, queryset=Meeting.objects.none()
+    )
+    body = forms.CharField(
+        label=_("Synpunkt eller anteckning"), widget=forms.Textarea(attrs={"rows": 5})
+    )
     people = forms.IntegerField(label=_("Antal personer bakom"), min_value=1, initial=1)
-    district = forms.ModelChoiceField(label=_("Område"), queryset=District.objects.all(),
-                                      required=False, empty_label=_("Inte angivet"))
-    age_band = forms.ChoiceField(label=_("Åldersgrupp"), required=False,
-                                 choices=[("", _("Inte angiven")), *AgeBand.choices])
+    district = forms.ModelChoiceField(
+        label=_("Område"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("Inte angivet"),
+    )
+    age_band = forms.ChoiceField(
+        label=_("Åldersgrupp"), required=False, choices=[("", _("Inte angiven")), *AgeBand.choices]
+    )
 
     def __init__(self, *args: Any, dialogue: Dialogue, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = dialogue.meetings.all()
-
-

@@ -20,12 +20,17 @@ def reindex_search() -> int:
     from insyn.search import services as search
 
     documents = []
-    for dialogue in (Dialogue.objects.filter(state__in=[DialogueState.PUBLISHED,
-                                                        DialogueState.CLOSED])
-                     .prefetch_related("districts", "surveys", "budgets", "meetings")):
-        documents.append(search.build_document(
-            object_key=f"dialogue.dialogue:{dialogue.pk}", kind="dialogue",
-            url=dialogue.get_absolute_url(), title=dialogue.title,
-            body=_search_body(dialogue),
-            year=(dialogue.starts_on or timezone.localdate()).year))
+    for dialogue in Dialogue.objects.filter(
+        state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED]
+    ).prefetch_related("districts", "surveys", "budgets", "meetings"):
+        documents.append(
+            search.build_document(
+                object_key=f"dialogue.dialogue:{dialogue.pk}",
+                kind="dialogue",
+                url=dialogue.get_absolute_url(),
+                title=dialogue.title,
+                body=_search_body(dialogue),
+                year=(dialogue.starts_on or timezone.localdate()).year,
+            )
+        )
     return search.replace_documents(PREFIX, documents)

@@ -120,8 +120,9 @@ class PopulationFigure(models.Model):
         verbose_name = _("befolkningssiffra")
         verbose_name_plural = _("befolkningssiffror")
         constraints = [
-            models.UniqueConstraint(fields=["district", "age_band", "year"],
-                                    name="unique_population_figure"),
+            models.UniqueConstraint(
+                fields=["district", "age_band", "year"], name="unique_population_figure"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,20 +140,31 @@ class Participant(models.Model):
     # sha256 of "issuer|sub" from the e-ID broker: never a personal identity number.
     eid_subject = models.CharField(max_length=64, blank=True)
     eid_verified_at = models.DateTimeField(null=True, blank=True)
-    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name=_("område"))
-    age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand.choices,
-                                blank=True)
+    district = models.ForeignKey(
+        District,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("område"),
+    )
+    age_band = models.CharField(
+        _("åldersgrupp"), max_length=10, choices=AgeBand.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("deltagare")
         verbose_name_plural = _("deltagare")
         constraints = [
-            models.UniqueConstraint(Lower("email"), condition=~Q(email=""),
-                                    name="unique_participant_email_ci"),
-            models.UniqueConstraint(fields=["eid_subject"], condition=~Q(eid_subject=""),
-                                    name="unique_participant_eid_subject"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="unique_participant_email_ci"
+            ),
+            models.UniqueConstraint(
+                fields=["eid_subject"],
+                condition=~Q(eid_subject=""),
+                name="unique_participant_eid_subject",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,8 +187,9 @@ class Participant(models.Model):
 class LoginToken(models.Model):
     """A one-time sign-in link: only the sha256 of the token is stored; single use, expiring."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
-                                    related_name="login_tokens")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="login_tokens"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     next_url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -193,41 +206,63 @@ class LoginToken(models.Model):
 class Dialogue(models.Model):
     title = models.CharField(_("titel"), max_length=200)
     question = models.TextField(_("dialogfråga"), blank=True)
-    initiator = models.CharField(_("initiativ från"), max_length=20, choices=Initiator.choices,
-                                 blank=True)
+    initiator = models.CharField(
+        _("initiativ från"), max_length=20, choices=Initiator.choices, blank=True
+    )
     responsible_board = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="responsible_dialogues", verbose_name=_("ansvarig nämnd"))
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_dialogues",
+        verbose_name=_("ansvarig nämnd"),
+    )
     affected_organisations = models.ManyToManyField(
-        Organisation, blank=True, related_name="affected_dialogues",
-        verbose_name=_("andra berörda verksamheter"))
+        Organisation,
+        blank=True,
+        related_name="affected_dialogues",
+        verbose_name=_("andra berörda verksamheter"),
+    )
     politically_decided = models.BooleanField(
-        _("politiskt beslutad (medborgardialog)"), default=False)
+        _("politiskt beslutad (medborgardialog)"), default=False
+    )
     purpose = models.TextField(_("syfte"), blank=True)
-    ladder_steps = models.JSONField(_("matchningspunkter på delaktighetstrappan"),
-                                    default=list, blank=True)
+    ladder_steps = models.JSONField(
+        _("matchningspunkter på delaktighetstrappan"), default=list, blank=True
+    )
     result_use = models.TextField(_("hur resultatet ska användas"), blank=True)
     decision_maker = models.CharField(_("vem som beslutar"), max_length=200, blank=True)
     target_groups = models.TextField(_("målgrupper"), blank=True)
     methods = models.JSONField(_("metoder"), default=list, blank=True)
-    districts = models.ManyToManyField(District, blank=True, related_name="dialogues",
-                                       verbose_name=_("områden"))
+    districts = models.ManyToManyField(
+        District, blank=True, related_name="dialogues", verbose_name=_("områden")
+    )
     whole_municipality = models.BooleanField(_("gäller hela kommunen"), default=False)
     starts_on = models.DateField(_("startar"), null=True, blank=True)
     ends_on = models.DateField(_("slutar"), null=True, blank=True)
     feedback_on = models.DateField(_("datum för återkoppling"), null=True, blank=True)
-    goals = models.ManyToManyField(Goal, blank=True, related_name="dialogues",
-                                   verbose_name=_("mål"))
-    assignments = models.ManyToManyField(Assignment, blank=True, related_name="dialogues",
-                                         verbose_name=_("uppdrag"))
+    goals = models.ManyToManyField(
+        Goal, blank=True, related_name="dialogues", verbose_name=_("mål")
+    )
+    assignments = models.ManyToManyField(
+        Assignment, blank=True, related_name="dialogues", verbose_name=_("uppdrag")
+    )
     earlier_dialogues = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="consulted_by",
-        verbose_name=_("tidigare dialoger som tagits tillvara"))
-    earlier_dialogues_note = models.TextField(_("vad tidigare dialoger och underlag säger"),
-                                              blank=True)
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="consulted_by",
+        verbose_name=_("tidigare dialoger som tagits tillvara"),
+    )
+    earlier_dialogues_note = models.TextField(
+        _("vad tidigare dialoger och underlag säger"), blank=True
+    )
     identity_level = models.CharField(
-        _("inloggning där en person bara får delta en gång"), max_length=10,
-        choices=IdentityLevel.choices, default=IdentityLevel.EMAIL)
+        _("inloggning där en person bara får delta en gång"),
+        max_length=10,
+        choices=IdentityLevel.choices,
+        default=IdentityLevel.EMAIL,
+    )
     # Anchoring with elected officials (required, whether politically decided or not).
     anchored_with = models.CharField(_("förankrad med (vem)"), max_length=200, blank=True)
     anchored_body = models.CharField(_("förankrad i (organ)"), max_length=200, blank=True)
@@ -235,22 +270,25 @@ class Dialogue(models.Model):
     # Feedback (återkoppling): required before closing.
     feedback_summary = models.TextField(_("resultatet i sammanfattning"), blank=True)
     feedback_usage = models.TextField(_("hur resultatet har använts"), blank=True)
-    feedback_decision = models.TextField(_("vilket beslut resultatet har varit underlag för"),
-                                         blank=True)
-    feedback_published_at = models.DateTimeField(_("återkoppling publicerad"), null=True,
-                                                 blank=True)
-    state = models.CharField(_("läge"), max_length=10, choices=DialogueState.choices,
-                             default=DialogueState.DRAFT)
+    feedback_decision = models.TextField(
+        _("vilket beslut resultatet har varit underlag för"), blank=True
+    )
+    feedback_published_at = models.DateTimeField(
+        _("återkoppling publicerad"), null=True, blank=True
+    )
+    state = models.CharField(
+        _("läge"), max_length=10, choices=DialogueState.choices, default=DialogueState.DRAFT
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     demo_key = models.CharField(max_length=60, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[affected_organisations, goals, assignments,
-                                            districts])
+    history = HistoricalRecords(m2m_fields=[affected_organisations, goals, assignments, districts])
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
@@ -258,8 +296,9 @@ class Dialogue(models.Model):
         verbose_name_plural = _("dialoger")
         indexes = [models.Index(fields=["state", "feedback_on"])]
         constraints = [
-            models.UniqueConstraint(fields=["demo_key"], condition=~Q(demo_key=""),
-                                    name="unique_dialogue_demo_key"),
+            models.UniqueConstraint(
+                fields=["demo_key"], condition=~Q(demo_key=""), name="unique_dialogue_demo_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -297,19 +336,26 @@ class Dialogue(models.Model):
 
     @property
     def feedback_overdue(self) -> bool:
-        return (self.state == DialogueState.PUBLISHED and self.feedback_on is not None
-                and self.feedback_on < timezone.localdate() and not self.feedback_published)
+        return (
+            self.state == DialogueState.PUBLISHED
+            and self.feedback_on is not None
+            and self.feedback_on < timezone.localdate()
+            and not self.feedback_published
+        )
 
 
 class CoordinationComment(models.Model):
     """A comment from an affected organisation (samordning); visible to staff only."""
 
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE,
-                                 related_name="coordination_comments")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="coordination_comments"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(_("kommentar"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -325,13 +371,21 @@ class Outreach(models.Model):
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="outreach")
     done_on = models.DateField(_("datum"))
-    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name=_("område"))
-    age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand.choices,
-                                blank=True)
+    district = models.ForeignKey(
+        District,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("område"),
+    )
+    age_band = models.CharField(
+        _("åldersgrupp"), max_length=10, choices=AgeBand.choices, blank=True
+    )
     description = models.TextField(_("vad som gjordes"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -344,16 +398,16 @@ class Outreach(models.Model):
 class Subscription(models.Model):
     """Someone who wants the dialogue's feedback by email (double opt-in)."""
 
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE,
-                                 related_name="subscriptions")
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="subscriptions")
     email = models.EmailField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint("dialogue", Lower("email"),
-                                    name="unique_dialogue_subscription_ci"),
+            models.UniqueConstraint(
+                "dialogue", Lower("email"), name="unique_dialogue_subscription_ci"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,16 +417,26 @@ class Subscription(models.Model):
 class Contribution(models.Model):
     """The metadata every contribution carries, online or offline (abstract)."""
 
-    participant = models.ForeignKey(Participant, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name=_("område"))
-    age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand.choices,
-                                blank=True)
-    source = models.CharField(_("källa"), max_length=10, choices=Source.choices,
-                              default=Source.ONLINE)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    district = models.ForeignKey(
+        District,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("område"),
+    )
+    age_band = models.CharField(
+        _("åldersgrupp"), max_length=10, choices=AgeBand.choices, blank=True
+    )
+    source = models.CharField(
+        _("källa"), max_length=10, choices=Source.choices, default=Source.ONLINE
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -386,8 +450,9 @@ class Survey(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="surveys")
     title = models.CharField(_("titel"), max_length=200)
     intro = models.TextField(_("inledning"), blank=True)
-    requires_sign_in = models.BooleanField(_("kräver inloggning (ett svar per person)"),
-                                           default=False)
+    requires_sign_in = models.BooleanField(
+        _("kräver inloggning (ett svar per person)"), default=False
+    )
     is_open = models.BooleanField(_("öppen för svar"), default=True)
     closes_at = models.DateTimeField(_("stänger"), null=True, blank=True)
     summary = models.TextField(_("sammanfattning av resultatet"), blank=True)
@@ -402,8 +467,11 @@ class Survey(models.Model):
 
     @property
     def accepting(self) -> bool:
-        return (self.is_open and self.dialogue.is_open
-                and (self.closes_at is None or self.closes_at > timezone.now()))
+        return (
+            self.is_open
+            and self.dialogue.is_open
+            and (self.closes_at is None or self.closes_at > timezone.now())
+        )
 
 
 class QuestionKind(models.TextChoices):
@@ -450,9 +518,11 @@ class SurveyResponse(Contribution):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["survey", "participant"],
-                                    condition=Q(participant__isnull=False),
-                                    name="unique_survey_response_per_participant"),
+            models.UniqueConstraint(
+                fields=["survey", "participant"],
+                condition=Q(participant__isnull=False),
+                name="unique_survey_response_per_participant",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -462,11 +532,11 @@ class SurveyResponse(Contribution):
 class Answer(models.Model):
     """One answer part: a chosen option (single/multiple), a rank, a scale value or text."""
 
-    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE,
-                                 related_name="answers")
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    option = models.ForeignKey(Option, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="answers")
+    option = models.ForeignKey(
+        Option, null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
+    )
     value = models.SmallIntegerField(null=True, blank=True)  # scale value, or rank (1 = first)
     text = models.TextField(blank=True)
 
@@ -478,15 +548,17 @@ class Answer(models.Model):
 
 
 class Discussion(models.Model):
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE,
-                                 related_name="discussions")
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="discussions")
     title = models.CharField(_("titel"), max_length=200)
     intro = models.TextField(_("inledning"), blank=True)
     rules = models.TextField(
         _("regler för samtalet"),
-        default=("Var saklig och visa respekt för andra. Inlägg med personangrepp, hot, "
-                 "diskriminering, reklam eller personuppgifter om andra döljs. "
-                 "Skriv inte känsliga uppgifter om dig själv."))
+        default=(
+            "Var saklig och visa respekt för andra. Inlägg med personangrepp, hot, "
+            "diskriminering, reklam eller personuppgifter om andra döljs. "
+            "Skriv inte känsliga uppgifter om dig själv."
+        ),
+    )
     premoderation = models.BooleanField(_("granska inlägg innan de visas"), default=False)
     is_open = models.BooleanField(_("öppen för inlägg"), default=True)
 
@@ -509,16 +581,16 @@ class PostState(models.TextChoices):
 
 class Post(Contribution):
     discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="posts")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="replies")
-    author_name = models.CharField(_("namn eller signatur (frivilligt)"), max_length=80,
-                                   blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author_name = models.CharField(_("namn eller signatur (frivilligt)"), max_length=80, blank=True)
     body = models.TextField(_("inlägg"))
-    state = models.CharField(max_length=10, choices=PostState.choices,
-                             default=PostState.VISIBLE)
+    state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
     hidden_reason = models.CharField(_("skäl"), max_length=300, blank=True)
-    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     moderated_at = models.DateTimeField(null=True, blank=True)
     report_count = models.PositiveIntegerField(default=0)
     history = HistoricalRecords(excluded_fields=["report_count"])
@@ -562,12 +634,18 @@ class Budget(models.Model):
     title = models.CharField(_("titel"), max_length=200)
     intro = models.TextField(_("inledning"), blank=True)
     amount = models.PositiveBigIntegerField(_("budget (kronor)"))
-    rule = models.CharField(_("röstningsregel"), max_length=10, choices=VotingRule.choices,
-                            default=VotingRule.WITHIN_BUDGET)
-    max_choices = models.PositiveSmallIntegerField(_("antal förslag att välja"), null=True,
-                                                   blank=True)
-    phase = models.CharField(_("fas"), max_length=12, choices=BudgetPhase.choices,
-                             default=BudgetPhase.PROPOSALS)
+    rule = models.CharField(
+        _("röstningsregel"),
+        max_length=10,
+        choices=VotingRule.choices,
+        default=VotingRule.WITHIN_BUDGET,
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("antal förslag att välja"), null=True, blank=True
+    )
+    phase = models.CharField(
+        _("fas"), max_length=12, choices=BudgetPhase.choices, default=BudgetPhase.PROPOSALS
+    )
     voting_closes_at = models.DateTimeField(_("omröstningen stänger"), null=True, blank=True)
     results_published_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
@@ -580,8 +658,11 @@ class Budget(models.Model):
 
     @property
     def voting_open(self) -> bool:
-        return (self.phase == BudgetPhase.VOTING and self.dialogue.is_open
-                and (self.voting_closes_at is None or self.voting_closes_at > timezone.now()))
+        return (
+            self.phase == BudgetPhase.VOTING
+            and self.dialogue.is_open
+            and (self.voting_closes_at is None or self.voting_closes_at > timezone.now())
+        )
 
     @property
     def accepting_proposals(self) -> bool:
@@ -599,17 +680,23 @@ class Proposal(Contribution):
     title = models.CharField(_("rubrik"), max_length=200)
     description = models.TextField(_("beskrivning"))
     place = models.CharField(_("plats"), max_length=200, blank=True)
-    state = models.CharField(max_length=15, choices=ProposalState.choices,
-                             default=ProposalState.SUBMITTED)
+    state = models.CharField(
+        max_length=15, choices=ProposalState.choices, default=ProposalState.SUBMITTED
+    )
     cost = models.PositiveBigIntegerField(_("beräknad kostnad (kronor)"), null=True, blank=True)
     answer = models.TextField(_("kommunens svar"), blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     assessed_at = models.DateTimeField(null=True, blank=True)
     votes = models.PositiveIntegerField(_("röster"), default=0)
     is_winner = models.BooleanField(_("vinnande förslag"), default=False)
-    assignments = models.ManyToManyField(Assignment, blank=True, related_name="proposals",
-                                         verbose_name=_("uppdrag som genomför förslaget"))
+    assignments = models.ManyToManyField(
+        Assignment,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("uppdrag som genomför förslaget"),
+    )
     history = HistoricalRecords(m2m_fields=[assignments], excluded_fields=["votes"])
 
     class Meta:
@@ -623,11 +710,13 @@ class Ballot(models.Model):
     """One ballot per participant and budget — the database guarantees it."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="ballots")
-    participant = models.ForeignKey(Participant, null=True, on_delete=models.SET_NULL,
-                                    related_name="ballots")
+    participant = models.ForeignKey(
+        Participant, null=True, on_delete=models.SET_NULL, related_name="ballots"
+    )
     proposals = models.ManyToManyField(Proposal, through="BallotChoice", related_name="+")
-    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
     version = models.PositiveIntegerField(default=0)  # successful casts; proves no lost update
     created_at = models.DateTimeField(auto_now_add=True)
@@ -635,8 +724,9 @@ class Ballot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["budget", "participant"],
-                                    name="one_ballot_per_participant"),
+            models.UniqueConstraint(
+                fields=["budget", "participant"], name="one_ballot_per_participant"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -668,8 +758,9 @@ class MeetingKind(models.TextChoices):
 
 class Meeting(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="meetings")
-    kind = models.CharField(_("typ"), max_length=12, choices=MeetingKind.choices,
-                            default=MeetingKind.MEETING)
+    kind = models.CharField(
+        _("typ"), max_length=12, choices=MeetingKind.choices, default=MeetingKind.MEETING
+    )
     title = models.CharField(_("titel"), max_length=200)
     starts_at = models.DateTimeField(_("börjar"))
     ends_at = models.DateTimeField(_("slutar"), null=True, blank=True)
@@ -696,8 +787,9 @@ class Registration(Contribution):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint("meeting", Lower("email"),
-                                    name="unique_meeting_registration_ci"),
+            models.UniqueConstraint(
+                "meeting", Lower("email"), name="unique_meeting_registration_ci"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -707,10 +799,15 @@ class Registration(Contribution):
 class OfflineInput(Contribution):
     """Input entered by staff: a paper answer, a workshop note, a comment at a meeting."""
 
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE,
-                                 related_name="offline_inputs")
-    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="offline_inputs", verbose_name=_("möte"))
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="offline_inputs")
+    meeting = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="offline_inputs",
+        verbose_name=_("möte"),
+    )
     body = models.TextField(_("synpunkt eller anteckning"))
     people = models.PositiveSmallIntegerField(_("antal personer bakom"), default=1)
 

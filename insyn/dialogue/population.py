@@ -25,15 +25,21 @@ from dataclasses import dataclass, field
 MAX_AGE = 130
 # Insyn's age bands (the codes of insyn.dialogue.models.AgeBand): inclusive bounds.
 AGE_BAND_BOUNDS: list[tuple[int, int | None, str]] = [
-    (0, 17, "0-17"), (18, 29, "18-29"), (30, 44, "30-44"), (45, 64, "45-64"), (65, 79, "65-79"),
+    (0, 17, "0-17"),
+    (18, 29, "18-29"),
+    (30, 44, "30-44"),
+    (45, 64, "45-64"),
+    (65, 79, "65-79"),
     (80, None, "80+"),
 ]
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
 _REGION_RE = re.compile(r"^\s*([0-9]{4}[A-Za-z0-9]*)\s+(.+?)\s*$")
 _RANGE_RE = re.compile(r"^(\d{1,3})\s*[-–—]\s*(\d{1,3})(?:\s*år)?$")
 _SINGLE_RE = re.compile(r"^(\d{1,3})(?:\s*år)?$")
-_OPEN_RE = re.compile(r"^(\d{1,3})\s*(?:\+|år\s*\+|\+\s*år|år\s+(?:eller|och)\s+äldre|"
-                      r"(?:eller|och)\s+äldre|år\s+och\s+över)$")
+_OPEN_RE = re.compile(
+    r"^(\d{1,3})\s*(?:\+|år\s*\+|\+\s*år|år\s+(?:eller|och)\s+äldre|"
+    r"(?:eller|och)\s+äldre|år\s+och\s+över)$"
+)
 
 
 class PopulationParseError(ValueError):
@@ -121,9 +127,11 @@ def _is_header(line: str) -> bool:
     except csv.Error:
         return False
     cells = [cell.strip().lower() for cell in cells]
-    return (any(c.startswith("region") for c in cells)
-            and any(c.startswith(("ålder", "alder")) for c in cells)
-            and any(_YEAR_RE.match(c) for c in cells))
+    return (
+        any(c.startswith("region") for c in cells)
+        and any(c.startswith(("ålder", "alder")) for c in cells)
+        and any(_YEAR_RE.match(c) for c in cells)
+    )
 
 
 def parse_population(text: str, *, year: int | None = None) -> PopulationTable:
@@ -149,12 +157,12 @@ def parse_population(text: str, *, year: int | None = None) -> PopulationTable:
         region_col = next(i for i, c in enumerate(header) if c.startswith("region"))
         age_col = next(i for i, c in enumerate(header) if c.startswith(("ålder", "alder")))
     except StopIteration as exc:
-        raise PopulationParseError("rubrikraden saknar region eller ålder",
-                                   header_index + 1) from exc
+        raise PopulationParseError(
+            "rubrikraden saknar region eller ålder", header_index + 1
+        ) from exc
     year_cols = {int(m[1]): i for i, c in enumerate(header) if (m := _YEAR_RE.match(c))}
     if not year_cols:
-        raise PopulationParseError("rubrikraden saknar en kolumn med ett årtal",
-                                   header_index + 1)
+        raise PopulationParseError("rubrikraden saknar en kolumn med ett årtal", header_index + 1)
     if year is None:
         year = max(year_cols)
     elif year not in year_cols:

@@ -75,7 +75,15 @@ def compare(
         p_share = Fraction(count, stated) if stated else Fraction(0)
         pop_share = Fraction(people, population_total) if population_total else Fraction(0)
         under = bool(stated) and pop_share > 0 and p_share < threshold * pop_share
-        rows.append(GroupRow(key=key, label=label, participants=count,
-                             participant_share=float(p_share), population=people,
-                             population_share=float(pop_share), under_represented=under))
+        rows.append(
+            GroupRow(
+                key=key,
+                label=label,
+                participants=count,
+                participant_share=float(p_share),
+                population=people,
+                population_share=float(pop_share),
+                under_represented=under,
+            )
+        )
     return Comparison(rows=rows, stated=stated, not_stated=not_stated)

@@ -79,18 +79,27 @@ def dialogue_list(filters: DialogueFilters, *, limit: int = PAGE_SIZE) -> list[D
         from insyn.search import services as search
 
         hits = search.search(filters.q, kinds=["dialogue"], limit=200)
-        ids = [int(h.object_key.rsplit(":", 1)[1]) for h in hits
-               if h.object_key.startswith("dialogue.dialogue:")]
+        ids = [
+            int(h.object_key.rsplit(":", 1)[1])
+            for h in hits
+            if h.object_key.startswith("dialogue.dialogue:")
+        ]
         qs = qs.filter(pk__in=ids)
-    qs = (qs.distinct().select_related("responsible_board")
-          .prefetch_related("districts", Prefetch("goals", Goal.objects.select_related("plan"))))
+    qs = (
+        qs.distinct()
+        .select_related("responsible_board")
+        .prefetch_related("districts", Prefetch("goals", Goal.objects.select_related("plan")))
+    )
     return list(qs.order_by("state", "-starts_on", "-pk")[:limit])
 
 
 def filter_choices() -> dict[str, Any]:
-    goals = (Goal.objects.filter(dialogues__state__in=[DialogueState.PUBLISHED,
-                                                       DialogueState.CLOSED])
-             .select_related("plan").distinct().order_by("-plan__year", "order", "number"))
+    goals = (
+        Goal.objects.filter(dialogues__state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED])
+        .select_related("plan")
+        .distinct()
+        .order_by("-plan__year", "order", "number")
+    )
     return {
         "districts": list(District.objects.all()),
         "goals": list(goals),
@@ -99,34 +108,48 @@ def filter_choices() -> dict[str, Any]:
 
 
 def public_dialogue(pk: int) -> Dialogue | None:
-    return (public_dialogues().select_related("responsible_board")
-            .prefetch_related(
-                "districts", "affected_organisations",
-                Prefetch("goals", Goal.objects.select_related("plan")),
-                Prefetch("assignments", Assignment.objects.select_related("goal__plan")),
-                Prefetch("earlier_dialogues", public_dialogues()),
-                Prefetch("surveys", Survey.objects.order_by("pk")),
-                Prefetch("discussions", Discussion.objects.order_by("pk")),
-                Prefetch("budgets", Budget.objects.order_by("pk")),
-                Prefetch("meetings", Meeting.objects.annotate(
-                    registered=Count("registrations")).order_by("starts_at")))
-            .filter(pk=pk).first())
+    return (
+        public_dialogues()
+        .select_related("responsible_board")
+        .prefetch_related(
+            "districts",
+            "affected_organisations",
+            Prefetch("goals", Goal.objects.select_related("plan")),
+            Prefetch("assignments", Assignment.objects.select_related("goal__plan")),
+            Prefetch("earlier_dialogues", public_dialogues()),
+            Prefetch("surveys", Survey.objects.order_by("pk")),
+            Prefetch("discussions", Discussion.objects.order_by("pk")),
+            Prefetch("budgets", Budget.objects.order_by("pk")),
+            Prefetch(
+                "meetings",
+                Meeting.objects.annotate(registered=Count("registrations")).order_by("starts_at"),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def visible_posts(discussion: Discussion) -> list[Post]:
     """Top-level posts with their replies; hidden posts keep their place with the reason."""
     replies = Post.objects.filter(state__in=[PostState.VISIBLE, PostState.HIDDEN]).order_by(
-        "created_at", "pk")
-    return list(discussion.posts.filter(parent__isnull=True,
-                                        state__in=[PostState.VISIBLE, PostState.HIDDEN])
-                .prefetch_related(Prefetch("replies", replies))
-                .order_by("created_at", "pk")[:500])
+        "created_at", "pk"
+    )
+    return list(
+        discussion.posts.filter(
+            parent__isnull=True, state__in=[PostState.VISIBLE, PostState.HIDDEN]
+        )
+        .prefetch_related(Prefetch("replies", replies))
+        .order_by("created_at", "pk")[:500]
+    )
 
 
 def public_proposals(budget: Budget) -> list[Proposal]:
-    return list(budget.proposals.select_related("district").prefetch_related(
-        Prefetch("assignments", Assignment.objects.select_related("goal__plan")))
-        .order_by("-is_winner", "-votes", "pk")[:500])
+    return list(
+        budget.proposals.select_related("district")
+        .prefetch_related(Prefetch("assignments", Assignment.objects.select_related("goal__plan")))
+        .order_by("-is_winner", "-votes", "pk")[:500]
+    )
 
 
 def ballot_of(budget: Budget, participant: Participant | None) -> set[int]:
@@ -142,8 +165,11 @@ def ballot_of(budget: Budget, participant: Participant | None) -> set[int]:
 
 
 def _panel(dialogues: QuerySet[Dialogue], title: str) -> Panel | None:
-    items = list(dialogues.filter(state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED])
-                 .order_by("state", "-starts_on", "-pk")[:PANEL_LIMIT])
+    items = list(
+        dialogues.filter(state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED]).order_by(
+            "state", "-starts_on", "-pk"
+        )[:PANEL_LIMIT]
+    )
     if not items:
         return None
     return Panel(template="dialogue/panel.html", context={"dialogues": items}, title=title)
@@ -154,15 +180,21 @@ def goal_panel(goal: Goal) -> Panel | None:
 
 
 def assignment_panel(assignment: Assignment) -> Panel | None:
-    return _panel(Dialogue.objects.filter(
-        Q(assignments=assignment) | Q(budgets__proposals__assignments=assignment)).distinct(),
-        _("Dialoger med invånare"))
+    return _panel(
+        Dialogue.objects.filter(
+            Q(assignments=assignment) | Q(budgets__proposals__assignments=assignment)
+        ).distinct(),
+        _("Dialoger med invånare"),
+    )
 
 
 def organisation_panel(organisation: Any) -> Panel | None:
-    return _panel(Dialogue.objects.filter(
-        Q(responsible_board=organisation) | Q(affected_organisations=organisation)).distinct(),
-        _("Dialoger med invånare"))
+    return _panel(
+        Dialogue.objects.filter(
+            Q(responsible_board=organisation) | Q(affected_organisations=organisation)
+        ).distinct(),
+        _("Dialoger med invånare"),
+    )
 
 
 # --- Staff -----------------------------------------------------------------------------------
@@ -178,19 +210,35 @@ def staff_dialogues(*, state: str = "", limit: int = 200) -> list[Dialogue]:
 def overdue_feedback(today: dt.date | None = None, *, limit: int = 200) -> list[Dialogue]:
     """Dialogues whose feedback date has passed without published feedback."""
     today = today or timezone.localdate()
-    return list(Dialogue.objects.filter(state=DialogueState.PUBLISHED, feedback_on__lt=today,
-                                        feedback_published_at__isnull=True)
-                .select_related("responsible_board").order_by("feedback_on")[:limit])
+    return list(
+        Dialogue.objects.filter(
+            state=DialogueState.PUBLISHED, feedback_on__lt=today, feedback_published_at__isnull=True
+        )
+        .select_related("responsible_board")
+        .order_by("feedback_on")[:limit]
+    )
 
 
 def staff_dialogue(pk: int) -> Dialogue | None:
-    return (Dialogue.objects.select_related("responsible_board", "created_by")
-            .prefetch_related("districts", "affected_organisations", "goals__plan",
-                              "assignments__goal__plan", "earlier_dialogues",
-                              "coordination_comments__organisation",
-                              "coordination_comments__author", "surveys", "discussions",
-                              "budgets", "meetings", "outreach__district")
-            .filter(pk=pk).first())
+    return (
+        Dialogue.objects.select_related("responsible_board", "created_by")
+        .prefetch_related(
+            "districts",
+            "affected_organisations",
+            "goals__plan",
+            "assignments__goal__plan",
+            "earlier_dialogues",
+            "coordination_comments__organisation",
+            "coordination_comments__author",
+            "surveys",
+            "discussions",
+            "budgets",
+            "meetings",
+            "outreach__district",
+        )
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def dialogue_history(dialogue: Dialogue, limit: int = 30) -> list[Any]:
@@ -220,15 +268,20 @@ def suggest_earlier_dialogues(dialogue: Dialogue, *, limit: int = 10) -> list[Su
     goal_ids = list(dialogue.goals.values_list("pk", flat=True))
     district_ids = list(dialogue.districts.values_list("pk", flat=True))
     if goal_ids:
-        for other in (Dialogue.objects.filter(goals__in=goal_ids).exclude(pk=dialogue.pk)
-                      .annotate(n=Count("goals", filter=Q(goals__in=goal_ids)))
-                      .order_by("-n")[:50]):
+        for other in (
+            Dialogue.objects.filter(goals__in=goal_ids)
+            .exclude(pk=dialogue.pk)
+            .annotate(n=Count("goals", filter=Q(goals__in=goal_ids)))
+            .order_by("-n")[:50]
+        ):
             add(other, _("samma mål"), 3.0 * other.n)
     if district_ids:
-        for other in (Dialogue.objects.filter(districts__in=district_ids)
-                      .exclude(pk=dialogue.pk)
-                      .annotate(n=Count("districts", filter=Q(districts__in=district_ids)))
-                      .order_by("-n")[:50]):
+        for other in (
+            Dialogue.objects.filter(districts__in=district_ids)
+            .exclude(pk=dialogue.pk)
+            .annotate(n=Count("districts", filter=Q(districts__in=district_ids)))
+            .order_by("-n")[:50]
+        ):
             add(other, _("samma område"), 1.0 * other.n)
     words = " ".join(w for w in f"{dialogue.title}".split() if len(w) > 3)
     if words:
@@ -273,23 +326,32 @@ def survey_results(survey: Survey, *, text_limit: int = 200) -> tuple[int, list[
     total = survey.responses.count()
     questions = list(survey.questions.prefetch_related("options"))
     option_counts = Counter(
-        Answer.objects.filter(question__survey=survey, option__isnull=False)
-        .values_list("option_id", flat=True))
-    answered = dict(Answer.objects.filter(question__survey=survey).values("question_id")
-                    .annotate(n=Count("response", distinct=True))
-                    .values_list("question_id", "n"))
+        Answer.objects.filter(question__survey=survey, option__isnull=False).values_list(
+            "option_id", flat=True
+        )
+    )
+    answered = dict(
+        Answer.objects.filter(question__survey=survey)
+        .values("question_id")
+        .annotate(n=Count("response", distinct=True))
+        .values_list("question_id", "n")
+    )
     ranks: dict[int, list[int]] = defaultdict(list)
     scale_values: dict[int, list[int]] = defaultdict(list)
-    for question_id, option_id, value in (
-            Answer.objects.filter(question__survey=survey, value__isnull=False)
-            .values_list("question_id", "option_id", "value")):
+    for question_id, option_id, value in Answer.objects.filter(
+        question__survey=survey, value__isnull=False
+    ).values_list("question_id", "option_id", "value"):
         if option_id:
             ranks[option_id].append(value)
         else:
             scale_values[question_id].append(value)
     texts: dict[int, list[str]] = defaultdict(list)
-    for question_id, text in (Answer.objects.filter(question__survey=survey).exclude(text="")
-                              .order_by("pk").values_list("question_id", "text")):
+    for question_id, text in (
+        Answer.objects.filter(question__survey=survey)
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("question_id", "text")
+    ):
         if len(texts[question_id]) < text_limit:
             texts[question_id].append(text)
     results = []
@@ -302,18 +364,29 @@ def survey_results(survey: Survey, *, text_limit: int = 200) -> tuple[int, list[
                 option_ranks = ranks.get(option.pk, [])
                 if q.kind == QuestionKind.RANKING:
                     count = sum(1 for r in option_ranks if r == 1)
-                result.options.append(OptionResult(
-                    text=option.text, count=count,
-                    percent=round(100 * count / n, 1) if n else 0.0,
-                    mean_rank=(round(sum(option_ranks) / len(option_ranks), 2)
-                               if option_ranks else None)))
+                result.options.append(
+                    OptionResult(
+                        text=option.text,
+                        count=count,
+                        percent=round(100 * count / n, 1) if n else 0.0,
+                        mean_rank=(
+                            round(sum(option_ranks) / len(option_ranks), 2)
+                            if option_ranks
+                            else None
+                        ),
+                    )
+                )
         elif q.kind == QuestionKind.SCALE:
             values = scale_values.get(q.pk, [])
             dist = Counter(values)
             for step in range(q.scale_min, q.scale_max + 1):
-                result.options.append(OptionResult(
-                    text=str(step), count=dist.get(step, 0),
-                    percent=round(100 * dist.get(step, 0) / n, 1) if n else 0.0))
+                result.options.append(
+                    OptionResult(
+                        text=str(step),
+                        count=dist.get(step, 0),
+                        percent=round(100 * dist.get(step, 0) / n, 1) if n else 0.0,
+                    )
+                )
             result.mean = round(sum(values) / len(values), 2) if values else None
         else:
             result.texts = texts.get(q.pk, [])
@@ -329,17 +402,22 @@ def survey_export_rows(survey: Survey) -> tuple[list[str], Iterable[list[Any]]]:
     option_text = {o.pk: o.text for q in questions for o in q.options.all()}
 
     def rows() -> Iterable[list[Any]]:
-        responses = (survey.responses.select_related("district").order_by("pk")
-                     .prefetch_related(Prefetch("answers", Answer.objects.order_by("value",
-                                                                                   "pk"))))
+        responses = (
+            survey.responses.select_related("district")
+            .order_by("pk")
+            .prefetch_related(Prefetch("answers", Answer.objects.order_by("value", "pk")))
+        )
         for number, response in enumerate(responses.iterator(chunk_size=500), start=1):
             by_question: dict[int, list[Answer]] = defaultdict(list)
             for answer in response.answers.all():
                 by_question[answer.question_id].append(answer)
-            row: list[Any] = [number, timezone.localtime(response.created_at).date().isoformat(),
-                              response.get_source_display(),
-                              response.district.name if response.district_id else "",
-                              response.get_age_band_display() if response.age_band else ""]
+            row: list[Any] = [
+                number,
+                timezone.localtime(response.created_at).date().isoformat(),
+                response.get_source_display(),
+                response.district.name if response.district_id else "",
+                response.get_age_band_display() if response.age_band else "",
+            ]
             for q in questions:
                 parts = by_question.get(q.pk, [])
                 if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
@@ -378,12 +456,21 @@ def participation_units(dialogue: Dialogue) -> list[tuple[int | None, int | None
         Registration.objects.filter(meeting__dialogue=dialogue),
     ]
     for qs in querysets:
-        units += [(p, d, a, 1) for p, d, a in qs.values_list("participant_id", "district_id",
-                                                             "age_band")]
-    units += [(p, d, a, 1) for p, d, a in Ballot.objects.filter(budget__dialogue=dialogue)
-              .values_list("participant_id", "district_id", "age_band")]
-    units += [(None, d, a, n) for d, a, n in OfflineInput.objects.filter(dialogue=dialogue)
-              .values_list("district_id", "age_band", "people")]
+        units += [
+            (p, d, a, 1) for p, d, a in qs.values_list("participant_id", "district_id", "age_band")
+        ]
+    units += [
+        (p, d, a, 1)
+        for p, d, a in Ballot.objects.filter(budget__dialogue=dialogue).values_list(
+            "participant_id", "district_id", "age_band"
+        )
+    ]
+    units += [
+        (None, d, a, n)
+        for d, a, n in OfflineInput.objects.filter(dialogue=dialogue).values_list(
+            "district_id", "age_band", "people"
+        )
+    ]
     people: dict[int, tuple[int | None, int | None, str, int]] = {}
     anonymous = []
     for unit in units:
@@ -392,8 +479,12 @@ def participation_units(dialogue: Dialogue) -> list[tuple[int | None, int | None
             anonymous.append(unit)
             continue
         old = people.get(pid)
-        people[pid] = (pid, district or (old[1] if old else None),
-                       age or (old[2] if old else ""), 1)
+        people[pid] = (
+            pid,
+            district or (old[1] if old else None),
+            age or (old[2] if old else ""),
+            1,
+        )
     return list(people.values()) + anonymous
 
 
@@ -401,15 +492,17 @@ def dialogue_representativeness(dialogue: Dialogue) -> Representativeness:
     units = participation_units(dialogue)
     districts = list(District.objects.all())
     scope_ids = [d.pk for d in dialogue.districts.all()]
-    in_scope = [d for d in districts if not scope_ids or dialogue.whole_municipality
-                or d.pk in scope_ids]
+    in_scope = [
+        d for d in districts if not scope_ids or dialogue.whole_municipality or d.pk in scope_ids
+    ]
     year = PopulationFigure.objects.order_by("-year").values_list("year", flat=True).first()
     pop_district: Counter[str] = Counter()
     pop_age: Counter[str] = Counter()
     scope_keys = {d.pk for d in in_scope}
     if year:
         for district_id, band, count in PopulationFigure.objects.filter(year=year).values_list(
-                "district_id", "age_band", "count"):
+            "district_id", "age_band", "count"
+        ):
             pop_district[str(district_id)] += count
             if district_id in scope_keys:
                 pop_age[band] += count
@@ -427,14 +520,26 @@ def dialogue_representativeness(dialogue: Dialogue) -> Representativeness:
             age_unknown += weight
     outside = sum(n for key, n in part_district.items() if int(key) not in scope_keys)
     by_district = representativeness.compare(
-        [(str(d.pk), d.name) for d in in_scope], part_district, pop_district,
-        not_stated=district_unknown + outside)
-    by_age = representativeness.compare(list(AgeBand.choices), part_age, pop_age,
-                                        not_stated=age_unknown)
-    scope = (_("hela kommunen") if dialogue.whole_municipality or not scope_ids
-             else ", ".join(d.name for d in in_scope))
-    return Representativeness(districts=by_district, ages=by_age,
-                              total=sum(u[3] for u in units), population_year=year, scope=scope)
+        [(str(d.pk), d.name) for d in in_scope],
+        part_district,
+        pop_district,
+        not_stated=district_unknown + outside,
+    )
+    by_age = representativeness.compare(
+        list(AgeBand.choices), part_age, pop_age, not_stated=age_unknown
+    )
+    scope = (
+        _("hela kommunen")
+        if dialogue.whole_municipality or not scope_ids
+        else ", ".join(d.name for d in in_scope)
+    )
+    return Representativeness(
+        districts=by_district,
+        ages=by_age,
+        total=sum(u[3] for u in units),
+        population_year=year,
+        scope=scope,
+    )
 
 
 # --- A participant's own data ---------------------------------------------------------------
@@ -442,6 +547,7 @@ def dialogue_representativeness(dialogue: Dialogue) -> Representativeness:
 
 def participant_export(participant: Participant) -> dict[str, Any]:
     """Everything Insyn holds about the participant, as JSON-ready data."""
+
     def when(value: dt.datetime | None) -> str | None:
         return value.isoformat() if value else None
 
@@ -455,41 +561,79 @@ def participant_export(participant: Participant) -> dict[str, Any]:
             "åldersgrupp": participant.age_band or None,
             "skapad": when(participant.created_at),
         },
-        "enkätsvar": [], "inlägg": [], "förslag": [], "röster": [], "anmälningar": [],
+        "enkätsvar": [],
+        "inlägg": [],
+        "förslag": [],
+        "röster": [],
+        "anmälningar": [],
         "prenumerationer": [],
     }
-    for response in (SurveyResponse.objects.filter(participant=participant)
-                     .select_related("survey__dialogue")
-                     .prefetch_related("answers__question", "answers__option")):
-        data["enkätsvar"].append({
-            "dialog": response.survey.dialogue.title, "enkät": response.survey.title,
-            "datum": when(response.created_at),
-            "svar": [{"fråga": a.question.text,
-                      "svar": a.option.text if a.option_id else (a.text or a.value)}
-                     for a in response.answers.all()]})
-    for post in Post.objects.filter(participant=participant).select_related(
-            "discussion__dialogue"):
-        data["inlägg"].append({"dialog": post.discussion.dialogue.title,
-                               "diskussion": post.discussion.title, "text": post.body,
-                               "namn": post.author_name, "datum": when(post.created_at)})
+    for response in (
+        SurveyResponse.objects.filter(participant=participant)
+        .select_related("survey__dialogue")
+        .prefetch_related("answers__question", "answers__option")
+    ):
+        data["enkätsvar"].append(
+            {
+                "dialog": response.survey.dialogue.title,
+                "enkät": response.survey.title,
+                "datum": when(response.created_at),
+                "svar": [
+                    {
+                        "fråga": a.question.text,
+                        "svar": a.option.text if a.option_id else (a.text or a.value),
+                    }
+                    for a in response.answers.all()
+                ],
+            }
+        )
+    for post in Post.objects.filter(participant=participant).select_related("discussion__dialogue"):
+        data["inlägg"].append(
+            {
+                "dialog": post.discussion.dialogue.title,
+                "diskussion": post.discussion.title,
+                "text": post.body,
+                "namn": post.author_name,
+                "datum": when(post.created_at),
+            }
+        )
     for proposal in Proposal.objects.filter(participant=participant).select_related("budget"):
-        data["förslag"].append({"budget": proposal.budget.title, "rubrik": proposal.title,
-                                "beskrivning": proposal.description,
-                                "datum": when(proposal.created_at)})
-    for ballot in (Ballot.objects.filter(participant=participant).select_related("budget")
-                   .prefetch_related("choices__proposal")):
-        data["röster"].append({"budget": ballot.budget.title,
-                               "val": [c.proposal.title for c in ballot.choices.all()],
-                               "senast_ändrad": when(ballot.updated_at)})
+        data["förslag"].append(
+            {
+                "budget": proposal.budget.title,
+                "rubrik": proposal.title,
+                "beskrivning": proposal.description,
+                "datum": when(proposal.created_at),
+            }
+        )
+    for ballot in (
+        Ballot.objects.filter(participant=participant)
+        .select_related("budget")
+        .prefetch_related("choices__proposal")
+    ):
+        data["röster"].append(
+            {
+                "budget": ballot.budget.title,
+                "val": [c.proposal.title for c in ballot.choices.all()],
+                "senast_ändrad": when(ballot.updated_at),
+            }
+        )
     registrations = Registration.objects.filter(
-        Q(participant=participant) | Q(email__in=emails)).select_related("meeting")
+        Q(participant=participant) | Q(email__in=emails)
+    ).select_related("meeting")
     for registration in registrations:
-        data["anmälningar"].append({"möte": registration.meeting.title,
-                                    "namn": registration.name, "e-post": registration.email,
-                                    "behov": registration.needs})
+        data["anmälningar"].append(
+            {
+                "möte": registration.meeting.title,
+                "namn": registration.name,
+                "e-post": registration.email,
+                "behov": registration.needs,
+            }
+        )
     for sub in Subscription.objects.filter(email__in=emails).select_related("dialogue"):
-        data["prenumerationer"].append({"dialog": sub.dialogue.title,
-                                        "bekräftad": when(sub.confirmed_at)})
+        data["prenumerationer"].append(
+            {"dialog": sub.dialogue.title, "bekräftad": when(sub.confirmed_at)}
+        )
     return data
 
 
@@ -498,8 +642,11 @@ def feasible_proposals(budget: Budget) -> list[Proposal]:
 
 
 def moderation_queue(discussion: Discussion) -> list[Post]:
-    return list(discussion.posts.filter(Q(state=PostState.PENDING) | Q(report_count__gt=0))
-                .prefetch_related("reports").order_by("-report_count", "created_at")[:200])
+    return list(
+        discussion.posts.filter(Q(state=PostState.PENDING) | Q(report_count__gt=0))
+        .prefetch_related("reports")
+        .order_by("-report_count", "created_at")[:200]
+    )
 
 
 def plan_goals() -> Sequence[Goal]:

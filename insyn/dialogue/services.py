@@ -105,8 +105,9 @@ class MeetingFull(DialogueError):
 
 class SurveyInvalid(DialogueError):
     def __init__(self, errors: Mapping[int, str]) -> None:
-        super().__init__(_("Svaren kunde inte skickas. Rätta det som är markerat."),
-                         list(errors.values()))
+        super().__init__(
+            _("Svaren kunde inte skickas. Rätta det som är markerat."), list(errors.values())
+        )
         self.errors = dict(errors)
 
 
@@ -127,18 +128,41 @@ def _hash(token: str) -> str:
 # --- The register ------------------------------------------------------------------------------
 
 REGISTER_FIELDS = [
-    "title", "question", "initiator", "responsible_board", "politically_decided", "purpose",
-    "ladder_steps", "result_use", "decision_maker", "target_groups", "methods",
-    "whole_municipality", "starts_on", "ends_on", "feedback_on", "earlier_dialogues_note",
+    "title",
+    "question",
+    "initiator",
+    "responsible_board",
+    "politically_decided",
+    "purpose",
+    "ladder_steps",
+    "result_use",
+    "decision_maker",
+    "target_groups",
+    "methods",
+    "whole_municipality",
+    "starts_on",
+    "ends_on",
+    "feedback_on",
+    "earlier_dialogues_note",
     "identity_level",
 ]
-REGISTER_RELATIONS = ["affected_organisations", "districts", "goals", "assignments",
-                      "earlier_dialogues"]
+REGISTER_RELATIONS = [
+    "affected_organisations",
+    "districts",
+    "goals",
+    "assignments",
+    "earlier_dialogues",
+]
 
 
 @transaction.atomic
-def dialogue_save(*, dialogue: Dialogue | None, fields: Mapping[str, Any],
-                  relations: Mapping[str, Iterable[Any]], by: Any) -> Dialogue:
+def dialogue_save(
+    *,
+    dialogue: Dialogue | None,
+    fields: Mapping[str, Any],
+    relations: Mapping[str, Iterable[Any]],
+    by: Any,
+) -> Dialogue:
     """Create or update a register entry; newly affected organisations are notified.
 
     A published dialogue must stay publishable: an edit that empties a required field is refused.
@@ -155,8 +179,9 @@ def dialogue_save(*, dialogue: Dialogue | None, fields: Mapping[str, Any],
     dialogue.methods = [m for m in MethodKind.values if m in (dialogue.methods or [])]
     if dialogue.ends_on and dialogue.starts_on and dialogue.ends_on < dialogue.starts_on:
         raise DialogueError(_("Slutdatum kan inte vara före startdatum."))
-    before = set() if creating else set(
-        dialogue.affected_organisations.values_list("pk", flat=True))
+    before = (
+        set() if creating else set(dialogue.affected_organisations.values_list("pk", flat=True))
+    )
     _as_history_user(dialogue, by).save()
     for name in REGISTER_RELATIONS:
         if name in relations:
@@ -167,8 +192,9 @@ def dialogue_save(*, dialogue: Dialogue | None, fields: Mapping[str, Any],
     if dialogue.is_public:
         problems = publication_blockers(dialogue)
         if problems:
-            raise PublishRefused(_("En publicerad dialog måste ha alla obligatoriska uppgifter."),
-                                 problems)
+            raise PublishRefused(
+                _("En publicerad dialog måste ha alla obligatoriska uppgifter."), problems
+            )
         index_dialogue(dialogue)
     added = [org for org in dialogue.affected_organisations.all() if org.pk not in before]
     notify_affected(dialogue, added)
@@ -183,14 +209,22 @@ def notify_affected(dialogue: Dialogue, organisations: Iterable[Organisation]) -
         if not org.email:
             continue
         body = _(
-            "%(board)s planerar dialogen \"%(title)s\" och har angett att %(org)s berörs.\n\n"
+            '%(board)s planerar dialogen "%(title)s" och har angett att %(org)s berörs.\n\n'
             "Enligt riktlinjen för dialog ska kommunen uppträda som en kommun: lämna gärna "
             "synpunkter, underlag från tidigare dialoger eller önskemål om samordning här:\n"
-            "%(url)s\n") % {"board": board, "title": dialogue.title, "org": org.name,
-                            "url": _absolute(dialogue.get_staff_url())}
-        if queue_email(org.email, _("Samordning av dialog: %(title)s") % {
-                "title": dialogue.title}, body,
-                dedupe_key=f"dialogue:{dialogue.pk}:affected:{org.pk}"):
+            "%(url)s\n"
+        ) % {
+            "board": board,
+            "title": dialogue.title,
+            "org": org.name,
+            "url": _absolute(dialogue.get_staff_url()),
+        }
+        if queue_email(
+            org.email,
+            _("Samordning av dialog: %(title)s") % {"title": dialogue.title},
+            body,
+            dedupe_key=f"dialogue:{dialogue.pk}:affected:{org.pk}",
+        ):
             sent += 1
     return sent
 
@@ -206,36 +240,48 @@ def publication_blockers(dialogue: Dialogue) -> list[str]:
     need(bool(dialogue.title.strip()), _("Titel saknas."))
     need(bool(dialogue.question.strip()), _("Dialogfrågan saknas."))
     need(bool(dialogue.initiator), _("Ange varifrån initiativet kom."))
-    need(dialogue.responsible_board_id is not None,
-         _("Ange ansvarig nämnd (dialogansvaret följer verksamheten)."))
+    need(
+        dialogue.responsible_board_id is not None,
+        _("Ange ansvarig nämnd (dialogansvaret följer verksamheten)."),
+    )
     need(bool(dialogue.purpose.strip()), _("Syftet saknas (det ska vara tydligt för målgruppen)."))
-    need(bool(dialogue.ladder_steps),
-         _("Ange minst en matchningspunkt på delaktighetstrappan (graden av inflytande)."))
+    need(
+        bool(dialogue.ladder_steps),
+        _("Ange minst en matchningspunkt på delaktighetstrappan (graden av inflytande)."),
+    )
     need(bool(dialogue.result_use.strip()), _("Beskriv hur resultatet ska användas."))
     need(bool(dialogue.decision_maker.strip()), _("Ange vem som beslutar."))
     need(bool(dialogue.target_groups.strip()), _("Ange målgrupper."))
     need(bool(dialogue.methods), _("Ange minst en metod."))
-    need(dialogue.whole_municipality or (dialogue.pk is not None and dialogue.districts.exists()),
-         _("Ange område eller att dialogen gäller hela kommunen."))
-    need(dialogue.starts_on is not None and dialogue.ends_on is not None,
-         _("Ange när dialogen startar och slutar."))
+    need(
+        dialogue.whole_municipality or (dialogue.pk is not None and dialogue.districts.exists()),
+        _("Ange område eller att dialogen gäller hela kommunen."),
+    )
+    need(
+        dialogue.starts_on is not None and dialogue.ends_on is not None,
+        _("Ange när dialogen startar och slutar."),
+    )
     need(dialogue.feedback_on is not None, _("Ange datum för återkoppling till deltagarna."))
     if dialogue.feedback_on and dialogue.ends_on and dialogue.feedback_on < dialogue.ends_on:
         missing.append(_("Återkopplingen kan inte ske innan dialogen har slutat."))
-    need(bool(dialogue.earlier_dialogues_note.strip())
-         or (dialogue.pk is not None and dialogue.earlier_dialogues.exists()),
-         _("Ange vilka tidigare dialoger och underlag som tagits tillvara (eller att inga "
-           "finns)."))
-    need(bool(dialogue.anchored_with.strip()), _("Förankringen: ange med vem dialogen är "
-                                                 "förankrad bland förtroendevalda."))
+    need(
+        bool(dialogue.earlier_dialogues_note.strip())
+        or (dialogue.pk is not None and dialogue.earlier_dialogues.exists()),
+        _("Ange vilka tidigare dialoger och underlag som tagits tillvara (eller att inga finns)."),
+    )
+    need(
+        bool(dialogue.anchored_with.strip()),
+        _("Förankringen: ange med vem dialogen är förankrad bland förtroendevalda."),
+    )
     need(bool(dialogue.anchored_body.strip()), _("Förankringen: ange i vilket organ."))
     need(dialogue.anchored_on is not None, _("Förankringen: ange datum."))
     return missing
 
 
 @transaction.atomic
-def dialogue_record_anchoring(*, dialogue: Dialogue, anchored_with: str, anchored_body: str,
-                              anchored_on: dt.date, by: Any) -> Dialogue:
+def dialogue_record_anchoring(
+    *, dialogue: Dialogue, anchored_with: str, anchored_body: str, anchored_on: dt.date, by: Any
+) -> Dialogue:
     if not (anchored_with.strip() and anchored_body.strip() and anchored_on):
         raise DialogueError(_("Ange vem, vilket organ och datum för förankringen."))
     if anchored_on > timezone.localdate():
@@ -264,14 +310,16 @@ def dialogue_publish(*, dialogue: Dialogue, by: Any) -> Dialogue:
 
 
 @transaction.atomic
-def feedback_save(*, dialogue: Dialogue, summary: str, usage: str, decision: str,
-                  by: Any) -> Dialogue:
+def feedback_save(
+    *, dialogue: Dialogue, summary: str, usage: str, decision: str, by: Any
+) -> Dialogue:
     """Save the feedback texts (a draft until `feedback_publish`; later edits are kept)."""
     dialogue.feedback_summary = summary.strip()
     dialogue.feedback_usage = usage.strip()
     dialogue.feedback_decision = decision.strip()
-    if dialogue.feedback_published and not (dialogue.feedback_summary and dialogue.feedback_usage
-                                            and dialogue.feedback_decision):
+    if dialogue.feedback_published and not (
+        dialogue.feedback_summary and dialogue.feedback_usage and dialogue.feedback_decision
+    ):
         raise DialogueError(_("Publicerad återkoppling kan inte tömmas."))
     _as_history_user(dialogue, by).save()
     if dialogue.feedback_published:
@@ -309,13 +357,17 @@ def feedback_publish(*, dialogue: Dialogue, by: Any) -> int:
 
 def _feedback_body(dialogue: Dialogue) -> str:
     return _(
-        "Återkoppling från dialogen \"%(title)s\"\n\n"
+        'Återkoppling från dialogen "%(title)s"\n\n'
         "Resultatet:\n%(summary)s\n\nSå har resultatet använts:\n%(usage)s\n\n"
         "Beslut som resultatet har varit underlag för:\n%(decision)s\n\n"
-        "Läs mer: %(url)s\n") % {
-        "title": dialogue.title, "summary": dialogue.feedback_summary,
-        "usage": dialogue.feedback_usage, "decision": dialogue.feedback_decision,
-        "url": _absolute(dialogue.get_absolute_url())}
+        "Läs mer: %(url)s\n"
+    ) % {
+        "title": dialogue.title,
+        "summary": dialogue.feedback_summary,
+        "usage": dialogue.feedback_usage,
+        "decision": dialogue.feedback_decision,
+        "url": _absolute(dialogue.get_absolute_url()),
+    }
 
 
 def _notify_feedback(dialogue: Dialogue) -> int:
@@ -341,18 +393,34 @@ def _notify_feedback(dialogue: Dialogue) -> int:
 def participant_emails(dialogue: Dialogue) -> list[str]:
     """Email addresses of signed-in participants and meeting registrants of the dialogue."""
     ids: set[int] = set()
-    ids.update(SurveyResponse.objects.filter(survey__dialogue=dialogue, participant__isnull=False)
-               .values_list("participant_id", flat=True))
-    ids.update(Post.objects.filter(discussion__dialogue=dialogue, participant__isnull=False)
-               .values_list("participant_id", flat=True))
-    ids.update(Proposal.objects.filter(budget__dialogue=dialogue, participant__isnull=False)
-               .values_list("participant_id", flat=True))
-    ids.update(Ballot.objects.filter(budget__dialogue=dialogue, participant__isnull=False)
-               .values_list("participant_id", flat=True))
-    emails = list(Participant.objects.filter(pk__in=ids).exclude(email="")
-                  .values_list("email", flat=True))
-    emails += list(Registration.objects.filter(meeting__dialogue=dialogue)
-                   .exclude(email__endswith=".invalid").values_list("email", flat=True))
+    ids.update(
+        SurveyResponse.objects.filter(
+            survey__dialogue=dialogue, participant__isnull=False
+        ).values_list("participant_id", flat=True)
+    )
+    ids.update(
+        Post.objects.filter(discussion__dialogue=dialogue, participant__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    ids.update(
+        Proposal.objects.filter(budget__dialogue=dialogue, participant__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    ids.update(
+        Ballot.objects.filter(budget__dialogue=dialogue, participant__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    emails = list(
+        Participant.objects.filter(pk__in=ids).exclude(email="").values_list("email", flat=True)
+    )
+    emails += list(
+        Registration.objects.filter(meeting__dialogue=dialogue)
+        .exclude(email__endswith=".invalid")
+        .values_list("email", flat=True)
+    )
     return sorted(set(emails), key=str.lower)
 
 
@@ -364,7 +432,8 @@ def dialogue_close(*, dialogue: Dialogue, by: Any) -> Dialogue:
     if not dialogue.feedback_published:
         raise CloseRefused(
             _("Dialogen kan inte avslutas förrän återkopplingen är publicerad."),
-            feedback_blockers(dialogue) or [_("Publicera återkopplingen först.")])
+            feedback_blockers(dialogue) or [_("Publicera återkopplingen först.")],
+        )
     dialogue.state = DialogueState.CLOSED
     dialogue.closed_at = timezone.now()
     _as_history_user(dialogue, by).save()
@@ -372,7 +441,8 @@ def dialogue_close(*, dialogue: Dialogue, by: Any) -> Dialogue:
     dialogue.discussions.update(is_open=False)
     dialogue.meetings.update(registration_open=False)
     dialogue.budgets.filter(phase__in=[BudgetPhase.PROPOSALS, BudgetPhase.ASSESSMENT]).update(
-        phase=BudgetPhase.CLOSED)
+        phase=BudgetPhase.CLOSED
+    )
     for budget in dialogue.budgets.filter(phase=BudgetPhase.VOTING):
         budget_close_voting(budget=budget, by=by)
     index_dialogue(dialogue)
@@ -380,22 +450,37 @@ def dialogue_close(*, dialogue: Dialogue, by: Any) -> Dialogue:
     return dialogue
 
 
-def coordination_comment_add(*, dialogue: Dialogue, organisation: Organisation | None,
-                             author: Any, body: str) -> CoordinationComment:
+def coordination_comment_add(
+    *, dialogue: Dialogue, organisation: Organisation | None, author: Any, body: str
+) -> CoordinationComment:
     if not body.strip():
         raise DialogueError(_("Skriv en kommentar."))
-    return CoordinationComment.objects.create(dialogue=dialogue, organisation=organisation,
-                                              author=author, body=body.strip()[:MAX_TEXT])
+    return CoordinationComment.objects.create(
+        dialogue=dialogue, organisation=organisation, author=author, body=body.strip()[:MAX_TEXT]
+    )
 
 
-def outreach_record(*, dialogue: Dialogue, done_on: dt.date, description: str,
-                    district: District | None, age_band: str, by: Any) -> Outreach:
+def outreach_record(
+    *,
+    dialogue: Dialogue,
+    done_on: dt.date,
+    description: str,
+    district: District | None,
+    age_band: str,
+    by: Any,
+) -> Outreach:
     if not description.strip():
         raise DialogueError(_("Beskriv vad som gjordes."))
     if age_band and age_band not in AgeBand.values:
         raise DialogueError(_("Okänd åldersgrupp."))
-    outreach = Outreach(dialogue=dialogue, done_on=done_on, description=description.strip(),
-                        district=district, age_band=age_band, created_by=by)
+    outreach = Outreach(
+        dialogue=dialogue,
+        done_on=done_on,
+        description=description.strip(),
+        district=district,
+        age_band=age_band,
+        created_by=by,
+    )
     _as_history_user(outreach, by).save()
     return outreach
 
@@ -404,9 +489,15 @@ def outreach_record(*, dialogue: Dialogue, done_on: dt.date, description: str,
 
 
 def _search_body(dialogue: Dialogue) -> str:
-    parts = [dialogue.question, dialogue.purpose, dialogue.result_use, dialogue.target_groups,
-             " ".join(dialogue.ladder_step_labels()), " ".join(dialogue.method_labels()),
-             " ".join(d.name for d in dialogue.districts.all())]
+    parts = [
+        dialogue.question,
+        dialogue.purpose,
+        dialogue.result_use,
+        dialogue.target_groups,
+        " ".join(dialogue.ladder_step_labels()),
+        " ".join(dialogue.method_labels()),
+        " ".join(d.name for d in dialogue.districts.all()),
+    ]
     for survey in dialogue.surveys.all():
         parts.append(survey.title)
         if survey.summary_published_at:
@@ -432,8 +523,14 @@ def index_dialogue(dialogue: Dialogue) -> None:
         search.remove_document(key)
         return
     year = (dialogue.starts_on or timezone.localdate()).year
-    search.index_document(object_key=key, kind="dialogue", url=dialogue.get_absolute_url(),
-                          title=dialogue.title, body=_search_body(dialogue), year=year)
+    search.index_document(
+        object_key=key,
+        kind="dialogue",
+        url=dialogue.get_absolute_url(),
+        title=dialogue.title,
+        body=_search_body(dialogue),
+        year=year,
+    )
 
 
 # --- Subscriptions (double opt-in) -------------------------------------------------------------
@@ -459,11 +556,15 @@ def subscribe(*, dialogue: Dialogue, email: str) -> Subscription:
         link = _absolute(reverse("dialogue:subscription_confirm", args=[token]))
         body = _(
             "Du (eller någon annan) har bett om att få återkopplingen från dialogen "
-            "\"%(title)s\" med e-post.\n\nBekräfta här: %(link)s\n\nOm det inte var du behöver "
-            "du inte göra något; då skickar vi inget mer.\n") % {"title": dialogue.title,
-                                                                 "link": link}
-        queue_email(sub.email, _("Bekräfta prenumeration: %(title)s") % {"title": dialogue.title},
-                    body, dedupe_key=f"dialogue:subscribe:{sub.pk}:{timezone.localdate()}")
+            '"%(title)s" med e-post.\n\nBekräfta här: %(link)s\n\nOm det inte var du behöver '
+            "du inte göra något; då skickar vi inget mer.\n"
+        ) % {"title": dialogue.title, "link": link}
+        queue_email(
+            sub.email,
+            _("Bekräfta prenumeration: %(title)s") % {"title": dialogue.title},
+            body,
+            dedupe_key=f"dialogue:subscribe:{sub.pk}:{timezone.localdate()}",
+        )
     return sub
 
 
@@ -476,8 +577,11 @@ def _load_signed(token: str, salt: str, max_age: int | None) -> int | None:
 
 
 def subscription_from_token(token: str, *, unsubscribe: bool) -> Subscription | None:
-    pk = _load_signed(token, UNSUBSCRIBE_SALT if unsubscribe else SUBSCRIBE_SALT,
-                      None if unsubscribe else CONFIRM_MAX_AGE)
+    pk = _load_signed(
+        token,
+        UNSUBSCRIBE_SALT if unsubscribe else SUBSCRIBE_SALT,
+        None if unsubscribe else CONFIRM_MAX_AGE,
+    )
     if pk is None:
         return None
     return Subscription.objects.select_related("dialogue").filter(pk=pk).first()
@@ -528,20 +632,29 @@ def participant_request_login(*, email: str, next_url: str = "") -> None:
     participant = _participant_for_email(email)
     raw = secrets.token_urlsafe(32)
     token = LoginToken.objects.create(
-        participant=participant, token_hash=_hash(raw), next_url=next_url[:300],
-        expires_at=timezone.now() + LOGIN_TOKEN_TTL)
+        participant=participant,
+        token_hash=_hash(raw),
+        next_url=next_url[:300],
+        expires_at=timezone.now() + LOGIN_TOKEN_TTL,
+    )
     link = _absolute(reverse("dialogue:login_confirm", args=[raw]))
     body = _(
         "Här är din inloggningslänk till Insyn dialog. Den gäller i 30 minuter och kan bara "
         "användas en gång:\n\n%(link)s\n\nOm du inte bad om den kan du bortse från det här "
-        "meddelandet.\n") % {"link": link}
-    queue_email(participant.email, _("Din inloggningslänk"), body,
-                dedupe_key=f"dialogue:login:{token.token_hash[:32]}")
+        "meddelandet.\n"
+    ) % {"link": link}
+    queue_email(
+        participant.email,
+        _("Din inloggningslänk"),
+        body,
+        dedupe_key=f"dialogue:login:{token.token_hash[:32]}",
+    )
 
 
 def login_token_valid(raw: str) -> bool:
-    return LoginToken.objects.filter(token_hash=_hash(raw), used_at__isnull=True,
-                                     expires_at__gt=timezone.now()).exists()
+    return LoginToken.objects.filter(
+        token_hash=_hash(raw), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
 
 
 @transaction.atomic
@@ -549,8 +662,9 @@ def participant_consume_login(*, raw_token: str) -> tuple[Participant, str] | No
     """Use the token once: a conditional UPDATE means two clicks cannot both sign in."""
     now = timezone.now()
     token_hash = _hash(raw_token)
-    claimed = LoginToken.objects.filter(token_hash=token_hash, used_at__isnull=True,
-                                        expires_at__gt=now).update(used_at=now)
+    claimed = LoginToken.objects.filter(
+        token_hash=token_hash, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
     if not claimed:
         return None
     token = LoginToken.objects.select_related("participant").get(token_hash=token_hash)
@@ -583,8 +697,9 @@ def participant_from_eid(*, issuer: str, subject: str, email: str = "") -> Parti
     return participant
 
 
-def participant_update_profile(*, participant: Participant, district: District | None,
-                               age_band: str) -> Participant:
+def participant_update_profile(
+    *, participant: Participant, district: District | None, age_band: str
+) -> Participant:
     if age_band and age_band not in AgeBand.values:
         raise DialogueError(_("Okänd åldersgrupp."))
     participant.district = district
@@ -625,40 +740,71 @@ def participant_delete(*, participant: Participant) -> None:
 # --- Surveys -----------------------------------------------------------------------------------
 
 
-def survey_create(*, dialogue: Dialogue, title: str, intro: str = "",
-                  requires_sign_in: bool = False, closes_at: dt.datetime | None = None,
-                  by: Any = None) -> Survey:
-    survey = Survey(dialogue=dialogue, title=title, intro=intro,
-                    requires_sign_in=requires_sign_in, closes_at=closes_at)
+def survey_create(
+    *,
+    dialogue: Dialogue,
+    title: str,
+    intro: str = "",
+    requires_sign_in: bool = False,
+    closes_at: dt.datetime | None = None,
+    by: Any = None,
+) -> Survey:
+    survey = Survey(
+        dialogue=dialogue,
+        title=title,
+        intro=intro,
+        requires_sign_in=requires_sign_in,
+        closes_at=closes_at,
+    )
     _as_history_user(survey, by).save()
     return survey
 
 
 @transaction.atomic
-def question_add(*, survey: Survey, kind: str, text: str, options: Sequence[str] = (),
-                 required: bool = False, help_text: str = "", scale_min: int = 1,
-                 scale_max: int = 5, scale_min_label: str = "",
-                 scale_max_label: str = "") -> Question:
+def question_add(
+    *,
+    survey: Survey,
+    kind: str,
+    text: str,
+    options: Sequence[str] = (),
+    required: bool = False,
+    help_text: str = "",
+    scale_min: int = 1,
+    scale_max: int = 5,
+    scale_min_label: str = "",
+    scale_max_label: str = "",
+) -> Question:
     if kind not in QuestionKind.values:
         raise DialogueError(_("Okänd frågetyp."))
     if survey.responses.exists():
         raise DialogueError(_("Frågor kan inte läggas till när enkäten har fått svar."))
     options = [o.strip() for o in options if o.strip()]
-    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING) \
-            and len(options) < 2:
+    if (
+        kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING)
+        and len(options) < 2
+    ):
         raise DialogueError(_("Frågan behöver minst två svarsalternativ."))
     if kind == QuestionKind.SCALE and not (scale_min < scale_max <= scale_min + 10):
         raise DialogueError(_("Skalan ska ha mellan två och elva steg."))
     order = survey.questions.count() + 1
     question = Question.objects.create(
-        survey=survey, order=order, kind=kind, text=text.strip(), help_text=help_text,
-        required=required, scale_min=scale_min, scale_max=scale_max,
-        scale_min_label=scale_min_label, scale_max_label=scale_max_label)
+        survey=survey,
+        order=order,
+        kind=kind,
+        text=text.strip(),
+        help_text=help_text,
+        required=required,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        scale_min_label=scale_min_label,
+        scale_max_label=scale_max_label,
+    )
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING):
         from insyn.dialogue.models import Option
 
-        Option.objects.bulk_create(Option(question=question, order=i, text=t)
-                                   for i, t in enumerate(options, start=1))
+        Option.objects.bulk_create(
+            Option(question=question, order=i, text=t) for i, t in enumerate(options, start=1)
+        )
     return question
 
 
@@ -701,10 +847,13 @@ def _answers_for(question: Question, raw: Any, errors: dict[int, str]) -> list[A
                 errors[question.pk] = _("Rangordna bland alternativen.")
             elif sorted(ranks.values()) != list(range(1, len(ranks) + 1)):
                 errors[question.pk] = _(
-                    "Ge varje alternativ en egen plats (1, 2, 3 …) utan att hoppa över någon.")
+                    "Ge varje alternativ en egen plats (1, 2, 3 …) utan att hoppa över någon."
+                )
             else:
-                answers += [Answer(question=question, option_id=k, value=v)
-                            for k, v in sorted(ranks.items(), key=lambda kv: kv[1])]
+                answers += [
+                    Answer(question=question, option_id=k, value=v)
+                    for k, v in sorted(ranks.items(), key=lambda kv: kv[1])
+                ]
     elif kind == QuestionKind.TEXT:
         text = (raw or "").strip()
         if len(text) > MAX_TEXT:
@@ -717,10 +866,16 @@ def _answers_for(question: Question, raw: Any, errors: dict[int, str]) -> list[A
 
 
 @transaction.atomic
-def survey_submit(*, survey: Survey, answers: Mapping[int, Any],
-                  participant: Participant | None = None, district: District | None = None,
-                  age_band: str = "", source: str = Source.ONLINE,
-                  entered_by: Any = None) -> SurveyResponse:
+def survey_submit(
+    *,
+    survey: Survey,
+    answers: Mapping[int, Any],
+    participant: Participant | None = None,
+    district: District | None = None,
+    age_band: str = "",
+    source: str = Source.ONLINE,
+    entered_by: Any = None,
+) -> SurveyResponse:
     """Store one response. `answers` maps question id to: an option id (single), option ids
     (multiple), a number (scale), {option id: rank} (ranking) or text."""
     offline = source != Source.ONLINE
@@ -752,8 +907,13 @@ def survey_submit(*, survey: Survey, answers: Mapping[int, Any],
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
-                survey=survey, participant=participant if survey.requires_sign_in else None,
-                district=district, age_band=age_band, source=source, entered_by=entered_by)
+                survey=survey,
+                participant=participant if survey.requires_sign_in else None,
+                district=district,
+                age_band=age_band,
+                source=source,
+                entered_by=entered_by,
+            )
     except IntegrityError as exc:
         raise DialogueError(_("Du har redan svarat på enkäten.")) from exc
     for row in rows:
@@ -784,10 +944,12 @@ def survey_publish_summary(*, survey: Survey, summary: str, by: Any) -> Survey:
 # --- Discussions -------------------------------------------------------------------------------
 
 
-def discussion_create(*, dialogue: Dialogue, title: str, intro: str = "",
-                      premoderation: bool = False, rules: str = "") -> Discussion:
-    discussion = Discussion(dialogue=dialogue, title=title, intro=intro,
-                            premoderation=premoderation)
+def discussion_create(
+    *, dialogue: Dialogue, title: str, intro: str = "", premoderation: bool = False, rules: str = ""
+) -> Discussion:
+    discussion = Discussion(
+        dialogue=dialogue, title=title, intro=intro, premoderation=premoderation
+    )
     if rules.strip():
         discussion.rules = rules.strip()
     discussion.save()
@@ -795,10 +957,18 @@ def discussion_create(*, dialogue: Dialogue, title: str, intro: str = "",
 
 
 @transaction.atomic
-def post_submit(*, discussion: Discussion, body: str, author_name: str = "",
-                parent: Post | None = None, participant: Participant | None = None,
-                district: District | None = None, age_band: str = "",
-                source: str = Source.ONLINE, entered_by: Any = None) -> Post:
+def post_submit(
+    *,
+    discussion: Discussion,
+    body: str,
+    author_name: str = "",
+    parent: Post | None = None,
+    participant: Participant | None = None,
+    district: District | None = None,
+    age_band: str = "",
+    source: str = Source.ONLINE,
+    entered_by: Any = None,
+) -> Post:
     if not discussion.accepting:
         raise DialogueError(_("Diskussionen tar inte emot inlägg."))
     body = body.strip()
@@ -813,10 +983,18 @@ def post_submit(*, discussion: Discussion, body: str, author_name: str = "",
     if age_band and age_band not in AgeBand.values:
         raise DialogueError(_("Okänd åldersgrupp."))
     state = PostState.PENDING if discussion.premoderation else PostState.VISIBLE
-    return Post.objects.create(discussion=discussion, parent=parent, body=body,
-                               author_name=author_name.strip()[:80], participant=participant,
-                               district=district, age_band=age_band, state=state,
-                               source=source, entered_by=entered_by)
+    return Post.objects.create(
+        discussion=discussion,
+        parent=parent,
+        body=body,
+        author_name=author_name.strip()[:80],
+        participant=participant,
+        district=district,
+        age_band=age_band,
+        state=state,
+        source=source,
+        entered_by=entered_by,
+    )
 
 
 @transaction.atomic
@@ -832,8 +1010,9 @@ def post_report(*, post: Post, reason: str) -> PostReport:
 @transaction.atomic
 def post_hide(*, post: Post, reason: str, by: Any) -> Post:
     if not reason.strip():
-        raise DialogueError(_("Ange skälet till att inlägget döljs; skälet visas i stället för "
-                              "inlägget."))
+        raise DialogueError(
+            _("Ange skälet till att inlägget döljs; skälet visas i stället för inlägget.")
+        )
     post.state = PostState.HIDDEN
     post.hidden_reason = reason.strip()[:300]
     post.moderated_by = by
@@ -857,24 +1036,45 @@ def post_approve(*, post: Post, by: Any) -> Post:
 # --- Proposals and participatory budget -----------------------------------------------------
 
 
-def budget_create(*, dialogue: Dialogue, title: str, amount: int, rule: str,
-                  max_choices: int | None = None, intro: str = "", by: Any = None) -> Budget:
+def budget_create(
+    *,
+    dialogue: Dialogue,
+    title: str,
+    amount: int,
+    rule: str,
+    max_choices: int | None = None,
+    intro: str = "",
+    by: Any = None,
+) -> Budget:
     if rule == VotingRule.CHOOSE_N and not max_choices:
         raise DialogueError(_("Ange hur många förslag varje person får välja."))
     if amount <= 0:
         raise DialogueError(_("Budgeten måste vara större än noll."))
-    budget = Budget(dialogue=dialogue, title=title, amount=amount, rule=rule,
-                    max_choices=max_choices if rule == VotingRule.CHOOSE_N else None,
-                    intro=intro)
+    budget = Budget(
+        dialogue=dialogue,
+        title=title,
+        amount=amount,
+        rule=rule,
+        max_choices=max_choices if rule == VotingRule.CHOOSE_N else None,
+        intro=intro,
+    )
     _as_history_user(budget, by).save()
     return budget
 
 
 @transaction.atomic
-def proposal_submit(*, budget: Budget, title: str, description: str, place: str = "",
-                    participant: Participant | None = None, district: District | None = None,
-                    age_band: str = "", source: str = Source.ONLINE,
-                    entered_by: Any = None) -> Proposal:
+def proposal_submit(
+    *,
+    budget: Budget,
+    title: str,
+    description: str,
+    place: str = "",
+    participant: Participant | None = None,
+    district: District | None = None,
+    age_band: str = "",
+    source: str = Source.ONLINE,
+    entered_by: Any = None,
+) -> Proposal:
     if not budget.accepting_proposals and source == Source.ONLINE:
         raise DialogueError(_("Det går inte att lämna förslag just nu."))
     if not title.strip() or not description.strip():
@@ -882,14 +1082,22 @@ def proposal_submit(*, budget: Budget, title: str, description: str, place: str 
     if age_band and age_band not in AgeBand.values:
         raise DialogueError(_("Okänd åldersgrupp."))
     return Proposal.objects.create(
-        budget=budget, title=title.strip()[:200], description=description.strip()[:MAX_TEXT],
-        place=place.strip()[:200], participant=participant, district=district,
-        age_band=age_band, source=source, entered_by=entered_by)
+        budget=budget,
+        title=title.strip()[:200],
+        description=description.strip()[:MAX_TEXT],
+        place=place.strip()[:200],
+        participant=participant,
+        district=district,
+        age_band=age_band,
+        source=source,
+        entered_by=entered_by,
+    )
 
 
 @transaction.atomic
-def proposal_assess(*, proposal: Proposal, feasible: bool, cost: int | None, answer: str,
-                    by: Any) -> Proposal:
+def proposal_assess(
+    *, proposal: Proposal, feasible: bool, cost: int | None, answer: str, by: Any
+) -> Proposal:
     """Staff's feasibility and cost, with a public answer to the proposer and everyone."""
     budget = proposal.budget
     if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
@@ -911,8 +1119,9 @@ def proposal_assess(*, proposal: Proposal, feasible: bool, cost: int | None, ans
 
 
 @transaction.atomic
-def budget_set_phase(*, budget: Budget, phase: str, by: Any,
-                     voting_closes_at: dt.datetime | None = None) -> Budget:
+def budget_set_phase(
+    *, budget: Budget, phase: str, by: Any, voting_closes_at: dt.datetime | None = None
+) -> Budget:
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     order = BudgetPhase.values
     if phase not in order or order.index(phase) < order.index(budget.phase):
@@ -944,13 +1153,17 @@ def check_ballot(budget: Budget, proposals: Sequence[Proposal]) -> None:
         total = sum(p.cost or 0 for p in proposals)
         if total > budget.amount:
             raise BallotRefused(
-                _("Dina val kostar %(total)s kronor, men budgeten är %(amount)s kronor. "
-                  "Ta bort något förslag så att summan ryms i budgeten.") % {
-                    "total": _kr(total), "amount": _kr(budget.amount)})
+                _(
+                    "Dina val kostar %(total)s kronor, men budgeten är %(amount)s kronor. "
+                    "Ta bort något förslag så att summan ryms i budgeten."
+                )
+                % {"total": _kr(total), "amount": _kr(budget.amount)}
+            )
     elif budget.max_choices and len(proposals) > budget.max_choices:
         raise BallotRefused(
-            _("Du har valt %(count)s förslag, men du får välja högst %(max)s.") % {
-                "count": len(proposals), "max": budget.max_choices})
+            _("Du har valt %(count)s förslag, men du får välja högst %(max)s.")
+            % {"count": len(proposals), "max": budget.max_choices}
+        )
 
 
 def _kr(amount: int) -> str:
@@ -958,8 +1171,7 @@ def _kr(amount: int) -> str:
 
 
 @transaction.atomic
-def cast_ballot(*, budget: Budget, participant: Participant,
-                proposal_ids: Iterable[int]) -> Ballot:
+def cast_ballot(*, budget: Budget, participant: Participant, proposal_ids: Iterable[int]) -> Ballot:
     """Create or replace the participant's ballot. One row per person (UniqueConstraint); the
     row is locked while its choices are replaced, so concurrent casts serialise and the last one
     wins whole. `version` counts successful casts."""
@@ -973,17 +1185,20 @@ def cast_ballot(*, budget: Budget, participant: Participant,
     if len(proposals) != len(ids):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
     check_ballot(budget, proposals)
-    ballot = (Ballot.objects.select_for_update()
-              .filter(budget=budget, participant=participant).first())
+    ballot = (
+        Ballot.objects.select_for_update().filter(budget=budget, participant=participant).first()
+    )
     if ballot is None:
         try:
             with transaction.atomic():
-                ballot = Ballot.objects.create(budget=budget, participant=participant,
-                                               district=participant.district,
-                                               age_band=participant.age_band)
+                ballot = Ballot.objects.create(
+                    budget=budget,
+                    participant=participant,
+                    district=participant.district,
+                    age_band=participant.age_band,
+                )
         except IntegrityError:  # the same person's other request created it a moment ago
-            ballot = Ballot.objects.select_for_update().get(budget=budget,
-                                                            participant=participant)
+            ballot = Ballot.objects.select_for_update().get(budget=budget, participant=participant)
     # The row is locked until commit: a concurrent cast by the same person waits here.
     BallotChoice.objects.filter(ballot=ballot).delete()
     BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, proposal=p) for p in proposals)
@@ -1013,8 +1228,9 @@ def winners(budget: Budget, tallies: Sequence[tuple[int, int, int]]) -> list[int
 
 
 def _compute_results(budget: Budget) -> None:
-    proposals = list(budget.proposals.filter(state=ProposalState.FEASIBLE)
-                     .annotate(n=Count("choices")))
+    proposals = list(
+        budget.proposals.filter(state=ProposalState.FEASIBLE).annotate(n=Count("choices"))
+    )
     for proposal in proposals:
         Proposal.objects.filter(pk=proposal.pk).update(votes=proposal.n)
     won = set(winners(budget, [(p.pk, p.n, p.cost or 0) for p in proposals]))
@@ -1058,19 +1274,26 @@ def proposal_link_assignment(*, proposal: Proposal, assignment: Assignment, by: 
 
 
 @transaction.atomic
-def proposal_create_assignment(*, proposal: Proposal, goal: Goal, by: Any,
-                               responsible: Organisation | None = None) -> Assignment:
+def proposal_create_assignment(
+    *, proposal: Proposal, goal: Goal, by: Any, responsible: Organisation | None = None
+) -> Assignment:
     """Turn a winning proposal into an assignment (tillkommande uppdrag) under the goal, so its
     implementation is followed up like any other assignment."""
     if not proposal.is_winner:
         raise DialogueError(_("Bara vinnande förslag blir uppdrag."))
     dialogue = proposal.budget.dialogue
     assignment = Assignment(
-        goal=goal, kind=AssignmentKind.ADDITIONAL, title=proposal.title,
-        description=_("Vinnande förslag i %(budget)s (%(dialogue)s): %(text)s") % {
-            "budget": proposal.budget.title, "dialogue": dialogue.title,
-            "text": proposal.description},
-        order=goal.assignments.count() + 1)
+        goal=goal,
+        kind=AssignmentKind.ADDITIONAL,
+        title=proposal.title,
+        description=_("Vinnande förslag i %(budget)s (%(dialogue)s): %(text)s")
+        % {
+            "budget": proposal.budget.title,
+            "dialogue": dialogue.title,
+            "text": proposal.description,
+        },
+        order=goal.assignments.count() + 1,
+    )
     _as_history_user(assignment, by).save()
     board = responsible or dialogue.responsible_board
     if board is not None:
@@ -1082,28 +1305,54 @@ def proposal_create_assignment(*, proposal: Proposal, goal: Goal, by: Any,
 # --- Meetings, focus groups, offline input ----------------------------------------------------
 
 
-def meeting_create(*, dialogue: Dialogue, title: str, starts_at: dt.datetime, place: str,
-                   kind: str = "meeting", ends_at: dt.datetime | None = None,
-                   accessibility: str = "", capacity: int | None = None, by: Any = None
-                   ) -> Meeting:
+def meeting_create(
+    *,
+    dialogue: Dialogue,
+    title: str,
+    starts_at: dt.datetime,
+    place: str,
+    kind: str = "meeting",
+    ends_at: dt.datetime | None = None,
+    accessibility: str = "",
+    capacity: int | None = None,
+    by: Any = None,
+) -> Meeting:
     if ends_at and ends_at <= starts_at:
         raise DialogueError(_("Mötet måste sluta efter att det börjar."))
-    meeting = Meeting(dialogue=dialogue, title=title, starts_at=starts_at, ends_at=ends_at,
-                      place=place, kind=kind, accessibility=accessibility, capacity=capacity)
+    meeting = Meeting(
+        dialogue=dialogue,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        kind=kind,
+        accessibility=accessibility,
+        capacity=capacity,
+    )
     _as_history_user(meeting, by).save()
     return meeting
 
 
 @transaction.atomic
-def meeting_register(*, meeting: Meeting, name: str, email: str, needs: str = "",
-                     participant: Participant | None = None, district: District | None = None,
-                     age_band: str = "") -> Registration:
+def meeting_register(
+    *,
+    meeting: Meeting,
+    name: str,
+    email: str,
+    needs: str = "",
+    participant: Participant | None = None,
+    district: District | None = None,
+    age_band: str = "",
+) -> Registration:
     """Register for a meeting. The meeting row is locked (SELECT … FOR UPDATE; SQLite's
     IMMEDIATE transactions serialise writers) while places are counted, so the capacity holds
     under concurrent registrations."""
     meeting = Meeting.objects.select_for_update().select_related("dialogue").get(pk=meeting.pk)
-    if not (meeting.registration_open and meeting.dialogue.is_open
-            and meeting.starts_at > timezone.now()):
+    if not (
+        meeting.registration_open
+        and meeting.dialogue.is_open
+        and meeting.starts_at > timezone.now()
+    ):
         raise DialogueError(_("Anmälan till mötet är stängd."))
     if not name.strip() or not email.strip():
         raise DialogueError(_("Ange namn och e-post."))
@@ -1114,17 +1363,30 @@ def meeting_register(*, meeting: Meeting, name: str, email: str, needs: str = ""
     if meeting.capacity is not None and meeting.registrations.count() >= meeting.capacity:
         raise MeetingFull(_("Mötet är fullt."))
     registration = Registration.objects.create(
-        meeting=meeting, name=name.strip()[:120], email=email.strip(), needs=needs.strip(),
-        participant=participant, district=district, age_band=age_band)
-    queue_email(registration.email, _("Anmälan: %(title)s") % {"title": meeting.title},
-                _("Du är anmäld till %(title)s, %(when)s, %(place)s.\n\n%(access)s\n\n"
-                  "Mer information: %(url)s\n") % {
-                    "title": meeting.title,
-                    "when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "place": meeting.place, "access": meeting.accessibility,
-                    "url": _absolute(reverse("dialogue:meeting",
-                                             args=[meeting.dialogue_id, meeting.pk]))},
-                dedupe_key=f"dialogue:meeting:{meeting.pk}:registered")
+        meeting=meeting,
+        name=name.strip()[:120],
+        email=email.strip(),
+        needs=needs.strip(),
+        participant=participant,
+        district=district,
+        age_band=age_band,
+    )
+    queue_email(
+        registration.email,
+        _("Anmälan: %(title)s") % {"title": meeting.title},
+        _(
+            "Du är anmäld till %(title)s, %(when)s, %(place)s.\n\n%(access)s\n\n"
+            "Mer information: %(url)s\n"
+        )
+        % {
+            "title": meeting.title,
+            "when": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "place": meeting.place,
+            "access": meeting.accessibility,
+            "url": _absolute(reverse("dialogue:meeting", args=[meeting.dialogue_id, meeting.pk])),
+        },
+        dedupe_key=f"dialogue:meeting:{meeting.pk}:registered",
+    )
     return registration
 
 
@@ -1137,9 +1399,17 @@ def meeting_save_notes(*, meeting: Meeting, notes: str, publish: bool, by: Any) 
     return meeting
 
 
-def offline_input_add(*, dialogue: Dialogue, body: str, by: Any, meeting: Meeting | None = None,
-                      district: District | None = None, age_band: str = "",
-                      source: str = Source.PAPER, people: int = 1) -> OfflineInput:
+def offline_input_add(
+    *,
+    dialogue: Dialogue,
+    body: str,
+    by: Any,
+    meeting: Meeting | None = None,
+    district: District | None = None,
+    age_band: str = "",
+    source: str = Source.PAPER,
+    people: int = 1,
+) -> OfflineInput:
     if not body.strip():
         raise DialogueError(_("Skriv in synpunkten eller anteckningen."))
     if source == Source.ONLINE:
@@ -1147,8 +1417,15 @@ def offline_input_add(*, dialogue: Dialogue, body: str, by: Any, meeting: Meetin
     if meeting is not None and meeting.dialogue_id != dialogue.pk:
         raise DialogueError(_("Mötet hör inte till dialogen."))
     return OfflineInput.objects.create(
-        dialogue=dialogue, body=body.strip(), meeting=meeting, district=district,
-        age_band=age_band, source=source, people=max(1, people), entered_by=by)
+        dialogue=dialogue,
+        body=body.strip(),
+        meeting=meeting,
+        district=district,
+        age_band=age_band,
+        source=source,
+        people=max(1, people),
+        entered_by=by,
+    )
 
 
 # --- Population ------------------------------------------------------------------------------
@@ -1161,12 +1438,14 @@ def population_import(*, table: Any) -> tuple[int, int]:
     figures = 0
     for order, (name, (code, bands)) in enumerate(table.districts.items(), start=1):
         district, _created = District.objects.get_or_create(
-            name=name, defaults={"code": code, "order": order})
+            name=name, defaults={"code": code, "order": order}
+        )
         if code and district.code != code:
             district.code = code
             district.save(update_fields=["code"])
         for band, count in bands.items():
             PopulationFigure.objects.update_or_create(
-                district=district, age_band=band, year=table.year, defaults={"count": count})
+                district=district, age_band=band, year=table.year, defaults={"count": count}
+            )
             figures += 1
     return len(table.districts), figures

@@ -67,8 +67,9 @@ def can_edit(user: Any, dialogue: Dialogue) -> bool:
         return False
     if dialogue.created_by_id == user.pk:
         return True
-    if Membership.objects.filter(user=user, role=Role.DIALOGUE_OFFICER,
-                                 organisation__isnull=True).exists():
+    if Membership.objects.filter(
+        user=user, role=Role.DIALOGUE_OFFICER, organisation__isnull=True
+    ).exists():
         return True
     return dialogue.responsible_board_id in organisation_ids(user, Role.DIALOGUE_OFFICER)
 
@@ -94,11 +95,28 @@ def _child(request: HttpRequest, model: type[Model], pk: int, **lookup: Any) -> 
     return obj
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, dialogue: Dialogue | None,
-               button: str, intro: str = "", status: int = 200) -> HttpResponse:
-    return render(request, "dialogue/staff/form.html", {
-        "form": form, "title": title, "dialogue": dialogue, "button": button, "intro": intro,
-    }, status=status)
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    title: str,
+    dialogue: Dialogue | None,
+    button: str,
+    intro: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "dialogue/staff/form.html",
+        {
+            "form": form,
+            "title": title,
+            "dialogue": dialogue,
+            "button": button,
+            "intro": intro,
+        },
+        status=status,
+    )
 
 
 def _refused(request: HttpRequest, exc: services.DialogueError) -> None:
@@ -110,26 +128,35 @@ def _refused(request: HttpRequest, exc: services.DialogueError) -> None:
 
 @officer
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "dialogue/staff/index.html", {
-        "dialogues": selectors.staff_dialogues(state=request.GET.get("lage", "")),
-        "overdue": selectors.overdue_feedback(),
-    })
+    return render(
+        request,
+        "dialogue/staff/index.html",
+        {
+            "dialogues": selectors.staff_dialogues(state=request.GET.get("lage", "")),
+            "overdue": selectors.overdue_feedback(),
+        },
+    )
 
 
 @officer
 def overdue(request: HttpRequest) -> HttpResponse:
-    return render(request, "dialogue/staff/overdue.html",
-                  {"overdue": selectors.overdue_feedback(), "today": timezone.localdate()})
+    return render(
+        request,
+        "dialogue/staff/overdue.html",
+        {"overdue": selectors.overdue_feedback(), "today": timezone.localdate()},
+    )
 
 
-def _save_dialogue(request: HttpRequest, form: DialogueForm, dialogue: Dialogue | None
-                   ) -> Dialogue | None:
+def _save_dialogue(
+    request: HttpRequest, form: DialogueForm, dialogue: Dialogue | None
+) -> Dialogue | None:
     data = form.cleaned_data
     fields = {name: data[name] for name in services.REGISTER_FIELDS if name in data}
     relations = {name: data[name] for name in services.REGISTER_RELATIONS if name in data}
     try:
-        return services.dialogue_save(dialogue=dialogue, fields=fields, relations=relations,
-                                      by=request.user)
+        return services.dialogue_save(
+            dialogue=dialogue, fields=fields, relations=relations, by=request.user
+        )
     except services.DialogueError as exc:
         form.add_error(None, " ".join([exc.message, *exc.problems]))
         return None
@@ -143,8 +170,14 @@ def create(request: HttpRequest) -> HttpResponse:
         if dialogue is not None:
             messages.success(request, _("Dialogen är registrerad."))
             return redirect("dialogue_staff:detail", dialogue.pk)
-    return _form_page(request, form, title=_("Registrera dialog"), dialogue=None,
-                      button=_("Spara"), status=400 if request.method == "POST" else 200)
+    return _form_page(
+        request,
+        form,
+        title=_("Registrera dialog"),
+        dialogue=None,
+        button=_("Spara"),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @officer
@@ -156,9 +189,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Ändringarna är sparade."))
             return redirect("dialogue_staff:detail", saved.pk)
-    return _form_page(request, form, title=_("Ändra %(t)s") % {"t": dialogue.title},
-                      dialogue=dialogue, button=_("Spara"),
-                      status=400 if request.method == "POST" else 200)
+    return _form_page(
+        request,
+        form,
+        title=_("Ändra %(t)s") % {"t": dialogue.title},
+        dialogue=dialogue,
+        button=_("Spara"),
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @coordinator
@@ -169,14 +207,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_read(request.user, dialogue):
         raise PermissionDenied(_("Du kan inte se den här dialogen."))
     editable = can_edit(request.user, dialogue)
-    return render(request, "dialogue/staff/detail.html", {
-        "dialogue": dialogue, "editable": editable,
-        "blockers": services.publication_blockers(dialogue),
-        "feedback_blockers": services.feedback_blockers(dialogue),
-        "suggestions": selectors.suggest_earlier_dialogues(dialogue) if editable else [],
-        "comment_form": CommentForm(organisations=_comment_orgs(request, dialogue)),
-        "history": selectors.dialogue_history(dialogue),
-    })
+    return render(
+        request,
+        "dialogue/staff/detail.html",
+        {
+            "dialogue": dialogue,
+            "editable": editable,
+            "blockers": services.publication_blockers(dialogue),
+            "feedback_blockers": services.feedback_blockers(dialogue),
+            "suggestions": selectors.suggest_earlier_dialogues(dialogue) if editable else [],
+            "comment_form": CommentForm(organisations=_comment_orgs(request, dialogue)),
+            "history": selectors.dialogue_history(dialogue),
+        },
+    )
 
 
 def _comment_orgs(request: HttpRequest, dialogue: Dialogue) -> Any:
@@ -185,8 +228,11 @@ def _comment_orgs(request: HttpRequest, dialogue: Dialogue) -> Any:
         involved.append(dialogue.responsible_board_id)
     qs = Organisation.objects.filter(pk__in=involved)
     if not has_role(request.user, Role.ADMIN):
-        qs = qs.filter(pk__in=organisation_ids(request.user, Role.DIALOGUE_OFFICER,
-                                               Role.REPORTER, Role.COMPILER))
+        qs = qs.filter(
+            pk__in=organisation_ids(
+                request.user, Role.DIALOGUE_OFFICER, Role.REPORTER, Role.COMPILER
+            )
+        )
     return qs
 
 
@@ -198,9 +244,12 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = CommentForm(request.POST, organisations=_comment_orgs(request, dialogue))
     if form.is_valid():
-        services.coordination_comment_add(dialogue=dialogue,
-                                          organisation=form.cleaned_data["organisation"],
-                                          author=request.user, body=form.cleaned_data["body"])
+        services.coordination_comment_add(
+            dialogue=dialogue,
+            organisation=form.cleaned_data["organisation"],
+            author=request.user,
+            body=form.cleaned_data["body"],
+        )
         messages.success(request, _("Kommentaren är sparad."))
     else:
         messages.error(request, _("Skriv en kommentar."))
@@ -210,22 +259,35 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 def anchoring(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _editable(request, pk)
-    form = AnchoringForm(request.POST or None, initial={
-        "anchored_with": dialogue.anchored_with, "anchored_body": dialogue.anchored_body,
-        "anchored_on": dialogue.anchored_on})
+    form = AnchoringForm(
+        request.POST or None,
+        initial={
+            "anchored_with": dialogue.anchored_with,
+            "anchored_body": dialogue.anchored_body,
+            "anchored_on": dialogue.anchored_on,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.dialogue_record_anchoring(dialogue=dialogue, by=request.user,
-                                               **form.cleaned_data)
+            services.dialogue_record_anchoring(
+                dialogue=dialogue, by=request.user, **form.cleaned_data
+            )
         except services.DialogueError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Förankringen är registrerad."))
             return redirect("dialogue_staff:detail", pk)
-    return _form_page(request, form, title=_("Förankring med förtroendevalda"),
-                      dialogue=dialogue, button=_("Spara"),
-                      intro=_("Oavsett om dialogen är politiskt beslutad eller inte ska den vara "
-                              "förankrad med förtroendevalda."))
+    return _form_page(
+        request,
+        form,
+        title=_("Förankring med förtroendevalda"),
+        dialogue=dialogue,
+        button=_("Spara"),
+        intro=_(
+            "Oavsett om dialogen är politiskt beslutad eller inte ska den vara "
+            "förankrad med förtroendevalda."
+        ),
+    )
 
 
 @officer
@@ -244,16 +306,24 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _editable(request, pk)
-    form = FeedbackForm(request.POST or None, initial={
-        "summary": dialogue.feedback_summary, "usage": dialogue.feedback_usage,
-        "decision": dialogue.feedback_decision})
+    form = FeedbackForm(
+        request.POST or None,
+        initial={
+            "summary": dialogue.feedback_summary,
+            "usage": dialogue.feedback_usage,
+            "decision": dialogue.feedback_decision,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_save(dialogue=dialogue, by=request.user, **form.cleaned_data)
             if "publicera" in request.POST:
                 count = services.feedback_publish(dialogue=dialogue, by=request.user)
-                messages.success(request, _("Återkopplingen är publicerad; %(n)s e-postmeddelanden "
-                                            "ligger i kö.") % {"n": count})
+                messages.success(
+                    request,
+                    _("Återkopplingen är publicerad; %(n)s e-postmeddelanden ligger i kö.")
+                    % {"n": count},
+                )
             else:
                 messages.success(request, _("Utkastet är sparat."))
         except services.DialogueError as exc:
@@ -284,16 +354,26 @@ def representation(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_edit(request.user, dialogue):
             raise PermissionDenied
         if form.is_valid():
-            services.outreach_record(dialogue=dialogue, by=request.user,
-                                     done_on=form.cleaned_data["done_on"],
-                                     description=form.cleaned_data["description"],
-                                     district=form.cleaned_data["district"],
-                                     age_band=form.cleaned_data["age_band"])
+            services.outreach_record(
+                dialogue=dialogue,
+                by=request.user,
+                done_on=form.cleaned_data["done_on"],
+                description=form.cleaned_data["description"],
+                district=form.cleaned_data["district"],
+                age_band=form.cleaned_data["age_band"],
+            )
             messages.success(request, _("Det uppsökande arbetet är registrerat."))
             return redirect("dialogue_staff:representation", pk)
-    return render(request, "dialogue/staff/representation.html", {
-        "dialogue": dialogue, "data": selectors.dialogue_representativeness(dialogue),
-        "outreach": dialogue.outreach.select_related("district"), "form": form})
+    return render(
+        request,
+        "dialogue/staff/representation.html",
+        {
+            "dialogue": dialogue,
+            "data": selectors.dialogue_representativeness(dialogue),
+            "outreach": dialogue.outreach.select_related("district"),
+            "form": form,
+        },
+    )
 
 
 @officer
@@ -308,9 +388,15 @@ def offline(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Synpunkten är införd."))
             return redirect("dialogue_staff:offline", pk)
-    return render(request, "dialogue/staff/offline.html", {
-        "dialogue": dialogue, "form": form,
-        "inputs": dialogue.offline_inputs.select_related("district", "meeting")[:200]})
+    return render(
+        request,
+        "dialogue/staff/offline.html",
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "inputs": dialogue.offline_inputs.select_related("district", "meeting")[:200],
+        },
+    )
 
 
 # --- Methods: create -----------------------------------------------------------------------------
@@ -380,22 +466,37 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.question_add(survey=item, kind=data["kind"], text=data["text"],
-                                  options=data["options"].splitlines(),
-                                  required=data["required"], help_text=data["help_text"],
-                                  scale_min=data["scale_min"], scale_max=data["scale_max"],
-                                  scale_min_label=data["scale_min_label"],
-                                  scale_max_label=data["scale_max_label"])
+            services.question_add(
+                survey=item,
+                kind=data["kind"],
+                text=data["text"],
+                options=data["options"].splitlines(),
+                required=data["required"],
+                help_text=data["help_text"],
+                scale_min=data["scale_min"],
+                scale_max=data["scale_max"],
+                scale_min_label=data["scale_min_label"],
+                scale_max_label=data["scale_max_label"],
+            )
         except services.DialogueError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Frågan är tillagd."))
             return redirect("dialogue_staff:survey", pk)
     total, results = selectors.survey_results(item)
-    return render(request, "dialogue/staff/survey.html", {
-        "survey": item, "dialogue": item.dialogue, "form": form, "total": total,
-        "results": results, "summary_form": SummaryForm(initial={"summary": item.summary}),
-        "questions": item.questions.prefetch_related("options")})
+    return render(
+        request,
+        "dialogue/staff/survey.html",
+        {
+            "survey": item,
+            "dialogue": item.dialogue,
+            "form": form,
+            "total": total,
+            "results": results,
+            "summary_form": SummaryForm(initial={"summary": item.summary}),
+            "questions": item.questions.prefetch_related("options"),
+        },
+    )
 
 
 @officer
@@ -414,8 +515,9 @@ def survey_summary(request: HttpRequest, pk: int) -> HttpResponse:
     form = SummaryForm(request.POST)
     if form.is_valid():
         try:
-            services.survey_publish_summary(survey=item, summary=form.cleaned_data["summary"],
-                                            by=request.user)
+            services.survey_publish_summary(
+                survey=item, summary=form.cleaned_data["summary"], by=request.user
+            )
         except services.DialogueError as exc:
             messages.error(request, exc.message)
         else:
@@ -449,7 +551,8 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         workbook.save(buffer)
         response = HttpResponse(
             buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
     raise Http404
@@ -457,8 +560,10 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 def _safe_cells(row: list[Any]) -> list[Any]:
     """No spreadsheet formulas from residents' text (CSV/formula injection)."""
-    return [f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
-            for cell in row]
+    return [
+        f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
+        for cell in row
+    ]
 
 
 @officer
@@ -467,10 +572,14 @@ def survey_paper(request: HttpRequest, pk: int) -> HttpResponse:
     form = SurveyForm(request.POST or None, survey=item, staff=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_submit(survey=item, answers=form.answers(),
-                                   district=form.cleaned_data.get("district"),
-                                   age_band=form.cleaned_data.get("age_band") or "",
-                                   source=form.cleaned_data["source"], entered_by=request.user)
+            services.survey_submit(
+                survey=item,
+                answers=form.answers(),
+                district=form.cleaned_data.get("district"),
+                age_band=form.cleaned_data.get("age_band") or "",
+                source=form.cleaned_data["source"],
+                entered_by=request.user,
+            )
         except services.SurveyInvalid as exc:
             form.add_service_errors(exc.errors)
         except services.DialogueError as exc:
@@ -478,8 +587,11 @@ def survey_paper(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Pappersvaret är infört."))
             return redirect("dialogue_staff:survey_paper", pk)
-    return render(request, "dialogue/staff/survey_paper.html", {
-        "survey": item, "dialogue": item.dialogue, "form": form})
+    return render(
+        request,
+        "dialogue/staff/survey_paper.html",
+        {"survey": item, "dialogue": item.dialogue, "form": form},
+    )
 
 
 # --- Discussion --------------------------------------------------------------------------------
@@ -488,9 +600,16 @@ def survey_paper(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 def discussion(request: HttpRequest, pk: int) -> HttpResponse:
     item = _child(request, Discussion, pk)
-    return render(request, "dialogue/staff/discussion.html", {
-        "discussion": item, "dialogue": item.dialogue,
-        "queue": selectors.moderation_queue(item), "hide_form": HideForm()})
+    return render(
+        request,
+        "dialogue/staff/discussion.html",
+        {
+            "discussion": item,
+            "dialogue": item.dialogue,
+            "queue": selectors.moderation_queue(item),
+            "hide_form": HideForm(),
+        },
+    )
 
 
 @officer
@@ -521,13 +640,22 @@ def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @officer
 def budget(request: HttpRequest, pk: int) -> HttpResponse:
     item = _child(request, Budget, pk)
-    return render(request, "dialogue/staff/budget.html", {
-        "budget": item, "dialogue": item.dialogue,
-        "proposals": item.proposals.select_related("district").prefetch_related(
-            "assignments__goal__plan").order_by("-is_winner", "-votes", "pk"),
-        "phase_form": PhaseForm(), "phases": BudgetPhase.choices,
-        "ballots": item.ballots.count(), "link_form": LinkAssignmentForm(),
-        "create_form": CreateAssignmentForm()})
+    return render(
+        request,
+        "dialogue/staff/budget.html",
+        {
+            "budget": item,
+            "dialogue": item.dialogue,
+            "proposals": item.proposals.select_related("district")
+            .prefetch_related("assignments__goal__plan")
+            .order_by("-is_winner", "-votes", "pk"),
+            "phase_form": PhaseForm(),
+            "phases": BudgetPhase.choices,
+            "ballots": item.ballots.count(),
+            "link_form": LinkAssignmentForm(),
+            "create_form": CreateAssignmentForm(),
+        },
+    )
 
 
 @officer
@@ -537,9 +665,12 @@ def budget_phase(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhaseForm(request.POST)
     form.is_valid()
     try:
-        services.budget_set_phase(budget=item, phase=request.POST.get("phase", ""),
-                                  by=request.user,
-                                  voting_closes_at=form.cleaned_data.get("voting_closes_at"))
+        services.budget_set_phase(
+            budget=item,
+            phase=request.POST.get("phase", ""),
+            by=request.user,
+            voting_closes_at=form.cleaned_data.get("voting_closes_at"),
+        )
     except services.DialogueError as exc:
         messages.error(request, exc.message)
     else:
@@ -552,9 +683,14 @@ def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Proposal.objects.select_related("budget__dialogue"), pk=pk)
     if not can_edit(request.user, item.budget.dialogue):
         raise PermissionDenied
-    form = AssessForm(request.POST or None, initial={
-        "feasible": "yes" if item.state == "feasible" else "no", "cost": item.cost,
-        "answer": item.answer})
+    form = AssessForm(
+        request.POST or None,
+        initial={
+            "feasible": "yes" if item.state == "feasible" else "no",
+            "cost": item.cost,
+            "answer": item.answer,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_assess(proposal=item, by=request.user, **form.cleaned_data)
@@ -563,9 +699,14 @@ def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Bedömningen är sparad och visas för alla."))
             return redirect("dialogue_staff:budget", item.budget_id)
-    return _form_page(request, form, title=_("Bedöm: %(t)s") % {"t": item.title},
-                      dialogue=item.budget.dialogue, button=_("Spara bedömning"),
-                      intro=item.description)
+    return _form_page(
+        request,
+        form,
+        title=_("Bedöm: %(t)s") % {"t": item.title},
+        dialogue=item.budget.dialogue,
+        button=_("Spara bedömning"),
+        intro=item.description,
+    )
 
 
 @officer
@@ -578,14 +719,16 @@ def proposal_assignment(request: HttpRequest, pk: int) -> HttpResponse:
         if "goal" in request.POST:
             form = CreateAssignmentForm(request.POST)
             if form.is_valid():
-                services.proposal_create_assignment(proposal=item, goal=form.cleaned_data["goal"],
-                                                    by=request.user)
+                services.proposal_create_assignment(
+                    proposal=item, goal=form.cleaned_data["goal"], by=request.user
+                )
                 messages.success(request, _("Ett uppdrag är skapat och kopplat till förslaget."))
         else:
             form = LinkAssignmentForm(request.POST)
             if form.is_valid():
                 services.proposal_link_assignment(
-                    proposal=item, assignment=form.cleaned_data["assignment"], by=request.user)
+                    proposal=item, assignment=form.cleaned_data["assignment"], by=request.user
+                )
                 messages.success(request, _("Förslaget är kopplat till uppdraget."))
     except services.DialogueError as exc:
         messages.error(request, exc.message)
@@ -598,12 +741,20 @@ def proposal_assignment(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     item = _child(request, Meeting, pk)
-    form = NotesForm(request.POST or None, initial={"notes": item.notes,
-                                                    "publish": item.notes_published})
+    form = NotesForm(
+        request.POST or None, initial={"notes": item.notes, "publish": item.notes_published}
+    )
     if request.method == "POST" and form.is_valid():
         services.meeting_save_notes(meeting=item, by=request.user, **form.cleaned_data)
         messages.success(request, _("Anteckningarna är sparade."))
         return redirect("dialogue_staff:meeting", pk)
-    return render(request, "dialogue/staff/meeting.html", {
-        "meeting": item, "dialogue": item.dialogue, "form": form,
-        "registrations": item.registrations.select_related("district").order_by("created_at")})
+    return render(
+        request,
+        "dialogue/staff/meeting.html",
+        {
+            "meeting": item,
+            "dialogue": item.dialogue,
+            "form": form,
+            "registrations": item.registrations.select_related("district").order_by("created_at"),
+        },
+    )

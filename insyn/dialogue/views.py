@@ -72,8 +72,13 @@ def limited(name: str, key: Any = "ip") -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method == "POST" and is_ratelimited(
-                    request, group=f"dialogue.{name}", key=key, rate=_rate(name),
-                    method="POST", increment=True):
+                request,
+                group=f"dialogue.{name}",
+                key=key,
+                rate=_rate(name),
+                method="POST",
+                increment=True,
+            ):
                 return render(request, "dialogue/limited.html", status=429)
             return view(request, *args, **kwargs)
 
@@ -105,25 +110,42 @@ def _int(value: str | None) -> int | None:
 
 def index(request: HttpRequest) -> HttpResponse:
     filters = selectors.DialogueFilters(
-        status=request.GET.get("status", "") if request.GET.get("status") in ("open", "closed")
+        status=request.GET.get("status", "")
+        if request.GET.get("status") in ("open", "closed")
         else "",
-        district=_int(request.GET.get("omrade")), goal=_int(request.GET.get("mal")),
-        method=request.GET.get("metod", ""), q=request.GET.get("q", "")[:200])
+        district=_int(request.GET.get("omrade")),
+        goal=_int(request.GET.get("mal")),
+        method=request.GET.get("metod", ""),
+        q=request.GET.get("q", "")[:200],
+    )
     dialogues = selectors.dialogue_list(filters)
     updated = max((d.updated_at for d in dialogues), default=None)
-    return render(request, "dialogue/index.html", {
-        "dialogues": dialogues, "filters": filters, "choices": selectors.filter_choices(),
-        "last_updated": updated,
-    })
+    return render(
+        request,
+        "dialogue/index.html",
+        {
+            "dialogues": dialogues,
+            "filters": filters,
+            "choices": selectors.filter_choices(),
+            "last_updated": updated,
+        },
+    )
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _dialogue(pk)
-    return render(request, "dialogue/detail.html", {
-        "dialogue": dialogue, "expectations": expectations(dialogue.ladder_steps),
-        "ladder_note": LADDER_NOTE, "subscribe_form": SubscribeForm(),
-        "participant": current_participant(request), "last_updated": dialogue.updated_at,
-    })
+    return render(
+        request,
+        "dialogue/detail.html",
+        {
+            "dialogue": dialogue,
+            "expectations": expectations(dialogue.ladder_steps),
+            "ladder_note": LADDER_NOTE,
+            "subscribe_form": SubscribeForm(),
+            "participant": current_participant(request),
+            "last_updated": dialogue.updated_at,
+        },
+    )
 
 
 @require_POST
@@ -137,51 +159,88 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
         except services.DialogueError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _(
-                "Tack! Vi har skickat ett e-postmeddelande med en länk. Klicka på den för att "
-                "bekräfta att du vill få återkopplingen."))
+            messages.success(
+                request,
+                _(
+                    "Tack! Vi har skickat ett e-postmeddelande med en länk. Klicka på den för att "
+                    "bekräfta att du vill få återkopplingen."
+                ),
+            )
         return redirect(dialogue)
-    return render(request, "dialogue/detail.html", {
-        "dialogue": dialogue, "expectations": expectations(dialogue.ladder_steps),
-        "ladder_note": LADDER_NOTE, "subscribe_form": form,
-        "participant": current_participant(request), "last_updated": dialogue.updated_at,
-    }, status=400)
+    return render(
+        request,
+        "dialogue/detail.html",
+        {
+            "dialogue": dialogue,
+            "expectations": expectations(dialogue.ladder_steps),
+            "ladder_note": LADDER_NOTE,
+            "subscribe_form": form,
+            "participant": current_participant(request),
+            "last_updated": dialogue.updated_at,
+        },
+        status=400,
+    )
 
 
 @limited("form")
 def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
     sub = services.subscription_from_token(token, unsubscribe=False)
     if sub is None:
-        return render(request, "dialogue/message.html", {
-            "title": _("Länken fungerar inte"),
-            "text": _("Länken är för gammal eller felaktig. Prenumerera igen från dialogens "
-                      "sida.")}, status=400)
+        return render(
+            request,
+            "dialogue/message.html",
+            {
+                "title": _("Länken fungerar inte"),
+                "text": _(
+                    "Länken är för gammal eller felaktig. Prenumerera igen från dialogens sida."
+                ),
+            },
+            status=400,
+        )
     if request.method == "POST":
         services.subscription_confirm(token=token)
-        messages.success(request, _("Klart! Du får återkopplingen med e-post när den "
-                                    "publiceras."))
+        messages.success(request, _("Klart! Du får återkopplingen med e-post när den publiceras."))
         return redirect(sub.dialogue)
-    return render(request, "dialogue/confirm.html", {
-        "title": _("Bekräfta prenumeration"), "dialogue": sub.dialogue,
-        "text": _("Vill du få återkopplingen från dialogen med e-post?"),
-        "button": _("Ja, skicka återkopplingen till mig")})
+    return render(
+        request,
+        "dialogue/confirm.html",
+        {
+            "title": _("Bekräfta prenumeration"),
+            "dialogue": sub.dialogue,
+            "text": _("Vill du få återkopplingen från dialogen med e-post?"),
+            "button": _("Ja, skicka återkopplingen till mig"),
+        },
+    )
 
 
 @limited("form")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     sub = services.subscription_from_token(token, unsubscribe=True)
     if sub is None:
-        return render(request, "dialogue/message.html", {
-            "title": _("Prenumerationen är avslutad"),
-            "text": _("Det finns ingen prenumeration för den här länken.")})
+        return render(
+            request,
+            "dialogue/message.html",
+            {
+                "title": _("Prenumerationen är avslutad"),
+                "text": _("Det finns ingen prenumeration för den här länken."),
+            },
+        )
     if request.method == "POST":
         dialogue = services.subscription_cancel(token=token)
-        messages.success(request, _("Prenumerationen är avslutad och din e-postadress är "
-                                    "borttagen."))
+        messages.success(
+            request, _("Prenumerationen är avslutad och din e-postadress är borttagen.")
+        )
         return redirect(dialogue)
-    return render(request, "dialogue/confirm.html", {
-        "title": _("Avsluta prenumeration"), "dialogue": sub.dialogue,
-        "text": _("Vill du sluta få e-post om dialogen?"), "button": _("Avsluta")})
+    return render(
+        request,
+        "dialogue/confirm.html",
+        {
+            "title": _("Avsluta prenumeration"),
+            "dialogue": sub.dialogue,
+            "text": _("Vill du sluta få e-post om dialogen?"),
+            "button": _("Avsluta"),
+        },
+    )
 
 
 # --- Survey ------------------------------------------------------------------------------------
@@ -193,16 +252,25 @@ def survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=survey_pk, dialogue=dialogue)
     participant = current_participant(request)
     needs_login = survey.requires_sign_in and (
-        participant is None or not participant.meets(dialogue.identity_level))
-    form = SurveyForm(request.POST or None, survey=survey,
-                      initial={"district": participant.district_id if participant else None,
-                               "age_band": participant.age_band if participant else ""})
+        participant is None or not participant.meets(dialogue.identity_level)
+    )
+    form = SurveyForm(
+        request.POST or None,
+        survey=survey,
+        initial={
+            "district": participant.district_id if participant else None,
+            "age_band": participant.age_band if participant else "",
+        },
+    )
     if request.method == "POST" and survey.accepting and not needs_login and form.is_valid():
         try:
             services.survey_submit(
-                survey=survey, answers=form.answers(), participant=participant,
+                survey=survey,
+                answers=form.answers(),
+                participant=participant,
                 district=form.cleaned_data.get("district"),
-                age_band=form.cleaned_data.get("age_band") or "")
+                age_band=form.cleaned_data.get("age_band") or "",
+            )
         except services.SurveyInvalid as exc:
             form.add_service_errors(exc.errors)
         except services.DialogueError as exc:
@@ -210,18 +278,34 @@ def survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
         else:
             return redirect("dialogue:survey_thanks", pk, survey.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "dialogue/survey.html", {
-        "dialogue": dialogue, "survey": survey, "form": form, "needs_login": needs_login,
-        "login_url": _login_url(request), "last_updated": dialogue.updated_at,
-    }, status=status)
+    return render(
+        request,
+        "dialogue/survey.html",
+        {
+            "dialogue": dialogue,
+            "survey": survey,
+            "form": form,
+            "needs_login": needs_login,
+            "login_url": _login_url(request),
+            "last_updated": dialogue.updated_at,
+        },
+        status=status,
+    )
 
 
 def survey_thanks(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
     dialogue = _dialogue(pk)
     survey = get_object_or_404(Survey, pk=survey_pk, dialogue=dialogue)
-    return render(request, "dialogue/survey_thanks.html", {
-        "dialogue": dialogue, "survey": survey, "subscribe_form": SubscribeForm(),
-        "last_updated": dialogue.updated_at})
+    return render(
+        request,
+        "dialogue/survey_thanks.html",
+        {
+            "dialogue": dialogue,
+            "survey": survey,
+            "subscribe_form": SubscribeForm(),
+            "last_updated": dialogue.updated_at,
+        },
+    )
 
 
 # --- Discussion --------------------------------------------------------------------------------
@@ -236,14 +320,19 @@ def discussion(request: HttpRequest, pk: int, discussion_pk: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         parent = None
         if form.cleaned_data.get("parent"):
-            parent = Post.objects.filter(pk=form.cleaned_data["parent"],
-                                         discussion=discussion).first()
+            parent = Post.objects.filter(
+                pk=form.cleaned_data["parent"], discussion=discussion
+            ).first()
         try:
             post = services.post_submit(
-                discussion=discussion, body=form.cleaned_data["body"],
-                author_name=form.cleaned_data["author_name"], parent=parent,
-                participant=participant, district=form.cleaned_data.get("district"),
-                age_band=form.cleaned_data.get("age_band") or "")
+                discussion=discussion,
+                body=form.cleaned_data["body"],
+                author_name=form.cleaned_data["author_name"],
+                parent=parent,
+                participant=participant,
+                district=form.cleaned_data.get("district"),
+                age_band=form.cleaned_data.get("age_band") or "",
+            )
         except services.DialogueError as exc:
             form.add_error(None, exc.message)
         else:
@@ -254,30 +343,50 @@ def discussion(request: HttpRequest, pk: int, discussion_pk: int) -> HttpRespons
             return redirect("dialogue:discussion", pk, discussion.pk)
     replying_to = None
     if request.method == "GET" and request.GET.get("svar"):
-        replying_to = Post.objects.filter(pk=_int(request.GET.get("svar")),
-                                          discussion=discussion,
-                                          state=PostState.VISIBLE).first()
-    return render(request, "dialogue/discussion.html", {
-        "dialogue": dialogue, "discussion": discussion, "form": form,
-        "posts": selectors.visible_posts(discussion), "replying_to": replying_to,
-        "last_updated": dialogue.updated_at,
-    }, status=400 if request.method == "POST" else 200)
+        replying_to = Post.objects.filter(
+            pk=_int(request.GET.get("svar")), discussion=discussion, state=PostState.VISIBLE
+        ).first()
+    return render(
+        request,
+        "dialogue/discussion.html",
+        {
+            "dialogue": dialogue,
+            "discussion": discussion,
+            "form": form,
+            "posts": selectors.visible_posts(discussion),
+            "replying_to": replying_to,
+            "last_updated": dialogue.updated_at,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @limited("form")
-def post_report(request: HttpRequest, pk: int, discussion_pk: int, post_pk: int
-                ) -> HttpResponse:
+def post_report(request: HttpRequest, pk: int, discussion_pk: int, post_pk: int) -> HttpResponse:
     dialogue = _dialogue(pk)
-    post = get_object_or_404(Post, pk=post_pk, discussion_id=discussion_pk,
-                             discussion__dialogue=dialogue, state=PostState.VISIBLE)
+    post = get_object_or_404(
+        Post,
+        pk=post_pk,
+        discussion_id=discussion_pk,
+        discussion__dialogue=dialogue,
+        state=PostState.VISIBLE,
+    )
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.post_report(post=post, reason=form.cleaned_data["reason"])
         messages.success(request, _("Tack! Inlägget granskas av en moderator."))
         return redirect("dialogue:discussion", pk, discussion_pk)
-    return render(request, "dialogue/report.html", {
-        "dialogue": dialogue, "discussion": post.discussion, "post": post, "form": form,
-        "last_updated": dialogue.updated_at})
+    return render(
+        request,
+        "dialogue/report.html",
+        {
+            "dialogue": dialogue,
+            "discussion": post.discussion,
+            "post": post,
+            "form": form,
+            "last_updated": dialogue.updated_at,
+        },
+    )
 
 
 # --- Proposals and budget ----------------------------------------------------------------------
@@ -292,74 +401,129 @@ def budget(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_submit(
-                budget=budget, title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"], place=form.cleaned_data["place"],
-                participant=participant, district=form.cleaned_data.get("district"),
-                age_band=form.cleaned_data.get("age_band") or "")
+                budget=budget,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                place=form.cleaned_data["place"],
+                participant=participant,
+                district=form.cleaned_data.get("district"),
+                age_band=form.cleaned_data.get("age_band") or "",
+            )
         except services.DialogueError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Tack! Ditt förslag är inskickat. Kommunen bedömer om "
-                                        "det går att genomföra och svarar här."))
+            messages.success(
+                request,
+                _(
+                    "Tack! Ditt förslag är inskickat. Kommunen bedömer om "
+                    "det går att genomföra och svarar här."
+                ),
+            )
             return redirect("dialogue:budget", pk, budget.pk)
-    return render(request, "dialogue/budget.html", {
-        "dialogue": dialogue, "budget": budget, "form": form,
-        "proposals": selectors.public_proposals(budget), "participant": participant,
-        "my_choices": selectors.ballot_of(budget, participant),
-        "show_results": budget.phase == BudgetPhase.RESULTS,
-        "last_updated": dialogue.updated_at,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "dialogue/budget.html",
+        {
+            "dialogue": dialogue,
+            "budget": budget,
+            "form": form,
+            "proposals": selectors.public_proposals(budget),
+            "participant": participant,
+            "my_choices": selectors.ballot_of(budget, participant),
+            "show_results": budget.phase == BudgetPhase.RESULTS,
+            "last_updated": dialogue.updated_at,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @limited("ballot", key=_participant_key)
 def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
-    budget = get_object_or_404(Budget.objects.select_related("dialogue"), pk=budget_pk,
-                               dialogue_id=pk, dialogue__in=selectors.public_dialogues())
+    budget = get_object_or_404(
+        Budget.objects.select_related("dialogue"),
+        pk=budget_pk,
+        dialogue_id=pk,
+        dialogue__in=selectors.public_dialogues(),
+    )
     dialogue = budget.dialogue
     participant = current_participant(request)
     if participant is None or not participant.meets(dialogue.identity_level):
-        return render(request, "dialogue/vote_login.html", {
-            "dialogue": dialogue, "budget": budget, "login_url": _login_url(request),
-            "eid_url": (f"{reverse('dialogue:eid_start')}?"
-                        f"{urlencode({'next': request.get_full_path()})}"),
-            "eid_enabled": eid.enabled(), "needs_eid": dialogue.identity_level ==
-            IdentityLevel.EID, "last_updated": dialogue.updated_at})
+        return render(
+            request,
+            "dialogue/vote_login.html",
+            {
+                "dialogue": dialogue,
+                "budget": budget,
+                "login_url": _login_url(request),
+                "eid_url": (
+                    f"{reverse('dialogue:eid_start')}?"
+                    f"{urlencode({'next': request.get_full_path()})}"
+                ),
+                "eid_enabled": eid.enabled(),
+                "needs_eid": dialogue.identity_level == IdentityLevel.EID,
+                "last_updated": dialogue.updated_at,
+            },
+        )
     proposals = selectors.feasible_proposals(budget)
     choices = [(str(p.pk), p.title) for p in proposals]
     mine = set() if request.method == "POST" else selectors.ballot_of(budget, participant)
-    form = BallotForm(request.POST or None, choices=choices,
-                      initial={"proposals": [str(i) for i in mine]})
+    form = BallotForm(
+        request.POST or None, choices=choices, initial={"proposals": [str(i) for i in mine]}
+    )
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.cast_ballot(budget=budget, participant=participant,
-                                 proposal_ids=[int(i) for i in form.cleaned_data["proposals"]])
+            services.cast_ballot(
+                budget=budget,
+                participant=participant,
+                proposal_ids=[int(i) for i in form.cleaned_data["proposals"]],
+            )
         except services.BallotRefused as exc:
             error = exc.message
         else:
-            messages.success(request, _("Din röst är sparad. Du kan ändra den tills "
-                                        "omröstningen stänger."))
+            messages.success(
+                request, _("Din röst är sparad. Du kan ändra den tills omröstningen stänger.")
+            )
             return redirect("dialogue:budget", pk, budget.pk)
     if request.method == "POST":
         mine = selectors.ballot_of(budget, participant)
     selected = {int(v) for v in (form["proposals"].value() or [])}
     total = sum(p.cost or 0 for p in proposals if p.pk in selected)
-    return render(request, "dialogue/vote.html", {
-        "dialogue": dialogue, "budget": budget, "form": form, "proposals": proposals,
-        "selected": selected, "total": total, "error": error, "has_ballot": bool(mine),
-        "within_budget": budget.rule == VotingRule.WITHIN_BUDGET,
-        "last_updated": dialogue.updated_at,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "dialogue/vote.html",
+        {
+            "dialogue": dialogue,
+            "budget": budget,
+            "form": form,
+            "proposals": proposals,
+            "selected": selected,
+            "total": total,
+            "error": error,
+            "has_ballot": bool(mine),
+            "within_budget": budget.rule == VotingRule.WITHIN_BUDGET,
+            "last_updated": dialogue.updated_at,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def proposal(request: HttpRequest, pk: int, budget_pk: int, proposal_pk: int) -> HttpResponse:
     dialogue = _dialogue(pk)
     budget = get_object_or_404(Budget, pk=budget_pk, dialogue=dialogue)
     item = get_object_or_404(budget.proposals.select_related("district"), pk=proposal_pk)
-    return render(request, "dialogue/proposal.html", {
-        "dialogue": dialogue, "budget": budget, "proposal": item,
-        "assignments": item.assignments.select_related("goal__plan"),
-        "feasible": item.state == ProposalState.FEASIBLE, "last_updated": dialogue.updated_at})
+    return render(
+        request,
+        "dialogue/proposal.html",
+        {
+            "dialogue": dialogue,
+            "budget": budget,
+            "proposal": item,
+            "assignments": item.assignments.select_related("goal__plan"),
+            "feasible": item.state == ProposalState.FEASIBLE,
+            "last_updated": dialogue.updated_at,
+        },
+    )
 
 
 # --- Meetings ------------------------------------------------------------------------------------
@@ -370,15 +534,20 @@ def meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
     dialogue = _dialogue(pk)
     item = get_object_or_404(Meeting, pk=meeting_pk, dialogue=dialogue)
     participant = current_participant(request)
-    form = RegistrationForm(request.POST or None, initial={
-        "email": participant.email if participant else ""})
+    form = RegistrationForm(
+        request.POST or None, initial={"email": participant.email if participant else ""}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_register(
-                meeting=item, name=form.cleaned_data["name"], email=form.cleaned_data["email"],
-                needs=form.cleaned_data["needs"], participant=participant,
+                meeting=item,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                needs=form.cleaned_data["needs"],
+                participant=participant,
                 district=form.cleaned_data.get("district"),
-                age_band=form.cleaned_data.get("age_band") or "")
+                age_band=form.cleaned_data.get("age_band") or "",
+            )
         except services.DialogueError as exc:
             form.add_error(None, exc.message)
         else:
@@ -386,20 +555,33 @@ def meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
             return redirect("dialogue:meeting", pk, item.pk)
     registered = item.registrations.count()
     places_left = None if item.capacity is None else max(0, item.capacity - registered)
-    return render(request, "dialogue/meeting.html", {
-        "dialogue": dialogue, "meeting": item, "form": form, "places_left": places_left,
-        "can_register": (item.registration_open and dialogue.is_open
-                         and item.starts_at > timezone.now() and places_left != 0),
-        "last_updated": dialogue.updated_at,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "dialogue/meeting.html",
+        {
+            "dialogue": dialogue,
+            "meeting": item,
+            "form": form,
+            "places_left": places_left,
+            "can_register": (
+                item.registration_open
+                and dialogue.is_open
+                and item.starts_at > timezone.now()
+                and places_left != 0
+            ),
+            "last_updated": dialogue.updated_at,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Resident sign-in and own data --------------------------------------------------------------
 
 
 def _safe_next(request: HttpRequest, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return reverse("dialogue:me")
 
@@ -410,16 +592,30 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.participant_request_login(
             email=form.cleaned_data["email"],
-            next_url=_safe_next(request, form.cleaned_data.get("next")))
-        return render(request, "dialogue/message.html", {
-            "title": _("Kolla din e-post"),
-            "text": _("Vi har skickat en inloggningslänk till adressen du angav. Den gäller i "
-                      "30 minuter och kan bara användas en gång.")})
-    return render(request, "dialogue/login.html", {
-        "form": form, "eid_enabled": eid.enabled(),
-        "eid_url": f"{reverse('dialogue:eid_start')}?"
-                   f"{urlencode({'next': request.GET.get('next', '')})}"},
-        status=400 if request.method == "POST" else 200)
+            next_url=_safe_next(request, form.cleaned_data.get("next")),
+        )
+        return render(
+            request,
+            "dialogue/message.html",
+            {
+                "title": _("Kolla din e-post"),
+                "text": _(
+                    "Vi har skickat en inloggningslänk till adressen du angav. Den gäller i "
+                    "30 minuter och kan bara användas en gång."
+                ),
+            },
+        )
+    return render(
+        request,
+        "dialogue/login.html",
+        {
+            "form": form,
+            "eid_enabled": eid.enabled(),
+            "eid_url": f"{reverse('dialogue:eid_start')}?"
+            f"{urlencode({'next': request.GET.get('next', '')})}",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @limited("login")
@@ -433,13 +629,24 @@ def login_confirm(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Du är inloggad."))
             return HttpResponseRedirect(_safe_next(request, next_url))
     elif services.login_token_valid(token):
-        return render(request, "dialogue/confirm.html", {
-            "title": _("Logga in"), "text": _("Klicka för att logga in."),
-            "button": _("Logga in")})
-    return render(request, "dialogue/message.html", {
-        "title": _("Länken fungerar inte"),
-        "text": _("Inloggningslänken är redan använd eller för gammal. Be om en ny.")},
-        status=400)
+        return render(
+            request,
+            "dialogue/confirm.html",
+            {
+                "title": _("Logga in"),
+                "text": _("Klicka för att logga in."),
+                "button": _("Logga in"),
+            },
+        )
+    return render(
+        request,
+        "dialogue/message.html",
+        {
+            "title": _("Länken fungerar inte"),
+            "text": _("Inloggningslänken är redan använd eller för gammal. Be om en ny."),
+        },
+        status=400,
+    )
 
 
 @require_POST
@@ -454,16 +661,23 @@ def me(request: HttpRequest) -> HttpResponse:
     participant = current_participant(request)
     if participant is None:
         return redirect(_login_url(request))
-    form = ProfileForm(request.POST or None, initial={"district": participant.district_id,
-                                                      "age_band": participant.age_band})
+    form = ProfileForm(
+        request.POST or None,
+        initial={"district": participant.district_id, "age_band": participant.age_band},
+    )
     if request.method == "POST" and form.is_valid():
-        services.participant_update_profile(participant=participant,
-                                            district=form.cleaned_data["district"],
-                                            age_band=form.cleaned_data["age_band"] or "")
+        services.participant_update_profile(
+            participant=participant,
+            district=form.cleaned_data["district"],
+            age_band=form.cleaned_data["age_band"] or "",
+        )
         messages.success(request, _("Sparat."))
         return redirect("dialogue:me")
-    return render(request, "dialogue/me.html", {"participant": participant, "form": form,
-                                                "delete_form": DeleteMeForm()})
+    return render(
+        request,
+        "dialogue/me.html",
+        {"participant": participant, "form": form, "delete_form": DeleteMeForm()},
+    )
 
 
 def me_export(request: HttpRequest) -> HttpResponse:
@@ -471,8 +685,10 @@ def me_export(request: HttpRequest) -> HttpResponse:
     if participant is None:
         return redirect(_login_url(request))
     data = selectors.participant_export(participant)
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
     response["Content-Disposition"] = 'attachment; filename="mina-uppgifter-insyn.json"'
     return response
 
@@ -489,8 +705,9 @@ def me_delete(request: HttpRequest) -> HttpResponse:
         return redirect("dialogue:me")
     services.participant_delete(participant=participant)
     sign_out(request)
-    messages.success(request, _("Dina uppgifter är borttagna. Dina bidrag finns kvar utan "
-                                "koppling till dig."))
+    messages.success(
+        request, _("Dina uppgifter är borttagna. Dina bidrag finns kvar utan koppling till dig.")
+    )
     return redirect("dialogue:index")
 
 
@@ -503,12 +720,18 @@ def eid_start(request: HttpRequest) -> HttpResponse:
     if not eid.enabled():
         raise Http404
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    request.session[EID_SESSION] = {"state": state, "nonce": nonce,
-                                    "next": _safe_next(request, request.GET.get("next"))}
+    request.session[EID_SESSION] = {
+        "state": state,
+        "nonce": nonce,
+        "next": _safe_next(request, request.GET.get("next")),
+    }
     params = {
-        "response_type": "code", "client_id": eid.config("CLIENT_ID"),
+        "response_type": "code",
+        "client_id": eid.config("CLIENT_ID"),
         "redirect_uri": request.build_absolute_uri(reverse("dialogue:eid_callback")),
-        "scope": eid.config("SCOPES"), "state": state, "nonce": nonce,
+        "scope": eid.config("SCOPES"),
+        "state": state,
+        "nonce": nonce,
     }
     if eid.config("ACR_VALUES"):
         params["acr_values"] = eid.config("ACR_VALUES")
@@ -518,19 +741,29 @@ def eid_start(request: HttpRequest) -> HttpResponse:
 def eid_callback(request: HttpRequest) -> HttpResponse:
     pending = request.session.pop(EID_SESSION, None)
     if not eid.enabled() or not pending or request.GET.get("state") != pending.get("state"):
-        return render(request, "dialogue/message.html", {
-            "title": _("Inloggningen misslyckades"),
-            "text": _("Inloggningen med e-legitimation kunde inte slutföras. Försök igen.")},
-            status=400)
+        return render(
+            request,
+            "dialogue/message.html",
+            {
+                "title": _("Inloggningen misslyckades"),
+                "text": _("Inloggningen med e-legitimation kunde inte slutföras. Försök igen."),
+            },
+            status=400,
+        )
     try:
         participant = eid.EidBroker().authenticate(request, nonce=pending["nonce"])
     except Exception:  # the broker said no, or answered something we cannot verify
         participant = None
     if participant is None:
-        return render(request, "dialogue/message.html", {
-            "title": _("Inloggningen misslyckades"),
-            "text": _("Inloggningen med e-legitimation kunde inte slutföras. Försök igen.")},
-            status=400)
+        return render(
+            request,
+            "dialogue/message.html",
+            {
+                "title": _("Inloggningen misslyckades"),
+                "text": _("Inloggningen med e-legitimation kunde inte slutföras. Försök igen."),
+            },
+            status=400,
+        )
     sign_in(request, participant)
     messages.success(request, _("Du är inloggad med e-legitimation."))
     return HttpResponseRedirect(pending["next"])

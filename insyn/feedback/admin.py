@@ -35,8 +35,7 @@ class RoutingInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "code", "group", "fault_reports", "feedback", "target_days",
-                    "active"]
+    list_display = ["name", "code", "group", "fault_reports", "feedback", "target_days", "active"]
     list_filter = ["fault_reports", "feedback", "active", "group"]
     search_fields = ["name", "code", "keywords"]
     inlines = [QuestionInline, RoutingInline]
@@ -70,20 +69,37 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Open311ApiKey)
 class Open311ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "organisation", "active", "rate_per_minute",
-                    "created_at", "last_used_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "organisation",
+        "active",
+        "rate_per_minute",
+        "created_at",
+        "last_used_at",
+    ]
     list_filter = ["active"]
-    fields = ["name", "organisation", "rate_per_minute", "active", "prefix", "created_at",
-              "last_used_at"]
+    fields = [
+        "name",
+        "organisation",
+        "rate_per_minute",
+        "active",
+        "prefix",
+        "created_at",
+        "last_used_at",
+    ]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
 
-    def save_model(self, request: HttpRequest, obj: Open311ApiKey, form: Any,
-                   change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Open311ApiKey, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        key, raw = services.issue_api_key(name=obj.name, organisation=obj.organisation,
-                                          rate_per_minute=obj.rate_per_minute, by=request.user)
+        key, raw = services.issue_api_key(
+            name=obj.name,
+            organisation=obj.organisation,
+            rate_per_minute=obj.rate_per_minute,
+            by=request.user,
+        )
         obj.pk = key.pk
         obj.key_hash, obj.prefix, obj.created_at = key.key_hash, key.prefix, key.created_at
         obj._state.adding = False
@@ -98,8 +114,17 @@ class CaseAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "kind", "public_state", "source"]
     search_fields = ["number"]
     list_select_related = ["category", "organisation"]
-    raw_id_fields = ["category", "area", "organisation", "merged_into", "goal", "assignment",
-                     "theme", "created_by", "api_key"]
+    raw_id_fields = [
+        "category",
+        "area",
+        "organisation",
+        "merged_into",
+        "goal",
+        "assignment",
+        "theme",
+        "created_by",
+        "api_key",
+    ]
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -57,43 +57,55 @@ class PhotosField(forms.FileField):
 
 class HoneypotMixin(forms.Form):
     webbplats = forms.CharField(
-        label=_("Lämna det här fältet tomt"), required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+        label=_("Lämna det här fältet tomt"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def is_spam(self) -> bool:
         return bool(self.data.get(HONEYPOT))
 
 
 class ContactMixin(forms.Form):
-    contact_name = forms.CharField(label=_("Namn"), required=False, max_length=200,
-                                   widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    contact_name = forms.CharField(
+        label=_("Namn"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     contact_email = forms.EmailField(
-        label=_("E-post"), required=False,
+        label=_("E-post"),
+        required=False,
         help_text=_("Ange e-post om du vill få kvitto och besked när något händer."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    contact_phone = forms.CharField(label=_("Telefon"), required=False, max_length=40,
-                                    widget=forms.TextInput(attrs={"autocomplete": "tel",
-                                                                  "inputmode": "tel"}))
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Telefon"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
 
 def question_field(q: CategoryQuestion) -> forms.Field:
-    common = {"label": q.description, "required": q.required,
-              "help_text": q.datatype_description}
+    common = {"label": q.description, "required": q.required, "help_text": q.datatype_description}
     if q.datatype == Datatype.SINGLE:
         choices = q.choices if q.required else [("", _("Inget svar")), *q.choices]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
     if q.datatype == Datatype.MULTI:
-        return forms.MultipleChoiceField(choices=q.choices, widget=forms.CheckboxSelectMultiple,
-                                         **common)
+        return forms.MultipleChoiceField(
+            choices=q.choices, widget=forms.CheckboxSelectMultiple, **common
+        )
     if q.datatype == Datatype.TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
-                               **common)
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, **common)
     if q.datatype == Datatype.NUMBER:
-        return forms.CharField(max_length=40, widget=forms.TextInput(
-            attrs={"inputmode": "decimal"}), **common)
+        return forms.CharField(
+            max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common
+        )
     if q.datatype == Datatype.DATETIME:
-        return forms.CharField(max_length=40, widget=forms.TextInput(
-            attrs={"placeholder": "ÅÅÅÅ-MM-DD"}), **common)
+        return forms.CharField(
+            max_length=40, widget=forms.TextInput(attrs={"placeholder": "ÅÅÅÅ-MM-DD"}), **common
+        )
     return forms.CharField(max_length=300, **common)
 
 
@@ -119,8 +131,7 @@ class QuestionsMixin:
             return
         raw = {q.code: cleaned.get(f"q_{q.code}") for q in self.questions if q.variable}
         try:
-            cleaned["attributes"] = validate_attributes(self.question_category, raw,
-                                                        self.questions)
+            cleaned["attributes"] = validate_attributes(self.question_category, raw, self.questions)
         except ValidationError as exc:
             for err in exc.error_list:
                 field = f"q_{err.code}" if err.code and f"q_{err.code}" in self.fields else None
@@ -135,15 +146,24 @@ def _float(value: Any) -> float | None:
 
 class PlaceMixin(forms.Form):
     address_text = forms.CharField(
-        label=_("Adress eller platsbeskrivning"), required=False, max_length=300,
+        label=_("Adress eller platsbeskrivning"),
+        required=False,
+        max_length=300,
         help_text=_("Till exempel ”Kungsgatan 12” eller ”gångvägen bakom Gottsunda centrum”."),
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
-    area = forms.ModelChoiceField(queryset=Area.objects.all(), required=False,
-                                  label=_("Område (om du vet)"), empty_label=_("Vet inte"))
-    lat = forms.FloatField(label=_("Latitud"), required=False,
-                           widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    long = forms.FloatField(label=_("Longitud"), required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.all(),
+        required=False,
+        label=_("Område (om du vet)"),
+        empty_label=_("Vet inte"),
+    )
+    lat = forms.FloatField(
+        label=_("Latitud"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    long = forms.FloatField(
+        label=_("Longitud"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
 
     require_place = True
 
@@ -154,26 +174,39 @@ class PlaceMixin(forms.Form):
         except FeedbackError as exc:
             self.add_error("lat", exc)
             return
-        if self.require_place and lat is None and not cleaned.get("address_text") \
-                and not cleaned.get("area") and "address_text" not in self.errors:
-            self.add_error("address_text", _(
-                "Ange var felet finns: skriv en adress eller platsbeskrivning, välj område "
-                "eller markera en punkt på kartan."))
+        if (
+            self.require_place
+            and lat is None
+            and not cleaned.get("address_text")
+            and not cleaned.get("area")
+            and "address_text" not in self.errors
+        ):
+            self.add_error(
+                "address_text",
+                _(
+                    "Ange var felet finns: skriv en adress eller platsbeskrivning, välj område "
+                    "eller markera en punkt på kartan."
+                ),
+            )
 
 
 class FaultPlaceForm(PlaceMixin):
     """Step 1 of a fault report (GET): what and where; nothing personal."""
 
     category = forms.ModelChoiceField(
-        queryset=Category.objects.none(), label=_("Vad gäller felet?"),
-        widget=forms.RadioSelect, empty_label=None,
-        error_messages={"required": _("Välj vad felet gäller."),
-                        "invalid_choice": _("Välj en av kategorierna.")})
+        queryset=Category.objects.none(),
+        label=_("Vad gäller felet?"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Välj vad felet gäller."),
+            "invalid_choice": _("Välj en av kategorierna."),
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(active=True,
-                                                                   fault_reports=True)
+        self.fields["category"].queryset = Category.objects.filter(active=True, fault_reports=True)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -185,13 +218,19 @@ class FaultReportForm(QuestionsMixin, HoneypotMixin, ContactMixin, FaultPlaceFor
     """Step 2 (POST): the place again (hidden, from step 1) and the rest of the report."""
 
     description = forms.CharField(
-        label=_("Beskriv felet"), max_length=4000,
+        label=_("Beskriv felet"),
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Skriv inte personuppgifter om andra. Högst 4 000 tecken."),
-        error_messages={"required": _("Beskriv felet.")})
-    photos = PhotosField(label=_("Bilder (högst tre)"),
-                         help_text=_("JPEG, PNG eller HEIC, högst 10 MB per bild. Vi tar bort "
-                                     "platsuppgifter och annan metadata ur bilderna."))
+        error_messages={"required": _("Beskriv felet.")},
+    )
+    photos = PhotosField(
+        label=_("Bilder (högst tre)"),
+        help_text=_(
+            "JPEG, PNG eller HEIC, högst 10 MB per bild. Vi tar bort "
+            "platsuppgifter och annan metadata ur bilderna."
+        ),
+    )
 
     def __init__(self, *args: Any, category: Category | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -201,8 +240,11 @@ class FaultReportForm(QuestionsMixin, HoneypotMixin, ContactMixin, FaultPlaceFor
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("category") is not None and self.question_category is not None \
-                and cleaned["category"].pk != self.question_category.pk:
+        if (
+            cleaned.get("category") is not None
+            and self.question_category is not None
+            and cleaned["category"].pk != self.question_category.pk
+        ):
             self.add_error("category", _("Välj kategori igen."))
         self.clean_questions(cleaned)
         return cleaned
@@ -212,22 +254,34 @@ class FeedbackForm(QuestionsMixin, HoneypotMixin, ContactMixin, forms.Form):
     """Synpunkt, idé, beröm or klagomål (one step, POST)."""
 
     kind = forms.ChoiceField(
-        label=_("Vad vill du lämna?"), widget=forms.RadioSelect,
+        label=_("Vad vill du lämna?"),
+        widget=forms.RadioSelect,
         choices=[(k.value, k.label) for k in Kind if k != Kind.FAULT],
-        error_messages={"required": _("Välj vad du vill lämna.")})
+        error_messages={"required": _("Välj vad du vill lämna.")},
+    )
     category = forms.ModelChoiceField(
-        queryset=Category.objects.none(), label=_("Vad gäller det?"),
+        queryset=Category.objects.none(),
+        label=_("Vad gäller det?"),
         empty_label=_("Välj ämne"),
-        error_messages={"required": _("Välj vad det gäller."),
-                        "invalid_choice": _("Välj ett av ämnena.")})
+        error_messages={
+            "required": _("Välj vad det gäller."),
+            "invalid_choice": _("Välj ett av ämnena."),
+        },
+    )
     description = forms.CharField(
-        label=_("Din synpunkt"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Din synpunkt"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Skriv inte personuppgifter om andra. Högst 4 000 tecken."),
-        error_messages={"required": _("Skriv din synpunkt.")})
-    address_text = forms.CharField(label=_("Gäller det en särskild plats? (valfritt)"),
-                                   required=False, max_length=300)
-    photos = PhotosField(label=_("Bilder (högst tre, valfritt)"),
-                         help_text=_("JPEG, PNG eller HEIC, högst 10 MB per bild."))
+        error_messages={"required": _("Skriv din synpunkt.")},
+    )
+    address_text = forms.CharField(
+        label=_("Gäller det en särskild plats? (valfritt)"), required=False, max_length=300
+    )
+    photos = PhotosField(
+        label=_("Bilder (högst tre, valfritt)"),
+        help_text=_("JPEG, PNG eller HEIC, högst 10 MB per bild."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -235,8 +289,11 @@ class FeedbackForm(QuestionsMixin, HoneypotMixin, ContactMixin, forms.Form):
         category = None
         raw = self.data.get("category") if self.is_bound else None
         if raw and str(raw).isdigit():
-            category = (Category.objects.filter(pk=int(raw), active=True, feedback=True)
-                        .prefetch_related("questions").first())
+            category = (
+                Category.objects.filter(pk=int(raw), active=True, feedback=True)
+                .prefetch_related("questions")
+                .first()
+            )
         self.add_questions(category)
 
     def clean(self) -> dict[str, Any]:
@@ -247,29 +304,41 @@ class FeedbackForm(QuestionsMixin, HoneypotMixin, ContactMixin, forms.Form):
 
 class FollowForm(HoneypotMixin, forms.Form):
     email = forms.EmailField(
-        label=_("E-post (valfritt)"), required=False,
+        label=_("E-post (valfritt)"),
+        required=False,
         help_text=_("Om du anger e-post får du besked när något händer i ärendet."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Vad är fortfarande fel? (valfritt)"), required=False,
-                             max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Vad är fortfarande fel? (valfritt)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class FixedForm(forms.Form):
     fixed = forms.TypedChoiceField(
-        label=_("Blev det åtgärdat?"), widget=forms.RadioSelect,
-        choices=[("yes", _("Ja")), ("no", _("Nej"))], coerce=lambda v: v == "yes",
-        error_messages={"required": _("Svara ja eller nej.")})
+        label=_("Blev det åtgärdat?"),
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Ja")), ("no", _("Nej"))],
+        coerce=lambda v: v == "yes",
+        error_messages={"required": _("Svara ja eller nej.")},
+    )
 
 
 class PublicFilterForm(forms.Form):
-    kategori = forms.ModelChoiceField(queryset=Category.objects.none(), required=False,
-                                      label=_("Kategori"), empty_label=_("Alla"))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Alla")), ("open", _("Öppna")),
-                                        ("closed", _("Avslutade"))])
+    kategori = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, label=_("Kategori"), empty_label=_("Alla")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alla")), ("open", _("Öppna")), ("closed", _("Avslutade"))],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -278,16 +347,22 @@ class PublicFilterForm(forms.Form):
 
 # --- Staff ------------------------------------------------------------------------------------
 
+
 class InboxFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Alla")), ("open", _("Alla öppna")),
-                                        *CaseStatus.choices])
-    kategori = forms.ModelChoiceField(queryset=Category.objects.all(), required=False,
-                                      label=_("Kategori"), empty_label=_("Alla"))
-    organisation = forms.TypedChoiceField(label=_("Organisation"), required=False, coerce=int,
-                                          empty_value=None)
-    typ = forms.ChoiceField(label=_("Typ"), required=False,
-                            choices=[("", _("Alla")), *Kind.choices])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alla")), ("open", _("Alla öppna")), *CaseStatus.choices],
+    )
+    kategori = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, label=_("Kategori"), empty_label=_("Alla")
+    )
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), required=False, coerce=int, empty_value=None
+    )
+    typ = forms.ChoiceField(
+        label=_("Typ"), required=False, choices=[("", _("Alla")), *Kind.choices]
+    )
     forsenade = forms.BooleanField(label=_("Bara försenade"), required=False)
     nummer = forms.CharField(label=_("Ärendenummer"), required=False, max_length=30)
 
@@ -296,22 +371,29 @@ class InboxFilterForm(forms.Form):
         # Organisations in the routing table or holding cases (EXISTS: cheap at any size).
         orgs = Organisation.objects.filter(
             Exists(RoutingRule.objects.filter(organisation=OuterRef("pk")))
-            | Exists(Case.objects.filter(organisation=OuterRef("pk"))))
+            | Exists(Case.objects.filter(organisation=OuterRef("pk")))
+        )
         self.fields["organisation"].choices = [
-            ("", _("Alla")), ("0", _("Ej fördelade")),
-            *[(str(o.pk), o.name) for o in orgs.order_by("name").only("name")]]
+            ("", _("Alla")),
+            ("0", _("Ej fördelade")),
+            *[(str(o.pk), o.name) for o in orgs.order_by("name").only("name")],
+        ]
 
 
 class StaffCaseForm(PlaceMixin, ContactMixin, forms.Form):
     """A case received by phone, at the desk, by letter or email, registered by staff."""
 
-    source = forms.ChoiceField(label=_("Hur kom ärendet in?"),
-                               choices=[(s.value, s.label) for s in
-                                        (Source.PHONE, Source.DESK, Source.EMAIL, Source.LETTER)])
+    source = forms.ChoiceField(
+        label=_("Hur kom ärendet in?"),
+        choices=[
+            (s.value, s.label) for s in (Source.PHONE, Source.DESK, Source.EMAIL, Source.LETTER)
+        ],
+    )
     kind = forms.ChoiceField(label=_("Typ"), choices=Kind.choices)
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("Kategori"))
-    description = forms.CharField(label=_("Beskrivning"), max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
+    description = forms.CharField(
+        label=_("Beskrivning"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     photos = PhotosField(label=_("Bilder (högst tre)"))
 
     require_place = False
@@ -329,18 +411,33 @@ class StaffCaseForm(PlaceMixin, ContactMixin, forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Ny status"), choices=CaseStatus.choices)
-    body = forms.CharField(label=_("Publik kommentar (valfri)"), required=False,
-                           max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label=_("Publik kommentar (valfri)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AnswerForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=AnswerTemplate.objects.none(), required=False,
-                                      label=_("Svarsmall"), empty_label=_("Ingen mall"))
-    body = forms.CharField(label=_("Publikt svar"), required=False, max_length=4000,
-                           help_text=_("Lämna tomt för att använda mallens text."),
-                           widget=forms.Textarea(attrs={"rows": 4}))
-    status = forms.ChoiceField(label=_("Sätt status"), required=False,
-                               choices=[("", _("Behåll / enligt mallen")), *CaseStatus.choices])
+    template = forms.ModelChoiceField(
+        queryset=AnswerTemplate.objects.none(),
+        required=False,
+        label=_("Svarsmall"),
+        empty_label=_("Ingen mall"),
+    )
+    body = forms.CharField(
+        label=_("Publikt svar"),
+        required=False,
+        max_length=4000,
+        help_text=_("Lämna tomt för att använda mallens text."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    status = forms.ChoiceField(
+        label=_("Sätt status"),
+        required=False,
+        choices=[("", _("Behåll / enligt mallen")), *CaseStatus.choices],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -354,30 +451,37 @@ class AnswerForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Intern anteckning"), max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Intern anteckning"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReassignForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), required=False, label=_("Ansvarig organisation"),
-        empty_label=_("Kontaktcenter (ej fördelat)"))
-    note = forms.CharField(label=_("Intern kommentar (valfri)"), required=False,
-                           max_length=2000)
+        queryset=Organisation.objects.all(),
+        required=False,
+        label=_("Ansvarig organisation"),
+        empty_label=_("Kontaktcenter (ej fördelat)"),
+    )
+    note = forms.CharField(label=_("Intern kommentar (valfri)"), required=False, max_length=2000)
 
 
 class TriageForm(forms.Form):
     kind = forms.ChoiceField(label=_("Typ"), choices=Kind.choices)
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(active=True),
-                                      label=_("Kategori"))
-    reroute = forms.BooleanField(label=_("Fördela om enligt fördelningsreglerna"),
-                                 required=False, initial=True)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(active=True), label=_("Kategori")
+    )
+    reroute = forms.BooleanField(
+        label=_("Fördela om enligt fördelningsreglerna"), required=False, initial=True
+    )
 
 
 class MergeForm(forms.Form):
-    into = forms.CharField(label=_("Slå ihop med ärende (nummer)"), max_length=30,
-                           help_text=_("Det här ärendet stängs; dess bevakare följer sedan det "
-                                       "andra ärendet."))
+    into = forms.CharField(
+        label=_("Slå ihop med ärende (nummer)"),
+        max_length=30,
+        help_text=_("Det här ärendet stängs; dess bevakare följer sedan det andra ärendet."),
+    )
 
     def clean_into(self) -> str:
         return self.cleaned_data["into"].strip().upper()
@@ -385,25 +489,30 @@ class MergeForm(forms.Form):
 
 class ModerateForm(forms.Form):
     public_description = forms.CharField(
-        label=_("Publik beskrivning"), required=False, max_length=4000,
+        label=_("Publik beskrivning"),
+        required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("E-postadresser, telefonnummer och personnummer maskeras automatiskt. "
-                    "Ta bort namn och andra personuppgifter."))
-    public_address = forms.CharField(label=_("Publik platsbeskrivning"), required=False,
-                                     max_length=300)
-    state = forms.ChoiceField(label=_("Publicering"), choices=PublicState.choices,
-                              widget=forms.RadioSelect)
+        help_text=_(
+            "E-postadresser, telefonnummer och personnummer maskeras automatiskt. "
+            "Ta bort namn och andra personuppgifter."
+        ),
+    )
+    public_address = forms.CharField(
+        label=_("Publik platsbeskrivning"), required=False, max_length=300
+    )
+    state = forms.ChoiceField(
+        label=_("Publicering"), choices=PublicState.choices, widget=forms.RadioSelect
+    )
 
 
 class BlurForm(forms.Form):
-    left = forms.IntegerField(label=_("Vänster (%)"), required=False, min_value=0,
-                              max_value=100)
-    top = forms.IntegerField(label=_("Överkant (%)"), required=False, min_value=0,
-                             max_value=100)
-    right = forms.IntegerField(label=_("Höger (%)"), required=False, min_value=0,
-                               max_value=100)
-    bottom = forms.IntegerField(label=_("Nederkant (%)"), required=False, min_value=0,
-                                max_value=100)
+    left = forms.IntegerField(label=_("Vänster (%)"), required=False, min_value=0, max_value=100)
+    top = forms.IntegerField(label=_("Överkant (%)"), required=False, min_value=0, max_value=100)
+    right = forms.IntegerField(label=_("Höger (%)"), required=False, min_value=0, max_value=100)
+    bottom = forms.IntegerField(
+        label=_("Nederkant (%)"), required=False, min_value=0, max_value=100
+    )
 
     def box(self) -> tuple[float, float, float, float] | None:
         values = [self.cleaned_data.get(k) for k in ("left", "top", "right", "bottom")]
@@ -416,40 +525,62 @@ class BlurForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    goal = forms.ModelChoiceField(queryset=Goal.objects.select_related("plan"), required=False,
-                                  label=_("Mål"), empty_label=_("Inget"))
+    goal = forms.ModelChoiceField(
+        queryset=Goal.objects.select_related("plan"),
+        required=False,
+        label=_("Mål"),
+        empty_label=_("Inget"),
+    )
     assignment = forms.ModelChoiceField(
-        queryset=Assignment.objects.select_related("goal"), required=False,
-        label=_("Uppdrag"), empty_label=_("Inget"))
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False,
-                                   label=_("Tema"), empty_label=_("Inget"))
+        queryset=Assignment.objects.select_related("goal"),
+        required=False,
+        label=_("Uppdrag"),
+        empty_label=_("Inget"),
+    )
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.all(), required=False, label=_("Tema"), empty_label=_("Inget")
+    )
 
 
 class ThemeForm(forms.Form):
     title = forms.CharField(label=_("Rubrik"), max_length=200)
-    description = forms.CharField(label=_("Beskrivning"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    goal = forms.ModelChoiceField(queryset=Goal.objects.select_related("plan"), required=False,
-                                  label=_("Mål"), empty_label=_("Inget"))
+    description = forms.CharField(
+        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    goal = forms.ModelChoiceField(
+        queryset=Goal.objects.select_related("plan"),
+        required=False,
+        label=_("Mål"),
+        empty_label=_("Inget"),
+    )
     assignment = forms.ModelChoiceField(
-        queryset=Assignment.objects.select_related("goal"), required=False,
-        label=_("Uppdrag"), empty_label=_("Inget"))
+        queryset=Assignment.objects.select_related("goal"),
+        required=False,
+        label=_("Uppdrag"),
+        empty_label=_("Inget"),
+    )
 
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Namn (vem nyckeln är till)"), max_length=200)
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), required=False,
-        label=_("Tillhör organisation (valfritt)"), empty_label=_("Ingen – en klientapp"))
-    rate_per_minute = forms.IntegerField(label=_("Anrop per minut"), min_value=1,
-                                         max_value=100_000, initial=60)
+        queryset=Organisation.objects.all(),
+        required=False,
+        label=_("Tillhör organisation (valfritt)"),
+        empty_label=_("Ingen – en klientapp"),
+    )
+    rate_per_minute = forms.IntegerField(
+        label=_("Anrop per minut"), min_value=1, max_value=100_000, initial=60
+    )
 
 
 class StatisticsForm(forms.Form):
-    start = forms.DateField(label=_("Från och med"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Till och med"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def period(self) -> tuple[dt.date, dt.date]:
         today = timezone.localdate()

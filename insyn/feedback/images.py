@@ -50,18 +50,22 @@ def clean_image(upload) -> CleanImage:
         raise ValidationError(
             _("Bilden %(name)s är för stor (högst %(mb)s MB).")
             % {"name": getattr(upload, "name", ""), "mb": limit // (1024 * 1024)},
-            code="too_large")
+            code="too_large",
+        )
     raw = upload.read(limit + 1)
     if len(raw) > limit:
-        raise ValidationError(_("Bilden är för stor (högst %(mb)s MB).")
-                              % {"mb": limit // (1024 * 1024)}, code="too_large")
+        raise ValidationError(
+            _("Bilden är för stor (högst %(mb)s MB).") % {"mb": limit // (1024 * 1024)},
+            code="too_large",
+        )
     return clean_image_bytes(raw)
 
 
 def clean_image_bytes(raw: bytes) -> CleanImage:
     unsupported = ValidationError(
         _("Filen kunde inte läsas som en bild. Skicka en JPEG-, PNG- eller HEIC-bild."),
-        code="unsupported")
+        code="unsupported",
+    )
     try:
         with Image.open(io.BytesIO(raw)) as img:
             if img.format not in ACCEPTED_FORMATS:
@@ -72,8 +76,14 @@ def clean_image_bytes(raw: bytes) -> CleanImage:
             upright = ImageOps.exif_transpose(img)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise unsupported from exc
     return _reencode(upright)
 
@@ -95,8 +105,9 @@ def _reencode(img: Image.Image) -> CleanImage:
     return CleanImage(out.getvalue(), fresh.width, fresh.height)
 
 
-def blurred_copy(data: bytes, *, box: tuple[float, float, float, float] | None = None,
-                 radius: float = 14) -> bytes:
+def blurred_copy(
+    data: bytes, *, box: tuple[float, float, float, float] | None = None, radius: float = 14
+) -> bytes:
     """Gaussian-blurred JPEG; `box` = (left, top, right, bottom) as fractions 0–1, else all."""
     with Image.open(io.BytesIO(data)) as img:
         img = img.convert("RGB")
@@ -104,9 +115,12 @@ def blurred_copy(data: bytes, *, box: tuple[float, float, float, float] | None =
             result = img.filter(ImageFilter.GaussianBlur(radius))
         else:
             left, top, right, bottom = box
-            px = (int(left * img.width), int(top * img.height),
-                  max(int(right * img.width), int(left * img.width) + 1),
-                  max(int(bottom * img.height), int(top * img.height) + 1))
+            px = (
+                int(left * img.width),
+                int(top * img.height),
+                max(int(right * img.width), int(left * img.width) + 1),
+                max(int(bottom * img.height), int(top * img.height) + 1),
+            )
             region = img.crop(px).filter(ImageFilter.GaussianBlur(radius))
             result = img.copy()
             result.paste(region, px[:2])

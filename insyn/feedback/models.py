@@ -47,8 +47,14 @@ class CaseStatus(models.TextChoices):
 
 
 # A shape for every status, shown with its name (never colour alone).
-STATUS_ICONS = {"received": "○", "in_progress": "◐", "forwarded": "➜", "resolved": "✔",
-                "closed": "✕", "reopened": "↺"}
+STATUS_ICONS = {
+    "received": "○",
+    "in_progress": "◐",
+    "forwarded": "➜",
+    "resolved": "✔",
+    "closed": "✕",
+    "reopened": "↺",
+}
 
 # Statuses the municipality still has to act on (these can be overdue).
 ACTIVE_STATUSES = (CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
@@ -79,16 +85,21 @@ class Category(models.Model):
     name = models.CharField(_("namn"), max_length=200)
     description = models.TextField(_("beskrivning"), blank=True)
     group = models.CharField(_("grupp"), max_length=100, blank=True)
-    keywords = models.CharField(_("sökord"), max_length=300, blank=True,
-                                help_text=_("Kommaseparerade synonymer."))
+    keywords = models.CharField(
+        _("sökord"), max_length=300, blank=True, help_text=_("Kommaseparerade synonymer.")
+    )
     fault_reports = models.BooleanField(_("tar emot felanmälningar"), default=True)
     feedback = models.BooleanField(_("tar emot synpunkter"), default=False)
     target_days = models.PositiveSmallIntegerField(
-        _("måltid i dagar"), default=14,
-        help_text=_("Hur snart ärendet ska vara åtgärdat eller besvarat."))
+        _("måltid i dagar"),
+        default=14,
+        help_text=_("Hur snart ärendet ska vara åtgärdat eller besvarat."),
+    )
     service_notice = models.TextField(
-        _("besked till invånaren"), blank=True,
-        help_text=_("Vad som händer härnäst; visas i kvittot och som Open311 service_notice."))
+        _("besked till invånaren"),
+        blank=True,
+        help_text=_("Vad som händer härnäst; visas i kvittot och som Open311 service_notice."),
+    )
     active = models.BooleanField(_("aktiv"), default=True)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords()
@@ -119,17 +130,21 @@ class CategoryQuestion(models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
     code = models.SlugField(_("kod"), max_length=40)
     description = models.CharField(_("fråga"), max_length=300)
-    datatype = models.CharField(_("datatyp"), max_length=20, choices=Datatype.choices,
-                                default=Datatype.STRING)
+    datatype = models.CharField(
+        _("datatyp"), max_length=20, choices=Datatype.choices, default=Datatype.STRING
+    )
     datatype_description = models.CharField(_("hjälptext"), max_length=300, blank=True)
     required = models.BooleanField(_("obligatorisk"), default=False)
     variable = models.BooleanField(
-        _("kräver svar"), default=True,
-        help_text=_("Av: ren information som visas, inget svar."))
+        _("kräver svar"), default=True, help_text=_("Av: ren information som visas, inget svar.")
+    )
     order = models.PositiveSmallIntegerField(_("ordning"), default=1)
     values = models.JSONField(
-        _("svarsalternativ"), default=list, blank=True,
-        help_text=_('Lista av {"key": "...", "name": "..."} för listtyperna.'))
+        _("svarsalternativ"),
+        default=list,
+        blank=True,
+        help_text=_('Lista av {"key": "...", "name": "..."} för listtyperna.'),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -146,8 +161,11 @@ class CategoryQuestion(models.Model):
 
     @property
     def choices(self) -> list[tuple[str, str]]:
-        return [(str(v.get("key", "")), str(v.get("name", v.get("key", ""))))
-                for v in self.values or [] if isinstance(v, dict)]
+        return [
+            (str(v.get("key", "")), str(v.get("name", v.get("key", ""))))
+            for v in self.values or []
+            if isinstance(v, dict)
+        ]
 
 
 class Area(models.Model):
@@ -160,8 +178,11 @@ class Area(models.Model):
     min_long = models.FloatField(_("västligaste longitud"))
     max_long = models.FloatField(_("östligaste longitud"))
     polygon = models.JSONField(
-        _("polygon"), default=list, blank=True,
-        help_text=_("Valfri lista av [latitud, longitud]-hörn (WGS84)."))
+        _("polygon"),
+        default=list,
+        blank=True,
+        help_text=_("Valfri lista av [latitud, longitud]-hörn (WGS84)."),
+    )
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords()
 
@@ -190,17 +211,31 @@ class Area(models.Model):
 class RoutingRule(models.Model):
     """Category × area → responsible organisation. Area empty = the rest of the municipality."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules",
-                                 verbose_name=_("kategori"))
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="routing_rules", verbose_name=_("område"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="feedback_routes",
-                                     verbose_name=_("ansvarig organisation"))
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("kategori")
+    )
+    area = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        verbose_name=_("område"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="feedback_routes",
+        verbose_name=_("ansvarig organisation"),
+    )
     forward = models.BooleanField(
-        _("vidarebefordra"), default=False,
-        help_text=_("Frågan ägs av någon annan (t.ex. Trafikverket): ärendet skickas vidare "
-                    "och invånaren får ett besked."))
+        _("vidarebefordra"),
+        default=False,
+        help_text=_(
+            "Frågan ägs av någon annan (t.ex. Trafikverket): ärendet skickas vidare "
+            "och invånaren får ett besked."
+        ),
+    )
     notice = models.TextField(_("besked vid vidarebefordran"), blank=True)
     history = HistoricalRecords()
 
@@ -209,10 +244,14 @@ class RoutingRule(models.Model):
         verbose_name = _("fördelningsregel")
         verbose_name_plural = _("fördelningsregler")
         constraints = [
-            models.UniqueConstraint(fields=["category", "area"], condition=Q(area__isnull=False),
-                                    name="unique_route_per_area"),
-            models.UniqueConstraint(fields=["category"], condition=Q(area__isnull=True),
-                                    name="unique_default_route"),
+            models.UniqueConstraint(
+                fields=["category", "area"],
+                condition=Q(area__isnull=False),
+                name="unique_route_per_area",
+            ),
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(area__isnull=True), name="unique_default_route"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,8 +264,9 @@ class AnswerTemplate(models.Model):
 
     title = models.CharField(_("rubrik"), max_length=200)
     body = models.TextField(_("text"))
-    status = models.CharField(_("sätter status"), max_length=20, choices=CaseStatus.choices,
-                              blank=True)
+    status = models.CharField(
+        _("sätter status"), max_length=20, choices=CaseStatus.choices, blank=True
+    )
     active = models.BooleanField(_("aktiv"), default=True)
     history = HistoricalRecords()
 
@@ -244,10 +284,22 @@ class Theme(models.Model):
 
     title = models.CharField(_("rubrik"), max_length=200, unique=True)
     description = models.TextField(_("beskrivning"), blank=True)
-    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="feedback_themes", verbose_name=_("mål"))
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="feedback_themes", verbose_name=_("uppdrag"))
+    goal = models.ForeignKey(
+        Goal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_themes",
+        verbose_name=_("mål"),
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_themes",
+        verbose_name=_("uppdrag"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -267,15 +319,23 @@ class Open311ApiKey(models.Model):
     prefix = models.CharField(_("början av nyckeln"), max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.CASCADE,
-        related_name="open311_keys", verbose_name=_("organisation"),
-        help_text=_("Om nyckeln tillhör en ansvarig organisations system: dess statusuppdateringar "
-                    "blir offentliga svar på ärenden som fördelats dit."))
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="open311_keys",
+        verbose_name=_("organisation"),
+        help_text=_(
+            "Om nyckeln tillhör en ansvarig organisations system: dess statusuppdateringar "
+            "blir offentliga svar på ärenden som fördelats dit."
+        ),
+    )
     active = models.BooleanField(_("aktiv"), default=True)
     rate_per_minute = models.PositiveIntegerField(_("anrop per minut"), default=60)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -301,25 +361,36 @@ class CaseNumberCounter(models.Model):
 class Case(models.Model):
     number = models.CharField(_("ärendenummer"), max_length=30, unique=True)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases",
-                                 verbose_name=_("kategori"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("kategori")
+    )
     description = models.TextField(_("beskrivning"))
-    address_text = models.CharField(_("adress eller platsbeskrivning"), max_length=300,
-                                    blank=True)
+    address_text = models.CharField(_("adress eller platsbeskrivning"), max_length=300, blank=True)
     lat = models.FloatField(_("latitud"), null=True, blank=True)
     long = models.FloatField(_("longitud"), null=True, blank=True)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="cases", verbose_name=_("område"))
+    area = models.ForeignKey(
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("område"),
+    )
     attributes = models.JSONField(_("svar på tilläggsfrågor"), default=dict, blank=True)
 
-    organisation = models.ForeignKey(Organisation, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="feedback_cases",
-                                     verbose_name=_("ansvarig organisation"))
-    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices,
-                              default=CaseStatus.RECEIVED)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_cases",
+        verbose_name=_("ansvarig organisation"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED
+    )
     notice = models.TextField(_("besked till invånaren"), blank=True)
-    source = models.CharField(_("kanal"), max_length=20, choices=Source.choices,
-                              default=Source.WEB)
+    source = models.CharField(_("kanal"), max_length=20, choices=Source.choices, default=Source.WEB)
 
     created_at = models.DateTimeField(_("inkommet"), default=timezone.now)
     updated_at = models.DateTimeField(_("senast ändrat"), default=timezone.now)
@@ -337,29 +408,57 @@ class Case(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
     # Public view: staff-moderated text; only fault reports may be published.
-    public_state = models.CharField(_("publicering"), max_length=20, choices=PublicState.choices,
-                                    default=PublicState.PENDING)
+    public_state = models.CharField(
+        _("publicering"), max_length=20, choices=PublicState.choices, default=PublicState.PENDING
+    )
     public_description = models.TextField(_("publik beskrivning"), blank=True)
     public_address = models.CharField(_("publik platsbeskrivning"), max_length=300, blank=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
 
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="duplicates", verbose_name=_("sammanslaget med"))
-    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="feedback_cases", verbose_name=_("mål"))
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="feedback_cases", verbose_name=_("uppdrag"))
-    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="cases", verbose_name=_("tema"))
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        verbose_name=_("sammanslaget med"),
+    )
+    goal = models.ForeignKey(
+        Goal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_cases",
+        verbose_name=_("mål"),
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_cases",
+        verbose_name=_("uppdrag"),
+    )
+    theme = models.ForeignKey(
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("tema"),
+    )
 
-    resident_says_fixed = models.BooleanField(_("invånaren anser att det är åtgärdat"),
-                                              null=True, blank=True)
+    resident_says_fixed = models.BooleanField(
+        _("invånaren anser att det är åtgärdat"), null=True, blank=True
+    )
     resident_answered_at = models.DateTimeField(null=True, blank=True)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    api_key = models.ForeignKey(Open311ApiKey, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="cases")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey(
+        Open311ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     external_media_url = models.URLField(_("extern bildlänk"), max_length=500, blank=True)
     open311_token = models.CharField(max_length=40, blank=True, db_index=True)
 
@@ -375,8 +474,9 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status", "-created_at"], name="fb_case_org"),
             models.Index(fields=["category", "status", "-created_at"], name="fb_case_cat"),
             models.Index(fields=["status", "due_at"], name="fb_case_due"),
-            models.Index(fields=["public_state", "kind", "status", "-created_at"],
-                         name="fb_case_public"),
+            models.Index(
+                fields=["public_state", "kind", "status", "-created_at"], name="fb_case_public"
+            ),
             models.Index(fields=["kind", "category", "lat", "long"], name="fb_case_geo"),
             models.Index(fields=["closed_at"], name="fb_case_closed"),
         ]
@@ -400,8 +500,11 @@ class Case(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (self.status in ACTIVE_STATUSES and self.due_at is not None
-                and self.due_at < timezone.now())
+        return (
+            self.status in ACTIVE_STATUSES
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
 
     @property
     def is_published(self) -> bool:
@@ -416,8 +519,9 @@ class CaseFollower(models.Model):
     """Someone who follows a case through a private tracking link (the reporter is one)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
-    reported_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    reported_case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     email = models.EmailField(blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     notify = models.BooleanField(default=True)
@@ -488,11 +592,13 @@ class CaseEvent(models.Model):
     is_public = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
     body = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
-    api_key = models.ForeignKey(Open311ApiKey, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    api_key = models.ForeignKey(
+        Open311ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     external_id = models.CharField(max_length=100, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -506,9 +612,11 @@ class CaseEvent(models.Model):
             models.Index(fields=["is_public", "created_at"], name="fb_event_public"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["api_key", "external_id"],
-                                    condition=~Q(external_id=""),
-                                    name="unique_external_update"),
+            models.UniqueConstraint(
+                fields=["api_key", "external_id"],
+                condition=~Q(external_id=""),
+                name="unique_external_update",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -96,8 +96,7 @@ def respond(fmt: str, root: str, value: Any, *, status: int = 200) -> HttpRespon
     if fmt == "json":
         body = json.dumps(_jsonable(value), ensure_ascii=False)
         return HttpResponse(body.encode(), status=status, content_type=JSON_CONTENT_TYPE)
-    return HttpResponse(to_xml(root, value).encode(), status=status,
-                        content_type=XML_CONTENT_TYPE)
+    return HttpResponse(to_xml(root, value).encode(), status=status, content_type=XML_CONTENT_TYPE)
 
 
 def errors(fmt: str, status: int, problems: Iterable[tuple[int, str]]) -> HttpResponse:

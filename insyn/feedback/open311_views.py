@@ -66,8 +66,9 @@ UPDATE_STATUS = {
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str, problems: list[tuple[int, str]] | None
-                 = None) -> None:
+    def __init__(
+        self, status: int, description: str, problems: list[tuple[int, str]] | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.problems = problems or [(status, description)]
@@ -83,8 +84,9 @@ def api_view(methods: tuple[str, ...]) -> Callable:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, fmt: str = "xml", **kwargs: Any
-                    ) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, *args: Any, fmt: str = "xml", **kwargs: Any
+        ) -> HttpResponse:
             if fmt not in FORMATS:
                 return error("xml", 404, _("Okänt format: använd .xml eller .json."))
             if request.method not in methods:
@@ -93,27 +95,37 @@ def api_view(methods: tuple[str, ...]) -> Callable:
                 return response
             try:
                 params = request.POST if request.method == "POST" else request.GET
-                if _has_nul(request.GET) or _has_nul(request.POST) or any(
-                        "\x00" in str(v) for v in kwargs.values()):
+                if (
+                    _has_nul(request.GET)
+                    or _has_nul(request.POST)
+                    or any("\x00" in str(v) for v in kwargs.values())
+                ):
                     raise Open311Error(400, _("Anropet innehåller otillåtna tecken (NUL)."))
-                wanted = (params.get("jurisdiction_id") or request.GET.get("jurisdiction_id")
-                          or "").strip()
+                wanted = (
+                    params.get("jurisdiction_id") or request.GET.get("jurisdiction_id") or ""
+                ).strip()
                 if wanted and wanted != jurisdiction():
-                    raise Open311Error(404, _("Okänt jurisdiction_id: %(j)s. Den här tjänsten "
-                                              "gäller %(own)s.") % {"j": wanted[:100],
-                                                                    "own": jurisdiction()})
+                    raise Open311Error(
+                        404,
+                        _("Okänt jurisdiction_id: %(j)s. Den här tjänsten gäller %(own)s.")
+                        % {"j": wanted[:100], "own": jurisdiction()},
+                    )
                 if request.method == "GET" and is_ratelimited(
-                        request, group="open311-get", key="ip",
-                        rate=getattr(settings, "FEEDBACK_OPEN311_GET_RATE", "600/m"),
-                        increment=True):
+                    request,
+                    group="open311-get",
+                    key="ip",
+                    rate=getattr(settings, "FEEDBACK_OPEN311_GET_RATE", "600/m"),
+                    increment=True,
+                ):
                     raise Open311Error(429, _("För många anrop. Försök igen om en stund."))
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 return errors(fmt, exc.status, exc.problems)
             except Exception:
                 logger.exception("open311 request failed", extra={"event": "open311_error"})
-                return error(fmt, 400, _("Tjänsten kunde inte behandla anropet just nu. "
-                                         "Försök igen senare."))
+                return error(
+                    fmt, 400, _("Tjänsten kunde inte behandla anropet just nu. Försök igen senare.")
+                )
 
         return wrapper
 
@@ -121,29 +133,41 @@ def api_view(methods: tuple[str, ...]) -> Callable:
 
 
 def _has_nul(params: Any) -> bool:
-    return any("\x00" in key or any("\x00" in v for v in params.getlist(key))
-               for key in params)
+    return any("\x00" in key or any("\x00" in v for v in params.getlist(key)) for key in params)
 
 
 def _api_key(request: HttpRequest, *, required: bool) -> Open311ApiKey | None:
     raw = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
     if not raw:
         if required:
-            raise Open311Error(403, _("api_key saknas: en nyckel krävs för att skicka in "
-                                      "ärenden. Nycklar delas ut av kommunens kontaktcenter."))
+            raise Open311Error(
+                403,
+                _(
+                    "api_key saknas: en nyckel krävs för att skicka in "
+                    "ärenden. Nycklar delas ut av kommunens kontaktcenter."
+                ),
+            )
         return None
     key = services.authenticate_api_key(raw)
     if key is None and (required or raw):
         raise Open311Error(403, _("Ogiltig api_key: ärendet kunde inte tas emot."))
-    if key is not None and request.method == "POST" and is_ratelimited(
-            request, group="open311-post", key=lambda _g, _r: f"key:{key.pk}",
-            rate=f"{key.rate_per_minute}/m", increment=True):
-        raise Open311Error(429, _("För många anrop för den här nyckeln. Försök igen om en "
-                                  "stund."))
+    if (
+        key is not None
+        and request.method == "POST"
+        and is_ratelimited(
+            request,
+            group="open311-post",
+            key=lambda _g, _r: f"key:{key.pk}",
+            rate=f"{key.rate_per_minute}/m",
+            increment=True,
+        )
+    ):
+        raise Open311Error(429, _("För många anrop för den här nyckeln. Försök igen om en stund."))
     return key
 
 
 # --- Discovery ----------------------------------------------------------------------------
+
 
 @api_view(("GET",))
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -152,25 +176,36 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     from insyn.organisations.selectors import current_municipality
 
     municipality = current_municipality()
-    contact = (municipality.contact_email if municipality and municipality.contact_email
-               else settings.SITE_URL)
+    contact = (
+        municipality.contact_email
+        if municipality and municipality.contact_email
+        else settings.SITE_URL
+    )
     value = {
         "changeset": CHANGESET,
         "contact": _("Frågor om API:t: kontakta kommunens kontaktcenter, %(c)s") % {"c": contact},
-        "key_service": _("En nyckel för att skicka in ärenden (POST) får du av kommunens "
-                         "kontaktcenter, %(c)s") % {"c": contact},
-        "endpoints": Many("endpoint", [{
-            "specification": SPEC_URL,
-            "url": endpoint_url,
-            "changeset": CHANGESET,
-            "type": "production",
-            "formats": Many("format", ["text/xml", "application/json"]),
-        }]),
+        "key_service": _(
+            "En nyckel för att skicka in ärenden (POST) får du av kommunens kontaktcenter, %(c)s"
+        )
+        % {"c": contact},
+        "endpoints": Many(
+            "endpoint",
+            [
+                {
+                    "specification": SPEC_URL,
+                    "url": endpoint_url,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": Many("format", ["text/xml", "application/json"]),
+                }
+            ],
+        ),
     }
     return respond(fmt, "discovery", value)
 
 
 # --- Services --------------------------------------------------------------------------------
+
 
 def _services_qs() -> QuerySet[Category]:
     return Category.objects.filter(active=True, fault_reports=True)
@@ -179,15 +214,18 @@ def _services_qs() -> QuerySet[Category]:
 @api_view(("GET",))
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     categories = list(_services_qs().prefetch_related("questions"))
-    items = [{
-        "service_code": c.code,
-        "service_name": c.name,
-        "description": c.description or None,
-        "metadata": any(True for _q in c.questions.all()),
-        "type": "realtime",
-        "keywords": c.keywords or None,
-        "group": c.group or None,
-    } for c in categories]
+    items = [
+        {
+            "service_code": c.code,
+            "service_name": c.name,
+            "description": c.description or None,
+            "metadata": any(True for _q in c.questions.all()),
+            "type": "realtime",
+            "keywords": c.keywords or None,
+            "group": c.group or None,
+        }
+        for c in categories
+    ]
     return respond(fmt, "services", Many("service", items))
 
 
@@ -196,18 +234,24 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
     category = _services_qs().filter(code=code).prefetch_related("questions").first()
     if category is None:
         raise Open311Error(404, _("Okänd service_code: %(c)s") % {"c": code[:60]})
-    attributes = [{
-        "variable": q.variable,
-        "code": q.code,
-        "datatype": q.datatype,
-        "required": q.required,
-        "datatype_description": q.datatype_description or None,
-        "order": q.order,
-        "description": q.description,
-        "values": Many("value", [{"key": key, "name": name} for key, name in q.choices]),
-    } for q in category.questions.all()]
-    return respond(fmt, "service_definition", {"service_code": category.code,
-                                               "attributes": Many("attribute", attributes)})
+    attributes = [
+        {
+            "variable": q.variable,
+            "code": q.code,
+            "datatype": q.datatype,
+            "required": q.required,
+            "datatype_description": q.datatype_description or None,
+            "order": q.order,
+            "description": q.description,
+            "values": Many("value", [{"key": key, "name": name} for key, name in q.choices]),
+        }
+        for q in category.questions.all()
+    ]
+    return respond(
+        fmt,
+        "service_definition",
+        {"service_code": category.code, "attributes": Many("attribute", attributes)},
+    )
 
 
 # --- Requests --------------------------------------------------------------------------------
@@ -234,8 +278,9 @@ def _float(params: Any, name: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise Open311Error(400, _("%(n)s måste vara ett decimaltal (WGS84).") % {"n": name}
-                           ) from None
+        raise Open311Error(
+            400, _("%(n)s måste vara ett decimaltal (WGS84).") % {"n": name}
+        ) from None
     if value != value or value in (float("inf"), float("-inf")):
         raise Open311Error(400, _("%(n)s måste vara ett decimaltal (WGS84).") % {"n": name})
     return value
@@ -256,8 +301,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if (lat is None) != (long is None):
         raise Open311Error(400, _("Ange både lat och long."))
     if lat is None and not address and not address_id:
-        raise Open311Error(400, _("Plats saknas: ange lat och long, address_string eller "
-                                  "address_id."))
+        raise Open311Error(
+            400, _("Plats saknas: ange lat och long, address_string eller address_id.")
+        )
     if not address and address_id:
         address = _("Adress-id %(id)s") % {"id": address_id[:100]}
     try:
@@ -285,26 +331,46 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, _("media_url måste vara en http(s)-adress.")) from None
         if len(media_url) > 500:
             raise Open311Error(400, _("media_url är för lång."))
-    name = " ".join(p for p in ((params.get("first_name") or "").strip(),
-                                (params.get("last_name") or "").strip()) if p)
+    name = " ".join(
+        p
+        for p in ((params.get("first_name") or "").strip(), (params.get("last_name") or "").strip())
+        if p
+    )
     try:
         receipt = services.create_case(
-            kind=Kind.FAULT, category=category,
-            description=description or category.name, lat=lat, long=long,
-            address_text=address, attributes=attributes, contact_name=name,
-            contact_email=email, contact_phone=(params.get("phone") or "").strip(),
-            source=Source.OPEN311, api_key=key,
+            kind=Kind.FAULT,
+            category=category,
+            description=description or category.name,
+            lat=lat,
+            long=long,
+            address_text=address,
+            attributes=attributes,
+            contact_name=name,
+            contact_email=email,
+            contact_phone=(params.get("phone") or "").strip(),
+            source=Source.OPEN311,
+            api_key=key,
             device_id=(params.get("device_id") or "").strip(),
             account_id=(params.get("account_id") or "").strip(),
-            external_media_url=media_url)
+            external_media_url=media_url,
+        )
     except ValidationError as exc:
         raise Open311Error(400, exc.messages[0], [(400, m) for m in exc.messages]) from None
     case = receipt.case
-    return respond(fmt, "service_requests", Many("request", [{
-        "service_request_id": case.number,
-        "service_notice": case.notice or None,
-        "account_id": case.account_id or None,
-    }]))
+    return respond(
+        fmt,
+        "service_requests",
+        Many(
+            "request",
+            [
+                {
+                    "service_request_id": case.number,
+                    "service_notice": case.notice or None,
+                    "account_id": case.account_id or None,
+                }
+            ],
+        ),
+    )
 
 
 def _parse_when(name: str, raw: str, *, end: bool = False) -> dt.datetime:
@@ -313,13 +379,15 @@ def _parse_when(name: str, raw: str, *, end: bool = False) -> dt.datetime:
         if value is None:
             day = parse_date(raw)
             if day is not None:
-                value = dt.datetime.combine(day + dt.timedelta(days=1) if end else day,
-                                            dt.time.min)
+                value = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
     except ValueError:
         value = None
     if value is None:
-        raise Open311Error(400, _("%(n)s är inte ett giltigt datum (W3C-format, t.ex. "
-                                  "2026-03-01T00:00:00Z).") % {"n": name})
+        raise Open311Error(
+            400,
+            _("%(n)s är inte ett giltigt datum (W3C-format, t.ex. 2026-03-01T00:00:00Z).")
+            % {"n": name},
+        )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -339,8 +407,9 @@ def _span(params: Any) -> tuple[dt.datetime, dt.datetime]:
     if end < start:
         raise Open311Error(400, _("end_date ligger före start_date."))
     if end - start > MAX_SPAN + dt.timedelta(days=1):
-        raise Open311Error(400, _("Perioden mellan start_date och end_date får vara högst "
-                                  "90 dagar."))
+        raise Open311Error(
+            400, _("Perioden mellan start_date och end_date får vara högst 90 dagar.")
+        )
     return start, end
 
 
@@ -350,8 +419,9 @@ def _paging(params: Any) -> tuple[int, int]:
         if not raw:
             return default
         if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-            raise Open311Error(400, _("%(n)s måste vara ett heltal från 1 till %(m)s.")
-                               % {"n": name, "m": maximum})
+            raise Open311Error(
+                400, _("%(n)s måste vara ett heltal från 1 till %(m)s.") % {"n": name, "m": maximum}
+            )
         return int(raw)
 
     return number("page", 1, 1_000_000), number("page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -370,47 +440,59 @@ def _request_items(cases: list[Case]) -> list[dict[str, Any]]:
     """Spec fields for a page of cases: three queries whatever the page size."""
     ids = [c.pk for c in cases]
     notes: dict[int, str] = {}
-    for case_id, body in (CaseEvent.objects.filter(case_id__in=ids, is_public=True)
-                          .exclude(body="").order_by("case_id", "-created_at", "-pk")
-                          .values_list("case_id", "body")):
+    for case_id, body in (
+        CaseEvent.objects.filter(case_id__in=ids, is_public=True)
+        .exclude(body="")
+        .order_by("case_id", "-created_at", "-pk")
+        .values_list("case_id", "body")
+    ):
         notes.setdefault(case_id, body)
     media: dict[int, str] = {}
-    for photo in (CasePhoto.objects.filter(case_id__in=ids, hidden=False)
-                  .exclude(public_image="").order_by("case_id", "created_at", "pk")
-                  .only("uuid", "case_id")):
-        media.setdefault(photo.case_id, settings.SITE_URL + reverse(
-            "feedback:photo", args=[photo.uuid]))
+    for photo in (
+        CasePhoto.objects.filter(case_id__in=ids, hidden=False)
+        .exclude(public_image="")
+        .order_by("case_id", "created_at", "pk")
+        .only("uuid", "case_id")
+    ):
+        media.setdefault(
+            photo.case_id, settings.SITE_URL + reverse("feedback:photo", args=[photo.uuid])
+        )
     items = []
     for c in cases:
         closed = c.status in CLOSED_STATUSES
         published = c.is_published
-        items.append({
-            "service_request_id": c.number,
-            "status": "closed" if closed else "open",
-            "status_notes": notes.get(c.pk),
-            "service_name": c.category.name,
-            "service_code": c.category.code,
-            "description": c.public_description or None,
-            "agency_responsible": c.organisation.name if c.organisation_id else None,
-            "service_notice": c.notice or None,
-            "requested_datetime": w3c(c.created_at),
-            "updated_datetime": w3c(c.closed_at if closed and c.closed_at else c.updated_at),
-            "expected_datetime": w3c(c.due_at),
-            "address": c.public_address or None,
-            "address_id": None,
-            "zipcode": None,
-            "lat": c.lat,
-            "long": c.long,
-            "media_url": media.get(c.pk) if published else None,
-        })
+        items.append(
+            {
+                "service_request_id": c.number,
+                "status": "closed" if closed else "open",
+                "status_notes": notes.get(c.pk),
+                "service_name": c.category.name,
+                "service_code": c.category.code,
+                "description": c.public_description or None,
+                "agency_responsible": c.organisation.name if c.organisation_id else None,
+                "service_notice": c.notice or None,
+                "requested_datetime": w3c(c.created_at),
+                "updated_datetime": w3c(c.closed_at if closed and c.closed_at else c.updated_at),
+                "expected_datetime": w3c(c.due_at),
+                "address": c.public_address or None,
+                "address_id": None,
+                "zipcode": None,
+                "lat": c.lat,
+                "long": c.long,
+                "media_url": media.get(c.pk) if published else None,
+            }
+        )
     return items
 
 
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
     key = _api_key(request, required=False)
-    qs = (Case.objects.filter(_visible(key)).select_related("category", "organisation")
-          .order_by("-created_at", "-pk"))
+    qs = (
+        Case.objects.filter(_visible(key))
+        .select_related("category", "organisation")
+        .order_by("-created_at", "-pk")
+    )
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     page, size = _paging(params)
     if ids:  # "overrides all other arguments"
@@ -419,18 +501,18 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
         codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
         if codes:
             qs = qs.filter(category__code__in=codes)
-        statuses = {s.strip().lower() for s in (params.get("status") or "").split(",")
-                    if s.strip()}
+        statuses = {s.strip().lower() for s in (params.get("status") or "").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
-            raise Open311Error(400, _("status måste vara open, closed eller båda "
-                                      "(kommaseparerade)."))
+            raise Open311Error(
+                400, _("status måste vara open, closed eller båda (kommaseparerade).")
+            )
         if statuses == {"open"}:
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif statuses == {"closed"}:
             qs = qs.filter(status__in=CLOSED_STATUSES)
         start, end = _span(params)
         qs = qs.filter(created_at__gte=start, created_at__lte=end)
-    cases = list(qs[(page - 1) * size:page * size])
+    cases = list(qs[(page - 1) * size : page * size])
     return respond(fmt, "service_requests", Many("request", _request_items(cases)))
 
 
@@ -444,39 +526,55 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @api_view(("GET",))
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     key = _api_key(request, required=False)
-    case = (Case.objects.filter(_visible(key), number=request_id.strip().upper())
-            .select_related("category", "organisation").first())
+    case = (
+        Case.objects.filter(_visible(key), number=request_id.strip().upper())
+        .select_related("category", "organisation")
+        .first()
+    )
     if case is None:
-        raise Open311Error(404, _("Ärendet %(id)s finns inte eller är inte publicerat.")
-                           % {"id": request_id[:40]})
+        raise Open311Error(
+            404, _("Ärendet %(id)s finns inte eller är inte publicerat.") % {"id": request_id[:40]}
+        )
     return respond(fmt, "service_requests", Many("request", _request_items([case])))
 
 
 @api_view(("GET",))
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    case = Case.objects.filter(open311_token=token.strip()).exclude(open311_token="").first() \
-        if 0 < len(token) <= 40 else None
+    case = (
+        Case.objects.filter(open311_token=token.strip()).exclude(open311_token="").first()
+        if 0 < len(token) <= 40
+        else None
+    )
     if case is None:
         raise Open311Error(404, _("Okänd token."))
-    return respond(fmt, "service_requests", Many("request", [{
-        "service_request_id": case.number, "token": case.open311_token}]))
+    return respond(
+        fmt,
+        "service_requests",
+        Many("request", [{"service_request_id": case.number, "token": case.open311_token}]),
+    )
 
 
 # --- FixMyStreet's updates extension ------------------------------------------------------
 
+
 def _update_items(events: list[CaseEvent]) -> list[dict[str, Any]]:
     items = []
     for event in events:
-        status = "duplicate" if event.kind == EventKind.MERGED else UPDATE_STATUS.get(
-            event.status or event.case.status, "open")
-        items.append({
-            "update_id": str(event.pk),
-            "service_request_id": event.case.number,
-            "status": status,
-            "updated_datetime": w3c(event.created_at),
-            "description": event.body or None,
-            "media_url": (event.data or {}).get("media_url") or None,
-        })
+        status = (
+            "duplicate"
+            if event.kind == EventKind.MERGED
+            else UPDATE_STATUS.get(event.status or event.case.status, "open")
+        )
+        items.append(
+            {
+                "update_id": str(event.pk),
+                "service_request_id": event.case.number,
+                "status": status,
+                "updated_datetime": w3c(event.created_at),
+                "description": event.body or None,
+                "media_url": (event.data or {}).get("media_url") or None,
+            }
+        )
     return items
 
 
@@ -489,18 +587,21 @@ def updates(request: HttpRequest, fmt: str) -> HttpResponse:
     start, end = _span(params)
     page, size = _paging(params)
     visible_cases = Case.objects.filter(_visible(key))
-    qs = (CaseEvent.objects.filter(is_public=True, created_at__gte=start, created_at__lte=end,
-                                   case__in=visible_cases)
-          .select_related("case").only("pk", "kind", "status", "body", "data", "created_at",
-                                       "case__number", "case__status")
-          .order_by("created_at", "pk"))
-    ids = [i.strip().upper() for i in (params.get("service_request_id") or "").split(",")
-           if i.strip()]
+    qs = (
+        CaseEvent.objects.filter(
+            is_public=True, created_at__gte=start, created_at__lte=end, case__in=visible_cases
+        )
+        .select_related("case")
+        .only("pk", "kind", "status", "body", "data", "created_at", "case__number", "case__status")
+        .order_by("created_at", "pk")
+    )
+    ids = [
+        i.strip().upper() for i in (params.get("service_request_id") or "").split(",") if i.strip()
+    ]
     if ids:
         qs = qs.filter(case__number__in=ids[:MAX_PAGE_SIZE])
-    events = list(qs[(page - 1) * size:page * size])
-    return respond(fmt, "service_requests_updates", Many("request_update",
-                                                         _update_items(events)))
+    events = list(qs[(page - 1) * size : page * size])
+    return respond(fmt, "service_requests_updates", Many("request_update", _update_items(events)))
 
 
 def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -524,11 +625,17 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, _("media_url måste vara en http(s)-adress.")) from None
     try:
         event = services.external_update(
-            case=case, api_key=key, status=status, description=description,
-            external_id=(params.get("update_id") or "").strip(), media_url=media_url)
+            case=case,
+            api_key=key,
+            status=status,
+            description=description,
+            external_id=(params.get("update_id") or "").strip(),
+            media_url=media_url,
+        )
     except ValidationError as exc:
         if getattr(exc, "code", "") == "forbidden":
             raise Open311Error(403, exc.messages[0]) from None
         raise Open311Error(400, exc.messages[0]) from None
-    return respond(fmt, "service_request_updates", Many("request_update", [
-        {"update_id": str(event.pk)}]))
+    return respond(
+        fmt, "service_request_updates", Many("request_update", [{"update_id": str(event.pk)}])
+    )

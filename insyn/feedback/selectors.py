@@ -44,6 +44,7 @@ NEARBY_LIMIT = 10
 
 # --- Categories -------------------------------------------------------------------------------
 
+
 def fault_categories() -> list[Category]:
     return list(Category.objects.filter(active=True, fault_reports=True))
 
@@ -53,11 +54,11 @@ def feedback_categories() -> list[Category]:
 
 
 def category_with_questions(code: str) -> Category | None:
-    return (Category.objects.filter(code=code, active=True)
-            .prefetch_related("questions").first())
+    return Category.objects.filter(code=code, active=True).prefetch_related("questions").first()
 
 
 # --- Pages of results without COUNT(*) (the inbox must stay fast at a million cases) -----------
+
 
 @dataclass
 class Page:
@@ -85,11 +86,12 @@ class Page:
 
 def paginate(qs: QuerySet, page: int, size: int) -> Page:
     page = max(1, min(page, 10_000))
-    rows = list(qs[(page - 1) * size:page * size + 1])
+    rows = list(qs[(page - 1) * size : page * size + 1])
     return Page(rows[:size], page, len(rows) > size, size)
 
 
 # --- Inbox ------------------------------------------------------------------------------------
+
 
 @dataclass
 class InboxFilters:
@@ -103,18 +105,35 @@ class InboxFilters:
 
     def querystring(self) -> str:
         """The filters (not the page) as a query string, for pagination links."""
-        values = {"status": self.status, "kategori": self.category,
-                  "organisation": self.organisation, "typ": self.kind,
-                  "forsenade": "1" if self.overdue else "", "nummer": self.number}
+        values = {
+            "status": self.status,
+            "kategori": self.category,
+            "organisation": self.organisation,
+            "typ": self.kind,
+            "forsenade": "1" if self.overdue else "",
+            "nummer": self.number,
+        }
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 
-def inbox(filters: InboxFilters, *, now: dt.datetime | None = None,
-          page_size: int = INBOX_PAGE_SIZE) -> Page:
+def inbox(
+    filters: InboxFilters, *, now: dt.datetime | None = None, page_size: int = INBOX_PAGE_SIZE
+) -> Page:
     now = now or timezone.now()
     qs = Case.objects.select_related("category", "organisation", "area").only(
-        "number", "kind", "status", "created_at", "due_at", "address_text", "public_state",
-        "source", "merged_into_id", "category__name", "organisation__name", "area__name")
+        "number",
+        "kind",
+        "status",
+        "created_at",
+        "due_at",
+        "address_text",
+        "public_state",
+        "source",
+        "merged_into_id",
+        "category__name",
+        "organisation__name",
+        "area__name",
+    )
     if filters.number:
         number = filters.number.strip().upper()
         qs = qs.filter(number=number) if valid_number(number) else qs.none()
@@ -145,16 +164,29 @@ def valid_number(number: str) -> bool:
 def case_for_staff(number: str) -> Case | None:
     if not valid_number(number):
         return None
-    return (Case.objects.select_related("category", "organisation", "area", "merged_into",
-                                        "goal", "assignment", "theme", "api_key", "created_by")
-            .filter(number=number).first())
+    return (
+        Case.objects.select_related(
+            "category",
+            "organisation",
+            "area",
+            "merged_into",
+            "goal",
+            "assignment",
+            "theme",
+            "api_key",
+            "created_by",
+        )
+        .filter(number=number)
+        .first()
+    )
 
 
 def case_detail(case: Case) -> dict[str, Any]:
     """Events, photos, followers count, duplicates and history for the staff case page."""
     events = list(case.events.select_related("actor", "api_key").order_by("created_at", "pk"))
-    history = list(case.history.select_related("history_user", "organisation")
-                   .order_by("-history_date")[:50])
+    history = list(
+        case.history.select_related("history_user", "organisation").order_by("-history_date")[:50]
+    )
     return {
         "events": events,
         "photos": list(case.photos.all()),
@@ -166,9 +198,11 @@ def case_detail(case: Case) -> dict[str, Any]:
 
 # --- Public list and map ---------------------------------------------------------------------
 
+
 def published_reports() -> QuerySet[Case]:
-    return Case.objects.filter(public_state=PublicState.PUBLISHED, kind=Kind.FAULT,
-                               merged_into__isnull=True)
+    return Case.objects.filter(
+        public_state=PublicState.PUBLISHED, kind=Kind.FAULT, merged_into__isnull=True
+    )
 
 
 @dataclass
@@ -179,9 +213,25 @@ class PublicFilters:
 
 
 def public_list(filters: PublicFilters) -> Page:
-    qs = published_reports().select_related("category", "area").only(
-        "number", "status", "created_at", "updated_at", "public_description", "public_address",
-        "lat", "long", "category__name", "area__name", "kind", "public_state", "merged_into_id")
+    qs = (
+        published_reports()
+        .select_related("category", "area")
+        .only(
+            "number",
+            "status",
+            "created_at",
+            "updated_at",
+            "public_description",
+            "public_address",
+            "lat",
+            "long",
+            "category__name",
+            "area__name",
+            "kind",
+            "public_state",
+            "merged_into_id",
+        )
+    )
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     if filters.status == "open":
@@ -207,6 +257,7 @@ def public_events(case: Case) -> list[CaseEvent]:
 
 # --- Nearby open reports (before filing a duplicate) ----------------------------------------
 
+
 @dataclass
 class Nearby:
     case: Case
@@ -215,19 +266,42 @@ class Nearby:
     form: Any = None
 
 
-def nearby_open_reports(*, category: Category, lat: float | None = None,
-                        long: float | None = None, area_id: int | None = None,
-                        radius: int = NEARBY_METRES, limit: int = NEARBY_LIMIT) -> list[Nearby]:
+def nearby_open_reports(
+    *,
+    category: Category,
+    lat: float | None = None,
+    long: float | None = None,
+    area_id: int | None = None,
+    radius: int = NEARBY_METRES,
+    limit: int = NEARBY_LIMIT,
+) -> list[Nearby]:
     """Open fault reports in the same category close by. Text only for published ones."""
-    qs = (Case.objects.filter(kind=Kind.FAULT, category=category, status__in=OPEN_STATUSES,
-                              merged_into__isnull=True)
-          .exclude(public_state=PublicState.HIDDEN)
-          .only("number", "status", "created_at", "lat", "long", "public_state",
-                "public_description", "public_address", "kind", "category_id", "area_id"))
+    qs = (
+        Case.objects.filter(
+            kind=Kind.FAULT, category=category, status__in=OPEN_STATUSES, merged_into__isnull=True
+        )
+        .exclude(public_state=PublicState.HIDDEN)
+        .only(
+            "number",
+            "status",
+            "created_at",
+            "lat",
+            "long",
+            "public_state",
+            "public_description",
+            "public_address",
+            "kind",
+            "category_id",
+            "area_id",
+        )
+    )
     if lat is not None and long is not None:
         min_lat, max_lat, min_long, max_long = box_around(lat, long, radius)
-        rows = list(qs.filter(lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long,
-                              long__lte=max_long).order_by("-created_at")[:200])
+        rows = list(
+            qs.filter(
+                lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long, long__lte=max_long
+            ).order_by("-created_at")[:200]
+        )
         found = [(distance_m(lat, long, c.lat, c.long), c) for c in rows]
         found = sorted((d, c) for d, c in found if d <= radius)[:limit] if found else []
         return [Nearby(c, round(d), c.is_published) for d, c in found]
@@ -239,14 +313,26 @@ def nearby_open_reports(*, category: Category, lat: float | None = None,
 
 # --- Tracking page ----------------------------------------------------------------------------
 
+
 def follower_by_token(token: str) -> CaseFollower | None:
     if not token or len(token) > 100:
         return None
-    return (CaseFollower.objects
-            .select_related("case", "case__category", "case__organisation", "case__area",
-                            "case__assignment", "case__goal", "case__theme",
-                            "case__theme__assignment", "case__theme__goal", "reported_case")
-            .filter(token_hash=hash_token(token)).first())
+    return (
+        CaseFollower.objects.select_related(
+            "case",
+            "case__category",
+            "case__organisation",
+            "case__area",
+            "case__assignment",
+            "case__goal",
+            "case__theme",
+            "case__theme__assignment",
+            "case__theme__goal",
+            "reported_case",
+        )
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
 
 
 @dataclass
@@ -258,9 +344,11 @@ class GovernanceLink:
 
 
 def latest_compiled_report(assignment: Any) -> Report | None:
-    reports = list(Report.objects.filter(assignment=assignment, organisation__isnull=True,
-                                         period__state=PeriodState.PUBLISHED)
-                   .select_related("period")[:20])
+    reports = list(
+        Report.objects.filter(
+            assignment=assignment, organisation__isnull=True, period__state=PeriodState.PUBLISHED
+        ).select_related("period")[:20]
+    )
     return max(reports, key=lambda r: r.period.sort_key) if reports else None
 
 
@@ -279,6 +367,7 @@ def governance_link(case: Case) -> GovernanceLink | None:
 
 
 # --- Statistics ------------------------------------------------------------------------------
+
 
 @dataclass
 class Statistics:
@@ -315,17 +404,19 @@ def _median_duration(qs: QuerySet[Case], end_field: str) -> dt.timedelta | None:
     n = qs.count()
     if not n:
         return None
-    ordered = qs.annotate(d=F(end_field) - F("created_at")).order_by("d").values_list("d",
-                                                                                      flat=True)
+    ordered = (
+        qs.annotate(d=F(end_field) - F("created_at")).order_by("d").values_list("d", flat=True)
+    )
     if n % 2:
         return ordered[n // 2]
-    low, high = list(ordered[n // 2 - 1:n // 2 + 1])
+    low, high = list(ordered[n // 2 - 1 : n // 2 + 1])
     return (low + high) / 2
 
 
 def _ranked(counts: dict[Any, int], label: Any) -> list[tuple[str, int]]:
-    return sorted(((str(label(key)), n) for key, n in counts.items()),
-                  key=lambda row: (-row[1], row[0]))
+    return sorted(
+        ((str(label(key)), n) for key, n in counts.items()), key=lambda row: (-row[1], row[0])
+    )
 
 
 def statistics(*, start: dt.date, end: dt.date) -> Statistics:
@@ -337,27 +428,31 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     tz = timezone.get_current_timezone()
     start_dt = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     end_dt = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    qs = Case.objects.filter(created_at__gte=start_dt, created_at__lt=end_dt,
-                             merged_into__isnull=True)
+    qs = Case.objects.filter(
+        created_at__gte=start_dt, created_at__lt=end_dt, merged_into__isnull=True
+    )
     stats = Statistics(start=start, end=end)
     by_kind: Counter = Counter()
     by_category: Counter = Counter()
     by_org: Counter = Counter()
     by_month: Counter = Counter()
-    for row in (qs.annotate(month=TruncMonth("created_at", tzinfo=tz))
-                .values("kind", "category_id", "organisation_id", "month")
-                .annotate(n=Count("id")).order_by()):
+    for row in (
+        qs.annotate(month=TruncMonth("created_at", tzinfo=tz))
+        .values("kind", "category_id", "organisation_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         month = row["month"]
-        month = (timezone.localtime(month, tz) if timezone.is_aware(month) else month)
+        month = timezone.localtime(month, tz) if timezone.is_aware(month) else month
         by_kind[row["kind"]] += row["n"]
         by_category[row["category_id"]] += row["n"]
         by_org[row["organisation_id"]] += row["n"]
         by_month[month.strftime("%Y-%m")] += row["n"]
     kinds = dict(Kind.choices)
-    categories = dict(Category.objects.filter(pk__in=list(by_category))
-                      .values_list("pk", "name"))
-    organisations = dict(Organisation.objects.filter(pk__in=[k for k in by_org if k])
-                         .values_list("pk", "name"))
+    categories = dict(Category.objects.filter(pk__in=list(by_category)).values_list("pk", "name"))
+    organisations = dict(
+        Organisation.objects.filter(pk__in=[k for k in by_org if k]).values_list("pk", "name")
+    )
     stats.by_kind = _ranked(by_kind, lambda k: kinds.get(k, k))
     stats.by_category = _ranked(by_category, lambda k: categories.get(k, k))
     stats.by_organisation = _ranked(by_org, lambda k: organisations.get(k) or _("Ej fördelat"))
@@ -373,10 +468,12 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     }
     postgres = connection.vendor == "postgresql"
     if postgres:
-        aggregates["first"] = Median(F("first_answered_at") - F("created_at"),
-                                     filter=Q(first_answered_at__isnull=False))
-        aggregates["resolution"] = Median(F("resolved_at") - F("created_at"),
-                                          filter=Q(resolved_at__isnull=False))
+        aggregates["first"] = Median(
+            F("first_answered_at") - F("created_at"), filter=Q(first_answered_at__isnull=False)
+        )
+        aggregates["resolution"] = Median(
+            F("resolved_at") - F("created_at"), filter=Q(resolved_at__isnull=False)
+        )
     row = qs.aggregate(**aggregates)
     stats.resolved, stats.resolved_on_time = row["resolved"], row["on_time"]
     stats.fixed_yes, stats.fixed_no = row["yes"], row["no"]
@@ -390,27 +487,44 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
 
 # --- Panels on goal and assignment pages ("Det här har invånare sagt") -----------------------
 
+
 def _panel(cases: QuerySet[Case], themes: QuerySet[Theme]) -> Panel | None:
     kinds = dict(Kind.choices)
-    counts = [(str(kinds.get(row["kind"], row["kind"])), row["n"]) for row in
-              cases.filter(merged_into__isnull=True).values("kind").annotate(n=Count("id"))
-              .order_by("-n", "kind")]
-    theme_rows = [(t.title, t.n) for t in themes.annotate(
-        n=Count("cases", filter=Q(cases__merged_into__isnull=True))).order_by("title")[:20]]
+    counts = [
+        (str(kinds.get(row["kind"], row["kind"])), row["n"])
+        for row in cases.filter(merged_into__isnull=True)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n", "kind")
+    ]
+    theme_rows = [
+        (t.title, t.n)
+        for t in themes.annotate(
+            n=Count("cases", filter=Q(cases__merged_into__isnull=True))
+        ).order_by("title")[:20]
+    ]
     total = sum(n for _label, n in counts)
     if not total and not theme_rows:
         return None
     return Panel(
         template="feedback/panels/residents.html",
         title=_("Det här har invånare sagt"),
-        context={"feedback_total": total, "feedback_counts": counts,
-                 "feedback_themes": theme_rows, "feedback_list_url": reverse("feedback:reports")},
+        context={
+            "feedback_total": total,
+            "feedback_counts": counts,
+            "feedback_themes": theme_rows,
+            "feedback_list_url": reverse("feedback:reports"),
+        },
     )
 
 
 def goal_panel(goal: Any) -> Panel | None:
-    cases = Case.objects.filter(Q(goal=goal) | Q(assignment__goal=goal) | Q(theme__goal=goal)
-                                | Q(theme__assignment__goal=goal))
+    cases = Case.objects.filter(
+        Q(goal=goal)
+        | Q(assignment__goal=goal)
+        | Q(theme__goal=goal)
+        | Q(theme__assignment__goal=goal)
+    )
     themes = Theme.objects.filter(Q(goal=goal) | Q(assignment__goal=goal))
     return _panel(cases, themes)
 

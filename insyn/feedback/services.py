@@ -78,6 +78,7 @@ class FeedbackError(ValidationError):
 
 # --- Small helpers ------------------------------------------------------------------------------
 
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -125,13 +126,18 @@ def next_case_number(year: int) -> str:
 
 def check_location(lat: float | None, long: float | None) -> None:
     if (lat is None) != (long is None):
-        raise FeedbackError(_("Ange både latitud och longitud, eller ingen av dem."),
-                            code="half_location")
+        raise FeedbackError(
+            _("Ange både latitud och longitud, eller ingen av dem."), code="half_location"
+        )
     if lat is not None and not municipality_bounds().contains(lat, long):
         raise FeedbackError(
-            _("Platsen ligger utanför %(name)s. Vi kan bara ta emot felanmälningar inom "
-              "kommunen – kontakta den kommun där platsen ligger.")
-            % {"name": _municipality_name()}, code="outside")
+            _(
+                "Platsen ligger utanför %(name)s. Vi kan bara ta emot felanmälningar inom "
+                "kommunen – kontakta den kommun där platsen ligger."
+            )
+            % {"name": _municipality_name()},
+            code="outside",
+        )
 
 
 def _municipality_name() -> str:
@@ -142,6 +148,7 @@ def _municipality_name() -> str:
 
 
 # --- Routing ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Route:
@@ -157,8 +164,13 @@ def find_area(lat: float, long: float) -> Area | None:
     return min(found, key=lambda a: a.bbox_area) if found else None
 
 
-def route(*, category: Category, lat: float | None = None, long: float | None = None,
-          area: Area | None = None) -> Route:
+def route(
+    *,
+    category: Category,
+    lat: float | None = None,
+    long: float | None = None,
+    area: Area | None = None,
+) -> Route:
     """Where a case goes: the rule for its area if there is one, else the category's default."""
     if area is None and lat is not None and long is not None:
         area = find_area(lat, long)
@@ -173,14 +185,17 @@ def route(*, category: Category, lat: float | None = None, long: float | None = 
     notice = chosen.notice if chosen.forward and chosen.notice else category.service_notice
     if chosen.forward and not notice:
         notice = _("Det här ansvarar %(org)s för. Vi har skickat ditt ärende vidare dit.") % {
-            "org": chosen.organisation.name}
+            "org": chosen.organisation.name
+        }
     return Route(chosen.organisation, chosen.forward, notice, area)
 
 
 # --- Extra questions (form and Open311 share this) ----------------------------------------------
 
-def validate_attributes(category: Category, raw: Mapping[str, Any],
-                        questions: Sequence[CategoryQuestion] | None = None) -> dict[str, Any]:
+
+def validate_attributes(
+    category: Category, raw: Mapping[str, Any], questions: Sequence[CategoryQuestion] | None = None
+) -> dict[str, Any]:
     """Check answers to the category's questions; returns {code: value}. Unknown codes ignored."""
     if questions is None:
         questions = list(category.questions.all())
@@ -195,8 +210,11 @@ def validate_attributes(category: Category, raw: Mapping[str, Any],
         empty = value in (None, "", [], ())
         if empty:
             if q.required:
-                errors.append(ValidationError(
-                    _("Svara på frågan ”%(q)s”.") % {"q": q.description}, code=q.code))
+                errors.append(
+                    ValidationError(
+                        _("Svara på frågan ”%(q)s”.") % {"q": q.description}, code=q.code
+                    )
+                )
             continue
         try:
             answers[q.code] = _convert(q, value)
@@ -209,8 +227,7 @@ def validate_attributes(category: Category, raw: Mapping[str, Any],
 
 def _convert(q: CategoryQuestion, value: Any) -> Any:
     keys = {key for key, _name in q.choices}
-    bad = ValidationError(_("Ogiltigt svar på frågan ”%(q)s”.") % {"q": q.description},
-                          code=q.code)
+    bad = ValidationError(_("Ogiltigt svar på frågan ”%(q)s”.") % {"q": q.description}, code=q.code)
     if q.datatype == Datatype.MULTI:
         values = [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
         if not values or any(v not in keys for v in values):
@@ -244,6 +261,7 @@ def _convert(q: CategoryQuestion, value: Any) -> Any:
 
 
 # --- Intake ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -292,8 +310,10 @@ def create_case(
     address_text = (address_text or "").strip()[:300]
     check_location(lat, long)
     if kind == Kind.FAULT and lat is None and not address_text and area is None:
-        raise FeedbackError(_("Ange var felet finns: välj en punkt eller skriv en adress eller "
-                              "platsbeskrivning."), code="location")
+        raise FeedbackError(
+            _("Ange var felet finns: välj en punkt eller skriv en adress eller platsbeskrivning."),
+            code="location",
+        )
     if contact_email:
         validate_email(contact_email)
     photos = list(photos)
@@ -340,17 +360,37 @@ def create_case(
         stored.save()
 
     token, token_hash = new_token()
-    CaseFollower.objects.create(case=case, reported_case=case, email=case.contact_email,
-                                token_hash=token_hash, created_at=now)
+    CaseFollower.objects.create(
+        case=case,
+        reported_case=case,
+        email=case.contact_email,
+        token_hash=token_hash,
+        created_at=now,
+    )
     actor_label = _actor_label(created_by, api_key, source)
-    _event(case, EventKind.CREATED, public=True, status=status, actor=created_by,
-           actor_label=actor_label, api_key=api_key, now=now,
-           body=_("Ärendet har tagits emot."))
+    _event(
+        case,
+        EventKind.CREATED,
+        public=True,
+        status=status,
+        actor=created_by,
+        actor_label=actor_label,
+        api_key=api_key,
+        now=now,
+        body=_("Ärendet har tagits emot."),
+    )
     forward_event = None
     if where.forward:
-        forward_event = _event(case, EventKind.FORWARDED, public=True, status=status, now=now,
-                               actor_label=_("Kontaktcenter"), body=where.notice,
-                               data={"organisation": where.organisation.pk})
+        forward_event = _event(
+            case,
+            EventKind.FORWARDED,
+            public=True,
+            status=status,
+            now=now,
+            actor_label=_("Kontaktcenter"),
+            body=where.notice,
+            data={"organisation": where.organisation.pk},
+        )
     # The year's counter row stays locked from here until commit: concurrent intakes queue on
     # it, so it is taken as late as possible (only the emails, which quote the number, follow).
     _assign_number(case, now)
@@ -375,22 +415,32 @@ def follow_case(*, case: Case, email: str = "", now: dt.datetime | None = None) 
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.merged_into_id:
         case = case.merged_into
-    if case.kind != Kind.FAULT or case.status not in OPEN_STATUSES \
-            or case.public_state == PublicState.HIDDEN:
+    if (
+        case.kind != Kind.FAULT
+        or case.status not in OPEN_STATUSES
+        or case.public_state == PublicState.HIDDEN
+    ):
         raise FeedbackError(_("Det går inte att följa det här ärendet."), code="not_followable")
     email = (email or "").strip()
     if email:
         validate_email(email)
     token, token_hash = new_token()
     CaseFollower.objects.create(case=case, email=email, token_hash=token_hash, created_at=now)
-    _event(case, EventKind.FOLLOWED, public=False, now=now, actor_label=_("Invånare"),
-           body=_("En invånare följer ärendet i stället för att anmäla samma sak."))
+    _event(
+        case,
+        EventKind.FOLLOWED,
+        public=False,
+        now=now,
+        actor_label=_("Invånare"),
+        body=_("En invånare följer ärendet i stället för att anmäla samma sak."),
+    )
     if email:
         _queue_receipt(case, token, email, following=True)
     return token
 
 
 # --- Contact centre ------------------------------------------------------------------------------
+
 
 def _set_status(case: Case, status: str, now: dt.datetime) -> None:
     previous = case.status
@@ -411,13 +461,17 @@ def _set_status(case: Case, status: str, now: dt.datetime) -> None:
 
 
 def _locked(case: Case) -> Case:
-    return (Case.objects.select_for_update(of=("self",))
-            .select_related("category", "organisation").get(pk=case.pk))
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "organisation")
+        .get(pk=case.pk)
+    )
 
 
 @transaction.atomic
-def change_status(*, case: Case, status: str, by: Any, body: str = "",
-                  now: dt.datetime | None = None) -> CaseEvent:
+def change_status(
+    *, case: Case, status: str, by: Any, body: str = "", now: dt.datetime | None = None
+) -> CaseEvent:
     """A public status change (with an optional public text); followers are told by email."""
     now = now or timezone.now()
     if status not in CaseStatus.values:
@@ -431,15 +485,30 @@ def change_status(*, case: Case, status: str, by: Any, body: str = "",
     if body and case.first_answered_at is None:
         case.first_answered_at = now
     case.save()
-    event = _event(case, EventKind.STATUS, public=True, status=status, body=body.strip(),
-                   actor=by, actor_label=_staff_label(by), now=now)
+    event = _event(
+        case,
+        EventKind.STATUS,
+        public=True,
+        status=status,
+        body=body.strip(),
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+    )
     _notify(case, event)
     return event
 
 
 @transaction.atomic
-def answer(*, case: Case, body: str, by: Any, status: str = "",
-           template: AnswerTemplate | None = None, now: dt.datetime | None = None) -> CaseEvent:
+def answer(
+    *,
+    case: Case,
+    body: str,
+    by: Any,
+    status: str = "",
+    template: AnswerTemplate | None = None,
+    now: dt.datetime | None = None,
+) -> CaseEvent:
     """A public answer (typed or from a template), optionally with a new status."""
     now = now or timezone.now()
     case = _locked(case)
@@ -460,9 +529,17 @@ def answer(*, case: Case, body: str, by: Any, status: str = "",
         case.first_answered_at = now
     case.updated_at = now
     case.save()
-    event = _event(case, EventKind.ANSWER, public=True, status=status, body=body, actor=by,
-                   actor_label=_staff_label(by), now=now,
-                   data={"template": template.pk} if template else {})
+    event = _event(
+        case,
+        EventKind.ANSWER,
+        public=True,
+        status=status,
+        body=body,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+        data={"template": template.pk} if template else {},
+    )
     _notify(case, event)
     return event
 
@@ -479,13 +556,26 @@ def add_note(*, case: Case, body: str, by: Any, now: dt.datetime | None = None) 
     body = (body or "").strip()
     if not body:
         raise FeedbackError(_("Skriv en anteckning."), code="empty")
-    return _event(case, EventKind.NOTE, public=False, body=body, actor=by,
-                  actor_label=_staff_label(by), now=now or timezone.now())
+    return _event(
+        case,
+        EventKind.NOTE,
+        public=False,
+        body=body,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now or timezone.now(),
+    )
 
 
 @transaction.atomic
-def reassign(*, case: Case, organisation: Organisation | None, by: Any, note: str = "",
-             now: dt.datetime | None = None) -> CaseEvent:
+def reassign(
+    *,
+    case: Case,
+    organisation: Organisation | None,
+    by: Any,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> CaseEvent:
     """Give the case to another organisation (or back to the contact centre's triage)."""
     now = now or timezone.now()
     case = _locked(case)
@@ -495,20 +585,36 @@ def reassign(*, case: Case, organisation: Organisation | None, by: Any, note: st
     case.organisation = organisation
     case.updated_at = now
     case.save()
-    event = _event(case, EventKind.ASSIGNED, public=False, actor=by, actor_label=_staff_label(by),
-                   now=now, body=note.strip(),
-                   data={"from": previous.pk if previous else None,
-                         "to": organisation.pk if organisation else None,
-                         "from_name": previous.name if previous else "",
-                         "to_name": organisation.name if organisation else ""})
+    event = _event(
+        case,
+        EventKind.ASSIGNED,
+        public=False,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+        body=note.strip(),
+        data={
+            "from": previous.pk if previous else None,
+            "to": organisation.pk if organisation else None,
+            "from_name": previous.name if previous else "",
+            "to_name": organisation.name if organisation else "",
+        },
+    )
     if organisation is not None:
         _send_to_organisation(case, organisation, event)
     return event
 
 
 @transaction.atomic
-def triage(*, case: Case, kind: str, category: Category, by: Any, reroute: bool = True,
-           now: dt.datetime | None = None) -> CaseEvent:
+def triage(
+    *,
+    case: Case,
+    kind: str,
+    category: Category,
+    by: Any,
+    reroute: bool = True,
+    now: dt.datetime | None = None,
+) -> CaseEvent:
     """Correct kind and category; the target time follows the category, routing if asked."""
     now = now or timezone.now()
     if kind not in Kind.values:
@@ -528,9 +634,15 @@ def triage(*, case: Case, kind: str, category: Category, by: Any, reroute: bool 
         case.organisation = where.organisation
     case.updated_at = now
     case.save()
-    event = _event(case, EventKind.TRIAGED, public=False, actor=by, actor_label=_staff_label(by),
-                   now=now, data={"before": before, "after": {"kind": kind,
-                                                              "category": category.code}})
+    event = _event(
+        case,
+        EventKind.TRIAGED,
+        public=False,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+        data={"before": before, "after": {"kind": kind, "category": category.code}},
+    )
     if new_org is not None and reroute:
         _send_to_organisation(case, new_org, event)
     return event
@@ -544,34 +656,57 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
     if duplicate.pk == into.pk:
         raise FeedbackError(_("Ett ärende kan inte slås ihop med sig självt."), code="self")
     first, second = sorted([duplicate.pk, into.pk])
-    locked = {c.pk: c for c in Case.objects.select_for_update(of=("self",))
-              .select_related("category").filter(pk__in=[first, second]).order_by("pk")}
+    locked = {
+        c.pk: c
+        for c in Case.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk__in=[first, second])
+        .order_by("pk")
+    }
     duplicate, into = locked[duplicate.pk], locked[into.pk]
     if into.merged_into_id:
-        raise FeedbackError(_("Målärendet är självt sammanslaget med %(n)s.")
-                            % {"n": into.merged_into.number}, code="into_merged")
+        raise FeedbackError(
+            _("Målärendet är självt sammanslaget med %(n)s.") % {"n": into.merged_into.number},
+            code="into_merged",
+        )
     if duplicate.merged_into_id:
         raise FeedbackError(_("Ärendet är redan sammanslaget."), code="already")
     # Tell the duplicate's followers before they move.
-    notice = _("Ditt ärende %(dup)s gäller samma sak som ärende %(into)s och har slagits ihop "
-               "med det. Du får uppdateringar från %(into)s i fortsättningen.") % {
-        "dup": duplicate.number, "into": into.number}
+    notice = _(
+        "Ditt ärende %(dup)s gäller samma sak som ärende %(into)s och har slagits ihop "
+        "med det. Du får uppdateringar från %(into)s i fortsättningen."
+    ) % {"dup": duplicate.number, "into": into.number}
     _set_status(duplicate, CaseStatus.CLOSED, now)
     duplicate.merged_into = into
     if duplicate.public_state == PublicState.PUBLISHED:
         duplicate.public_state = PublicState.HIDDEN
     duplicate.save()
-    dup_event = _event(duplicate, EventKind.MERGED, public=True, status=CaseStatus.CLOSED,
-                       body=notice, actor=by, actor_label=_staff_label(by), now=now,
-                       data={"into": into.number})
+    dup_event = _event(
+        duplicate,
+        EventKind.MERGED,
+        public=True,
+        status=CaseStatus.CLOSED,
+        body=notice,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+        data={"into": into.number},
+    )
     _notify(duplicate, dup_event)
     CaseFollower.objects.filter(case=duplicate).update(case=into)
     Case.objects.filter(merged_into=duplicate).update(merged_into=into)
     into.updated_at = now
     into.save()
-    _event(into, EventKind.MERGED, public=False, actor=by, actor_label=_staff_label(by), now=now,
-           body=_("Ärende %(dup)s har slagits ihop med det här ärendet.")
-           % {"dup": duplicate.number}, data={"duplicate": duplicate.number})
+    _event(
+        into,
+        EventKind.MERGED,
+        public=False,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+        body=_("Ärende %(dup)s har slagits ihop med det här ärendet.") % {"dup": duplicate.number},
+        data={"duplicate": duplicate.number},
+    )
     return into
 
 
@@ -584,8 +719,15 @@ def register_on_behalf(*, by: Any, source: str, **fields: Any) -> Receipt:
 
 
 @transaction.atomic
-def moderate(*, case: Case, public_description: str, public_address: str, state: str,
-             by: Any, now: dt.datetime | None = None) -> Case:
+def moderate(
+    *,
+    case: Case,
+    public_description: str,
+    public_address: str,
+    state: str,
+    by: Any,
+    now: dt.datetime | None = None,
+) -> Case:
     """Decide what the public sees; masking of emails, phone numbers and personnummer is always
     applied on top of what staff wrote. Only fault reports can be published."""
     now = now or timezone.now()
@@ -599,22 +741,31 @@ def moderate(*, case: Case, public_description: str, public_address: str, state:
         raise FeedbackError(_("Ett sammanslaget ärende publiceras inte."), code="merged")
     public_description = mask_personal_data((public_description or "").strip())
     if publish and not public_description:
-        raise FeedbackError(_("Skriv en publik beskrivning innan ärendet publiceras."),
-                            code="empty")
+        raise FeedbackError(
+            _("Skriv en publik beskrivning innan ärendet publiceras."), code="empty"
+        )
     case.public_description = public_description
     case.public_address = mask_personal_data((public_address or "").strip())[:300]
     case.public_state = state
     case.moderated_at = now
     case.updated_at = now
     case.save()
-    _event(case, EventKind.MODERATED, public=False, actor=by, actor_label=_staff_label(by),
-           now=now, data={"state": case.public_state})
+    _event(
+        case,
+        EventKind.MODERATED,
+        public=False,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+        data={"state": case.public_state},
+    )
     return case
 
 
 @transaction.atomic
-def blur_photo(*, photo: CasePhoto, by: Any,
-               box: tuple[float, float, float, float] | None = None) -> CasePhoto:
+def blur_photo(
+    *, photo: CasePhoto, by: Any, box: tuple[float, float, float, float] | None = None
+) -> CasePhoto:
     """Store a Gaussian-blurred copy as the public version (whole photo, or one region)."""
     with photo.image.open("rb") as fh:
         data = fh.read()
@@ -625,8 +776,15 @@ def blur_photo(*, photo: CasePhoto, by: Any,
     photo.save()
     if old and old != photo.image.name:
         photo.public_image.storage.delete(old)
-    _event(photo.case, EventKind.PHOTO, public=False, actor=by, actor_label=_staff_label(by),
-           body=_("Bild suddad för publik visning."), data={"photo": str(photo.uuid)})
+    _event(
+        photo.case,
+        EventKind.PHOTO,
+        public=False,
+        actor=by,
+        actor_label=_staff_label(by),
+        body=_("Bild suddad för publik visning."),
+        data={"photo": str(photo.uuid)},
+    )
     return photo
 
 
@@ -634,16 +792,28 @@ def blur_photo(*, photo: CasePhoto, by: Any,
 def set_photo_hidden(*, photo: CasePhoto, hidden: bool, by: Any) -> CasePhoto:
     photo.hidden = hidden
     photo.save(update_fields=["hidden"])
-    _event(photo.case, EventKind.PHOTO, public=False, actor=by, actor_label=_staff_label(by),
-           body=_("Bild dold publikt.") if hidden else _("Bild visas publikt."),
-           data={"photo": str(photo.uuid)})
+    _event(
+        photo.case,
+        EventKind.PHOTO,
+        public=False,
+        actor=by,
+        actor_label=_staff_label(by),
+        body=_("Bild dold publikt.") if hidden else _("Bild visas publikt."),
+        data={"photo": str(photo.uuid)},
+    )
     return photo
 
 
 @transaction.atomic
-def link_governance(*, case: Case, by: Any, goal: Goal | None = None,
-                    assignment: Assignment | None = None, theme: Theme | None = None,
-                    now: dt.datetime | None = None) -> Case:
+def link_governance(
+    *,
+    case: Case,
+    by: Any,
+    goal: Goal | None = None,
+    assignment: Assignment | None = None,
+    theme: Theme | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
     """Link a case to a goal, an assignment and/or a theme (what the municipality does)."""
     now = now or timezone.now()
     case = _locked(case)
@@ -652,16 +822,32 @@ def link_governance(*, case: Case, by: Any, goal: Goal | None = None,
     case.goal, case.assignment, case.theme = goal, assignment, theme
     case.updated_at = now
     case.save()
-    _event(case, EventKind.LINKED, public=False, actor=by, actor_label=_staff_label(by), now=now,
-           data={"goal": goal.pk if goal else None,
-                 "assignment": assignment.pk if assignment else None,
-                 "theme": theme.pk if theme else None})
+    _event(
+        case,
+        EventKind.LINKED,
+        public=False,
+        actor=by,
+        actor_label=_staff_label(by),
+        now=now,
+        data={
+            "goal": goal.pk if goal else None,
+            "assignment": assignment.pk if assignment else None,
+            "theme": theme.pk if theme else None,
+        },
+    )
     return case
 
 
 @transaction.atomic
-def save_theme(*, title: str, by: Any, description: str = "", goal: Goal | None = None,
-               assignment: Assignment | None = None, theme: Theme | None = None) -> Theme:
+def save_theme(
+    *,
+    title: str,
+    by: Any,
+    description: str = "",
+    goal: Goal | None = None,
+    assignment: Assignment | None = None,
+    theme: Theme | None = None,
+) -> Theme:
     """Create or update a theme of many cases and its link to a goal or assignment."""
     title = (title or "").strip()
     if not title:
@@ -681,11 +867,15 @@ def save_theme(*, title: str, by: Any, description: str = "", goal: Goal | None 
 
 # --- Resident follow-up ------------------------------------------------------------------------
 
+
 def can_reopen(case: Case, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return (case.status == CaseStatus.RESOLVED and case.resolved_at is not None
-            and now - case.resolved_at <= dt.timedelta(days=reopen_days())
-            and case.merged_into_id is None)
+    return (
+        case.status == CaseStatus.RESOLVED
+        and case.resolved_at is not None
+        and now - case.resolved_at <= dt.timedelta(days=reopen_days())
+        and case.merged_into_id is None
+    )
 
 
 @transaction.atomic
@@ -694,17 +884,34 @@ def reopen(*, case: Case, reason: str = "", now: dt.datetime | None = None) -> C
     now = now or timezone.now()
     case = _locked(case)
     if not can_reopen(case, now):
-        raise FeedbackError(_("Ärendet kan bara öppnas igen inom %(days)s dagar efter att det "
-                              "markerats som åtgärdat. Gör en ny anmälan i stället.")
-                            % {"days": reopen_days()}, code="reopen_expired")
+        raise FeedbackError(
+            _(
+                "Ärendet kan bara öppnas igen inom %(days)s dagar efter att det "
+                "markerats som åtgärdat. Gör en ny anmälan i stället."
+            )
+            % {"days": reopen_days()},
+            code="reopen_expired",
+        )
     _set_status(case, CaseStatus.REOPENED, now)
     case.save()
     if reason.strip():
-        _event(case, EventKind.NOTE, public=False, body=reason.strip()[:MAX_DESCRIPTION],
-               actor_label=_("Invånare (skäl för återöppning)"), now=now)
-    event = _event(case, EventKind.REOPENED, public=True, status=CaseStatus.REOPENED, now=now,
-                   actor_label=_("Invånare"),
-                   body=_("Ärendet har öppnats igen: invånaren anser att problemet finns kvar."))
+        _event(
+            case,
+            EventKind.NOTE,
+            public=False,
+            body=reason.strip()[:MAX_DESCRIPTION],
+            actor_label=_("Invånare (skäl för återöppning)"),
+            now=now,
+        )
+    event = _event(
+        case,
+        EventKind.REOPENED,
+        public=True,
+        status=CaseStatus.REOPENED,
+        now=now,
+        actor_label=_("Invånare"),
+        body=_("Ärendet har öppnats igen: invånaren anser att problemet finns kvar."),
+    )
     _notify(case, event)
     return event
 
@@ -715,16 +922,23 @@ def record_fixed_answer(*, case: Case, fixed: bool, now: dt.datetime | None = No
     now = now or timezone.now()
     case = _locked(case)
     if case.status != CaseStatus.RESOLVED:
-        raise FeedbackError(_("Frågan gäller ärenden som markerats som åtgärdade."),
-                            code="not_resolved")
+        raise FeedbackError(
+            _("Frågan gäller ärenden som markerats som åtgärdade."), code="not_resolved"
+        )
     if case.resident_says_fixed is not None:
         raise FeedbackError(_("Frågan är redan besvarad. Tack!"), code="answered")
     case.resident_says_fixed = fixed
     case.resident_answered_at = now
     case.save()
-    _event(case, EventKind.FIXED_ANSWER, public=False, actor_label=_("Invånare"), now=now,
-           body=_("Ja, det är åtgärdat.") if fixed else _("Nej, det är inte åtgärdat."),
-           data={"fixed": fixed})
+    _event(
+        case,
+        EventKind.FIXED_ANSWER,
+        public=False,
+        actor_label=_("Invånare"),
+        now=now,
+        body=_("Ja, det är åtgärdat.") if fixed else _("Nej, det är inte åtgärdat."),
+        data={"fixed": fixed},
+    )
     return case
 
 
@@ -736,15 +950,25 @@ def stop_notifications(*, follower: CaseFollower) -> None:
 
 # --- Open311 ---------------------------------------------------------------------------------
 
-def issue_api_key(*, name: str, by: Any = None, organisation: Organisation | None = None,
-                  rate_per_minute: int = 60, raw_key: str | None = None
-                  ) -> tuple[Open311ApiKey, str]:
+
+def issue_api_key(
+    *,
+    name: str,
+    by: Any = None,
+    organisation: Organisation | None = None,
+    rate_per_minute: int = 60,
+    raw_key: str | None = None,
+) -> tuple[Open311ApiKey, str]:
     """A new API key; the raw key is returned once and only its hash is stored."""
     raw = raw_key or secrets.token_urlsafe(32)
     key = Open311ApiKey.objects.create(
-        name=name.strip()[:200] or "Open311", prefix=raw[:8], key_hash=hash_token(raw),
-        organisation=organisation, rate_per_minute=rate_per_minute,
-        created_by=by if getattr(by, "is_authenticated", False) else None)
+        name=name.strip()[:200] or "Open311",
+        prefix=raw[:8],
+        key_hash=hash_token(raw),
+        organisation=organisation,
+        rate_per_minute=rate_per_minute,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     return key, raw
 
 
@@ -759,10 +983,14 @@ def revoke_api_key(*, key: Open311ApiKey, by: Any) -> Open311ApiKey:
 def authenticate_api_key(raw: str) -> Open311ApiKey | None:
     if not raw or len(raw) > 200:
         return None
-    key = (Open311ApiKey.objects.select_related("organisation")
-           .filter(key_hash=hash_token(raw), active=True).first())
-    if key is not None and (key.last_used_at is None
-                            or timezone.now() - key.last_used_at > dt.timedelta(minutes=5)):
+    key = (
+        Open311ApiKey.objects.select_related("organisation")
+        .filter(key_hash=hash_token(raw), active=True)
+        .first()
+    )
+    if key is not None and (
+        key.last_used_at is None or timezone.now() - key.last_used_at > dt.timedelta(minutes=5)
+    ):
         Open311ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
 
@@ -786,9 +1014,16 @@ EXTERNAL_STATUS_MAP = {
 
 
 @transaction.atomic
-def external_update(*, case: Case, api_key: Open311ApiKey, status: str, description: str = "",
-                    external_id: str = "", media_url: str = "",
-                    now: dt.datetime | None = None) -> CaseEvent:
+def external_update(
+    *,
+    case: Case,
+    api_key: Open311ApiKey,
+    status: str,
+    description: str = "",
+    external_id: str = "",
+    media_url: str = "",
+    now: dt.datetime | None = None,
+) -> CaseEvent:
     """An update POSTed by another system (servicerequestupdates).
 
     A key that belongs to the case's responsible organisation reports progress: its text is a
@@ -803,8 +1038,9 @@ def external_update(*, case: Case, api_key: Open311ApiKey, status: str, descript
             return existing
     case = _locked(case)
     description = (description or "").strip()[:MAX_DESCRIPTION]
-    is_responsible = api_key.organisation_id is not None \
-        and api_key.organisation_id == case.organisation_id
+    is_responsible = (
+        api_key.organisation_id is not None and api_key.organisation_id == case.organisation_id
+    )
     if is_responsible:
         new_status = EXTERNAL_STATUS_MAP.get(status.lower().strip()) if status else None
         if status and new_status is None:
@@ -815,23 +1051,39 @@ def external_update(*, case: Case, api_key: Open311ApiKey, status: str, descript
             case.first_answered_at = now
         case.updated_at = now
         case.save()
-        event = _event(case, EventKind.EXTERNAL, public=True, status=new_status or "",
-                       body=mask_personal_data(description), api_key=api_key,
-                       actor_label=api_key.organisation.name, external_id=external_id[:100],
-                       now=now, data={"media_url": media_url[:500]} if media_url else {})
+        event = _event(
+            case,
+            EventKind.EXTERNAL,
+            public=True,
+            status=new_status or "",
+            body=mask_personal_data(description),
+            api_key=api_key,
+            actor_label=api_key.organisation.name,
+            external_id=external_id[:100],
+            now=now,
+            data={"media_url": media_url[:500]} if media_url else {},
+        )
         _notify(case, event)
         return event
     if case.api_key_id != api_key.pk:
         raise FeedbackError(_("Nyckeln får inte uppdatera det här ärendet."), code="forbidden")
     if not description:
         raise FeedbackError(_("description saknas."), code="description")
-    return _event(case, EventKind.NOTE, public=False, body=description, api_key=api_key,
-                  actor_label=_("Via %(key)s") % {"key": api_key.name},
-                  external_id=external_id[:100], now=now,
-                  data={"media_url": media_url[:500]} if media_url else {})
+    return _event(
+        case,
+        EventKind.NOTE,
+        public=False,
+        body=description,
+        api_key=api_key,
+        actor_label=_("Via %(key)s") % {"key": api_key.name},
+        external_id=external_id[:100],
+        now=now,
+        data={"media_url": media_url[:500]} if media_url else {},
+    )
 
 
 # --- Retention -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def anonymise_case(*, case: Case, now: dt.datetime | None = None) -> None:
@@ -839,13 +1091,29 @@ def anonymise_case(*, case: Case, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     text = ANONYMISED_TEXT
     Case.objects.filter(pk=case.pk).update(
-        contact_name="", contact_email="", contact_phone="", device_id="", account_id="",
-        description=text, address_text="" if case.kind != Kind.FAULT else case.public_address,
-        attributes={}, external_media_url="", anonymised_at=now,
-        public_description=mask_personal_data(case.public_description))
+        contact_name="",
+        contact_email="",
+        contact_phone="",
+        device_id="",
+        account_id="",
+        description=text,
+        address_text="" if case.kind != Kind.FAULT else case.public_address,
+        attributes={},
+        external_media_url="",
+        anonymised_at=now,
+        public_description=mask_personal_data(case.public_description),
+    )
     Case.history.filter(id=case.pk).update(
-        contact_name="", contact_email="", contact_phone="", device_id="", account_id="",
-        description=text, address_text="", attributes={}, external_media_url="")
+        contact_name="",
+        contact_email="",
+        contact_phone="",
+        device_id="",
+        account_id="",
+        description=text,
+        address_text="",
+        attributes={},
+        external_media_url="",
+    )
     CaseFollower.objects.filter(case=case).update(email="", notify=False)
     CaseEvent.objects.filter(case=case, kind=EventKind.NOTE).update(body=text)
     for photo in CasePhoto.objects.filter(case=case):
@@ -859,22 +1127,32 @@ def anonymise_case(*, case: Case, now: dt.datetime | None = None) -> None:
         if photo.public_image:
             photo.public_image.delete(save=False)
         photo.delete()
-    CaseEvent.objects.create(case=case, kind=EventKind.ANONYMISED, is_public=False,
-                             actor_label="insyn anonymise-old-cases", created_at=now,
-                             body=_("Personuppgifter har gallrats."))
+    CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.ANONYMISED,
+        is_public=False,
+        actor_label="insyn anonymise-old-cases",
+        created_at=now,
+        body=_("Personuppgifter har gallrats."),
+    )
 
 
-def anonymise_old_cases(*, now: dt.datetime | None = None, days: int | None = None,
-                        batch: int = 500) -> int:
+def anonymise_old_cases(
+    *, now: dt.datetime | None = None, days: int | None = None, batch: int = 500
+) -> int:
     """Anonymise every closed case closed more than `days` (FEEDBACK_RETENTION_DAYS) ago."""
     now = now or timezone.now()
     days = retention_days() if days is None else days
     cutoff = now - dt.timedelta(days=days)
     done = 0
     while True:
-        cases = list(Case.objects.filter(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED],
-                                         closed_at__lt=cutoff, anonymised_at__isnull=True)
-                     .order_by("pk")[:batch])
+        cases = list(
+            Case.objects.filter(
+                status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED],
+                closed_at__lt=cutoff,
+                anonymised_at__isnull=True,
+            ).order_by("pk")[:batch]
+        )
         if not cases:
             return done
         for case in cases:
@@ -883,6 +1161,7 @@ def anonymise_old_cases(*, now: dt.datetime | None = None, days: int | None = No
 
 
 # --- Events and email ------------------------------------------------------------------------
+
 
 def _actor_label(user: Any, api_key: Open311ApiKey | None, source: str) -> str:
     if api_key is not None:
@@ -896,28 +1175,52 @@ def _staff_label(user: Any) -> str:
     return _("Kontaktcenter") if getattr(user, "is_authenticated", False) else ""
 
 
-def _event(case: Case, kind: str, *, public: bool, now: dt.datetime | None = None,
-           status: str = "", body: str = "", actor: Any = None, actor_label: str = "",
-           api_key: Open311ApiKey | None = None, external_id: str = "",
-           data: dict | None = None) -> CaseEvent:
+def _event(
+    case: Case,
+    kind: str,
+    *,
+    public: bool,
+    now: dt.datetime | None = None,
+    status: str = "",
+    body: str = "",
+    actor: Any = None,
+    actor_label: str = "",
+    api_key: Open311ApiKey | None = None,
+    external_id: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
     if public and not status:
         status = case.status  # what the update said the status was at that moment
     return CaseEvent.objects.create(
-        case=case, kind=kind, is_public=public, status=status, body=body,
+        case=case,
+        kind=kind,
+        is_public=public,
+        status=status,
+        body=body,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=actor_label, api_key=api_key, external_id=external_id, data=data or {},
-        created_at=now or timezone.now())
+        actor_label=actor_label,
+        api_key=api_key,
+        external_id=external_id,
+        data=data or {},
+        created_at=now or timezone.now(),
+    )
 
 
 def _notify(case: Case, event: CaseEvent) -> int:
     """Email every follower who gave an address (reporter, followers, merged-in reporters)."""
-    emails = sorted({e.lower() for e in CaseFollower.objects.filter(case=case, notify=True)
-                     .exclude(email="").values_list("email", flat=True)})
+    emails = sorted(
+        {
+            e.lower()
+            for e in CaseFollower.objects.filter(case=case, notify=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        }
+    )
     status_label = CaseStatus(case.status).label
     subject = _("Uppdatering i ärende %(n)s: %(s)s") % {"n": case.number, "s": status_label}
     lines = [
-        _("Det finns en uppdatering i ärende %(n)s (%(c)s).") % {"n": case.number,
-                                                               "c": case.category.name},
+        _("Det finns en uppdatering i ärende %(n)s (%(c)s).")
+        % {"n": case.number, "c": case.category.name},
         "",
         _("Status: %(s)s") % {"s": status_label},
     ]
@@ -944,8 +1247,12 @@ def _queue_receipt(case: Case, token: str, email: str, *, following: bool = Fals
     if case.notice:
         lines += [case.notice, ""]
     lines += [_("Följ ärendet här (länken är personlig, dela den inte):"), tracking_url(token)]
-    queue_email(email, subject, "\n".join(str(line) for line in lines),
-                dedupe_key=f"feedback:receipt:{hash_token(token)[:32]}")
+    queue_email(
+        email,
+        subject,
+        "\n".join(str(line) for line in lines),
+        dedupe_key=f"feedback:receipt:{hash_token(token)[:32]}",
+    )
 
 
 def _send_to_organisation(case: Case, organisation: Organisation, event: CaseEvent) -> None:
@@ -953,8 +1260,8 @@ def _send_to_organisation(case: Case, organisation: Organisation, event: CaseEve
     if not organisation.email:
         return
     lines = [
-        _("Ärende %(n)s har fördelats till %(org)s.") % {"n": case.number,
-                                                         "org": organisation.name},
+        _("Ärende %(n)s har fördelats till %(org)s.")
+        % {"n": case.number, "org": organisation.name},
         _("Kategori: %(c)s") % {"c": case.category.name},
         _("Typ: %(k)s") % {"k": Kind(case.kind).label},
     ]
@@ -963,6 +1270,9 @@ def _send_to_organisation(case: Case, organisation: Organisation, event: CaseEve
     if case.has_location:
         lines.append(f"{case.lat:.6f}, {case.long:.6f}")
     lines += ["", case.description]
-    queue_email(organisation.email, _("Nytt ärende %(n)s") % {"n": case.number},
-                "\n".join(str(line) for line in lines),
-                dedupe_key=f"feedback:org:{event.pk}")
+    queue_email(
+        organisation.email,
+        _("Nytt ärende %(n)s") % {"n": case.number},
+        "\n".join(str(line) for line in lines),
+        dedupe_key=f"feedback:org:{event.pk}",
+    )

@@ -58,6 +58,7 @@ def _case(number: str) -> Case:
 
 # --- Inbox --------------------------------------------------------------------------------
 
+
 @contact_centre
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -74,9 +75,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page_raw = request.GET.get("sida", "")
     filters.page = int(page_raw) if page_raw.isdigit() and len(page_raw) < 6 else 1
     page = selectors.inbox(filters)
-    return render(request, "feedback/staff/inbox.html", {
-        "form": form, "page": page, "query": filters.querystring(), "now": timezone.now(),
-        "last_updated": timezone.now()})
+    return render(
+        request,
+        "feedback/staff/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "query": filters.querystring(),
+            "now": timezone.now(),
+            "last_updated": timezone.now(),
+        },
+    )
 
 
 @contact_centre
@@ -88,51 +97,82 @@ def new_case(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             receipt = services.register_on_behalf(
-                by=request.user, source=data["source"], kind=data["kind"],
-                category=data["category"], description=data["description"],
-                lat=data.get("lat"), long=data.get("long"),
-                address_text=data.get("address_text", ""), area=data.get("area"),
-                photos=data.get("photos", []), contact_name=data.get("contact_name", ""),
+                by=request.user,
+                source=data["source"],
+                kind=data["kind"],
+                category=data["category"],
+                description=data["description"],
+                lat=data.get("lat"),
+                long=data.get("long"),
+                address_text=data.get("address_text", ""),
+                area=data.get("area"),
+                photos=data.get("photos", []),
+                contact_name=data.get("contact_name", ""),
                 contact_email=data.get("contact_email", ""),
-                contact_phone=data.get("contact_phone", ""))
+                contact_phone=data.get("contact_phone", ""),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             # The link is shown once so it can be read out to the resident (it is also emailed).
-            request.session["feedback_staff_receipt"] = {"number": receipt.case.number,
-                                                         "url": receipt.tracking_url}
+            request.session["feedback_staff_receipt"] = {
+                "number": receipt.case.number,
+                "url": receipt.tracking_url,
+            }
             return redirect("feedback_staff:case", number=receipt.case.number)
-    return render(request, "feedback/staff/new_case.html", {
-        "form": form, "last_updated": timezone.now()},
-        status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "feedback/staff/new_case.html",
+        {"form": form, "last_updated": timezone.now()},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- One case -------------------------------------------------------------------------------
 
 # Several forms on the case page share field names (status, body): their ids get a prefix.
-AUTO_IDS = {"status_form": "status_%s", "answer_form": "answer_%s", "note_form": "note_%s",
-            "reassign_form": "reassign_%s", "triage_form": "triage_%s", "merge_form": "merge_%s",
-            "moderate_form": "moderate_%s", "link_form": "link_%s"}
+AUTO_IDS = {
+    "status_form": "status_%s",
+    "answer_form": "answer_%s",
+    "note_form": "note_%s",
+    "reassign_form": "reassign_%s",
+    "triage_form": "triage_%s",
+    "merge_form": "merge_%s",
+    "moderate_form": "moderate_%s",
+    "link_form": "link_%s",
+}
 
 
-def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
-               ) -> HttpResponse:
+def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
     ids = AUTO_IDS
     defaults = {
         "status_form": StatusForm(initial={"status": case.status}, auto_id=ids["status_form"]),
         "answer_form": AnswerForm(auto_id=ids["answer_form"]),
         "note_form": NoteForm(auto_id=ids["note_form"]),
-        "reassign_form": ReassignForm(initial={"organisation": case.organisation_id},
-                                      auto_id=ids["reassign_form"]),
-        "triage_form": TriageForm(initial={"kind": case.kind, "category": case.category_id,
-                                           "reroute": False}, auto_id=ids["triage_form"]),
+        "reassign_form": ReassignForm(
+            initial={"organisation": case.organisation_id}, auto_id=ids["reassign_form"]
+        ),
+        "triage_form": TriageForm(
+            initial={"kind": case.kind, "category": case.category_id, "reroute": False},
+            auto_id=ids["triage_form"],
+        ),
         "merge_form": MergeForm(auto_id=ids["merge_form"]),
-        "moderate_form": ModerateForm(initial={
-            "public_description": case.public_description,
-            "public_address": case.public_address, "state": case.public_state},
-            auto_id=ids["moderate_form"]),
-        "link_form": LinkForm(initial={"goal": case.goal_id, "assignment": case.assignment_id,
-                                       "theme": case.theme_id}, auto_id=ids["link_form"]),
+        "moderate_form": ModerateForm(
+            initial={
+                "public_description": case.public_description,
+                "public_address": case.public_address,
+                "state": case.public_state,
+            },
+            auto_id=ids["moderate_form"],
+        ),
+        "link_form": LinkForm(
+            initial={
+                "goal": case.goal_id,
+                "assignment": case.assignment_id,
+                "theme": case.theme_id,
+            },
+            auto_id=ids["link_form"],
+        ),
         "blur_form": BlurForm(),
     }
     defaults.update(forms)
@@ -141,11 +181,20 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
         del request.session["feedback_staff_receipt"]
     else:
         fresh = None
-    return render(request, "feedback/staff/case.html", {
-        "case": case, **selectors.case_detail(case), **defaults, "fresh_receipt": fresh,
-        "templates": AnswerTemplate.objects.filter(active=True),
-        "governance": selectors.governance_link(case), "last_updated": case.updated_at,
-    }, status=status)
+    return render(
+        request,
+        "feedback/staff/case.html",
+        {
+            "case": case,
+            **selectors.case_detail(case),
+            **defaults,
+            "fresh_receipt": fresh,
+            "templates": AnswerTemplate.objects.filter(active=True),
+            "governance": selectors.governance_link(case),
+            "last_updated": case.updated_at,
+        },
+        status=status,
+    )
 
 
 @contact_centre
@@ -154,8 +203,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, _case(number))
 
 
-def _action(request: HttpRequest, number: str, form_class: type, form_name: str,
-            do: Any, success: str) -> HttpResponse:
+def _action(
+    request: HttpRequest, number: str, form_class: type, form_name: str, do: Any, success: str
+) -> HttpResponse:
     case = _case(number)
     form = form_class(request.POST, auto_id=AUTO_IDS[form_name])
     if form.is_valid():
@@ -172,49 +222,82 @@ def _action(request: HttpRequest, number: str, form_class: type, form_name: str,
 @contact_centre
 @require_POST
 def case_status(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, StatusForm, "status_form",
-                   lambda case, d: services.change_status(case=case, status=d["status"],
-                                                          body=d.get("body", ""),
-                                                          by=request.user),
-                   _("Statusen är ändrad och bevakarna har fått besked."))
+    return _action(
+        request,
+        number,
+        StatusForm,
+        "status_form",
+        lambda case, d: services.change_status(
+            case=case, status=d["status"], body=d.get("body", ""), by=request.user
+        ),
+        _("Statusen är ändrad och bevakarna har fått besked."),
+    )
 
 
 @contact_centre
 @require_POST
 def case_answer(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, AnswerForm, "answer_form",
-                   lambda case, d: services.answer(case=case, body=d.get("body", ""),
-                                                   template=d.get("template"),
-                                                   status=d.get("status", ""), by=request.user),
-                   _("Svaret är publicerat och bevakarna har fått besked."))
+    return _action(
+        request,
+        number,
+        AnswerForm,
+        "answer_form",
+        lambda case, d: services.answer(
+            case=case,
+            body=d.get("body", ""),
+            template=d.get("template"),
+            status=d.get("status", ""),
+            by=request.user,
+        ),
+        _("Svaret är publicerat och bevakarna har fått besked."),
+    )
 
 
 @contact_centre
 @require_POST
 def case_note(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, NoteForm, "note_form",
-                   lambda case, d: services.add_note(case=case, body=d["body"], by=request.user),
-                   _("Anteckningen är sparad."))
+    return _action(
+        request,
+        number,
+        NoteForm,
+        "note_form",
+        lambda case, d: services.add_note(case=case, body=d["body"], by=request.user),
+        _("Anteckningen är sparad."),
+    )
 
 
 @contact_centre
 @require_POST
 def case_reassign(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, ReassignForm, "reassign_form",
-                   lambda case, d: services.reassign(case=case, organisation=d["organisation"],
-                                                     note=d.get("note", ""), by=request.user),
-                   _("Ärendet är fördelat."))
+    return _action(
+        request,
+        number,
+        ReassignForm,
+        "reassign_form",
+        lambda case, d: services.reassign(
+            case=case, organisation=d["organisation"], note=d.get("note", ""), by=request.user
+        ),
+        _("Ärendet är fördelat."),
+    )
 
 
 @contact_centre
 @require_POST
 def case_triage(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, TriageForm, "triage_form",
-                   lambda case, d: services.triage(case=case, kind=d["kind"],
-                                                   category=d["category"],
-                                                   reroute=d.get("reroute", False),
-                                                   by=request.user),
-                   _("Typ och kategori är sparade."))
+    return _action(
+        request,
+        number,
+        TriageForm,
+        "triage_form",
+        lambda case, d: services.triage(
+            case=case,
+            kind=d["kind"],
+            category=d["category"],
+            reroute=d.get("reroute", False),
+            by=request.user,
+        ),
+        _("Typ och kategori är sparade."),
+    )
 
 
 @contact_centre
@@ -223,36 +306,61 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
     def do(case: Case, data: dict[str, Any]) -> None:
         into = Case.objects.filter(number=data["into"]).first()
         if into is None:
-            raise ValidationError(_("Det finns inget ärende med numret %(n)s.")
-                                  % {"n": data["into"]})
+            raise ValidationError(
+                _("Det finns inget ärende med numret %(n)s.") % {"n": data["into"]}
+            )
         services.merge(duplicate=case, into=into, by=request.user)
 
-    return _action(request, number, MergeForm, "merge_form", do,
-                   _("Ärendena är sammanslagna; alla bevakare följer nu det kvarvarande."))
+    return _action(
+        request,
+        number,
+        MergeForm,
+        "merge_form",
+        do,
+        _("Ärendena är sammanslagna; alla bevakare följer nu det kvarvarande."),
+    )
 
 
 @contact_centre
 @require_POST
 def case_moderate(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, ModerateForm, "moderate_form",
-                   lambda case, d: services.moderate(
-                       case=case, public_description=d.get("public_description", ""),
-                       public_address=d.get("public_address", ""), state=d["state"],
-                       by=request.user),
-                   _("Publiceringen är sparad."))
+    return _action(
+        request,
+        number,
+        ModerateForm,
+        "moderate_form",
+        lambda case, d: services.moderate(
+            case=case,
+            public_description=d.get("public_description", ""),
+            public_address=d.get("public_address", ""),
+            state=d["state"],
+            by=request.user,
+        ),
+        _("Publiceringen är sparad."),
+    )
 
 
 @contact_centre
 @require_POST
 def case_link(request: HttpRequest, number: str) -> HttpResponse:
-    return _action(request, number, LinkForm, "link_form",
-                   lambda case, d: services.link_governance(
-                       case=case, goal=d.get("goal"), assignment=d.get("assignment"),
-                       theme=d.get("theme"), by=request.user),
-                   _("Kopplingen är sparad."))
+    return _action(
+        request,
+        number,
+        LinkForm,
+        "link_form",
+        lambda case, d: services.link_governance(
+            case=case,
+            goal=d.get("goal"),
+            assignment=d.get("assignment"),
+            theme=d.get("theme"),
+            by=request.user,
+        ),
+        _("Kopplingen är sparad."),
+    )
 
 
 # --- Photos ------------------------------------------------------------------------------
+
 
 def _photo(uuid: Any) -> CasePhoto:
     return get_object_or_404(CasePhoto.objects.select_related("case"), uuid=uuid)
@@ -299,8 +407,9 @@ def photo_hide(request: HttpRequest, uuid: Any) -> HttpResponse:
     item = _photo(uuid)
     hidden = request.POST.get("hidden") == "1"
     services.set_photo_hidden(photo=item, hidden=hidden, by=request.user)
-    messages.success(request, _("Bilden visas inte publikt.") if hidden
-                     else _("Bilden visas publikt."))
+    messages.success(
+        request, _("Bilden visas inte publikt.") if hidden else _("Bilden visas publikt.")
+    )
     return redirect("feedback_staff:case", number=item.case.number)
 
 
@@ -314,9 +423,11 @@ def _stats(request: HttpRequest) -> tuple[StatisticsForm, selectors.Statistics]:
     for two minutes."""
     form = StatisticsForm(request.GET or None)
     start, end = form.period()
-    stats = cache.get_or_set(f"feedback:statistics:{start}:{end}",
-                             lambda: selectors.statistics(start=start, end=end),
-                             STATS_CACHE_SECONDS)
+    stats = cache.get_or_set(
+        f"feedback:statistics:{start}:{end}",
+        lambda: selectors.statistics(start=start, end=end),
+        STATS_CACHE_SECONDS,
+    )
     return form, stats
 
 
@@ -324,9 +435,16 @@ def _stats(request: HttpRequest) -> tuple[StatisticsForm, selectors.Statistics]:
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     form, stats = _stats(request)
-    return render(request, "feedback/staff/statistics.html", {
-        "form": form, "stats": stats, "query": request.GET.urlencode(),
-        "last_updated": timezone.now()})
+    return render(
+        request,
+        "feedback/staff/statistics.html",
+        {
+            "form": form,
+            "stats": stats,
+            "query": request.GET.urlencode(),
+            "last_updated": timezone.now(),
+        },
+    )
 
 
 def _cell(value: Any) -> Any:
@@ -344,18 +462,22 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     _form, stats = _stats(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="synpunkter-statistik-{stats.start}-{stats.end}.csv"')
+        f'attachment; filename="synpunkter-statistik-{stats.start}-{stats.end}.csv"'
+    )
     response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
     writer = csv.writer(response, delimiter=";")
     writer.writerow(["mått", "grupp", "värde"])
     writer.writerow(["period", f"{stats.start}–{stats.end}", ""])
     writer.writerow(["antal", "totalt", stats.total])
-    for section, rows in (("typ", stats.by_kind), ("kategori", stats.by_category),
-                          ("organisation", stats.by_organisation), ("månad", stats.by_month)):
+    for section, rows in (
+        ("typ", stats.by_kind),
+        ("kategori", stats.by_category),
+        ("organisation", stats.by_organisation),
+        ("månad", stats.by_month),
+    ):
         for label, n in rows:
             writer.writerow([section, _cell(label), n])
-    writer.writerow(["median tid till första svar (timmar)", "", _hours(
-        stats.median_first_answer)])
+    writer.writerow(["median tid till första svar (timmar)", "", _hours(stats.median_first_answer)])
     writer.writerow(["median tid till åtgärd (timmar)", "", _hours(stats.median_resolution)])
     writer.writerow(["åtgärdade", "totalt", stats.resolved])
     writer.writerow(["åtgärdade", "i tid", stats.resolved_on_time])
@@ -368,16 +490,28 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 
 # --- Routing overview, themes, API keys ---------------------------------------------------
 
+
 @contact_centre
 @require_GET
 def routing(request: HttpRequest) -> HttpResponse:
-    categories = list(Category.objects.prefetch_related(
-        "questions",
-        Prefetch("routing_rules",
-                 queryset=RoutingRule.objects.select_related("area", "organisation"))))
-    return render(request, "feedback/staff/routing.html", {
-        "categories": categories, "areas": list(Area.objects.all()),
-        "templates": list(AnswerTemplate.objects.all()), "last_updated": timezone.now()})
+    categories = list(
+        Category.objects.prefetch_related(
+            "questions",
+            Prefetch(
+                "routing_rules", queryset=RoutingRule.objects.select_related("area", "organisation")
+            ),
+        )
+    )
+    return render(
+        request,
+        "feedback/staff/routing.html",
+        {
+            "categories": categories,
+            "areas": list(Area.objects.all()),
+            "templates": list(AnswerTemplate.objects.all()),
+            "last_updated": timezone.now(),
+        },
+    )
 
 
 @contact_centre
@@ -387,19 +521,29 @@ def themes(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.save_theme(title=data["title"], description=data.get("description", ""),
-                                goal=data.get("goal"), assignment=data.get("assignment"),
-                                by=request.user)
+            services.save_theme(
+                title=data["title"],
+                description=data.get("description", ""),
+                goal=data.get("goal"),
+                assignment=data.get("assignment"),
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error("title", exc)
         else:
             messages.success(request, _("Temat är sparat."))
             return redirect("feedback_staff:themes")
-    items = (Theme.objects.select_related("goal", "goal__plan", "assignment")
-             .annotate(n=Count("cases")).order_by("title"))
-    return render(request, "feedback/staff/themes.html", {
-        "form": form, "themes": items, "last_updated": timezone.now()},
-        status=400 if request.method == "POST" else 200)
+    items = (
+        Theme.objects.select_related("goal", "goal__plan", "assignment")
+        .annotate(n=Count("cases"))
+        .order_by("title")
+    )
+    return render(
+        request,
+        "feedback/staff/themes.html",
+        {"form": form, "themes": items, "last_updated": timezone.now()},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @admin_only
@@ -410,13 +554,19 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         _key, new_key = services.issue_api_key(
-            name=data["name"], organisation=data.get("organisation"),
-            rate_per_minute=data["rate_per_minute"], by=request.user)
+            name=data["name"],
+            organisation=data.get("organisation"),
+            rate_per_minute=data["rate_per_minute"],
+            by=request.user,
+        )
         form = ApiKeyForm()
     keys = Open311ApiKey.objects.select_related("organisation").order_by("name")
-    response = render(request, "feedback/staff/api_keys.html", {
-        "form": form, "keys": keys, "new_key": new_key, "last_updated": timezone.now()},
-        status=400 if request.method == "POST" and new_key is None else 200)
+    response = render(
+        request,
+        "feedback/staff/api_keys.html",
+        {"form": form, "keys": keys, "new_key": new_key, "last_updated": timezone.now()},
+        status=400 if request.method == "POST" and new_key is None else 200,
+    )
     response["Cache-Control"] = "no-store"
     return response
 

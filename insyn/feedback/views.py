@@ -49,8 +49,9 @@ def too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _last_updated() -> Any:
-    latest = Category.history.order_by("-history_date").values_list("history_date",
-                                                                      flat=True).first()
+    latest = (
+        Category.history.order_by("-history_date").values_list("history_date", flat=True).first()
+    )
     return latest or timezone.now()
 
 
@@ -64,33 +65,53 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 # --- Map (server-rendered SVG; static JS only adds point picking) ----------------------------
 
+
 def map_context(cases: list[Case] | None = None) -> dict[str, Any]:
     """The SVG map's geometry: districts and numbered points, drawn over the part of the
     municipality where they are (the whole municipality would make the city a speck)."""
     municipality = municipality_bounds()
     area_list = list(Area.objects.all())
-    located = [c for c in cases or [] if c.lat is not None and c.long is not None
-               and municipality.contains(c.lat, c.long)]
+    located = [
+        c
+        for c in cases or []
+        if c.lat is not None and c.long is not None and municipality.contains(c.lat, c.long)
+    ]
     bounds = map_extent(municipality, area_list, [(c.lat, c.long) for c in located])
     proj = Projection(bounds)
     areas = []
     for area in area_list:
-        corners = area.polygon or [[area.min_lat, area.min_long], [area.max_lat, area.min_long],
-                                   [area.max_lat, area.max_long], [area.min_lat, area.max_long]]
-        points = " ".join("{},{}".format(*proj.xy(float(p[0]), float(p[1]))) for p in corners
-                          if len(p) >= 2)
+        corners = area.polygon or [
+            [area.min_lat, area.min_long],
+            [area.max_lat, area.min_long],
+            [area.max_lat, area.max_long],
+            [area.min_lat, area.max_long],
+        ]
+        points = " ".join(
+            "{},{}".format(*proj.xy(float(p[0]), float(p[1]))) for p in corners if len(p) >= 2
+        )
         label_xy = proj.xy((area.min_lat + area.max_lat) / 2, (area.min_long + area.max_long) / 2)
         areas.append({"name": area.name, "points": points, "x": label_xy[0], "y": label_xy[1]})
     number = {c.pk: index for index, c in enumerate(cases or [], start=1)}
-    markers = [{"n": number[c.pk], "number": c.number, **dict(zip("xy", proj.xy(c.lat, c.long),
-                                                                    strict=True))}
-               for c in located]
-    return {"map_width": proj.width, "map_height": proj.height, "map_areas": areas,
-            "map_markers": markers, "map_bounds": bounds}
+    markers = [
+        {
+            "n": number[c.pk],
+            "number": c.number,
+            **dict(zip("xy", proj.xy(c.lat, c.long), strict=True)),
+        }
+        for c in located
+    ]
+    return {
+        "map_width": proj.width,
+        "map_height": proj.height,
+        "map_areas": areas,
+        "map_markers": markers,
+        "map_bounds": bounds,
+    }
 
 
-def map_extent(municipality: Bounds, areas: list[Area], points: list[tuple[float, float]]
-               ) -> Bounds:
+def map_extent(
+    municipality: Bounds, areas: list[Area], points: list[tuple[float, float]]
+) -> Bounds:
     """The areas and points with a margin, inside the municipality; all of it if empty."""
     lats = [a.min_lat for a in areas] + [a.max_lat for a in areas] + [p[0] for p in points]
     longs = [a.min_long for a in areas] + [a.max_long for a in areas] + [p[1] for p in points]
@@ -98,39 +119,56 @@ def map_extent(municipality: Bounds, areas: list[Area], points: list[tuple[float
         return municipality
     pad_lat = max((max(lats) - min(lats)) * 0.15, 0.01)
     pad_long = max((max(longs) - min(longs)) * 0.15, 0.02)
-    return Bounds(max(municipality.min_lat, min(lats) - pad_lat),
-                  min(municipality.max_lat, max(lats) + pad_lat),
-                  max(municipality.min_long, min(longs) - pad_long),
-                  min(municipality.max_long, max(longs) + pad_long))
+    return Bounds(
+        max(municipality.min_lat, min(lats) - pad_lat),
+        min(municipality.max_lat, max(lats) + pad_lat),
+        max(municipality.min_long, min(longs) - pad_long),
+        min(municipality.max_long, max(longs) + pad_long),
+    )
 
 
 # --- Index ----------------------------------------------------------------------------------
 
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     kinds = [(k, k.label) for k in Kind if k != Kind.FAULT]
-    return render(request, "feedback/index.html", {"kinds": kinds,
-                                                    "last_updated": _last_updated()})
+    return render(request, "feedback/index.html", {"kinds": kinds, "last_updated": _last_updated()})
 
 
 # --- Fault report: step 1 (what, where) and step 2 (nearby reports + the rest) -------------
 
-def _step2_context(request: HttpRequest, place: dict[str, Any], form: FaultReportForm
-                   ) -> dict[str, Any]:
+
+def _step2_context(
+    request: HttpRequest, place: dict[str, Any], form: FaultReportForm
+) -> dict[str, Any]:
     category = place["category"]
     area = place.get("area")
-    nearby = selectors.nearby_open_reports(category=category, lat=place.get("lat"),
-                                           long=place.get("long"),
-                                           area_id=area.pk if area else None)
+    nearby = selectors.nearby_open_reports(
+        category=category,
+        lat=place.get("lat"),
+        long=place.get("long"),
+        area_id=area.pk if area else None,
+    )
     for index, item in enumerate(nearby):
         item.form = FollowForm(auto_id=f"id_follow{index}_%s")
-    change = {"andra": "1", "category": category.pk, "address_text": place.get("address_text"),
-              "lat": place.get("lat"), "long": place.get("long"),
-              "area": area.pk if area else None}
+    change = {
+        "andra": "1",
+        "category": category.pk,
+        "address_text": place.get("address_text"),
+        "lat": place.get("lat"),
+        "long": place.get("long"),
+        "area": area.pk if area else None,
+    }
     change_qs = urlencode({k: v for k, v in change.items() if v not in (None, "")})
-    return {"form": form, "place": place, "nearby": nearby, "category": category,
-            "change_url": f"{reverse('feedback:fault')}?{change_qs}",
-            "last_updated": _last_updated()}
+    return {
+        "form": form,
+        "place": place,
+        "nearby": nearby,
+        "category": category,
+        "change_url": f"{reverse('feedback:fault')}?{change_qs}",
+        "last_updated": _last_updated(),
+    }
 
 
 @require_GET
@@ -138,13 +176,22 @@ def fault(request: HttpRequest) -> HttpResponse:
     """Step 1 as a GET form (nothing personal); valid → step 2 on the same URL."""
     if not request.GET or "andra" in request.GET:
         initial = {k: v for k, v in request.GET.items() if k != "andra"}
-        return render(request, "feedback/fault_step1.html",
-                      {"form": FaultPlaceForm(initial=initial), "last_updated": _last_updated(),
-                       **map_context()})
+        return render(
+            request,
+            "feedback/fault_step1.html",
+            {
+                "form": FaultPlaceForm(initial=initial),
+                "last_updated": _last_updated(),
+                **map_context(),
+            },
+        )
     place_form = FaultPlaceForm(request.GET)
     if not place_form.is_valid():
-        return render(request, "feedback/fault_step1.html",
-                      {"form": place_form, "last_updated": _last_updated(), **map_context()})
+        return render(
+            request,
+            "feedback/fault_step1.html",
+            {"form": place_form, "last_updated": _last_updated(), **map_context()},
+        )
     place = place_form.cleaned_data
     category = selectors.category_with_questions(place["category"].code)
     initial = {k: v for k, v in place.items() if k != "category"}
@@ -161,8 +208,13 @@ def fault_submit(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
         return too_many(request)
     raw = request.POST.get("category", "")
-    category = (Category.objects.filter(pk=int(raw), active=True, fault_reports=True)
-                .prefetch_related("questions").first() if raw.isdigit() else None)
+    category = (
+        Category.objects.filter(pk=int(raw), active=True, fault_reports=True)
+        .prefetch_related("questions")
+        .first()
+        if raw.isdigit()
+        else None
+    )
     if category is None:
         return redirect("feedback:fault")
     form = FaultReportForm(request.POST, request.FILES, category=category)
@@ -170,28 +222,39 @@ def fault_submit(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             receipt = services.create_case(
-                kind=Kind.FAULT, category=category, description=data["description"],
-                lat=data.get("lat"), long=data.get("long"),
-                address_text=data.get("address_text", ""), area=data.get("area"),
-                attributes=data.get("attributes", {}), photos=data.get("photos", []),
+                kind=Kind.FAULT,
+                category=category,
+                description=data["description"],
+                lat=data.get("lat"),
+                long=data.get("long"),
+                address_text=data.get("address_text", ""),
+                area=data.get("area"),
+                attributes=data.get("attributes", {}),
+                photos=data.get("photos", []),
                 contact_name=data.get("contact_name", ""),
                 contact_email=data.get("contact_email", ""),
-                contact_phone=data.get("contact_phone", ""))
+                contact_phone=data.get("contact_phone", ""),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return _to_receipt(request, receipt.case, receipt.token)
     if form.is_spam():
         form.add_error("webbplats", _("Det här fältet ska vara tomt."))
-    place = {"category": category, "lat": form.cleaned_data.get("lat"),
-             "long": form.cleaned_data.get("long"),
-             "address_text": form.cleaned_data.get("address_text", ""),
-             "area": form.cleaned_data.get("area")}
-    return render(request, "feedback/fault_step2.html", _step2_context(request, place, form),
-                  status=400)
+    place = {
+        "category": category,
+        "lat": form.cleaned_data.get("lat"),
+        "long": form.cleaned_data.get("long"),
+        "address_text": form.cleaned_data.get("address_text", ""),
+        "area": form.cleaned_data.get("area"),
+    }
+    return render(
+        request, "feedback/fault_step2.html", _step2_context(request, place, form), status=400
+    )
 
 
 # --- Other kinds (synpunkt, idé, beröm, klagomål) ------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=submit_rate, method="POST", block=False)
@@ -204,12 +267,16 @@ def give(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 receipt = services.create_case(
-                    kind=data["kind"], category=data["category"],
-                    description=data["description"], address_text=data.get("address_text", ""),
-                    attributes=data.get("attributes", {}), photos=data.get("photos", []),
+                    kind=data["kind"],
+                    category=data["category"],
+                    description=data["description"],
+                    address_text=data.get("address_text", ""),
+                    attributes=data.get("attributes", {}),
+                    photos=data.get("photos", []),
                     contact_name=data.get("contact_name", ""),
                     contact_email=data.get("contact_email", ""),
-                    contact_phone=data.get("contact_phone", ""))
+                    contact_phone=data.get("contact_phone", ""),
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -223,14 +290,18 @@ def give(request: HttpRequest) -> HttpResponse:
             return redirect("feedback:fault")
         form = FeedbackForm(initial={"kind": kind if kind in Kind.values else ""})
         status = 200
-    return render(request, "feedback/give.html",
-                  {"form": form, "last_updated": _last_updated()}, status=status)
+    return render(
+        request,
+        "feedback/give.html",
+        {"form": form, "last_updated": _last_updated()},
+        status=status,
+    )
 
 
-def _to_receipt(request: HttpRequest, case: Case, token: str, *, following: bool = False
-                ) -> HttpResponse:
-    request.session[RECEIPT_KEY] = {"number": case.number, "token": token,
-                                    "following": following}
+def _to_receipt(
+    request: HttpRequest, case: Case, token: str, *, following: bool = False
+) -> HttpResponse:
+    request.session[RECEIPT_KEY] = {"number": case.number, "token": token, "following": following}
     return redirect("feedback:receipt")
 
 
@@ -240,25 +311,41 @@ def receipt(request: HttpRequest) -> HttpResponse:
     data = request.session.get(RECEIPT_KEY)
     if not data:
         return redirect("feedback:index")
-    case = (Case.objects.select_related("category", "organisation")
-            .filter(number=data["number"]).first())
+    case = (
+        Case.objects.select_related("category", "organisation")
+        .filter(number=data["number"])
+        .first()
+    )
     if case is None:
         return redirect("feedback:index")
     url = request.build_absolute_uri(reverse("feedback:track", args=[data["token"]]))
-    return _private(render(request, "feedback/receipt.html", {
-        "case": case, "tracking_url": url, "following": data.get("following", False),
-        "last_updated": case.created_at}))
+    return _private(
+        render(
+            request,
+            "feedback/receipt.html",
+            {
+                "case": case,
+                "tracking_url": url,
+                "following": data.get("following", False),
+                "last_updated": case.created_at,
+            },
+        )
+    )
 
 
 # --- Following an existing report instead ------------------------------------------------
+
 
 @require_POST
 @ratelimit(key="ip", rate=submit_rate, method="POST", block=False)
 def follow(request: HttpRequest, number: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return too_many(request)
-    case = Case.objects.filter(number=number, kind=Kind.FAULT).first() \
-        if selectors.valid_number(number) else None
+    case = (
+        Case.objects.filter(number=number, kind=Kind.FAULT).first()
+        if selectors.valid_number(number)
+        else None
+    )
     if case is None:
         raise Http404
     form = FollowForm(request.POST)
@@ -271,11 +358,16 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
             return _to_receipt(request, case.merged_into or case, token, following=True)
     if form.is_spam():
         form.add_error("webbplats", _("Det här fältet ska vara tomt."))
-    return render(request, "feedback/follow_error.html",
-                  {"form": form, "case": case, "last_updated": case.updated_at}, status=400)
+    return render(
+        request,
+        "feedback/follow_error.html",
+        {"form": form, "case": case, "last_updated": case.updated_at},
+        status=400,
+    )
 
 
 # --- Tracking page (private link) -----------------------------------------------------------
+
 
 def _follower(token: str):
     follower = selectors.follower_by_token(token)
@@ -298,8 +390,9 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "governance": selectors.governance_link(case),
         "can_reopen": services.can_reopen(case),
         "reopen_form": ReopenForm(),
-        "fixed_form": FixedForm() if case.status == "resolved"
-        and case.resident_says_fixed is None else None,
+        "fixed_form": FixedForm()
+        if case.status == "resolved" and case.resident_says_fixed is None
+        else None,
         "token": token,
         "reopen_days": services.reopen_days(),
         "last_updated": case.updated_at,
@@ -354,6 +447,7 @@ def unfollow(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- Public list, map and report pages ------------------------------------------------------
 
+
 def _int(value: str | None, default: int | None = None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else default
 
@@ -370,9 +464,17 @@ def reports(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("sida", None)
     latest = max((c.updated_at for c in page.items), default=timezone.now())
-    return render(request, "feedback/reports.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "last_updated": latest, **map_context(page.items)})
+    return render(
+        request,
+        "feedback/reports.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "last_updated": latest,
+            **map_context(page.items),
+        },
+    )
 
 
 @require_GET
@@ -380,19 +482,35 @@ def report(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.public_report(number)
     if case is None:
         raise Http404
-    return render(request, "feedback/report.html", {
-        "case": case, "events": selectors.public_events(case),
-        "photos": selectors.public_photos(case), "governance": selectors.governance_link(case),
-        "follow_form": FollowForm(), "last_updated": case.updated_at,
-        **map_context([case])})
+    return render(
+        request,
+        "feedback/report.html",
+        {
+            "case": case,
+            "events": selectors.public_events(case),
+            "photos": selectors.public_photos(case),
+            "governance": selectors.governance_link(case),
+            "follow_form": FollowForm(),
+            "last_updated": case.updated_at,
+            **map_context([case]),
+        },
+    )
 
 
 @require_GET
 def photo(request: HttpRequest, uuid: str) -> FileResponse:
-    item = (CasePhoto.objects.select_related("case")
-            .filter(uuid=uuid, hidden=False, case__public_state=PublicState.PUBLISHED,
-                    case__kind=Kind.FAULT, case__merged_into__isnull=True)
-            .exclude(public_image="").first())
+    item = (
+        CasePhoto.objects.select_related("case")
+        .filter(
+            uuid=uuid,
+            hidden=False,
+            case__public_state=PublicState.PUBLISHED,
+            case__kind=Kind.FAULT,
+            case__merged_into__isnull=True,
+        )
+        .exclude(public_image="")
+        .first()
+    )
     if item is None:
         raise Http404
     response = FileResponse(item.public_image.open("rb"), content_type="image/jpeg")

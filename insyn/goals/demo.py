@@ -14,19 +14,30 @@ from insyn.goals.models import FollowUpPeriod, PeriodKind, PeriodState, Plan
 
 
 def load_demo() -> None:
-    published = (FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
-                 .select_related("plan").order_by("-year", "-month").first())
+    published = (
+        FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
+        .select_related("plan")
+        .order_by("-year", "-month")
+        .first()
+    )
     if published is None:
         return
     year = published.plan.year + 1
     plan, _created = Plan.objects.get_or_create(
-        year=year, defaults={"title": f"Mål och budget {year} med plan för {year + 1}–{year + 2}",
-                             "last_year": year + 2})
+        year=year,
+        defaults={
+            "title": f"Mål och budget {year} med plan för {year + 1}–{year + 2}",
+            "last_year": year + 2,
+        },
+    )
     services.carry_over(from_period=published, to_plan=plan, by=None)
     period = FollowUpPeriod.objects.filter(plan=plan, kind=PeriodKind.APRIL).first()
     if period is None:
         period = services.period_create(
-            plan=plan, kind=PeriodKind.APRIL, by=None,
-            deadline=timezone.localdate() + dt.timedelta(days=21))
+            plan=plan,
+            kind=PeriodKind.APRIL,
+            by=None,
+            deadline=timezone.localdate() + dt.timedelta(days=21),
+        )
     if period.state == PeriodState.PLANNED:
         services.period_open(period=period, by=None)

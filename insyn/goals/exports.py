@@ -33,17 +33,40 @@ from insyn.goals.services import (
 
 STATUS_LABELS = {s.value: str(s.label) for s in Status}
 # Accepted in uploads: the Swedish label (any case) or the code.
-STATUS_BY_TEXT = {**{str(s.label).lower(): s.value for s in Status},
-                  **{s.value: s.value for s in Status}}
+STATUS_BY_TEXT = {
+    **{str(s.label).lower(): s.value for s in Status},
+    **{s.value: s.value for s in Status},
+}
 YES = {"ja", "j", "yes", "x", "1", "sant", "true"}
 NO = {"", "nej", "n", "no", "0", "falskt", "false"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_ROWS = 5000
-TEMPLATE_HEADERS = ["Rapport-id", "Version", "Organisation", "Mål", "Uppdrag", "Titel",
-                    "Status", "Bedömning", "Lämna in (ja/nej)"]
-CSV_HEADERS = ["Plan", "Period", "Målnummer", "Mål", "Målets status", "Sammanfattning",
-               "Uppdrag", "Uppdragstyp", "Titel", "Ansvariga", "Status", "Statuskod",
-               "Bedömning"]
+TEMPLATE_HEADERS = [
+    "Rapport-id",
+    "Version",
+    "Organisation",
+    "Mål",
+    "Uppdrag",
+    "Titel",
+    "Status",
+    "Bedömning",
+    "Lämna in (ja/nej)",
+]
+CSV_HEADERS = [
+    "Plan",
+    "Period",
+    "Målnummer",
+    "Mål",
+    "Målets status",
+    "Sammanfattning",
+    "Uppdrag",
+    "Uppdragstyp",
+    "Titel",
+    "Ansvariga",
+    "Status",
+    "Statuskod",
+    "Bedömning",
+]
 
 
 @dataclass
@@ -58,16 +81,27 @@ def period_content(period: FollowUpPeriod) -> list[GoalSection]:
     """Goals, their follow-up and every assignment with compiled and organisation reports
     (a fixed number of queries)."""
     goals = list(Goal.objects.filter(plan=period.plan).order_by("order", "number"))
-    assignments = list(Assignment.objects.filter(goal__plan=period.plan)
-                       .prefetch_related("responsible_organisations", "responsible_groups")
-                       .order_by("order", "pk"))
-    reports = list(Report.objects.filter(period=period).filter(
-        organisation__isnull=True).select_related("assignment"))
+    assignments = list(
+        Assignment.objects.filter(goal__plan=period.plan)
+        .prefetch_related("responsible_organisations", "responsible_groups")
+        .order_by("order", "pk")
+    )
+    reports = list(
+        Report.objects.filter(period=period)
+        .filter(organisation__isnull=True)
+        .select_related("assignment")
+    )
     compiled = {r.assignment_id: r for r in reports}
     org_reports: dict[int, list[Report]] = {}
-    for report in (Report.objects.filter(period=period, organisation__isnull=False,
-                                         state__in=[ReportState.SUBMITTED, ReportState.APPROVED])
-                   .select_related("organisation").order_by("organisation__name")):
+    for report in (
+        Report.objects.filter(
+            period=period,
+            organisation__isnull=False,
+            state__in=[ReportState.SUBMITTED, ReportState.APPROVED],
+        )
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ):
         org_reports.setdefault(report.assignment_id, []).append(report)
     follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period)}
     by_goal: dict[int, list[Assignment]] = {}
@@ -83,29 +117,57 @@ def period_content(period: FollowUpPeriod) -> list[GoalSection]:
             if assignment.counts_in_summary:
                 statuses.append(status)
             responsible = [o.name for o in assignment.responsible_organisations.all()] + [
-                g.name for g in assignment.responsible_groups.all()]
-            items.append({"assignment": assignment, "compiled": report, "status": status,
-                          "status_label": STATUS_LABELS[status],
-                          "responsible": responsible,
-                          "org_reports": org_reports.get(assignment.pk, [])})
-        sections.append(GoalSection(goal=goal, follow_up=follow_ups.get(goal.pk),
-                                    summary=goal_summary(goal, period, statuses), items=items))
+                g.name for g in assignment.responsible_groups.all()
+            ]
+            items.append(
+                {
+                    "assignment": assignment,
+                    "compiled": report,
+                    "status": status,
+                    "status_label": STATUS_LABELS[status],
+                    "responsible": responsible,
+                    "org_reports": org_reports.get(assignment.pk, []),
+                }
+            )
+        sections.append(
+            GoalSection(
+                goal=goal,
+                follow_up=follow_ups.get(goal.pk),
+                summary=goal_summary(goal, period, statuses),
+                items=items,
+            )
+        )
     return sections
 
 
 def _rows(period: FollowUpPeriod) -> list[list[str]]:
     rows = []
     for section in period_content(period):
-        goal_status = (section.follow_up.get_status_display()
-                       if section.follow_up and section.follow_up.status else "")
+        goal_status = (
+            section.follow_up.get_status_display()
+            if section.follow_up and section.follow_up.status
+            else ""
+        )
         for item in section.items:
             assignment = item["assignment"]
             compiled = item["compiled"]
-            rows.append([period.plan.title, f"{period.label} {period.year}", section.goal.number,
-                         section.goal.title, goal_status, section.summary, assignment.heading,
-                         assignment.get_kind_display(), assignment.title,
-                         ", ".join(item["responsible"]), item["status_label"], item["status"],
-                         compiled.assessment if compiled else ""])
+            rows.append(
+                [
+                    period.plan.title,
+                    f"{period.label} {period.year}",
+                    section.goal.number,
+                    section.goal.title,
+                    goal_status,
+                    section.summary,
+                    assignment.heading,
+                    assignment.get_kind_display(),
+                    assignment.title,
+                    ", ".join(item["responsible"]),
+                    item["status_label"],
+                    item["status"],
+                    compiled.assessment if compiled else "",
+                ]
+            )
     return rows
 
 
@@ -163,25 +225,46 @@ def export_xlsx(period: FollowUpPeriod) -> bytes:
     orgs_sheet.append(["Mål", "Uppdrag", "Organisation", "Status", "Statuskod", "Bedömning"])
     for section in period_content(period):
         follow_up = section.follow_up
-        goals_sheet.append([section.goal.number, section.goal.get_kind_display(),
-                            section.goal.title,
-                            follow_up.get_status_display() if follow_up and follow_up.status
-                            else "", section.summary, follow_up.assessment if follow_up else ""])
+        goals_sheet.append(
+            [
+                section.goal.number,
+                section.goal.get_kind_display(),
+                section.goal.title,
+                follow_up.get_status_display() if follow_up and follow_up.status else "",
+                section.summary,
+                follow_up.assessment if follow_up else "",
+            ]
+        )
         for item in section.items:
             for report in item["org_reports"]:
-                orgs_sheet.append([section.goal.number, item["assignment"].heading,
-                                   report.organisation.name, STATUS_LABELS[report.status],
-                                   report.status, report.assessment])
+                orgs_sheet.append(
+                    [
+                        section.goal.number,
+                        item["assignment"].heading,
+                        report.organisation.name,
+                        STATUS_LABELS[report.status],
+                        report.status,
+                        report.assessment,
+                    ]
+                )
     corrections = corrections_for_period(period)
     if corrections:
         corr_sheet = workbook.create_sheet("Rättelser")
         corr_sheet.append(["Version", "Datum", "Gäller", "Vad och varför"])
         for correction in corrections:
-            target = correction.assignment.heading if correction.assignment else (
-                str(correction.goal) if correction.goal else "")
-            corr_sheet.append([correction.version,
-                               timezone.localtime(correction.created_at).strftime("%Y-%m-%d"),
-                               target, correction.note])
+            target = (
+                correction.assignment.heading
+                if correction.assignment
+                else (str(correction.goal) if correction.goal else "")
+            )
+            corr_sheet.append(
+                [
+                    correction.version,
+                    timezone.localtime(correction.created_at).strftime("%Y-%m-%d"),
+                    target,
+                    correction.note,
+                ]
+            )
     for extra in (goals_sheet, orgs_sheet):
         for cell in extra[1]:
             cell.font = Font(bold=True)
@@ -203,15 +286,20 @@ def export_pdf(period: FollowUpPeriod, *, base_url: str = "") -> bytes:
 
 
 def period_pdf_html(period: FollowUpPeriod) -> str:
-    return render_to_string("goals/export/period_pdf.html", {
-        "period": period, "sections": period_content(period),
-        "corrections": corrections_for_period(period),
-        "statuses": [(s.value, s.label) for s in Status],
-        "generated": timezone.localtime(),
-    })
+    return render_to_string(
+        "goals/export/period_pdf.html",
+        {
+            "period": period,
+            "sections": period_content(period),
+            "corrections": corrections_for_period(period),
+            "statuses": [(s.value, s.label) for s in Status],
+            "generated": timezone.localtime(),
+        },
+    )
 
 
 # --- Bulk reporting ------------------------------------------------------------------------------
+
 
 def bulk_template(period: FollowUpPeriod, organisation_ids: set[int]) -> bytes:
     """The organisation's editable reports of the period as an XLSX to fill in."""
@@ -223,20 +311,35 @@ def bulk_template(period: FollowUpPeriod, organisation_ids: set[int]) -> bytes:
     sheet = workbook.active
     sheet.title = "Rapporter"
     sheet.append(TEMPLATE_HEADERS)
-    reports = (Report.objects.filter(period=period, organisation_id__in=organisation_ids,
-                                     state__in=[ReportState.DRAFT, ReportState.RETURNED])
-               .select_related("organisation", "assignment__goal")
-               .order_by("organisation__name", "assignment__goal__order", "assignment__order"))
+    reports = (
+        Report.objects.filter(
+            period=period,
+            organisation_id__in=organisation_ids,
+            state__in=[ReportState.DRAFT, ReportState.RETURNED],
+        )
+        .select_related("organisation", "assignment__goal")
+        .order_by("organisation__name", "assignment__goal__order", "assignment__order")
+    )
     for report in reports:
-        sheet.append([report.pk, report.version, report.organisation.name,
-                      report.assignment.goal.number, report.assignment.heading,
-                      report.assignment.title, STATUS_LABELS[report.status], report.assessment,
-                      "nej"])
+        sheet.append(
+            [
+                report.pk,
+                report.version,
+                report.organisation.name,
+                report.assignment.goal.number,
+                report.assignment.heading,
+                report.assignment.title,
+                STATUS_LABELS[report.status],
+                report.assessment,
+                "nej",
+            ]
+        )
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     last = max(sheet.max_row, 2)
-    statuses = DataValidation(type="list", allow_blank=False,
-                              formula1='"' + ",".join(STATUS_LABELS.values()) + '"')
+    statuses = DataValidation(
+        type="list", allow_blank=False, formula1='"' + ",".join(STATUS_LABELS.values()) + '"'
+    )
     statuses.error = "Välj en status i listan."
     submit = DataValidation(type="list", allow_blank=True, formula1='"ja,nej"')
     sheet.add_data_validation(statuses)
@@ -280,11 +383,16 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
         sheet = workbook["Rapporter"] if "Rapporter" in workbook.sheetnames else workbook.active
         raw = list(sheet.iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 2))
     except Exception as exc:  # any parse error of an uploaded file is the user's file
-        raise BulkUploadError(["Filen kunde inte läsas som en Excel-fil (.xlsx). Använd mallen "
-                               "som du hämtade från Insyn."]) from exc
-    if not raw or [_text(c) for c in raw[0][:len(TEMPLATE_HEADERS)]] != TEMPLATE_HEADERS:
-        raise BulkUploadError(["Filen har inte mallens kolumner. Hämta mallen på nytt och "
-                               "fyll i den."])
+        raise BulkUploadError(
+            [
+                "Filen kunde inte läsas som en Excel-fil (.xlsx). Använd mallen "
+                "som du hämtade från Insyn."
+            ]
+        ) from exc
+    if not raw or [_text(c) for c in raw[0][: len(TEMPLATE_HEADERS)]] != TEMPLATE_HEADERS:
+        raise BulkUploadError(
+            ["Filen har inte mallens kolumner. Hämta mallen på nytt och fyll i den."]
+        )
     if len(raw) > MAX_UPLOAD_ROWS + 1:
         raise BulkUploadError([f"Filen har fler än {MAX_UPLOAD_ROWS} rader."])
     rows: list[BulkRow] = []
@@ -302,16 +410,26 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
             row_errors.append(f"{where}: Version ska vara ett tal.")
         code = STATUS_BY_TEXT.get(status.lower())
         if code is None:
-            row_errors.append(f"{where}: okänd status ”{status}”. Använd någon av: "
-                              + ", ".join(STATUS_LABELS.values()) + ".")
+            row_errors.append(
+                f"{where}: okänd status ”{status}”. Använd någon av: "
+                + ", ".join(STATUS_LABELS.values())
+                + "."
+            )
         if submit.lower() not in YES | NO:
             row_errors.append(f"{where}: skriv ja eller nej i kolumnen Lämna in.")
         if row_errors:
             errors.extend(row_errors)
             continue
-        rows.append(BulkRow(row_number=number, report_id=int(report_id),
-                            version=int(version) if version else None, status=code,
-                            assessment=assessment, submit=submit.lower() in YES))
+        rows.append(
+            BulkRow(
+                row_number=number,
+                report_id=int(report_id),
+                version=int(version) if version else None,
+                status=code,
+                assessment=assessment,
+                submit=submit.lower() in YES,
+            )
+        )
     if errors:
         raise BulkUploadError(errors)
     if not rows:

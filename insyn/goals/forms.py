@@ -37,23 +37,36 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class PeriodForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(),
-                                  empty_label=None)
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=Plan.objects.all(), empty_label=None)
     kind = forms.ChoiceField(label=_("Typ av uppföljning"), choices=PeriodKind.choices)
-    label = forms.CharField(label=_("Benämning"), max_length=200, required=False,
-                            help_text=_("Lämna tomt för typens namn, t.ex. "
-                                        "”Delårsuppföljning per augusti”."))
-    deadline = forms.DateField(label=_("Sista dag för rapportering"), widget=DateInput(),
-                               error_messages={"required": _("Ange sista dag för rapportering."),
-                                               "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD.")})
+    label = forms.CharField(
+        label=_("Benämning"),
+        max_length=200,
+        required=False,
+        help_text=_("Lämna tomt för typens namn, t.ex. ”Delårsuppföljning per augusti”."),
+    )
+    deadline = forms.DateField(
+        label=_("Sista dag för rapportering"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Ange sista dag för rapportering."),
+            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
 
 
 class ReportForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES,
-                               error_messages={"invalid_choice": _("Ogiltig status. Välj en "
-                                                                   "status i listan.")})
-    assessment = forms.CharField(label=_("Bedömning"), required=False, max_length=20000,
-                                 widget=forms.Textarea(attrs={"rows": 12}))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        error_messages={"invalid_choice": _("Ogiltig status. Välj en status i listan.")},
+    )
+    assessment = forms.CharField(
+        label=_("Bedömning"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     # One random token per page load: lets the Save button follow this page's own autosaves.
     editor = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
@@ -61,64 +74,112 @@ class ReportForm(forms.Form):
 
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("approve", _("Godkänn")), ("return", _("Återsänd"))])
-    comment = forms.CharField(label=_("Kommentar till organisationen"), required=False,
-                              max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Kommentar till organisationen"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class CompiledForm(forms.Form):
-    status = forms.ChoiceField(label=_("Sammanställd status"), choices=STATUS_CHOICES,
-                               error_messages={"invalid_choice": _("Ogiltig status.")})
-    assessment = forms.CharField(label=_("Sammanställd bedömning"), required=False,
-                                 max_length=20000, widget=forms.Textarea(attrs={"rows": 10}))
-    note = forms.CharField(label=_("Rättelse: vad ändras och varför"), required=False,
-                           max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(
+        label=_("Sammanställd status"),
+        choices=STATUS_CHOICES,
+        error_messages={"invalid_choice": _("Ogiltig status.")},
+    )
+    assessment = forms.CharField(
+        label=_("Sammanställd bedömning"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    note = forms.CharField(
+        label=_("Rättelse: vad ändras och varför"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class GoalFollowUpForm(forms.Form):
-    status = forms.ChoiceField(label=_("Målets status"),
-                               choices=[("", _("Välj status")), *GoalStatus.choices],
-                               required=False)
-    assessment = forms.CharField(label=_("Bedömning av målet"), required=False,
-                                 max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
-    note = forms.CharField(label=_("Rättelse: vad ändras och varför"), required=False,
-                           max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(
+        label=_("Målets status"),
+        choices=[("", _("Välj status")), *GoalStatus.choices],
+        required=False,
+    )
+    assessment = forms.CharField(
+        label=_("Bedömning av målet"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    note = forms.CharField(
+        label=_("Rättelse: vad ändras och varför"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AdditionalAssignmentForm(forms.Form):
-    goal = forms.ModelChoiceField(label=_("Mål"), queryset=Goal.objects.select_related("plan")
-                                  .order_by("-plan__year", "order", "number"))
-    title = forms.CharField(label=_("Uppdragets titel"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 2}))
-    description = forms.CharField(label=_("Beskrivning"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
-    case_number = forms.CharField(label=_("Diarienummer"), required=False, max_length=40,
-                                  help_text=_("Till exempel KSN-2019-03835."))
-    paragraph = forms.CharField(label=_("Paragraf"), required=False, max_length=20,
-                                help_text=_("Till exempel §379."))
-    body = forms.CharField(label=_("Beslutande organ"), required=False, max_length=100,
-                           initial="Kommunfullmäktige")
-    decision_date = forms.DateField(label=_("Beslutsdatum"), required=False, widget=DateInput(),
-                                    error_messages={"invalid": _("Skriv datumet som "
-                                                                 "ÅÅÅÅ-MM-DD.")})
+    goal = forms.ModelChoiceField(
+        label=_("Mål"),
+        queryset=Goal.objects.select_related("plan").order_by("-plan__year", "order", "number"),
+    )
+    title = forms.CharField(
+        label=_("Uppdragets titel"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description = forms.CharField(
+        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    case_number = forms.CharField(
+        label=_("Diarienummer"),
+        required=False,
+        max_length=40,
+        help_text=_("Till exempel KSN-2019-03835."),
+    )
+    paragraph = forms.CharField(
+        label=_("Paragraf"), required=False, max_length=20, help_text=_("Till exempel §379.")
+    )
+    body = forms.CharField(
+        label=_("Beslutande organ"), required=False, max_length=100, initial="Kommunfullmäktige"
+    )
+    decision_date = forms.DateField(
+        label=_("Beslutsdatum"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD.")},
+    )
     responsible = forms.ModelMultipleChoiceField(
-        label=_("Ansvariga organisationer"), required=False,
+        label=_("Ansvariga organisationer"),
+        required=False,
         queryset=Organisation.objects.internal().order_by("name"),
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple,
+    )
     responsible_groups = forms.ModelMultipleChoiceField(
-        label=_("Ansvariga grupper"), required=False, queryset=OrganisationGroup.objects.all(),
-        widget=forms.CheckboxSelectMultiple)
+        label=_("Ansvariga grupper"),
+        required=False,
+        queryset=OrganisationGroup.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class CarryOverForm(forms.Form):
     from_period = forms.ModelChoiceField(
-        label=_("Från period (publicerad)"), empty_label=None,
+        label=_("Från period (publicerad)"),
+        empty_label=None,
         queryset=FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
-        .select_related("plan").order_by("-year", "-month"))
-    to_plan = forms.ModelChoiceField(label=_("Till plan"), queryset=Plan.objects.all(),
-                                     empty_label=None)
+        .select_related("plan")
+        .order_by("-year", "-month"),
+    )
+    to_plan = forms.ModelChoiceField(
+        label=_("Till plan"), queryset=Plan.objects.all(), empty_label=None
+    )
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Ifylld mall (.xlsx)"),
-                           error_messages={"required": _("Välj en fil att ladda upp.")})
+    file = forms.FileField(
+        label=_("Ifylld mall (.xlsx)"), error_messages={"required": _("Välj en fil att ladda upp.")}
+    )

@@ -21,8 +21,9 @@ from insyn.organisations.models import Organisation, OrganisationGroup
 class Plan(models.Model):
     title = models.CharField(_("titel"), max_length=300)
     year = models.PositiveSmallIntegerField(_("planår"), unique=True)
-    last_year = models.PositiveSmallIntegerField(_("planen sträcker sig till"), null=True,
-                                                 blank=True)
+    last_year = models.PositiveSmallIntegerField(
+        _("planen sträcker sig till"), null=True, blank=True
+    )
     decision_case_number = models.CharField(_("diarienummer"), max_length=40, blank=True)
     decision_date = models.DateField(_("beslutsdatum"), null=True, blank=True)
     history = HistoricalRecords()
@@ -47,8 +48,9 @@ class GoalKind(models.TextChoices):
 class Goal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="goals")
     number = models.CharField(_("nummer"), max_length=10)
-    kind = models.CharField(_("typ"), max_length=20, choices=GoalKind.choices,
-                            default=GoalKind.INRIKTNINGSMAL)
+    kind = models.CharField(
+        _("typ"), max_length=20, choices=GoalKind.choices, default=GoalKind.INRIKTNINGSMAL
+    )
     title = models.CharField(_("titel"), max_length=300)
     short_title = models.CharField(_("kort titel"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
@@ -102,8 +104,9 @@ class AssignmentKind(models.TextChoices):
 class Assignment(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="assignments")
     number = models.CharField(_("nummer"), max_length=20, blank=True)
-    kind = models.CharField(_("typ"), max_length=20, choices=AssignmentKind.choices,
-                            default=AssignmentKind.COUNCIL)
+    kind = models.CharField(
+        _("typ"), max_length=20, choices=AssignmentKind.choices, default=AssignmentKind.COUNCIL
+    )
     title = models.TextField(_("titel"))
     description = models.TextField(_("beskrivning"), blank=True)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
@@ -111,7 +114,11 @@ class Assignment(models.Model):
     origin_year = models.PositiveSmallIntegerField(_("ursprungsår"), null=True, blank=True)
     origin_number = models.CharField(_("ursprungligt nummer"), max_length=20, blank=True)
     carried_over_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_into",
         verbose_name=_("överfört från"),
     )
     # Additional (tillkommande): the council decision that gave it.
@@ -123,29 +130,42 @@ class Assignment(models.Model):
     board_goal_code = models.CharField(_("målkod"), max_length=20, blank=True)
 
     responsible_organisations = models.ManyToManyField(
-        Organisation, blank=True, related_name="responsible_for",
-        verbose_name=_("ansvariga"))
+        Organisation, blank=True, related_name="responsible_for", verbose_name=_("ansvariga")
+    )
     responsible_groups = models.ManyToManyField(
-        OrganisationGroup, blank=True, related_name="responsible_for",
-        verbose_name=_("ansvariga grupper"))
+        OrganisationGroup,
+        blank=True,
+        related_name="responsible_for",
+        verbose_name=_("ansvariga grupper"),
+    )
     affected_organisations = models.ManyToManyField(
-        Organisation, blank=True, related_name="affected_by", verbose_name=_("berörda"))
+        Organisation, blank=True, related_name="affected_by", verbose_name=_("berörda")
+    )
     affected_groups = models.ManyToManyField(
-        OrganisationGroup, blank=True, related_name="affected_by",
-        verbose_name=_("berörda grupper"))
+        OrganisationGroup, blank=True, related_name="affected_by", verbose_name=_("berörda grupper")
+    )
     # A stable key so that re-importing a published page updates instead of duplicating.
     import_key = models.CharField(max_length=64, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[responsible_organisations, responsible_groups,
-                                            affected_organisations, affected_groups])
+    history = HistoricalRecords(
+        m2m_fields=[
+            responsible_organisations,
+            responsible_groups,
+            affected_organisations,
+            affected_groups,
+        ]
+    )
 
     class Meta:
         ordering = ["goal", "order", "pk"]
         verbose_name = _("uppdrag")
         verbose_name_plural = _("uppdrag")
         constraints = [
-            models.UniqueConstraint(fields=["goal", "import_key"], condition=~Q(import_key=""),
-                                    name="unique_assignment_import_key"),
+            models.UniqueConstraint(
+                fields=["goal", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_assignment_import_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,8 +215,9 @@ class FollowUpPeriod(models.Model):
     label = models.CharField(_("benämning"), max_length=200)
     month = models.PositiveSmallIntegerField(_("månad"), null=True, blank=True)
     deadline = models.DateField(_("sista dag för rapportering"), null=True, blank=True)
-    state = models.CharField(_("läge"), max_length=20, choices=PeriodState.choices,
-                             default=PeriodState.PLANNED)
+    state = models.CharField(
+        _("läge"), max_length=20, choices=PeriodState.choices, default=PeriodState.PLANNED
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
     history = HistoricalRecords()
@@ -206,8 +227,9 @@ class FollowUpPeriod(models.Model):
         verbose_name = _("uppföljningsperiod")
         verbose_name_plural = _("uppföljningsperioder")
         constraints = [
-            models.UniqueConstraint(fields=["plan", "kind", "label"],
-                                    name="unique_period_per_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "kind", "label"], name="unique_period_per_plan"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -235,8 +257,7 @@ class Status(models.TextChoices):
     UNKNOWN = "unknown", _("Status saknas")
 
 
-STATUS_ORDER = [Status.COMPLETED, Status.ON_TRACK, Status.DELAYED, Status.NOT_DONE,
-                Status.UNKNOWN]
+STATUS_ORDER = [Status.COMPLETED, Status.ON_TRACK, Status.DELAYED, Status.NOT_DONE, Status.UNKNOWN]
 
 
 class ReportState(models.TextChoices):
@@ -251,20 +272,24 @@ class Report(models.Model):
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
     period = models.ForeignKey(FollowUpPeriod, on_delete=models.PROTECT, related_name="reports")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="reports")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.UNKNOWN)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNKNOWN
+    )
     assessment = models.TextField(_("bedömning"), blank=True)
     assessment_label = models.CharField(_("rubrik för bedömningen"), max_length=200, blank=True)
-    state = models.CharField(_("läge"), max_length=20, choices=ReportState.choices,
-                             default=ReportState.DRAFT)
+    state = models.CharField(
+        _("läge"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
+    )
     return_comment = models.TextField(_("kommentar vid återsändning"), blank=True)
     # Optimistic concurrency: every save increments it; a save based on an old version fails.
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -273,14 +298,19 @@ class Report(models.Model):
         verbose_name = _("rapport")
         verbose_name_plural = _("rapporter")
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "period", "organisation"],
-                                    condition=Q(organisation__isnull=False),
-                                    name="unique_report_per_organisation"),
-            models.UniqueConstraint(fields=["assignment", "period"],
-                                    condition=Q(organisation__isnull=True),
-                                    name="unique_compiled_report"),
-            models.CheckConstraint(condition=Q(status__in=Status.values),
-                                   name="report_status_valid"),
+            models.UniqueConstraint(
+                fields=["assignment", "period", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="unique_report_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "period"],
+                condition=Q(organisation__isnull=True),
+                name="unique_compiled_report",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="report_status_valid"
+            ),
         ]
         indexes = [models.Index(fields=["period", "organisation", "state"])]
 
@@ -312,13 +342,15 @@ class GoalFollowUp(models.Model):
     """The compiled follow-up of a goal in a period: status, assessment (summary is computed)."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="follow_ups")
-    period = models.ForeignKey(FollowUpPeriod, on_delete=models.PROTECT,
-                               related_name="goal_follow_ups")
+    period = models.ForeignKey(
+        FollowUpPeriod, on_delete=models.PROTECT, related_name="goal_follow_ups"
+    )
     status = models.CharField(_("status"), max_length=10, choices=GoalStatus.choices, blank=True)
     assessment = models.TextField(_("bedömning"), blank=True)
     # As published on an imported page; shown only when no previous period lets us compute it.
-    stated_trend = models.CharField(_("trend enligt publicerad text"), max_length=10,
-                                    choices=Trend.choices, blank=True)
+    stated_trend = models.CharField(
+        _("trend enligt publicerad text"), max_length=10, choices=Trend.choices, blank=True
+    )
     published_summary = models.TextField(_("sammanfattning enligt publicerad text"), blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -343,18 +375,20 @@ class Correction(models.Model):
     partial goals/partials/corrections.html).
     """
 
-    period = models.ForeignKey(FollowUpPeriod, on_delete=models.PROTECT,
-                               related_name="corrections")
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="corrections")
-    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="corrections")
+    period = models.ForeignKey(FollowUpPeriod, on_delete=models.PROTECT, related_name="corrections")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections"
+    )
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections"
+    )
     version = models.PositiveIntegerField(_("version"))
     note = models.TextField(_("vad som ändrades och varför"))
     # [{"field": "assessment", "label": "Bedömning", "before": "...", "after": "..."}]
     changes = models.JSONField(_("ändringar"), default=list)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("rättad"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -363,8 +397,7 @@ class Correction(models.Model):
         verbose_name = _("rättelse")
         verbose_name_plural = _("rättelser")
         constraints = [
-            models.UniqueConstraint(fields=["period", "version"],
-                                    name="unique_correction_version"),
+            models.UniqueConstraint(fields=["period", "version"], name="unique_correction_version"),
         ]
 
     def __str__(self) -> str:

@@ -43,6 +43,7 @@ MAX_CHAIN = 50  # carry-over links followed from one assignment (a plan year eac
 
 # --- What is public ---------------------------------------------------------------------------
 
+
 def published_periods() -> QuerySet[FollowUpPeriod]:
     return FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
 
@@ -66,8 +67,9 @@ def all_published_periods() -> list[FollowUpPeriod]:
     return periods
 
 
-def previous_period(period: FollowUpPeriod,
-                    periods: Sequence[FollowUpPeriod]) -> FollowUpPeriod | None:
+def previous_period(
+    period: FollowUpPeriod, periods: Sequence[FollowUpPeriod]
+) -> FollowUpPeriod | None:
     """The published period before `period`: earlier in the same plan, else the newest period
     of the nearest earlier plan year that has one."""
     key = period_sort_key(period)
@@ -126,8 +128,9 @@ def compare_goal_status(current: str, previous: str) -> str | None:
     return Trend.UNCHANGED
 
 
-def goal_trend(follow_up: GoalFollowUp | None, previous_status: str,
-               previous: FollowUpPeriod | None) -> TrendInfo | None:
+def goal_trend(
+    follow_up: GoalFollowUp | None, previous_status: str, previous: FollowUpPeriod | None
+) -> TrendInfo | None:
     """Computed from the previous period's status when there is one to compare with; else the
     trend as the municipality stated it on an imported page; else none."""
     if follow_up is None:
@@ -146,12 +149,14 @@ def previous_goal_statuses(previous: FollowUpPeriod | None) -> dict[str, str]:
     if previous is None:
         return {}
     return dict(
-        GoalFollowUp.objects.filter(period=previous).exclude(status="")
+        GoalFollowUp.objects.filter(period=previous)
+        .exclude(status="")
         .values_list("goal__number", "status")
     )
 
 
 # --- Goals of a plan in a period --------------------------------------------------------------
+
 
 @dataclass
 class GoalOverview:
@@ -179,16 +184,18 @@ def _newest(*values: dt.datetime | None) -> dt.datetime | None:
     return max(present) if present else None
 
 
-def compiled_counts(period: FollowUpPeriod, goal_ids: Iterable[int]
-                    ) -> tuple[dict[int, StatusCounts], dict[int, dt.datetime]]:
+def compiled_counts(
+    period: FollowUpPeriod, goal_ids: Iterable[int]
+) -> tuple[dict[int, StatusCounts], dict[int, dt.datetime]]:
     """Per goal: counts of compiled statuses of its council assignments (board goals are not
     counted) in the period, and the newest change among those reports. An assignment without
     a compiled report counts as "saknar rapporterad status", as in
     insyn.goals.services.goal_summary. Two queries."""
     goal_ids = list(goal_ids)
     rows = (
-        Report.objects.filter(period=period, organisation__isnull=True,
-                              assignment__goal_id__in=goal_ids)
+        Report.objects.filter(
+            period=period, organisation__isnull=True, assignment__goal_id__in=goal_ids
+        )
         .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
         .values("assignment__goal_id", "status")
         .annotate(n=Count("id"), latest=Max("updated_at"))
@@ -204,7 +211,9 @@ def compiled_counts(period: FollowUpPeriod, goal_ids: Iterable[int]
     totals = dict(
         Assignment.objects.filter(goal_id__in=goal_ids)
         .exclude(kind=AssignmentKind.BOARD_GOAL)
-        .values_list("goal_id").annotate(n=Count("id")).order_by()
+        .values_list("goal_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for goal_id, total in totals.items():
         counts = per_goal[goal_id]
@@ -214,16 +223,15 @@ def compiled_counts(period: FollowUpPeriod, goal_ids: Iterable[int]
     return {goal_id: StatusCounts(**counts) for goal_id, counts in per_goal.items()}, latest
 
 
-def goal_overviews(plan: Plan, period: FollowUpPeriod | None,
-                   periods: Sequence[FollowUpPeriod]) -> list[GoalOverview]:
+def goal_overviews(
+    plan: Plan, period: FollowUpPeriod | None, periods: Sequence[FollowUpPeriod]
+) -> list[GoalOverview]:
     """Every goal of the plan with its status, trend and summary in the (published) period."""
     goals = list(plan.goals.select_related("plan").order_by("order", "number"))
     if period is None:
         return [GoalOverview(goal, None, StatusCounts(), None) for goal in goals]
     assert period.is_published, "only published periods are shown"
-    follow_ups = {
-        f.goal_id: f for f in GoalFollowUp.objects.filter(period=period, goal__plan=plan)
-    }
+    follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period, goal__plan=plan)}
     goal_ids = [g.pk for g in goals]
     counts, report_latest = compiled_counts(period, goal_ids)
     previous = previous_period(period, periods)
@@ -232,11 +240,19 @@ def goal_overviews(plan: Plan, period: FollowUpPeriod | None,
     for goal in goals:
         follow_up = follow_ups.get(goal.pk)
         trend = goal_trend(follow_up, previous_statuses.get(goal.number, ""), previous)
-        overviews.append(GoalOverview(
-            goal, follow_up, counts.get(goal.pk, StatusCounts()), trend,
-            _newest(period.published_at, follow_up.updated_at if follow_up else None,
-                    report_latest.get(goal.pk)),
-        ))
+        overviews.append(
+            GoalOverview(
+                goal,
+                follow_up,
+                counts.get(goal.pk, StatusCounts()),
+                trend,
+                _newest(
+                    period.published_at,
+                    follow_up.updated_at if follow_up else None,
+                    report_latest.get(goal.pk),
+                ),
+            )
+        )
     return overviews
 
 
@@ -294,6 +310,7 @@ def start_page() -> PlanPage | None:
 
 # --- Organisations named on assignments ---------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class GroupRef:
     """A group as named on an assignment, with its members in the plan year."""
@@ -315,10 +332,12 @@ def organisations_by_kind(year: int) -> dict[str, list[Organisation]]:
     return by_kind
 
 
-def group_ref(group: OrganisationGroup, year: int,
-              by_kind: dict[str, list[Organisation]]) -> GroupRef:
-    members = sorted((org for kind in group.kinds for org in by_kind.get(kind, [])),
-                     key=lambda org: org.name)
+def group_ref(
+    group: OrganisationGroup, year: int, by_kind: dict[str, list[Organisation]]
+) -> GroupRef:
+    members = sorted(
+        (org for kind in group.kinds for org in by_kind.get(kind, [])), key=lambda org: org.name
+    )
     return GroupRef(group, year, tuple(members))
 
 
@@ -352,11 +371,16 @@ class AssignmentRow:
 
 
 def decision_reference(assignment: Assignment) -> str:
-    """"KF 2022-06-13 § 379, KSN-2022-01202" from whatever parts are known."""
+    """ "KF 2022-06-13 § 379, KSN-2022-01202" from whatever parts are known."""
     parts = []
-    when = " ".join(x for x in (assignment.decision_body,
-                                 assignment.decision_date.isoformat()
-                                 if assignment.decision_date else "") if x)
+    when = " ".join(
+        x
+        for x in (
+            assignment.decision_body,
+            assignment.decision_date.isoformat() if assignment.decision_date else "",
+        )
+        if x
+    )
     if when:
         parts.append(when)
     if assignment.decision_paragraph:
@@ -364,20 +388,27 @@ def decision_reference(assignment: Assignment) -> str:
         parts.append(paragraph if paragraph.startswith("§") else f"§ {paragraph}")
     head = " ".join(parts)
     if assignment.decision_case_number:
-        return f"{head}, {assignment.decision_case_number}" if head else \
-            assignment.decision_case_number
+        return (
+            f"{head}, {assignment.decision_case_number}"
+            if head
+            else assignment.decision_case_number
+        )
     return head
 
 
-ASSIGNMENT_PREFETCH = ("responsible_organisations", "responsible_groups",
-                       "affected_organisations", "affected_groups")
+ASSIGNMENT_PREFETCH = (
+    "responsible_organisations",
+    "responsible_groups",
+    "affected_organisations",
+    "affected_groups",
+)
 
 
-def assignment_rows(assignments: Sequence[Assignment], year: int,
-                    reports: dict[int, Report]) -> list[AssignmentRow]:
+def assignment_rows(
+    assignments: Sequence[Assignment], year: int, reports: dict[int, Report]
+) -> list[AssignmentRow]:
     """Rows for assignments prefetched with ASSIGNMENT_PREFETCH (one query for the groups)."""
-    needs_groups = any(a.responsible_groups.all() or a.affected_groups.all()
-                       for a in assignments)
+    needs_groups = any(a.responsible_groups.all() or a.affected_groups.all() for a in assignments)
     by_kind = organisations_by_kind(year) if needs_groups else {}
     return [
         AssignmentRow(
@@ -393,6 +424,7 @@ def assignment_rows(assignments: Sequence[Assignment], year: int,
 
 
 # --- The goal page ------------------------------------------------------------------------------
+
 
 @dataclass
 class StatusOption:
@@ -422,16 +454,27 @@ class GoalPage:
 
     @property
     def last_updated(self) -> dt.datetime | None:
-        return _newest(self.overview.last_updated,
-                       *(r.report.updated_at for r in self.rows if r.report))
+        return _newest(
+            self.overview.last_updated, *(r.report.updated_at for r in self.rows if r.report)
+        )
 
 
-def goal_page(year: int, number: str, *, period_id: int | None = None,
-              statuses: Sequence[str] = (), organisation_slug: str = "") -> GoalPage | None:
+def goal_page(
+    year: int,
+    number: str,
+    *,
+    period_id: int | None = None,
+    statuses: Sequence[str] = (),
+    organisation_slug: str = "",
+) -> GoalPage | None:
     """Everything the goal page shows. None when the goal or the asked-for period is unknown
     (or the period is not a published period of the goal's plan)."""
-    goal = (Goal.objects.select_related("plan").prefetch_related("sections")
-            .filter(plan__year=year, number=number).first())
+    goal = (
+        Goal.objects.select_related("plan")
+        .prefetch_related("sections")
+        .filter(plan__year=year, number=number)
+        .first()
+    )
     if goal is None:
         return None
     all_periods = all_published_periods()
@@ -443,27 +486,52 @@ def goal_page(year: int, number: str, *, period_id: int | None = None,
         if period is None:
             return None
 
-    follow_ups = {f.period_id: f for f in GoalFollowUp.objects.filter(
-        goal=goal, period__in=[p.pk for p in periods])} if periods else {}
+    follow_ups = (
+        {
+            f.period_id: f
+            for f in GoalFollowUp.objects.filter(goal=goal, period__in=[p.pk for p in periods])
+        }
+        if periods
+        else {}
+    )
     follow_up = follow_ups.get(period.pk) if period else None
-    assignments = list(goal.assignments.prefetch_related(*ASSIGNMENT_PREFETCH)
-                       .order_by("order", "pk"))
+    assignments = list(
+        goal.assignments.prefetch_related(*ASSIGNMENT_PREFETCH).order_by("order", "pk")
+    )
     reports: dict[int, Report] = {}
     trend = None
     if period is not None:
-        reports = {r.assignment_id: r for r in Report.objects.filter(
-            period=period, organisation__isnull=True, assignment__goal=goal)}
+        reports = {
+            r.assignment_id: r
+            for r in Report.objects.filter(
+                period=period, organisation__isnull=True, assignment__goal=goal
+            )
+        }
         previous = previous_period(period, all_periods)
-        trend = goal_trend(follow_up, previous_goal_statuses(previous).get(goal.number, ""),
-                           previous)
+        trend = goal_trend(
+            follow_up, previous_goal_statuses(previous).get(goal.number, ""), previous
+        )
     # The same counts as compiled_counts(), from the rows already loaded.
-    counts = StatusCounts.from_statuses(
-        reports[a.pk].status if a.pk in reports else Status.UNKNOWN
-        for a in assignments if a.counts_in_summary) if period else StatusCounts()
-    overview = GoalOverview(goal, follow_up, counts, trend, _newest(
-        period.published_at if period else None,
-        follow_up.updated_at if follow_up else None,
-        *(r.updated_at for r in reports.values())))
+    counts = (
+        StatusCounts.from_statuses(
+            reports[a.pk].status if a.pk in reports else Status.UNKNOWN
+            for a in assignments
+            if a.counts_in_summary
+        )
+        if period
+        else StatusCounts()
+    )
+    overview = GoalOverview(
+        goal,
+        follow_up,
+        counts,
+        trend,
+        _newest(
+            period.published_at if period else None,
+            follow_up.updated_at if follow_up else None,
+            *(r.updated_at for r in reports.values()),
+        ),
+    )
     rows = assignment_rows(assignments, goal.plan.year, reports)
 
     organisations: dict[int, Organisation] = {}
@@ -480,18 +548,36 @@ def goal_page(year: int, number: str, *, period_id: int | None = None,
     status_counts = {s: 0 for s in STATUS_ORDER}
     for row in rows:
         status_counts[row.status] += 1
-    status_options = [StatusOption(s.value, s.label, status_counts[s], s in selected_statuses)
-                      for s in STATUS_ORDER if status_counts[s] or s in selected_statuses]
+    status_options = [
+        StatusOption(s.value, s.label, status_counts[s], s in selected_statuses)
+        for s in STATUS_ORDER
+        if status_counts[s] or s in selected_statuses
+    ]
 
-    shown = [r for r in rows
-             if (not selected_statuses or r.status in selected_statuses)
-             and (selected_org is None or selected_org.pk in r.responsible_ids)]
+    shown = [
+        r
+        for r in rows
+        if (not selected_statuses or r.status in selected_statuses)
+        and (selected_org is None or selected_org.pk in r.responsible_ids)
+    ]
     history = [(p, follow_ups.get(p.pk)) for p in periods]
-    return GoalPage(goal, periods, period, overview, shown, len(rows), status_options,
-                    organisation_options, selected_statuses, selected_org, history)
+    return GoalPage(
+        goal,
+        periods,
+        period,
+        overview,
+        shown,
+        len(rows),
+        status_options,
+        organisation_options,
+        selected_statuses,
+        selected_org,
+        history,
+    )
 
 
 # --- The assignment page ------------------------------------------------------------------------
+
 
 @dataclass
 class PeriodReports:
@@ -549,8 +635,13 @@ def assignment_chain(assignment: Assignment) -> list[Assignment]:
         current = parent
     frontier = [assignment.pk]
     while frontier and len(chain) < MAX_CHAIN:
-        children = [c for c in _assignment_qs().filter(carried_over_from_id__in=frontier)
-                    .order_by("goal__plan__year", "pk") if c.pk not in seen]
+        children = [
+            c
+            for c in _assignment_qs()
+            .filter(carried_over_from_id__in=frontier)
+            .order_by("goal__plan__year", "pk")
+            if c.pk not in seen
+        ]
         for child in children:
             seen.add(child.pk)
             chain.append(child)
@@ -559,13 +650,15 @@ def assignment_chain(assignment: Assignment) -> list[Assignment]:
 
 
 def assignment_page(pk: int) -> AssignmentPage | None:
-    assignment = (_assignment_qs().prefetch_related(*ASSIGNMENT_PREFETCH)
-                  .filter(pk=pk).first())
+    assignment = _assignment_qs().prefetch_related(*ASSIGNMENT_PREFETCH).filter(pk=pk).first()
     if assignment is None:
         return None
     chain = assignment_chain(assignment)
-    reports = (public_reports().filter(assignment__in=[a.pk for a in chain])
-               .select_related("period__plan", "organisation"))
+    reports = (
+        public_reports()
+        .filter(assignment__in=[a.pk for a in chain])
+        .select_related("period__plan", "organisation")
+    )
     by_assignment: dict[int, dict[int, PeriodReports]] = defaultdict(dict)
     for report in reports:
         per_period = by_assignment[report.assignment_id]
@@ -577,8 +670,9 @@ def assignment_page(pk: int) -> AssignmentPage | None:
     links = []
     latest: Report | None = None
     for a in chain:
-        periods = sorted(by_assignment.get(a.pk, {}).values(),
-                         key=lambda pr: period_sort_key(pr.period))
+        periods = sorted(
+            by_assignment.get(a.pk, {}).values(), key=lambda pr: period_sort_key(pr.period)
+        )
         for pr in periods:
             pr.organisations.sort(key=lambda r: r.organisation.name)
             if pr.compiled is not None and a.pk == assignment.pk:
@@ -593,6 +687,7 @@ def assignment_page(pk: int) -> AssignmentPage | None:
 
 
 # --- Organisations ------------------------------------------------------------------------------
+
 
 @dataclass
 class OrganisationAssignment:
@@ -640,8 +735,7 @@ def organisation_list() -> tuple[list[tuple[str, list[Organisation]]], list[Orga
     """Organisations by kind (boards first) with their aliases, and the groups. Three queries."""
     from insyn.organisations.models import OrganisationKind
 
-    organisations = (Organisation.objects.internal().prefetch_related("aliases")
-                     .order_by("name"))
+    organisations = Organisation.objects.internal().prefetch_related("aliases").order_by("name")
     by_kind: dict[str, list[Organisation]] = defaultdict(list)
     for org in organisations:
         by_kind[org.kind].append(org)
@@ -653,20 +747,25 @@ def organisation_list() -> tuple[list[tuple[str, list[Organisation]]], list[Orga
 def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | None:
     """What the organisation is responsible for in a plan year (directly or through a group)
     and how those assignments stand in the plan's newest published period."""
-    organisation = (Organisation.objects.select_related("successor")
-                    .prefetch_related("aliases", "predecessors").filter(slug=slug).first())
+    organisation = (
+        Organisation.objects.select_related("successor")
+        .prefetch_related("aliases", "predecessors")
+        .filter(slug=slug)
+        .first()
+    )
     if organisation is None:
         return None
     plans = list(plans_with_published_periods())
     if year is None:
         plan = plans[0] if plans else None
     else:
-        plan = next((p for p in plans if p.year == year), None) or \
-            Plan.objects.filter(year=year).first()
+        plan = (
+            next((p for p in plans if p.year == year), None)
+            or Plan.objects.filter(year=year).first()
+        )
         if plan is None:
             return None
-    groups = [g for g in OrganisationGroup.objects.order_by("name")
-              if organisation.kind in g.kinds]
+    groups = [g for g in OrganisationGroup.objects.order_by("name") if organisation.kind in g.kinds]
     responsible: list[OrganisationAssignment] = []
     affected: list[Assignment] = []
     period = None
@@ -678,38 +777,56 @@ def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | 
         assignments = list(
             Assignment.objects.filter(goal__plan=plan)
             .filter(direct | Q(responsible_groups__in=group_ids))
-            .select_related("goal__plan").prefetch_related(
-                Prefetch("responsible_groups",
-                         queryset=OrganisationGroup.objects.filter(pk__in=group_ids),
-                         to_attr="matching_groups"),
-                Prefetch("responsible_organisations",
-                         queryset=Organisation.objects.filter(pk=organisation.pk),
-                         to_attr="matching_direct"))
-            .distinct().order_by("goal__order", "goal__number", "order", "pk")
+            .select_related("goal__plan")
+            .prefetch_related(
+                Prefetch(
+                    "responsible_groups",
+                    queryset=OrganisationGroup.objects.filter(pk__in=group_ids),
+                    to_attr="matching_groups",
+                ),
+                Prefetch(
+                    "responsible_organisations",
+                    queryset=Organisation.objects.filter(pk=organisation.pk),
+                    to_attr="matching_direct",
+                ),
+            )
+            .distinct()
+            .order_by("goal__order", "goal__number", "order", "pk")
         )
         compiled: dict[int, Report] = {}
         own: dict[int, Report] = {}
         if period is not None:
-            for report in public_reports().filter(
-                    period=period, assignment__in=[a.pk for a in assignments]).filter(
-                    Q(organisation__isnull=True) | Q(organisation=organisation)):
+            for report in (
+                public_reports()
+                .filter(period=period, assignment__in=[a.pk for a in assignments])
+                .filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+            ):
                 target = compiled if report.organisation_id is None else own
                 target[report.assignment_id] = report
         for a in assignments:
             through = None if a.matching_direct else (a.matching_groups or [None])[0]
-            responsible.append(OrganisationAssignment(a, compiled.get(a.pk), own.get(a.pk),
-                                                      through))
+            responsible.append(
+                OrganisationAssignment(a, compiled.get(a.pk), own.get(a.pk), through)
+            )
         affected_groups = group_ids
         affected = list(
             Assignment.objects.filter(goal__plan=plan)
-            .filter(Q(affected_organisations=organisation)
-                    | Q(affected_groups__in=affected_groups))
+            .filter(Q(affected_organisations=organisation) | Q(affected_groups__in=affected_groups))
             .exclude(pk__in=[a.pk for a in assignments])
-            .select_related("goal__plan").distinct()
+            .select_related("goal__plan")
+            .distinct()
             .order_by("goal__order", "goal__number", "order", "pk")
         )
-    return OrganisationPage(organisation, list(organisation.aliases.all()), plans, plan, period,
-                            groups, responsible, affected)
+    return OrganisationPage(
+        organisation,
+        list(organisation.aliases.all()),
+        plans,
+        plan,
+        period,
+        groups,
+        responsible,
+        affected,
+    )
 
 
 def organisations_last_changed() -> dt.datetime | None:
@@ -739,6 +856,7 @@ def group_page(slug: str, year: int) -> GroupPage | None:
 
 # --- Archive and period pages -------------------------------------------------------------------
 
+
 @dataclass
 class ArchivePlan:
     plan: Plan
@@ -748,13 +866,16 @@ class ArchivePlan:
 
 def archive() -> list[ArchivePlan]:
     """Every plan that has published follow-up, newest first, with its published periods."""
-    plans = (Plan.objects.filter(periods__state=PeriodState.PUBLISHED).distinct()
-             .annotate(goal_count=Count("goals", distinct=True)).order_by("-year"))
+    plans = (
+        Plan.objects.filter(periods__state=PeriodState.PUBLISHED)
+        .distinct()
+        .annotate(goal_count=Count("goals", distinct=True))
+        .order_by("-year")
+    )
     by_plan: dict[int, list[FollowUpPeriod]] = defaultdict(list)
     for period in published_periods().filter(plan__in=[p.pk for p in plans]):
         by_plan[period.plan_id].append(period)
-    return [ArchivePlan(p, sorted(by_plan[p.pk], key=period_sort_key), p.goal_count)
-            for p in plans]
+    return [ArchivePlan(p, sorted(by_plan[p.pk], key=period_sort_key), p.goal_count) for p in plans]
 
 
 def period_page(pk: int) -> PlanPage | None:
@@ -768,10 +889,22 @@ def status_legend() -> list[tuple[str, str, str, str]]:
     """The assignment status scale as the municipality explains it: code, colour, label, text."""
     return [
         (Status.COMPLETED, _("Grön"), Status.COMPLETED.label, _("Uppdraget är färdigt")),
-        (Status.ON_TRACK, _("Grön"), Status.ON_TRACK.label,
-         _("Uppdraget pågår eller väntar enligt plan")),
-        (Status.DELAYED, _("Gul"), Status.DELAYED.label,
-         _("Uppdraget är försenat eller inte påbörjat")),
-        (Status.NOT_DONE, _("Röd"), Status.NOT_DONE.label,
-         _("Uppdraget genomförs inte, har utgått eller har avstannat")),
+        (
+            Status.ON_TRACK,
+            _("Grön"),
+            Status.ON_TRACK.label,
+            _("Uppdraget pågår eller väntar enligt plan"),
+        ),
+        (
+            Status.DELAYED,
+            _("Gul"),
+            Status.DELAYED.label,
+            _("Uppdraget är försenat eller inte påbörjat"),
+        ),
+        (
+            Status.NOT_DONE,
+            _("Röd"),
+            Status.NOT_DONE.label,
+            _("Uppdraget genomförs inte, har utgått eller har avstannat"),
+        ),
     ]

@@ -62,8 +62,21 @@ EDITABLE_STATES = (ReportState.DRAFT, ReportState.RETURNED)
 DONE_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 FINISHED_STATUSES = (Status.COMPLETED, Status.NOT_DONE)
 KIND_MONTH = {PeriodKind.APRIL: 4, PeriodKind.AUGUST: 8, PeriodKind.ANNUAL: 12}
-MONTH_NAMES = ["", "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-               "september", "oktober", "november", "december"]
+MONTH_NAMES = [
+    "",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 CASE_NUMBER_RE = re.compile(r"^[A-ZÅÄÖ]{2,6}-\d{4}-\d{1,6}$")
 PARAGRAPH_RE = re.compile(r"^§\s?\d{1,4}$")
 
@@ -88,9 +101,18 @@ def _as_history_user(obj: Any, by: Any) -> Any:
 
 # --- Periods ------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def period_create(*, plan: Plan, kind: str, deadline: dt.date, by: Any, label: str = "",
-                  month: int | None = None, year: int | None = None) -> FollowUpPeriod:
+def period_create(
+    *,
+    plan: Plan,
+    kind: str,
+    deadline: dt.date,
+    by: Any,
+    label: str = "",
+    month: int | None = None,
+    year: int | None = None,
+) -> FollowUpPeriod:
     """A planned period; a deadline in the past is refused."""
     errors: dict[str, str] = {}
     if kind not in PeriodKind.values:
@@ -98,30 +120,42 @@ def period_create(*, plan: Plan, kind: str, deadline: dt.date, by: Any, label: s
     if deadline is None:
         errors["deadline"] = "Ange sista dag för rapportering."
     elif deadline < _today():
-        errors["deadline"] = (f"Sista dag för rapportering ({deadline:%Y-%m-%d}) har redan "
-                              f"passerat. Välj ett datum från och med i dag.")
+        errors["deadline"] = (
+            f"Sista dag för rapportering ({deadline:%Y-%m-%d}) har redan "
+            f"passerat. Välj ett datum från och med i dag."
+        )
     label = (label or (PeriodKind(kind).label if kind in PeriodKind.values else "")).strip()
     if not errors and FollowUpPeriod.objects.filter(plan=plan, kind=kind, label=label).exists():
         errors["label"] = f"Planen har redan en period som heter ”{label}”."
     if errors:
         raise ValidationError(errors)
-    period = FollowUpPeriod(plan=plan, year=year or plan.year, kind=kind, label=label,
-                            month=month or KIND_MONTH.get(kind), deadline=deadline,
-                            state=PeriodState.PLANNED)
+    period = FollowUpPeriod(
+        plan=plan,
+        year=year or plan.year,
+        kind=kind,
+        label=label,
+        month=month or KIND_MONTH.get(kind),
+        deadline=deadline,
+        state=PeriodState.PLANNED,
+    )
     _as_history_user(period, by).save()
     return period
 
 
 def _assignments_for_reporting(plan: Plan, *, ids: Iterable[int] | None = None) -> list[Assignment]:
-    qs = Assignment.objects.filter(goal__plan=plan).select_related("goal").prefetch_related(
-        "responsible_organisations", "responsible_groups")
+    qs = (
+        Assignment.objects.filter(goal__plan=plan)
+        .select_related("goal")
+        .prefetch_related("responsible_organisations", "responsible_groups")
+    )
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return list(qs)
 
 
-def responsible_for_year(assignments: Sequence[Assignment], year: int
-                         ) -> dict[int, list[Organisation]]:
+def responsible_for_year(
+    assignments: Sequence[Assignment], year: int
+) -> dict[int, list[Organisation]]:
     """Responsible organisations per assignment (groups expanded through the registry for the
     year; inactive and external organisations left out). One query per distinct set of groups."""
     expanded: dict[frozenset[int], list[Organisation]] = {}
@@ -131,24 +165,34 @@ def responsible_for_year(assignments: Sequence[Assignment], year: int
         key = frozenset(group.pk for group in groups)
         if key and key not in expanded:
             expanded[key] = expand_responsible([], groups, year)
-        direct = [org for org in assignment.responsible_organisations.all()
-                  if org.is_active_in(year)]
+        direct = [
+            org for org in assignment.responsible_organisations.all() if org.is_active_in(year)
+        ]
         orgs = expand_responsible(direct + expanded.get(key, []), [], year)
         result[assignment.pk] = [org for org in orgs if org.kind != OrganisationKind.EXTERNAL]
     return result
 
 
-def _previous_reports(period: FollowUpPeriod, assignments: Sequence[Assignment]
-                      ) -> dict[tuple[int, int], tuple[str, str]]:
+def _previous_reports(
+    period: FollowUpPeriod, assignments: Sequence[Assignment]
+) -> dict[tuple[int, int], tuple[str, str]]:
     """(assignment id, organisation id) → (status, assessment) of that organisation's latest
     earlier report on the assignment, or on the assignment it was carried over from."""
     source_of = {a.pk: a.carried_over_from_id or a.pk for a in assignments}
     lookup_ids = set(source_of) | set(source_of.values())
     latest: dict[tuple[int, int], tuple[tuple[int, int], str, str]] = {}
-    rows = (Report.objects.filter(assignment_id__in=lookup_ids, organisation__isnull=False)
-            .exclude(period=period)
-            .values_list("assignment_id", "organisation_id", "status", "assessment",
-                         "period__year", "period__month"))
+    rows = (
+        Report.objects.filter(assignment_id__in=lookup_ids, organisation__isnull=False)
+        .exclude(period=period)
+        .values_list(
+            "assignment_id",
+            "organisation_id",
+            "status",
+            "assessment",
+            "period__year",
+            "period__month",
+        )
+    )
     current_key = period.sort_key
     for assignment_id, org_id, status, assessment, year, month in rows.iterator(chunk_size=2000):
         key = (year, month or 13)
@@ -180,9 +224,11 @@ def assessment_label(period: FollowUpPeriod) -> str:
 def _create_drafts(period: FollowUpPeriod, assignments: Sequence[Assignment], by: Any) -> int:
     responsible = responsible_for_year(assignments, period.year)
     previous = _previous_reports(period, assignments)
-    existing = set(Report.objects.filter(period=period, organisation__isnull=False,
-                                         assignment__in=[a.pk for a in assignments])
-                   .values_list("assignment_id", "organisation_id"))
+    existing = set(
+        Report.objects.filter(
+            period=period, organisation__isnull=False, assignment__in=[a.pk for a in assignments]
+        ).values_list("assignment_id", "organisation_id")
+    )
     label = assessment_label(period)
     drafts = []
     for assignment in assignments:
@@ -190,9 +236,17 @@ def _create_drafts(period: FollowUpPeriod, assignments: Sequence[Assignment], by
             if (assignment.pk, org.pk) in existing:
                 continue
             status, assessment = previous.get((assignment.pk, org.pk), (Status.UNKNOWN, ""))
-            drafts.append(Report(assignment=assignment, period=period, organisation=org,
-                                 status=status, assessment=assessment, assessment_label=label,
-                                 state=ReportState.DRAFT))
+            drafts.append(
+                Report(
+                    assignment=assignment,
+                    period=period,
+                    organisation=org,
+                    status=status,
+                    assessment=assessment,
+                    assessment_label=label,
+                    state=ReportState.DRAFT,
+                )
+            )
     user = by if getattr(by, "is_authenticated", False) else None
     bulk_create_with_history(drafts, Report, batch_size=500, default_user=user)
     return len(drafts)
@@ -207,8 +261,9 @@ def period_open(*, period: FollowUpPeriod, by: Any) -> int:
     if period.state != PeriodState.PLANNED:
         raise ValidationError(f"Perioden är redan {period.get_state_display().lower()}.")
     if period.deadline and period.deadline < _today():
-        raise ValidationError("Sista dag för rapportering har passerat. Ändra datumet innan "
-                              "perioden öppnas.")
+        raise ValidationError(
+            "Sista dag för rapportering har passerat. Ändra datumet innan perioden öppnas."
+        )
     created = _create_drafts(period, _assignments_for_reporting(period.plan), by)
     period.state = PeriodState.OPEN
     period.opened_at = timezone.now()
@@ -219,8 +274,7 @@ def period_open(*, period: FollowUpPeriod, by: Any) -> int:
 
 
 @transaction.atomic
-def period_update_deadline(*, period: FollowUpPeriod, deadline: dt.date, by: Any
-                           ) -> FollowUpPeriod:
+def period_update_deadline(*, period: FollowUpPeriod, deadline: dt.date, by: Any) -> FollowUpPeriod:
     if period.is_published:
         raise ValidationError("En publicerad period kan inte ändras.")
     if deadline < _today():
@@ -231,6 +285,7 @@ def period_update_deadline(*, period: FollowUpPeriod, deadline: dt.date, by: Any
 
 
 # --- Organisation reports -----------------------------------------------------------------------
+
 
 def _check_editable(report: Report) -> None:
     if report.period.state != PeriodState.OPEN:
@@ -245,8 +300,9 @@ def _check_status(status: str) -> None:
 
 
 @transaction.atomic
-def report_save(*, report_id: int, version: int, status: str, assessment: str, by: Any,
-                change_reason: str = "") -> Report:
+def report_save(
+    *, report_id: int, version: int, status: str, assessment: str, by: Any, change_reason: str = ""
+) -> Report:
     """Save a draft (or a returned report) based on `version`; ReportConflict if it changed.
     `change_reason` is kept in the history record (e.g. "autosave:<editor token>")."""
     _check_status(status)
@@ -254,8 +310,9 @@ def report_save(*, report_id: int, version: int, status: str, assessment: str, b
     if report.organisation_id is None:
         raise ValidationError("Den sammanställda rapporten skrivs på sammanställningssidan.")
     _check_editable(report)
-    updated = Report.objects.filter(pk=report_id, version=version,
-                                    state__in=EDITABLE_STATES).update(version=F("version") + 1)
+    updated = Report.objects.filter(
+        pk=report_id, version=version, state__in=EDITABLE_STATES
+    ).update(version=F("version") + 1)
     if not updated:
         report.refresh_from_db()
         raise ReportConflict(report)
@@ -269,8 +326,9 @@ def report_save(*, report_id: int, version: int, status: str, assessment: str, b
 
 
 @transaction.atomic
-def report_submit(*, report_id: int, version: int, status: str, assessment: str, by: Any,
-                  change_reason: str = "") -> Report:
+def report_submit(
+    *, report_id: int, version: int, status: str, assessment: str, by: Any, change_reason: str = ""
+) -> Report:
     """Save and submit; an empty assessment or a missing status is refused."""
     errors = {}
     if not assessment.strip():
@@ -279,20 +337,30 @@ def report_submit(*, report_id: int, version: int, status: str, assessment: str,
         errors["status"] = "Välj en status innan du lämnar in rapporten."
     if errors:
         raise ValidationError(errors)
-    report = report_save(report_id=report_id, version=version, status=status,
-                         assessment=assessment, by=by, change_reason=change_reason)
+    report = report_save(
+        report_id=report_id,
+        version=version,
+        status=status,
+        assessment=assessment,
+        by=by,
+        change_reason=change_reason,
+    )
     report.state = ReportState.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = by if getattr(by, "is_authenticated", False) else None
     _as_history_user(report, by).save(
-        update_fields=["state", "submitted_at", "submitted_by", "updated_at"])
+        update_fields=["state", "submitted_at", "submitted_by", "updated_at"]
+    )
     return report
 
 
 def _lock_submitted(report: Report) -> Report:
     # of=("self",): PostgreSQL cannot lock the nullable side of the organisation join.
-    report = (Report.objects.select_for_update(of=("self",))
-              .select_related("period", "assignment", "organisation").get(pk=report.pk))
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("period", "assignment", "organisation")
+        .get(pk=report.pk)
+    )
     if report.state != ReportState.SUBMITTED:
         raise ValidationError("Bara inlämnade rapporter kan återsändas eller godkännas.")
     if report.period.is_published:
@@ -310,7 +378,8 @@ def report_return(*, report: Report, comment: str, by: Any) -> Report:
     report.return_comment = comment.strip()
     report.version += 1
     _as_history_user(report, by).save(
-        update_fields=["state", "return_comment", "version", "updated_at"])
+        update_fields=["state", "return_comment", "version", "updated_at"]
+    )
     notifications.report_returned(report)
     return report
 
@@ -326,22 +395,39 @@ def report_approve(*, report: Report, by: Any) -> Report:
 
 # --- Compiled follow-up, publishing and corrections --------------------------------------------
 
+
 def _check_compilable(period: FollowUpPeriod, note: str) -> None:
     if period.state == PeriodState.PLANNED:
         raise ValidationError("Perioden har inte öppnats.")
     if period.is_published and not note.strip():
-        raise ValidationError({"note": "Perioden är publicerad. Beskriv vad som ändras och "
-                                       "varför – rättelsen visas för alla."})
+        raise ValidationError(
+            {
+                "note": "Perioden är publicerad. Beskriv vad som ändras och "
+                "varför – rättelsen visas för alla."
+            }
+        )
 
 
-def _record_correction(*, period: FollowUpPeriod, changes: list[dict[str, str]], note: str,
-                       by: Any, assignment: Assignment | None = None,
-                       goal: Goal | None = None) -> Correction:
+def _record_correction(
+    *,
+    period: FollowUpPeriod,
+    changes: list[dict[str, str]],
+    note: str,
+    by: Any,
+    assignment: Assignment | None = None,
+    goal: Goal | None = None,
+) -> Correction:
     FollowUpPeriod.objects.select_for_update().filter(pk=period.pk).first()
     last = Correction.objects.filter(period=period).aggregate(v=Max("version"))["v"] or 1
-    correction = Correction(period=period, assignment=assignment, goal=goal, version=last + 1,
-                            note=note.strip(), changes=changes,
-                            created_by=by if getattr(by, "is_authenticated", False) else None)
+    correction = Correction(
+        period=period,
+        assignment=assignment,
+        goal=goal,
+        version=last + 1,
+        note=note.strip(),
+        changes=changes,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     _as_history_user(correction, by).save()
     _index(period)
     return correction
@@ -354,16 +440,28 @@ def _changes(obj: Any, new: dict[str, str]) -> list[dict[str, str]]:
         if before != value:
             model_field = obj._meta.get_field(name)
             display = dict(model_field.choices or [])
-            changes.append({"field": name, "label": str(model_field.verbose_name).capitalize(),
-                            "before": str(display.get(before, before)),
-                            "after": str(display.get(value, value))})
+            changes.append(
+                {
+                    "field": name,
+                    "label": str(model_field.verbose_name).capitalize(),
+                    "before": str(display.get(before, before)),
+                    "after": str(display.get(value, value)),
+                }
+            )
     return changes
 
 
 @transaction.atomic
-def compiled_save(*, period: FollowUpPeriod, assignment: Assignment, status: str,
-                  assessment: str, by: Any, note: str = "", version: int | None = None
-                  ) -> Report:
+def compiled_save(
+    *,
+    period: FollowUpPeriod,
+    assignment: Assignment,
+    status: str,
+    assessment: str,
+    by: Any,
+    note: str = "",
+    version: int | None = None,
+) -> Report:
     """The executive board's compiled assessment and status for one assignment. After
     publishing, a change needs a note and becomes a visible Correction."""
     _check_status(status)
@@ -371,11 +469,15 @@ def compiled_save(*, period: FollowUpPeriod, assignment: Assignment, status: str
     if assignment.goal.plan_id != period.plan_id:
         raise ValidationError("Uppdraget hör inte till periodens plan.")
     report, created = Report.objects.get_or_create(
-        assignment=assignment, period=period, organisation=None,
-        defaults={"state": ReportState.APPROVED, "assessment_label": assessment_label(period)})
+        assignment=assignment,
+        period=period,
+        organisation=None,
+        defaults={"state": ReportState.APPROVED, "assessment_label": assessment_label(period)},
+    )
     if version is not None and not created:
         updated = Report.objects.filter(pk=report.pk, version=version).update(
-            version=F("version") + 1)
+            version=F("version") + 1
+        )
         if not updated:
             report.refresh_from_db()
             raise ReportConflict(report)
@@ -388,14 +490,14 @@ def compiled_save(*, period: FollowUpPeriod, assignment: Assignment, status: str
         setattr(report, name, value)
     _as_history_user(report, by).save()
     if period.is_published and changes:
-        _record_correction(period=period, assignment=assignment, changes=changes, note=note,
-                           by=by)
+        _record_correction(period=period, assignment=assignment, changes=changes, note=note, by=by)
     return report
 
 
 @transaction.atomic
-def goal_follow_up_save(*, period: FollowUpPeriod, goal: Goal, status: str, assessment: str,
-                        by: Any, note: str = "") -> GoalFollowUp:
+def goal_follow_up_save(
+    *, period: FollowUpPeriod, goal: Goal, status: str, assessment: str, by: Any, note: str = ""
+) -> GoalFollowUp:
     """The goal's status and assessment; the summary sentence is computed (goal_summary)."""
     if status not in GoalStatus.values:
         raise ValidationError({"status": "Välj målets status: grön, gul eller röd."})
@@ -416,15 +518,17 @@ def goal_follow_up_save(*, period: FollowUpPeriod, goal: Goal, status: str, asse
     return follow_up
 
 
-def goal_summary(goal: Goal, period: FollowUpPeriod,
-                 statuses: Iterable[str] | None = None) -> str:
+def goal_summary(goal: Goal, period: FollowUpPeriod, statuses: Iterable[str] | None = None) -> str:
     """The computed summary sentence from the compiled statuses (board goals not counted)."""
     if statuses is None:
-        statuses = Report.objects.filter(
-            period=period, organisation__isnull=True, assignment__goal=goal
-        ).exclude(assignment__kind=AssignmentKind.BOARD_GOAL).values_list("status", flat=True)
-        counted = Assignment.objects.filter(goal=goal).exclude(
-            kind=AssignmentKind.BOARD_GOAL).count()
+        statuses = (
+            Report.objects.filter(period=period, organisation__isnull=True, assignment__goal=goal)
+            .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
+            .values_list("status", flat=True)
+        )
+        counted = (
+            Assignment.objects.filter(goal=goal).exclude(kind=AssignmentKind.BOARD_GOAL).count()
+        )
         statuses = list(statuses)
         statuses += [Status.UNKNOWN] * max(0, counted - len(statuses))
     return summary_sentence(StatusCounts.from_statuses(statuses), goal.kind_definite)
@@ -434,13 +538,15 @@ def publish_blockers(period: FollowUpPeriod) -> list[str]:
     """What is missing before the period can be published, in Swedish, one line each."""
     assignments = list(Assignment.objects.filter(goal__plan=period.plan).select_related("goal"))
     goals = list(Goal.objects.filter(plan=period.plan))
-    compiled = {r.assignment_id: r for r in
-                Report.objects.filter(period=period, organisation__isnull=True)}
+    compiled = {
+        r.assignment_id: r for r in Report.objects.filter(period=period, organisation__isnull=True)
+    }
     follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period)}
     problems = []
     for assignment in assignments:
-        where = (f"{assignment.goal.get_kind_display()} {assignment.goal.number}, "
-                 f"{assignment.heading}")
+        where = (
+            f"{assignment.goal.get_kind_display()} {assignment.goal.number}, {assignment.heading}"
+        )
         report = compiled.get(assignment.pk)
         if report is None or not report.assessment.strip():
             problems.append(f"{where}: sammanställd bedömning saknas.")
@@ -485,21 +591,31 @@ def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
 
 def corrections_for_period(period: FollowUpPeriod) -> list[Correction]:
     """Corrections of a published period, oldest first (for the public pages)."""
-    return list(Correction.objects.filter(period=period)
-                .select_related("assignment", "goal", "period").order_by("version"))
+    return list(
+        Correction.objects.filter(period=period)
+        .select_related("assignment", "goal", "period")
+        .order_by("version")
+    )
 
 
 def corrections_for_assignment(assignment: Assignment) -> list[Correction]:
-    return list(Correction.objects.filter(assignment=assignment)
-                .select_related("period").order_by("period__year", "period__month", "version"))
+    return list(
+        Correction.objects.filter(assignment=assignment)
+        .select_related("period")
+        .order_by("period__year", "period__month", "version")
+    )
 
 
 def corrections_for_goal(goal: Goal) -> list[Correction]:
-    return list(Correction.objects.filter(goal=goal)
-                .select_related("period").order_by("period__year", "period__month", "version"))
+    return list(
+        Correction.objects.filter(goal=goal)
+        .select_related("period")
+        .order_by("period__year", "period__month", "version")
+    )
 
 
 # --- Completeness -------------------------------------------------------------------------------
+
 
 def _kind_phrase(done: int, total: int, one: str, definite: str, many: str) -> str:
     if done == total:
@@ -509,19 +625,30 @@ def _kind_phrase(done: int, total: int, one: str, definite: str, many: str) -> s
     return f"{done} av {total} {many}"
 
 
-def completeness_sentence(*, boards_done: int, boards_total: int, companies_done: int,
-                          companies_total: int) -> str:
-    """"Alla nämnder och 11 av 13 bolagsstyrelser har rapporterat", for any counts."""
+def completeness_sentence(
+    *, boards_done: int, boards_total: int, companies_done: int, companies_total: int
+) -> str:
+    """ "Alla nämnder och 11 av 13 bolagsstyrelser har rapporterat", for any counts."""
     if boards_total == 0 and companies_total == 0:
         return "Inga nämnder eller bolagsstyrelser ska rapportera i den här perioden."
     parts = []
     if boards_total:
-        parts.append((boards_done, _kind_phrase(boards_done, boards_total, "nämnd",
-                                                "nämnden", "nämnder")))
+        parts.append(
+            (boards_done, _kind_phrase(boards_done, boards_total, "nämnd", "nämnden", "nämnder"))
+        )
     if companies_total:
-        parts.append((companies_done, _kind_phrase(
-            companies_done, companies_total, "bolagsstyrelse", "bolagsstyrelsen",
-            "bolagsstyrelser")))
+        parts.append(
+            (
+                companies_done,
+                _kind_phrase(
+                    companies_done,
+                    companies_total,
+                    "bolagsstyrelse",
+                    "bolagsstyrelsen",
+                    "bolagsstyrelser",
+                ),
+            )
+        )
     if all(done == 0 for done, _phrase in parts):
         text = " och ".join(phrase for _done, phrase in parts) + " har rapporterat ännu"
     elif len(parts) == 2 and (parts[0][0] == 0) != (parts[1][0] == 0):
@@ -561,9 +688,12 @@ class Completeness:
 
     @property
     def sentence(self) -> str:
-        return completeness_sentence(boards_done=self.boards_done, boards_total=self.boards_total,
-                                     companies_done=self.companies_done,
-                                     companies_total=self.companies_total)
+        return completeness_sentence(
+            boards_done=self.boards_done,
+            boards_total=self.boards_total,
+            companies_done=self.companies_done,
+            companies_total=self.companies_total,
+        )
 
     @property
     def overdue(self) -> list[OrganisationProgress]:
@@ -573,21 +703,28 @@ class Completeness:
 def completeness(period: FollowUpPeriod, *, today: dt.date | None = None) -> Completeness:
     """Who has submitted everything, who has not, and who is overdue (two queries)."""
     today = today or _today()
-    counts = (Report.objects.filter(period=period, organisation__isnull=False)
-              .values("organisation_id", "state").annotate(n=Count("id")))
+    counts = (
+        Report.objects.filter(period=period, organisation__isnull=False)
+        .values("organisation_id", "state")
+        .annotate(n=Count("id"))
+    )
     by_org: dict[int, dict[str, int]] = defaultdict(dict)
     for row in counts:
         by_org[row["organisation_id"]][row["state"]] = row["n"]
     result = Completeness(period=period)
-    past_deadline = bool(period.deadline and period.deadline < today
-                         and period.state == PeriodState.OPEN)
+    past_deadline = bool(
+        period.deadline and period.deadline < today and period.state == PeriodState.OPEN
+    )
     for org in Organisation.objects.filter(pk__in=list(by_org)).order_by("name"):
         states = by_org[org.pk]
         row = OrganisationProgress(
-            organisation=org, total=sum(states.values()),
-            draft=states.get(ReportState.DRAFT, 0), returned=states.get(ReportState.RETURNED, 0),
+            organisation=org,
+            total=sum(states.values()),
+            draft=states.get(ReportState.DRAFT, 0),
+            returned=states.get(ReportState.RETURNED, 0),
             submitted=states.get(ReportState.SUBMITTED, 0),
-            approved=states.get(ReportState.APPROVED, 0))
+            approved=states.get(ReportState.APPROVED, 0),
+        )
         row.overdue = past_deadline and not row.done
         result.rows.append(row)
         if org.kind in BOARD_KINDS:
@@ -601,6 +738,7 @@ def completeness(period: FollowUpPeriod, *, today: dt.date | None = None) -> Com
 
 # --- Carry-over, additional assignments, lineage -------------------------------------------------
 
+
 def last_published_period(plan: Plan) -> FollowUpPeriod | None:
     periods = [p for p in FollowUpPeriod.objects.filter(plan=plan, state=PeriodState.PUBLISHED)]
     return max(periods, key=lambda p: p.sort_key, default=None)
@@ -610,12 +748,20 @@ def _copy_goal(goal: Goal, to_plan: Plan, by: Any) -> Goal:
     existing = Goal.objects.filter(plan=to_plan, number=goal.number).first()
     if existing:
         return existing
-    new = Goal(plan=to_plan, number=goal.number, kind=goal.kind, title=goal.title,
-               short_title=goal.short_title, order=goal.order)
+    new = Goal(
+        plan=to_plan,
+        number=goal.number,
+        kind=goal.kind,
+        title=goal.title,
+        short_title=goal.short_title,
+        order=goal.order,
+    )
     _as_history_user(new, by).save()
     for section in goal.sections.all():
-        _as_history_user(GoalSection(goal=new, order=section.order, heading=section.heading,
-                                     body=section.body), by).save()
+        _as_history_user(
+            GoalSection(goal=new, order=section.order, heading=section.heading, body=section.body),
+            by,
+        ).save()
     return new
 
 
@@ -628,15 +774,28 @@ def carry_over(*, from_period: FollowUpPeriod, to_plan: Plan, by: Any) -> list[A
         raise ValidationError("Välj en publicerad period att föra över från.")
     if to_plan.year <= from_period.plan.year:
         raise ValidationError("Uppdrag kan bara föras över till en senare plan.")
-    statuses = dict(Report.objects.filter(period=from_period, organisation__isnull=True)
-                    .values_list("assignment_id", "status"))
-    already = set(Assignment.objects.filter(goal__plan=to_plan, carried_over_from__isnull=False)
-                  .values_list("carried_over_from_id", flat=True))
-    sources = (Assignment.objects.filter(goal__plan=from_period.plan)
-               .exclude(kind=AssignmentKind.BOARD_GOAL)
-               .select_related("goal")
-               .prefetch_related("responsible_organisations", "responsible_groups",
-                                 "affected_organisations", "affected_groups", "goal__sections"))
+    statuses = dict(
+        Report.objects.filter(period=from_period, organisation__isnull=True).values_list(
+            "assignment_id", "status"
+        )
+    )
+    already = set(
+        Assignment.objects.filter(goal__plan=to_plan, carried_over_from__isnull=False).values_list(
+            "carried_over_from_id", flat=True
+        )
+    )
+    sources = (
+        Assignment.objects.filter(goal__plan=from_period.plan)
+        .exclude(kind=AssignmentKind.BOARD_GOAL)
+        .select_related("goal")
+        .prefetch_related(
+            "responsible_organisations",
+            "responsible_groups",
+            "affected_organisations",
+            "affected_groups",
+            "goal__sections",
+        )
+    )
     created = []
     for source in sources:
         if statuses.get(source.pk, Status.UNKNOWN) in FINISHED_STATUSES or source.pk in already:
@@ -647,9 +806,16 @@ def carry_over(*, from_period: FollowUpPeriod, to_plan: Plan, by: Any) -> list[A
         else:
             origin_year, origin_number = from_period.plan.year, source.number
         assignment = Assignment(
-            goal=goal, kind=AssignmentKind.REMAINING, number="", title=source.title,
-            description=source.description, order=source.order, origin_year=origin_year,
-            origin_number=origin_number, carried_over_from=source)
+            goal=goal,
+            kind=AssignmentKind.REMAINING,
+            number="",
+            title=source.title,
+            description=source.description,
+            order=source.order,
+            origin_year=origin_year,
+            origin_number=origin_number,
+            carried_over_from=source,
+        )
         _as_history_user(assignment, by).save()
         assignment.responsible_organisations.set(source.responsible_organisations.all())
         assignment.responsible_groups.set(source.responsible_groups.all())
@@ -664,15 +830,25 @@ def _drafts_for_open_periods(plan: Plan, assignments: Sequence[Assignment], by: 
     if not assignments:
         return
     for period in FollowUpPeriod.objects.filter(plan=plan, state=PeriodState.OPEN):
-        _create_drafts(period, _assignments_for_reporting(plan, ids=[a.pk for a in assignments]),
-                       by)
+        _create_drafts(
+            period, _assignments_for_reporting(plan, ids=[a.pk for a in assignments]), by
+        )
 
 
 @transaction.atomic
 def assignment_add_additional(
-    *, goal: Goal, title: str, description: str, case_number: str, paragraph: str, body: str,
-    decision_date: dt.date | None, by: Any, responsible: Iterable[Organisation] = (),
-    responsible_groups: Iterable[Any] = (), affected: Iterable[Organisation] = (),
+    *,
+    goal: Goal,
+    title: str,
+    description: str,
+    case_number: str,
+    paragraph: str,
+    body: str,
+    decision_date: dt.date | None,
+    by: Any,
+    responsible: Iterable[Organisation] = (),
+    responsible_groups: Iterable[Any] = (),
+    affected: Iterable[Organisation] = (),
 ) -> Assignment:
     """An assignment given by a later council decision (tillkommande uppdrag). If the plan has
     an open period, its responsible organisations get drafts at once."""
@@ -700,10 +876,17 @@ def assignment_add_additional(
     if errors:
         raise ValidationError(errors)
     order = (Assignment.objects.filter(goal=goal).aggregate(m=Max("order"))["m"] or 0) + 1
-    assignment = Assignment(goal=goal, kind=AssignmentKind.ADDITIONAL, title=title.strip(),
-                            description=description.strip(), order=order,
-                            decision_case_number=case_number, decision_paragraph=paragraph,
-                            decision_body=body.strip(), decision_date=decision_date)
+    assignment = Assignment(
+        goal=goal,
+        kind=AssignmentKind.ADDITIONAL,
+        title=title.strip(),
+        description=description.strip(),
+        order=order,
+        decision_case_number=case_number,
+        decision_paragraph=paragraph,
+        decision_body=body.strip(),
+        decision_date=decision_date,
+    )
     _as_history_user(assignment, by).save()
     assignment.responsible_organisations.set(responsible)
     assignment.responsible_groups.set(responsible_groups)
@@ -724,8 +907,11 @@ def assignment_lineage(assignment: Assignment) -> list[Assignment]:
     frontier = [root.pk]
     visited = {root.pk}
     while frontier:
-        children = list(Assignment.objects.filter(carried_over_from_id__in=frontier)
-                        .exclude(pk__in=visited).select_related("goal__plan"))
+        children = list(
+            Assignment.objects.filter(carried_over_from_id__in=frontier)
+            .exclude(pk__in=visited)
+            .select_related("goal__plan")
+        )
         chain.extend(children)
         visited.update(c.pk for c in children)
         frontier = [c.pk for c in children]
@@ -735,13 +921,17 @@ def assignment_lineage(assignment: Assignment) -> list[Assignment]:
 def lineage_reports(assignment: Assignment) -> list[Report]:
     """Every published compiled report along the lineage (for staff and public history)."""
     ids = [a.pk for a in assignment_lineage(assignment)]
-    return list(Report.objects.filter(assignment_id__in=ids, organisation__isnull=True,
-                                      period__state=PeriodState.PUBLISHED)
-                .select_related("period", "assignment").order_by("period__year",
-                                                                  "period__month"))
+    return list(
+        Report.objects.filter(
+            assignment_id__in=ids, organisation__isnull=True, period__state=PeriodState.PUBLISHED
+        )
+        .select_related("period", "assignment")
+        .order_by("period__year", "period__month")
+    )
 
 
 # --- Bulk reporting (XLSX upload) --------------------------------------------------------------
+
 
 @dataclass
 class BulkRow:
@@ -760,8 +950,9 @@ class BulkUploadError(Exception):
 
 
 @transaction.atomic
-def bulk_report(*, period: FollowUpPeriod, rows: Sequence[BulkRow], organisation_ids: set[int],
-                by: Any) -> int:
+def bulk_report(
+    *, period: FollowUpPeriod, rows: Sequence[BulkRow], organisation_ids: set[int], by: Any
+) -> int:
     """Apply validated rows from an uploaded template: all rows or none. Every row is checked
     (own organisation, this period, still editable, unchanged since download, status valid,
     assessment present when submitting); any error rejects the whole upload."""
@@ -777,8 +968,9 @@ def bulk_report(*, period: FollowUpPeriod, rows: Sequence[BulkRow], organisation
             errors.append(f"{where}: rapport-id {row.report_id} finns inte i den här perioden.")
             continue
         if report.organisation_id not in organisation_ids:
-            errors.append(f"{where}: rapporten tillhör en organisation som du inte rapporterar "
-                          f"för.")
+            errors.append(
+                f"{where}: rapporten tillhör en organisation som du inte rapporterar för."
+            )
             continue
         if row.report_id in seen:
             errors.append(f"{where}: rapport-id {row.report_id} förekommer flera gånger.")
@@ -786,8 +978,10 @@ def bulk_report(*, period: FollowUpPeriod, rows: Sequence[BulkRow], organisation
         if report.state not in EDITABLE_STATES:
             errors.append(f"{where}: rapporten är redan inlämnad och kan inte ändras.")
         if row.version is not None and row.version != report.version:
-            errors.append(f"{where}: rapporten har ändrats i Insyn efter att mallen hämtades. "
-                          f"Hämta en ny mall.")
+            errors.append(
+                f"{where}: rapporten har ändrats i Insyn efter att mallen hämtades. "
+                f"Hämta en ny mall."
+            )
         if row.status not in Status.values:
             errors.append(f"{where}: ogiltig status.")
         if row.submit and not row.assessment.strip():
@@ -798,37 +992,51 @@ def bulk_report(*, period: FollowUpPeriod, rows: Sequence[BulkRow], organisation
         raise BulkUploadError(errors)
     for row in rows:
         report = reports[row.report_id]
-        kwargs = {"report_id": report.pk, "version": report.version, "status": row.status,
-                  "assessment": row.assessment, "by": by}
+        kwargs = {
+            "report_id": report.pk,
+            "version": report.version,
+            "status": row.status,
+            "assessment": row.assessment,
+            "by": by,
+        }
         try:
             (report_submit if row.submit else report_save)(**kwargs)
         except ReportConflict as exc:
-            raise BulkUploadError([f"Rad {row.row_number}: rapporten ändrades samtidigt av "
-                                   f"någon annan."]) from exc
+            raise BulkUploadError(
+                [f"Rad {row.row_number}: rapporten ändrades samtidigt av någon annan."]
+            ) from exc
     return len(rows)
 
 
 # --- Staff reads ----------------------------------------------------------------------------------
 
+
 def reports_for_compiling(period: FollowUpPeriod, assignment: Assignment) -> list[Report]:
-    return list(Report.objects.filter(period=period, assignment=assignment,
-                                      organisation__isnull=False)
-                .select_related("organisation", "submitted_by").order_by("organisation__name"))
+    return list(
+        Report.objects.filter(period=period, assignment=assignment, organisation__isnull=False)
+        .select_related("organisation", "submitted_by")
+        .order_by("organisation__name")
+    )
 
 
 def compile_overview(period: FollowUpPeriod) -> list[dict[str, Any]]:
     """Goals with their assignments, compiled report and the organisations' progress: five
     queries whatever the size."""
-    goals = list(Goal.objects.filter(plan=period.plan).prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.order_by("order", "pk"))))
-    compiled = {r.assignment_id: r for r in
-                Report.objects.filter(period=period, organisation__isnull=True)}
+    goals = list(
+        Goal.objects.filter(plan=period.plan).prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.order_by("order", "pk"))
+        )
+    )
+    compiled = {
+        r.assignment_id: r for r in Report.objects.filter(period=period, organisation__isnull=True)
+    }
     follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period)}
     progress: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "done": 0})
-    for row in (Report.objects.filter(period=period, organisation__isnull=False)
-                .values("assignment_id").annotate(total=Count("id"),
-                                                  done=Count("id", filter=Q(
-                                                      state__in=DONE_STATES)))):
+    for row in (
+        Report.objects.filter(period=period, organisation__isnull=False)
+        .values("assignment_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(state__in=DONE_STATES)))
+    ):
         progress[row["assignment_id"]] = {"total": row["total"], "done": row["done"]}
     result = []
     for goal in goals:
@@ -838,8 +1046,15 @@ def compile_overview(period: FollowUpPeriod) -> list[dict[str, Any]]:
             report = compiled.get(assignment.pk)
             if assignment.counts_in_summary:
                 statuses.append(report.status if report else Status.UNKNOWN)
-            items.append({"assignment": assignment, "compiled": report,
-                          "progress": progress[assignment.pk]})
-        result.append({"goal": goal, "items": items, "follow_up": follow_ups.get(goal.pk),
-                       "summary": goal_summary(goal, period, statuses)})
+            items.append(
+                {"assignment": assignment, "compiled": report, "progress": progress[assignment.pk]}
+            )
+        result.append(
+            {
+                "goal": goal,
+                "items": items,
+                "follow_up": follow_ups.get(goal.pk),
+                "summary": goal_summary(goal, period, statuses),
+            }
+        )
     return result

@@ -12,8 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-NUMBER_WORDS = ["noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio",
-                "elva", "tolv"]
+NUMBER_WORDS = [
+    "noll",
+    "ett",
+    "två",
+    "tre",
+    "fyra",
+    "fem",
+    "sex",
+    "sju",
+    "åtta",
+    "nio",
+    "tio",
+    "elva",
+    "tolv",
+]
 
 # (status code, predicate for one, predicate for several)
 PREDICATES = [
@@ -38,9 +51,14 @@ class StatusCounts:
         return self.completed + self.on_track + self.delayed + self.not_done + self.unknown
 
     def as_dict(self) -> dict[str, int]:
-        return {"assignments": self.total, "completed": self.completed,
-                "on_track": self.on_track, "delayed": self.delayed,
-                "not_done": self.not_done, "unknown": self.unknown}
+        return {
+            "assignments": self.total,
+            "completed": self.completed,
+            "on_track": self.on_track,
+            "delayed": self.delayed,
+            "not_done": self.not_done,
+            "unknown": self.unknown,
+        }
 
     @classmethod
     def from_statuses(cls, statuses: Iterable[str | None]) -> StatusCounts:
@@ -71,8 +89,7 @@ def summary_sentence(counts: StatusCounts, goal_kind_definite: str = "fokusmåle
     scope = f"inom {goal_kind_definite}"
     if total == 0:
         return f"Kommunfullmäktige har inte gett några uppdrag {scope}."
-    present = [(n, one, many) for code, one, many in PREDICATES
-               if (n := getattr(counts, code)) > 0]
+    present = [(n, one, many) for code, one, many in PREDICATES if (n := getattr(counts, code)) > 0]
     if total == 1:
         _n, one, _many = present[0]
         return f"Kommunfullmäktiges enda uppdrag {scope} {one}."
@@ -80,7 +97,9 @@ def summary_sentence(counts: StatusCounts, goal_kind_definite: str = "fokusmåle
         _n, _one, many = present[0]
         return f"Alla kommunfullmäktiges {number_text(total)} uppdrag {scope} {many}."
     first_n, first_one, first_many = present[0]
-    first = (f"{_capitalise(number_text(first_n))} av kommunfullmäktiges {number_text(total)} "
-             f"uppdrag {scope} {first_one if first_n == 1 else first_many}.")
+    first = (
+        f"{_capitalise(number_text(first_n))} av kommunfullmäktiges {number_text(total)} "
+        f"uppdrag {scope} {first_one if first_n == 1 else first_many}."
+    )
     rest = [f"{number_text(n)} uppdrag {one if n == 1 else many}" for n, one, many in present[1:]]
     return f"{first} {_capitalise(_join(rest))}."

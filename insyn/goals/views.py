@@ -56,8 +56,13 @@ HISTORY_LIMIT = 200
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     roles = roles_of(request.user)
-    return {"is_admin": ADMIN in roles, "is_compiler": bool({ADMIN, COMPILER} & roles),
-            "is_reporter": REPORTER in roles, "is_reader": READER in roles, **extra}
+    return {
+        "is_admin": ADMIN in roles,
+        "is_compiler": bool({ADMIN, COMPILER} & roles),
+        "is_reporter": REPORTER in roles,
+        "is_reader": READER in roles,
+        **extra,
+    }
 
 
 def _period(period_id: int) -> FollowUpPeriod:
@@ -73,19 +78,26 @@ def _can_see_report(user: Any, report: Report) -> bool:
         return True
     if report.organisation_id and report.organisation_id in _reporter_orgs(user):
         return True
-    return READER in roles_of(user) and report.state in READER_VISIBLE_STATES and (
-        report.organisation_id is not None)
+    return (
+        READER in roles_of(user)
+        and report.state in READER_VISIBLE_STATES
+        and (report.organisation_id is not None)
+    )
 
 
 def _can_edit_report(user: Any, report: Report) -> bool:
     return report.organisation_id is not None and (
-        ADMIN in roles_of(user) or report.organisation_id in _reporter_orgs(user))
+        ADMIN in roles_of(user) or report.organisation_id in _reporter_orgs(user)
+    )
 
 
 def _visible_report(request: HttpRequest, report_id: int) -> Report:
     report = get_object_or_404(
-        Report.objects.select_related("period__plan", "assignment__goal", "organisation",
-                                      "submitted_by"), pk=report_id)
+        Report.objects.select_related(
+            "period__plan", "assignment__goal", "organisation", "submitted_by"
+        ),
+        pk=report_id,
+    )
     if not _can_see_report(request.user, report):
         raise Http404
     return report
@@ -97,13 +109,17 @@ def _own_autosave(request: HttpRequest, report: Report, editor: str) -> bool:
     if not editor:
         return False
     latest = report.history.order_by("-history_id").first()
-    return bool(latest and latest.version == report.version
-                and latest.history_user_id == request.user.pk
-                and latest.history_change_reason == f"autosave:{editor}")
+    return bool(
+        latest
+        and latest.version == report.version
+        and latest.history_user_id == request.user.pk
+        and latest.history_change_reason == f"autosave:{editor}"
+    )
 
 
-def _save_report(request: HttpRequest, fn: Any, report_id: int, data: dict[str, Any], *,
-                 autosave: bool = False) -> Report:
+def _save_report(
+    request: HttpRequest, fn: Any, report_id: int, data: dict[str, Any], *, autosave: bool = False
+) -> Report:
     """Save through the service; a conflict with this page's own autosave is retried on top
     of it, any other conflict (another person, another tab) is raised."""
     editor = data.get("editor") or ""
@@ -114,8 +130,12 @@ def _save_report(request: HttpRequest, fn: Any, report_id: int, data: dict[str, 
     except services.ReportConflict as exc:
         if not _own_autosave(request, exc.current, editor):
             raise
-        return fn(report_id=report_id, by=request.user, change_reason=reason,
-                  **{**data, "version": exc.current.version})
+        return fn(
+            report_id=report_id,
+            by=request.user,
+            change_reason=reason,
+            **{**data, "version": exc.current.version},
+        )
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -127,10 +147,12 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 # --- Overview ------
 
+
 @role_required(COMPILER, READER, REPORTER)
 def index(request: HttpRequest) -> HttpResponse:
-    periods = list(FollowUpPeriod.objects.select_related("plan")
-                   .order_by("-year", "-month", "-pk")[:50])
+    periods = list(
+        FollowUpPeriod.objects.select_related("plan").order_by("-year", "-month", "-pk")[:50]
+    )
     counts = period_counts([p.pk for p in periods])
     for period in periods:
         period.counts = counts.get(period.pk, {"total": 0, "done": 0})
@@ -140,20 +162,28 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(REPORTER)
 def my_reports(request: HttpRequest) -> HttpResponse:
     org_ids = _reporter_orgs(request.user)
-    reports = (Report.objects.filter(organisation_id__in=org_ids,
-                                     period__state=PeriodState.OPEN)
-               .select_related("period", "organisation", "assignment__goal")
-               .order_by("period_id", "organisation__name", "assignment__goal__order",
-                         "assignment__order", "assignment_id")[:2000])
+    reports = (
+        Report.objects.filter(organisation_id__in=org_ids, period__state=PeriodState.OPEN)
+        .select_related("period", "organisation", "assignment__goal")
+        .order_by(
+            "period_id",
+            "organisation__name",
+            "assignment__goal__order",
+            "assignment__order",
+            "assignment_id",
+        )[:2000]
+    )
     periods: dict[int, dict[str, Any]] = {}
     for report in reports:
         entry = periods.setdefault(report.period_id, {"period": report.period, "reports": []})
         entry["reports"].append(report)
-    return render(request, "goals/my_reports.html",
-                  _context(request, periods=list(periods.values())))
+    return render(
+        request, "goals/my_reports.html", _context(request, periods=list(periods.values()))
+    )
 
 
 # --- Periods ------
+
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
@@ -174,10 +204,19 @@ def period_create(request: HttpRequest) -> HttpResponse:
 def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
     period = _period(period_id)
     progress = services.completeness(period)
-    return render(request, "goals/period_detail.html", _context(
-        request, period=period, progress=progress,
-        blockers=services.publish_blockers(period) if period.state != PeriodState.PUBLISHED
-        else [], corrections=services.corrections_for_period(period)))
+    return render(
+        request,
+        "goals/period_detail.html",
+        _context(
+            request,
+            period=period,
+            progress=progress,
+            blockers=services.publish_blockers(period)
+            if period.state != PeriodState.PUBLISHED
+            else [],
+            corrections=services.corrections_for_period(period),
+        ),
+    )
 
 
 @role_required(ADMIN)
@@ -190,8 +229,7 @@ def period_open(request: HttpRequest, period_id: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Perioden är öppnad: %(n)s utkast skapades.") % {
-            "n": created})
+        messages.success(request, _("Perioden är öppnad: %(n)s utkast skapades.") % {"n": created})
     return redirect("goals:period", period.pk)
 
 
@@ -214,16 +252,23 @@ def period_publish(request: HttpRequest, period_id: int) -> HttpResponse:
 
 # --- Organisation reports ------
 
+
 @role_required(REPORTER, COMPILER, READER, write_roles=(REPORTER,))
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _visible_report(request, report_id)
-    can_edit = (_can_edit_report(request.user, report)
-                and report.state in services.EDITABLE_STATES
-                and report.period.state == PeriodState.OPEN)
+    can_edit = (
+        _can_edit_report(request.user, report)
+        and report.state in services.EDITABLE_STATES
+        and report.period.state == PeriodState.OPEN
+    )
     conflict = None
-    initial = {"status": report.status, "assessment": report.assessment,
-               "version": report.version, "editor": secrets.token_hex(8)}
+    initial = {
+        "status": report.status,
+        "assessment": report.assessment,
+        "version": report.version,
+        "editor": secrets.token_hex(8),
+    }
     form = ReportForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if not _can_edit_report(request.user, report):
@@ -240,9 +285,14 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                 data["version"] = str(conflict.version)
                 form = ReportForm(data, initial=initial)
                 form.is_valid()
-                form.add_error(None, _("Någon annan har sparat rapporten medan du skrev. Din "
-                                       "text är inte sparad. Jämför med den sparade versionen "
-                                       "nedan och spara igen."))
+                form.add_error(
+                    None,
+                    _(
+                        "Någon annan har sparat rapporten medan du skrev. Din "
+                        "text är inte sparad. Jämför med den sparade versionen "
+                        "nedan och spara igen."
+                    ),
+                )
                 report = _visible_report(request, report_id)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -252,15 +302,29 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                     return redirect("goals:my_reports")
                 messages.success(request, _("Rapporten är sparad."))
                 return redirect("goals:report", report.pk)
-    previous = (Report.objects.filter(assignment=report.assignment,
-                                      organisation=report.organisation)
-                .exclude(pk=report.pk).select_related("period")
-                .order_by("-period__year", "-period__month").first())
-    return render(request, "goals/report_edit.html", _context(
-        request, report=report, form=form, can_edit=can_edit, conflict=conflict,
-        previous=previous, can_review=has_role(request.user, COMPILER)
-        and report.state == ReportState.SUBMITTED and not report.period.is_published,
-        review_form=ReviewForm()))
+    previous = (
+        Report.objects.filter(assignment=report.assignment, organisation=report.organisation)
+        .exclude(pk=report.pk)
+        .select_related("period")
+        .order_by("-period__year", "-period__month")
+        .first()
+    )
+    return render(
+        request,
+        "goals/report_edit.html",
+        _context(
+            request,
+            report=report,
+            form=form,
+            can_edit=can_edit,
+            conflict=conflict,
+            previous=previous,
+            can_review=has_role(request.user, COMPILER)
+            and report.state == ReportState.SUBMITTED
+            and not report.period.is_published,
+            review_form=ReviewForm(),
+        ),
+    )
 
 
 @role_required(REPORTER, write_roles=(REPORTER,))
@@ -278,8 +342,9 @@ def report_autosave(request: HttpRequest, report_id: int) -> HttpResponse:
         status = 400
     else:
         try:
-            saved = _save_report(request, services.report_save, report.pk,
-                                 form.cleaned_data, autosave=True)
+            saved = _save_report(
+                request, services.report_save, report.pk, form.cleaned_data, autosave=True
+            )
         except services.ReportConflict as exc:
             context["conflict"] = exc.current
             status = 409
@@ -306,14 +371,17 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
         return redirect(_safe_next(request, default))
     try:
         if form.cleaned_data["action"] == "return":
-            services.report_return(report=report, comment=form.cleaned_data["comment"],
-                                   by=request.user)
-            messages.success(request, _("Rapporten är återsänd till %(org)s.") % {
-                "org": report.organisation})
+            services.report_return(
+                report=report, comment=form.cleaned_data["comment"], by=request.user
+            )
+            messages.success(
+                request, _("Rapporten är återsänd till %(org)s.") % {"org": report.organisation}
+            )
         else:
             services.report_approve(report=report, by=request.user)
-            messages.success(request, _("Rapporten från %(org)s är godkänd.") % {
-                "org": report.organisation})
+            messages.success(
+                request, _("Rapporten från %(org)s är godkänd.") % {"org": report.organisation}
+            )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -331,77 +399,135 @@ def _history_entries(records: list[Any], fields: list[str]) -> list[dict[str, An
             for change in delta.changes:
                 field = record.instance_type._meta.get_field(change.field)
                 display = dict(field.choices or [])
-                changes.append({"label": str(field.verbose_name).capitalize(),
-                                "old": display.get(change.old, change.old),
-                                "new": display.get(change.new, change.new)})
-        entries.append({"record": record, "changes": changes,
-                        "created": record.history_type == "+"})
+                changes.append(
+                    {
+                        "label": str(field.verbose_name).capitalize(),
+                        "old": display.get(change.old, change.old),
+                        "new": display.get(change.new, change.new),
+                    }
+                )
+        entries.append(
+            {"record": record, "changes": changes, "created": record.history_type == "+"}
+        )
     return entries
 
 
 @role_required(REPORTER, COMPILER, READER)
 def report_history(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _visible_report(request, report_id)
-    records = list(report.history.select_related("history_user")
-                   .order_by("-history_date", "-history_id")[:HISTORY_LIMIT])
+    records = list(
+        report.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            :HISTORY_LIMIT
+        ]
+    )
     entries = _history_entries(records, ["status", "assessment", "state", "return_comment"])
-    return render(request, "goals/history.html", _context(
-        request, object=report, entries=entries, back=reverse("goals:report", args=[report.pk]),
-        heading=_("Historik: %(r)s") % {"r": report}))
+    return render(
+        request,
+        "goals/history.html",
+        _context(
+            request,
+            object=report,
+            entries=entries,
+            back=reverse("goals:report", args=[report.pk]),
+            heading=_("Historik: %(r)s") % {"r": report},
+        ),
+    )
 
 
 @role_required(COMPILER, READER)
 def assignment_history(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = get_object_or_404(Assignment.objects.select_related("goal__plan"),
-                                   pk=assignment_id)
-    records = list(assignment.history.select_related("history_user")
-                   .order_by("-history_date", "-history_id")[:HISTORY_LIMIT])
-    entries = _history_entries(records, [
-        "number", "kind", "title", "description", "origin_year", "origin_number",
-        "decision_case_number", "decision_paragraph", "decision_body", "decision_date"])
-    compiled = list(Report.objects.filter(assignment=assignment, organisation__isnull=True)
-                    .select_related("period"))
-    compiled_records = list(Report.history.filter(
-        assignment_id=assignment.pk, organisation_id__isnull=True
-    ).select_related("history_user").order_by("-history_date", "-history_id")[:HISTORY_LIMIT])
-    return render(request, "goals/assignment_history.html", _context(
-        request, assignment=assignment, entries=entries,
-        compiled_entries=_history_entries(compiled_records, ["status", "assessment"]),
-        compiled=compiled, lineage=services.assignment_lineage(assignment),
-        corrections=services.corrections_for_assignment(assignment)))
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("goal__plan"), pk=assignment_id
+    )
+    records = list(
+        assignment.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            :HISTORY_LIMIT
+        ]
+    )
+    entries = _history_entries(
+        records,
+        [
+            "number",
+            "kind",
+            "title",
+            "description",
+            "origin_year",
+            "origin_number",
+            "decision_case_number",
+            "decision_paragraph",
+            "decision_body",
+            "decision_date",
+        ],
+    )
+    compiled = list(
+        Report.objects.filter(assignment=assignment, organisation__isnull=True).select_related(
+            "period"
+        )
+    )
+    compiled_records = list(
+        Report.history.filter(assignment_id=assignment.pk, organisation_id__isnull=True)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
+    )
+    return render(
+        request,
+        "goals/assignment_history.html",
+        _context(
+            request,
+            assignment=assignment,
+            entries=entries,
+            compiled_entries=_history_entries(compiled_records, ["status", "assessment"]),
+            compiled=compiled,
+            lineage=services.assignment_lineage(assignment),
+            corrections=services.corrections_for_assignment(assignment),
+        ),
+    )
 
 
 # --- Compiling ------
 
+
 @role_required(COMPILER, READER)
 def compile_overview(request: HttpRequest, period_id: int) -> HttpResponse:
     period = _period(period_id)
-    return render(request, "goals/compile_overview.html", _context(
-        request, period=period, goals=services.compile_overview(period)))
+    return render(
+        request,
+        "goals/compile_overview.html",
+        _context(request, period=period, goals=services.compile_overview(period)),
+    )
 
 
 @role_required(COMPILER, READER, write_roles=(COMPILER,))
 @require_http_methods(["GET", "POST"])
-def compile_assignment(request: HttpRequest, period_id: int, assignment_id: int
-                       ) -> HttpResponse:
+def compile_assignment(request: HttpRequest, period_id: int, assignment_id: int) -> HttpResponse:
     period = _period(period_id)
-    assignment = get_object_or_404(Assignment.objects.select_related("goal"),
-                                   pk=assignment_id, goal__plan=period.plan)
-    compiled = Report.objects.filter(period=period, assignment=assignment,
-                                     organisation__isnull=True).first()
-    initial = {"status": compiled.status if compiled else Status.UNKNOWN,
-               "assessment": compiled.assessment if compiled else "",
-               "version": compiled.version if compiled else None}
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("goal"), pk=assignment_id, goal__plan=period.plan
+    )
+    compiled = Report.objects.filter(
+        period=period, assignment=assignment, organisation__isnull=True
+    ).first()
+    initial = {
+        "status": compiled.status if compiled else Status.UNKNOWN,
+        "assessment": compiled.assessment if compiled else "",
+        "version": compiled.version if compiled else None,
+    }
     form = CompiledForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.compiled_save(period=period, assignment=assignment, by=request.user,
-                                   **form.cleaned_data)
+            services.compiled_save(
+                period=period, assignment=assignment, by=request.user, **form.cleaned_data
+            )
         except services.ReportConflict as exc:
             conflict = exc.current
-            form.add_error(None, _("Någon annan har sparat den sammanställda bedömningen medan "
-                                   "du skrev. Jämför och spara igen."))
+            form.add_error(
+                None,
+                _(
+                    "Någon annan har sparat den sammanställda bedömningen medan "
+                    "du skrev. Jämför och spara igen."
+                ),
+            )
             data = request.POST.copy()
             data["version"] = str(conflict.version)
             form.data = data
@@ -413,10 +539,21 @@ def compile_assignment(request: HttpRequest, period_id: int, assignment_id: int
     reports = services.reports_for_compiling(period, assignment)
     if not has_role(request.user, COMPILER):
         reports = [r for r in reports if r.state in READER_VISIBLE_STATES]
-    return render(request, "goals/compile_assignment.html", _context(
-        request, period=period, assignment=assignment, form=form, reports=reports,
-        compiled=compiled, conflict=conflict, review_form=ReviewForm(),
-        can_write=has_role(request.user, COMPILER)))
+    return render(
+        request,
+        "goals/compile_assignment.html",
+        _context(
+            request,
+            period=period,
+            assignment=assignment,
+            form=form,
+            reports=reports,
+            compiled=compiled,
+            conflict=conflict,
+            review_form=ReviewForm(),
+            can_write=has_role(request.user, COMPILER),
+        ),
+    )
 
 
 @role_required(COMPILER, READER, write_roles=(COMPILER,))
@@ -425,21 +562,36 @@ def compile_goal(request: HttpRequest, period_id: int, goal_id: int) -> HttpResp
     period = _period(period_id)
     goal = get_object_or_404(Goal, pk=goal_id, plan=period.plan)
     follow_up = GoalFollowUp.objects.filter(goal=goal, period=period).first()
-    form = GoalFollowUpForm(request.POST or None, initial={
-        "status": follow_up.status if follow_up else "",
-        "assessment": follow_up.assessment if follow_up else ""})
+    form = GoalFollowUpForm(
+        request.POST or None,
+        initial={
+            "status": follow_up.status if follow_up else "",
+            "assessment": follow_up.assessment if follow_up else "",
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.goal_follow_up_save(period=period, goal=goal, by=request.user,
-                                         **form.cleaned_data)
+            services.goal_follow_up_save(
+                period=period, goal=goal, by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Målets uppföljning är sparad."))
             return redirect("goals:compile_overview", period.pk)
-    return render(request, "goals/compile_goal.html", _context(
-        request, period=period, goal=goal, form=form, follow_up=follow_up,
-        summary=services.goal_summary(goal, period), can_write=has_role(request.user, COMPILER)))
+    return render(
+        request,
+        "goals/compile_goal.html",
+        _context(
+            request,
+            period=period,
+            goal=goal,
+            form=form,
+            follow_up=follow_up,
+            summary=services.goal_summary(goal, period),
+            can_write=has_role(request.user, COMPILER),
+        ),
+    )
 
 
 # --- Exports and bulk reporting ------
@@ -481,7 +633,8 @@ def bulk_template(request: HttpRequest, period_id: int) -> HttpResponse:
     data = exports.bulk_template(period, _reporter_orgs(request.user))
     response = HttpResponse(data, content_type=EXPORT_TYPES["xlsx"][0])
     response["Content-Disposition"] = (
-        f'attachment; filename="rapportmall-{period.year}-{period.kind}.xlsx"')
+        f'attachment; filename="rapportmall-{period.year}-{period.kind}.xlsx"'
+    )
     return response
 
 
@@ -499,18 +652,27 @@ def bulk_upload(request: HttpRequest, period_id: int) -> HttpResponse:
             if upload.size > exports.MAX_UPLOAD_BYTES:
                 raise services.BulkUploadError(["Filen är för stor (högst 5 MB)."])
             rows = exports.parse_bulk_upload(upload.read())
-            count = services.bulk_report(period=period, rows=rows, by=request.user,
-                                         organisation_ids=_reporter_orgs(request.user))
+            count = services.bulk_report(
+                period=period,
+                rows=rows,
+                by=request.user,
+                organisation_ids=_reporter_orgs(request.user),
+            )
         except services.BulkUploadError as exc:
             errors = exc.errors
         else:
             messages.success(request, _("%(n)s rapporter är sparade från filen.") % {"n": count})
             return redirect("goals:my_reports")
-    return render(request, "goals/bulk_upload.html", _context(
-        request, period=period, form=form, errors=errors), status=400 if errors else 200)
+    return render(
+        request,
+        "goals/bulk_upload.html",
+        _context(request, period=period, form=form, errors=errors),
+        status=400 if errors else 200,
+    )
 
 
 # --- Plans: carry-over and additional assignments ----------------------------------------------
+
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
@@ -523,10 +685,10 @@ def carry_over(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("%(n)s kvarvarande uppdrag fördes över.") % {
-                "n": len(created)})
-    return render(request, "goals/carry_over.html", _context(request, form=form,
-                                                             created=created))
+            messages.success(
+                request, _("%(n)s kvarvarande uppdrag fördes över.") % {"n": len(created)}
+            )
+    return render(request, "goals/carry_over.html", _context(request, form=form, created=created))
 
 
 @role_required(ADMIN)
@@ -537,11 +699,17 @@ def assignment_additional(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             assignment = services.assignment_add_additional(
-                goal=data["goal"], title=data["title"], description=data["description"],
-                case_number=data["case_number"], paragraph=data["paragraph"],
-                body=data["body"], decision_date=data["decision_date"],
-                responsible=data["responsible"], responsible_groups=data["responsible_groups"],
-                by=request.user)
+                goal=data["goal"],
+                title=data["title"],
+                description=data["description"],
+                case_number=data["case_number"],
+                paragraph=data["paragraph"],
+                body=data["body"],
+                decision_date=data["decision_date"],
+                responsible=data["responsible"],
+                responsible_groups=data["responsible_groups"],
+                by=request.user,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -551,18 +719,22 @@ def assignment_additional(request: HttpRequest) -> HttpResponse:
 
 
 def period_counts(period_ids: list[int]) -> dict[int, dict[str, int]]:
-    rows = (Report.objects.filter(period_id__in=period_ids, organisation__isnull=False)
-            .values("period_id").annotate(total=Count("id"), done=Count(
-                "id", filter=Q(state__in=READER_VISIBLE_STATES))))
+    rows = (
+        Report.objects.filter(period_id__in=period_ids, organisation__isnull=False)
+        .values("period_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(state__in=READER_VISIBLE_STATES)))
+    )
     return {row["period_id"]: row for row in rows}
 
 
 # --- Public exports (mounted at /export/, see insyn/goals/export_urls.py) ----------------------
 
+
 def public_export(request: HttpRequest, period_id: int, fmt: str) -> HttpResponse:
     """Published periods only; anything else is 404 for everyone."""
-    period = get_object_or_404(FollowUpPeriod.objects.select_related("plan"), pk=period_id,
-                               state=PeriodState.PUBLISHED)
+    period = get_object_or_404(
+        FollowUpPeriod.objects.select_related("plan"), pk=period_id, state=PeriodState.PUBLISHED
+    )
     if fmt not in EXPORT_TYPES:
         raise Http404
     # A published period changes only through corrections: cache each file per version (a

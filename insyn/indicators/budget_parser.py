@@ -111,9 +111,14 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
         text = content.decode("cp1252", errors="replace")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((";", "\t", ","), key=first_line.count)
-    return [row for _, row in zip(range(MAX_ROWS + 2), csv.reader(io.StringIO(text, newline=""),
-                                                                  delimiter=delimiter),
-                                  strict=False)]
+    return [
+        row
+        for _, row in zip(
+            range(MAX_ROWS + 2),
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+            strict=False,
+        )
+    ]
 
 
 def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
@@ -126,17 +131,35 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
         return result
     try:
         raw_rows = _xlsx_rows(content) if _is_xlsx(content, file_name) else _csv_rows(content)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, csv.Error,
-            SyntaxError, EOFError, IndexError, AttributeError, LookupError, RuntimeError,
-            zlib.error, struct.error):
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        csv.Error,
+        SyntaxError,
+        EOFError,
+        IndexError,
+        AttributeError,
+        LookupError,
+        RuntimeError,
+        zlib.error,
+        struct.error,
+    ):
         # A damaged .xlsx fails inside zipfile, zlib and openpyxl in many ways (SyntaxError is
         # xml.etree's ParseError); each of them means the file cannot be read.
-        result.errors.append("Filen kunde inte läsas. Ladda upp en Excel-fil (.xlsx) eller en "
-                             "CSV-fil med semikolon eller komma mellan kolumnerna.")
+        result.errors.append(
+            "Filen kunde inte läsas. Ladda upp en Excel-fil (.xlsx) eller en "
+            "CSV-fil med semikolon eller komma mellan kolumnerna."
+        )
         return result
 
-    numbered = [(number, row) for number, row in enumerate(raw_rows, start=1)
-                if any(cell is not None and str(cell).strip() for cell in row)]
+    numbered = [
+        (number, row)
+        for number, row in enumerate(raw_rows, start=1)
+        if any(cell is not None and str(cell).strip() for cell in row)
+    ]
     if not numbered:
         result.errors.append("Filen innehåller inga rader.")
         return result
@@ -153,17 +176,22 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
         elif name in NET_COST_HEADERS:
             key = "net_cost"
         else:
-            result.errors.append(f"Rad {header_number}: okänd kolumn ”{str(cell).strip()}”. "
-                                 f"Filen ska ha kolumnerna {EXPECTED}.")
+            result.errors.append(
+                f"Rad {header_number}: okänd kolumn ”{str(cell).strip()}”. "
+                f"Filen ska ha kolumnerna {EXPECTED}."
+            )
             continue
         if key in columns:
-            result.errors.append(f"Rad {header_number}: kolumnen ”{str(cell).strip()}” "
-                                 "finns två gånger.")
+            result.errors.append(
+                f"Rad {header_number}: kolumnen ”{str(cell).strip()}” finns två gånger."
+            )
         columns[key] = position
     for key, label in (("organisation", "Nämnd"), ("net_cost", "Nettokostnad (mnkr)")):
         if key not in columns:
-            result.errors.append(f"Rad {header_number}: kolumnen ”{label}” saknas. "
-                                 f"Filen ska ha kolumnerna {EXPECTED}.")
+            result.errors.append(
+                f"Rad {header_number}: kolumnen ”{label}” saknas. "
+                f"Filen ska ha kolumnerna {EXPECTED}."
+            )
     if result.errors:
         return result
     if len(numbered) - 1 > MAX_ROWS:
@@ -192,8 +220,9 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
             continue
         net_cost = parse_number(raw_cost)
         if net_cost is None:
-            result.errors.append(f"Rad {number}: ”{str(raw_cost).strip()}” i kolumnen "
-                                 "Nettokostnad är inte ett tal.")
+            result.errors.append(
+                f"Rad {number}: ”{str(raw_cost).strip()}” i kolumnen Nettokostnad är inte ett tal."
+            )
             continue
         if abs(net_cost) >= Decimal("100000000000"):
             result.errors.append(f"Rad {number}: nettokostnaden {net_cost} mnkr är orimligt stor.")
@@ -204,8 +233,14 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
             result.errors.append(f"Rad {number}: ”{what}” finns redan på rad {seen[key]}.")
             continue
         seen[key] = number
-        result.rows.append(BudgetRow(row=number, organisation=organisation, activity=activity,
-                                     net_cost=net_cost.quantize(Decimal("0.001"))))
+        result.rows.append(
+            BudgetRow(
+                row=number,
+                organisation=organisation,
+                activity=activity,
+                net_cost=net_cost.quantize(Decimal("0.001")),
+            )
+        )
     if not result.rows and not result.errors:
         result.errors.append("Filen innehåller inga budgetrader.")
     return result

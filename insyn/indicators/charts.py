@@ -81,20 +81,27 @@ def marker_path(shape: str, x: float, y: float, r: float = 4.5) -> str:
     if shape == "triangle":
         return f"M{x:.1f} {y - r - 1:.1f}L{x + r + 1:.1f} {y + r:.1f}L{x - r - 1:.1f} {y + r:.1f}Z"
     if shape == "diamond":
-        return f"M{x:.1f} {y - r - 1:.1f}L{x + r + 1:.1f} {y:.1f}L{x:.1f} {y + r + 1:.1f}" \
-               f"L{x - r - 1:.1f} {y:.1f}Z"
+        return (
+            f"M{x:.1f} {y - r - 1:.1f}L{x + r + 1:.1f} {y:.1f}L{x:.1f} {y + r + 1:.1f}"
+            f"L{x - r - 1:.1f} {y:.1f}Z"
+        )
     if shape == "cross":
-        return (f"M{x - r:.1f} {y - r:.1f}L{x + r:.1f} {y + r:.1f}"
-                f"M{x - r:.1f} {y + r:.1f}L{x + r:.1f} {y - r:.1f}")
-    return (f"M{x - r:.1f} {y:.1f}a{r:.1f} {r:.1f} 0 1 0 {2 * r:.1f} 0"
-            f"a{r:.1f} {r:.1f} 0 1 0 {-2 * r:.1f} 0Z")
+        return (
+            f"M{x - r:.1f} {y - r:.1f}L{x + r:.1f} {y + r:.1f}"
+            f"M{x - r:.1f} {y + r:.1f}L{x + r:.1f} {y - r:.1f}"
+        )
+    return (
+        f"M{x - r:.1f} {y:.1f}a{r:.1f} {r:.1f} 0 1 0 {2 * r:.1f} 0"
+        f"a{r:.1f} {r:.1f} 0 1 0 {-2 * r:.1f} 0Z"
+    )
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering [low, high]."""
     if low == high:
-        low, high = (low - 1, high + 1) if low == 0 else (low - abs(low) * 0.1,
-                                                          high + abs(high) * 0.1)
+        low, high = (
+            (low - 1, high + 1) if low == 0 else (low - abs(low) * 0.1, high + abs(high) * 0.1)
+        )
     raw_step = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw_step))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
@@ -147,20 +154,42 @@ class LineChart:
     empty: bool = False
 
 
-def line_chart(*, chart_id: str, title: str, description: str, series: list[Series],
-               unit: str = "", targets: dict[int, float] | None = None, width: int = 640,
-               height: int = 280) -> LineChart:
+def line_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    series: list[Series],
+    unit: str = "",
+    targets: dict[int, float] | None = None,
+    width: int = 640,
+    height: int = 280,
+) -> LineChart:
     """Lines over years, one pattern and marker per series, optional target crosses."""
     targets = targets or {}
-    years = sorted({year for s in series for year, v in s.points.items() if v is not None}
-                   | set(targets))
+    years = sorted(
+        {year for s in series for year, v in s.points.items() if v is not None} | set(targets)
+    )
     values = [v for s in series for v in s.points.values() if v is not None]
     values += list(targets.values())
     left, right_margin, top, bottom_margin = 64.0, 120.0, 16.0, 34.0
     right, bottom = width - right_margin, height - bottom_margin
     if not years or not values:
-        return LineChart(chart_id, title, description, width, height, left, top, right, bottom,
-                         [], [], [], empty=True)
+        return LineChart(
+            chart_id,
+            title,
+            description,
+            width,
+            height,
+            left,
+            top,
+            right,
+            bottom,
+            [],
+            [],
+            [],
+            empty=True,
+        )
     ticks = nice_ticks(min(values), max(values))
     low, high = ticks[0], ticks[-1]
     first, last = years[0], years[-1]
@@ -197,10 +226,25 @@ def line_chart(*, chart_id: str, title: str, description: str, series: list[Seri
             end_label = (last_point[0] + 8, last_point[1] + 4, s.short_label or s.label)
         drawn.append(DrawnSeries(s.label, s.style, "".join(commands), markers, end_label))
     _spread_labels(drawn, top + 8, bottom)
-    target_paths = [marker_path("cross", x_of(year), y_of(value), 5)
-                    for year, value in sorted(targets.items())]
-    return LineChart(chart_id, title, description, width, height, left, top, right, bottom,
-                     x_ticks, y_ticks, drawn, target_paths, bool(target_paths))
+    target_paths = [
+        marker_path("cross", x_of(year), y_of(value), 5) for year, value in sorted(targets.items())
+    ]
+    return LineChart(
+        chart_id,
+        title,
+        description,
+        width,
+        height,
+        left,
+        top,
+        right,
+        bottom,
+        x_ticks,
+        y_ticks,
+        drawn,
+        target_paths,
+        bool(target_paths),
+    )
 
 
 def _spread_labels(drawn: list[DrawnSeries], top: float, bottom: float, gap: float = 14) -> None:
@@ -243,8 +287,15 @@ class BarChart:
     bottom: float
 
 
-def bar_chart(*, chart_id: str, title: str, description: str,
-              rows: list[tuple[str, float]], unit: str = "", width: int = 720) -> BarChart:
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: list[tuple[str, float]],
+    unit: str = "",
+    width: int = 720,
+) -> BarChart:
     """Horizontal bars, the label on the left and the value written at the end of each bar."""
     label_width, value_room, row_height, top = 230.0, 110.0, 30.0, 8.0
     plot_left, plot_right = label_width, width - value_room
@@ -262,12 +313,22 @@ def bar_chart(*, chart_id: str, title: str, description: str,
     for index, (label, value) in enumerate(rows):
         y = top + index * row_height
         x0, x1 = sorted((x_of(0.0), x_of(value)))
-        bars.append(Bar(label=label[:32] + ("…" if len(label) > 32 else ""), value=value, x=x0,
-                        y=y + 5, width=max(x1 - x0, 1.0), height=row_height - 10,
-                        value_label=with_unit(value, unit), label_y=y + row_height / 2 + 4,
-                        value_x=max(x1, x_of(0.0)) + 6))
+        bars.append(
+            Bar(
+                label=label[:32] + ("…" if len(label) > 32 else ""),
+                value=value,
+                x=x0,
+                y=y + 5,
+                width=max(x1 - x0, 1.0),
+                height=row_height - 10,
+                value_label=with_unit(value, unit),
+                label_y=y + row_height / 2 + 4,
+                value_x=max(x1, x_of(0.0)) + 6,
+            )
+        )
     height = int(top + len(rows) * row_height + 28)
     bottom = top + len(rows) * row_height
     tick_marks = [(x_of(t), format_number(t)) for t in ticks if low <= t <= high]
-    return BarChart(chart_id, title, description, width, height, x_of(0.0), bars, tick_marks,
-                    top, bottom)
+    return BarChart(
+        chart_id, title, description, width, height, x_of(0.0), bars, tick_marks, top, bottom
+    )

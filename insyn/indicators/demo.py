@@ -30,11 +30,23 @@ from insyn.indicators.sources import FileSource
 # (KPI id, title shown to residents, unit, direction, goal number, {year: target})
 INDICATORS = [
     ("N00097", "Nettokostnadsavvikelse", "%", Direction.DECREASE, "1", {2024: 0.0}),
-    ("N00090", "Sjukfrånvaro bland kommunens medarbetare", "%", Direction.DECREASE, "1",
-     {2024: 7.0, 2026: 6.5}),
+    (
+        "N00090",
+        "Sjukfrånvaro bland kommunens medarbetare",
+        "%",
+        Direction.DECREASE,
+        "1",
+        {2024: 7.0, 2026: 6.5},
+    ),
     ("N11805", "Barn 1–5 år i förskola", "%", Direction.INCREASE, "1", {2026: 90.0}),
-    ("U07414", "Invånare som känner sig trygga utomhus när det är mörkt", "%",
-     Direction.INCREASE, "4", {2026: 75.0}),
+    (
+        "U07414",
+        "Invånare som känner sig trygga utomhus när det är mörkt",
+        "%",
+        Direction.INCREASE,
+        "4",
+        {2026: 75.0},
+    ),
     ("N31807", "Invånare med ekonomiskt bistånd", "%", Direction.DECREASE, "4", {}),
 ]
 OWN_TITLE = "Genomförda trygghetsvandringar"
@@ -51,13 +63,19 @@ def _import_kolada_files() -> None:
 
 
 def _goals() -> dict[str, Goal]:
-    return {goal.number: goal for goal in Goal.objects.filter(plan__year=PLAN_YEAR,
-                                                              number__in=["1", "4"])}
+    return {
+        goal.number: goal
+        for goal in Goal.objects.filter(plan__year=PLAN_YEAR, number__in=["1", "4"])
+    }
 
 
 def _link(indicator: Indicator, goal: Goal | None) -> None:
-    if goal is not None and not IndicatorLink.objects.filter(
-            indicator=indicator, goal=goal, assignment__isnull=True).exists():
+    if (
+        goal is not None
+        and not IndicatorLink.objects.filter(
+            indicator=indicator, goal=goal, assignment__isnull=True
+        ).exists()
+    ):
         services.indicator_link(indicator=indicator, goal=goal)
 
 
@@ -66,8 +84,12 @@ def _indicators(goals: dict[str, Goal]) -> None:
         indicator = Indicator.objects.filter(kpi_id=kpi_id).first()
         if indicator is None:
             indicator = services.indicator_create(
-                kpi=Kpi.objects.get(pk=kpi_id), title=title, unit=unit, direction=direction,
-                is_published=True)
+                kpi=Kpi.objects.get(pk=kpi_id),
+                title=title,
+                unit=unit,
+                direction=direction,
+                is_published=True,
+            )
             indicator.order = order
             indicator.save()
         for year, value in targets.items():
@@ -76,10 +98,14 @@ def _indicators(goals: dict[str, Goal]) -> None:
     own = Indicator.objects.filter(kpi__source=KpiSource.OWN, title=OWN_TITLE).first()
     if own is None:
         own = services.indicator_create(
-            kpi=None, title=OWN_TITLE, unit="antal", direction=Direction.INCREASE,
+            kpi=None,
+            title=OWN_TITLE,
+            unit="antal",
+            direction=Direction.INCREASE,
             is_published=True,
             description="Trygghetsvandringar som kommunen genomfört tillsammans med boende, "
-                        "polis och fastighetsägare under året (demovärden).")
+            "polis och fastighetsägare under året (demovärden).",
+        )
         own.order = len(INDICATORS)
         own.save()
     for year, value in OWN_VALUES.items():
@@ -91,23 +117,37 @@ def _indicators(goals: dict[str, Goal]) -> None:
 def _peer_groups() -> None:
     title, description, members = CUSTOM_GROUP
     group = PeerGroup.objects.filter(kind=PeerGroupKind.CUSTOM, title=title).first()
-    services.peer_group_save(group=group, title=title, description=description,
-                             members=list(Area.objects.filter(pk__in=members)),
-                             show_on_pages=True, order=1)
+    services.peer_group_save(
+        group=group,
+        title=title,
+        description=description,
+        members=list(Area.objects.filter(pk__in=members)),
+        show_on_pages=True,
+        order=1,
+    )
     kolada = PeerGroup.objects.get(kolada_id=KOLADA_GROUP[0])
-    services.peer_group_save(group=kolada, title=kolada.title, description=kolada.description,
-                             show_on_pages=True, order=2)
+    services.peer_group_save(
+        group=kolada,
+        title=kolada.title,
+        description=kolada.description,
+        show_on_pages=True,
+        order=2,
+    )
 
 
 def _budgets() -> None:
     for year in (2023, 2024):
         name = f"budget-{year}.csv"
-        if BudgetUpload.objects.filter(year=year, file_name=name,
-                                       state=BudgetState.PUBLISHED).exists():
+        if BudgetUpload.objects.filter(
+            year=year, file_name=name, state=BudgetState.PUBLISHED
+        ).exists():
             continue
-        upload = services.budget_upload(year=year, file_name=name,
-                                        content=(DATA_DIR / name).read_bytes(),
-                                        note="Demodata, inte verkliga siffror")
+        upload = services.budget_upload(
+            year=year,
+            file_name=name,
+            content=(DATA_DIR / name).read_bytes(),
+            note="Demodata, inte verkliga siffror",
+        )
         services.budget_publish(upload=upload)
 
 

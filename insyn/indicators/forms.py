@@ -20,27 +20,42 @@ from insyn.indicators.models import (
 
 
 class IndicatorForm(forms.Form):
-    SOURCE_CHOICES = [("kolada", _("Nyckeltal från Kolada")),
-                      ("own", _("Kommunens egen indikator (värden matas in här)"))]
+    SOURCE_CHOICES = [
+        ("kolada", _("Nyckeltal från Kolada")),
+        ("own", _("Kommunens egen indikator (värden matas in här)")),
+    ]
 
-    source = forms.ChoiceField(label=_("Källa"), choices=SOURCE_CHOICES,
-                               widget=forms.RadioSelect, initial="kolada")
-    kpi_id = forms.CharField(label=_("KPI-id i Kolada"), max_length=40, required=False,
-                             help_text=_("Till exempel N00097. Nyckeltalet måste vara inläst "
-                                         "med insyn import-kolada."))
-    title = forms.CharField(label=_("Rubrik"), max_length=300, required=False,
-                            help_text=_("Tomt = Koladas titel."))
-    description = forms.CharField(label=_("Beskrivning"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
-    unit = forms.CharField(label=_("Enhet"), max_length=50, required=False,
-                           help_text=_("Till exempel %, kr/inv eller antal. Tomt = gissas från "
-                                       "Koladas titel."))
-    direction = forms.ChoiceField(label=_("Vad är bättre?"), choices=Direction.choices,
-                                  widget=forms.RadioSelect, initial=Direction.NONE)
+    source = forms.ChoiceField(
+        label=_("Källa"), choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="kolada"
+    )
+    kpi_id = forms.CharField(
+        label=_("KPI-id i Kolada"),
+        max_length=40,
+        required=False,
+        help_text=_("Till exempel N00097. Nyckeltalet måste vara inläst med insyn import-kolada."),
+    )
+    title = forms.CharField(
+        label=_("Rubrik"), max_length=300, required=False, help_text=_("Tomt = Koladas titel.")
+    )
+    description = forms.CharField(
+        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    unit = forms.CharField(
+        label=_("Enhet"),
+        max_length=50,
+        required=False,
+        help_text=_("Till exempel %, kr/inv eller antal. Tomt = gissas från Koladas titel."),
+    )
+    direction = forms.ChoiceField(
+        label=_("Vad är bättre?"),
+        choices=Direction.choices,
+        widget=forms.RadioSelect,
+        initial=Direction.NONE,
+    )
     is_divided_by_gender = forms.BooleanField(
-        label=_("Redovisas per kön (gäller egna indikatorer)"), required=False)
-    is_published = forms.BooleanField(label=_("Publicerad (visas för invånarna)"),
-                                      required=False)
+        label=_("Redovisas per kön (gäller egna indikatorer)"), required=False
+    )
+    is_published = forms.BooleanField(label=_("Publicerad (visas för invånarna)"), required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -60,9 +75,14 @@ class IndicatorForm(forms.Form):
             else:
                 kpi = Kpi.objects.filter(pk=kpi_id, source=KpiSource.KOLADA).first()
                 if kpi is None:
-                    self.add_error("kpi_id", _("Nyckeltalet %(id)s finns inte i databasen. Läs "
-                                               "in det först med insyn import-kolada.")
-                                   % {"id": kpi_id})
+                    self.add_error(
+                        "kpi_id",
+                        _(
+                            "Nyckeltalet %(id)s finns inte i databasen. Läs "
+                            "in det först med insyn import-kolada."
+                        )
+                        % {"id": kpi_id},
+                    )
                 data["kpi"] = kpi
         else:
             data["kpi"] = None
@@ -72,24 +92,31 @@ class IndicatorForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    goal = forms.ModelChoiceField(label=_("Mål"), queryset=Goal.objects.none(), required=False,
-                                  empty_label=_("– välj mål –"))
+    goal = forms.ModelChoiceField(
+        label=_("Mål"), queryset=Goal.objects.none(), required=False, empty_label=_("– välj mål –")
+    )
     assignment = forms.ModelChoiceField(
-        label=_("Uppdrag (valfritt)"), queryset=Assignment.objects.none(), required=False,
+        label=_("Uppdrag (valfritt)"),
+        queryset=Assignment.objects.none(),
+        required=False,
         empty_label=_("– hela målet –"),
-        help_text=_("Välj ett uppdrag om indikatorn bara mäter det uppdraget."))
+        help_text=_("Välj ett uppdrag om indikatorn bara mäter det uppdraget."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         goals = Goal.objects.select_related("plan").order_by("-plan__year", "order", "number")
         self.fields["goal"].queryset = goals
-        self.fields["goal"].label_from_instance = (
-            lambda g: f"{g.plan.year} · {g.get_kind_display()} {g.number}. {g.title}")
+        self.fields["goal"].label_from_instance = lambda g: (
+            f"{g.plan.year} · {g.get_kind_display()} {g.number}. {g.title}"
+        )
         assignments = Assignment.objects.select_related("goal__plan").order_by(
-            "-goal__plan__year", "goal__order", "order", "pk")
+            "-goal__plan__year", "goal__order", "order", "pk"
+        )
         self.fields["assignment"].queryset = assignments
-        self.fields["assignment"].label_from_instance = (
-            lambda a: f"{a.goal.plan.year} · {a.goal.number} · {a.heading}: {a.title[:70]}")
+        self.fields["assignment"].label_from_instance = lambda a: (
+            f"{a.goal.plan.year} · {a.goal.number} · {a.heading}: {a.title[:70]}"
+        )
 
     def clean(self):
         data = super().clean()
@@ -117,15 +144,24 @@ class OwnValueForm(forms.Form):
 
 class PeerGroupForm(forms.Form):
     title = forms.CharField(label=_("Namn"), max_length=300)
-    description = forms.CharField(label=_("Beskrivning"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}),
-                                  help_text=_("Varför just dessa kommuner?"))
+    description = forms.CharField(
+        label=_("Beskrivning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Varför just dessa kommuner?"),
+    )
     members_text = forms.CharField(
-        label=_("Kommuner"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Kommunkoder eller namn, en per rad eller åtskilda med komma, till exempel "
-                    "0580 eller Linköping."))
-    show_on_pages = forms.BooleanField(label=_("Visa gruppens medelvärde i jämförelserna"),
-                                       required=False)
+        label=_("Kommuner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Kommunkoder eller namn, en per rad eller åtskilda med komma, till exempel "
+            "0580 eller Linköping."
+        ),
+    )
+    show_on_pages = forms.BooleanField(
+        label=_("Visa gruppens medelvärde i jämförelserna"), required=False
+    )
     order = forms.IntegerField(label=_("Ordning"), min_value=0, max_value=999, initial=0)
 
     def __init__(self, *args, group: PeerGroup | None = None, **kwargs) -> None:
@@ -150,14 +186,22 @@ class PeerGroupForm(forms.Form):
                 found.append(area)
         if unknown:
             raise forms.ValidationError(
-                _("Okända kommuner: %(names)s. Skriv kommunkod eller namn som i Kolada (läs in "
-                  "kommunlistan med insyn import-kolada).") % {"names": ", ".join(unknown)})
+                _(
+                    "Okända kommuner: %(names)s. Skriv kommunkod eller namn som i Kolada (läs in "
+                    "kommunlistan med insyn import-kolada)."
+                )
+                % {"names": ", ".join(unknown)}
+            )
         return found
 
 
 class BudgetUploadForm(forms.Form):
     year = forms.IntegerField(label=_("Budgetår"), min_value=1990, max_value=2100)
-    file = forms.FileField(label=_("Fil (Excel .xlsx eller CSV)"),
-                           help_text=_("Kolumner: Nämnd, Verksamhet (valfri), Nettokostnad "
-                                       "(mnkr). En rad per nämnd eller per verksamhet."))
+    file = forms.FileField(
+        label=_("Fil (Excel .xlsx eller CSV)"),
+        help_text=_(
+            "Kolumner: Nämnd, Verksamhet (valfri), Nettokostnad "
+            "(mnkr). En rad per nämnd eller per verksamhet."
+        ),
+    )
     note = forms.CharField(label=_("Kommentar"), max_length=300, required=False)

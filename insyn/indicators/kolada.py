@@ -40,8 +40,10 @@ GENDERS = {"T": "T", "K": "K", "M": "M", "F": "K"}  # F: v2 documentation's spel
 AREA_TYPES = {"K": "K", "L": "L", "R": "L"}  # R: some clients' letter for regions
 MIN_PERIOD, MAX_PERIOD = 1800, 2200
 MAX_ID_LENGTH = 40
-_FILE_ENTITY = re.compile(r"^(municipality_groups|municipality|kpi_groups|kpi|oudata|ou|data)"
-                          r"(?![a-z])")
+_FILE_ENTITY = re.compile(
+    r"^(municipality_groups|municipality|kpi_groups|kpi|oudata|ou|data)"
+    r"(?![a-z])"
+)
 
 
 class KoladaImportError(Exception):
@@ -128,8 +130,9 @@ def parse_bytes(data: bytes | str, *, source: str, entity: str | None = None) ->
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise KoladaFormatError(f"inte UTF-8-kodad text (byte {exc.start})",
-                                    source=source) from exc
+            raise KoladaFormatError(
+                f"inte UTF-8-kodad text (byte {exc.start})", source=source
+            ) from exc
     else:
         text = data
     if not text.strip():
@@ -139,7 +142,8 @@ def parse_bytes(data: bytes | str, *, source: str, entity: str | None = None) ->
     except json.JSONDecodeError as exc:
         raise KoladaFormatError(
             f"ogiltig eller avkortad JSON (rad {exc.lineno}, kolumn {exc.colno}): {exc.msg}",
-            source=source) from exc
+            source=source,
+        ) from exc
     except (ValueError, RecursionError) as exc:
         raise KoladaFormatError(f"ogiltig JSON: {exc}", source=source) from exc
     return parse_page(obj, source=source, entity=entity)
@@ -160,9 +164,19 @@ def detect_entity(item: Any) -> str | None:
         return "oudata" if "ou" in item else "data"
     if "members" in item:
         return "municipality_groups"
-    if any(key in item for key in ("is_divided_by_gender", "publ_period", "operating_area",
-                                   "municipality_type", "perspective", "auspice",
-                                   "has_ou_data", "publication_date")):
+    if any(
+        key in item
+        for key in (
+            "is_divided_by_gender",
+            "publ_period",
+            "operating_area",
+            "municipality_type",
+            "perspective",
+            "auspice",
+            "has_ou_data",
+            "publication_date",
+        )
+    ):
         return "kpi"
     if "type" in item:
         return "municipality"
@@ -175,20 +189,19 @@ def parse_page(obj: Any, *, source: str, entity: str | None = None) -> Page:
     """Parse a decoded envelope into a Page of typed items."""
     if not isinstance(obj, dict):
         raise KoladaFormatError(
-            f"väntade ett JSON-objekt med nyckeln ”values”, fick {_type_name(obj)}",
-            source=source)
+            f"väntade ett JSON-objekt med nyckeln ”values”, fick {_type_name(obj)}", source=source
+        )
     if "values" not in obj:
         raise KoladaFormatError("nyckeln ”values” saknas", source=source)
     values = obj["values"]
     if not isinstance(values, list):
-        raise KoladaFormatError(f"”values” ska vara en lista, inte {_type_name(values)}",
-                                source=source)
+        raise KoladaFormatError(
+            f"”values” ska vara en lista, inte {_type_name(values)}", source=source
+        )
     next_link = _next_link(obj, source)
     count = obj.get("count")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)
-                              or count < 0):
-        raise KoladaFormatError(f"”count” ska vara ett heltal, inte {_short(count)}",
-                                source=source)
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise KoladaFormatError(f"”count” ska vara ett heltal, inte {_short(count)}", source=source)
     warnings = []
     if count is not None and count != len(values):
         warnings.append(f"{source}: ”count” är {count} men sidan har {len(values)} poster")
@@ -202,7 +215,9 @@ def parse_page(obj: Any, *, source: str, entity: str | None = None) -> Page:
             raise KoladaFormatError(
                 "kunde inte avgöra vad sidan innehåller (varken KPI:er, kommuner, grupper eller "
                 "data); namnge filen efter API-vägen, t.ex. kpi.json eller data-1.json",
-                source=source, item="post 0")
+                source=source,
+                item="post 0",
+            )
     items: list[Any] = []
     parser = _PARSERS.get(entity) if entity else None
     for index, raw in enumerate(values):
@@ -212,8 +227,14 @@ def parse_page(obj: Any, *, source: str, entity: str | None = None) -> Page:
             items.extend(result)
         else:
             items.append(result)
-    return Page(entity=entity, items=items, next_link=next_link, count=count, source=source,
-                warnings=warnings)
+    return Page(
+        entity=entity,
+        items=items,
+        next_link=next_link,
+        count=count,
+        source=source,
+        warnings=warnings,
+    )
 
 
 def _next_link(obj: dict[str, Any], source: str) -> str | None:
@@ -222,8 +243,9 @@ def _next_link(obj: dict[str, Any], source: str) -> str | None:
     if link is None:
         return None
     if not isinstance(link, str):
-        raise KoladaFormatError(f"”{key}” ska vara en text eller null, inte {_short(link)}",
-                                source=source)
+        raise KoladaFormatError(
+            f"”{key}” ska vara en text eller null, inte {_short(link)}", source=source
+        )
     return link.strip() or None
 
 
@@ -231,9 +253,15 @@ def _next_link(obj: dict[str, Any], source: str) -> str | None:
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "ett objekt", list: "en lista", str: "en text", bool: "ett sanningsvärde",
-            int: "ett heltal", float: "ett tal", type(None): "null"}.get(type(value),
-                                                                         type(value).__name__)
+    return {
+        dict: "ett objekt",
+        list: "en lista",
+        str: "en text",
+        bool: "ett sanningsvärde",
+        int: "ett heltal",
+        float: "ett tal",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _short(value: Any) -> str:
@@ -263,15 +291,24 @@ class _Item:
 
     @property
     def label(self) -> str:
-        parts = [f"{name} {value}" for name, value in self._ids.items()
-                 if isinstance(value, (str, int)) and not isinstance(value, bool)]
+        parts = [
+            f"{name} {value}"
+            for name, value in self._ids.items()
+            if isinstance(value, (str, int)) and not isinstance(value, bool)
+        ]
         return f"post {self.index} ({', '.join(parts)})" if parts else f"post {self.index}"
 
     def fail(self, message: str) -> None:
         raise KoladaFormatError(message, source=self.source, item=self.label)
 
-    def ident(self, key: str, *, required: bool = True, obj: dict[str, Any] | None = None,
-              name: str | None = None) -> str:
+    def ident(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        obj: dict[str, Any] | None = None,
+        name: str | None = None,
+    ) -> str:
         data = self.raw if obj is None else obj
         value = data.get(key)
         label = name or key
@@ -331,8 +368,9 @@ def _parse_kpi(raw: Any, index: int, source: str) -> KpiMeta:
     item = _Item(raw, index, source, "en KPI")
     item.describe(kpi=raw.get("id"))
     publ_period = raw.get("publ_period")
-    if publ_period is not None and (isinstance(publ_period, bool)
-                                    or not isinstance(publ_period, (str, int))):
+    if publ_period is not None and (
+        isinstance(publ_period, bool) or not isinstance(publ_period, (str, int))
+    ):
         item.fail(f"”publ_period” ska vara ett årtal, inte {_short(publ_period)}")
     kpi_id = item.ident("id")
     return KpiMeta(
@@ -363,16 +401,19 @@ def _parse_municipality(raw: Any, index: int, source: str) -> AreaMeta:
         area_type = AREA_TYPES[raw_type.strip().upper()]
     else:
         item.fail(f"”type” ska vara K, L eller R, inte {_short(raw_type)}")
-    return AreaMeta(id=area_id, title=item.text("title", max_length=200) or area_id,
-                    type=area_type)
+    return AreaMeta(id=area_id, title=item.text("title", max_length=200) or area_id, type=area_type)
 
 
 def _parse_ou(raw: Any, index: int, source: str) -> AreaMeta:
     item = _Item(raw, index, source, "en organisatorisk enhet")
     item.describe(enhet=raw.get("id"))
     area_id = item.ident("id")
-    return AreaMeta(id=area_id, title=item.text("title", max_length=200) or area_id, type="O",
-                    municipality=item.ident("municipality", required=False))
+    return AreaMeta(
+        id=area_id,
+        title=item.text("title", max_length=200) or area_id,
+        type="O",
+        municipality=item.ident("municipality", required=False),
+    )
 
 
 def _parse_group(raw: Any, index: int, source: str) -> GroupMeta:
@@ -397,8 +438,9 @@ def _parse_group(raw: Any, index: int, source: str) -> GroupMeta:
         if title is not None and not isinstance(title, str):
             item.fail(f"medlem {position}: ”{title_key}” ska vara en text, inte {_short(title)}")
         members.append((member_id, (title or member_id).strip()[:200]))
-    return GroupMeta(id=group_id, title=item.text("title", max_length=300) or group_id,
-                     members=tuple(members))
+    return GroupMeta(
+        id=group_id, title=item.text("title", max_length=300) or group_id, members=tuple(members)
+    )
 
 
 def _parse_period(item: _Item, value: Any) -> int:
@@ -426,15 +468,18 @@ def _fast_entry(entry: Any) -> tuple[str, float | None, int | None, str, bool] |
     count = entry.get("count")
     status = entry.get("status")
     deleted = entry["isdeleted"] if "isdeleted" in entry else entry.get("is_deleted")
-    if (type(gender) is str and gender in _FAST_GENDERS
-            and (value is None or (type(value) is float and math.isfinite(value))
-                 or type(value) is int)
-            and (count is None or (type(count) is int and count >= 0))
-            and (status is None or (type(status) is str and len(status) <= 50
-                                    and status == status.strip()))
-            and (deleted is None or type(deleted) is bool)):
-        return (gender, None if value is None else float(value), count, status or "",
-                bool(deleted))
+    if (
+        type(gender) is str
+        and gender in _FAST_GENDERS
+        and (value is None or (type(value) is float and math.isfinite(value)) or type(value) is int)
+        and (count is None or (type(count) is int and count >= 0))
+        and (
+            status is None
+            or (type(status) is str and len(status) <= 50 and status == status.strip())
+        )
+        and (deleted is None or type(deleted) is bool)
+    ):
+        return (gender, None if value is None else float(value), count, status or "", bool(deleted))
     return None
 
 
@@ -445,10 +490,17 @@ def _parse_data(raw: Any, index: int, source: str) -> list[DataValue]:
         area = raw["ou"] if "ou" in raw else raw.get("municipality")
         period = raw.get("period")
         entries = raw.get("values")
-        if (type(kpi) is str and 0 < len(kpi) <= MAX_ID_LENGTH and kpi == kpi.strip()
-                and type(area) is str and 0 < len(area) <= MAX_ID_LENGTH
-                and area == area.strip() and type(period) is int
-                and MIN_PERIOD <= period <= MAX_PERIOD and type(entries) is list):
+        if (
+            type(kpi) is str
+            and 0 < len(kpi) <= MAX_ID_LENGTH
+            and kpi == kpi.strip()
+            and type(area) is str
+            and 0 < len(area) <= MAX_ID_LENGTH
+            and area == area.strip()
+            and type(period) is int
+            and MIN_PERIOD <= period <= MAX_PERIOD
+            and type(entries) is list
+        ):
             result: list[DataValue] = []
             seen: set[str] = set()
             for entry in entries:
@@ -464,8 +516,11 @@ def _parse_data(raw: Any, index: int, source: str) -> list[DataValue]:
 def _careful_data(raw: Any, index: int, source: str) -> list[DataValue]:
     item = _Item(raw, index, source, "en datapost")
     area_key = "ou" if "ou" in item.raw else "municipality"
-    item.describe(kpi=raw.get("kpi"), **{("enhet" if area_key == "ou" else "kommun"):
-                                         raw.get(area_key)}, period=raw.get("period"))
+    item.describe(
+        kpi=raw.get("kpi"),
+        **{("enhet" if area_key == "ou" else "kommun"): raw.get(area_key)},
+        period=raw.get("period"),
+    )
     kpi = item.ident("kpi")
     area = item.ident(area_key)
     period = _parse_period(item, raw.get("period"))
@@ -485,13 +540,13 @@ def _careful_data(raw: Any, index: int, source: str) -> list[DataValue]:
         if gender in seen:
             item.fail(f"värde {position}: könet {gender} förekommer två gånger")
         seen.add(gender)
-        result.append(DataValue(index, kpi, area, period, gender, value, count, status,
-                                deleted))
+        result.append(DataValue(index, kpi, area, period, gender, value, count, status, deleted))
     return result
 
 
-def _careful_entry(item: _Item, position: int, entry: Any
-                   ) -> tuple[str, float | None, int | None, str, bool]:
+def _careful_entry(
+    item: _Item, position: int, entry: Any
+) -> tuple[str, float | None, int | None, str, bool]:
     where = f"värde {position}"
     if not isinstance(entry, dict):
         item.fail(f"{where} ska vara ett objekt, inte {_short(entry)}")
@@ -504,8 +559,10 @@ def _careful_entry(item: _Item, position: int, entry: Any
     value = entry.get("value")
     if value is not None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            item.fail(f"{where} ({gender}): ”value” ska vara ett tal eller null, "
-                      f"inte {_type_name(value)} {_short(value)}")
+            item.fail(
+                f"{where} ({gender}): ”value” ska vara ett tal eller null, "
+                f"inte {_type_name(value)} {_short(value)}"
+            )
         value = float(value)
         if not math.isfinite(value):
             item.fail(f"{where} ({gender}): ”value” är inget ändligt tal")
@@ -514,8 +571,7 @@ def _careful_entry(item: _Item, position: int, entry: Any
         if isinstance(count, float) and count.is_integer() and count >= 0:
             count = int(count)
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            item.fail(f"{where} ({gender}): ”count” ska vara ett heltal ≥ 0, "
-                      f"inte {_short(count)}")
+            item.fail(f"{where} ({gender}): ”count” ska vara ett heltal ≥ 0, inte {_short(count)}")
     status = entry.get("status")
     if status is None:
         status = ""

@@ -60,8 +60,9 @@ class Kpi(models.Model):
     """A measured series: Kolada's KPI metadata, or an own series (id EGEN-…)."""
 
     id = models.CharField(_("id"), max_length=40, primary_key=True)
-    source = models.CharField(_("källa"), max_length=10, choices=KpiSource.choices,
-                              default=KpiSource.KOLADA)
+    source = models.CharField(
+        _("källa"), max_length=10, choices=KpiSource.choices, default=KpiSource.KOLADA
+    )
     title = models.CharField(_("titel"), max_length=500)
     description = models.TextField(_("beskrivning"), blank=True)
     is_divided_by_gender = models.BooleanField(_("redovisas per kön"), default=False)
@@ -70,8 +71,9 @@ class Kpi(models.Model):
     perspective = models.CharField(_("perspektiv"), max_length=100, blank=True)
     auspice = models.CharField(_("huvudmannaskap"), max_length=20, blank=True)
     publication_date = models.DateField(_("publiceringsdatum"), null=True, blank=True)
-    prel_publication_date = models.DateField(_("preliminärt publiceringsdatum"), null=True,
-                                             blank=True)
+    prel_publication_date = models.DateField(
+        _("preliminärt publiceringsdatum"), null=True, blank=True
+    )
     publ_period = models.CharField(_("publiceringsperiod"), max_length=20, blank=True)
     has_ou_data = models.BooleanField(_("har data för enheter"), default=False)
     unit = models.CharField(_("enhet enligt källan"), max_length=50, blank=True)
@@ -99,8 +101,9 @@ class ImportRun(models.Model):
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
     succeeded = models.BooleanField(_("lyckades"), default=False)
     description = models.TextField(_("källa"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kpis = models.PositiveIntegerField(default=0)
     areas = models.PositiveIntegerField(default=0)
     groups = models.PositiveIntegerField(default=0)
@@ -132,8 +135,7 @@ class Value(models.Model):
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="values")
     period = models.PositiveSmallIntegerField(_("år"))
-    gender = models.CharField(_("kön"), max_length=1, choices=Gender.choices,
-                              default=Gender.TOTAL)
+    gender = models.CharField(_("kön"), max_length=1, choices=Gender.choices, default=Gender.TOTAL)
     value = models.FloatField(_("värde"), null=True, blank=True)
     count = models.PositiveIntegerField(_("antal bidragande"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=50, blank=True)
@@ -141,16 +143,18 @@ class Value(models.Model):
     publ_period = models.CharField(_("publiceringsperiod"), max_length=20, blank=True)
     publication_date = models.DateField(_("publiceringsdatum"), null=True, blank=True)
     source_ref = models.CharField(_("hämtad från"), max_length=500, blank=True)
-    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+    run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["kpi", "area", "period", "gender"]
         verbose_name = _("värde")
         verbose_name_plural = _("värden")
         constraints = [
-            models.UniqueConstraint(fields=["kpi", "area", "period", "gender"],
-                                    name="unique_indicator_value"),
+            models.UniqueConstraint(
+                fields=["kpi", "area", "period", "gender"], name="unique_indicator_value"
+            ),
         ]
         indexes = [models.Index(fields=["area", "kpi"], name="indicator_value_area_kpi")]
 
@@ -178,15 +182,15 @@ class ValueRevision(models.Model):
     source_ref = models.CharField(max_length=500, blank=True)
     change = models.CharField(_("ändring"), max_length=10, choices=Change.choices)
     replaced_at = models.DateTimeField(_("ersatt"))
-    replaced_by = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="revisions")
+    replaced_by = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
 
     class Meta:
         ordering = ["kpi", "area", "period", "gender", "replaced_at"]
         verbose_name = _("tidigare värde")
         verbose_name_plural = _("tidigare värden")
-        indexes = [models.Index(fields=["kpi", "area", "period"],
-                                name="indicator_revision_key")]
+        indexes = [models.Index(fields=["kpi", "area", "period"], name="indicator_revision_key")]
 
     def __str__(self) -> str:
         return f"{self.kpi_id} {self.area_id} {self.period} {self.gender}: {self.value}"
@@ -200,17 +204,22 @@ class PeerGroupKind(models.TextChoices):
 class PeerGroup(models.Model):
     """Areas to compare with. Kolada's groups mirror Kolada; custom groups are edited by staff."""
 
-    kind = models.CharField(_("typ"), max_length=10, choices=PeerGroupKind.choices,
-                            default=PeerGroupKind.CUSTOM)
-    kolada_id = models.CharField(_("id i Kolada"), max_length=40, unique=True, null=True,
-                                 blank=True)
+    kind = models.CharField(
+        _("typ"), max_length=10, choices=PeerGroupKind.choices, default=PeerGroupKind.CUSTOM
+    )
+    kolada_id = models.CharField(
+        _("id i Kolada"), max_length=40, unique=True, null=True, blank=True
+    )
     title = models.CharField(_("namn"), max_length=300)
     description = models.TextField(_("beskrivning"), blank=True)
-    members = models.ManyToManyField(Area, blank=True, related_name="peer_groups",
-                                     verbose_name=_("medlemmar"))
+    members = models.ManyToManyField(
+        Area, blank=True, related_name="peer_groups", verbose_name=_("medlemmar")
+    )
     show_on_pages = models.BooleanField(
-        _("visa i jämförelser"), default=False,
-        help_text=_("Gruppens medelvärde visas på mål- och indikatorsidorna."))
+        _("visa i jämförelser"),
+        default=False,
+        help_text=_("Gruppens medelvärde visas på mål- och indikatorsidorna."),
+    )
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords(m2m_fields=[members])
 
@@ -236,14 +245,17 @@ class Direction(models.TextChoices):
 class Indicator(models.Model):
     """How a Kpi is shown to residents and which goals it measures."""
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="indicators",
-                            verbose_name=_("nyckeltal"))
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("nyckeltal")
+    )
     title = models.CharField(_("rubrik"), max_length=300)
     description = models.TextField(_("beskrivning"), blank=True)
-    unit = models.CharField(_("enhet"), max_length=50, blank=True,
-                            help_text=_("Till exempel %, kr/inv eller antal."))
-    direction = models.CharField(_("vad är bättre"), max_length=10, choices=Direction.choices,
-                                 default=Direction.NONE)
+    unit = models.CharField(
+        _("enhet"), max_length=50, blank=True, help_text=_("Till exempel %, kr/inv eller antal.")
+    )
+    direction = models.CharField(
+        _("vad är bättre"), max_length=10, choices=Direction.choices, default=Direction.NONE
+    )
     is_published = models.BooleanField(_("publicerad"), default=False)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -287,10 +299,17 @@ class IndicatorLink(models.Model):
     """An indicator measures a goal, or more narrowly one of the goal's assignments."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="links")
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicator_links",
-                             verbose_name=_("mål"))
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="indicator_links", verbose_name=_("uppdrag"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="indicator_links", verbose_name=_("mål")
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="indicator_links",
+        verbose_name=_("uppdrag"),
+    )
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords()
 
@@ -299,12 +318,16 @@ class IndicatorLink(models.Model):
         verbose_name = _("koppling till mål")
         verbose_name_plural = _("kopplingar till mål")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "goal"],
-                                    condition=models.Q(assignment__isnull=True),
-                                    name="unique_indicator_goal_link"),
-            models.UniqueConstraint(fields=["indicator", "assignment"],
-                                    condition=models.Q(assignment__isnull=False),
-                                    name="unique_indicator_assignment_link"),
+            models.UniqueConstraint(
+                fields=["indicator", "goal"],
+                condition=models.Q(assignment__isnull=True),
+                name="unique_indicator_goal_link",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "assignment"],
+                condition=models.Q(assignment__isnull=False),
+                name="unique_indicator_assignment_link",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -321,14 +344,22 @@ class BudgetUpload(models.Model):
     """One uploaded budget file for a year; the newest published upload of a year is shown."""
 
     year = models.PositiveSmallIntegerField(_("budgetår"))
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="budget_uploads", verbose_name=_("plan"))
-    state = models.CharField(_("läge"), max_length=10, choices=BudgetState.choices,
-                             default=BudgetState.DRAFT)
+    plan = models.ForeignKey(
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="budget_uploads",
+        verbose_name=_("plan"),
+    )
+    state = models.CharField(
+        _("läge"), max_length=10, choices=BudgetState.choices, default=BudgetState.DRAFT
+    )
     file_name = models.CharField(_("filnamn"), max_length=255, blank=True)
     note = models.CharField(_("kommentar"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uppladdad"))
     published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
     history = HistoricalRecords()
@@ -346,8 +377,9 @@ class BudgetLine(models.Model):
     """Net cost (mnkr) for a board, or for one activity of a board."""
 
     upload = models.ForeignKey(BudgetUpload, on_delete=models.CASCADE, related_name="lines")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="budget_lines", verbose_name=_("nämnd"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="budget_lines", verbose_name=_("nämnd")
+    )
     activity = models.CharField(_("verksamhet"), max_length=200, blank=True)
     net_cost = models.DecimalField(_("nettokostnad (mnkr)"), max_digits=14, decimal_places=3)
     row = models.PositiveIntegerField(_("rad i filen"), default=0)
@@ -357,8 +389,9 @@ class BudgetLine(models.Model):
         verbose_name = _("budgetrad")
         verbose_name_plural = _("budgetrader")
         constraints = [
-            models.UniqueConstraint(fields=["upload", "organisation", "activity"],
-                                    name="unique_budget_line"),
+            models.UniqueConstraint(
+                fields=["upload", "organisation", "activity"], name="unique_budget_line"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,7 +106,7 @@ def known_points(series: dict[int, float | None]) -> list[tuple[int, float]]:
 
 
 def judgement(change: float, direction: str) -> str:
-    """"bättre"/"sämre" for a change, given which direction is better; "" when neither."""
+    """ "bättre"/"sämre" for a change, given which direction is better; "" when neither."""
     if change == 0 or direction == Direction.NONE:
         return ""
     better = change > 0 if direction == Direction.INCREASE else change < 0
@@ -121,27 +121,41 @@ def trend_sentence(series: dict[int, float | None], fmt: str | Formatter, direct
     if len(known) == 1:
         year, value = known[0]
         return _("Det finns ett värde: %(value)s år %(year)s.") % {
-            "value": fmt(value), "year": year}
+            "value": fmt(value),
+            "year": year,
+        }
     (first_year, first), (last_year, last) = known[0], known[-1]
-    words = {"first": fmt(first), "first_year": first_year,
-             "last": fmt(last), "last_year": last_year}
+    words = {
+        "first": fmt(first),
+        "first_year": first_year,
+        "last": fmt(last),
+        "last_year": last_year,
+    }
     if last > first:
-        text = _("Värdet har ökat från %(first)s år %(first_year)s till %(last)s år "
-                 "%(last_year)s.") % words
+        text = (
+            _("Värdet har ökat från %(first)s år %(first_year)s till %(last)s år %(last_year)s.")
+            % words
+        )
     elif last < first:
-        text = _("Värdet har minskat från %(first)s år %(first_year)s till %(last)s år "
-                 "%(last_year)s.") % words
+        text = (
+            _("Värdet har minskat från %(first)s år %(first_year)s till %(last)s år %(last_year)s.")
+            % words
+        )
     else:
         return _("Värdet är detsamma år %(last_year)s som år %(first_year)s: %(last)s.") % words
     verdict = judgement(last - first, direction)
     if verdict == "better":
-        text += " " + (_("Det är en förbättring, eftersom högre värden är bättre.")
-                       if direction == Direction.INCREASE else
-                       _("Det är en förbättring, eftersom lägre värden är bättre."))
+        text += " " + (
+            _("Det är en förbättring, eftersom högre värden är bättre.")
+            if direction == Direction.INCREASE
+            else _("Det är en förbättring, eftersom lägre värden är bättre.")
+        )
     elif verdict == "worse":
-        text += " " + (_("Det är en försämring, eftersom högre värden är bättre.")
-                       if direction == Direction.INCREASE else
-                       _("Det är en försämring, eftersom lägre värden är bättre."))
+        text += " " + (
+            _("Det är en försämring, eftersom högre värden är bättre.")
+            if direction == Direction.INCREASE
+            else _("Det är en försämring, eftersom lägre värden är bättre.")
+        )
     return text
 
 
@@ -238,20 +252,24 @@ class IndicatorSummary:
         return bool(self.gender)
 
 
-def _comparisons(indicators: list[Indicator], home_id: str
-                 ) -> tuple[dict[str, list[Comparison]], dict[tuple[str, str], dict[int, float]]]:
+def _comparisons(
+    indicators: list[Indicator], home_id: str
+) -> tuple[dict[str, list[Comparison]], dict[tuple[str, str], dict[int, float]]]:
     """Per KPI id, its comparisons; plus each (kpi, area) series for the peers table."""
     kolada_kpis = {ind.kpi_id for ind in indicators if ind.kpi.source == KpiSource.KOLADA}
     if not kolada_kpis:
         return {}, {}
-    groups = list(PeerGroup.objects.filter(show_on_pages=True)
-                  .prefetch_related(Prefetch("members", queryset=Area.objects.order_by("title"))))
+    groups = list(
+        PeerGroup.objects.filter(show_on_pages=True).prefetch_related(
+            Prefetch("members", queryset=Area.objects.order_by("title"))
+        )
+    )
     area_ids = {COUNTRY_ID} | {group.kolada_id for group in groups if group.kolada_id}
     for group in groups:
         area_ids.update(member.pk for member in group.members.all())
     raw: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]] = defaultdict(dict)
     for kpi_id, area_id, period, value, count in Value.objects.filter(
-            kpi_id__in=kolada_kpis, area_id__in=area_ids, gender=Gender.TOTAL
+        kpi_id__in=kolada_kpis, area_id__in=area_ids, gender=Gender.TOTAL
     ).values_list("kpi_id", "area_id", "period", "value", "count"):
         raw[(kpi_id, area_id)][period] = (value, count)
     result: dict[str, list[Comparison]] = {}
@@ -262,13 +280,23 @@ def _comparisons(indicators: list[Indicator], home_id: str
             own = raw.get((kpi_id, group.kolada_id or ""), {})
             if group.kolada_id and any(v is not None for v, _ in own.values()):
                 series = {year: value for year, (value, _c) in own.items()}
-                counts = {year: (count or 0, 0) for year, (value, count) in own.items()
-                          if value is not None}
-                comparisons.append(Comparison(
-                    title=_("Medelvärde för %(group)s") % {"group": group.title},
-                    short_title=group.title, source_label=KOLADA_LABEL, is_kolada=True,
-                    series=series, counts=counts, members=members,
-                    description=group.description))
+                counts = {
+                    year: (count or 0, 0)
+                    for year, (value, count) in own.items()
+                    if value is not None
+                }
+                comparisons.append(
+                    Comparison(
+                        title=_("Medelvärde för %(group)s") % {"group": group.title},
+                        short_title=group.title,
+                        source_label=KOLADA_LABEL,
+                        is_kolada=True,
+                        series=series,
+                        counts=counts,
+                        members=members,
+                        description=group.description,
+                    )
+                )
                 continue
             by_year: dict[int, list[float]] = defaultdict(list)
             for member in members:
@@ -277,37 +305,68 @@ def _comparisons(indicators: list[Indicator], home_id: str
                         by_year[year].append(value)
             if not by_year:
                 continue
-            comparisons.append(Comparison(
-                title=_("Medelvärde för %(group)s") % {"group": group.title},
-                short_title=group.title, source_label=INSYN_LABEL, is_kolada=False,
-                series={year: sum(vs) / len(vs) for year, vs in by_year.items()},
-                counts={year: (len(vs), len(members)) for year, vs in by_year.items()},
-                members=members, description=group.description))
+            comparisons.append(
+                Comparison(
+                    title=_("Medelvärde för %(group)s") % {"group": group.title},
+                    short_title=group.title,
+                    source_label=INSYN_LABEL,
+                    is_kolada=False,
+                    series={year: sum(vs) / len(vs) for year, vs in by_year.items()},
+                    counts={year: (len(vs), len(members)) for year, vs in by_year.items()},
+                    members=members,
+                    description=group.description,
+                )
+            )
         country = raw.get((kpi_id, COUNTRY_ID), {})
         if any(v is not None for v, _ in country.values()):
-            comparisons.append(Comparison(
-                title=_("Riket"), short_title=_("Riket"), source_label=KOLADA_LABEL,
-                is_kolada=True, series={year: v for year, (v, _c) in country.items()},
-                counts={}, is_country=True))
+            comparisons.append(
+                Comparison(
+                    title=_("Riket"),
+                    short_title=_("Riket"),
+                    source_label=KOLADA_LABEL,
+                    is_kolada=True,
+                    series={year: v for year, (v, _c) in country.items()},
+                    counts={},
+                    is_country=True,
+                )
+            )
         result[kpi_id] = comparisons
-    plain = {key: {year: v for year, (v, _c) in series.items() if v is not None}
-             for key, series in raw.items()}
+    plain = {
+        key: {year: v for year, (v, _c) in series.items() if v is not None}
+        for key, series in raw.items()
+    }
     return result, plain
 
 
-def _comparison_sentence(summary_home: str, year: int, home_value: float | None,
-                         comparison: Comparison, fmt: Formatter, mean_fmt: Formatter,
-                         direction: str) -> str:
+def _comparison_sentence(
+    summary_home: str,
+    year: int,
+    home_value: float | None,
+    comparison: Comparison,
+    fmt: Formatter,
+    mean_fmt: Formatter,
+    direction: str,
+) -> str:
     mean = comparison.series.get(year)
     if mean is None or home_value is None:
         return ""
-    words = {"year": year, "home": summary_home, "value": fmt(home_value),
-             "group": comparison.short_title, "mean": mean_fmt(mean)}
+    words = {
+        "year": year,
+        "home": summary_home,
+        "value": fmt(home_value),
+        "group": comparison.short_title,
+        "mean": mean_fmt(mean),
+    }
     if comparison.is_country:
         text = _("År %(year)s var värdet för %(home)s %(value)s och för riket %(mean)s.") % words
     else:
-        text = _("År %(year)s var värdet för %(home)s %(value)s och medelvärdet för "
-                 "%(group)s %(mean)s.") % words
+        text = (
+            _(
+                "År %(year)s var värdet för %(home)s %(value)s och medelvärdet för "
+                "%(group)s %(mean)s."
+            )
+            % words
+        )
     count = comparison.count_text(year)
     if count:
         text = text[:-1] + f" ({count})."
@@ -324,8 +383,9 @@ def _comparison_sentence(summary_home: str, year: int, home_value: float | None,
     return text
 
 
-def _target_sentence(series: dict[int, float | None], targets: dict[int, float],
-                     fmt: Formatter, direction: str) -> str:
+def _target_sentence(
+    series: dict[int, float | None], targets: dict[int, float], fmt: Formatter, direction: str
+) -> str:
     if not targets:
         return ""
     known = dict(known_points(series))
@@ -344,36 +404,56 @@ def _target_sentence(series: dict[int, float | None], targets: dict[int, float],
         parts.append(text + ".")
     if future:
         year = future[0]
-        parts.append(_("Målvärde %(year)s: %(target)s.") % {
-            "year": year, "target": fmt(targets[year])})
+        parts.append(
+            _("Målvärde %(year)s: %(target)s.") % {"year": year, "target": fmt(targets[year])}
+        )
     return " ".join(parts)
 
 
-def summarise(indicators: list[Indicator], *, with_peers: bool = True, with_charts: bool = True,
-              detail: bool = False, chart_prefix: str = "indikator") -> list[IndicatorSummary]:
+def summarise(
+    indicators: list[Indicator],
+    *,
+    with_peers: bool = True,
+    with_charts: bool = True,
+    detail: bool = False,
+    chart_prefix: str = "indikator",
+) -> list[IndicatorSummary]:
     """Everything a page shows about the given indicators (kpi and targets already loaded)."""
     if not indicators:
         return []
     home_id, home_name = home_area()
     home_values: dict[str, dict[str, dict[int, float | None]]] = defaultdict(
-        lambda: defaultdict(dict))
+        lambda: defaultdict(dict)
+    )
     provenance: dict[str, tuple[Any, str, Any]] = {}
-    for kpi_id, period, gender, value, fetched_at, publ_period, publication_date in (
-            Value.objects.filter(kpi_id__in={ind.kpi_id for ind in indicators}, area_id=home_id)
-            .values_list("kpi_id", "period", "gender", "value", "fetched_at", "publ_period",
-                         "publication_date")):
+    for (
+        kpi_id,
+        period,
+        gender,
+        value,
+        fetched_at,
+        publ_period,
+        publication_date,
+    ) in Value.objects.filter(
+        kpi_id__in={ind.kpi_id for ind in indicators}, area_id=home_id
+    ).values_list(
+        "kpi_id", "period", "gender", "value", "fetched_at", "publ_period", "publication_date"
+    ):
         home_values[kpi_id][gender][period] = value
         current = provenance.get(kpi_id)
         if current is None or fetched_at > current[0]:
             provenance[kpi_id] = (fetched_at, publ_period, publication_date)
-    comparisons, peer_series = (_comparisons(indicators, home_id) if with_peers else ({}, {}))
+    comparisons, peer_series = _comparisons(indicators, home_id) if with_peers else ({}, {})
     summaries = []
     for ind in indicators:
         kpi = ind.kpi
         unit = ind.unit
         series = dict(home_values[kpi.id].get(Gender.TOTAL, {}))
-        gender = {g: dict(home_values[kpi.id][g]) for g in (Gender.WOMEN, Gender.MEN)
-                  if kpi.is_divided_by_gender and home_values[kpi.id].get(g)}
+        gender = {
+            g: dict(home_values[kpi.id][g])
+            for g in (Gender.WOMEN, Gender.MEN)
+            if kpi.is_divided_by_gender and home_values[kpi.id].get(g)
+        }
         known = known_points(series)
         latest_year = known[-1][0] if known else None
         targets = {t.year: t.value for t in ind.targets.all()}
@@ -384,8 +464,15 @@ def summarise(indicators: list[Indicator], *, with_peers: bool = True, with_char
         sentences = []
         if latest_year is not None:
             for comparison in kpi_comparisons:
-                sentence = _comparison_sentence(home_name, latest_year, series.get(latest_year),
-                                                comparison, fmt, mean_fmt, ind.direction)
+                sentence = _comparison_sentence(
+                    home_name,
+                    latest_year,
+                    series.get(latest_year),
+                    comparison,
+                    fmt,
+                    mean_fmt,
+                    ind.direction,
+                )
                 if sentence:
                     sentences.append(sentence)
         chart = gender_chart = None
@@ -393,56 +480,90 @@ def summarise(indicators: list[Indicator], *, with_peers: bool = True, with_char
         if with_charts:
             chart_series = [Series(home_name, series, STYLES[0], home_name)]
             for index, comparison in enumerate(kpi_comparisons[:MAX_CHART_COMPARISONS], 1):
-                chart_series.append(Series(comparison.title, comparison.series, STYLES[index],
-                                           comparison.short_title))
+                chart_series.append(
+                    Series(
+                        comparison.title, comparison.series, STYLES[index], comparison.short_title
+                    )
+                )
             legend = [(s.label, s.style) for s in chart_series]
             if targets:
                 legend.append((_("Målvärde"), TARGET_STYLE))
             chart = line_chart(
-                chart_id=f"{chart_prefix}-{ind.pk}", title=ind.title,
-                description=trend_sentence(series, fmt, ind.direction), series=chart_series,
-                unit=unit, targets=targets)
+                chart_id=f"{chart_prefix}-{ind.pk}",
+                title=ind.title,
+                description=trend_sentence(series, fmt, ind.direction),
+                series=chart_series,
+                unit=unit,
+                targets=targets,
+            )
             if detail and gender:
                 gender_chart = line_chart(
                     chart_id=f"{chart_prefix}-{ind.pk}-kon",
                     title=_("%(title)s, kvinnor och män") % {"title": ind.title},
                     description=_gender_description(gender, fmt),
-                    series=[Series(_("Kvinnor"), gender.get(Gender.WOMEN, {}), STYLES[3],
-                                   _("Kvinnor")),
-                            Series(_("Män"), gender.get(Gender.MEN, {}), STYLES[2], _("Män"))],
-                    unit=unit)
-        years = sorted(set(series) | set(targets)
-                       | {y for g in gender.values() for y in g})
-        rows = [TableRow(
-            year=year, home=fmt(series.get(year)),
-            women=fmt(gender.get(Gender.WOMEN, {}).get(year)),
-            men=fmt(gender.get(Gender.MEN, {}).get(year)),
-            comparisons=[mean_fmt(c.series.get(year)) for c in kpi_comparisons],
-            target=fmt(targets.get(year)) if year in targets else "")
-            for year in reversed(years)]
+                    series=[
+                        Series(_("Kvinnor"), gender.get(Gender.WOMEN, {}), STYLES[3], _("Kvinnor")),
+                        Series(_("Män"), gender.get(Gender.MEN, {}), STYLES[2], _("Män")),
+                    ],
+                    unit=unit,
+                )
+        years = sorted(set(series) | set(targets) | {y for g in gender.values() for y in g})
+        rows = [
+            TableRow(
+                year=year,
+                home=fmt(series.get(year)),
+                women=fmt(gender.get(Gender.WOMEN, {}).get(year)),
+                men=fmt(gender.get(Gender.MEN, {}).get(year)),
+                comparisons=[mean_fmt(c.series.get(year)) for c in kpi_comparisons],
+                target=fmt(targets.get(year)) if year in targets else "",
+            )
+            for year in reversed(years)
+        ]
         fetched_at, publ_period, publication_date = provenance.get(kpi.id, (None, "", None))
         summary = IndicatorSummary(
-            indicator=ind, unit=unit, home_name=home_name, series=series, gender=gender,
-            latest_year=latest_year, latest=fmt(known[-1][1]) if known else "–",
+            indicator=ind,
+            unit=unit,
+            home_name=home_name,
+            series=series,
+            gender=gender,
+            latest_year=latest_year,
+            latest=fmt(known[-1][1]) if known else "–",
             latest_women=fmt(gender.get(Gender.WOMEN, {}).get(latest_year)),
             latest_men=fmt(gender.get(Gender.MEN, {}).get(latest_year)),
             trend=trend_of(series, ind.direction),
             trend_sentence=trend_sentence(series, fmt, ind.direction),
             targets=[(year, fmt(value)) for year, value in sorted(targets.items())],
             target_sentence=_target_sentence(series, targets, fmt, ind.direction),
-            comparisons=kpi_comparisons, comparison_sentences=sentences, chart=chart,
-            gender_chart=gender_chart, legend=legend, rows=rows,
-            source_label=(KOLADA_LABEL if kpi.source == KpiSource.KOLADA else
-                          _("Källa: %(home)s (egen uppgift)") % {"home": home_name}),
-            is_kolada=kpi.source == KpiSource.KOLADA, fetched_at=fetched_at,
-            publ_period=publ_period, publication_date=publication_date)
+            comparisons=kpi_comparisons,
+            comparison_sentences=sentences,
+            chart=chart,
+            gender_chart=gender_chart,
+            legend=legend,
+            rows=rows,
+            source_label=(
+                KOLADA_LABEL
+                if kpi.source == KpiSource.KOLADA
+                else _("Källa: %(home)s (egen uppgift)") % {"home": home_name}
+            ),
+            is_kolada=kpi.source == KpiSource.KOLADA,
+            fetched_at=fetched_at,
+            publ_period=publ_period,
+            publication_date=publication_date,
+        )
         if gender_chart is not None:
             summary.gender_legend = [(_("Kvinnor"), STYLES[3]), (_("Män"), STYLES[2])]
         if detail and latest_year is not None:
             summary.peer_table_year = latest_year
-            summary.peer_table = _peer_table(kpi.id, latest_year, home_id, home_name,
-                                             series.get(latest_year), kpi_comparisons,
-                                             peer_series, fmt)
+            summary.peer_table = _peer_table(
+                kpi.id,
+                latest_year,
+                home_id,
+                home_name,
+                series.get(latest_year),
+                kpi_comparisons,
+                peer_series,
+                fmt,
+            )
         summaries.append(summary)
     return summaries
 
@@ -452,30 +573,40 @@ def _gender_description(gender: dict[str, dict[int, float | None]], fmt: Formatt
     for code, label in ((Gender.WOMEN, _("Kvinnor")), (Gender.MEN, _("Män"))):
         known = known_points(gender.get(code, {}))
         if known:
-            parts.append(_("%(label)s: %(value)s år %(year)s.") % {
-                "label": label, "value": fmt(known[-1][1]), "year": known[-1][0]})
+            parts.append(
+                _("%(label)s: %(value)s år %(year)s.")
+                % {"label": label, "value": fmt(known[-1][1]), "year": known[-1][0]}
+            )
     return " ".join(parts)
 
 
-def _peer_table(kpi_id: str, year: int, home_id: str, home_name: str,
-                home_value: float | None, comparisons: list[Comparison],
-                peer_series: dict[tuple[str, str], dict[int, float]], fmt: Formatter
-                ) -> list[tuple[str, str, bool]]:
+def _peer_table(
+    kpi_id: str,
+    year: int,
+    home_id: str,
+    home_name: str,
+    home_value: float | None,
+    comparisons: list[Comparison],
+    peer_series: dict[tuple[str, str], dict[int, float]],
+    fmt: Formatter,
+) -> list[tuple[str, str, bool]]:
     """(name, value, is_home) for the municipality and every peer, largest value first."""
     rows: dict[str, tuple[str, float | None, bool]] = {home_id: (home_name, home_value, True)}
     for comparison in comparisons:
         for member in comparison.members:
-            rows.setdefault(member.pk, (member.title,
-                                        peer_series.get((kpi_id, member.pk), {}).get(year),
-                                        False))
+            rows.setdefault(
+                member.pk, (member.title, peer_series.get((kpi_id, member.pk), {}).get(year), False)
+            )
     ordered = sorted(rows.values(), key=lambda r: (r[1] is None, -(r[1] or 0), r[0]))
     return [(name, fmt(value), is_home) for name, value, is_home in ordered]
 
 
 def _indicator_queryset():
-    return (Indicator.objects.filter(is_published=True).select_related("kpi")
-            .prefetch_related(Prefetch("targets",
-                                       queryset=IndicatorTarget.objects.order_by("year"))))
+    return (
+        Indicator.objects.filter(is_published=True)
+        .select_related("kpi")
+        .prefetch_related(Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year")))
+    )
 
 
 # --- panels --------------------------------------------------------------------------------------
@@ -485,28 +616,39 @@ def _panel(indicators: list[Indicator], *, prefix: str, heading: str) -> Panel |
     if not indicators:
         return None
     summaries = summarise(indicators, chart_prefix=prefix)
-    return Panel(template="indicators/panels/indicators.html",
-                 context={"indicator_panel": {"summaries": summaries, "heading": heading}},
-                 title=heading)
+    return Panel(
+        template="indicators/panels/indicators.html",
+        context={"indicator_panel": {"summaries": summaries, "heading": heading}},
+        title=heading,
+    )
 
 
 def goal_panel(goal: Goal) -> Panel | None:
     """The indicators that measure a goal (directly or through one of its assignments)."""
     seen: dict[int, Indicator] = {}
-    for link in (IndicatorLink.objects.filter(goal=goal, indicator__is_published=True)
-                 .select_related("indicator__kpi").order_by("order", "pk")):
+    for link in (
+        IndicatorLink.objects.filter(goal=goal, indicator__is_published=True)
+        .select_related("indicator__kpi")
+        .order_by("order", "pk")
+    ):
         seen.setdefault(link.indicator_id, link.indicator)
     indicators = list(seen.values())
     prefetch_related_objects(
-        indicators, Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year")))
+        indicators, Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year"))
+    )
     return _panel(indicators, prefix=f"mal-{goal.pk}", heading=_("Indikatorer för målet"))
 
 
 def assignment_panel(assignment: Assignment) -> Panel | None:
-    indicators = list(_indicator_queryset().filter(
-        links__assignment=assignment).distinct().order_by("order", "title"))
-    return _panel(indicators, prefix=f"uppdrag-{assignment.pk}",
-                  heading=_("Indikatorer för uppdraget"))
+    indicators = list(
+        _indicator_queryset()
+        .filter(links__assignment=assignment)
+        .distinct()
+        .order_by("order", "title")
+    )
+    return _panel(
+        indicators, prefix=f"uppdrag-{assignment.pk}", heading=_("Indikatorer för uppdraget")
+    )
 
 
 # --- public pages --------------------------------------------------------------------------------
@@ -522,19 +664,30 @@ class IndicatorGroup:
 
 def indicator_index() -> list[IndicatorGroup]:
     """Every published indicator, grouped by the goals it measures (newest plan first)."""
-    indicators = list(_indicator_queryset().prefetch_related(
-        Prefetch("links", queryset=IndicatorLink.objects.select_related("goal__plan")
-                 .order_by("goal__plan__year", "goal__order", "goal__number"))))
-    summaries = {s.indicator.pk: s for s in summarise(indicators, with_peers=False,
-                                                      with_charts=False)}
+    indicators = list(
+        _indicator_queryset().prefetch_related(
+            Prefetch(
+                "links",
+                queryset=IndicatorLink.objects.select_related("goal__plan").order_by(
+                    "goal__plan__year", "goal__order", "goal__number"
+                ),
+            )
+        )
+    )
+    summaries = {
+        s.indicator.pk: s for s in summarise(indicators, with_peers=False, with_charts=False)
+    }
     groups: dict[Any, IndicatorGroup] = {}
     for ind in indicators:
         goals = {link.goal_id: link.goal for link in ind.links.all()}
         for goal in goals.values() or [None]:
             key = goal.pk if goal else None
             if key not in groups:
-                heading = (f"{goal.plan.year} · {goal.get_kind_display()} {goal.number}. "
-                           f"{goal.title}" if goal else _("Indikatorer som inte hör till ett mål"))
+                heading = (
+                    f"{goal.plan.year} · {goal.get_kind_display()} {goal.number}. {goal.title}"
+                    if goal
+                    else _("Indikatorer som inte hör till ett mål")
+                )
                 groups[key] = IndicatorGroup(heading, goal, safe_url(goal) if goal else "", [])
             groups[key].summaries.append(summaries[ind.pk])
 
@@ -559,9 +712,11 @@ def indicator_detail(pk: int) -> IndicatorDetail | None:
         return None
     summary = summarise([indicator], detail=True, chart_prefix="indikator")[0]
     links = []
-    for link in (IndicatorLink.objects.filter(indicator=indicator)
-                 .select_related("goal__plan", "assignment")
-                 .order_by("-goal__plan__year", "goal__order")):
+    for link in (
+        IndicatorLink.objects.filter(indicator=indicator)
+        .select_related("goal__plan", "assignment")
+        .order_by("-goal__plan__year", "goal__order")
+    ):
         goal = link.goal
         text = f"{goal.plan.year} · {goal.get_kind_display()} {goal.number}. {goal.title}"
         if link.assignment_id:
@@ -570,8 +725,9 @@ def indicator_detail(pk: int) -> IndicatorDetail | None:
             links.append((text, safe_url(goal)))
     from insyn.indicators.models import ValueRevision
 
-    revisions = ValueRevision.objects.filter(kpi_id=indicator.kpi_id,
-                                             area_id=home_area()[0]).count()
+    revisions = ValueRevision.objects.filter(
+        kpi_id=indicator.kpi_id, area_id=home_area()[0]
+    ).count()
     return IndicatorDetail(summary=summary, links=links, revisions=revisions)
 
 
@@ -582,7 +738,8 @@ def _current_uploads() -> dict[int, BudgetUpload]:
     """The newest published upload of each year."""
     current: dict[int, BudgetUpload] = {}
     for upload in BudgetUpload.objects.filter(state=BudgetState.PUBLISHED).order_by(
-            "year", "uploaded_at", "pk"):
+        "year", "uploaded_at", "pk"
+    ):
         current[upload.year] = upload
     return current
 
@@ -634,25 +791,34 @@ def budget_view(year: int | None) -> BudgetView | None:
     if upload is None:
         return BudgetView(year, years, None, None, [], "", "", "", None, False)
     previous = uploads.get(year - 1)
-    lines = list(BudgetLine.objects.filter(
-        upload__in=[u for u in (upload, previous) if u is not None])
-        .select_related("organisation").order_by("row"))
+    lines = list(
+        BudgetLine.objects.filter(upload__in=[u for u in (upload, previous) if u is not None])
+        .select_related("organisation")
+        .order_by("row")
+    )
     plan = _plan_for(year)
     assignments: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if plan is not None:
-        for assignment in (Assignment.objects.filter(goal__plan=plan)
-                           .select_related("goal")
-                           .prefetch_related("responsible_organisations", "responsible_groups")
-                           .order_by("goal__order", "order", "pk")):
+        for assignment in (
+            Assignment.objects.filter(goal__plan=plan)
+            .select_related("goal")
+            .prefetch_related("responsible_organisations", "responsible_groups")
+            .order_by("goal__order", "order", "pk")
+        ):
             kinds = {kind for group in assignment.responsible_groups.all() for kind in group.kinds}
             orgs = {org.pk for org in assignment.responsible_organisations.all()}
-            text = (f"{assignment.goal.get_kind_display()} {assignment.goal.number}, "
-                    f"{assignment.heading}: {assignment.title[:120]}")
+            text = (
+                f"{assignment.goal.get_kind_display()} {assignment.goal.number}, "
+                f"{assignment.heading}: {assignment.title[:120]}"
+            )
             for line in lines:
                 if line.upload_id == upload.pk and (
-                        line.organisation_id in orgs
-                        or (line.organisation.kind in kinds
-                            and line.organisation.is_active_in(plan.year))):
+                    line.organisation_id in orgs
+                    or (
+                        line.organisation.kind in kinds
+                        and line.organisation.is_active_in(plan.year)
+                    )
+                ):
                     entry = (text, safe_url(assignment))
                     if entry not in assignments[line.organisation_id]:
                         assignments[line.organisation_id].append(entry)
@@ -673,41 +839,80 @@ def budget_view(year: int | None) -> BudgetView | None:
             difference = total - previous_total
             change_text = ("+" if difference > 0 else "") + with_unit(difference, "mnkr", 1)
             change_percent = format_change_percent(total, previous_total) or ""
-            change_word = (_("ökning") if difference > 0 else _("minskning") if difference < 0
-                           else _("oförändrat"))
-        activities = [(activity or _("Hela nämnden"), with_unit(amount, "mnkr", 1),
-                       with_unit(before[org_id].get(activity), "mnkr", 1)
-                       if activity in before[org_id] else "")
-                      for activity, amount in current[org_id].items() if activity]
-        rows.append(BudgetRowView(
-            organisation=org, url=safe_url(org), total=total,
-            total_text=with_unit(total, "mnkr", 1),
-            previous_text=with_unit(previous_total, "mnkr", 1) if previous_total is not None
-            else "",
-            change_text=change_text, change_percent=change_percent, change_word=change_word,
-            activities=activities, assignments=assignments.get(org_id, [])))
+            change_word = (
+                _("ökning")
+                if difference > 0
+                else _("minskning")
+                if difference < 0
+                else _("oförändrat")
+            )
+        activities = [
+            (
+                activity or _("Hela nämnden"),
+                with_unit(amount, "mnkr", 1),
+                with_unit(before[org_id].get(activity), "mnkr", 1)
+                if activity in before[org_id]
+                else "",
+            )
+            for activity, amount in current[org_id].items()
+            if activity
+        ]
+        rows.append(
+            BudgetRowView(
+                organisation=org,
+                url=safe_url(org),
+                total=total,
+                total_text=with_unit(total, "mnkr", 1),
+                previous_text=with_unit(previous_total, "mnkr", 1)
+                if previous_total is not None
+                else "",
+                change_text=change_text,
+                change_percent=change_percent,
+                change_word=change_word,
+                activities=activities,
+                assignments=assignments.get(org_id, []),
+            )
+        )
     rows.sort(key=lambda r: -r.total)
     grand = sum((r.total for r in rows), Decimal(0))
-    previous_grand = (sum((v for org in before.values() for v in org.values()), Decimal(0))
-                      if previous else None)
-    chart = bar_chart(
-        chart_id=f"budget-{year}",
-        title=_("Nettokostnad per nämnd %(year)s") % {"year": year},
-        description=_("Liggande staplar, en per nämnd, störst först. Störst är %(first)s med "
-                      "%(amount)s av totalt %(total)s.") % {
-            "first": rows[0].organisation.name if rows else "",
-            "amount": rows[0].total_text if rows else "",
-            "total": with_unit(grand, "mnkr", 1)},
-        rows=[(r.organisation.name, float(r.total)) for r in rows],
-        unit="mnkr") if rows else None
+    previous_grand = (
+        sum((v for org in before.values() for v in org.values()), Decimal(0)) if previous else None
+    )
+    chart = (
+        bar_chart(
+            chart_id=f"budget-{year}",
+            title=_("Nettokostnad per nämnd %(year)s") % {"year": year},
+            description=_(
+                "Liggande staplar, en per nämnd, störst först. Störst är %(first)s med "
+                "%(amount)s av totalt %(total)s."
+            )
+            % {
+                "first": rows[0].organisation.name if rows else "",
+                "amount": rows[0].total_text if rows else "",
+                "total": with_unit(grand, "mnkr", 1),
+            },
+            rows=[(r.organisation.name, float(r.total)) for r in rows],
+            unit="mnkr",
+        )
+        if rows
+        else None
+    )
     return BudgetView(
-        year=year, years=years, upload=upload, plan=plan, rows=rows,
+        year=year,
+        years=years,
+        upload=upload,
+        plan=plan,
+        rows=rows,
         total_text=with_unit(grand, "mnkr", 1),
-        previous_total_text=with_unit(previous_grand, "mnkr", 1) if previous_grand is not None
+        previous_total_text=with_unit(previous_grand, "mnkr", 1)
+        if previous_grand is not None
         else "",
         total_change=(format_change_percent(grand, previous_grand) or "")
-        if previous_grand is not None else "",
-        chart=chart, has_previous=previous is not None)
+        if previous_grand is not None
+        else "",
+        chart=chart,
+        has_previous=previous is not None,
+    )
 
 
 def organisation_panel(organisation: Organisation) -> Panel | None:
@@ -718,30 +923,39 @@ def organisation_panel(organisation: Organisation) -> Panel | None:
     year_of = {upload.pk: year for year, upload in uploads.items()}
     totals: dict[int, Decimal] = defaultdict(Decimal)
     for upload_id, net_cost in BudgetLine.objects.filter(
-            organisation=organisation, upload_id__in=list(year_of)
+        organisation=organisation, upload_id__in=list(year_of)
     ).values_list("upload_id", "net_cost"):
         totals[year_of[upload_id]] += net_cost
     if not totals:
         return None
     rows = []
     for year in sorted(totals, reverse=True)[:3]:
-        change = format_change_percent(totals[year], totals[year - 1]) \
-            if year - 1 in totals else None
-        rows.append({"year": year, "amount": with_unit(totals[year], "mnkr", 1),
-                     "change": change or ""})
-    return Panel(template="indicators/panels/budget.html",
-                 context={"budget_panel": {"rows": rows, "organisation": organisation}},
-                 title=_("Budget"))
+        change = (
+            format_change_percent(totals[year], totals[year - 1]) if year - 1 in totals else None
+        )
+        rows.append(
+            {"year": year, "amount": with_unit(totals[year], "mnkr", 1), "change": change or ""}
+        )
+    return Panel(
+        template="indicators/panels/budget.html",
+        context={"budget_panel": {"rows": rows, "organisation": organisation}},
+        title=_("Budget"),
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------
 
 
 def staff_indicators() -> list[Indicator]:
-    return list(Indicator.objects.select_related("kpi").prefetch_related(
-        Prefetch("links", queryset=IndicatorLink.objects.select_related("goal__plan",
-                                                                        "assignment")))
-        .order_by("order", "title"))
+    return list(
+        Indicator.objects.select_related("kpi")
+        .prefetch_related(
+            Prefetch(
+                "links", queryset=IndicatorLink.objects.select_related("goal__plan", "assignment")
+            )
+        )
+        .order_by("order", "title")
+    )
 
 
 def last_import_at() -> dt.datetime | None:
@@ -754,6 +968,8 @@ def recent_import_runs(limit: int = 20) -> list[ImportRun]:
 
 
 def own_values(indicator: Indicator) -> list[Value]:
-    return list(Value.objects.filter(kpi=indicator.kpi, area_id=home_area()[0])
-                .order_by("-period", "gender"))
-
+    return list(
+        Value.objects.filter(kpi=indicator.kpi, area_id=home_area()[0]).order_by(
+            "-period", "gender"
+        )
+    )

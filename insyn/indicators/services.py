@@ -111,28 +111,38 @@ class _Writer:
         existing = Kpi.objects.in_bulk([item.id for item in items])
         for index, meta in enumerate(items):
             values = {
-                "title": meta.title, "description": meta.description,
+                "title": meta.title,
+                "description": meta.description,
                 "is_divided_by_gender": meta.is_divided_by_gender,
                 "municipality_type": meta.municipality_type,
-                "operating_area": meta.operating_area, "perspective": meta.perspective,
-                "auspice": meta.auspice, "publication_date": meta.publication_date,
+                "operating_area": meta.operating_area,
+                "perspective": meta.perspective,
+                "auspice": meta.auspice,
+                "publication_date": meta.publication_date,
                 "prel_publication_date": meta.prel_publication_date,
-                "publ_period": meta.publ_period, "has_ou_data": meta.has_ou_data,
+                "publ_period": meta.publ_period,
+                "has_ou_data": meta.has_ou_data,
                 "unit": meta.unit,
             }
             kpi = existing.get(meta.id)
             if kpi is None:
-                kpi = Kpi(id=meta.id, source=KpiSource.KOLADA, fetched_at=self.when(page),
-                          source_ref=page.source[:500], **values)
+                kpi = Kpi(
+                    id=meta.id,
+                    source=KpiSource.KOLADA,
+                    fetched_at=self.when(page),
+                    source_ref=page.source[:500],
+                    **values,
+                )
                 kpi.save()
                 existing[meta.id] = kpi
             elif kpi.source != KpiSource.KOLADA:
                 raise KoladaFormatError(
                     f"id {meta.id} används redan av en egen serie, inte av Kolada",
-                    source=page.source, item=f"post {index} (kpi {meta.id})")
+                    source=page.source,
+                    item=f"post {index} (kpi {meta.id})",
+                )
             else:
-                changed = [name for name, value in values.items()
-                           if getattr(kpi, name) != value]
+                changed = [name for name, value in values.items() if getattr(kpi, name) != value]
                 if changed:
                     for name in changed:
                         setattr(kpi, name, values[name])
@@ -149,14 +159,17 @@ class _Writer:
         for meta in items:
             area = existing.get(meta.id)
             if area is None:
-                area = Area(id=meta.id, title=meta.title, type=meta.type,
-                            municipality=meta.municipality)
+                area = Area(
+                    id=meta.id, title=meta.title, type=meta.type, municipality=meta.municipality
+                )
                 new.append(area)
                 existing[meta.id] = area
-            elif (area.title, area.type, area.municipality) != (meta.title, meta.type,
-                                                                 meta.municipality):
-                area.title, area.type, area.municipality = meta.title, meta.type, \
-                    meta.municipality
+            elif (area.title, area.type, area.municipality) != (
+                meta.title,
+                meta.type,
+                meta.municipality,
+            ):
+                area.title, area.type, area.municipality = meta.title, meta.type, meta.municipality
                 changed.append(area)
             self.area_ids.add(meta.id)
         Area.objects.bulk_create(new, batch_size=BATCH)
@@ -167,9 +180,14 @@ class _Writer:
         missing = [area_id for area_id in titles if area_id not in self.known_areas]
         if missing:
             Area.objects.bulk_create(
-                [Area(id=area_id, title=titles[area_id] or area_id,
-                      type=infer_area_type(area_id)) for area_id in missing],
-                batch_size=BATCH)
+                [
+                    Area(
+                        id=area_id, title=titles[area_id] or area_id, type=infer_area_type(area_id)
+                    )
+                    for area_id in missing
+                ],
+                batch_size=BATCH,
+            )
             self.known_areas.update(missing)
             self.created_areas.extend(missing)
 
@@ -185,8 +203,9 @@ class _Writer:
                 group_area.save()
             group = PeerGroup.objects.filter(kolada_id=meta.id).first()
             if group is None:
-                group = PeerGroup.objects.create(kind=PeerGroupKind.KOLADA, kolada_id=meta.id,
-                                                 title=meta.title)
+                group = PeerGroup.objects.create(
+                    kind=PeerGroupKind.KOLADA, kolada_id=meta.id, title=meta.title
+                )
             elif group.title != meta.title or group.kind != PeerGroupKind.KOLADA:
                 group.title, group.kind = meta.title, PeerGroupKind.KOLADA
                 group.save()
@@ -201,22 +220,29 @@ class _Writer:
         unknown = {value.kpi for value in values} - set(self.known_kpis)
         if unknown:
             for kpi_id, source, publ_period, publication_date in Kpi.objects.filter(
-                    pk__in=unknown).values_list("pk", "source", "publ_period",
-                                                "publication_date"):
+                pk__in=unknown
+            ).values_list("pk", "source", "publ_period", "publication_date"):
                 self.known_kpis[kpi_id] = source
                 self.publication[kpi_id] = (publ_period, publication_date)
         for value in values:
             source = self.known_kpis.get(value.kpi)
             if source == KpiSource.KOLADA:
                 continue
-            item = (f"post {value.index} (kpi {value.kpi}, kommun {value.area}, "
-                    f"period {value.period})")
+            item = (
+                f"post {value.index} (kpi {value.kpi}, kommun {value.area}, period {value.period})"
+            )
             if source is None:
                 raise KoladaFormatError(
                     f"okänd KPI {value.kpi}: den finns varken i importens KPI-metadata eller i "
-                    "databasen", source=page.source, item=item)
-            raise KoladaFormatError(f"{value.kpi} är en egen serie och tar inte emot Kolada-data",
-                                    source=page.source, item=item)
+                    "databasen",
+                    source=page.source,
+                    item=item,
+                )
+            raise KoladaFormatError(
+                f"{value.kpi} är en egen serie och tar inte emot Kolada-data",
+                source=page.source,
+                item=item,
+            )
 
     def data(self, page: Page) -> None:
         self.warnings.extend(page.warnings)
@@ -230,15 +256,17 @@ class _Writer:
             key = (value.kpi, value.area, value.period, value.gender)
             if key in incoming:
                 raise KoladaFormatError(
-                    f"samma värde förekommer två gånger på sidan (även post "
-                    f"{incoming[key].index})", source=page.source,
+                    f"samma värde förekommer två gånger på sidan (även post {incoming[key].index})",
+                    source=page.source,
                     item=f"post {value.index} (kpi {value.kpi}, kommun {value.area}, "
-                         f"period {value.period}, kön {value.gender})")
+                    f"period {value.period}, kön {value.gender})",
+                )
             incoming[key] = value
         existing: dict[tuple[str, str, int, str], tuple[int, Any, Any, str]] = {}
         for pk, kpi_id, area_id, period, gender, value, count, status in Value.objects.filter(
-                kpi_id__in={v.kpi for v in values}, area_id__in={v.area for v in values},
-                period__in={v.period for v in values}
+            kpi_id__in={v.kpi for v in values},
+            area_id__in={v.area for v in values},
+            period__in={v.period for v in values},
         ).values_list("pk", "kpi_id", "area_id", "period", "gender", "value", "count", "status"):
             existing[(kpi_id, area_id, period, gender)] = (pk, value, count, status)
         fetched_at = self._db_datetime(self.when(page))
@@ -260,20 +288,44 @@ class _Writer:
             if item.value is None:
                 self.run.missing += 1
             if row is None:
-                new.append((item.kpi, item.area, item.period, item.gender, item.value,
-                            item.count, item.status, fetched_at, publ_period, publication_date,
-                            source_ref, run_id))
+                new.append(
+                    (
+                        item.kpi,
+                        item.area,
+                        item.period,
+                        item.gender,
+                        item.value,
+                        item.count,
+                        item.status,
+                        fetched_at,
+                        publ_period,
+                        publication_date,
+                        source_ref,
+                        run_id,
+                    )
+                )
                 self.run.created += 1
             elif (row[1], row[2], row[3]) != (item.value, item.count, item.status):
                 revised[row[0]] = ValueRevision.Change.CHANGED
-                updates.append((item.value, item.count, item.status, fetched_at, publ_period,
-                                publication_date, source_ref, run_id, row[0]))
+                updates.append(
+                    (
+                        item.value,
+                        item.count,
+                        item.status,
+                        fetched_at,
+                        publ_period,
+                        publication_date,
+                        source_ref,
+                        run_id,
+                        row[0],
+                    )
+                )
                 self.run.changed += 1
             else:
                 self.run.unchanged += 1
         self._keep_revisions(revised)
         for start in range(0, len(deleted), BATCH):
-            Value.objects.filter(pk__in=deleted[start:start + BATCH]).delete()
+            Value.objects.filter(pk__in=deleted[start : start + BATCH]).delete()
         _insert_values(new)
         _execute_many(_update_sql(), updates)
 
@@ -284,8 +336,12 @@ class _Writer:
         cached = self._publication_db.get(kpi_id)
         if cached is None:
             publ_period, publication_date = self.publication.get(kpi_id, ("", None))
-            cached = (publ_period, Value._meta.get_field("publication_date").get_db_prep_save(
-                publication_date, connection))
+            cached = (
+                publ_period,
+                Value._meta.get_field("publication_date").get_db_prep_save(
+                    publication_date, connection
+                ),
+            )
             self._publication_db[kpi_id] = cached
         return cached
 
@@ -293,23 +349,81 @@ class _Writer:
         """Copy the rows about to change or go into ValueRevision (one query per 500)."""
         ids = list(revised)
         for start in range(0, len(ids), 500):
-            rows = Value.objects.filter(pk__in=ids[start:start + 500]).values_list(
-                "pk", "kpi_id", "area_id", "period", "gender", "value", "count", "status",
-                "fetched_at", "publ_period", "publication_date", "source_ref")
-            ValueRevision.objects.bulk_create([
-                ValueRevision(kpi_id=kpi_id, area_id=area_id, period=period, gender=gender,
-                              value=value, count=count, status=status, fetched_at=fetched_at,
-                              publ_period=publ_period, publication_date=publication_date,
-                              source_ref=source_ref, change=revised[pk],
-                              replaced_at=self.run.started_at, replaced_by=self.run)
-                for (pk, kpi_id, area_id, period, gender, value, count, status, fetched_at,
-                     publ_period, publication_date, source_ref) in rows], batch_size=BATCH)
+            rows = Value.objects.filter(pk__in=ids[start : start + 500]).values_list(
+                "pk",
+                "kpi_id",
+                "area_id",
+                "period",
+                "gender",
+                "value",
+                "count",
+                "status",
+                "fetched_at",
+                "publ_period",
+                "publication_date",
+                "source_ref",
+            )
+            ValueRevision.objects.bulk_create(
+                [
+                    ValueRevision(
+                        kpi_id=kpi_id,
+                        area_id=area_id,
+                        period=period,
+                        gender=gender,
+                        value=value,
+                        count=count,
+                        status=status,
+                        fetched_at=fetched_at,
+                        publ_period=publ_period,
+                        publication_date=publication_date,
+                        source_ref=source_ref,
+                        change=revised[pk],
+                        replaced_at=self.run.started_at,
+                        replaced_by=self.run,
+                    )
+                    for (
+                        pk,
+                        kpi_id,
+                        area_id,
+                        period,
+                        gender,
+                        value,
+                        count,
+                        status,
+                        fetched_at,
+                        publ_period,
+                        publication_date,
+                        source_ref,
+                    ) in rows
+                ],
+                batch_size=BATCH,
+            )
 
 
-_INSERT_FIELDS = ("kpi", "area", "period", "gender", "value", "count", "status", "fetched_at",
-                  "publ_period", "publication_date", "source_ref", "run")
-_UPDATE_FIELDS = ("value", "count", "status", "fetched_at", "publ_period", "publication_date",
-                  "source_ref", "run")
+_INSERT_FIELDS = (
+    "kpi",
+    "area",
+    "period",
+    "gender",
+    "value",
+    "count",
+    "status",
+    "fetched_at",
+    "publ_period",
+    "publication_date",
+    "source_ref",
+    "run",
+)
+_UPDATE_FIELDS = (
+    "value",
+    "count",
+    "status",
+    "fetched_at",
+    "publ_period",
+    "publication_date",
+    "source_ref",
+    "run",
+)
 
 
 def _column(name: str) -> str:
@@ -319,8 +433,7 @@ def _column(name: str) -> str:
 def _insert_sql() -> str:
     table = connection.ops.quote_name(Value._meta.db_table)
     columns = ", ".join(_column(name) for name in _INSERT_FIELDS)
-    return (f"INSERT INTO {table} ({columns}) "
-            f"VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))})")
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_INSERT_FIELDS))})"
 
 
 def _update_sql() -> str:
@@ -339,8 +452,10 @@ def _insert_values(rows: list[tuple[Any, ...]]) -> None:
         return
     table = connection.ops.quote_name(Value._meta.db_table)
     columns = ", ".join(_column(name) for name in _INSERT_FIELDS)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {table} ({columns}) FROM STDIN") as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
@@ -351,21 +466,24 @@ def _execute_many(sql: str, rows: list[tuple[Any, ...]]) -> None:
         return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start:start + 5000])
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 @transaction.atomic
-def import_kolada(*, source: PageSource, by: Any = None,
-                  fetched_at: dt.datetime | None = None) -> ImportRun:
+def import_kolada(
+    *, source: PageSource, by: Any = None, fetched_at: dt.datetime | None = None
+) -> ImportRun:
     """Import KPI metadata, areas, groups and data from a page source, all or nothing.
 
     Idempotent: a value that is already stored unchanged is not written again (it keeps its
     provenance); a changed or deleted value leaves its former self in ValueRevision.
     Raises KoladaImportError (and writes nothing) on any bad page.
     """
-    run = ImportRun.objects.create(started_at=timezone.now(),
-                                   description=source.description[:2000],
-                                   by=by if getattr(by, "pk", None) else None)
+    run = ImportRun.objects.create(
+        started_at=timezone.now(),
+        description=source.description[:2000],
+        by=by if getattr(by, "pk", None) else None,
+    )
     writer = _Writer(run, fetched_at)
     for page in source.metadata_pages():
         writer.metadata(page)
@@ -377,8 +495,10 @@ def import_kolada(*, source: PageSource, by: Any = None,
     notes = list(writer.warnings)
     if writer.created_areas:
         shown = ", ".join(sorted(writer.created_areas)[:20])
-        notes.append(f"{len(writer.created_areas)} områden fanns inte i metadata och skapades "
-                     f"med id som namn: {shown}")
+        notes.append(
+            f"{len(writer.created_areas)} områden fanns inte i metadata och skapades "
+            f"med id som namn: {shown}"
+        )
     run.message = "\n".join(notes)[:20_000]
     run.finished_at = timezone.now()
     run.succeeded = True
@@ -389,9 +509,14 @@ def import_kolada(*, source: PageSource, by: Any = None,
 def record_failed_import(*, description: str, message: str, by: Any = None) -> ImportRun:
     """Keep a note of a failed run (its writes were rolled back) for the staff overview."""
     now = timezone.now()
-    return ImportRun.objects.create(started_at=now, finished_at=now, succeeded=False,
-                                    description=description[:2000], message=message[:20_000],
-                                    by=by if getattr(by, "pk", None) else None)
+    return ImportRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        succeeded=False,
+        description=description[:2000],
+        message=message[:20_000],
+        by=by if getattr(by, "pk", None) else None,
+    )
 
 
 # --- Indicators -----------------------------------------------------------------------------------
@@ -405,26 +530,50 @@ def _own_kpi_id() -> str:
 
 
 @transaction.atomic
-def indicator_create(*, kpi: Kpi | None, title: str, description: str = "", unit: str = "",
-                     direction: str = Direction.NONE, is_published: bool = False,
-                     is_divided_by_gender: bool = False, by: Any = None) -> Indicator:
+def indicator_create(
+    *,
+    kpi: Kpi | None,
+    title: str,
+    description: str = "",
+    unit: str = "",
+    direction: str = Direction.NONE,
+    is_published: bool = False,
+    is_divided_by_gender: bool = False,
+    by: Any = None,
+) -> Indicator:
     """A Kolada indicator (kpi given) or, with kpi None, the municipality's own series."""
     if kpi is None:
         if not title.strip():
             raise ValidationError({"title": "Ange en rubrik för den egna indikatorn."})
-        kpi = Kpi.objects.create(id=_own_kpi_id(), source=KpiSource.OWN, title=title.strip(),
-                                 description=description,
-                                 is_divided_by_gender=is_divided_by_gender)
+        kpi = Kpi.objects.create(
+            id=_own_kpi_id(),
+            source=KpiSource.OWN,
+            title=title.strip(),
+            description=description,
+            is_divided_by_gender=is_divided_by_gender,
+        )
     indicator = Indicator.objects.create(
-        kpi=kpi, title=(title.strip() or kpi.title)[:300], description=description,
-        unit=unit.strip() or kpi.unit or default_unit(kpi.title), direction=direction,
-        is_published=is_published)
+        kpi=kpi,
+        title=(title.strip() or kpi.title)[:300],
+        description=description,
+        unit=unit.strip() or kpi.unit or default_unit(kpi.title),
+        direction=direction,
+        is_published=is_published,
+    )
     return indicator
 
 
 @transaction.atomic
-def indicator_update(*, indicator: Indicator, title: str, description: str, unit: str,
-                     direction: str, is_published: bool, by: Any = None) -> Indicator:
+def indicator_update(
+    *,
+    indicator: Indicator,
+    title: str,
+    description: str,
+    unit: str,
+    direction: str,
+    is_published: bool,
+    by: Any = None,
+) -> Indicator:
     indicator.title = (title.strip() or indicator.kpi.title)[:300]
     indicator.description = description
     indicator.unit = unit.strip()
@@ -438,17 +587,20 @@ def indicator_update(*, indicator: Indicator, title: str, description: str, unit
 
 
 @transaction.atomic
-def indicator_link(*, indicator: Indicator, goal: Goal, assignment: Assignment | None = None,
-                   by: Any = None) -> IndicatorLink:
+def indicator_link(
+    *, indicator: Indicator, goal: Goal, assignment: Assignment | None = None, by: Any = None
+) -> IndicatorLink:
     if assignment is not None and assignment.goal_id != goal.pk:
         raise ValidationError({"assignment": "Uppdraget hör inte till det valda målet."})
-    exists = IndicatorLink.objects.filter(indicator=indicator, goal=goal,
-                                          assignment=assignment).exists()
+    exists = IndicatorLink.objects.filter(
+        indicator=indicator, goal=goal, assignment=assignment
+    ).exists()
     if exists:
         raise ValidationError("Indikatorn är redan kopplad dit.")
     order = IndicatorLink.objects.filter(goal=goal).count()
-    return IndicatorLink.objects.create(indicator=indicator, goal=goal, assignment=assignment,
-                                        order=order)
+    return IndicatorLink.objects.create(
+        indicator=indicator, goal=goal, assignment=assignment, order=order
+    )
 
 
 @transaction.atomic
@@ -457,12 +609,14 @@ def indicator_unlink(*, link: IndicatorLink, by: Any = None) -> None:
 
 
 @transaction.atomic
-def target_set(*, indicator: Indicator, year: int, value: float, note: str = "",
-               by: Any = None) -> IndicatorTarget:
+def target_set(
+    *, indicator: Indicator, year: int, value: float, note: str = "", by: Any = None
+) -> IndicatorTarget:
     target = IndicatorTarget.objects.filter(indicator=indicator, year=year).first()
     if target is None:
-        return IndicatorTarget.objects.create(indicator=indicator, year=year, value=value,
-                                              note=note)
+        return IndicatorTarget.objects.create(
+            indicator=indicator, year=year, value=value, note=note
+        )
     if (target.value, target.note) != (value, note):
         target.value, target.note = value, note
         target.save()
@@ -476,54 +630,85 @@ def target_delete(*, target: IndicatorTarget, by: Any = None) -> None:
 
 def _own_run(by: Any, text: str) -> ImportRun:
     now = timezone.now()
-    return ImportRun.objects.create(started_at=now, finished_at=now, succeeded=True,
-                                    description=text[:2000],
-                                    by=by if getattr(by, "pk", None) else None)
+    return ImportRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        succeeded=True,
+        description=text[:2000],
+        by=by if getattr(by, "pk", None) else None,
+    )
 
 
 @transaction.atomic
-def own_value_set(*, indicator: Indicator, period: int, value: float | None,
-                  gender: str = Gender.TOTAL, by: Any = None) -> Value:
+def own_value_set(
+    *,
+    indicator: Indicator,
+    period: int,
+    value: float | None,
+    gender: str = Gender.TOTAL,
+    by: Any = None,
+) -> Value:
     """Enter (or correct) a value of an own indicator; a correction keeps the old one."""
     if indicator.kpi.source != KpiSource.OWN:
-        raise ValidationError("Bara kommunens egna indikatorer får värden inmatade här; "
-                              "Kolada-värden kommer från importen.")
+        raise ValidationError(
+            "Bara kommunens egna indikatorer får värden inmatade här; "
+            "Kolada-värden kommer från importen."
+        )
     area = ensure_home_area()
     now = timezone.now()
     who = getattr(by, "get_username", lambda: "")() if by is not None else ""
     source_ref = f"Inmatat av {who}".strip() if who else "Inmatat av personal"
-    row = Value.objects.filter(kpi=indicator.kpi, area=area, period=period,
-                               gender=gender).first()
+    row = Value.objects.filter(kpi=indicator.kpi, area=area, period=period, gender=gender).first()
     if row is None:
         run = _own_run(by, f"Eget värde: {indicator.kpi_id} {period}")
         run.created = 1
         run.save()
-        return Value.objects.create(kpi=indicator.kpi, area=area, period=period, gender=gender,
-                                    value=value, count=1, fetched_at=now, source_ref=source_ref,
-                                    run=run)
+        return Value.objects.create(
+            kpi=indicator.kpi,
+            area=area,
+            period=period,
+            gender=gender,
+            value=value,
+            count=1,
+            fetched_at=now,
+            source_ref=source_ref,
+            run=run,
+        )
     if row.value == value:
         return row
     run = _own_run(by, f"Eget värde ändrat: {indicator.kpi_id} {period}")
     run.changed = 1
     run.save()
     ValueRevision.objects.create(
-        kpi_id=row.kpi_id, area_id=row.area_id, period=row.period, gender=row.gender,
-        value=row.value, count=row.count, status=row.status, fetched_at=row.fetched_at,
-        publ_period=row.publ_period, publication_date=row.publication_date,
-        source_ref=row.source_ref, change=ValueRevision.Change.CHANGED, replaced_at=now,
-        replaced_by=run)
+        kpi_id=row.kpi_id,
+        area_id=row.area_id,
+        period=row.period,
+        gender=row.gender,
+        value=row.value,
+        count=row.count,
+        status=row.status,
+        fetched_at=row.fetched_at,
+        publ_period=row.publ_period,
+        publication_date=row.publication_date,
+        source_ref=row.source_ref,
+        change=ValueRevision.Change.CHANGED,
+        replaced_at=now,
+        replaced_by=run,
+    )
     row.value, row.fetched_at, row.source_ref, row.run = value, now, source_ref, run
     row.save()
     return row
 
 
 @transaction.atomic
-def own_value_delete(*, indicator: Indicator, period: int, gender: str = Gender.TOTAL,
-                     by: Any = None) -> None:
+def own_value_delete(
+    *, indicator: Indicator, period: int, gender: str = Gender.TOTAL, by: Any = None
+) -> None:
     if indicator.kpi.source != KpiSource.OWN:
         raise ValidationError("Kolada-värden kan bara tas bort av importen.")
-    row = Value.objects.filter(kpi=indicator.kpi, area_id=home_area_id(), period=period,
-                               gender=gender).first()
+    row = Value.objects.filter(
+        kpi=indicator.kpi, area_id=home_area_id(), period=period, gender=gender
+    ).first()
     if row is None:
         return
     now = timezone.now()
@@ -531,11 +716,21 @@ def own_value_delete(*, indicator: Indicator, period: int, gender: str = Gender.
     run.deleted = 1
     run.save()
     ValueRevision.objects.create(
-        kpi_id=row.kpi_id, area_id=row.area_id, period=row.period, gender=row.gender,
-        value=row.value, count=row.count, status=row.status, fetched_at=row.fetched_at,
-        publ_period=row.publ_period, publication_date=row.publication_date,
-        source_ref=row.source_ref, change=ValueRevision.Change.DELETED, replaced_at=now,
-        replaced_by=run)
+        kpi_id=row.kpi_id,
+        area_id=row.area_id,
+        period=row.period,
+        gender=row.gender,
+        value=row.value,
+        count=row.count,
+        status=row.status,
+        fetched_at=row.fetched_at,
+        publ_period=row.publ_period,
+        publication_date=row.publication_date,
+        source_ref=row.source_ref,
+        change=ValueRevision.Change.DELETED,
+        replaced_at=now,
+        replaced_by=run,
+    )
     row.delete()
 
 
@@ -543,15 +738,28 @@ def own_value_delete(*, indicator: Indicator, period: int, gender: str = Gender.
 
 
 @transaction.atomic
-def peer_group_save(*, group: PeerGroup | None, title: str, description: str = "",
-                    members: list[Area] | None = None, show_on_pages: bool = False,
-                    order: int = 0, by: Any = None) -> PeerGroup:
+def peer_group_save(
+    *,
+    group: PeerGroup | None,
+    title: str,
+    description: str = "",
+    members: list[Area] | None = None,
+    show_on_pages: bool = False,
+    order: int = 0,
+    by: Any = None,
+) -> PeerGroup:
     """Create or edit a custom group; for a Kolada group only display settings change."""
     if group is not None and group.kind == PeerGroupKind.KOLADA:
-        if (group.show_on_pages, group.order, group.description) != (show_on_pages, order,
-                                                                     description):
-            group.show_on_pages, group.order, group.description = (show_on_pages, order,
-                                                                   description)
+        if (group.show_on_pages, group.order, group.description) != (
+            show_on_pages,
+            order,
+            description,
+        ):
+            group.show_on_pages, group.order, group.description = (
+                show_on_pages,
+                order,
+                description,
+            )
             group.save()
         return group
     if not title.strip():
@@ -560,11 +768,19 @@ def peer_group_save(*, group: PeerGroup | None, title: str, description: str = "
     if any(area.type not in (AreaType.MUNICIPALITY, AreaType.REGION) for area in member_list):
         raise ValidationError({"members": "En jämförelsegrupp består av kommuner eller regioner."})
     if group is None:
-        group = PeerGroup.objects.create(kind=PeerGroupKind.CUSTOM, title=title.strip(),
-                                         description=description, show_on_pages=show_on_pages,
-                                         order=order)
+        group = PeerGroup.objects.create(
+            kind=PeerGroupKind.CUSTOM,
+            title=title.strip(),
+            description=description,
+            show_on_pages=show_on_pages,
+            order=order,
+        )
     elif (group.title, group.description, group.show_on_pages, group.order) != (
-            title.strip(), description, show_on_pages, order):
+        title.strip(),
+        description,
+        show_on_pages,
+        order,
+    ):
         group.title, group.description = title.strip(), description
         group.show_on_pages, group.order = show_on_pages, order
         group.save()
@@ -605,8 +821,9 @@ def _organisation_lookup() -> dict[str, Organisation]:
 
 
 @transaction.atomic
-def budget_upload(*, year: int, file_name: str, content: bytes, by: Any = None,
-                  note: str = "") -> BudgetUpload:
+def budget_upload(
+    *, year: int, file_name: str, content: bytes, by: Any = None, note: str = ""
+) -> BudgetUpload:
     """Validate and save an uploaded budget as a draft; on any error raise and save nothing."""
     parsed = parse_budget(content, file_name=file_name)
     errors = list(parsed.errors)
@@ -617,8 +834,9 @@ def budget_upload(*, year: int, file_name: str, content: bytes, by: Any = None,
     for row in parsed.rows:
         org = lookup.get(row.organisation.casefold())
         if org is None:
-            errors.append(f"Rad {row.row}: nämnden ”{row.organisation}” finns inte i "
-                          "organisationsregistret.")
+            errors.append(
+                f"Rad {row.row}: nämnden ”{row.organisation}” finns inte i organisationsregistret."
+            )
             continue
         if org.kind == OrganisationKind.EXTERNAL:
             errors.append(f"Rad {row.row}: ”{org.name}” är ingen nämnd eller bolag i kommunen.")
@@ -628,26 +846,43 @@ def budget_upload(*, year: int, file_name: str, content: bytes, by: Any = None,
             continue
         (activities if row.activity else totals).setdefault(org.pk, row.row)
         if org.pk in totals and org.pk in activities:
-            errors.append(f"Rad {row.row}: ”{org.name}” har både en totalrad (utan verksamhet) "
-                          "och rader per verksamhet; använd det ena eller det andra.")
+            errors.append(
+                f"Rad {row.row}: ”{org.name}” har både en totalrad (utan verksamhet) "
+                "och rader per verksamhet; använd det ena eller det andra."
+            )
             continue
         resolved.append((row, org))
     duplicates: dict[tuple[int, str], int] = {}
     for row, org in resolved:
         key = (org.pk, row.activity.casefold())
         if key in duplicates:
-            errors.append(f"Rad {row.row}: ”{org.name}” {row.activity} finns redan på rad "
-                          f"{duplicates[key]} (under ett annat namn).")
+            errors.append(
+                f"Rad {row.row}: ”{org.name}” {row.activity} finns redan på rad "
+                f"{duplicates[key]} (under ett annat namn)."
+            )
         duplicates.setdefault(key, row.row)
     if errors:
         raise BudgetUploadError(errors)
     upload = BudgetUpload.objects.create(
-        year=year, plan=Plan.objects.filter(year=year).first(), file_name=file_name[:255],
-        note=note[:300], uploaded_by=by if getattr(by, "pk", None) else None,
-        uploaded_at=timezone.now())
-    BudgetLine.objects.bulk_create([
-        BudgetLine(upload=upload, organisation=org, activity=row.activity,
-                   net_cost=row.net_cost, row=row.row) for row, org in resolved])
+        year=year,
+        plan=Plan.objects.filter(year=year).first(),
+        file_name=file_name[:255],
+        note=note[:300],
+        uploaded_by=by if getattr(by, "pk", None) else None,
+        uploaded_at=timezone.now(),
+    )
+    BudgetLine.objects.bulk_create(
+        [
+            BudgetLine(
+                upload=upload,
+                organisation=org,
+                activity=row.activity,
+                net_cost=row.net_cost,
+                row=row.row,
+            )
+            for row, org in resolved
+        ]
+    )
     return upload
 
 

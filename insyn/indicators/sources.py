@@ -63,8 +63,7 @@ class PageSource(Protocol):
 
 
 def _natural_key(path: Path) -> list[Any]:
-    return [int(part) if part.isdigit() else part.lower()
-            for part in re.split(r"(\d+)", path.name)]
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
 
 
 class FileSource:
@@ -76,12 +75,14 @@ class FileSource:
         for given in paths:
             path = Path(given)
             if path.is_dir():
-                found = sorted((p for p in path.iterdir()
-                                if p.suffix.lower() == ".json" and p.is_file()),
-                               key=_natural_key)
+                found = sorted(
+                    (p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file()),
+                    key=_natural_key,
+                )
                 if not found:
-                    raise KoladaFormatError("katalogen innehåller inga .json-filer",
-                                            source=str(path))
+                    raise KoladaFormatError(
+                        "katalogen innehåller inga .json-filer", source=str(path)
+                    )
                 for file in found:
                     self._add(file, str(file))
             elif path.is_file():
@@ -104,8 +105,9 @@ class FileSource:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise KoladaFormatError(f"kan inte läsas: {exc.strerror}",
-                                    source=self._label(path)) from exc
+            raise KoladaFormatError(
+                f"kan inte läsas: {exc.strerror}", source=self._label(path)
+            ) from exc
         return parse_bytes(data, source=self._label(path), entity=entity)
 
     def _resolve_next(self, link: str, current: Path) -> Path:
@@ -116,20 +118,20 @@ class FileSource:
         if page_numbers and page_numbers[0].isdigit():
             base = re.sub(r"[-_.]?\d+$", "", current.stem) or current.stem
             number = page_numbers[0]
-            candidates += [f"{base}-{number}.json", f"{base}_{number}.json",
-                           f"{base}{number}.json"]
+            candidates += [f"{base}-{number}.json", f"{base}_{number}.json", f"{base}{number}.json"]
         for candidate in candidates:
             if not candidate or candidate in {".", ".."} or "\\" in candidate:
                 continue
             path = current.parent / candidate
             if path.is_file():
                 resolved = path.resolve()
-                self.labels.setdefault(resolved, str(Path(self._label(current)).parent
-                                                     / candidate))
+                self.labels.setdefault(resolved, str(Path(self._label(current)).parent / candidate))
                 return resolved
         raise KoladaFormatError(
             f"sidan hänvisar till nästa sida {link!r}, men ingen sådan fil finns bredvid den "
-            "(exporten verkar avkortad); inget har lästs in", source=self._label(current))
+            "(exporten verkar avkortad); inget har lästs in",
+            source=self._label(current),
+        )
 
     def _chain(self, head: Path, entity: str | None) -> Iterator[Page]:
         path: Path | None = head
@@ -161,7 +163,7 @@ class FileSource:
 
 def chunks(items: Sequence[Any], size: int = MAX_IDS_PER_SEGMENT) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
-        yield list(items[start:start + size])
+        yield list(items[start : start + size])
 
 
 Opener = Callable[[urllib.request.Request, float], Any]
@@ -174,11 +176,21 @@ def _default_opener(request: urllib.request.Request, timeout: float) -> Any:
 class ApiSource:
     """Kolada's live v3 API: ids chunked to 25 per path segment, 5000 per page, paging followed."""
 
-    def __init__(self, base_url: str, *, kpis: Sequence[str], municipalities: Sequence[str] = (),
-                 groups: Sequence[str] = (), years: Sequence[int] = (),
-                 from_date: dt.date | None = None, save_dir: Path | None = None,
-                 timeout: float = 60.0, retries: int = 2, opener: Opener | None = None,
-                 now: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        kpis: Sequence[str],
+        municipalities: Sequence[str] = (),
+        groups: Sequence[str] = (),
+        years: Sequence[int] = (),
+        from_date: dt.date | None = None,
+        save_dir: Path | None = None,
+        timeout: float = 60.0,
+        retries: int = 2,
+        opener: Opener | None = None,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         scheme = urllib.parse.urlsplit(base_url).scheme
         if scheme not in {"http", "https"}:
             raise KoladaFetchError(f"Kolada-adressen måste börja med https://, inte {base_url!r}")
@@ -205,8 +217,9 @@ class ApiSource:
         return f"{self.base_url}/{quoted}" + (f"?{query}" if query else "")
 
     def _fetch(self, url: str) -> bytes:
-        request = urllib.request.Request(url, headers={"Accept": "application/json",
-                                                       "User-Agent": "Insyn Kolada-import"})
+        request = urllib.request.Request(
+            url, headers={"Accept": "application/json", "User-Agent": "Insyn Kolada-import"}
+        )
         for attempt in range(self.retries + 1):
             try:
                 with self.opener(request, self.timeout) as response:
@@ -217,11 +230,10 @@ class ApiSource:
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
                 if attempt == self.retries:
                     raise KoladaFetchError(f"{url}: kunde inte nå Kolada ({exc})") from exc
-            time.sleep(min(2 ** attempt, 10))
+            time.sleep(min(2**attempt, 10))
         raise KoladaFetchError(f"{url}: kunde inte nå Kolada")  # pragma: no cover
 
-    def pages(self, path: str, entity: str, params: dict[str, Any] | None = None
-              ) -> Iterator[Page]:
+    def pages(self, path: str, entity: str, params: dict[str, Any] | None = None) -> Iterator[Page]:
         url: str | None = self.url(path, params)
         seen: set[str] = set()
         while url:
@@ -248,15 +260,15 @@ class ApiSource:
         key = "next_page" if "next_page" in obj and "next_url" not in obj else "next_url"
         obj[key] = f"{entity}-{number + 1:04d}.json" if has_next else None
         (self.save_dir / f"{entity}-{number:04d}.json").write_text(
-            json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+            json.dumps(obj, ensure_ascii=False), encoding="utf-8"
+        )
 
     def metadata_pages(self) -> Iterator[Page]:
         for chunk in chunks(self.kpis):
             yield from self.pages(f"kpi/{','.join(chunk)}", "kpi")
         yield from self.pages("municipality", "municipality")
         for chunk in chunks(self.groups):
-            yield from self.pages(f"municipality_groups/{','.join(chunk)}",
-                                  "municipality_groups")
+            yield from self.pages(f"municipality_groups/{','.join(chunk)}", "municipality_groups")
 
     def data_pages(self) -> Iterator[Page]:
         params: dict[str, Any] = {"per_page": PER_PAGE}
@@ -271,10 +283,13 @@ class ApiSource:
                     for area_chunk in chunks(areas):
                         yield from self.pages(
                             f"data/kpi/{','.join(kpi_chunk)}/municipality/"
-                            f"{','.join(area_chunk)}{tail}", "data", params)
+                            f"{','.join(area_chunk)}{tail}",
+                            "data",
+                            params,
+                        )
                 else:
                     if not tail:
-                        raise KoladaFetchError("ange år (--years) eller kommuner "
-                                               "(--municipality) för datahämtningen")
-                    yield from self.pages(f"data/kpi/{','.join(kpi_chunk)}{tail}", "data",
-                                          params)
+                        raise KoladaFetchError(
+                            "ange år (--years) eller kommuner (--municipality) för datahämtningen"
+                        )
+                    yield from self.pages(f"data/kpi/{','.join(kpi_chunk)}{tail}", "data", params)

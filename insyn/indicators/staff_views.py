@@ -40,13 +40,18 @@ def _validation_messages(exc: ValidationError) -> list[str]:
 
 @staff_only
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/staff/index.html", {
-        "indicators": selectors.staff_indicators(),
-        "groups": PeerGroup.objects.prefetch_related("members").order_by("order", "title"),
-        "uploads": BudgetUpload.objects.select_related("uploaded_by").order_by(
-            "-year", "-uploaded_at")[:20],
-        "runs": selectors.recent_import_runs(10),
-    })
+    return render(
+        request,
+        "indicators/staff/index.html",
+        {
+            "indicators": selectors.staff_indicators(),
+            "groups": PeerGroup.objects.prefetch_related("members").order_by("order", "title"),
+            "uploads": BudgetUpload.objects.select_related("uploaded_by").order_by(
+                "-year", "-uploaded_at"
+            )[:20],
+            "runs": selectors.recent_import_runs(10),
+        },
+    )
 
 
 @staff_only
@@ -56,10 +61,15 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             indicator = services.indicator_create(
-                kpi=data["kpi"], title=data["title"], description=data["description"],
-                unit=data["unit"], direction=data["direction"],
+                kpi=data["kpi"],
+                title=data["title"],
+                description=data["description"],
+                unit=data["unit"],
+                direction=data["direction"],
                 is_published=data["is_published"],
-                is_divided_by_gender=data["is_divided_by_gender"], by=request.user)
+                is_divided_by_gender=data["is_divided_by_gender"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -71,10 +81,17 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
 def _edit_context(indicator: Indicator, **forms) -> dict:
     return {
         "indicator": indicator,
-        "form": forms.get("form") or IndicatorForm(editing=True, initial={
-            "title": indicator.title, "description": indicator.description,
-            "unit": indicator.unit, "direction": indicator.direction,
-            "is_published": indicator.is_published}),
+        "form": forms.get("form")
+        or IndicatorForm(
+            editing=True,
+            initial={
+                "title": indicator.title,
+                "description": indicator.description,
+                "unit": indicator.unit,
+                "direction": indicator.direction,
+                "is_published": indicator.is_published,
+            },
+        ),
         "link_form": forms.get("link_form") or LinkForm(),
         "target_form": forms.get("target_form") or TargetForm(),
         "value_form": forms.get("value_form") or OwnValueForm(),
@@ -82,7 +99,8 @@ def _edit_context(indicator: Indicator, **forms) -> dict:
         "targets": indicator.targets.order_by("year"),
         "is_own": indicator.kpi.source == KpiSource.OWN,
         "own_values": selectors.own_values(indicator)
-        if indicator.kpi.source == KpiSource.OWN else [],
+        if indicator.kpi.source == KpiSource.OWN
+        else [],
     }
 
 
@@ -92,14 +110,20 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = IndicatorForm(request.POST or None, editing=True) if request.method == "POST" else None
     if form is not None and form.is_valid():
         data = form.cleaned_data
-        services.indicator_update(indicator=indicator, title=data["title"],
-                                  description=data["description"], unit=data["unit"],
-                                  direction=data["direction"],
-                                  is_published=data["is_published"], by=request.user)
+        services.indicator_update(
+            indicator=indicator,
+            title=data["title"],
+            description=data["description"],
+            unit=data["unit"],
+            direction=data["direction"],
+            is_published=data["is_published"],
+            by=request.user,
+        )
         messages.success(request, _("Indikatorn har sparats."))
         return redirect("indicators_staff:edit", pk=indicator.pk)
-    return render(request, "indicators/staff/indicator_edit.html",
-                  _edit_context(indicator, form=form))
+    return render(
+        request, "indicators/staff/indicator_edit.html", _edit_context(indicator, form=form)
+    )
 
 
 @staff_only
@@ -109,15 +133,23 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = LinkForm(request.POST)
     if form.is_valid():
         try:
-            services.indicator_link(indicator=indicator, goal=form.cleaned_data["goal"],
-                                    assignment=form.cleaned_data["assignment"], by=request.user)
+            services.indicator_link(
+                indicator=indicator,
+                goal=form.cleaned_data["goal"],
+                assignment=form.cleaned_data["assignment"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Kopplingen har sparats."))
             return redirect("indicators_staff:edit", pk=indicator.pk)
-    return render(request, "indicators/staff/indicator_edit.html",
-                  _edit_context(indicator, link_form=form), status=400)
+    return render(
+        request,
+        "indicators/staff/indicator_edit.html",
+        _edit_context(indicator, link_form=form),
+        status=400,
+    )
 
 
 @staff_only
@@ -135,13 +167,21 @@ def target_set(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
     form = TargetForm(request.POST)
     if form.is_valid():
-        services.target_set(indicator=indicator, year=form.cleaned_data["year"],
-                            value=form.cleaned_data["value"], note=form.cleaned_data["note"],
-                            by=request.user)
+        services.target_set(
+            indicator=indicator,
+            year=form.cleaned_data["year"],
+            value=form.cleaned_data["value"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
         messages.success(request, _("Målvärdet har sparats."))
         return redirect("indicators_staff:edit", pk=indicator.pk)
-    return render(request, "indicators/staff/indicator_edit.html",
-                  _edit_context(indicator, target_form=form), status=400)
+    return render(
+        request,
+        "indicators/staff/indicator_edit.html",
+        _edit_context(indicator, target_form=form),
+        status=400,
+    )
 
 
 @staff_only
@@ -158,22 +198,31 @@ def target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 def own_value_set(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
     if indicator.kpi.source != KpiSource.OWN:
-        messages.error(request, _("Kolada-värden kommer från importen och kan inte matas in "
-                                  "för hand."))
+        messages.error(
+            request, _("Kolada-värden kommer från importen och kan inte matas in för hand.")
+        )
         return redirect("indicators_staff:edit", pk=indicator.pk)
     form = OwnValueForm(request.POST)
     if form.is_valid():
         try:
-            services.own_value_set(indicator=indicator, period=form.cleaned_data["year"],
-                                   gender=form.cleaned_data["gender"],
-                                   value=form.cleaned_data["value"], by=request.user)
+            services.own_value_set(
+                indicator=indicator,
+                period=form.cleaned_data["year"],
+                gender=form.cleaned_data["gender"],
+                value=form.cleaned_data["value"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Värdet har sparats."))
             return redirect("indicators_staff:edit", pk=indicator.pk)
-    return render(request, "indicators/staff/indicator_edit.html",
-                  _edit_context(indicator, value_form=form), status=400)
+    return render(
+        request,
+        "indicators/staff/indicator_edit.html",
+        _edit_context(indicator, value_form=form),
+        status=400,
+    )
 
 
 @staff_only
@@ -181,8 +230,7 @@ def own_value_set(request: HttpRequest, pk: int) -> HttpResponse:
 def own_value_remove(request: HttpRequest, pk: int, year: int, gender: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
     try:
-        services.own_value_delete(indicator=indicator, period=year, gender=gender,
-                                  by=request.user)
+        services.own_value_delete(indicator=indicator, period=year, gender=gender, by=request.user)
     except ValidationError as exc:
         for message in _validation_messages(exc):
             messages.error(request, message)
@@ -196,26 +244,36 @@ def peer_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     group = get_object_or_404(PeerGroup, pk=pk) if pk else None
     initial = {}
     if group is not None:
-        initial = {"title": group.title, "description": group.description,
-                   "members_text": "\n".join(area.title
-                                             for area in group.members.order_by("title")),
-                   "show_on_pages": group.show_on_pages, "order": group.order}
+        initial = {
+            "title": group.title,
+            "description": group.description,
+            "members_text": "\n".join(area.title for area in group.members.order_by("title")),
+            "show_on_pages": group.show_on_pages,
+            "order": group.order,
+        }
     form = PeerGroupForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             group = services.peer_group_save(
-                group=group, title=data.get("title", group.title if group else ""),
-                description=data["description"], members=data.get("members_text"),
-                show_on_pages=data["show_on_pages"], order=data["order"] or 0, by=request.user)
+                group=group,
+                title=data.get("title", group.title if group else ""),
+                description=data["description"],
+                members=data.get("members_text"),
+                show_on_pages=data["show_on_pages"],
+                order=data["order"] or 0,
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Jämförelsegruppen har sparats."))
             return redirect("indicators_staff:index")
-    return render(request, "indicators/staff/peer_group_form.html", {
-        "form": form, "group": group,
-        "members": group.members.order_by("title") if group else []})
+    return render(
+        request,
+        "indicators/staff/peer_group_form.html",
+        {"form": form, "group": group, "members": group.members.order_by("title") if group else []},
+    )
 
 
 @staff_only
@@ -242,26 +300,35 @@ def budget_upload(request: HttpRequest) -> HttpResponse:
             upload_file = form.cleaned_data["file"]
             try:
                 upload = services.budget_upload(
-                    year=form.cleaned_data["year"], file_name=upload_file.name,
-                    content=upload_file.read(), note=form.cleaned_data["note"],
-                    by=request.user)
+                    year=form.cleaned_data["year"],
+                    file_name=upload_file.name,
+                    content=upload_file.read(),
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
             except services.BudgetUploadError as exc:
                 row_errors = exc.errors
             else:
-                messages.success(request, _("Budgeten har lästs in som utkast. Granska och "
-                                            "publicera."))
+                messages.success(
+                    request, _("Budgeten har lästs in som utkast. Granska och publicera.")
+                )
                 return redirect("indicators_staff:budget_detail", pk=upload.pk)
         status = 400
-    return render(request, "indicators/staff/budget_upload.html",
-                  {"form": form, "row_errors": row_errors}, status=status)
+    return render(
+        request,
+        "indicators/staff/budget_upload.html",
+        {"form": form, "row_errors": row_errors},
+        status=status,
+    )
 
 
 @staff_only
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     upload = get_object_or_404(BudgetUpload, pk=pk)
     lines = upload.lines.select_related("organisation").order_by("row")
-    return render(request, "indicators/staff/budget_detail.html",
-                  {"upload": upload, "lines": lines})
+    return render(
+        request, "indicators/staff/budget_detail.html", {"upload": upload, "lines": lines}
+    )
 
 
 @staff_only
@@ -289,5 +356,6 @@ def budget_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_only
 def import_runs(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/staff/import_runs.html",
-                  {"runs": selectors.recent_import_runs(100)})
+    return render(
+        request, "indicators/staff/import_runs.html", {"runs": selectors.recent_import_runs(100)}
+    )

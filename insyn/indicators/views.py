@@ -9,16 +9,18 @@ from insyn.indicators import selectors
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/index.html", {
-        "groups": selectors.indicator_index(), "last_updated": selectors.last_import_at()})
+    return render(
+        request,
+        "indicators/index.html",
+        {"groups": selectors.indicator_index(), "last_updated": selectors.last_import_at()},
+    )
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     detail = selectors.indicator_detail(pk)
     if detail is None:
         raise Http404("Indikatorn finns inte eller är inte publicerad.")
-    return render(request, "indicators/detail.html",
-                  {"detail": detail, "summary": detail.summary})
+    return render(request, "indicators/detail.html", {"detail": detail, "summary": detail.summary})
 
 
 def budget(request: HttpRequest) -> HttpResponse:

@@ -67,50 +67,78 @@ def organisation_ref(org: Organisation, link: Link) -> Json:
 
 
 def group_ref(group: OrganisationGroup, members: Iterable[Organisation], link: Link) -> Json:
-    return {"slug": group.slug, "name": group.name, "kinds": list(group.kinds),
-            "members": [organisation_ref(org, link) for org in members]}
+    return {
+        "slug": group.slug,
+        "name": group.name,
+        "kinds": list(group.kinds),
+        "members": [organisation_ref(org, link) for org in members],
+    }
 
 
 def period_ref(period: FollowUpPeriod, link: Link) -> Json:
-    return {"id": period.pk, "label": period.label, "year": period.year, "month": period.month,
-            "kind": period.kind, "url": _api(link, "period", period.pk)}
+    return {
+        "id": period.pk,
+        "label": period.label,
+        "year": period.year,
+        "month": period.month,
+        "kind": period.kind,
+        "url": _api(link, "period", period.pk),
+    }
 
 
 def goal_ref(goal: Goal, link: Link) -> Json:
-    return {"plan_year": goal.plan.year, "number": goal.number, "kind": goal.kind,
-            "title": goal.title, "url": _api(link, "goal", goal.plan.year, goal.number)}
+    return {
+        "plan_year": goal.plan.year,
+        "number": goal.number,
+        "kind": goal.kind,
+        "title": goal.title,
+        "url": _api(link, "goal", goal.plan.year, goal.number),
+    }
 
 
 def assignment_ref(assignment: Assignment, link: Link) -> Json:
     """Needs assignment.goal.plan loaded."""
-    return {"id": assignment.pk, "plan_year": assignment.goal.plan.year,
-            "goal_number": assignment.goal.number, "heading": assignment.heading,
-            "number": assignment.number or None, "kind": assignment.kind,
-            "title": assignment.title, "url": _api(link, "assignment", assignment.pk)}
+    return {
+        "id": assignment.pk,
+        "plan_year": assignment.goal.plan.year,
+        "goal_number": assignment.goal.number,
+        "heading": assignment.heading,
+        "number": assignment.number or None,
+        "kind": assignment.kind,
+        "title": assignment.title,
+        "url": _api(link, "assignment", assignment.pk),
+    }
 
 
-def report_json(report: Report, link: Link, *, with_period: bool = True,
-                with_assignment: bool = False) -> Json:
+def report_json(
+    report: Report, link: Link, *, with_period: bool = True, with_assignment: bool = False
+) -> Json:
     data: Json = {"id": report.pk}
     if with_assignment:
         data["assignment"] = assignment_ref(report.assignment, link)
     if with_period:
         data["period"] = period_ref(report.period, link)
-    data.update({
-        "compiled": report.organisation_id is None,
-        "organisation": (organisation_ref(report.organisation, link)
-                         if report.organisation_id else None),
-        "status": report.status,
-        "status_label": STATUS_LABELS.get(report.status, STATUS_LABELS[Status.UNKNOWN]),
-        "assessment_label": report.assessment_label,
-        "assessment": report.assessment,
-    })
+    data.update(
+        {
+            "compiled": report.organisation_id is None,
+            "organisation": (
+                organisation_ref(report.organisation, link) if report.organisation_id else None
+            ),
+            "status": report.status,
+            "status_label": STATUS_LABELS.get(report.status, STATUS_LABELS[Status.UNKNOWN]),
+            "assessment_label": report.assessment_label,
+            "assessment": report.assessment,
+        }
+    )
     return data
 
 
 def _report_order(report: Report) -> tuple:
-    return (period_sort_key(report.period), report.organisation_id is not None,
-            report.organisation.name if report.organisation_id else "")
+    return (
+        period_sort_key(report.period),
+        report.organisation_id is not None,
+        report.organisation.name if report.organisation_id else "",
+    )
 
 
 # --- Organisations --------------------------------------------------------------------------------
@@ -123,8 +151,10 @@ def _organisation_json(org: Organisation, link: Link) -> Json:
         "short_name": org.short_name,
         "kind": org.kind,
         "kind_label": str(org.get_kind_display()),
-        "aliases": [{"alias": a.alias, "kind": a.kind}
-                    for a in sorted(org.aliases.all(), key=lambda a: a.alias)],
+        "aliases": [
+            {"alias": a.alias, "kind": a.kind}
+            for a in sorted(org.aliases.all(), key=lambda a: a.alias)
+        ],
         "active_from": org.active_from,
         "active_until": org.active_until,
         "successor": organisation_ref(org.successor, link) if org.successor_id else None,
@@ -142,23 +172,33 @@ def organisations(link: Link) -> list[Json]:
 
 def organisation(slug: str, link: Link) -> Json | None:
     """One organisation with its groups and the assignments that name it. Six queries."""
-    org = (Organisation.objects.select_related("successor")
-           .prefetch_related("aliases", "predecessors").filter(slug=slug).first())
+    org = (
+        Organisation.objects.select_related("successor")
+        .prefetch_related("aliases", "predecessors")
+        .filter(slug=slug)
+        .first()
+    )
     if org is None:
         return None
     data = _organisation_json(org, link)
     data["description"] = org.description
-    data["predecessors"] = [organisation_ref(p, link)
-                            for p in sorted(org.predecessors.all(), key=lambda p: p.name)]
-    data["groups"] = [{"slug": g.slug, "name": g.name}
-                      for g in OrganisationGroup.objects.order_by("name") if org.kind in g.kinds]
+    data["predecessors"] = [
+        organisation_ref(p, link) for p in sorted(org.predecessors.all(), key=lambda p: p.name)
+    ]
+    data["groups"] = [
+        {"slug": g.slug, "name": g.name}
+        for g in OrganisationGroup.objects.order_by("name")
+        if org.kind in g.kinds
+    ]
     ordering = ("-goal__plan__year", "goal__order", "goal__number", "order", "pk")
     data["responsible_for"] = [
-        assignment_ref(a, link) for a in org.responsible_for.select_related("goal__plan")
-        .order_by(*ordering)]
+        assignment_ref(a, link)
+        for a in org.responsible_for.select_related("goal__plan").order_by(*ordering)
+    ]
     data["affected_by"] = [
-        assignment_ref(a, link) for a in org.affected_by.select_related("goal__plan")
-        .order_by(*ordering)]
+        assignment_ref(a, link)
+        for a in org.affected_by.select_related("goal__plan").order_by(*ordering)
+    ]
     return data
 
 
@@ -198,8 +238,9 @@ def plans(link: Link) -> list[Json]:
     return result
 
 
-def goal_follow_ups(goals: Sequence[Goal], plan: Plan,
-                    all_periods: Sequence[FollowUpPeriod], link: Link) -> dict[int, list[Json]]:
+def goal_follow_ups(
+    goals: Sequence[Goal], plan: Plan, all_periods: Sequence[FollowUpPeriod], link: Link
+) -> dict[int, list[Json]]:
     """Per goal: its follow-up in each published period of the plan, oldest first — status,
     trend (computed against the previous period, as the pages do), the summary sentence and
     counts of the compiled statuses of council assignments, and the assessment.
@@ -209,14 +250,20 @@ def goal_follow_ups(goals: Sequence[Goal], plan: Plan,
         return {goal.pk: [] for goal in goals}
     period_ids = [p.pk for p in periods]
     goal_ids = [g.pk for g in goals]
-    follow_ups = {(f.goal_id, f.period_id): f for f in GoalFollowUp.objects.filter(
-        goal_id__in=goal_ids, period_id__in=period_ids)}
+    follow_ups = {
+        (f.goal_id, f.period_id): f
+        for f in GoalFollowUp.objects.filter(goal_id__in=goal_ids, period_id__in=period_ids)
+    }
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    rows = (Report.objects.filter(period_id__in=period_ids, organisation__isnull=True,
-                                  assignment__goal_id__in=goal_ids)
-            .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
-            .values_list("assignment__goal_id", "period_id", "status")
-            .annotate(n=Count("id")).order_by())
+    rows = (
+        Report.objects.filter(
+            period_id__in=period_ids, organisation__isnull=True, assignment__goal_id__in=goal_ids
+        )
+        .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
+        .values_list("assignment__goal_id", "period_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for goal_id, period_id, status, n in rows:
         status = status if status in Status.values else Status.UNKNOWN
         per = counts[(goal_id, period_id)]
@@ -239,18 +286,20 @@ def goal_follow_ups(goals: Sequence[Goal], plan: Plan,
             trend = goal_trend(follow_up, previous_status, previous)
             status_counts = StatusCounts(**counts.get((goal.pk, period.pk), {}))
             status = follow_up.status if follow_up and follow_up.status else None
-            entries.append({
-                "period": period_ref(period, link),
-                "status": status,
-                "status_label": GOAL_STATUS_LABELS[status] if status else None,
-                "trend": trend.value if trend else None,
-                "trend_label": str(trend.label) if trend else None,
-                "trend_computed": trend.computed if trend else None,
-                "summary": summary_sentence(status_counts, goal.kind_definite),
-                "counts": status_counts.as_dict(),
-                "assessment": follow_up.assessment if follow_up else "",
-                "published_summary": follow_up.published_summary if follow_up else "",
-            })
+            entries.append(
+                {
+                    "period": period_ref(period, link),
+                    "status": status,
+                    "status_label": GOAL_STATUS_LABELS[status] if status else None,
+                    "trend": trend.value if trend else None,
+                    "trend_label": str(trend.label) if trend else None,
+                    "trend_computed": trend.computed if trend else None,
+                    "summary": summary_sentence(status_counts, goal.kind_definite),
+                    "counts": status_counts.as_dict(),
+                    "assessment": follow_up.assessment if follow_up else "",
+                    "published_summary": follow_up.published_summary if follow_up else "",
+                }
+            )
         result[goal.pk] = entries
     return result
 
@@ -295,59 +344,83 @@ def goals(year: int, link: Link) -> list[Json] | None:
     return _plan_goals(plan_obj, all_published_periods(), link)
 
 
-def _compiled_reports(goal: Goal, periods: Sequence[FollowUpPeriod]
-                      ) -> dict[tuple[int, int], Report]:
+def _compiled_reports(
+    goal: Goal, periods: Sequence[FollowUpPeriod]
+) -> dict[tuple[int, int], Report]:
     """(assignment id, period id) → compiled report of the goal's assignments. One query."""
     if not periods:
         return {}
-    reports = public_reports().filter(period_id__in=[p.pk for p in periods],
-                                      organisation__isnull=True, assignment__goal=goal)
+    reports = public_reports().filter(
+        period_id__in=[p.pk for p in periods], organisation__isnull=True, assignment__goal=goal
+    )
     return {(r.assignment_id, r.period_id): r for r in reports}
 
 
 def _goal_assignments(goal: Goal) -> list[Assignment]:
-    return list(goal.assignments.select_related("goal__plan")
-                .prefetch_related("responsible_organisations", "responsible_groups")
-                .order_by("order", "pk"))
+    return list(
+        goal.assignments.select_related("goal__plan")
+        .prefetch_related("responsible_organisations", "responsible_groups")
+        .order_by("order", "pk")
+    )
 
 
 def goal(year: int, number: str, link: Link) -> Json | None:
     """A goal with sections, assignments (latest published compiled status each) and its
     follow-up in every published period. Ten queries."""
-    goal_obj = (Goal.objects.select_related("plan").prefetch_related("sections")
-                .filter(plan__year=year, number=number).first())
+    goal_obj = (
+        Goal.objects.select_related("plan")
+        .prefetch_related("sections")
+        .filter(plan__year=year, number=number)
+        .first()
+    )
     if goal_obj is None:
         return None
     all_periods = all_published_periods()
     periods = [p for p in all_periods if p.plan_id == goal_obj.plan_id]
     follow_ups = goal_follow_ups([goal_obj], goal_obj.plan, all_periods, link)[goal_obj.pk]
     data = _goal_json(goal_obj, follow_ups, link)
-    data["plan"] = {"year": goal_obj.plan.year, "title": goal_obj.plan.title,
-                    "url": _api(link, "plan", goal_obj.plan.year)}
-    data["sections"] = [{"heading": s.heading, "body": s.body}
-                        for s in goal_obj.sections.all()]
+    data["plan"] = {
+        "year": goal_obj.plan.year,
+        "title": goal_obj.plan.title,
+        "url": _api(link, "plan", goal_obj.plan.year),
+    }
+    data["sections"] = [{"heading": s.heading, "body": s.body} for s in goal_obj.sections.all()]
     compiled = _compiled_reports(goal_obj, periods)
     periods_by_id = {p.pk: p for p in periods}
     assignments = []
     for assignment in _goal_assignments(goal_obj):
-        latest = next((compiled[(assignment.pk, p.pk)] for p in reversed(periods)
-                       if (assignment.pk, p.pk) in compiled), None)
+        latest = next(
+            (
+                compiled[(assignment.pk, p.pk)]
+                for p in reversed(periods)
+                if (assignment.pk, p.pk) in compiled
+            ),
+            None,
+        )
         item = assignment_ref(assignment, link)
-        item.update({
-            "kind_label": str(assignment.get_kind_display()),
-            "counts_in_summary": assignment.counts_in_summary,
-            "responsible_organisations": [
-                organisation_ref(org, link) for org in
-                sorted(assignment.responsible_organisations.all(), key=lambda o: o.name)],
-            "responsible_groups": [{"slug": g.slug, "name": g.name}
-                                   for g in assignment.responsible_groups.all()],
-            "latest_status": None if latest is None else {
-                "period": period_ref(periods_by_id[latest.period_id], link),
-                "status": latest.status,
-                "status_label": STATUS_LABELS.get(latest.status),
-            },
-            "html_url": _page(link, assignment),
-        })
+        item.update(
+            {
+                "kind_label": str(assignment.get_kind_display()),
+                "counts_in_summary": assignment.counts_in_summary,
+                "responsible_organisations": [
+                    organisation_ref(org, link)
+                    for org in sorted(
+                        assignment.responsible_organisations.all(), key=lambda o: o.name
+                    )
+                ],
+                "responsible_groups": [
+                    {"slug": g.slug, "name": g.name} for g in assignment.responsible_groups.all()
+                ],
+                "latest_status": None
+                if latest is None
+                else {
+                    "period": period_ref(periods_by_id[latest.period_id], link),
+                    "status": latest.status,
+                    "status_label": STATUS_LABELS.get(latest.status),
+                },
+                "html_url": _page(link, assignment),
+            }
+        )
         assignments.append(item)
     data["assignments"] = assignments
     data["follow_ups"] = follow_ups
@@ -360,10 +433,17 @@ def goal(year: int, number: str, link: Link) -> Json | None:
 def assignment(pk: int, link: Link) -> Json | None:
     """An assignment with everything the council decided about it and its public reports.
     Nine queries."""
-    obj = (Assignment.objects.select_related("goal__plan", "carried_over_from__goal__plan")
-           .prefetch_related("responsible_organisations", "responsible_groups",
-                             "affected_organisations", "affected_groups")
-           .filter(pk=pk).first())
+    obj = (
+        Assignment.objects.select_related("goal__plan", "carried_over_from__goal__plan")
+        .prefetch_related(
+            "responsible_organisations",
+            "responsible_groups",
+            "affected_organisations",
+            "affected_groups",
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if obj is None:
         return None
     year = obj.goal.plan.year
@@ -374,13 +454,15 @@ def assignment(pk: int, link: Link) -> Json | None:
             by_kind[org.kind].append(org)
 
     def members(group: OrganisationGroup) -> list[Organisation]:
-        return sorted((o for kind in group.kinds for o in by_kind.get(kind, [])),
-                      key=lambda o: o.name)
+        return sorted(
+            (o for kind in group.kinds for o in by_kind.get(kind, [])), key=lambda o: o.name
+        )
 
-    reports = sorted(public_reports().filter(assignment=obj)
-                     .select_related("period", "organisation"), key=_report_order)
-    carried_into = obj.carried_into.select_related("goal__plan").order_by("goal__plan__year",
-                                                                          "pk")
+    reports = sorted(
+        public_reports().filter(assignment=obj).select_related("period", "organisation"),
+        key=_report_order,
+    )
+    carried_into = obj.carried_into.select_related("goal__plan").order_by("goal__plan__year", "pk")
     parent = obj.carried_over_from
     return {
         "id": obj.pk,
@@ -406,12 +488,17 @@ def assignment(pk: int, link: Link) -> Json | None:
             "reference": decision_reference(obj) or None,
         },
         "board_goal_code": obj.board_goal_code or None,
-        "responsible_organisations": [organisation_ref(o, link) for o in sorted(
-            obj.responsible_organisations.all(), key=lambda o: o.name)],
-        "responsible_groups": [group_ref(g, members(g), link)
-                               for g in obj.responsible_groups.all()],
-        "affected_organisations": [organisation_ref(o, link) for o in sorted(
-            obj.affected_organisations.all(), key=lambda o: o.name)],
+        "responsible_organisations": [
+            organisation_ref(o, link)
+            for o in sorted(obj.responsible_organisations.all(), key=lambda o: o.name)
+        ],
+        "responsible_groups": [
+            group_ref(g, members(g), link) for g in obj.responsible_groups.all()
+        ],
+        "affected_organisations": [
+            organisation_ref(o, link)
+            for o in sorted(obj.affected_organisations.all(), key=lambda o: o.name)
+        ],
         "affected_groups": [group_ref(g, members(g), link) for g in obj.affected_groups.all()],
         "reports": [report_json(r, link) for r in reports],
         "url": _api(link, "assignment", obj.pk),
@@ -424,13 +511,15 @@ def assignment(pk: int, link: Link) -> Json | None:
 
 def _period_json(period: FollowUpPeriod, link: Link) -> Json:
     data = period_ref(period, link)
-    data.update({
-        "kind_label": str(period.get_kind_display()),
-        "plan_year": period.plan.year,
-        "published_at": period.published_at,
-        "reports_url": _api(link, "period-reports", period.pk),
-        "html_url": _page(link, period),
-    })
+    data.update(
+        {
+            "kind_label": str(period.get_kind_display()),
+            "plan_year": period.plan.year,
+            "published_at": period.published_at,
+            "reports_url": _api(link, "period-reports", period.pk),
+            "html_url": _page(link, period),
+        }
+    )
     return data
 
 
@@ -459,28 +548,50 @@ class ReportPage:
 
 
 def period_reports_queryset(period_obj: FollowUpPeriod) -> QuerySet[Report]:
-    return (public_reports().filter(period=period_obj)
-            .select_related("assignment__goal__plan", "organisation", "period")
-            .order_by("assignment__goal__order", "assignment__goal__number",
-                      "assignment__order", "assignment_id",
-                      F("organisation__name").asc(nulls_first=True), "pk"))
+    return (
+        public_reports()
+        .filter(period=period_obj)
+        .select_related("assignment__goal__plan", "organisation", "period")
+        .order_by(
+            "assignment__goal__order",
+            "assignment__goal__number",
+            "assignment__order",
+            "assignment_id",
+            F("organisation__name").asc(nulls_first=True),
+            "pk",
+        )
+    )
 
 
-def period_reports(period_obj: FollowUpPeriod, *, limit: int, offset: int,
-                   link: Link) -> ReportPage:
+def period_reports(
+    period_obj: FollowUpPeriod, *, limit: int, offset: int, link: Link
+) -> ReportPage:
     """One page of a published period's public reports, compiled first per assignment.
     Two queries."""
     reports = period_reports_queryset(period_obj)
     count = reports.count()
-    page = list(reports[offset:offset + limit]) if offset < count else []
-    return ReportPage(count, [report_json(r, link, with_period=False, with_assignment=True)
-                              for r in page])
+    page = list(reports[offset : offset + limit]) if offset < count else []
+    return ReportPage(
+        count, [report_json(r, link, with_period=False, with_assignment=True) for r in page]
+    )
 
 
 # --- CSV of a goal's follow-up --------------------------------------------------------------------
 
-CSV_HEADER = ["Plan", "Mål", "Uppdrags-id", "Uppdrag", "Nummer", "Typ", "Titel", "Uppföljning",
-              "Statuskod", "Status", "Ansvariga", "Bedömning"]
+CSV_HEADER = [
+    "Plan",
+    "Mål",
+    "Uppdrags-id",
+    "Uppdrag",
+    "Nummer",
+    "Typ",
+    "Titel",
+    "Uppföljning",
+    "Statuskod",
+    "Status",
+    "Ansvariga",
+    "Bedömning",
+]
 
 
 def goal_follow_up_rows(year: int, number: str) -> tuple[Goal, list[list[str]]] | None:
@@ -494,18 +605,29 @@ def goal_follow_up_rows(year: int, number: str) -> tuple[Goal, list[list[str]]] 
     rows = []
     for assignment in _goal_assignments(goal_obj):
         responsible = "; ".join(
-            [o.name for o in sorted(assignment.responsible_organisations.all(),
-                                    key=lambda o: o.name)]
-            + [g.name for g in assignment.responsible_groups.all()])
+            [
+                o.name
+                for o in sorted(assignment.responsible_organisations.all(), key=lambda o: o.name)
+            ]
+            + [g.name for g in assignment.responsible_groups.all()]
+        )
         for period_obj in periods:
             report = compiled.get((assignment.pk, period_obj.pk))
             status = report.status if report else Status.UNKNOWN
-            rows.append([
-                str(goal_obj.plan.year), goal_label, str(assignment.pk), assignment.heading,
-                assignment.number, str(assignment.get_kind_display()), assignment.title,
-                f"{period_obj.label} {period_obj.year}", str(status),
-                STATUS_LABELS.get(status, STATUS_LABELS[Status.UNKNOWN]), responsible,
-                report.assessment if report else "",
-            ])
+            rows.append(
+                [
+                    str(goal_obj.plan.year),
+                    goal_label,
+                    str(assignment.pk),
+                    assignment.heading,
+                    assignment.number,
+                    str(assignment.get_kind_display()),
+                    assignment.title,
+                    f"{period_obj.label} {period_obj.year}",
+                    str(status),
+                    STATUS_LABELS.get(status, STATUS_LABELS[Status.UNKNOWN]),
+                    responsible,
+                    report.assessment if report else "",
+                ]
+            )
     return goal_obj, rows
-

@@ -16,8 +16,11 @@ urlpatterns = [
     path("v1/plans/<str:year>", views.plan_detail, name="plan"),
     path("v1/plans/<str:year>/goals", views.goal_list, name="goals"),
     path("v1/plans/<str:year>/goals/<str:number>", views.goal_detail, name="goal"),
-    path("v1/plans/<str:year>/goals/<str:number>/follow-up.csv", views.goal_follow_up_csv,
-         name="goal-follow-up-csv"),
+    path(
+        "v1/plans/<str:year>/goals/<str:number>/follow-up.csv",
+        views.goal_follow_up_csv,
+        name="goal-follow-up-csv",
+    ),
     path("v1/assignments/<str:pk>", views.assignment_detail, name="assignment"),
     path("v1/periods", views.period_list, name="periods"),
     path("v1/periods/<str:pk>", views.period_detail, name="period"),

@@ -46,8 +46,13 @@ def _cors(response: HttpResponse) -> HttpResponse:
 
 
 def json_response(data: Any, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, encoder=DjangoJSONEncoder,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        data,
+        status=status,
+        safe=False,
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def error_response(status: int, message: str) -> JsonResponse:
@@ -68,8 +73,9 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             response["Allow"] = ALLOWED_METHODS
             return _cors(response)
         if request.method not in ("GET", "HEAD"):
-            return error_response(405, "Metoden är inte tillåten: det här gränssnittet kan "
-                                       "bara läsas (GET).")
+            return error_response(
+                405, "Metoden är inte tillåten: det här gränssnittet kan bara läsas (GET)."
+            )
         try:
             with translation.override("sv"):
                 response = view(request, *args, **kwargs)
@@ -129,41 +135,54 @@ def index(request: HttpRequest) -> HttpResponse:
     def template(path: str) -> str:  # braces must stay as written, not percent-encoded
         return link("/").removesuffix("/") + path
 
-    return json_response({
-        "name": "Insyn – öppna data",
-        "description": (
-            "Öppna data om kommunens styrning med mål: planer (Mål och budget), mål, uppdrag, "
-            "uppföljningsperioder och rapporter, samt organisationer (nämnder och bolag). "
-            "Gränssnittet är öppet, kräver ingen inloggning och kan bara läsas. Endast "
-            "publicerat material visas: en uppföljning och dess rapporter syns först när "
-            "uppföljningen har publicerats. Inga personuppgifter lämnas ut."
-        ),
-        "municipality": ({"name": municipality.name, "code": municipality.code}
-                         if municipality else None),
-        "openapi": url("openapi"),
-        "formats": "JSON (UTF-8); målens uppföljning även som CSV (UTF-8 med BOM).",
-        "pagination": ("Listan över rapporter delas upp med parametrarna limit (1–1000, "
-                       "standard 100) och offset; svaret anger count och next."),
-        "errors": 'Fel anges som {"error": {"status": 404, "message": "…"}}.',
-        "status_codes": {
-            "assignment": selectors.STATUS_LABELS,
-            "goal": selectors.GOAL_STATUS_LABELS,
-        },
-        "endpoints": [
-            {"url": url("organisations"), "description": "Alla organisationer."},
-            {"url": url("plans"), "description": "Alla planer med publicerade uppföljningar."},
-            {"url": url("periods"), "description": "Publicerade uppföljningsperioder."},
-            {"url": template("/api/v1/plans/{year}"), "description": "En plan och dess mål."},
-            {"url": template("/api/v1/plans/{year}/goals/{number}"),
-             "description": "Ett mål med avsnitt, uppdrag och uppföljning per period."},
-            {"url": template("/api/v1/plans/{year}/goals/{number}/follow-up.csv"),
-             "description": "Målets uppföljning som CSV: en rad per uppdrag och period."},
-            {"url": template("/api/v1/assignments/{id}"),
-             "description": "Ett uppdrag med ansvariga, berörda och publicerade rapporter."},
-            {"url": template("/api/v1/periods/{id}/reports"),
-             "description": "En publicerad uppföljnings rapporter, sida för sida."},
-        ],
-    })
+    return json_response(
+        {
+            "name": "Insyn – öppna data",
+            "description": (
+                "Öppna data om kommunens styrning med mål: planer (Mål och budget), mål, uppdrag, "
+                "uppföljningsperioder och rapporter, samt organisationer (nämnder och bolag). "
+                "Gränssnittet är öppet, kräver ingen inloggning och kan bara läsas. Endast "
+                "publicerat material visas: en uppföljning och dess rapporter syns först när "
+                "uppföljningen har publicerats. Inga personuppgifter lämnas ut."
+            ),
+            "municipality": (
+                {"name": municipality.name, "code": municipality.code} if municipality else None
+            ),
+            "openapi": url("openapi"),
+            "formats": "JSON (UTF-8); målens uppföljning även som CSV (UTF-8 med BOM).",
+            "pagination": (
+                "Listan över rapporter delas upp med parametrarna limit (1–1000, "
+                "standard 100) och offset; svaret anger count och next."
+            ),
+            "errors": 'Fel anges som {"error": {"status": 404, "message": "…"}}.',
+            "status_codes": {
+                "assignment": selectors.STATUS_LABELS,
+                "goal": selectors.GOAL_STATUS_LABELS,
+            },
+            "endpoints": [
+                {"url": url("organisations"), "description": "Alla organisationer."},
+                {"url": url("plans"), "description": "Alla planer med publicerade uppföljningar."},
+                {"url": url("periods"), "description": "Publicerade uppföljningsperioder."},
+                {"url": template("/api/v1/plans/{year}"), "description": "En plan och dess mål."},
+                {
+                    "url": template("/api/v1/plans/{year}/goals/{number}"),
+                    "description": "Ett mål med avsnitt, uppdrag och uppföljning per period.",
+                },
+                {
+                    "url": template("/api/v1/plans/{year}/goals/{number}/follow-up.csv"),
+                    "description": "Målets uppföljning som CSV: en rad per uppdrag och period.",
+                },
+                {
+                    "url": template("/api/v1/assignments/{id}"),
+                    "description": "Ett uppdrag med ansvariga, berörda och publicerade rapporter.",
+                },
+                {
+                    "url": template("/api/v1/periods/{id}/reports"),
+                    "description": "En publicerad uppföljnings rapporter, sida för sida.",
+                },
+            ],
+        }
+    )
 
 
 @api_view
@@ -179,8 +198,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @api_view
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     message = "Organisationen finns inte."
-    return json_response(_found(selectors.organisation(_text(slug, message),
-                                                       request.build_absolute_uri), message))
+    return json_response(
+        _found(selectors.organisation(_text(slug, message), request.build_absolute_uri), message)
+    )
 
 
 @api_view
@@ -190,47 +210,58 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @api_view
 def plan_detail(request: HttpRequest, year: str) -> HttpResponse:
-    return json_response(_found(selectors.plan(_year(year), request.build_absolute_uri),
-                                "Det finns ingen plan för det året."))
+    return json_response(
+        _found(
+            selectors.plan(_year(year), request.build_absolute_uri),
+            "Det finns ingen plan för det året.",
+        )
+    )
 
 
 @api_view
 def goal_list(request: HttpRequest, year: str) -> HttpResponse:
-    goals = _found(selectors.goals(_year(year), request.build_absolute_uri),
-                   "Det finns ingen plan för det året.")
+    goals = _found(
+        selectors.goals(_year(year), request.build_absolute_uri),
+        "Det finns ingen plan för det året.",
+    )
     return json_response({"results": goals})
 
 
 @api_view
 def goal_detail(request: HttpRequest, year: str, number: str) -> HttpResponse:
     message = "Målet finns inte."
-    return json_response(_found(selectors.goal(_year(year), _text(number, message),
-                                               request.build_absolute_uri), message))
+    return json_response(
+        _found(
+            selectors.goal(_year(year), _text(number, message), request.build_absolute_uri), message
+        )
+    )
 
 
 @api_view
 def goal_follow_up_csv(request: HttpRequest, year: str, number: str) -> HttpResponse:
     message = "Målet finns inte."
-    goal, rows = _found(selectors.goal_follow_up_rows(_year(year), _text(number, message)),
-                        message)
+    goal, rows = _found(selectors.goal_follow_up_rows(_year(year), _text(number, message)), message)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so that Excel reads the file as UTF-8 (å, ä, ö)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(selectors.CSV_HEADER)
     writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue().encode("utf-8"),
-                            content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
     name = slugify(goal.number) or "mal"
     response["Content-Disposition"] = (
-        f'attachment; filename="insyn-{goal.plan.year}-mal-{name}-uppfoljning.csv"')
+        f'attachment; filename="insyn-{goal.plan.year}-mal-{name}-uppfoljning.csv"'
+    )
     return response
 
 
 @api_view
 def assignment_detail(request: HttpRequest, pk: str) -> HttpResponse:
     message = "Uppdraget finns inte."
-    return json_response(_found(selectors.assignment(_pk(pk, message),
-                                                     request.build_absolute_uri), message))
+    return json_response(
+        _found(selectors.assignment(_pk(pk, message), request.build_absolute_uri), message)
+    )
 
 
 @api_view
@@ -243,8 +274,12 @@ PERIOD_NOT_FOUND = "Uppföljningen finns inte eller är inte publicerad."
 
 @api_view
 def period_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    return json_response(_found(selectors.period(_pk(pk, PERIOD_NOT_FOUND),
-                                                 request.build_absolute_uri), PERIOD_NOT_FOUND))
+    return json_response(
+        _found(
+            selectors.period(_pk(pk, PERIOD_NOT_FOUND), request.build_absolute_uri),
+            PERIOD_NOT_FOUND,
+        )
+    )
 
 
 @api_view
@@ -252,23 +287,27 @@ def period_reports(request: HttpRequest, pk: str) -> HttpResponse:
     period = _found(selectors.published_period(_pk(pk, PERIOD_NOT_FOUND)), PERIOD_NOT_FOUND)
     limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_param(request, "offset", 0, 0, MAX_OFFSET)
-    page = selectors.period_reports(period, limit=limit, offset=offset,
-                                    link=request.build_absolute_uri)
+    page = selectors.period_reports(
+        period, limit=limit, offset=offset, link=request.build_absolute_uri
+    )
     path = reverse("api:period-reports", args=[period.pk])
 
     def page_url(new_offset: int) -> str:
         return request.build_absolute_uri(
-            f"{path}?{urlencode({'limit': limit, 'offset': new_offset})}")
+            f"{path}?{urlencode({'limit': limit, 'offset': new_offset})}"
+        )
 
-    return json_response({
-        "period": selectors.period_ref(period, request.build_absolute_uri),
-        "count": page.count,
-        "limit": limit,
-        "offset": offset,
-        "next": page_url(offset + limit) if offset + limit < page.count else None,
-        "previous": page_url(max(0, offset - limit)) if offset > 0 else None,
-        "results": page.results,
-    })
+    return json_response(
+        {
+            "period": selectors.period_ref(period, request.build_absolute_uri),
+            "count": page.count,
+            "limit": limit,
+            "offset": offset,
+            "next": page_url(offset + limit) if offset + limit < page.count else None,
+            "previous": page_url(max(0, offset - limit)) if offset > 0 else None,
+            "results": page.results,
+        }
+    )
 
 
 @api_view

@@ -58,10 +58,17 @@ class Organisation(models.Model):
     website = models.URLField(_("webbplats"), blank=True)
     email = models.EmailField(_("e-post för notiser"), blank=True)
     active_from = models.PositiveSmallIntegerField(_("aktiv från år"), null=True, blank=True)
-    active_until = models.PositiveSmallIntegerField(_("aktiv till och med år"), null=True,
-                                                    blank=True)
-    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="predecessors", verbose_name=_("uppgick i"))
+    active_until = models.PositiveSmallIntegerField(
+        _("aktiv till och med år"), null=True, blank=True
+    )
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+        verbose_name=_("uppgick i"),
+    )
     history = HistoricalRecords()
 
     objects = OrganisationQuerySet.as_manager()
@@ -95,8 +102,7 @@ class OrganisationAlias(models.Model):
         ALIAS = "alias", _("Annat namn")
         FORMER_NAME = "former_name", _("Tidigare namn")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="aliases")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
     alias = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.ALIAS)
 

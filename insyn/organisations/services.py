@@ -43,8 +43,9 @@ def ensure_organisation(*, name: str, kind: str, short_name: str = "") -> Organi
     """The organisation with this exact name, created if it is new."""
     org = Organisation.objects.filter(name=name).first()
     if org is None:
-        org = Organisation.objects.create(name=name, kind=kind, short_name=short_name,
-                                          slug=_unique_slug(Organisation, name))
+        org = Organisation.objects.create(
+            name=name, kind=kind, short_name=short_name, slug=_unique_slug(Organisation, name)
+        )
     return org
 
 
@@ -59,10 +60,16 @@ def load_registry(data: dict[str, Any]) -> tuple[int, int]:
     if municipality:
         obj, _ = Municipality.objects.get_or_create(
             code=municipality["code"],
-            defaults={"name": municipality["name"],
-                      "short_name": municipality.get("short_name", municipality["name"])})
-        _set_if_changed(obj, name=municipality["name"],
-                        short_name=municipality.get("short_name", municipality["name"]))
+            defaults={
+                "name": municipality["name"],
+                "short_name": municipality.get("short_name", municipality["name"]),
+            },
+        )
+        _set_if_changed(
+            obj,
+            name=municipality["name"],
+            short_name=municipality.get("short_name", municipality["name"]),
+        )
         cache.delete(MUNICIPALITY_CACHE_KEY)
     created = updated = 0
     by_name: dict[str, Organisation] = {}
@@ -71,12 +78,21 @@ def load_registry(data: dict[str, Any]) -> tuple[int, int]:
         short = entry.abbreviations[0] if entry.abbreviations else ""
         if org is None:
             org = Organisation.objects.create(
-                name=entry.name, kind=entry.kind, short_name=short,
+                name=entry.name,
+                kind=entry.kind,
+                short_name=short,
                 slug=_unique_slug(Organisation, entry.name),
-                active_from=entry.active_from, active_until=entry.active_until)
+                active_from=entry.active_from,
+                active_until=entry.active_until,
+            )
             created += 1
-        elif _set_if_changed(org, kind=entry.kind, short_name=short or org.short_name,
-                             active_from=entry.active_from, active_until=entry.active_until):
+        elif _set_if_changed(
+            org,
+            kind=entry.kind,
+            short_name=short or org.short_name,
+            active_from=entry.active_from,
+            active_until=entry.active_until,
+        ):
             updated += 1
         by_name[entry.name] = org
         _sync_aliases(org, entry)
@@ -102,8 +118,11 @@ def _load_group(entry: GroupEntry) -> OrganisationGroup:
     group = OrganisationGroup.objects.filter(name=entry.name).first()
     if group is None:
         return OrganisationGroup.objects.create(
-            name=entry.name, slug=_unique_slug(OrganisationGroup, entry.name),
-            kinds=list(entry.kinds), aliases=list(entry.aliases))
+            name=entry.name,
+            slug=_unique_slug(OrganisationGroup, entry.name),
+            kinds=list(entry.kinds),
+            aliases=list(entry.aliases),
+        )
     _set_if_changed(group, kinds=list(entry.kinds), aliases=list(entry.aliases))
     return group
 
@@ -117,15 +136,21 @@ def registry_from_database() -> Registry:
     """The registry as the importers need it, built from the database (three queries)."""
     organisations = [
         OrgEntry(
-            name=org.name, kind=org.kind,
-            abbreviations=tuple(a.alias for a in org.aliases.all()
-                                if a.kind == OrganisationAlias.Kind.ABBREVIATION),
-            aliases=tuple(a.alias for a in org.aliases.all()
-                          if a.kind != OrganisationAlias.Kind.ABBREVIATION),
-            active_from=org.active_from, active_until=org.active_until,
+            name=org.name,
+            kind=org.kind,
+            abbreviations=tuple(
+                a.alias for a in org.aliases.all() if a.kind == OrganisationAlias.Kind.ABBREVIATION
+            ),
+            aliases=tuple(
+                a.alias for a in org.aliases.all() if a.kind != OrganisationAlias.Kind.ABBREVIATION
+            ),
+            active_from=org.active_from,
+            active_until=org.active_until,
         )
         for org in Organisation.objects.prefetch_related("aliases")
     ]
-    groups = [GroupEntry(name=g.name, kinds=tuple(g.kinds), aliases=tuple(g.aliases))
-              for g in OrganisationGroup.objects.all()]
+    groups = [
+        GroupEntry(name=g.name, kinds=tuple(g.kinds), aliases=tuple(g.aliases))
+        for g in OrganisationGroup.objects.all()
+    ]
     return Registry(organisations, groups)

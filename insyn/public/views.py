@@ -63,8 +63,11 @@ def _common(**extra: Any) -> dict[str, Any]:
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     page = selectors.start_page()
-    return render(request, "public/start.html", _common(
-        page=page, last_updated=page.last_updated if page else None, nav="goals"))
+    return render(
+        request,
+        "public/start.html",
+        _common(page=page, last_updated=page.last_updated if page else None, nav="goals"),
+    )
 
 
 @require_GET
@@ -75,14 +78,16 @@ def plan(request: HttpRequest, year: int) -> HttpResponse:
     page = selectors.plan_page(plan_obj, _int_param(request, "period"))
     if page is None:
         raise Http404(_("Uppföljningen finns inte eller är inte publicerad."))
-    return render(request, "public/plan.html", _common(
-        page=page, last_updated=page.last_updated, nav="goals"))
+    return render(
+        request, "public/plan.html", _common(page=page, last_updated=page.last_updated, nav="goals")
+    )
 
 
 @require_GET
 def goal(request: HttpRequest, year: int, number: str) -> HttpResponse:
     page = selectors.goal_page(
-        year, number,
+        year,
+        number,
         period_id=_int_param(request, "period"),
         statuses=request.GET.getlist("status"),
         organisation_slug=request.GET.get("organisation", "").strip(),
@@ -90,11 +95,19 @@ def goal(request: HttpRequest, year: int, number: str) -> HttpResponse:
     if page is None:
         raise Http404(_("Målet finns inte."))
     corrections = _published_corrections(corrections_for_goal(page.goal))
-    return render(request, "public/goal.html", _common(
-        page=page, goal=page.goal, panels=goal_panels(page.goal), corrections=corrections,
-        csv_url=_csv_url(page.goal.plan.year, page.goal.number),
-        last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
-        nav="goals"))
+    return render(
+        request,
+        "public/goal.html",
+        _common(
+            page=page,
+            goal=page.goal,
+            panels=goal_panels(page.goal),
+            corrections=corrections,
+            csv_url=_csv_url(page.goal.plan.year, page.goal.number),
+            last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
+            nav="goals",
+        ),
+    )
 
 
 def _csv_url(year: int, number: str) -> str:
@@ -111,20 +124,35 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     if page is None:
         raise Http404(_("Uppdraget finns inte."))
     corrections = _published_corrections(corrections_for_assignment(page.assignment))
-    return render(request, "public/assignment.html", _common(
-        page=page, assignment=page.assignment, panels=assignment_panels(page.assignment),
-        corrections=corrections,
-        last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
-        nav="goals"))
+    return render(
+        request,
+        "public/assignment.html",
+        _common(
+            page=page,
+            assignment=page.assignment,
+            panels=assignment_panels(page.assignment),
+            corrections=corrections,
+            last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
+            nav="goals",
+        ),
+    )
 
 
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
     sections, groups = selectors.organisation_list()
     current = selectors.current_plan()
-    return render(request, "public/organisations.html", {
-        "sections": sections, "groups": groups, "current_plan": current,
-        "last_updated": selectors.organisations_last_changed(), "nav": "organisations"})
+    return render(
+        request,
+        "public/organisations.html",
+        {
+            "sections": sections,
+            "groups": groups,
+            "current_plan": current,
+            "last_updated": selectors.organisations_last_changed(),
+            "nav": "organisations",
+        },
+    )
 
 
 @require_GET
@@ -132,10 +160,17 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.organisation_page(slug, _int_param(request, "ar"))
     if page is None:
         raise Http404(_("Organisationen finns inte."))
-    return render(request, "public/organisation.html", _common(
-        page=page, organisation=page.organisation,
-        panels=organisation_panels(page.organisation),
-        last_updated=page.last_updated, nav="organisations"))
+    return render(
+        request,
+        "public/organisation.html",
+        _common(
+            page=page,
+            organisation=page.organisation,
+            panels=organisation_panels(page.organisation),
+            last_updated=page.last_updated,
+            nav="organisations",
+        ),
+    )
 
 
 @require_GET
@@ -143,17 +178,26 @@ def group(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     page = selectors.group_page(slug, year)
     if page is None:
         raise Http404(_("Gruppen finns inte."))
-    return render(request, "public/group.html", {
-        "page": page, "last_updated": selectors.organisations_last_changed(),
-        "nav": "organisations"})
+    return render(
+        request,
+        "public/group.html",
+        {
+            "page": page,
+            "last_updated": selectors.organisations_last_changed(),
+            "nav": "organisations",
+        },
+    )
 
 
 @require_GET
 def archive(request: HttpRequest) -> HttpResponse:
     plans = selectors.archive()
     newest = [p.published_at for a in plans for p in a.periods if p.published_at]
-    return render(request, "public/archive.html", {
-        "plans": plans, "last_updated": max(newest) if newest else None, "nav": "archive"})
+    return render(
+        request,
+        "public/archive.html",
+        {"plans": plans, "last_updated": max(newest) if newest else None, "nav": "archive"},
+    )
 
 
 @require_GET
@@ -162,10 +206,16 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
     if page is None:
         raise Http404(_("Uppföljningen finns inte eller är inte publicerad."))
     corrections = _published_corrections(corrections_for_period(page.period))
-    return render(request, "public/period.html", _common(
-        page=page, corrections=corrections,
-        last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
-        nav="archive"))
+    return render(
+        request,
+        "public/period.html",
+        _common(
+            page=page,
+            corrections=corrections,
+            last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
+            nav="archive",
+        ),
+    )
 
 
 SEARCH_KIND_LABELS = {
@@ -201,24 +251,37 @@ def search(request: HttpRequest) -> HttpResponse:
         else:
             hits = run_search(query, limit=50)
         for hit in hits:
-            group = groups.setdefault(hit.kind, {"kind": hit.kind,
-                                                 "label": search_kind_label(hit.kind),
-                                                 "hits": []})
+            group = groups.setdefault(
+                hit.kind, {"kind": hit.kind, "label": search_kind_label(hit.kind), "hits": []}
+            )
             group["hits"].append(hit)
-    return render(request, "public/search.html", {
-        "query": query, "groups": list(groups.values()), "hit_count": len(hits),
-        "unavailable": unavailable, "last_updated": selectors.last_publication(),
-        "nav": "search"})
+    return render(
+        request,
+        "public/search.html",
+        {
+            "query": query,
+            "groups": list(groups.values()),
+            "hit_count": len(hits),
+            "unavailable": unavailable,
+            "last_updated": selectors.last_publication(),
+            "nav": "search",
+        },
+    )
 
 
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/about.html", _common(
-        nav="about", last_updated=ABOUT_PAGE_DATE))
+    return render(request, "public/about.html", _common(nav="about", last_updated=ABOUT_PAGE_DATE))
 
 
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/accessibility.html", {
-        "nav": "about", "statement_date": ACCESSIBILITY_STATEMENT_DATE,
-        "last_updated": ACCESSIBILITY_STATEMENT_DATE})
+    return render(
+        request,
+        "public/accessibility.html",
+        {
+            "nav": "about",
+            "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+            "last_updated": ACCESSIBILITY_STATEMENT_DATE,
+        },
+    )

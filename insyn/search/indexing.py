@@ -107,15 +107,18 @@ def reindex_all() -> int:
 def _remove_keys(keys: list[str]) -> None:
     for start in range(0, len(keys), services.DELETE_BATCH):
         SearchDocument.objects.filter(
-            object_key__in=keys[start:start + services.DELETE_BATCH]).delete()
+            object_key__in=keys[start : start + services.DELETE_BATCH]
+        ).delete()
 
 
 def _paragraphs(parts: Iterable[str]) -> str:
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
-def _plan_documents(plan_ids: list[int], exclude_period_id: int | None = None,
-                    ) -> tuple[list[SearchDocument], list[str]]:
+def _plan_documents(
+    plan_ids: list[int],
+    exclude_period_id: int | None = None,
+) -> tuple[list[SearchDocument], list[str]]:
     """Documents for the plans' goals and assignments, and the keys that must not be indexed.
 
     A fixed number of queries whatever the number of goals, assignments and reports.
@@ -127,21 +130,32 @@ def _plan_documents(plan_ids: list[int], exclude_period_id: int | None = None,
     period_order = {period.pk: index for index, period in enumerate(periods)}
     public_plans = {period.plan_id for period in periods}
 
-    goals = list(Goal.objects.filter(plan_id__in=plan_ids).select_related("plan")
-                 .prefetch_related("sections").order_by("plan_id", "order", "number"))
-    assignments = list(Assignment.objects.filter(goal__plan_id__in=plan_ids)
-                       .select_related("goal__plan").order_by("goal_id", "order", "pk"))
+    goals = list(
+        Goal.objects.filter(plan_id__in=plan_ids)
+        .select_related("plan")
+        .prefetch_related("sections")
+        .order_by("plan_id", "order", "number")
+    )
+    assignments = list(
+        Assignment.objects.filter(goal__plan_id__in=plan_ids)
+        .select_related("goal__plan")
+        .order_by("goal_id", "order", "pk")
+    )
 
     reports_by_assignment: dict[int, list[Report]] = defaultdict(list)
     follow_ups_by_goal: dict[int, list[GoalFollowUp]] = defaultdict(list)
     if periods:
-        reports = (public_reports().filter(period_id__in=period_order,
-                                           assignment__goal__plan_id__in=plan_ids)
-                   .exclude(assessment="").select_related("organisation"))
+        reports = (
+            public_reports()
+            .filter(period_id__in=period_order, assignment__goal__plan_id__in=plan_ids)
+            .exclude(assessment="")
+            .select_related("organisation")
+        )
         for report in reports:
             reports_by_assignment[report.assignment_id].append(report)
-        for follow_up in GoalFollowUp.objects.filter(period_id__in=period_order,
-                                                     goal__plan_id__in=plan_ids):
+        for follow_up in GoalFollowUp.objects.filter(
+            period_id__in=period_order, goal__plan_id__in=plan_ids
+        ):
             follow_ups_by_goal[follow_up.goal_id].append(follow_up)
 
     def report_order(report: Report) -> tuple[int, int, str]:
@@ -155,16 +169,23 @@ def _plan_documents(plan_ids: list[int], exclude_period_id: int | None = None,
             if goal.plan_id not in public_plans:
                 hidden.append(goal_key(goal.pk))
                 continue
-            follow_ups = sorted(follow_ups_by_goal[goal.pk],
-                                key=lambda f: period_order[f.period_id])
+            follow_ups = sorted(
+                follow_ups_by_goal[goal.pk], key=lambda f: period_order[f.period_id]
+            )
             body = _paragraphs(
                 [f"{section.heading}\n{section.body}" for section in goal.sections.all()]
                 + [follow_up.assessment for follow_up in follow_ups]
             )
-            documents.append(services.build_document(
-                object_key=goal_key(goal.pk), kind=KIND_GOAL, url=goal.get_absolute_url(),
-                title=f"{goal.get_kind_display()} {goal.number}. {goal.title}", body=body,
-                year=goal.plan.year))
+            documents.append(
+                services.build_document(
+                    object_key=goal_key(goal.pk),
+                    kind=KIND_GOAL,
+                    url=goal.get_absolute_url(),
+                    title=f"{goal.get_kind_display()} {goal.number}. {goal.title}",
+                    body=body,
+                    year=goal.plan.year,
+                )
+            )
         for assignment in assignments:
             if assignment.goal.plan_id not in public_plans:
                 hidden.append(assignment_key(assignment.pk))
@@ -172,13 +193,21 @@ def _plan_documents(plan_ids: list[int], exclude_period_id: int | None = None,
             reports = sorted(reports_by_assignment[assignment.pk], key=report_order)
             body = _paragraphs(
                 [assignment.description]
-                + [f"{report.organisation.name}: {report.assessment}" if report.organisation_id
-                   else report.assessment for report in reports]
+                + [
+                    f"{report.organisation.name}: {report.assessment}"
+                    if report.organisation_id
+                    else report.assessment
+                    for report in reports
+                ]
             )
-            documents.append(services.build_document(
-                object_key=assignment_key(assignment.pk), kind=KIND_ASSIGNMENT,
-                url=assignment.get_absolute_url(),
-                title=f"{assignment.heading}: {assignment.title}", body=body,
-                year=assignment.goal.plan.year))
+            documents.append(
+                services.build_document(
+                    object_key=assignment_key(assignment.pk),
+                    kind=KIND_ASSIGNMENT,
+                    url=assignment.get_absolute_url(),
+                    title=f"{assignment.heading}: {assignment.title}",
+                    body=body,
+                    year=assignment.goal.plan.year,
+                )
+            )
     return documents, hidden
-

@@ -90,18 +90,32 @@ def stem_text(text: str) -> str:
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def build_document(*, object_key: str, kind: str, url: str, title: str, body: str,
-                   year: int | None = None) -> SearchDocument:
+def build_document(
+    *, object_key: str, kind: str, url: str, title: str, body: str, year: int | None = None
+) -> SearchDocument:
     """An unsaved SearchDocument with its stemmed text; for `index_documents`."""
-    return SearchDocument(object_key=object_key, kind=kind, url=url, title=title, body=body,
-                          stemmed=f"{stem_text(title)}\n{stem_text(body)}", year=year)
+    return SearchDocument(
+        object_key=object_key,
+        kind=kind,
+        url=url,
+        title=title,
+        body=body,
+        stemmed=f"{stem_text(title)}\n{stem_text(body)}",
+        year=year,
+    )
 
 
-def index_document(*, object_key: str, kind: str, url: str, title: str, body: str,
-                   year: int | None = None) -> None:
+def index_document(
+    *, object_key: str, kind: str, url: str, title: str, body: str, year: int | None = None
+) -> None:
     """Add the document, or replace the one with the same object_key."""
-    index_documents([build_document(object_key=object_key, kind=kind, url=url, title=title,
-                                    body=body, year=year)])
+    index_documents(
+        [
+            build_document(
+                object_key=object_key, kind=kind, url=url, title=title, body=body, year=year
+            )
+        ]
+    )
 
 
 def index_documents(documents: Sequence[SearchDocument]) -> int:
@@ -141,7 +155,7 @@ def replace_documents(prefix: str, documents: Sequence[SearchDocument]) -> int:
     existing = SearchDocument.objects.filter(object_key__startswith=prefix)
     stale = [key for key in existing.values_list("object_key", flat=True) if key not in keys]
     for start in range(0, len(stale), DELETE_BATCH):
-        SearchDocument.objects.filter(object_key__in=stale[start:start + DELETE_BATCH]).delete()
+        SearchDocument.objects.filter(object_key__in=stale[start : start + DELETE_BATCH]).delete()
     return index_documents(documents)
 
 
@@ -193,14 +207,20 @@ def _search_sqlite(terms: list[str], kinds: list[str] | None, limit: int) -> lis
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
-        SearchHit(object_key=key, kind=kind, url=url, title=title,
-                  snippet=make_snippet(body or title, stems), year=year, rank=-float(score))
+        SearchHit(
+            object_key=key,
+            kind=kind,
+            url=url,
+            title=title,
+            snippet=make_snippet(body or title, stems),
+            year=year,
+            rank=-float(score),
+        )
         for key, kind, url, title, body, year, score in rows
     ]
 
 
-def _search_postgresql(terms: list[str], kinds: list[str] | None,
-                       limit: int) -> list[SearchHit]:
+def _search_postgresql(terms: list[str], kinds: list[str] | None, limit: int) -> list[SearchHit]:
     from django.contrib.postgres.search import (
         SearchHeadline,
         SearchQuery,
@@ -220,19 +240,33 @@ def _search_postgresql(terms: list[str], kinds: list[str] | None,
         .filter(vector=query)
         .annotate(
             rank=SearchRank(vector, query),
-            snippet=SearchHeadline("body", query, config="swedish", start_sel="",
-                                   stop_sel="", max_words=SNIPPET_WORDS, min_words=15),
+            snippet=SearchHeadline(
+                "body",
+                query,
+                config="swedish",
+                start_sel="",
+                stop_sel="",
+                max_words=SNIPPET_WORDS,
+                min_words=15,
+            ),
         )
         .order_by("-rank", "id")
     )
     if kinds is not None:
         documents = documents.filter(kind__in=kinds)
-    rows = documents.values_list("object_key", "kind", "url", "title", "body", "year", "rank",
-                                 "snippet")[:limit]
+    rows = documents.values_list(
+        "object_key", "kind", "url", "title", "body", "year", "rank", "snippet"
+    )[:limit]
     return [
-        SearchHit(object_key=key, kind=kind, url=url, title=title,
-                  snippet=_clean_snippet(snippet, body) if body else "", year=year,
-                  rank=float(rank))
+        SearchHit(
+            object_key=key,
+            kind=kind,
+            url=url,
+            title=title,
+            snippet=_clean_snippet(snippet, body) if body else "",
+            year=year,
+            rank=float(rank),
+        )
         for key, kind, url, title, body, year, rank, snippet in rows
     ]
 

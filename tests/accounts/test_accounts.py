@@ -39,8 +39,7 @@ def test_it_throttles_login_by_username_for_a_short_window(client):
     UserFactory(username="target")
     for _ in range(5):
         client.post(reverse("accounts:login"), {"username": "target", "password": "gissning"})
-    response = client.post(reverse("accounts:login"), {"username": "target",
-                                                       "password": PASSWORD})
+    response = client.post(reverse("accounts:login"), {"username": "target", "password": PASSWORD})
     assert response.status_code == 429
     assert "För många inloggningsförsök" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -58,8 +57,9 @@ def test_it_throttles_login_by_address(client):
 
 
 def test_it_makes_administrators_set_up_and_verify_a_second_factor(client):
-    admin = MembershipFactory(role=Role.ADMIN, organisation=None,
-                              user=UserFactory(username="ada")).user
+    admin = MembershipFactory(
+        role=Role.ADMIN, organisation=None, user=UserFactory(username="ada")
+    ).user
     client.post(reverse("accounts:login"), {"username": "ada", "password": PASSWORD})
     for url in (reverse("goals:index"), "/admin/"):
         response = client.get(url)
@@ -75,8 +75,10 @@ def test_it_makes_administrators_set_up_and_verify_a_second_factor(client):
     assert "Koden stämmer inte" in wrong.content.decode()
     device.refresh_from_db()
     device.throttle_reset()  # django-otp makes the next try wait after a failure
-    response = client.post(reverse("accounts:otp_setup"),
-                           {"token": current_code(device), "next": "/personal/uppfoljning/"})
+    response = client.post(
+        reverse("accounts:otp_setup"),
+        {"token": current_code(device), "next": "/personal/uppfoljning/"},
+    )
     assert response.status_code == 302 and response["Location"] == "/personal/uppfoljning/"
     assert client.get(reverse("goals:index")).status_code == 200
 
@@ -102,20 +104,28 @@ def test_it_does_not_ask_other_roles_for_a_second_factor(client):
 def test_it_lets_a_user_change_their_password(client):
     user = UserFactory(username="pia")
     client.force_login(user)
-    response = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": "ett-nytt-långt-lösen-9",
-        "new_password2": "ett-nytt-långt-lösen-9"})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "ett-nytt-långt-lösen-9",
+            "new_password2": "ett-nytt-långt-lösen-9",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("ett-nytt-långt-lösen-9")
 
 
 OIDC_SETTINGS = {
-    "OIDC_RP_CLIENT_ID": "insyn", "OIDC_RP_CLIENT_SECRET": "s",
+    "OIDC_RP_CLIENT_ID": "insyn",
+    "OIDC_RP_CLIENT_SECRET": "s",
     "OIDC_OP_TOKEN_ENDPOINT": "https://idp.invalid/token",
     "OIDC_OP_USER_ENDPOINT": "https://idp.invalid/userinfo",
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.invalid/auth",
-    "OIDC_RP_SIGN_ALGO": "HS256", "OIDC_ROLES_CLAIM": "roles", "OIDC_MAP_MEMBERSHIPS": True,
+    "OIDC_RP_SIGN_ALGO": "HS256",
+    "OIDC_ROLES_CLAIM": "roles",
+    "OIDC_MAP_MEMBERSHIPS": True,
 }
 
 
@@ -125,18 +135,29 @@ def test_it_maps_oidc_claims_to_memberships():
 
     son = OrganisationFactory(name="Socialnämnden", slug="socialnamnden")
     backend = InsynOIDCBackend()
-    claims = {"email": "eva@uppsala.example", "given_name": "Eva", "family_name": "Ek",
-              "roles": ["insyn:reporter:socialnamnden", "insyn:reader", "insyn:bogus",
-                        "insyn:reporter:finns-inte", "annat"]}
+    claims = {
+        "email": "eva@uppsala.example",
+        "given_name": "Eva",
+        "family_name": "Ek",
+        "roles": [
+            "insyn:reporter:socialnamnden",
+            "insyn:reader",
+            "insyn:bogus",
+            "insyn:reporter:finns-inte",
+            "annat",
+        ],
+    }
     user = backend.create_user(claims)
-    assert set(Membership.objects.filter(user=user).values_list(
-        "role", "organisation_id", "source")) == {
-        (Role.REPORTER, son.pk, "oidc"), (Role.READER, None, "oidc")}
+    assert set(
+        Membership.objects.filter(user=user).values_list("role", "organisation_id", "source")
+    ) == {(Role.REPORTER, son.pk, "oidc"), (Role.READER, None, "oidc")}
     # A manual membership survives; claims removed at the IdP are removed here.
     Membership.objects.create(user=user, role=Role.COMPILER, source="admin")
     backend.update_user(user, {**claims, "roles": ["insyn:reader"]})
     assert set(Membership.objects.filter(user=user).values_list("role", "source")) == {
-        (Role.READER, "oidc"), (Role.COMPILER, "admin")}
+        (Role.READER, "oidc"),
+        (Role.COMPILER, "admin"),
+    }
 
 
 @override_settings(**{**OIDC_SETTINGS, "OIDC_MAP_MEMBERSHIPS": False})
@@ -154,14 +175,20 @@ def test_it_loads_demo_accounts_with_a_documented_totp_secret(client):
     OrganisationFactory(name="Uppsalahem AB", slug="uppsalahem-ab", kind="company")
     demo.load_demo()
     demo.load_demo()  # idempotent
-    assert Membership.objects.filter(user__username="rapportor-son",
-                                     organisation__name="Socialnämnden").count() == 1
-    assert Membership.objects.filter(user__username="rapportor-bolag",
-                                     organisation__name="Uppsalahem AB").exists()
+    assert (
+        Membership.objects.filter(
+            user__username="rapportor-son", organisation__name="Socialnämnden"
+        ).count()
+        == 1
+    )
+    assert Membership.objects.filter(
+        user__username="rapportor-bolag", organisation__name="Uppsalahem AB"
+    ).exists()
     device = TOTPDevice.objects.get(user__username="admin")
     assert demo.DEMO_TOTP_SECRET_BASE32 == "NFXHG6LOFVSGK3LPFV2G65DQFUZDAMRV"
-    response = client.post(reverse("accounts:login"), {"username": "admin",
-                                                       "password": demo.DEMO_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "admin", "password": demo.DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     response = client.post(reverse("accounts:otp_verify"), {"token": current_code(device)})
     assert response.status_code == 302

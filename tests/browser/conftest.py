@@ -91,8 +91,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def browser_context(browser: Any) -> Iterator[Any]:
     """A fresh context (cookies, storage) per test, Swedish locale, desktop size."""
-    context = browser.new_context(locale="sv-SE", viewport=DESKTOP,
-                                  timezone_id="Europe/Stockholm")
+    context = browser.new_context(locale="sv-SE", viewport=DESKTOP, timezone_id="Europe/Stockholm")
     context.set_default_timeout(15_000)
     try:
         yield context
@@ -132,8 +131,7 @@ def assert_accessible(page: Any, *, context: str | None = None) -> None:
     """Run axe-core (WCAG 2.0/2.1 A and AA) on the page as it is now; fail on any violation."""
     from axe_playwright_python.sync_playwright import Axe
 
-    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA_TAGS},
-               "resultTypes": ["violations"]}
+    options = {"runOnly": {"type": "tag", "values": WCAG_21_AA_TAGS}, "resultTypes": ["violations"]}
     results = Axe().run(page, context=context, options=options)
     violations = results.response["violations"]
     assert not violations, (

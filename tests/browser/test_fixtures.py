@@ -6,10 +6,14 @@ import pytest
 
 from tests.browser.conftest import assert_accessible
 
-CLEAN = ('<!doctype html><html lang="sv"><head><title>Prov</title></head>'
-         '<body><main><h1>Rubrik</h1><p>Text.</p></main></body></html>')
-BROKEN = ('<!doctype html><html lang="sv"><head><title>Prov</title></head>'
-          '<body><main><h1>Rubrik</h1><img src="data:,"></main></body></html>')
+CLEAN = (
+    '<!doctype html><html lang="sv"><head><title>Prov</title></head>'
+    "<body><main><h1>Rubrik</h1><p>Text.</p></main></body></html>"
+)
+BROKEN = (
+    '<!doctype html><html lang="sv"><head><title>Prov</title></head>'
+    '<body><main><h1>Rubrik</h1><img src="data:,"></main></body></html>'
+)
 
 
 def test_it_passes_a_clean_page(page):

@@ -19,12 +19,22 @@ def world(transactional_db):
 
     world = build_world(goals=2, assignments=6, organisations=4)
     # Corrections after publication are shown on the goal, assignment and period pages.
-    goal_follow_up_save(period=world.august, goal=world.goals[0], status="green",
-                        assessment="Rättad bedömning av målet.", by=None,
-                        note="En mening saknades i bedömningen.")
-    compiled_save(period=world.august, assignment=next(
-        a for a in world.assignments if a.carried_over_from_id), status="delayed",
-        assessment="Rättad bedömning.", by=None, note="Fel status hade publicerats.")
+    goal_follow_up_save(
+        period=world.august,
+        goal=world.goals[0],
+        status="green",
+        assessment="Rättad bedömning av målet.",
+        by=None,
+        note="En mening saknades i bedömningen.",
+    )
+    compiled_save(
+        period=world.august,
+        assignment=next(a for a in world.assignments if a.carried_over_from_id),
+        status="delayed",
+        assessment="Rättad bedömning.",
+        by=None,
+        note="Fel status hade publicerats.",
+    )
     index_period(world.august)
     return world
 
@@ -36,10 +46,11 @@ def _pages(world) -> dict[str, str]:
         "plan": "/plan/2023/",
         "goal": goal.get_absolute_url(),
         "goal-filtered": f"{goal.get_absolute_url()}?status=on_track&status=delayed"
-                         f"&organisation={world.organisations[1].slug}",
+        f"&organisation={world.organisations[1].slug}",
         "goal-april": f"{goal.get_absolute_url()}?period={world.april.pk}",
-        "assignment": next(a for a in world.assignments
-                           if a.carried_over_from_id).get_absolute_url(),
+        "assignment": next(
+            a for a in world.assignments if a.carried_over_from_id
+        ).get_absolute_url(),
         "organisations": "/organisationer/",
         "organisation": world.organisations[1].get_absolute_url(),
         "group": f"/organisationer/grupper/{world.group.slug}/2023/",
@@ -54,9 +65,25 @@ def _pages(world) -> dict[str, str]:
     }
 
 
-PAGE_NAMES = ["start", "plan", "goal", "goal-filtered", "goal-april", "assignment",
-              "organisations", "organisation", "group", "archive", "period", "search",
-              "search-empty", "search-none", "about", "accessibility", "not-found"]
+PAGE_NAMES = [
+    "start",
+    "plan",
+    "goal",
+    "goal-filtered",
+    "goal-april",
+    "assignment",
+    "organisations",
+    "organisation",
+    "group",
+    "archive",
+    "period",
+    "search",
+    "search-empty",
+    "search-none",
+    "about",
+    "accessibility",
+    "not-found",
+]
 
 
 def _open_all_details(page) -> None:
@@ -84,8 +111,9 @@ def test_pages_pass_in_english_too(page, live_server, world, name):
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("name", ["start", "goal", "assignment", "organisation", "archive",
-                                  "search", "accessibility"])
+@pytest.mark.parametrize(
+    "name", ["start", "goal", "assignment", "organisation", "archive", "search", "accessibility"]
+)
 def test_pages_fit_a_phone_without_sideways_scrolling(browser, live_server, world, name):
     context = browser.new_context(viewport=PHONE, locale="sv-SE", is_mobile=True)
     page = context.new_page()
@@ -116,8 +144,7 @@ def test_a_goal_can_be_read_with_the_keyboard_alone(page, live_server, world):
 
     goal_path = world.goals[0].get_absolute_url()
     _tab_until(page, f"document.activeElement.getAttribute('href') === '{goal_path}'")
-    outline = page.evaluate(
-        "getComputedStyle(document.activeElement).backgroundColor")
+    outline = page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
     assert outline == "rgb(255, 221, 0)", "the focused link is highlighted"
     page.keyboard.press("Enter")
     page.wait_for_url(live_server.url + goal_path)
@@ -155,5 +182,6 @@ def test_printing_hides_the_menu_and_opens_every_details(page, live_server, worl
     assert page.locator(".filters").is_hidden()
     assert page.locator("details .details-body").first.is_visible()
     after = page.evaluate(
-        "getComputedStyle(document.querySelector('main .assignment-title a'), '::after').content")
+        "getComputedStyle(document.querySelector('main .assignment-title a'), '::after').content"
+    )
     assert "/uppdrag/" in after  # the URL is printed next to the link

@@ -42,12 +42,17 @@ def world(settings, tmp_path):
 def corrected(world):
     """The August period, published, then corrected once (a new visible version)."""
     assignment = world.assignments[0]
-    compiled = Report.objects.get(period=world.august, assignment=assignment,
-                                  organisation__isnull=True)
-    services.compiled_save(period=world.august, assignment=assignment, status=Status.DELAYED,
-                           assessment=compiled.assessment + " Rättat: leveransen är försenad.",
-                           by=UserFactory(username="sammanstallare"),
-                           note="Statusen var fel i den publicerade versionen.")
+    compiled = Report.objects.get(
+        period=world.august, assignment=assignment, organisation__isnull=True
+    )
+    services.compiled_save(
+        period=world.august,
+        assignment=assignment,
+        status=Status.DELAYED,
+        assessment=compiled.assessment + " Rättat: leveransen är försenad.",
+        by=UserFactory(username="sammanstallare"),
+        note="Statusen var fel i den publicerade versionen.",
+    )
     return world
 
 
@@ -108,8 +113,9 @@ def test_the_package_has_metadata_checksums_and_every_part(corrected, tmp_path):
     assert set(files) == set(listed) | {"metadata.json", "metadata.xml", "manifest-sha256.txt"}
 
     # The manifest covers every file but itself, metadata included.
-    manifest = dict(reversed(line.split("  ", 1))
-                    for line in files["manifest-sha256.txt"].decode().splitlines())
+    manifest = dict(
+        reversed(line.split("  ", 1)) for line in files["manifest-sha256.txt"].decode().splitlines()
+    )
     assert set(manifest) == set(files) - {"manifest-sha256.txt"}
     for name, digest in manifest.items():
         assert hashlib.sha256(files[name]).hexdigest() == digest, name
@@ -119,8 +125,12 @@ def test_the_package_has_metadata_checksums_and_every_part(corrected, tmp_path):
     names = set(files)
     kinds = {Path(n).suffix for n in names}
     assert {".pdf", ".xlsx", ".csv", ".json", ".html", ".xml", ".txt"} <= kinds
-    assert {"data/plan.json", "data/period.json", "data/period-reports.json",
-            "html/uppfoljning.html"} <= names
+    assert {
+        "data/plan.json",
+        "data/period.json",
+        "data/period-reports.json",
+        "html/uppfoljning.html",
+    } <= names
     for goal in world.goals:
         assert f"data/mal/mal-{goal.number}.json" in names
         assert f"html/mal/mal-{goal.number}.html" in names
@@ -162,8 +172,9 @@ def test_each_file_opens_in_its_format(world, tmp_path):
 
     pdf = files[by_suffix[".pdf"]["path"]]
     assert pdf.startswith(b"%PDF")
-    assert b'pdfaid:part="2"' in pdf_text(pdf) or b"<pdfaid:part>2<" in pdf_text(pdf), \
+    assert b'pdfaid:part="2"' in pdf_text(pdf) or b"<pdfaid:part>2<" in pdf_text(pdf), (
         "the PDF declares PDF/A-2 conformance in its XMP metadata"
+    )
     assert b"/GTS_PDFA1" in pdf_text(pdf), "with a PDF/A output intent"
     assert by_suffix[".pdf"]["format"].startswith("PDF/A")
 

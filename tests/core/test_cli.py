@@ -29,7 +29,13 @@ def test_the_console_script_is_installed_and_maps_hyphens(tmp_path: Path):
     script = Path(sys.executable).parent / "insyn"
     assert script.exists(), "pip install -e . installs the insyn command into the venv"
     site = Instance(tmp_path)
-    result = subprocess.run([str(script), "send-queued-mail", "--help"], env=site.env(),
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [str(script), "send-queued-mail", "--help"],
+        env=site.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "--loop" in result.stdout

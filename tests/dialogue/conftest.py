@@ -43,4 +43,5 @@ def _in_memory_sqlite() -> bool:
 # on PostgreSQL (CI runs the suite there too). SQLite's real behaviour, a file in WAL mode with
 # IMMEDIATE transactions, is exercised through `insyn serve` by bench/bench_ballots.py.
 needs_concurrent_db = pytest.mark.skipif(
-    _in_memory_sqlite(), reason="trådtester kräver PostgreSQL (SQLite i minnet låser tabeller)")
+    _in_memory_sqlite(), reason="trådtester kräver PostgreSQL (SQLite i minnet låser tabeller)"
+)

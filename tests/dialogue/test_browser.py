@@ -19,8 +19,9 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until the element matching selector has focus (proves it is reachable)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)",
-                         selector):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
     raise AssertionError(f"{selector} går inte att nå med tangentbordet")
 
@@ -179,16 +180,24 @@ def test_staff_pages_with_charts_are_accessible(page, live_server, browser_conte
     user = UserFactory(username="dialog-browser")
     MembershipFactory(user=user, role=Role.DIALOGUE_OFFICER, organisation=None)
     client = login_verified(Client(), user)
-    browser_context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                                  "url": live_server.url}])
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     quiet_favicon(page)
     walks = Dialogue.objects.get(demo_key="trygghetsvandringar-arsta-stenhagen")
     rural = Dialogue.objects.get(demo_key="landsbygd-medborgarbudget")
     planned = Dialogue.objects.get(demo_key="lekplats-gottsunda")
     base = f"{live_server.url}/personal/dialog"
-    for path in ("/", "/aterkoppling-sen/", f"/{planned.pk}/", f"/{walks.pk}/",
-                 f"/{walks.pk}/representativitet/", f"/enkat/{walks.surveys.get().pk}/",
-                 f"/budget/{rural.budgets.get().pk}/", f"/{walks.pk}/andra/"):
+    for path in (
+        "/",
+        "/aterkoppling-sen/",
+        f"/{planned.pk}/",
+        f"/{walks.pk}/",
+        f"/{walks.pk}/representativitet/",
+        f"/enkat/{walks.surveys.get().pk}/",
+        f"/budget/{rural.budgets.get().pk}/",
+        f"/{walks.pk}/andra/",
+    ):
         page.goto(base + path)
         assert page.url.startswith(base), page.url
         check(page)

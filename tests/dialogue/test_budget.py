@@ -35,14 +35,16 @@ def budget():
 
 
 def _ids(budget, n):
-    return list(budget.proposals.filter(state=ProposalState.FEASIBLE)
-                .values_list("pk", flat=True)[:n])
+    return list(
+        budget.proposals.filter(state=ProposalState.FEASIBLE).values_list("pk", flat=True)[:n]
+    )
 
 
 def test_ballot_over_budget_is_refused_with_a_clear_message(budget):
     with pytest.raises(services.BallotRefused) as refused:
-        services.cast_ballot(budget=budget, participant=ParticipantFactory(),
-                             proposal_ids=_ids(budget, 3))
+        services.cast_ballot(
+            budget=budget, participant=ParticipantFactory(), proposal_ids=_ids(budget, 3)
+        )
     assert "1\u00a0200 kronor" in refused.value.message and "1\u00a0000" in refused.value.message
     assert not Ballot.objects.exists()
 
@@ -51,11 +53,13 @@ def test_choose_n_refuses_too_many(budget):
     budget.rule, budget.max_choices = VotingRule.CHOOSE_N, 2
     budget.save()
     with pytest.raises(services.BallotRefused) as refused:
-        services.cast_ballot(budget=budget, participant=ParticipantFactory(),
-                             proposal_ids=_ids(budget, 3))
+        services.cast_ballot(
+            budget=budget, participant=ParticipantFactory(), proposal_ids=_ids(budget, 3)
+        )
     assert "högst 2" in refused.value.message
-    services.cast_ballot(budget=budget, participant=ParticipantFactory(),
-                         proposal_ids=_ids(budget, 2))
+    services.cast_ballot(
+        budget=budget, participant=ParticipantFactory(), proposal_ids=_ids(budget, 2)
+    )
 
 
 def test_not_feasible_foreign_and_empty_choices_are_refused(budget):
@@ -90,8 +94,9 @@ def test_eid_level_required_when_the_dialogue_says_so(budget):
     budget.dialogue.identity_level = IdentityLevel.EID
     budget.dialogue.save()
     with pytest.raises(services.BallotRefused):
-        services.cast_ballot(budget=budget, participant=ParticipantFactory(),
-                             proposal_ids=_ids(budget, 1))
+        services.cast_ballot(
+            budget=budget, participant=ParticipantFactory(), proposal_ids=_ids(budget, 1)
+        )
     eid_person = services.participant_from_eid(issuer="https://broker", subject="abc")
     services.cast_ballot(budget=budget, participant=eid_person, proposal_ids=_ids(budget, 1))
 
@@ -117,12 +122,14 @@ def test_results_published_and_winner_becomes_assignment(budget, officer):
     assert winners == {a, b}  # 400 + 400 fits; c (400) would exceed 1000
     goal = GoalFactory()
     assignment = services.proposal_create_assignment(
-        proposal=budget.proposals.get(pk=a), goal=goal, by=officer)
+        proposal=budget.proposals.get(pk=a), goal=goal, by=officer
+    )
     assert assignment.goal == goal and budget.proposals.get(pk=a).assignments.get() == assignment
     assert budget.dialogue.assignments.filter(pk=assignment.pk).exists()
     with pytest.raises(services.DialogueError):
-        services.proposal_create_assignment(proposal=budget.proposals.get(pk=c), goal=goal,
-                                            by=officer)
+        services.proposal_create_assignment(
+            proposal=budget.proposals.get(pk=c), goal=goal, by=officer
+        )
 
 
 def test_vote_page_requires_sign_in_and_saves(client, budget):
@@ -145,12 +152,15 @@ def test_proposal_assessment_gives_a_public_answer(client, officer):
     assert client.post(url, {"title": "Parkbänk", "description": "Vid dammen"}).status_code == 302
     proposal = budget.proposals.get()
     with pytest.raises(services.DialogueError):
-        services.proposal_assess(proposal=proposal, feasible=True, cost=None, answer="Ja",
-                                 by=officer)
-    services.proposal_assess(proposal=proposal, feasible=True, cost=900, answer="Vi bygger.",
-                             by=officer)
-    page = client.get(reverse("dialogue:proposal", args=[budget.dialogue.pk, budget.pk,
-                                                          proposal.pk])).content.decode()
+        services.proposal_assess(
+            proposal=proposal, feasible=True, cost=None, answer="Ja", by=officer
+        )
+    services.proposal_assess(
+        proposal=proposal, feasible=True, cost=900, answer="Vi bygger.", by=officer
+    )
+    page = client.get(
+        reverse("dialogue:proposal", args=[budget.dialogue.pk, budget.pk, proposal.pk])
+    ).content.decode()
     assert "Vi bygger." in page and "900 kronor" in page
 
 
@@ -179,7 +189,7 @@ def test_concurrent_ballots_make_one_ballot_per_person_and_lose_no_update():
     lock = threading.Lock()
 
     def vote(person, n: int) -> None:
-        picks = frozenset(p.pk for p in proposals[n: n + 1 + n % 3])
+        picks = frozenset(p.pk for p in proposals[n : n + 1 + n % 3])
         try:
             barrier.wait()
             services.cast_ballot(budget=budget, participant=person, proposal_ids=picks)
@@ -192,8 +202,11 @@ def test_concurrent_ballots_make_one_ballot_per_person_and_lose_no_update():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=vote, args=(person, n))
-               for person in people for n in range(per_person)]
+    threads = [
+        threading.Thread(target=vote, args=(person, n))
+        for person in people
+        for n in range(per_person)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -203,6 +216,7 @@ def test_concurrent_ballots_make_one_ballot_per_person_and_lose_no_update():
     for person in people:
         ballot = Ballot.objects.get(budget=budget, participant=person)
         assert ballot.version == successes[person.pk] == per_person
-        chosen = frozenset(BallotChoice.objects.filter(ballot=ballot)
-                           .values_list("proposal_id", flat=True))
+        chosen = frozenset(
+            BallotChoice.objects.filter(ballot=ballot).values_list("proposal_id", flat=True)
+        )
         assert chosen in submitted[person.pk]

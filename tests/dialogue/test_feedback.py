@@ -24,8 +24,11 @@ from tests.dialogue.factories import (
 
 pytestmark = pytest.mark.django_db
 
-FEEDBACK = {"summary": "Många vill ha fler bänkar.", "usage": "Bänkar ingår i ritningen.",
-            "decision": "Nämndens beslut om parkens gestaltning, 2030-03-01."}
+FEEDBACK = {
+    "summary": "Många vill ha fler bänkar.",
+    "usage": "Bänkar ingår i ritningen.",
+    "decision": "Nämndens beslut om parkens gestaltning, 2030-03-01.",
+}
 
 
 def test_closing_without_feedback_is_refused():
@@ -49,8 +52,9 @@ def test_feedback_needs_all_three_parts():
 
 def test_published_feedback_allows_closing_and_notifies():
     dialogue = PublishedDialogueFactory()
-    confirmed = Subscription.objects.create(dialogue=dialogue, email="ja@example.org",
-                                            confirmed_at=timezone.now())
+    confirmed = Subscription.objects.create(
+        dialogue=dialogue, email="ja@example.org", confirmed_at=timezone.now()
+    )
     Subscription.objects.create(dialogue=dialogue, email="kanske@example.org")
     voter = ParticipantFactory(email="roestare@example.org")
     budget = BudgetFactory(dialogue=dialogue)
@@ -59,8 +63,9 @@ def test_published_feedback_allows_closing_and_notifies():
     services.feedback_save(dialogue=dialogue, by=None, **FEEDBACK)
     queued = services.feedback_publish(dialogue=dialogue, by=None)
     assert queued == 2
-    to = set(OutgoingEmail.objects.filter(dedupe_key__contains="feedback")
-             .values_list("to", flat=True))
+    to = set(
+        OutgoingEmail.objects.filter(dedupe_key__contains="feedback").values_list("to", flat=True)
+    )
     assert to == {confirmed.email, voter.email}
     body = OutgoingEmail.objects.get(to=confirmed.email).body
     assert FEEDBACK["usage"] in body and "/dialog/prenumeration/avsluta/" in body
@@ -75,12 +80,17 @@ def test_published_feedback_allows_closing_and_notifies():
 
 def test_overdue_dashboard_lists_only_passed_dates_without_feedback(staff_client):
     today = timezone.localdate()
-    late = PublishedDialogueFactory(title="Sen dialog", ends_on=today - dt.timedelta(days=20),
-                                    feedback_on=today - dt.timedelta(days=1))
+    late = PublishedDialogueFactory(
+        title="Sen dialog",
+        ends_on=today - dt.timedelta(days=20),
+        feedback_on=today - dt.timedelta(days=1),
+    )
     PublishedDialogueFactory(title="I tid")
-    done = PublishedDialogueFactory(ends_on=today - dt.timedelta(days=20),
-                                    feedback_on=today - dt.timedelta(days=1),
-                                    feedback_published_at=timezone.now())
+    done = PublishedDialogueFactory(
+        ends_on=today - dt.timedelta(days=20),
+        feedback_on=today - dt.timedelta(days=1),
+        feedback_published_at=timezone.now(),
+    )
     assert [d.pk for d in selectors.overdue_feedback()] == [late.pk]
     page = staff_client.get(reverse("dialogue_staff:overdue")).content.decode()
     assert "Sen dialog" in page and "I tid" not in page and done.title not in page
@@ -88,8 +98,9 @@ def test_overdue_dashboard_lists_only_passed_dates_without_feedback(staff_client
 
 def test_subscription_double_opt_in_and_unsubscribe(client):
     dialogue = PublishedDialogueFactory()
-    response = client.post(reverse("dialogue:subscribe", args=[dialogue.pk]),
-                           {"email": "Anna@Example.org"})
+    response = client.post(
+        reverse("dialogue:subscribe", args=[dialogue.pk]), {"email": "Anna@Example.org"}
+    )
     assert response.status_code == 302
     sub = Subscription.objects.get()
     assert sub.confirmed_at is None
@@ -117,8 +128,10 @@ def test_forged_subscription_token_is_refused(client):
 
 def test_honeypot_rejects_bots(client):
     dialogue = PublishedDialogueFactory()
-    response = client.post(reverse("dialogue:subscribe", args=[dialogue.pk]),
-                           {"email": "bot@example.org", "webbplats": "http://spam"})
+    response = client.post(
+        reverse("dialogue:subscribe", args=[dialogue.pk]),
+        {"email": "bot@example.org", "webbplats": "http://spam"},
+    )
     assert response.status_code == 400
     assert not Subscription.objects.exists()
 

@@ -34,14 +34,25 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def survey():
     survey = SurveyFactory()
-    services.question_add(survey=survey, kind=QuestionKind.SINGLE, text="Favoritplats?",
-                          options=["Parken", "Torget"], required=True)
-    services.question_add(survey=survey, kind=QuestionKind.MULTIPLE, text="Vad saknas?",
-                          options=["Bänkar", "Träd", "Ljus"])
-    services.question_add(survey=survey, kind=QuestionKind.SCALE, text="Hur trygg?",
-                          scale_min=1, scale_max=5)
-    services.question_add(survey=survey, kind=QuestionKind.RANKING, text="Rangordna",
-                          options=["A", "B", "C"])
+    services.question_add(
+        survey=survey,
+        kind=QuestionKind.SINGLE,
+        text="Favoritplats?",
+        options=["Parken", "Torget"],
+        required=True,
+    )
+    services.question_add(
+        survey=survey,
+        kind=QuestionKind.MULTIPLE,
+        text="Vad saknas?",
+        options=["Bänkar", "Träd", "Ljus"],
+    )
+    services.question_add(
+        survey=survey, kind=QuestionKind.SCALE, text="Hur trygg?", scale_min=1, scale_max=5
+    )
+    services.question_add(
+        survey=survey, kind=QuestionKind.RANKING, text="Rangordna", options=["A", "B", "C"]
+    )
     services.question_add(survey=survey, kind=QuestionKind.TEXT, text="Övrigt?")
     return survey
 
@@ -53,8 +64,13 @@ def _q(survey, kind):
 def _answers(survey, *, single=0, multiple=(0, 2), scale=4, ranking=(2, 1, 3), text="=1+1"):
     s, m, sc, r, t = (_q(survey, k) for k in ("single", "multiple", "scale", "ranking", "text"))
     so, mo, ro = (list(q.options.all()) for q in (s, m, r))
-    return {s.pk: so[single].pk, m.pk: [mo[i].pk for i in multiple], sc.pk: scale,
-            r.pk: {o.pk: rank for o, rank in zip(ro, ranking, strict=True)}, t.pk: text}
+    return {
+        s.pk: so[single].pk,
+        m.pk: [mo[i].pk for i in multiple],
+        sc.pk: scale,
+        r.pk: {o.pk: rank for o, rank in zip(ro, ranking, strict=True)},
+        t.pk: text,
+    }
 
 
 def test_every_question_kind_is_stored(survey):
@@ -70,12 +86,15 @@ def test_every_question_kind_is_stored(survey):
     assert by_kind["text"].texts == ["=1+1"]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"single": None}, "måste besvaras"),
-    ({"scale": 9}, "skalan"),
-    ({"ranking": (1, 1, 2)}, "egen plats"),
-    ({"ranking": (1, 3, 4)}, "egen plats"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"single": None}, "måste besvaras"),
+        ({"scale": 9}, "skalan"),
+        ({"ranking": (1, 1, 2)}, "egen plats"),
+        ({"ranking": (1, 3, 4)}, "egen plats"),
+    ],
+)
 def test_invalid_answers_are_refused_and_nothing_saved(survey, change, message):
     answers = _answers(survey, **{k: v for k, v in change.items() if v is not None})
     if change.get("single", 0) is None:
@@ -97,17 +116,21 @@ def test_anonymous_survey_stores_no_participant_even_when_signed_in(client, surv
     participant = ParticipantFactory()
     sign_in_participant(client, participant)
     s = _q(survey, "single")
-    response = client.post(reverse("dialogue:survey", args=[survey.dialogue.pk, survey.pk]),
-                           {f"q_{s.pk}": s.options.first().pk})
+    response = client.post(
+        reverse("dialogue:survey", args=[survey.dialogue.pk, survey.pk]),
+        {f"q_{s.pk}": s.options.first().pk},
+    )
     assert response.status_code == 302
     assert SurveyResponse.objects.get().participant is None
 
 
 def test_participants_never_see_others_answers(client, survey):
     services.survey_submit(survey=survey, answers=_answers(survey, text="Hemligt svar 123"))
-    for url in (reverse("dialogue:survey", args=[survey.dialogue.pk, survey.pk]),
-                reverse("dialogue:detail", args=[survey.dialogue.pk]),
-                reverse("dialogue:survey_thanks", args=[survey.dialogue.pk, survey.pk])):
+    for url in (
+        reverse("dialogue:survey", args=[survey.dialogue.pk, survey.pk]),
+        reverse("dialogue:detail", args=[survey.dialogue.pk]),
+        reverse("dialogue:survey_thanks", args=[survey.dialogue.pk, survey.pk]),
+    ):
         assert "Hemligt svar 123" not in client.get(url).content.decode()
 
 
@@ -128,12 +151,16 @@ def test_signed_in_survey_takes_one_answer_per_person(client, survey):
 
 def test_survey_form_round_trip_with_every_kind(client, survey):
     s, m, sc, r, t = (_q(survey, k) for k in ("single", "multiple", "scale", "ranking", "text"))
-    data = {f"q_{s.pk}": s.options.last().pk, f"q_{m.pk}": [o.pk for o in m.options.all()],
-            f"q_{sc.pk}": 2, f"q_{t.pk}": "Mer ljus", "age_band": "18-29"}
+    data = {
+        f"q_{s.pk}": s.options.last().pk,
+        f"q_{m.pk}": [o.pk for o in m.options.all()],
+        f"q_{sc.pk}": 2,
+        f"q_{t.pk}": "Mer ljus",
+        "age_band": "18-29",
+    }
     for rank, option in enumerate(r.options.all(), start=1):
         data[f"r_{r.pk}_{option.pk}"] = rank
-    response = client.post(reverse("dialogue:survey", args=[survey.dialogue.pk, survey.pk]),
-                           data)
+    response = client.post(reverse("dialogue:survey", args=[survey.dialogue.pk, survey.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert SurveyResponse.objects.get().age_band == "18-29"
 
@@ -169,8 +196,9 @@ def test_closed_survey_takes_no_answers_but_staff_can_enter_paper(survey, office
     services.survey_close(survey=survey, by=None)
     with pytest.raises(services.DialogueError):
         services.survey_submit(survey=survey, answers=_answers(survey))
-    response = services.survey_submit(survey=survey, answers=_answers(survey),
-                                      source=Source.PAPER, entered_by=officer)
+    response = services.survey_submit(
+        survey=survey, answers=_answers(survey), source=Source.PAPER, entered_by=officer
+    )
     assert response.source == Source.PAPER and response.entered_by == officer
 
 
@@ -187,8 +215,9 @@ def test_discussion_replies_report_and_hide_with_reason(client, officer):
     client.post(url, {"body": "Håller med", "parent": post.pk})
     reply = discussion.posts.get(parent=post)
     assert "Håller med" in client.get(url).content.decode()
-    report_url = reverse("dialogue:post_report", args=[discussion.dialogue.pk, discussion.pk,
-                                                       reply.pk])
+    report_url = reverse(
+        "dialogue:post_report", args=[discussion.dialogue.pk, discussion.pk, reply.pk]
+    )
     client.post(report_url, {"reason": "Off topic"})
     reply.refresh_from_db()
     assert reply.report_count == 1
@@ -261,10 +290,20 @@ def test_meeting_page_shows_accessibility_and_registers(client):
 
 def test_offline_input_carries_the_same_metadata(officer):
     meeting = MeetingFactory()
-    item = services.offline_input_add(dialogue=meeting.dialogue, meeting=meeting, by=officer,
-                                      body="Workshopanteckning", source=Source.WORKSHOP,
-                                      people=5, age_band="65-79")
+    item = services.offline_input_add(
+        dialogue=meeting.dialogue,
+        meeting=meeting,
+        by=officer,
+        body="Workshopanteckning",
+        source=Source.WORKSHOP,
+        people=5,
+        age_band="65-79",
+    )
     assert (item.source, item.people, item.age_band, item.entered_by) == (
-        Source.WORKSHOP, 5, "65-79", officer)
+        Source.WORKSHOP,
+        5,
+        "65-79",
+        officer,
+    )
     rep = selectors.dialogue_representativeness(meeting.dialogue)
     assert rep.total == 5

@@ -30,12 +30,14 @@ def _titles(client, **params):
 def test_filters_work_as_plain_get_forms(client):
     goal = GoalFactory()
     district = DistrictFactory(name="Sävja")
-    open_one = PublishedDialogueFactory(title="Öppen om Sävja", whole_municipality=False,
-                                        methods=[MethodKind.BUDGET])
+    open_one = PublishedDialogueFactory(
+        title="Öppen om Sävja", whole_municipality=False, methods=[MethodKind.BUDGET]
+    )
     open_one.districts.add(district)
     open_one.goals.add(goal)
-    closed = PublishedDialogueFactory(title="Avslutad dialog", state=DialogueState.CLOSED,
-                                      methods=[MethodKind.SURVEY])
+    closed = PublishedDialogueFactory(
+        title="Avslutad dialog", state=DialogueState.CLOSED, methods=[MethodKind.SURVEY]
+    )
     other = PublishedDialogueFactory(title="Annan dialog", whole_municipality=False)
     assert _titles(client, status="open") == {open_one.title, other.title}
     assert _titles(client, status="closed") == {closed.title}
@@ -144,8 +146,7 @@ def test_discussion_and_budget_pages_are_bounded(client, django_assert_max_num_q
     budget = BudgetFactory(dialogue=discussion.dialogue)
 
     def load():
-        client.get(reverse("dialogue:discussion", args=[discussion.dialogue.pk,
-                                                        discussion.pk]))
+        client.get(reverse("dialogue:discussion", args=[discussion.dialogue.pk, discussion.pk]))
         client.get(reverse("dialogue:budget", args=[budget.dialogue.pk, budget.pk]))
 
     for _i in range(3):
@@ -170,17 +171,32 @@ def test_staff_pages_render(staff_client):
     ProposalFactory(budget=budget, is_winner=True)
     meeting = MeetingFactory(dialogue=dialogue)
     discussion = DiscussionFactory(dialogue=dialogue)
-    urls = [reverse("dialogue_staff:index"), reverse("dialogue_staff:create"),
-            reverse("dialogue_staff:overdue"),
-            *(reverse(f"dialogue_staff:{name}", args=[dialogue.pk]) for name in (
-                "detail", "edit", "anchoring", "feedback", "representation", "offline",
-                "survey_create", "discussion_create", "budget_create", "meeting_create")),
-            reverse("dialogue_staff:survey", args=[survey.pk]),
-            reverse("dialogue_staff:survey_paper", args=[survey.pk]),
-            reverse("dialogue_staff:budget", args=[budget.pk]),
-            reverse("dialogue_staff:meeting", args=[meeting.pk]),
-            reverse("dialogue_staff:discussion", args=[discussion.pk]),
-            reverse("dialogue_staff:proposal_assess", args=[budget.proposals.get().pk])]
+    urls = [
+        reverse("dialogue_staff:index"),
+        reverse("dialogue_staff:create"),
+        reverse("dialogue_staff:overdue"),
+        *(
+            reverse(f"dialogue_staff:{name}", args=[dialogue.pk])
+            for name in (
+                "detail",
+                "edit",
+                "anchoring",
+                "feedback",
+                "representation",
+                "offline",
+                "survey_create",
+                "discussion_create",
+                "budget_create",
+                "meeting_create",
+            )
+        ),
+        reverse("dialogue_staff:survey", args=[survey.pk]),
+        reverse("dialogue_staff:survey_paper", args=[survey.pk]),
+        reverse("dialogue_staff:budget", args=[budget.pk]),
+        reverse("dialogue_staff:meeting", args=[meeting.pk]),
+        reverse("dialogue_staff:discussion", args=[discussion.pk]),
+        reverse("dialogue_staff:proposal_assess", args=[budget.proposals.get().pk]),
+    ]
     for url in urls:
         assert staff_client.get(url).status_code == 200, url
 
@@ -189,15 +205,36 @@ def test_staff_creates_methods_through_forms(staff_client):
     dialogue = PublishedDialogueFactory()
     base = f"/personal/dialog/{dialogue.pk}"
     assert staff_client.post(f"{base}/enkater/ny/", {"title": "Enkät"}).status_code == 302
-    assert staff_client.post(f"{base}/budgetar/ny/", {
-        "title": "Budget", "amount": 5000, "rule": "choose_n", "max_choices": 2}).status_code == 302
-    assert staff_client.post(f"{base}/moten/ny/", {
-        "kind": "walk", "title": "Vandring", "starts_at": "2030-05-01T18:00",
-        "place": "Torget"}).status_code == 302
+    assert (
+        staff_client.post(
+            f"{base}/budgetar/ny/",
+            {"title": "Budget", "amount": 5000, "rule": "choose_n", "max_choices": 2},
+        ).status_code
+        == 302
+    )
+    assert (
+        staff_client.post(
+            f"{base}/moten/ny/",
+            {
+                "kind": "walk",
+                "title": "Vandring",
+                "starts_at": "2030-05-01T18:00",
+                "place": "Torget",
+            },
+        ).status_code
+        == 302
+    )
     survey = dialogue.surveys.get()
-    response = staff_client.post(reverse("dialogue_staff:survey", args=[survey.pk]), {
-        "kind": "single", "text": "Vilken?", "options": "Ett\nTvå", "scale_min": 1,
-        "scale_max": 5})
+    response = staff_client.post(
+        reverse("dialogue_staff:survey", args=[survey.pk]),
+        {
+            "kind": "single",
+            "text": "Vilken?",
+            "options": "Ett\nTvå",
+            "scale_min": 1,
+            "scale_max": 5,
+        },
+    )
     assert response.status_code == 302 and survey.questions.get().options.count() == 2
     assert dialogue.budgets.get().max_choices == 2 and dialogue.meetings.get().kind == "walk"
 
@@ -208,8 +245,12 @@ def test_demo_loads_idempotently():
     load_demo()
     load_demo()
     keys = set(Dialogue.objects.values_list("demo_key", flat=True))
-    assert keys == {"landsbygd-medborgarbudget", "resecentrum-medborgardialog",
-                    "trygghetsvandringar-arsta-stenhagen", "lekplats-gottsunda"}
+    assert keys == {
+        "landsbygd-medborgarbudget",
+        "resecentrum-medborgardialog",
+        "trygghetsvandringar-arsta-stenhagen",
+        "lekplats-gottsunda",
+    }
     closed = Dialogue.objects.get(demo_key="resecentrum-medborgardialog")
     assert closed.state == DialogueState.CLOSED and closed.feedback_published
     budget = Dialogue.objects.get(demo_key="landsbygd-medborgarbudget").budgets.get()

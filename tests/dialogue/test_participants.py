@@ -86,8 +86,9 @@ def test_export_contains_the_participants_data(client):
     budget = BudgetFactory()
     proposal = ProposalFactory(budget=budget, title="Ny lekplats")
     services.cast_ballot(budget=budget, participant=participant, proposal_ids=[proposal.pk])
-    services.post_submit(discussion=DiscussionFactory(), body="Mitt inlägg",
-                         participant=participant)
+    services.post_submit(
+        discussion=DiscussionFactory(), body="Mitt inlägg", participant=participant
+    )
     sign_in_participant(client, participant)
     response = client.get(reverse("dialogue:me_export"))
     data = json.loads(response.content)
@@ -106,13 +107,16 @@ def test_delete_keeps_contributions_anonymised(client):
     closed.save()
     open_budget = BudgetFactory()
     open_proposal = ProposalFactory(budget=open_budget)
-    services.cast_ballot(budget=open_budget, participant=participant,
-                         proposal_ids=[open_proposal.pk])
-    post = services.post_submit(discussion=DiscussionFactory(), body="Bra idé",
-                                author_name="Eva", participant=participant)
+    services.cast_ballot(
+        budget=open_budget, participant=participant, proposal_ids=[open_proposal.pk]
+    )
+    post = services.post_submit(
+        discussion=DiscussionFactory(), body="Bra idé", author_name="Eva", participant=participant
+    )
     past = MeetingFactory(starts_at=timezone.now() - dt.timedelta(days=1))
-    Registration.objects.create(meeting=past, name="Eva", email="eva@example.org",
-                                participant=participant)
+    Registration.objects.create(
+        meeting=past, name="Eva", email="eva@example.org", participant=participant
+    )
     Subscription.objects.create(dialogue=post.discussion.dialogue, email="EVA@example.org")
     sign_in_participant(client, participant)
     assert client.post(reverse("dialogue:me_delete"), {"confirm": "on"}).status_code == 302
@@ -130,28 +134,38 @@ def test_delete_keeps_contributions_anonymised(client):
 def test_eid_callback_signs_in_with_a_hashed_subject(client, settings, monkeypatch):
     from insyn.dialogue import eid
 
-    settings.DIALOGUE_EID_OIDC = {"AUTHORIZATION_ENDPOINT": "https://broker.example/auth",
-                                  "TOKEN_ENDPOINT": "https://broker.example/token",
-                                  "CLIENT_ID": "insyn", "CLIENT_SECRET": "s",
-                                  "SIGN_ALGO": "HS256"}
+    settings.DIALOGUE_EID_OIDC = {
+        "AUTHORIZATION_ENDPOINT": "https://broker.example/auth",
+        "TOKEN_ENDPOINT": "https://broker.example/token",
+        "CLIENT_ID": "insyn",
+        "CLIENT_SECRET": "s",
+        "SIGN_ALGO": "HS256",
+    }
     start = client.get(reverse("dialogue:eid_start"), {"next": "/dialog/"})
     assert start["Location"].startswith("https://broker.example/auth?")
     state = re.search(r"state=([^&]+)", start["Location"])[1]
     nonce = re.search(r"nonce=([^&]+)", start["Location"])[1]
-    monkeypatch.setattr(eid.EidBroker, "get_token",
-                        lambda self, payload: {"id_token": "x", "access_token": "y"})
-    monkeypatch.setattr(eid.EidBroker, "verify_token",
-                        lambda self, token, **kw: {"sub": "199001011234-pseudonym",
-                                                   "iss": "https://broker.example",
-                                                   "nonce": kw["nonce"]} if kw["nonce"] == nonce
-                        else None)
+    monkeypatch.setattr(
+        eid.EidBroker, "get_token", lambda self, payload: {"id_token": "x", "access_token": "y"}
+    )
+    monkeypatch.setattr(
+        eid.EidBroker,
+        "verify_token",
+        lambda self, token, **kw: (
+            {"sub": "199001011234-pseudonym", "iss": "https://broker.example", "nonce": kw["nonce"]}
+            if kw["nonce"] == nonce
+            else None
+        ),
+    )
     response = client.get(reverse("dialogue:eid_callback"), {"state": state, "code": "c"})
     assert response.status_code == 302 and response["Location"] == "/dialog/"
     participant = Participant.objects.get()
     assert participant.eid_verified_at and "199001011234" not in participant.eid_subject
     # A replayed callback (state already used) is refused.
-    assert client.get(reverse("dialogue:eid_callback"),
-                      {"state": state, "code": "c"}).status_code == 400
+    assert (
+        client.get(reverse("dialogue:eid_callback"), {"state": state, "code": "c"}).status_code
+        == 400
+    )
 
 
 def test_personal_data_never_reaches_search():
@@ -159,8 +173,9 @@ def test_personal_data_never_reaches_search():
 
     participant = ParticipantFactory(email="hemlig@example.org")
     discussion = DiscussionFactory()
-    services.post_submit(discussion=discussion, body="Jag heter Hemliga Hanna",
-                         participant=participant)
+    services.post_submit(
+        discussion=discussion, body="Jag heter Hemliga Hanna", participant=participant
+    )
     services.index_dialogue(discussion.dialogue)
     text = " ".join(SearchDocument.objects.values_list("body", flat=True))
     assert "Hemliga Hanna" not in text and "hemlig@example.org" not in text

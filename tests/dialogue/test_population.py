@@ -15,7 +15,7 @@ from insyn.dialogue.models import District, PopulationFigure
 from insyn.dialogue.population import PopulationParseError, decode, parse_age, parse_population
 from tests.dialogue.factories import DistrictFactory, PublishedDialogueFactory, SurveyFactory
 
-SCB = '''"Folkmängden efter region, ålder och år"
+SCB = """"Folkmängden efter region, ålder och år"
 "region","ålder","2022","2023"
 "0380R012 Gottsunda","0 år",100,110
 "0380R012 Gottsunda","1 år",100,120
@@ -24,7 +24,7 @@ SCB = '''"Folkmängden efter region, ålder och år"
 "0380R012 Gottsunda","80 år eller äldre",..,40
 "0380R012 Gottsunda","totalt",9999,9999
 "Årsta","100+ år",1,2
-'''
+"""
 
 
 def test_parses_scb_layout_and_sums_single_years_into_bands():
@@ -44,14 +44,17 @@ def test_semicolon_tab_and_windows_1252():
     assert parse_population(decode(text.encode("cp1252"))).total() == 900
 
 
-@pytest.mark.parametrize("text, message", [
-    ("nothing here", "rubrikrad"),
-    ('"region","ålder","2023"\n"X","25-35 år",1\n', "ryms inte"),
-    ('"region","ålder","2023"\n"X","tjugo",1\n', "okänd ålder"),
-    ('"region","ålder","2023"\n"X","20 år",abc\n', "inte ett heltal"),
-    ('"region","ålder","2023"\n"X"\n', "för få kolumner"),
-    ('"region","ålder","2023"\n', "inga befolkningsrader"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("nothing here", "rubrikrad"),
+        ('"region","ålder","2023"\n"X","25-35 år",1\n', "ryms inte"),
+        ('"region","ålder","2023"\n"X","tjugo",1\n', "okänd ålder"),
+        ('"region","ålder","2023"\n"X","20 år",abc\n', "inte ett heltal"),
+        ('"region","ålder","2023"\n"X"\n', "för få kolumner"),
+        ('"region","ålder","2023"\n', "inga befolkningsrader"),
+    ],
+)
 def test_clear_errors_with_line_numbers(text, message):
     with pytest.raises(PopulationParseError) as error:
         parse_population(text)
@@ -77,10 +80,15 @@ def test_arbitrary_text_parses_or_fails_clearly(text):
         assert table.districts and table.total() >= 0
 
 
-rows = st.lists(st.tuples(
-    st.sampled_from(["Gottsunda", "Årsta", "Centrum"]),
-    st.sampled_from(["0 år", "17 år", "18-29 år", "30-44 år", "45 år", "80+ år", "totalt"]),
-    st.integers(min_value=0, max_value=10**6)), min_size=1, max_size=40)
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(["Gottsunda", "Årsta", "Centrum"]),
+        st.sampled_from(["0 år", "17 år", "18-29 år", "30-44 år", "45 år", "80+ år", "totalt"]),
+        st.integers(min_value=0, max_value=10**6),
+    ),
+    min_size=1,
+    max_size=40,
+)
 
 
 @settings(max_examples=100, deadline=None)
@@ -101,8 +109,20 @@ def test_import_population_command_is_idempotent():
     out = StringIO()
     call_command("import_population", str(path), stdout=out)
     call_command("import_population", str(path), stdout=out)
-    assert District.objects.filter(name__in=["Gottsunda", "Stenhagen", "Årsta", "Sävja",
-                                             "Storvreta", "Björklinge", "Gränby"]).count() == 7
+    assert (
+        District.objects.filter(
+            name__in=[
+                "Gottsunda",
+                "Stenhagen",
+                "Årsta",
+                "Sävja",
+                "Storvreta",
+                "Björklinge",
+                "Gränby",
+            ]
+        ).count()
+        == 7
+    )
     assert PopulationFigure.objects.count() == District.objects.count() * 6
     assert "områden" in out.getvalue()
 
@@ -130,15 +150,18 @@ def test_under_represented_means_below_half_the_population_share():
 
 
 def test_exactly_half_is_not_flagged_and_nothing_to_compare_flags_nothing():
-    result = representativeness.compare([("a", "A"), ("b", "B")], {"a": 3, "b": 1},
-                                         {"a": 1, "b": 1})
+    result = representativeness.compare(
+        [("a", "A"), ("b", "B")], {"a": 3, "b": 1}, {"a": 1, "b": 1}
+    )
     assert [r.under_represented for r in result.rows] == [False, False]  # 25 % vs 50 %: half
     empty = representativeness.compare([("a", "A")], {}, {"a": 10}, not_stated=4)
     assert not empty.comparable and not empty.flagged and empty.not_stated == 4
 
 
-@given(st.dictionaries(st.sampled_from("abcde"), st.integers(0, 1000)),
-       st.dictionaries(st.sampled_from("abcde"), st.integers(0, 10**6)))
+@given(
+    st.dictionaries(st.sampled_from("abcde"), st.integers(0, 1000)),
+    st.dictionaries(st.sampled_from("abcde"), st.integers(0, 10**6)),
+)
 def test_shares_sum_to_one_when_defined(part, pop):
     groups = [(k, k) for k in "abcde"]
     result = representativeness.compare(groups, part, pop)
@@ -154,20 +177,22 @@ def test_dialogue_view_counts_participants_and_flags_groups(staff_client):
 
     north, south = DistrictFactory(name="Norr"), DistrictFactory(name="Söder")
     for district, count in ((north, 900), (south, 100)):
-        PopulationFigure.objects.create(district=district, age_band="30-44", year=2023,
-                                        count=count)
+        PopulationFigure.objects.create(district=district, age_band="30-44", year=2023, count=count)
     dialogue = PublishedDialogueFactory(whole_municipality=True)
     survey = SurveyFactory(dialogue=dialogue)
     question = services.question_add(survey=survey, kind="text", text="Vad tycker du?")
     for district in [south] * 3 + [None]:
-        services.survey_submit(survey=survey, answers={question.pk: "Bra"}, district=district,
-                               age_band="30-44")
+        services.survey_submit(
+            survey=survey, answers={question.pk: "Bra"}, district=district, age_band="30-44"
+        )
     data = selectors.dialogue_representativeness(dialogue)
     rows = {r.label: r for r in data.districts.rows}
     assert rows["Norr"].under_represented and not rows["Söder"].under_represented
     assert data.districts.not_stated == 1 and data.total == 4
     page = staff_client.get(f"/personal/dialog/{dialogue.pk}/representativitet/")
     assert "Underrepresenterad" in page.content.decode()
-    staff_client.post(f"/personal/dialog/{dialogue.pk}/representativitet/", {
-        "done_on": "2026-01-05", "district": north.pk, "description": "Dörrknackning i Norr"})
+    staff_client.post(
+        f"/personal/dialog/{dialogue.pk}/representativitet/",
+        {"done_on": "2026-01-05", "district": north.pk, "description": "Dörrknackning i Norr"},
+    )
     assert dialogue.outreach.get().district == north

@@ -31,18 +31,21 @@ def test_publishing_without_anchoring_is_refused_with_a_swedish_list():
     assert dialogue.state == DialogueState.DRAFT
 
 
-@pytest.mark.parametrize("field, value, expected", [
-    ("purpose", "", "Syftet saknas"),
-    ("ladder_steps", [], "delaktighetstrappan"),
-    ("result_use", "", "hur resultatet ska användas"),
-    ("decision_maker", "", "vem som beslutar"),
-    ("target_groups", "", "målgrupper"),
-    ("methods", [], "minst en metod"),
-    ("feedback_on", None, "datum för återkoppling"),
-    ("responsible_board", None, "ansvarig nämnd"),
-    ("earlier_dialogues_note", "", "tidigare dialoger"),
-    ("whole_municipality", False, "område"),
-])
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("purpose", "", "Syftet saknas"),
+        ("ladder_steps", [], "delaktighetstrappan"),
+        ("result_use", "", "hur resultatet ska användas"),
+        ("decision_maker", "", "vem som beslutar"),
+        ("target_groups", "", "målgrupper"),
+        ("methods", [], "minst en metod"),
+        ("feedback_on", None, "datum för återkoppling"),
+        ("responsible_board", None, "ansvarig nämnd"),
+        ("earlier_dialogues_note", "", "tidigare dialoger"),
+        ("whole_municipality", False, "område"),
+    ],
+)
 def test_each_required_field_blocks_publication(field, value, expected):
     dialogue = DialogueFactory(**{field: value})
     blockers = services.publication_blockers(dialogue)
@@ -86,18 +89,29 @@ def test_anchoring_in_the_future_is_refused():
     dialogue = DialogueFactory(anchored_on=None)
     with pytest.raises(services.DialogueError):
         services.dialogue_record_anchoring(
-            dialogue=dialogue, anchored_with="Presidiet", anchored_body="KS",
-            anchored_on=timezone.localdate() + dt.timedelta(days=1), by=None)
+            dialogue=dialogue,
+            anchored_with="Presidiet",
+            anchored_body="KS",
+            anchored_on=timezone.localdate() + dt.timedelta(days=1),
+            by=None,
+        )
 
 
 def test_affected_organisations_are_notified_once():
     org = OrganisationFactory(email="samordning@example.org")
     silent = OrganisationFactory(email="")
     dialogue = services.dialogue_save(
-        dialogue=None, fields={"title": "Nytt torg"},
-        relations={"affected_organisations": [org, silent]}, by=None)
-    services.dialogue_save(dialogue=dialogue, fields={"title": "Nytt torg i Gränby"},
-                           relations={"affected_organisations": [org, silent]}, by=None)
+        dialogue=None,
+        fields={"title": "Nytt torg"},
+        relations={"affected_organisations": [org, silent]},
+        by=None,
+    )
+    services.dialogue_save(
+        dialogue=dialogue,
+        fields={"title": "Nytt torg i Gränby"},
+        relations={"affected_organisations": [org, silent]},
+        by=None,
+    )
     mails = OutgoingEmail.objects.filter(to="samordning@example.org")
     assert mails.count() == 1
     assert "Nytt torg" in mails.get().subject
@@ -112,8 +126,10 @@ def test_affected_organisation_staff_can_read_and_comment(client):
     MembershipFactory(user=reporter, role=Role.REPORTER, organisation=org)
     client.force_login(reporter)
     assert client.get(reverse("dialogue_staff:detail", args=[dialogue.pk])).status_code == 200
-    response = client.post(reverse("dialogue_staff:comment", args=[dialogue.pk]),
-                           {"organisation": org.pk, "body": "Vi har en dialog i samma område."})
+    response = client.post(
+        reverse("dialogue_staff:comment", args=[dialogue.pk]),
+        {"organisation": org.pk, "body": "Vi har en dialog i samma område."},
+    )
     assert response.status_code == 302
     comment = dialogue.coordination_comments.get()
     assert comment.organisation == org and comment.author == reporter
@@ -150,7 +166,8 @@ def test_earlier_dialogues_are_proposed_by_goal_district_and_words():
     by_district = PublishedDialogueFactory(title="Kulturhus")
     by_district.districts.add(district)
     by_words = services.dialogue_publish(
-        dialogue=DialogueFactory(title="Lekplatser för alla barn"), by=None)
+        dialogue=DialogueFactory(title="Lekplatser för alla barn"), by=None
+    )
     unrelated = PublishedDialogueFactory(title="Biblioteket")
     planned = DialogueFactory(title="Nya lekplatser")
     planned.goals.add(goal)
@@ -165,26 +182,43 @@ def test_earlier_dialogues_are_proposed_by_goal_district_and_words():
 def test_register_form_creates_and_history_records_who(staff_client, officer):
     board = OrganisationFactory()
     district = DistrictFactory()
-    response = staff_client.post(reverse("dialogue_staff:create"), {
-        "title": "Parkdialog", "question": "Vad vill du göra i parken?", "initiator": "residents",
-        "responsible_board": board.pk, "purpose": "Forma parken.",
-        "ladder_steps": [LadderStep.CONSULTATION, LadderStep.DIALOGUE],
-        "result_use": "Underlag.", "decision_maker": "Nämnden", "target_groups": "Alla",
-        "methods": ["survey", "meeting"], "districts": [district.pk],
-        "starts_on": "2030-01-01", "ends_on": "2030-02-01", "feedback_on": "2030-03-01",
-        "earlier_dialogues_note": "Inga.", "identity_level": "email"})
+    response = staff_client.post(
+        reverse("dialogue_staff:create"),
+        {
+            "title": "Parkdialog",
+            "question": "Vad vill du göra i parken?",
+            "initiator": "residents",
+            "responsible_board": board.pk,
+            "purpose": "Forma parken.",
+            "ladder_steps": [LadderStep.CONSULTATION, LadderStep.DIALOGUE],
+            "result_use": "Underlag.",
+            "decision_maker": "Nämnden",
+            "target_groups": "Alla",
+            "methods": ["survey", "meeting"],
+            "districts": [district.pk],
+            "starts_on": "2030-01-01",
+            "ends_on": "2030-02-01",
+            "feedback_on": "2030-03-01",
+            "earlier_dialogues_note": "Inga.",
+            "identity_level": "email",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     dialogue = Dialogue.objects.get(title="Parkdialog")
     assert dialogue.ladder_steps == [LadderStep.CONSULTATION, LadderStep.DIALOGUE]
     assert dialogue.history.first().history_user == officer
     page = staff_client.get(reverse("dialogue_staff:detail", args=[dialogue.pk])).content
     assert "Förankringen: ange med vem".encode() in page
-    response = staff_client.post(reverse("dialogue_staff:publish", args=[dialogue.pk]),
-                                 follow=True)
+    response = staff_client.post(reverse("dialogue_staff:publish", args=[dialogue.pk]), follow=True)
     assert b"kan inte publiceras" in response.content
-    staff_client.post(reverse("dialogue_staff:anchoring", args=[dialogue.pk]), {
-        "anchored_with": "Ordföranden", "anchored_body": "Kulturnämnden",
-        "anchored_on": "2026-01-10"})
+    staff_client.post(
+        reverse("dialogue_staff:anchoring", args=[dialogue.pk]),
+        {
+            "anchored_with": "Ordföranden",
+            "anchored_body": "Kulturnämnden",
+            "anchored_on": "2026-01-10",
+        },
+    )
     staff_client.post(reverse("dialogue_staff:publish", args=[dialogue.pk]))
     dialogue.refresh_from_db()
     assert dialogue.state == DialogueState.PUBLISHED

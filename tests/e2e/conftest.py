@@ -36,26 +36,46 @@ def free_port() -> int:
 
 
 def insyn(*args: str, env: dict[str, str], timeout: int = 600) -> None:
-    subprocess.run([sys.executable, "-m", "insyn", *args], env=env, check=True,
-                   cwd=ROOT, timeout=timeout, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "insyn", *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        timeout=timeout,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`insyn serve` with two workers on a migrated SQLite database holding the demo."""
     data_dir = tmp_path_factory.mktemp("insyn-e2e")
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update({"INSYN_DATA_DIR": str(data_dir), "INSYN_TESTING": "false", "DEBUG": "false",
-                "SECRET_KEY": "e2e-" + "x" * 60, "ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "INSYN_DATA_DIR": str(data_dir),
+            "INSYN_TESTING": "false",
+            "DEBUG": "false",
+            "SECRET_KEY": "e2e-" + "x" * 60,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
     insyn("migrate", "--noinput", env=env)
     insyn("load_demo", env=env)
     port = free_port()
     # The server's JSON log goes to a file: an unread pipe would fill up and stall the server.
     log = open(data_dir / "serve.log", "wb")  # noqa: SIM115 - closed in the finally below
-    server = subprocess.Popen([sys.executable, "-m", "insyn", "serve", "--port", str(port),
-                               "--workers", "2"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=log)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "insyn", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -68,8 +88,10 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
             log.close()
-            raise RuntimeError("insyn serve did not start: "
-                               + (data_dir / "serve.log").read_text(errors="replace")[-3000:])
+            raise RuntimeError(
+                "insyn serve did not start: "
+                + (data_dir / "serve.log").read_text(errors="replace")[-3000:]
+            )
         time.sleep(0.3)
     try:
         yield base

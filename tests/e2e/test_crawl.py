@@ -24,11 +24,29 @@ from tests.browser.conftest import assert_accessible
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-ENTRY_POINTS = ["/", "/arkiv/", "/organisationer/", "/sok/?q=trygghet", "/om/",
-                "/om/tillganglighet/", "/dialog/", "/synpunkter/", "/indikatorer/",
-                "/indikatorer/budget/", "/api/"]
-SKIP_PREFIXES = ("/admin/", "/personal/", "/konto/", "/static/", "/media/", "/i18n/",
-                 "/open311/", "/api/v1/")
+ENTRY_POINTS = [
+    "/",
+    "/arkiv/",
+    "/organisationer/",
+    "/sok/?q=trygghet",
+    "/om/",
+    "/om/tillganglighet/",
+    "/dialog/",
+    "/synpunkter/",
+    "/indikatorer/",
+    "/indikatorer/budget/",
+    "/api/",
+]
+SKIP_PREFIXES = (
+    "/admin/",
+    "/personal/",
+    "/konto/",
+    "/static/",
+    "/media/",
+    "/i18n/",
+    "/open311/",
+    "/api/v1/",
+)
 SKIP_SUFFIXES = (".csv", ".pdf", ".xlsx", ".json", ".xml", ".svg", ".png", ".jpg")
 MAX_PAGES = 400
 MAX_VARIANTS_PER_PATH = 3  # the same path with different query strings (filters, pages)
@@ -123,12 +141,25 @@ def test_every_page_is_valid_html(crawled, tmp_path):
         path = tmp_path / f"page-{n:04d}.html"
         path.write_text(html, encoding="utf-8")
         files[path.name] = url
-    result = subprocess.run(["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
-                             *[str(tmp_path / name) for name in files]],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            *[str(tmp_path / name) for name in files],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors = [f"{files.get(Path(urlsplit(m.get('url', '')).path).name, m.get('url'))} "
-              f"rad {m.get('lastLine')}: {m['message']}"
-              for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{files.get(Path(urlsplit(m.get('url', '')).path).name, m.get('url'))} "
+        f"rad {m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert not errors, f"{len(errors)} HTML-fel:\n" + "\n".join(errors[:100])
-

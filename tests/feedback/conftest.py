@@ -50,19 +50,30 @@ class Setup:
 @pytest.fixture
 def setup(db) -> Setup:
     MunicipalityFactory(contact_email="kontaktcenter@uppsala.se")
-    streets = OrganisationFactory(name="Gatu- och samhällsmiljönämnden", slug="gsn",
-                                  email="gsn@example.org")
-    trafikverket = OrganisationFactory(name="Trafikverket", slug="trafikverket",
-                                       kind=OrganisationKind.EXTERNAL,
-                                       email="trafikverket@example.org")
-    uppsalahem = OrganisationFactory(name="Uppsalahem AB", slug="uppsalahem",
-                                     kind=OrganisationKind.COMPANY)
+    streets = OrganisationFactory(
+        name="Gatu- och samhällsmiljönämnden", slug="gsn", email="gsn@example.org"
+    )
+    trafikverket = OrganisationFactory(
+        name="Trafikverket",
+        slug="trafikverket",
+        kind=OrganisationKind.EXTERNAL,
+        email="trafikverket@example.org",
+    )
+    uppsalahem = OrganisationFactory(
+        name="Uppsalahem AB", slug="uppsalahem", kind=OrganisationKind.COMPANY
+    )
     gottsunda = AreaFactory(name="Gottsunda")
     lights = CategoryFactory(code="gatubelysning", name="Gatubelysning", target_days=7)
     QuestionFactory(category=lights, code="stolpnummer", order=1)
-    QuestionFactory(category=lights, code="antal", description="Hur många lampor är släckta?",
-                    datatype=Datatype.SINGLE, required=True, order=2,
-                    values=[{"key": "1", "name": "En"}, {"key": "fler", "name": "Fler"}])
+    QuestionFactory(
+        category=lights,
+        code="antal",
+        description="Hur många lampor är släckta?",
+        datatype=Datatype.SINGLE,
+        required=True,
+        order=2,
+        values=[{"key": "1", "name": "En"}, {"key": "fler", "name": "Fler"}],
+    )
     potholes = CategoryFactory(code="potthal", name="Hål i vägen", target_days=14)
     graffiti = CategoryFactory(code="klotter", name="Klotter", target_days=3)
     state_road = CategoryFactory(code="statlig-vag", name="Statlig väg")
@@ -70,20 +81,42 @@ def setup(db) -> Setup:
     idea = CategoryFactory(code="ovrigt", name="Övrigt", fault_reports=False, feedback=True)
     for category in (lights, potholes, graffiti, playground, idea):
         RoutingRuleFactory(category=category, organisation=streets)
-    RoutingRuleFactory(category=state_road, organisation=trafikverket, forward=True,
-                       notice="Det här sköter Trafikverket. Vi har skickat ärendet dit.")
-    RoutingRuleFactory(category=playground, area=gottsunda, organisation=uppsalahem,
-                       forward=True, notice="Uppsalahem sköter lekplatsen.")
+    RoutingRuleFactory(
+        category=state_road,
+        organisation=trafikverket,
+        forward=True,
+        notice="Det här sköter Trafikverket. Vi har skickat ärendet dit.",
+    )
+    RoutingRuleFactory(
+        category=playground,
+        area=gottsunda,
+        organisation=uppsalahem,
+        forward=True,
+        notice="Uppsalahem sköter lekplatsen.",
+    )
     AnswerTemplateFactory()
     users = {
-        "cc": MembershipFactory(role=Role.CONTACT_CENTRE, organisation=None,
-                                user=UserFactory(username="kontaktcenter")).user,
-        "reporter": MembershipFactory(role=Role.REPORTER,
-                                      user=UserFactory(username="rapportor")).user,
+        "cc": MembershipFactory(
+            role=Role.CONTACT_CENTRE, organisation=None, user=UserFactory(username="kontaktcenter")
+        ).user,
+        "reporter": MembershipFactory(
+            role=Role.REPORTER, user=UserFactory(username="rapportor")
+        ).user,
         "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
     }
-    return Setup(streets, trafikverket, uppsalahem, gottsunda, lights, potholes, graffiti,
-                 state_road, playground, idea, users)
+    return Setup(
+        streets,
+        trafikverket,
+        uppsalahem,
+        gottsunda,
+        lights,
+        potholes,
+        graffiti,
+        state_road,
+        playground,
+        idea,
+        users,
+    )
 
 
 @pytest.fixture
@@ -92,18 +125,17 @@ def cc_client(client, setup):
     return client
 
 
-def jpeg_bytes(*, gps: bool = False, size: tuple[int, int] = (64, 48), fmt: str = "JPEG"
-               ) -> bytes:
+def jpeg_bytes(*, gps: bool = False, size: tuple[int, int] = (64, 48), fmt: str = "JPEG") -> bytes:
     """A small photo; with gps=True it carries EXIF GPS coordinates, a camera model and a
     description — exactly what must never be stored."""
     img = Image.new("RGB", size, (120, 160, 200))
     out = io.BytesIO()
     if gps:
         exif = Image.Exif()
-        exif[0x010F] = "Telefonmakaren"        # Make
-        exif[0x0110] = "Modell X"              # Model
+        exif[0x010F] = "Telefonmakaren"  # Make
+        exif[0x0110] = "Modell X"  # Model
         exif[0x010E] = "Anna Andersson hemma"  # ImageDescription
-        exif[0x0112] = 6                        # Orientation: rotate 90° CW
+        exif[0x0112] = 6  # Orientation: rotate 90° CW
         gps_ifd = {1: "N", 2: (59.0, 51.0, 30.0), 3: "E", 4: (17.0, 38.0, 20.0)}
         exif[0x8825] = gps_ifd
         img.save(out, format=fmt, exif=exif.tobytes())

@@ -27,11 +27,21 @@ def photo_file(tmp_path) -> Path:
 
 
 def published_nearby(setup):
-    case = services.create_case(kind=Kind.FAULT, category=setup.potholes,
-                                description="Djupt hål i cykelbanan", lat=CENTRUM[0] + 0.0004,
-                                long=CENTRUM[1], address_text="Kungsgatan 40").case
-    services.moderate(case=case, public_description="Djupt hål i cykelbanan",
-                      public_address="Kungsgatan 40", state=PublicState.PUBLISHED, by=None)
+    case = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="Djupt hål i cykelbanan",
+        lat=CENTRUM[0] + 0.0004,
+        long=CENTRUM[1],
+        address_text="Kungsgatan 40",
+    ).case
+    services.moderate(
+        case=case,
+        public_description="Djupt hål i cykelbanan",
+        public_address="Kungsgatan 40",
+        state=PublicState.PUBLISHED,
+        by=None,
+    )
     return case
 
 
@@ -47,7 +57,8 @@ def test_fault_report_without_javascript(setup, browser, live_server, photo_file
         page.get_by_role("button", name="Fortsätt").click()
         assert "Steg 2 av 2" in page.content()
         page.get_by_role("textbox", name="Beskriv felet").fill(
-            "Ett stort hål i körbanan utanför porten.")
+            "Ett stort hål i körbanan utanför porten."
+        )
         page.get_by_label("Bilder (högst tre)").set_input_files(str(photo_file))
         page.get_by_label("E-post").fill("anna@example.org")
         page.get_by_role("button", name="Skicka felanmälan").click()
@@ -65,9 +76,12 @@ def test_fault_report_without_javascript(setup, browser, live_server, photo_file
 
 def test_fault_report_with_javascript_map_and_axe(setup, browser, live_server, photo_file):
     near = published_nearby(setup)
-    context = browser.new_context(locale="sv-SE", viewport=DESKTOP,
-                                  geolocation={"latitude": CENTRUM[0], "longitude": CENTRUM[1]},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        locale="sv-SE",
+        viewport=DESKTOP,
+        geolocation={"latitude": CENTRUM[0], "longitude": CENTRUM[1]},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -93,8 +107,10 @@ def test_fault_report_with_javascript_map_and_axe(setup, browser, live_server, p
         assert page.locator("[data-map-status]").inner_text().startswith("Din position")
         page.get_by_role("button", name="Fortsätt").click()
         assert near.number in page.content()
-        assert page.get_by_role("button", name=re.compile("Följ det här ärendet i stället")
-                                ).count() == 1
+        assert (
+            page.get_by_role("button", name=re.compile("Följ det här ärendet i stället")).count()
+            == 1
+        )
         assert_accessible(page)
         page.get_by_role("textbox", name="Beskriv felet").fill("Hål i körbanan.")
         page.get_by_label("Bilder (högst tre)").set_input_files(str(photo_file))
@@ -115,10 +131,13 @@ def test_follow_instead_in_the_browser(setup, browser, live_server):
     context = browser.new_context(locale="sv-SE", viewport=PHONE)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/synpunkter/felanmalan/?category={setup.potholes.pk}"
-                  f"&lat={CENTRUM[0]}&long={CENTRUM[1]}")
+        page.goto(
+            f"{live_server.url}/synpunkter/felanmalan/?category={setup.potholes.pk}"
+            f"&lat={CENTRUM[0]}&long={CENTRUM[1]}"
+        )
         page.locator(".follow-form").first.get_by_label("E-post (valfritt)").fill(
-            "granne@example.org")
+            "granne@example.org"
+        )
         page.get_by_role("button", name=re.compile("Följ det här ärendet i stället")).click()
         page.wait_for_url(re.compile(r"/synpunkter/kvitto/$"))
         assert "Du följer nu ärendet" in page.content() and near.number in page.content()
@@ -132,24 +151,40 @@ def test_axe_on_the_other_public_pages(setup, page, live_server):
     case = published_nearby(setup)
     from insyn.feedback.images import clean_image_bytes
 
-    receipt = services.create_case(kind=Kind.FAULT, category=setup.graffiti, description="Tag",
-                                   lat=CENTRUM[0], long=CENTRUM[1],
-                                   photos=[clean_image_bytes(jpeg_bytes())],
-                                   contact_email="a@example.org")
-    services.moderate(case=receipt.case, public_description="Klotter på väggen",
-                      public_address="Tunneln", state=PublicState.PUBLISHED, by=None)
+    receipt = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.graffiti,
+        description="Tag",
+        lat=CENTRUM[0],
+        long=CENTRUM[1],
+        photos=[clean_image_bytes(jpeg_bytes())],
+        contact_email="a@example.org",
+    )
+    services.moderate(
+        case=receipt.case,
+        public_description="Klotter på väggen",
+        public_address="Tunneln",
+        state=PublicState.PUBLISHED,
+        by=None,
+    )
     services.answer(case=receipt.case, body="Vi tar bort klottret.", by=None)
     services.change_status(case=receipt.case, status=CaseStatus.RESOLVED, by=None)
-    for url in ("/synpunkter/felanmalningar/", f"/synpunkter/felanmalningar/{case.number}/",
-                f"/synpunkter/felanmalningar/{receipt.case.number}/",
-                f"/synpunkter/arende/{receipt.token}/", "/synpunkter/lamna/?typ=ide"):
+    for url in (
+        "/synpunkter/felanmalningar/",
+        f"/synpunkter/felanmalningar/{case.number}/",
+        f"/synpunkter/felanmalningar/{receipt.case.number}/",
+        f"/synpunkter/arende/{receipt.token}/",
+        "/synpunkter/lamna/?typ=ide",
+    ):
         page.goto(live_server.url + url)
         assert page.title(), url
         assert_accessible(page)
         for size in (PHONE, DESKTOP):  # WCAG 1.4.10: no sideways scrolling on a phone
             page.set_viewport_size(size)
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
-                (url, size)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+                url,
+                size,
+            )
     assert_no_page_errors(page)
     # The feedback form with errors (answered with 400, which the console reports).
     page.get_by_role("button", name="Skicka").click()
@@ -171,12 +206,24 @@ def test_axe_on_the_contact_centre_pages(setup, page, live_server):
     device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     session["otp_device_id"] = device.persistent_id
     session.save()
-    page.context.add_cookies([{"name": dj_settings.SESSION_COOKIE_NAME,
-                               "value": session.session_key, "url": live_server.url}])
+    page.context.add_cookies(
+        [
+            {
+                "name": dj_settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )
     case = published_nearby(setup)
-    for url in ("/personal/arenden/", f"/personal/arenden/{case.number}/",
-                "/personal/arenden/nytt/", "/personal/arenden/statistik/",
-                "/personal/arenden/fordelning/", "/personal/arenden/teman/"):
+    for url in (
+        "/personal/arenden/",
+        f"/personal/arenden/{case.number}/",
+        "/personal/arenden/nytt/",
+        "/personal/arenden/statistik/",
+        "/personal/arenden/fordelning/",
+        "/personal/arenden/teman/",
+    ):
         page.goto(live_server.url + url)
         assert "/konto/" not in page.url, url
         assert_accessible(page)

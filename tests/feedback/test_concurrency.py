@@ -21,8 +21,12 @@ def test_concurrent_intake_numbers_are_unique_and_gapless(setup):
     def worker(n: int) -> None:
         try:
             for i in range(5):
-                services.create_case(kind=Kind.FAULT, category=setup.potholes,
-                                     description=f"Tråd {n} fall {i}", address_text="Torget")
+                services.create_case(
+                    kind=Kind.FAULT,
+                    category=setup.potholes,
+                    description=f"Tråd {n} fall {i}",
+                    address_text="Torget",
+                )
         except BaseException as exc:  # surfaced below
             errors.append(exc)
         finally:
@@ -34,7 +38,8 @@ def test_concurrent_intake_numbers_are_unique_and_gapless(setup):
     for thread in threads:
         thread.join()
     assert not errors, errors
-    numbers = sorted(int(n.rsplit("-", 1)[1]) for n in Case.objects.values_list("number",
-                                                                                flat=True))
+    numbers = sorted(
+        int(n.rsplit("-", 1)[1]) for n in Case.objects.values_list("number", flat=True)
+    )
     assert numbers == list(range(1, 21))
     assert not Case.objects.filter(number__startswith="~").exists()

@@ -26,19 +26,29 @@ def test_load_demo_twice(client):
 
     trafikverket = Organisation.objects.get(name="Trafikverket")
     assert trafikverket.kind == OrganisationKind.EXTERNAL
-    route = services.route(category=Category.objects.get(code="statlig-vag"), lat=59.9,
-                           long=17.65)
+    route = services.route(category=Category.objects.get(code="statlig-vag"), lat=59.9, long=17.65)
     assert route.organisation == trafikverket and route.forward
     assert Theme.objects.get().assignment == assignment
     assert Case.objects.filter(public_state=PublicState.PUBLISHED).count() >= 5
     assert Case.objects.filter(merged_into__isnull=False).count() == 1
 
-    response = client.post("/open311/v2/requests.json", {
-        "api_key": demo.DEMO_API_KEY, "service_code": "klotter", "lat": "59.86",
-        "long": "17.64", "description": "Klotter på elskåpet"})
+    response = client.post(
+        "/open311/v2/requests.json",
+        {
+            "api_key": demo.DEMO_API_KEY,
+            "service_code": "klotter",
+            "lat": "59.86",
+            "long": "17.64",
+            "description": "Klotter på elskåpet",
+        },
+    )
     assert response.status_code == 200, response.content
-    for url in ("/synpunkter/", "/synpunkter/felanmalningar/", "/synpunkter/felanmalan/",
-                "/open311/v2/services.xml"):
+    for url in (
+        "/synpunkter/",
+        "/synpunkter/felanmalningar/",
+        "/synpunkter/felanmalan/",
+        "/open311/v2/services.xml",
+    ):
         assert client.get(url).status_code == 200, url
 
 

@@ -18,9 +18,15 @@ pytestmark = pytest.mark.django_db
 
 
 def report(setup, **kwargs):
-    defaults = {"kind": Kind.FAULT, "category": setup.lights, "lat": CENTRUM[0],
-                "long": CENTRUM[1], "description": "Lampan vid busshållplatsen är släckt.",
-                "contact_email": "anna@example.org", "attributes": {"antal": "1"}}
+    defaults = {
+        "kind": Kind.FAULT,
+        "category": setup.lights,
+        "lat": CENTRUM[0],
+        "long": CENTRUM[1],
+        "description": "Lampan vid busshållplatsen är släckt.",
+        "contact_email": "anna@example.org",
+        "attributes": {"antal": "1"},
+    }
     defaults.update(kwargs)
     return services.create_case(**defaults)
 
@@ -73,16 +79,16 @@ def test_whole_lifecycle(setup, client):
     assert len(mails_to("anna@example.org")) == 1
 
     # Public answer from a template, which also sets a status.
-    template = AnswerTemplateFactory(title="På gång", body="Vi lagar {kategori} i {nummer}.",
-                                     status=CaseStatus.IN_PROGRESS)
+    template = AnswerTemplateFactory(
+        title="På gång", body="Vi lagar {kategori} i {nummer}.", status=CaseStatus.IN_PROGRESS
+    )
     services.answer(case=case, body="", template=template, by=staff)
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS and case.first_answered_at is not None
     last = mails_to("anna@example.org")[-1]
     assert f"Vi lagar Hål i vägen i {case.number}." in last.body
 
-    services.change_status(case=case, status=CaseStatus.RESOLVED, by=staff,
-                           body="Hålet är lagat.")
+    services.change_status(case=case, status=CaseStatus.RESOLVED, by=staff, body="Hålet är lagat.")
     case.refresh_from_db()
     assert case.status == CaseStatus.RESOLVED and case.resolved_at and case.closed_at
     assert len(mails_to("anna@example.org")) == 3
@@ -103,43 +109,51 @@ def test_whole_lifecycle(setup, client):
 
     # Every step is in the event log and in the history.
     kinds = list(case.events.values_list("kind", flat=True))
-    assert kinds == ["created", "triaged", "assigned", "assigned", "note", "answer", "status",
-                     "fixed_answer"]
+    assert kinds == [
+        "created",
+        "triaged",
+        "assigned",
+        "assigned",
+        "note",
+        "answer",
+        "status",
+        "fixed_answer",
+    ]
     assert case.history.count() >= 6
 
 
 def test_reopen_within_30_days(setup, client):
     receipt = report(setup)
-    services.change_status(case=receipt.case, status=CaseStatus.RESOLVED,
-                           by=setup.users["cc"])
-    response = client.post(f"/synpunkter/arende/{receipt.token}/ateroppna/",
-                           {"reason": "Lampan är släckt igen."})
+    services.change_status(case=receipt.case, status=CaseStatus.RESOLVED, by=setup.users["cc"])
+    response = client.post(
+        f"/synpunkter/arende/{receipt.token}/ateroppna/", {"reason": "Lampan är släckt igen."}
+    )
     assert response.status_code == 302
     case = Case.objects.get(pk=receipt.case.pk)
     assert case.status == CaseStatus.REOPENED
     assert case.resolved_at is None and case.due_at > timezone.now()
     # The reason is for staff; the public event says only that it was reopened.
-    assert case.events.filter(kind="note", body="Lampan är släckt igen.",
-                              is_public=False).exists()
+    assert case.events.filter(kind="note", body="Lampan är släckt igen.", is_public=False).exists()
     assert case.events.filter(kind="reopened", is_public=True).exists()
 
 
 def test_reopen_after_30_days_is_refused(setup, client):
     receipt = report(setup)
     long_ago = timezone.now() - dt.timedelta(days=31)
-    services.change_status(case=receipt.case, status=CaseStatus.RESOLVED,
-                           by=setup.users["cc"], now=long_ago)
+    services.change_status(
+        case=receipt.case, status=CaseStatus.RESOLVED, by=setup.users["cc"], now=long_ago
+    )
     with pytest.raises(FeedbackError):
         services.reopen(case=receipt.case)
     response = client.post(f"/synpunkter/arende/{receipt.token}/ateroppna/", follow=True)
     assert "inom 30 dagar" in response.content.decode()
     assert Case.objects.get(pk=receipt.case.pk).status == CaseStatus.RESOLVED
     # Exactly at the limit it still works.
-    services.change_status(case=receipt.case, status=CaseStatus.IN_PROGRESS,
-                           by=setup.users["cc"])
+    services.change_status(case=receipt.case, status=CaseStatus.IN_PROGRESS, by=setup.users["cc"])
     edge = timezone.now() - dt.timedelta(days=30) + dt.timedelta(minutes=1)
-    services.change_status(case=receipt.case, status=CaseStatus.RESOLVED,
-                           by=setup.users["cc"], now=edge)
+    services.change_status(
+        case=receipt.case, status=CaseStatus.RESOLVED, by=setup.users["cc"], now=edge
+    )
     services.reopen(case=receipt.case)
 
 
@@ -183,14 +197,24 @@ def test_merge_duplicates_all_followers_get_updates(setup):
 
 def test_staff_register_by_phone(setup):
     receipt = services.register_on_behalf(
-        by=setup.users["cc"], source=Source.PHONE, kind=Kind.COMPLAINT, category=setup.idea,
-        description="Ringde om bemötandet i receptionen.", contact_name="Bertil")
+        by=setup.users["cc"],
+        source=Source.PHONE,
+        kind=Kind.COMPLAINT,
+        category=setup.idea,
+        description="Ringde om bemötandet i receptionen.",
+        contact_name="Bertil",
+    )
     case = receipt.case
     assert case.source == Source.PHONE and case.created_by == setup.users["cc"]
     assert case.events.get(kind="created").actor == setup.users["cc"]
     with pytest.raises(FeedbackError):
-        services.register_on_behalf(by=setup.users["cc"], source=Source.WEB,
-                                    kind=Kind.IDEA, category=setup.idea, description="x")
+        services.register_on_behalf(
+            by=setup.users["cc"],
+            source=Source.WEB,
+            kind=Kind.IDEA,
+            category=setup.idea,
+            description="x",
+        )
 
 
 def test_email_every_public_update_but_not_internal_ones(setup):
@@ -215,8 +239,9 @@ def test_cannot_follow_a_closed_or_personal_case(setup):
     services.change_status(case=closed, status=CaseStatus.CLOSED, by=setup.users["cc"])
     with pytest.raises(FeedbackError):
         services.follow_case(case=closed)
-    personal = services.create_case(kind=Kind.COMPLAINT, category=setup.idea,
-                                    description="Om min granne").case
+    personal = services.create_case(
+        kind=Kind.COMPLAINT, category=setup.idea, description="Om min granne"
+    ).case
     with pytest.raises(FeedbackError):
         services.follow_case(case=personal)
 
@@ -225,6 +250,7 @@ def test_fault_report_needs_a_place_and_a_place_inside_the_municipality(setup):
     with pytest.raises(FeedbackError):
         services.create_case(kind=Kind.FAULT, category=setup.lights, description="Släckt")
     with pytest.raises(FeedbackError, match="utanför"):
-        services.create_case(kind=Kind.FAULT, category=setup.lights, description="Släckt",
-                             lat=59.33, long=18.07)  # Stockholm
+        services.create_case(
+            kind=Kind.FAULT, category=setup.lights, description="Släckt", lat=59.33, long=18.07
+        )  # Stockholm
     assert not Case.objects.exists() and not CaseEvent.objects.exists()

@@ -18,10 +18,25 @@ pytestmark = pytest.mark.django_db
 
 XML = "text/xml; charset=utf-8"
 JSON = "application/json; charset=utf-8"
-REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name",
-                  "service_code", "description", "agency_responsible", "service_notice",
-                  "requested_datetime", "updated_datetime", "expected_datetime", "address",
-                  "address_id", "zipcode", "lat", "long", "media_url"]
+REQUEST_FIELDS = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+]
 
 
 @pytest.fixture
@@ -42,16 +57,26 @@ def json_of(response):
 
 
 def post(client, key, fmt="xml", **data):
-    payload = {"api_key": key, "service_code": "potthal", "lat": CENTRUM[0],
-               "long": CENTRUM[1], "description": "A large sinkhole is destroying the street"}
+    payload = {
+        "api_key": key,
+        "service_code": "potthal",
+        "lat": CENTRUM[0],
+        "long": CENTRUM[1],
+        "description": "A large sinkhole is destroying the street",
+    }
     payload.update(data)
     payload = {k: v for k, v in payload.items() if v is not None}
     return client.post(f"/open311/v2/requests.{fmt}", payload)
 
 
 def publish(case, by=None):
-    services.moderate(case=case, public_description=case.public_description or "Hål",
-                      public_address="Kungsgatan 1", state=PublicState.PUBLISHED, by=by)
+    services.moderate(
+        case=case,
+        public_description=case.public_description or "Hål",
+        public_address="Kungsgatan 1",
+        state=PublicState.PUBLISHED,
+        by=by,
+    )
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
@@ -70,8 +95,10 @@ def test_discovery(setup, client, fmt):
         root = xml_of(response)
         assert root.tag == "discovery"
         endpoint = root.find("endpoints/endpoint")
-        assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml",
-                                                                        "application/json"]
+        assert [f.text for f in endpoint.findall("formats/format")] == [
+            "text/xml",
+            "application/json",
+        ]
         assert endpoint.findtext("changeset")
 
 
@@ -81,8 +108,15 @@ def test_service_list_xml(setup, client):
     services_ = {s.findtext("service_code"): s for s in root.findall("service")}
     assert "ovrigt" not in services_  # feedback-only categories are not Open311 services
     lights = services_["gatubelysning"]
-    assert [child.tag for child in lights] == ["service_code", "service_name", "description",
-                                               "metadata", "type", "keywords", "group"]
+    assert [child.tag for child in lights] == [
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    ]
     assert lights.findtext("metadata") == "true"
     assert services_["potthal"].findtext("metadata") == "false"
     assert lights.findtext("type") == "realtime"
@@ -103,8 +137,16 @@ def test_service_definition(setup, client, fmt):
         data = json_of(response)
         assert data["service_code"] == "gatubelysning"
         attr = data["attributes"][1]
-        assert set(attr) == {"variable", "code", "datatype", "required", "datatype_description",
-                             "order", "description", "values"}
+        assert set(attr) == {
+            "variable",
+            "code",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values",
+        }
         assert attr["variable"] is True and attr["required"] is True and attr["order"] == 2
         assert attr["datatype"] == "singlevaluelist"
         assert attr["values"] == [{"key": "1", "name": "En"}, {"key": "fler", "name": "Fler"}]
@@ -134,14 +176,19 @@ def test_unknown_service_code_is_404_in_the_spec_error_format(setup, client, fmt
 
 def test_post_request_like_the_spec_example(setup, client, key):
     # The spec's own example request, with our service code and a point in Uppsala.
-    body = (f"api_key={key}&jurisdiction_id=uppsala.se&service_code=potthal&lat=59.8586"
-            "&long=17.6389&address_string=1234+5th+street&email=smit333%40sfgov.edu"
-            "&device_id=tt222111&account_id=123456&first_name=john&last_name=smith"
-            "&phone=111111111&description=A+large+sinkhole+is+destroying+the+street"
-            "&media_url=http%3A%2F%2Ffarm3.static.flickr.com%2F2002%2F2212426634_5ed477a060.jpg"
-            "&attribute[WHISPAWN]=123456&attribute[WHISDORN]=COISL001")
-    response = client.post("/open311/v2/requests.xml", body,
-                           content_type="application/x-www-form-urlencoded; charset=utf-8")
+    body = (
+        f"api_key={key}&jurisdiction_id=uppsala.se&service_code=potthal&lat=59.8586"
+        "&long=17.6389&address_string=1234+5th+street&email=smit333%40sfgov.edu"
+        "&device_id=tt222111&account_id=123456&first_name=john&last_name=smith"
+        "&phone=111111111&description=A+large+sinkhole+is+destroying+the+street"
+        "&media_url=http%3A%2F%2Ffarm3.static.flickr.com%2F2002%2F2212426634_5ed477a060.jpg"
+        "&attribute[WHISPAWN]=123456&attribute[WHISDORN]=COISL001"
+    )
+    response = client.post(
+        "/open311/v2/requests.xml",
+        body,
+        content_type="application/x-www-form-urlencoded; charset=utf-8",
+    )
     assert response.status_code == 200, response.content
     root = xml_of(response)
     assert root.tag == "service_requests"
@@ -155,8 +202,13 @@ def test_post_request_like_the_spec_example(setup, client, key):
 
 
 def test_post_request_json(setup, client, key):
-    response = post(client, key, "json", service_code="gatubelysning",
-                    **{"attribute[antal]": "fler", "attribute[stolpnummer]": "A12"})
+    response = post(
+        client,
+        key,
+        "json",
+        service_code="gatubelysning",
+        **{"attribute[antal]": "fler", "attribute[stolpnummer]": "A12"},
+    )
     data = json_of(response)
     assert isinstance(data, list) and len(data) == 1
     assert set(data[0]) == {"service_request_id", "service_notice", "account_id"}
@@ -211,13 +263,20 @@ def test_address_string_alone_is_a_location(setup, client, key):
 
 
 def test_get_requests_only_published_and_all_fields(setup, client, key):
-    created = post(client, key, "json", address_string="Kungsgatan 1",
-                   description="Hål. Ring mig på 070-123 45 67.")
+    created = post(
+        client,
+        key,
+        "json",
+        address_string="Kungsgatan 1",
+        description="Hål. Ring mig på 070-123 45 67.",
+    )
     number = json_of(created)[0]["service_request_id"]
-    hidden = services.create_case(kind=Kind.FAULT, category=setup.potholes,
-                                  description="Opublicerad", address_text="Torget").case
-    personal = services.create_case(kind=Kind.COMPLAINT, category=setup.idea,
-                                    description="Klagomål om min granne").case
+    hidden = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="Opublicerad", address_text="Torget"
+    ).case
+    personal = services.create_case(
+        kind=Kind.COMPLAINT, category=setup.idea, description="Klagomål om min granne"
+    ).case
     case = Case.objects.get(number=number)
     publish(case)
 
@@ -251,8 +310,7 @@ def test_get_request_by_id(setup, client, key):
     data = json_of(client.get(f"/open311/v2/requests/{number}.json"))
     assert isinstance(data, list) and data[0]["service_request_id"] == number
     root = xml_of(client.get(f"/open311/v2/requests/{number}.xml"))
-    assert root.tag == "service_requests" and root.find("request/service_request_id").text \
-        == number
+    assert root.tag == "service_requests" and root.find("request/service_request_id").text == number
     missing = client.get("/open311/v2/requests/UPP-1999-000001.xml")
     assert missing.status_code == 404 and xml_of(missing).tag == "errors"
 
@@ -261,16 +319,22 @@ def test_get_requests_filters(setup, client, key):
     now = timezone.now()
     made = []
     for days_ago, code in ((1, "potthal"), (10, "klotter"), (100, "potthal")):
-        case = services.create_case(kind=Kind.FAULT, category=getattr(
-            setup, {"potthal": "potholes", "klotter": "graffiti"}[code]), description="x",
-            address_text="Torget", now=now - dt.timedelta(days=days_ago)).case
+        case = services.create_case(
+            kind=Kind.FAULT,
+            category=getattr(setup, {"potthal": "potholes", "klotter": "graffiti"}[code]),
+            description="x",
+            address_text="Torget",
+            now=now - dt.timedelta(days=days_ago),
+        ).case
         publish(case)
         made.append(case)
     services.change_status(case=made[1], status=CaseStatus.RESOLVED, by=None)
 
     def ids(**params):
-        return [r["service_request_id"] for r in
-                json_of(client.get("/open311/v2/requests.json", params))]
+        return [
+            r["service_request_id"]
+            for r in json_of(client.get("/open311/v2/requests.json", params))
+        ]
 
     assert ids() == [made[0].number, made[1].number]  # default: the most recent 90 days
     assert ids(service_code="klotter") == [made[1].number]
@@ -281,8 +345,10 @@ def test_get_requests_filters(setup, client, key):
     end = (now - dt.timedelta(days=50)).isoformat()
     assert ids(start_date=start, end_date=end) == [made[2].number]
     # service_request_id overrides all other arguments.
-    assert ids(service_request_id=f"{made[2].number},{made[0].number}",
-               status="closed") == [made[0].number, made[2].number]
+    assert ids(service_request_id=f"{made[2].number},{made[0].number}", status="closed") == [
+        made[0].number,
+        made[2].number,
+    ]
     assert ids(page_size="1") == [made[0].number]
     assert ids(page_size="1", page="2") == [made[1].number]
 
@@ -327,35 +393,62 @@ def test_updates_extension_get(setup, client, key):
     number = json_of(post(client, key, "json"))[0]["service_request_id"]
     case = Case.objects.get(number=number)
     services.add_note(case=case, body="Intern: ring entreprenören", by=setup.users["cc"])
-    services.answer(case=case, body="Vi lagar hålet i veckan.", status=CaseStatus.IN_PROGRESS,
-                    by=setup.users["cc"])
+    services.answer(
+        case=case,
+        body="Vi lagar hålet i veckan.",
+        status=CaseStatus.IN_PROGRESS,
+        by=setup.users["cc"],
+    )
     services.change_status(case=case, status=CaseStatus.RESOLVED, by=setup.users["cc"])
 
     # Unpublished: only the client that filed it sees its updates.
     assert json_of(client.get("/open311/v2/servicerequestupdates.json")) == []
     data = json_of(client.get("/open311/v2/servicerequestupdates.json", {"api_key": key}))
     assert [u["status"] for u in data] == ["open", "in_progress", "fixed"]
-    assert all(list(u) == ["update_id", "service_request_id", "status", "updated_datetime",
-                           "description", "media_url"] for u in data)
+    assert all(
+        list(u)
+        == [
+            "update_id",
+            "service_request_id",
+            "status",
+            "updated_datetime",
+            "description",
+            "media_url",
+        ]
+        for u in data
+    )
     assert all(isinstance(u["update_id"], str) for u in data)
     assert "Intern" not in json.dumps(data, ensure_ascii=False)
     assert data[1]["description"] == "Vi lagar hålet i veckan."
     root = xml_of(client.get("/open311/v2/servicerequestupdates.xml", {"api_key": key}))
     assert root.tag == "service_requests_updates"
     assert [u.findtext("status") for u in root.findall("request_update")] == [
-        "open", "in_progress", "fixed"]
+        "open",
+        "in_progress",
+        "fixed",
+    ]
     publish(case)
     assert len(json_of(client.get("/open311/v2/servicerequestupdates.json"))) == 3
 
 
 def test_updates_extension_post_from_the_responsible_organisation(setup, client, key):
     tv_key = services.issue_api_key(name="Trafikverket", organisation=setup.trafikverket)[1]
-    receipt = services.create_case(kind=Kind.FAULT, category=setup.state_road,
-                                   description="Stängslet är nere", lat=59.9, long=17.65,
-                                   contact_email="anna@example.org")
-    payload = {"api_key": tv_key, "service_request_id": receipt.case.number,
-               "status": "FIXED", "description": "Stängslet är lagat.",
-               "update_id": "TV-77", "updated_datetime": "2026-03-01T10:00:00+01:00"}
+    receipt = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.state_road,
+        description="Stängslet är nere",
+        lat=59.9,
+        long=17.65,
+        contact_email="anna@example.org",
+    )
+    payload = {
+        "api_key": tv_key,
+        "service_request_id": receipt.case.number,
+        "status": "FIXED",
+        "description": "Stängslet är lagat.",
+        "update_id": "TV-77",
+        "updated_datetime": "2026-03-01T10:00:00+01:00",
+    }
     response = client.post("/open311/v2/servicerequestupdates.xml", payload)
     assert response.status_code == 200, response.content
     root = xml_of(response)
@@ -363,28 +456,39 @@ def test_updates_extension_post_from_the_responsible_organisation(setup, client,
     case = Case.objects.get(pk=receipt.case.pk)
     assert case.status == CaseStatus.RESOLVED
     assert CaseEvent.objects.get(pk=update_id).is_public
-    assert "Stängslet är lagat." in \
-        case.followers.get().case.events.get(pk=update_id).body
+    assert "Stängslet är lagat." in case.followers.get().case.events.get(pk=update_id).body
     # Repeating the same update_id does not add a second one.
     again = client.post("/open311/v2/servicerequestupdates.json", payload)
     assert json_of(again) == [{"update_id": update_id}]
     # Another key may not update this case.
-    other = client.post("/open311/v2/servicerequestupdates.json",
-                        {**payload, "api_key": key, "update_id": "X1"})
+    other = client.post(
+        "/open311/v2/servicerequestupdates.json", {**payload, "api_key": key, "update_id": "X1"}
+    )
     assert other.status_code == 403
-    unknown = client.post("/open311/v2/servicerequestupdates.json",
-                          {**payload, "status": "melted", "update_id": "TV-78"})
+    unknown = client.post(
+        "/open311/v2/servicerequestupdates.json",
+        {**payload, "status": "melted", "update_id": "TV-78"},
+    )
     assert unknown.status_code == 400
-    missing = client.post("/open311/v2/servicerequestupdates.json",
-                          {**payload, "service_request_id": "UPP-1999-000009"})
+    missing = client.post(
+        "/open311/v2/servicerequestupdates.json",
+        {**payload, "service_request_id": "UPP-1999-000009"},
+    )
     assert missing.status_code == 404
 
 
 def test_updates_extension_post_from_a_client_is_an_internal_note(setup, client, key):
     number = json_of(post(client, key, "json"))[0]["service_request_id"]
-    response = client.post("/open311/v2/servicerequestupdates.json", {
-        "api_key": key, "service_request_id": number, "status": "OPEN",
-        "description": "Invånaren skriver: hålet har blivit större", "update_id": "FMS-1"})
+    response = client.post(
+        "/open311/v2/servicerequestupdates.json",
+        {
+            "api_key": key,
+            "service_request_id": number,
+            "status": "OPEN",
+            "description": "Invånaren skriver: hålet har blivit större",
+            "update_id": "FMS-1",
+        },
+    )
     assert response.status_code == 200
     event = Case.objects.get(number=number).events.get(external_id="FMS-1")
     assert event.kind == "note" and not event.is_public
@@ -402,8 +506,9 @@ def test_api_key_page_issues_a_key_once(setup, client):
     from insyn.accounts.testing import login_verified
 
     login_verified(client, setup.users["admin"])
-    response = client.post("/personal/arenden/api-nycklar/",
-                           {"name": "Testklient", "rate_per_minute": 30})
+    response = client.post(
+        "/personal/arenden/api-nycklar/", {"name": "Testklient", "rate_per_minute": 30}
+    )
     assert response.status_code == 200
     text = response.content.decode()
     from insyn.feedback.models import Open311ApiKey
@@ -420,7 +525,6 @@ def test_nul_bytes_are_refused_not_crashing(setup, client, key):
     # PostgreSQL cannot store NUL in text; the API must say so instead of failing.
     for fmt in ("xml", "json"):
         assert client.get(f"/open311/v2/services/%00.{fmt}").status_code == 400
-        assert client.get(f"/open311/v2/requests.{fmt}", {"status": "open\x00"}
-                          ).status_code == 400
+        assert client.get(f"/open311/v2/requests.{fmt}", {"status": "open\x00"}).status_code == 400
         assert post(client, key, fmt, description="a\x00b").status_code == 400
     assert client.get("/synpunkter/felanmalningar/UPP%00/").status_code == 404

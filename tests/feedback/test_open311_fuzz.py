@@ -16,19 +16,73 @@ from insyn.feedback import services
 
 pytestmark = pytest.mark.django_db
 
-junk = st.one_of(st.text(max_size=40), st.sampled_from(
-    ["", "0", "-1", "59.85", "17.63", "1e309", "nan", "inf", "2026-01-01", "2026-02-30T25:00",
-     "1994-11-05T08:15:30-05:00", "open", "closed", "open,closed", "potthal", "gatubelysning",
-     "x" * 5000, "\x00", "<tag>", "UPP-2026-000001", "%", "attribute[antal]"]))
+junk = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "59.85",
+            "17.63",
+            "1e309",
+            "nan",
+            "inf",
+            "2026-01-01",
+            "2026-02-30T25:00",
+            "1994-11-05T08:15:30-05:00",
+            "open",
+            "closed",
+            "open,closed",
+            "potthal",
+            "gatubelysning",
+            "x" * 5000,
+            "\x00",
+            "<tag>",
+            "UPP-2026-000001",
+            "%",
+            "attribute[antal]",
+        ]
+    ),
+)
 param_names = st.sampled_from(
-    ["service_code", "lat", "long", "address_string", "address_id", "email", "description",
-     "media_url", "start_date", "end_date", "status", "page", "page_size", "service_request_id",
-     "jurisdiction_id", "attribute[antal]", "attribute[antal][]", "attribute[x]", "first_name",
-     "update_id", "updated_datetime"])
+    [
+        "service_code",
+        "lat",
+        "long",
+        "address_string",
+        "address_id",
+        "email",
+        "description",
+        "media_url",
+        "start_date",
+        "end_date",
+        "status",
+        "page",
+        "page_size",
+        "service_request_id",
+        "jurisdiction_id",
+        "attribute[antal]",
+        "attribute[antal][]",
+        "attribute[x]",
+        "first_name",
+        "update_id",
+        "updated_datetime",
+    ]
+)
 params = st.dictionaries(param_names, junk, max_size=8)
-paths = st.sampled_from(["requests", "services", "services/gatubelysning", "services/%00",
-                         "requests/UPP-2026-000001", "tokens/abc", "servicerequestupdates",
-                         "requests/" + "9" * 300])
+paths = st.sampled_from(
+    [
+        "requests",
+        "services",
+        "services/gatubelysning",
+        "services/%00",
+        "requests/UPP-2026-000001",
+        "tokens/abc",
+        "servicerequestupdates",
+        "requests/" + "9" * 300,
+    ]
+)
 
 
 class Collect(logging.Handler):
@@ -48,10 +102,18 @@ def check(response, fmt):
         ET.fromstring(response.content)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(path=paths, fmt=st.sampled_from(["xml", "json"]), data=params, with_key=st.booleans(),
-       method=st.sampled_from(["get", "post"]))
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    path=paths,
+    fmt=st.sampled_from(["xml", "json"]),
+    data=params,
+    with_key=st.booleans(),
+    method=st.sampled_from(["get", "post"]),
+)
 def test_open311_never_5xx(setup, path, fmt, data, with_key, method):
     from django.core.cache import cache
 

@@ -33,11 +33,16 @@ def assert_no_metadata(data: bytes) -> None:
 def test_gps_exif_is_stripped_in_the_whole_submission(setup, client):
     original = jpeg_bytes(gps=True)
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the test input has GPS
-    response = client.post("/synpunkter/felanmalan/skicka/", {
-        "category": setup.potholes.pk, "lat": CENTRUM[0], "long": CENTRUM[1],
-        "description": "Stort hål.",
-        "photos": [SimpleUploadedFile("IMG_0001.jpg", original, "image/jpeg")],
-    })
+    response = client.post(
+        "/synpunkter/felanmalan/skicka/",
+        {
+            "category": setup.potholes.pk,
+            "lat": CENTRUM[0],
+            "long": CENTRUM[1],
+            "description": "Stort hål.",
+            "photos": [SimpleUploadedFile("IMG_0001.jpg", original, "image/jpeg")],
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     photo = CasePhoto.objects.get()
     data = stored_bytes(photo)
@@ -74,8 +79,9 @@ def test_heic_is_converted():
     assert (clean.width, clean.height) == (40, 30)
 
 
-@pytest.mark.parametrize("data", [b"GIF89a" + b"\x00" * 20, b"not an image", b"",
-                                  b"%PDF-1.4 hello"])
+@pytest.mark.parametrize(
+    "data", [b"GIF89a" + b"\x00" * 20, b"not an image", b"", b"%PDF-1.4 hello"]
+)
 def test_other_files_are_rejected_clearly(data):
     with pytest.raises(ValidationError, match="JPEG-, PNG- eller HEIC"):
         images.clean_image_bytes(data)
@@ -98,9 +104,15 @@ def test_size_limit(settings):
 
 def test_at_most_three_photos(setup, client):
     files = [SimpleUploadedFile(f"{i}.jpg", jpeg_bytes(), "image/jpeg") for i in range(4)]
-    response = client.post("/synpunkter/felanmalan/skicka/", {
-        "category": setup.potholes.pk, "address_text": "Kungsgatan 1",
-        "description": "Hål.", "photos": files})
+    response = client.post(
+        "/synpunkter/felanmalan/skicka/",
+        {
+            "category": setup.potholes.pk,
+            "address_text": "Kungsgatan 1",
+            "description": "Hål.",
+            "photos": files,
+        },
+    )
     assert response.status_code == 400
     assert "högst tre bilder" in response.content.decode()
     assert not CasePhoto.objects.exists()
@@ -118,9 +130,13 @@ def test_staff_blur_stores_a_blurred_public_version(setup):
             sharp.putpixel((x, y), (0, 0, 0))
     out = io.BytesIO()
     sharp.save(out, format="PNG")
-    case = services.create_case(kind=Kind.FAULT, category=setup.graffiti, description="Klotter",
-                                address_text="Tunneln",
-                                photos=[images.clean_image_bytes(out.getvalue())]).case
+    case = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.graffiti,
+        description="Klotter",
+        address_text="Tunneln",
+        photos=[images.clean_image_bytes(out.getvalue())],
+    ).case
     photo = case.photos.get()
     services.blur_photo(photo=photo, by=setup.users["cc"])
     photo.refresh_from_db()

@@ -39,8 +39,7 @@ def test_masking(text, expected):
     assert mask_personal_data(text) == expected
 
 
-@given(st.text(max_size=200), st.emails(), st.from_regex(r"07\d-\d{3} \d{2} \d{2}",
-                                                         fullmatch=True))
+@given(st.text(max_size=200), st.emails(), st.from_regex(r"07\d-\d{3} \d{2} \d{2}", fullmatch=True))
 def test_masking_removes_any_email_and_mobile_number(prefix, email, phone):
     masked = mask_personal_data(f"{prefix} {email} och {phone} ")
     assert email not in masked and phone not in masked
@@ -48,11 +47,17 @@ def test_masking_removes_any_email_and_mobile_number(prefix, email, phone):
 
 
 def make(setup, **kwargs):
-    defaults = {"kind": Kind.FAULT, "category": setup.potholes, "lat": CENTRUM[0],
-                "long": CENTRUM[1], "description": f"Hål i gatan. {SECRET}",
-                "address_text": "Utanför Annas port, Kungsgatan 12",
-                "contact_name": "Anna Andersson", "contact_email": "anna@example.org",
-                "contact_phone": "070-123 45 67"}
+    defaults = {
+        "kind": Kind.FAULT,
+        "category": setup.potholes,
+        "lat": CENTRUM[0],
+        "long": CENTRUM[1],
+        "description": f"Hål i gatan. {SECRET}",
+        "address_text": "Utanför Annas port, Kungsgatan 12",
+        "contact_name": "Anna Andersson",
+        "contact_email": "anna@example.org",
+        "contact_phone": "070-123 45 67",
+    }
     defaults.update(kwargs)
     return services.create_case(**defaults)
 
@@ -65,21 +70,40 @@ def test_unmoderated_and_personal_cases_never_public(setup, client):
     assert client.get(f"/synpunkter/felanmalningar/{fault.number}/").status_code == 404
     assert client.get(f"/synpunkter/felanmalningar/{complaint.number}/").status_code == 404
     with pytest.raises(services.FeedbackError):
-        services.moderate(case=complaint, public_description="x", public_address="",
-                          state=PublicState.PUBLISHED, by=None)
+        services.moderate(
+            case=complaint,
+            public_description="x",
+            public_address="",
+            state=PublicState.PUBLISHED,
+            by=None,
+        )
 
 
 def test_published_report_shows_only_moderated_masked_text(setup, client):
     case = make(setup).case
     assert "anna.andersson@example.org" not in case.public_description  # masked at intake
-    services.moderate(case=case, public_description=f"Hål i gatan. Kontakta {SECRET}",
-                      public_address="Kungsgatan", state=PublicState.PUBLISHED, by=None)
-    for url in ("/synpunkter/felanmalningar/", f"/synpunkter/felanmalningar/{case.number}/",
-                "/open311/v2/requests.json", "/open311/v2/requests.xml"):
+    services.moderate(
+        case=case,
+        public_description=f"Hål i gatan. Kontakta {SECRET}",
+        public_address="Kungsgatan",
+        state=PublicState.PUBLISHED,
+        by=None,
+    )
+    for url in (
+        "/synpunkter/felanmalningar/",
+        f"/synpunkter/felanmalningar/{case.number}/",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.xml",
+    ):
         text = client.get(url).content.decode()
         assert case.number in text, url
-        for secret in ("anna.andersson@example.org", "070-123 45 67", "19850312-1234",
-                       "anna@example.org", "Annas port"):
+        for secret in (
+            "anna.andersson@example.org",
+            "070-123 45 67",
+            "19850312-1234",
+            "anna@example.org",
+            "Annas port",
+        ):
             assert secret not in text, (url, secret)
 
 
@@ -112,8 +136,9 @@ def test_photos_public_only_when_published_and_not_hidden(setup, client):
     photo = case.photos.get()
     url = f"/synpunkter/bild/{photo.uuid}/"
     assert client.get(url).status_code == 404
-    services.moderate(case=case, public_description="Hål", public_address="",
-                      state=PublicState.PUBLISHED, by=None)
+    services.moderate(
+        case=case, public_description="Hål", public_address="", state=PublicState.PUBLISHED, by=None
+    )
     assert client.get(url).status_code == 200
     services.set_photo_hidden(photo=photo, hidden=True, by=None)
     assert client.get(url).status_code == 404
@@ -124,8 +149,13 @@ def test_photos_public_only_when_published_and_not_hidden(setup, client):
 def test_merged_duplicates_disappear_from_the_public_list(setup, client):
     a, b = make(setup).case, make(setup).case
     for case in (a, b):
-        services.moderate(case=case, public_description="Hål", public_address="",
-                          state=PublicState.PUBLISHED, by=None)
+        services.moderate(
+            case=case,
+            public_description="Hål",
+            public_address="",
+            state=PublicState.PUBLISHED,
+            by=None,
+        )
     services.merge(duplicate=b, into=a, by=None)
     text = client.get("/synpunkter/felanmalningar/").content.decode()
     assert a.number in text and b.number not in text

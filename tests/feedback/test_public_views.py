@@ -18,11 +18,21 @@ STEP2 = "/synpunkter/felanmalan/skicka/"
 
 
 def published(setup, *, lat=CENTRUM[0], long=CENTRUM[1], category=None, text="Släckt lampa"):
-    case = services.create_case(kind=Kind.FAULT, category=category or setup.potholes,
-                                description=text, lat=lat, long=long,
-                                address_text="Kungsgatan 1").case
-    services.moderate(case=case, public_description=text, public_address="Kungsgatan",
-                      state=PublicState.PUBLISHED, by=setup.users["cc"])
+    case = services.create_case(
+        kind=Kind.FAULT,
+        category=category or setup.potholes,
+        description=text,
+        lat=lat,
+        long=long,
+        address_text="Kungsgatan 1",
+    ).case
+    services.moderate(
+        case=case,
+        public_description=text,
+        public_address="Kungsgatan",
+        state=PublicState.PUBLISHED,
+        by=setup.users["cc"],
+    )
     return case
 
 
@@ -37,30 +47,38 @@ def test_index_and_empty_step1(setup, client):
 
 
 def test_step1_requires_category_and_place(setup, client):
-    page = client.get("/synpunkter/felanmalan/", {"category": setup.potholes.pk, "lat": "",
-                                                  "address_text": ""})
+    page = client.get(
+        "/synpunkter/felanmalan/", {"category": setup.potholes.pk, "lat": "", "address_text": ""}
+    )
     text = page.content.decode()
     assert "Ange var felet finns" in text and "error-summary" in text
 
 
 def test_step1_refuses_coordinates_outside_the_municipality(setup, client):
-    page = client.get("/synpunkter/felanmalan/", {"category": setup.potholes.pk,
-                                                  "lat": "59.33", "long": "18.07"})
+    page = client.get(
+        "/synpunkter/felanmalan/", {"category": setup.potholes.pk, "lat": "59.33", "long": "18.07"}
+    )
     assert "utanför" in page.content.decode()
 
 
 def test_step2_shows_nearby_open_reports_of_the_same_category(setup, client):
     near = published(setup, lat=CENTRUM[0] + 0.0005, long=CENTRUM[1], text="Hål vid trottoaren")
-    unmoderated = services.create_case(kind=Kind.FAULT, category=setup.potholes,
-                                       description="Hemligt: mitt namn är Anna",
-                                       lat=CENTRUM[0], long=CENTRUM[1] + 0.0005).case
+    unmoderated = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="Hemligt: mitt namn är Anna",
+        lat=CENTRUM[0],
+        long=CENTRUM[1] + 0.0005,
+    ).case
     published(setup, lat=CENTRUM[0] + 0.02, long=CENTRUM[1])  # 2 km away
     published(setup, category=setup.graffiti, text="Klotter här")  # other category
     closed = published(setup, text="Redan lagat")
     services.change_status(case=closed, status=CaseStatus.RESOLVED, by=setup.users["cc"])
 
-    page = client.get("/synpunkter/felanmalan/", {"category": setup.potholes.pk,
-                                                  "lat": CENTRUM[0], "long": CENTRUM[1]})
+    page = client.get(
+        "/synpunkter/felanmalan/",
+        {"category": setup.potholes.pk, "lat": CENTRUM[0], "long": CENTRUM[1]},
+    )
     text = page.content.decode()
     assert page.status_code == 200
     assert "Följ det här ärendet i stället" in text
@@ -73,10 +91,19 @@ def test_step2_shows_nearby_open_reports_of_the_same_category(setup, client):
 
 
 def test_submit_a_fault_report_without_javascript(setup, client):
-    response = client.post(STEP2, {
-        "category": setup.lights.pk, "address_text": "Kungsgatan 12", "lat": "", "long": "",
-        "description": "Gatlampan utanför porten är släckt.", "q_antal": "1",
-        "contact_email": "anna@example.org", "webbplats": ""})
+    response = client.post(
+        STEP2,
+        {
+            "category": setup.lights.pk,
+            "address_text": "Kungsgatan 12",
+            "lat": "",
+            "long": "",
+            "description": "Gatlampan utanför porten är släckt.",
+            "q_antal": "1",
+            "contact_email": "anna@example.org",
+            "webbplats": "",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == "/synpunkter/kvitto/"
     receipt = client.get("/synpunkter/kvitto/")
     text = receipt.content.decode()
@@ -93,24 +120,33 @@ def test_submit_a_fault_report_without_javascript(setup, client):
 
 
 def test_required_extra_question(setup, client):
-    response = client.post(STEP2, {"category": setup.lights.pk, "address_text": "Torget",
-                                   "description": "Släckt"})
+    response = client.post(
+        STEP2, {"category": setup.lights.pk, "address_text": "Torget", "description": "Släckt"}
+    )
     assert response.status_code == 400
     assert "Hur många lampor är släckta?" in response.content.decode()
     assert not Case.objects.exists()
 
 
 def test_honeypot_saves_nothing(setup, client):
-    response = client.post(STEP2, {"category": setup.potholes.pk, "address_text": "Torget",
-                                   "description": "Köp billiga klockor", "webbplats": "spam"})
+    response = client.post(
+        STEP2,
+        {
+            "category": setup.potholes.pk,
+            "address_text": "Torget",
+            "description": "Köp billiga klockor",
+            "webbplats": "spam",
+        },
+    )
     assert response.status_code == 400
     assert not Case.objects.exists()
 
 
 def test_csrf_is_enforced(setup):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(STEP2, {"category": setup.potholes.pk, "address_text": "Torget",
-                                   "description": "Hål"})
+    response = strict.post(
+        STEP2, {"category": setup.potholes.pk, "address_text": "Torget", "description": "Hål"}
+    )
     assert response.status_code == 403
     assert not Case.objects.exists()
 
@@ -130,21 +166,24 @@ def test_rate_limit_per_client(setup, client, settings):
 def test_feedback_form_for_other_kinds(setup, client):
     assert client.get("/synpunkter/lamna/?typ=ide").status_code == 200
     assert client.get("/synpunkter/lamna/?typ=felanmalan").status_code == 302
-    response = client.post("/synpunkter/lamna/", {
-        "kind": Kind.IDEA, "category": setup.idea.pk,
-        "description": "Fler bänkar längs Fyrisån."})
+    response = client.post(
+        "/synpunkter/lamna/",
+        {"kind": Kind.IDEA, "category": setup.idea.pk, "description": "Fler bänkar längs Fyrisån."},
+    )
     assert response.status_code == 302
     case = Case.objects.get()
     assert case.kind == Kind.IDEA and case.public_description == ""
-    bad = client.post("/synpunkter/lamna/", {"kind": Kind.FAULT, "category": setup.idea.pk,
-                                             "description": "x"})
+    bad = client.post(
+        "/synpunkter/lamna/", {"kind": Kind.FAULT, "category": setup.idea.pk, "description": "x"}
+    )
     assert bad.status_code == 400
 
 
 def test_follow_instead_of_filing(setup, client):
     case = published(setup)
-    response = client.post(f"/synpunkter/felanmalningar/{case.number}/folj/",
-                           {"email": "granne@example.org"})
+    response = client.post(
+        f"/synpunkter/felanmalningar/{case.number}/folj/", {"email": "granne@example.org"}
+    )
     assert response.status_code == 302
     text = client.get("/synpunkter/kvitto/").content.decode()
     assert "Du följer nu ärendet" in text and case.number in text
@@ -158,8 +197,9 @@ def test_unknown_tracking_token_is_404(setup, client):
 
 
 def test_fixed_question_on_the_tracking_page(setup, client):
-    receipt = services.create_case(kind=Kind.FAULT, category=setup.potholes,
-                                   description="Hål", address_text="Torget")
+    receipt = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="Hål", address_text="Torget"
+    )
     url = f"/synpunkter/arende/{receipt.token}/"
     assert "Blev det åtgärdat?" not in client.get(url).content.decode()
     services.change_status(case=receipt.case, status=CaseStatus.RESOLVED, by=setup.users["cc"])

@@ -23,12 +23,23 @@ def make_cases(setup, n, start=0):
     for i in range(start, start + n):
         category = categories[i % len(categories)]
         case = services.create_case(
-            kind=Kind.FAULT, category=category, description=f"Fel nummer {i}",
-            lat=CENTRUM[0] + i * 1e-4, long=CENTRUM[1], address_text=f"Gatan {i}",
+            kind=Kind.FAULT,
+            category=category,
+            description=f"Fel nummer {i}",
+            lat=CENTRUM[0] + i * 1e-4,
+            long=CENTRUM[1],
+            address_text=f"Gatan {i}",
             attributes={"antal": "1"} if category == setup.lights else {},
-            photos=[photo] if i % 3 == 0 else [], contact_email=f"p{i}@example.org").case
-        services.moderate(case=case, public_description=f"Fel {i}", public_address=f"Gatan {i}",
-                          state=PublicState.PUBLISHED, by=None)
+            photos=[photo] if i % 3 == 0 else [],
+            contact_email=f"p{i}@example.org",
+        ).case
+        services.moderate(
+            case=case,
+            public_description=f"Fel {i}",
+            public_address=f"Gatan {i}",
+            state=PublicState.PUBLISHED,
+            by=None,
+        )
         services.answer(case=case, body="Tack!", by=None)
         services.link_governance(case=case, theme=theme, by=None)
         AreaFactory(name=f"Område {i}", slug=f"omrade-{i}") if i % 10 == 0 else None
@@ -41,9 +52,14 @@ def count(client, url, **params):
     return len(ctx.captured_queries)
 
 
-URLS = ["/personal/arenden/", "/personal/arenden/?status=open&forsenade=on",
-        "/synpunkter/felanmalningar/", "/open311/v2/requests.xml",
-        "/open311/v2/servicerequestupdates.json", "/personal/arenden/statistik/"]
+URLS = [
+    "/personal/arenden/",
+    "/personal/arenden/?status=open&forsenade=on",
+    "/synpunkter/felanmalningar/",
+    "/open311/v2/requests.xml",
+    "/open311/v2/servicerequestupdates.json",
+    "/personal/arenden/statistik/",
+]
 
 
 def test_list_pages_are_bounded(setup, cc_client):
@@ -58,13 +74,20 @@ def test_list_pages_are_bounded(setup, cc_client):
 
 
 def test_case_page_and_tracking_page_are_bounded(setup, cc_client, client):
-    receipt = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
-                                   address_text="Torget", contact_email="a@example.org")
+    receipt = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="x",
+        address_text="Torget",
+        contact_email="a@example.org",
+    )
     case = receipt.case
 
     def both():
-        return (count(cc_client, f"/personal/arenden/{case.number}/"),
-                count(client, f"/synpunkter/arende/{receipt.token}/"))
+        return (
+            count(cc_client, f"/personal/arenden/{case.number}/"),
+            count(client, f"/synpunkter/arende/{receipt.token}/"),
+        )
 
     both()  # warm the caches
     before = both()
@@ -83,11 +106,18 @@ def test_panels_are_bounded(setup):
     assert goal_panel(goal) is None
     theme = services.save_theme(title="Belysning", assignment=assignment, by=None)
     for i in range(12):
-        case = services.create_case(kind=Kind.FAULT if i % 2 else Kind.IDEA,
-                                    category=setup.potholes if i % 2 else setup.idea,
-                                    description="x", address_text="y").case
-        services.link_governance(case=case, theme=theme if i % 3 else None,
-                                 assignment=None if i % 3 else assignment, by=None)
+        case = services.create_case(
+            kind=Kind.FAULT if i % 2 else Kind.IDEA,
+            category=setup.potholes if i % 2 else setup.idea,
+            description="x",
+            address_text="y",
+        ).case
+        services.link_governance(
+            case=case,
+            theme=theme if i % 3 else None,
+            assignment=None if i % 3 else assignment,
+            by=None,
+        )
     with CaptureQueriesContext(connection) as ctx:
         panel = goal_panel(goal)
         a_panel = assignment_panel(assignment)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
     ("category", "point", "organisation", "forward"),
     [
         ("lights", CENTRUM, "streets", False),
-        ("lights", GOTTSUNDA, "streets", False),        # no area rule: the default
+        ("lights", GOTTSUNDA, "streets", False),  # no area rule: the default
         ("playground", CENTRUM, "streets", False),
         ("playground", GOTTSUNDA, "uppsalahem", True),  # the area rule wins
         ("state_road", CENTRUM, "trafikverket", True),
@@ -37,15 +37,22 @@ def test_area_by_name_without_a_point(setup):
 
 def test_polygon_refines_the_bounding_box(setup):
     # A triangle in the south-west half of its box.
-    area = AreaFactory(name="Triangeln", min_lat=59.0, max_lat=59.2, min_long=17.0,
-                       max_long=17.2, polygon=[[59.0, 17.0], [59.2, 17.0], [59.0, 17.2]])
+    area = AreaFactory(
+        name="Triangeln",
+        min_lat=59.0,
+        max_lat=59.2,
+        min_long=17.0,
+        max_long=17.2,
+        polygon=[[59.0, 17.0], [59.2, 17.0], [59.0, 17.2]],
+    )
     assert area.contains(59.05, 17.05)
     assert not area.contains(59.18, 17.18)  # inside the box, outside the polygon
 
 
 def test_smallest_area_wins(setup):
-    inner = AreaFactory(name="Gottsunda centrum", min_lat=59.805, max_lat=59.808,
-                        min_long=17.613, max_long=17.618)
+    inner = AreaFactory(
+        name="Gottsunda centrum", min_lat=59.805, max_lat=59.808, min_long=17.613, max_long=17.618
+    )
     RoutingRuleFactory(category=setup.lights, area=inner, organisation=setup.uppsalahem)
     where = services.route(category=setup.lights, lat=GOTTSUNDA[0], long=GOTTSUNDA[1])
     assert where.area == inner and where.organisation == setup.uppsalahem
@@ -53,16 +60,22 @@ def test_smallest_area_wins(setup):
 
 def test_category_without_rules_goes_to_the_contact_centre(setup):
     lonely = CategoryFactory(code="ensam")
-    receipt = services.create_case(kind=Kind.FAULT, category=lonely, description="Något",
-                                   address_text="Vaksalagatan 1")
+    receipt = services.create_case(
+        kind=Kind.FAULT, category=lonely, description="Något", address_text="Vaksalagatan 1"
+    )
     assert receipt.case.organisation is None
     assert receipt.case.status == CaseStatus.RECEIVED
 
 
 def test_forwarded_case_tells_the_resident_and_the_organisation(setup):
-    receipt = services.create_case(kind=Kind.FAULT, category=setup.state_road,
-                                   description="Viltstängslet är nere längs E4.",
-                                   lat=59.90, long=17.65, contact_email="anna@example.org")
+    receipt = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.state_road,
+        description="Viltstängslet är nere längs E4.",
+        lat=59.90,
+        long=17.65,
+        contact_email="anna@example.org",
+    )
     case = receipt.case
     assert case.status == CaseStatus.FORWARDED
     assert case.organisation == setup.trafikverket
@@ -76,8 +89,9 @@ def test_forwarded_case_tells_the_resident_and_the_organisation(setup):
 
 
 def test_target_time_follows_the_category(setup):
-    case = services.create_case(kind=Kind.FAULT, category=setup.graffiti, description="Tag",
-                                address_text="Tunneln").case
+    case = services.create_case(
+        kind=Kind.FAULT, category=setup.graffiti, description="Tag", address_text="Tunneln"
+    ).case
     assert (case.due_at - case.created_at).days == 3
 
 

@@ -38,16 +38,22 @@ def test_every_staff_view_requires_the_contact_centre_role():
 
 def _url(pattern, number, photo):
     route = str(pattern.pattern)
-    return "/personal/arenden/" + (route.replace("<str:number>", number)
-                                   .replace("<uuid:uuid>", str(photo))
-                                   .replace("<int:pk>", "1"))
+    return "/personal/arenden/" + (
+        route.replace("<str:number>", number)
+        .replace("<uuid:uuid>", str(photo))
+        .replace("<int:pk>", "1")
+    )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "reporter", "resident", "cc", "admin"])
 def test_role_matrix(setup, client, who):
-    case = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="Hål",
-                                address_text="Torget",
-                                photos=[clean_image_bytes(jpeg_bytes())]).case
+    case = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="Hål",
+        address_text="Torget",
+        photos=[clean_image_bytes(jpeg_bytes())],
+    ).case
     photo = case.photos.get().uuid
     if who == "reporter":
         login_verified(client, setup.users["reporter"])
@@ -68,10 +74,12 @@ def test_role_matrix(setup, client, who):
 
 
 def test_inbox_filters(setup, cc_client):
-    a = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="a",
-                             address_text="x").case
-    b = services.create_case(kind=Kind.FAULT, category=setup.state_road, description="b",
-                             address_text="x").case
+    a = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="a", address_text="x"
+    ).case
+    b = services.create_case(
+        kind=Kind.FAULT, category=setup.state_road, description="b", address_text="x"
+    ).case
     c = services.create_case(kind=Kind.IDEA, category=setup.idea, description="c").case
     Case.objects.filter(pk=c.pk).update(due_at="2000-01-01T00:00:00Z")
 
@@ -91,29 +99,52 @@ def test_inbox_filters(setup, cc_client):
 
 
 def test_case_actions_through_the_pages(setup, cc_client):
-    receipt = services.create_case(kind=Kind.FAULT, category=setup.potholes,
-                                   description="Hål, ring 070-123 45 67", lat=CENTRUM[0],
-                                   long=CENTRUM[1], contact_email="anna@example.org")
+    receipt = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="Hål, ring 070-123 45 67",
+        lat=CENTRUM[0],
+        long=CENTRUM[1],
+        contact_email="anna@example.org",
+    )
     n = receipt.case.number
     base = f"/personal/arenden/{n}/"
     page = cc_client.get(base).content.decode()
     assert "anna@example.org" in page and "Händelselogg" in page
 
     assert cc_client.post(base + "anteckning/", {"body": "Intern notis"}).status_code == 302
-    assert cc_client.post(base + "svar/", {"body": "Vi tittar på det.",
-                                           "status": "in_progress"}).status_code == 302
-    assert cc_client.post(base + "fordela/", {"organisation": setup.uppsalahem.pk}
-                          ).status_code == 302
-    assert cc_client.post(base + "sortera/", {"kind": Kind.FAULT,
-                                              "category": setup.graffiti.pk}).status_code == 302
-    assert cc_client.post(base + "publicering/", {
-        "public_description": "Hål i gatan, ring 070-123 45 67", "public_address": "Torget",
-        "state": PublicState.PUBLISHED}).status_code == 302
+    assert (
+        cc_client.post(
+            base + "svar/", {"body": "Vi tittar på det.", "status": "in_progress"}
+        ).status_code
+        == 302
+    )
+    assert (
+        cc_client.post(base + "fordela/", {"organisation": setup.uppsalahem.pk}).status_code == 302
+    )
+    assert (
+        cc_client.post(
+            base + "sortera/", {"kind": Kind.FAULT, "category": setup.graffiti.pk}
+        ).status_code
+        == 302
+    )
+    assert (
+        cc_client.post(
+            base + "publicering/",
+            {
+                "public_description": "Hål i gatan, ring 070-123 45 67",
+                "public_address": "Torget",
+                "state": PublicState.PUBLISHED,
+            },
+        ).status_code
+        == 302
+    )
     goal = GoalFactory()
     assignment = AssignmentFactory(goal=goal)
     assert cc_client.post(base + "koppla/", {"assignment": assignment.pk}).status_code == 302
-    assert cc_client.post(base + "status/", {"status": "resolved", "body": "Klart"}
-                          ).status_code == 302
+    assert (
+        cc_client.post(base + "status/", {"status": "resolved", "body": "Klart"}).status_code == 302
+    )
 
     case = Case.objects.get(number=n)
     assert case.status == CaseStatus.RESOLVED and case.organisation == setup.uppsalahem
@@ -121,7 +152,15 @@ def test_case_actions_through_the_pages(setup, cc_client):
     assert "070-123" not in case.public_description  # masked on top of staff's text
     assert case.assignment == assignment and case.goal == goal
     assert [e.kind for e in case.events.all()] == [
-        "created", "note", "answer", "assigned", "triaged", "moderated", "linked", "status"]
+        "created",
+        "note",
+        "answer",
+        "assigned",
+        "triaged",
+        "moderated",
+        "linked",
+        "status",
+    ]
     assert OutgoingEmail.objects.filter(to="anna@example.org").count() == 3
     # Errors are shown next to the field, nothing changes.
     bad = cc_client.post(base + "svar/", {"body": "", "template": ""})
@@ -129,10 +168,12 @@ def test_case_actions_through_the_pages(setup, cc_client):
 
 
 def test_merge_through_the_page(setup, cc_client):
-    a = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="a",
-                             address_text="x").case
-    b = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="b",
-                             address_text="x").case
+    a = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="a", address_text="x"
+    ).case
+    b = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="b", address_text="x"
+    ).case
     bad = cc_client.post(f"/personal/arenden/{b.number}/sammanfoga/", {"into": "UPP-1-1"})
     assert bad.status_code == 400 and "inget ärende" in bad.content.decode()
     ok = cc_client.post(f"/personal/arenden/{b.number}/sammanfoga/", {"into": a.number})
@@ -141,33 +182,58 @@ def test_merge_through_the_page(setup, cc_client):
 
 
 def test_register_on_behalf_shows_the_tracking_link_once(setup, cc_client):
-    response = cc_client.post("/personal/arenden/nytt/", {
-        "source": "phone", "kind": Kind.FAULT, "category": setup.potholes.pk,
-        "description": "Ringde om ett hål.", "address_text": "Svartbäcksgatan 3",
-        "contact_name": "Bertil"})
+    response = cc_client.post(
+        "/personal/arenden/nytt/",
+        {
+            "source": "phone",
+            "kind": Kind.FAULT,
+            "category": setup.potholes.pk,
+            "description": "Ringde om ett hål.",
+            "address_text": "Svartbäcksgatan 3",
+            "contact_name": "Bertil",
+        },
+    )
     assert response.status_code == 302
     case = Case.objects.get()
     first = cc_client.get(response["Location"]).content.decode()
     assert "/synpunkter/arende/" in first
     assert "/synpunkter/arende/" not in cc_client.get(response["Location"]).content.decode()
     assert case.source == "phone" and case.created_by == setup.users["cc"]
-    missing_place = cc_client.post("/personal/arenden/nytt/", {
-        "source": "desk", "kind": Kind.FAULT, "category": setup.potholes.pk,
-        "description": "Utan plats"})
+    missing_place = cc_client.post(
+        "/personal/arenden/nytt/",
+        {
+            "source": "desk",
+            "kind": Kind.FAULT,
+            "category": setup.potholes.pk,
+            "description": "Utan plats",
+        },
+    )
     assert missing_place.status_code == 400
 
 
 def test_blur_and_hide_photo_pages(setup, cc_client):
-    case = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="a",
-                                address_text="x", photos=[clean_image_bytes(jpeg_bytes())]).case
+    case = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="a",
+        address_text="x",
+        photos=[clean_image_bytes(jpeg_bytes())],
+    ).case
     photo = case.photos.get()
     assert cc_client.get(f"/personal/arenden/bild/{photo.uuid}/").status_code == 200
-    assert cc_client.post(f"/personal/arenden/bild/{photo.uuid}/sudda/",
-                          {"left": 10, "top": 10, "right": 60, "bottom": 60}).status_code == 302
+    assert (
+        cc_client.post(
+            f"/personal/arenden/bild/{photo.uuid}/sudda/",
+            {"left": 10, "top": 10, "right": 60, "bottom": 60},
+        ).status_code
+        == 302
+    )
     photo.refresh_from_db()
     assert photo.blurred
-    assert cc_client.post(f"/personal/arenden/bild/{photo.uuid}/dolj/", {"hidden": "1"}
-                          ).status_code == 302
+    assert (
+        cc_client.post(f"/personal/arenden/bild/{photo.uuid}/dolj/", {"hidden": "1"}).status_code
+        == 302
+    )
     photo.refresh_from_db()
     assert photo.hidden
     assert cc_client.get(f"/personal/arenden/bild/{uuid.uuid4()}/").status_code == 404

@@ -24,13 +24,23 @@ def test_statistics(setup):
     staff = setup.users["cc"]
     hours = [2, 4, 30]  # first answer after …
     for i, h in enumerate(hours):
-        case = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
-                                    address_text="y", now=now - dt.timedelta(days=10)).case
-        services.answer(case=case, body="Tack", by=staff,
-                        now=case.created_at + dt.timedelta(hours=h))
+        case = services.create_case(
+            kind=Kind.FAULT,
+            category=setup.potholes,
+            description="x",
+            address_text="y",
+            now=now - dt.timedelta(days=10),
+        ).case
+        services.answer(
+            case=case, body="Tack", by=staff, now=case.created_at + dt.timedelta(hours=h)
+        )
         # resolved after 1, 5 and 20 days; the target is 14 days
-        services.change_status(case=case, status=CaseStatus.RESOLVED, by=staff,
-                               now=case.created_at + dt.timedelta(days=[1, 5, 20][i]))
+        services.change_status(
+            case=case,
+            status=CaseStatus.RESOLVED,
+            by=staff,
+            now=case.created_at + dt.timedelta(days=[1, 5, 20][i]),
+        )
     services.create_case(kind=Kind.IDEA, category=setup.idea, description="idé")
     stats = selectors.statistics(start=(now - dt.timedelta(days=30)).date(), end=now.date())
     assert stats.total == 4
@@ -47,18 +57,20 @@ def test_statistics(setup):
 def test_even_count_median(setup):
     staff = setup.users["cc"]
     for h in (2, 4):
-        case = services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
-                                    address_text="y").case
-        services.answer(case=case, body="Tack", by=staff,
-                        now=case.created_at + dt.timedelta(hours=h))
+        case = services.create_case(
+            kind=Kind.FAULT, category=setup.potholes, description="x", address_text="y"
+        ).case
+        services.answer(
+            case=case, body="Tack", by=staff, now=case.created_at + dt.timedelta(hours=h)
+        )
     today = timezone.localdate()
-    assert selectors.statistics(start=today, end=today).median_first_answer == \
-        dt.timedelta(hours=3)
+    assert selectors.statistics(start=today, end=today).median_first_answer == dt.timedelta(hours=3)
 
 
 def test_statistics_csv(setup, cc_client):
-    services.create_case(kind=Kind.FAULT, category=setup.potholes, description="x",
-                         address_text="y")
+    services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="x", address_text="y"
+    )
     response = cc_client.get("/personal/arenden/statistik.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
@@ -72,23 +84,48 @@ def test_anonymise_old_cases(setup, settings):
     old = timezone.now() - dt.timedelta(days=500)
     staff = setup.users["cc"]
     receipt = services.create_case(
-        kind=Kind.FAULT, category=setup.potholes, description="Anna här, 070-123 45 67",
-        address_text="Kungsgatan 12", contact_name="Anna Andersson",
-        contact_email="anna@example.org", contact_phone="070-123 45 67",
-        photos=[clean_image_bytes(jpeg_bytes())], now=old)
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="Anna här, 070-123 45 67",
+        address_text="Kungsgatan 12",
+        contact_name="Anna Andersson",
+        contact_email="anna@example.org",
+        contact_phone="070-123 45 67",
+        photos=[clean_image_bytes(jpeg_bytes())],
+        now=old,
+    )
     case = receipt.case
     services.follow_case(case=case, email="granne@example.org", now=old)
     services.add_note(case=case, body="Anna ringde igen", by=staff, now=old)
-    services.moderate(case=case, public_description="Hål i gatan", public_address="Kungsgatan",
-                      state=PS.PUBLISHED, by=staff, now=old)
-    services.change_status(case=case, status=CaseStatus.RESOLVED, by=staff, body="Lagat",
-                           now=old + dt.timedelta(days=2))
-    recent = services.create_case(kind=Kind.COMPLAINT, category=setup.idea,
-                                  description="Nytt klagomål", contact_email="b@example.org")
+    services.moderate(
+        case=case,
+        public_description="Hål i gatan",
+        public_address="Kungsgatan",
+        state=PS.PUBLISHED,
+        by=staff,
+        now=old,
+    )
+    services.change_status(
+        case=case,
+        status=CaseStatus.RESOLVED,
+        by=staff,
+        body="Lagat",
+        now=old + dt.timedelta(days=2),
+    )
+    recent = services.create_case(
+        kind=Kind.COMPLAINT,
+        category=setup.idea,
+        description="Nytt klagomål",
+        contact_email="b@example.org",
+    )
     services.change_status(case=recent.case, status=CaseStatus.RESOLVED, by=staff)
-    still_open = services.create_case(kind=Kind.COMPLAINT, category=setup.idea,
-                                      description="Gammalt men öppet",
-                                      contact_email="c@example.org", now=old).case
+    still_open = services.create_case(
+        kind=Kind.COMPLAINT,
+        category=setup.idea,
+        description="Gammalt men öppet",
+        contact_email="c@example.org",
+        now=old,
+    ).case
 
     out = io.StringIO()
     call_command("anonymise_old_cases", stdout=out)
@@ -117,8 +154,13 @@ def test_anonymise_old_cases(setup, settings):
 
 def test_unpublished_photos_are_deleted_on_anonymisation(setup):
     old = timezone.now() - dt.timedelta(days=1000)
-    case = services.create_case(kind=Kind.IDEA, category=setup.idea, description="x",
-                                photos=[clean_image_bytes(jpeg_bytes())], now=old).case
+    case = services.create_case(
+        kind=Kind.IDEA,
+        category=setup.idea,
+        description="x",
+        photos=[clean_image_bytes(jpeg_bytes())],
+        now=old,
+    ).case
     services.change_status(case=case, status=CaseStatus.CLOSED, by=None, now=old)
     assert services.anonymise_old_cases(days=365) == 1
     assert not CasePhoto.objects.filter(case=case).exists()

@@ -39,10 +39,12 @@ def test_it_lets_a_reporter_submit_and_a_compiler_publish(page, live_server):
 
     world = make_world()
     open_period(world)
-    mine = Report.objects.get(period=world.period, assignment=world.assignments[0],
-                              organisation=world.son)
+    mine = Report.objects.get(
+        period=world.period, assignment=world.assignments[0], organisation=world.son
+    )
     Report.objects.filter(period=world.period).exclude(pk=mine.pk).update(
-        state=ReportState.SUBMITTED, assessment="Enligt plan.", status="on_track")
+        state=ReportState.SUBMITTED, assessment="Enligt plan.", status="on_track"
+    )
     base = live_server.url
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
@@ -55,8 +57,7 @@ def test_it_lets_a_reporter_submit_and_a_compiler_publish(page, live_server):
     expect(page.get_by_label("Bedömning")).to_have_value("SON: arbetet är försenat i april.")
     assert_accessible(page)
     page.get_by_label("Bedömning").fill("Upphandlingen är klar, arbetet följer planen.")
-    expect(page.locator("#autosave-status")).to_contain_text("Sparat automatiskt",
-                                                              timeout=10_000)
+    expect(page.locator("#autosave-status")).to_contain_text("Sparat automatiskt", timeout=10_000)
     mine.refresh_from_db()
     assert mine.assessment == "Upphandlingen är klar, arbetet följer planen."
     page.get_by_label("Status").select_option("on_track")
@@ -69,25 +70,33 @@ def test_it_lets_a_reporter_submit_and_a_compiler_publish(page, live_server):
     # The compiler: everything compiled except assignment 1, which is done in the browser.
     compiler = world.users["compiler"]
     for assignment in world.assignments[1:]:
-        services.compiled_save(period=world.period, assignment=assignment, status="on_track",
-                               assessment="Pågår.", by=compiler)
-    services.goal_follow_up_save(period=world.period, goal=world.goals[1], status="green",
-                                 assessment="Bra.", by=compiler)
+        services.compiled_save(
+            period=world.period,
+            assignment=assignment,
+            status="on_track",
+            assessment="Pågår.",
+            by=compiler,
+        )
+    services.goal_follow_up_save(
+        period=world.period, goal=world.goals[1], status="green", assessment="Bra.", by=compiler
+    )
     page.get_by_role("button", name=re.compile("Logga ut")).click()
     log_in(page, base, "compiler1")
-    page.goto(f"{base}/personal/uppfoljning/perioder/{world.period.pk}/uppdrag/"
-              f"{world.assignments[0].pk}/")
+    page.goto(
+        f"{base}/personal/uppfoljning/perioder/{world.period.pk}/uppdrag/{world.assignments[0].pk}/"
+    )
     expect(page.get_by_text("Upphandlingen är klar, arbetet följer planen.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Sammanställd status").select_option("on_track")
     page.get_by_role("textbox", name="Sammanställd bedömning").fill(
-        "Båda organisationerna följer planen.")
+        "Båda organisationerna följer planen."
+    )
     page.get_by_role("button", name="Spara sammanställning").click()
     expect(page.get_by_text("Den sammanställda bedömningen är sparad.")).to_be_visible()
-    page.goto(f"{base}/personal/uppfoljning/perioder/{world.period.pk}/mal/"
-              f"{world.goals[0].pk}/")
-    expect(page.get_by_text("Alla kommunfullmäktiges två uppdrag inom fokusmålet pågår "
-                            "enligt plan.")).to_be_visible()
+    page.goto(f"{base}/personal/uppfoljning/perioder/{world.period.pk}/mal/{world.goals[0].pk}/")
+    expect(
+        page.get_by_text("Alla kommunfullmäktiges två uppdrag inom fokusmålet pågår enligt plan.")
+    ).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Målets status").select_option("green")
     page.get_by_role("button", name="Spara").click()

@@ -22,14 +22,20 @@ def publish(world):
     open_period(world)
     submit_all(world)
     compiler = world.users["compiler"]
-    for assignment, status in zip(world.assignments, ["completed", "on_track", "delayed"],
-                                  strict=True):
-        services.compiled_save(period=world.period, assignment=assignment, status=status,
-                               assessment=f"Bedömning av uppdrag {assignment.number}.",
-                               by=compiler)
+    for assignment, status in zip(
+        world.assignments, ["completed", "on_track", "delayed"], strict=True
+    ):
+        services.compiled_save(
+            period=world.period,
+            assignment=assignment,
+            status=status,
+            assessment=f"Bedömning av uppdrag {assignment.number}.",
+            by=compiler,
+        )
     for goal in world.goals:
-        services.goal_follow_up_save(period=world.period, goal=goal, status="green",
-                                     assessment="Målet nås.", by=compiler)
+        services.goal_follow_up_save(
+            period=world.period, goal=goal, status="green", assessment="Målet nås.", by=compiler
+        )
     services.period_publish(period=world.period, by=compiler)
 
 
@@ -44,8 +50,14 @@ def test_it_exports_the_published_follow_up_as_pdf(world, client):
     html = period_pdf_html(world.period)
     document = HTML(string=html).render()
     assert len(document.pages) >= 4  # cover, contents, legend, one page per goal
-    for text in ("Innehåll", "Statusskalan", "Hållbar stad", "Trygg uppväxt",
-                 "Bedömning av uppdrag 1.", "counter(page)"):
+    for text in (
+        "Innehåll",
+        "Statusskalan",
+        "Hållbar stad",
+        "Trygg uppväxt",
+        "Bedömning av uppdrag 1.",
+        "counter(page)",
+    ):
         assert text in html
     # Each goal starts a page; its heading is on a later page than the cover.
     anchors = {a[0] for page in document.pages for a in page.anchors.items()}
@@ -132,8 +144,19 @@ def test_it_rejects_the_whole_upload_with_per_row_errors(world, as_user):
     rows[1][6].value = "Lila"
     rows[1][8].value = "ja"
     foreign = Report.objects.get(period=world.period, organisation=world.ubn)
-    sheet.append([foreign.pk, foreign.version, "Utbildningsnämnden", "2", "Uppdrag 3", "",
-                  "Enligt plan", "Intrång", "ja"])
+    sheet.append(
+        [
+            foreign.pk,
+            foreign.version,
+            "Utbildningsnämnden",
+            "2",
+            "Uppdrag 3",
+            "",
+            "Enligt plan",
+            "Intrång",
+            "ja",
+        ]
+    )
     sheet.append([999999, 1, "", "", "", "", "Enligt plan", "x", "nej"])
     sheet.append(["", 1, "", "", "", "", "Slutfört", "", "ja"])
     response = _upload(client, world, workbook)
@@ -153,15 +176,19 @@ def test_it_rejects_the_whole_upload_with_per_row_errors(world, as_user):
     assert "Rad 4: rapporten tillhör en organisation som du inte rapporterar för" in text
     assert "Rad 5: rapport-id 999999 finns inte" in text
     foreign.refresh_from_db()
-    assert foreign.assessment == "" and Report.objects.get(
-        pk=rows[0][0].value).state == ReportState.DRAFT
+    assert (
+        foreign.assessment == ""
+        and Report.objects.get(pk=rows[0][0].value).state == ReportState.DRAFT
+    )
 
 
 def test_it_rejects_a_file_that_is_not_a_spreadsheet(world, as_user):
     open_period(world)
     client = as_user(world.users["reporter"])
-    response = client.post(reverse("goals:bulk_upload", args=[world.period.pk]),
-                           {"file": SimpleUploadedFile("rapporter.xlsx", b"not a zip")})
+    response = client.post(
+        reverse("goals:bulk_upload", args=[world.period.pk]),
+        {"file": SimpleUploadedFile("rapporter.xlsx", b"not a zip")},
+    )
     assert response.status_code == 400
     assert "kunde inte läsas som en Excel-fil" in response.content.decode()
 
@@ -172,8 +199,13 @@ def test_it_refuses_a_template_older_than_the_report(world, as_user):
     workbook = _template(client, world)
     row = next(iter(workbook["Rapporter"].iter_rows(min_row=2)))
     report = Report.objects.get(pk=row[0].value)
-    services.report_save(report_id=report.pk, version=report.version, status="on_track",
-                         assessment="Ändrad i webben", by=world.users["reporter"])
+    services.report_save(
+        report_id=report.pk,
+        version=report.version,
+        status="on_track",
+        assessment="Ändrad i webben",
+        by=world.users["reporter"],
+    )
     row[7].value = "Från Excel"
     response = _upload(client, world, workbook)
     assert "har ändrats i Insyn efter att mallen hämtades" in response.content.decode()
@@ -186,30 +218,50 @@ def test_it_indexes_the_period_for_search_only_when_published(world):
     from insyn.search.models import SearchDocument
 
     open_period(world)
-    services.compiled_save(period=world.period, assignment=world.assignments[0],
-                           status="on_track", assessment="Unikt ord flaggstångsknopp.",
-                           by=world.users["compiler"])
+    services.compiled_save(
+        period=world.period,
+        assignment=world.assignments[0],
+        status="on_track",
+        assessment="Unikt ord flaggstångsknopp.",
+        by=world.users["compiler"],
+    )
     assert not SearchDocument.objects.filter(body__contains="flaggstångsknopp").exists()
     submit_all(world)
     for assignment in world.assignments[1:]:
-        services.compiled_save(period=world.period, assignment=assignment, status="on_track",
-                               assessment="Pågår.", by=world.users["compiler"])
+        services.compiled_save(
+            period=world.period,
+            assignment=assignment,
+            status="on_track",
+            assessment="Pågår.",
+            by=world.users["compiler"],
+        )
     for goal in world.goals:
-        services.goal_follow_up_save(period=world.period, goal=goal, status="green",
-                                     assessment="", by=world.users["compiler"])
+        services.goal_follow_up_save(
+            period=world.period,
+            goal=goal,
+            status="green",
+            assessment="",
+            by=world.users["compiler"],
+        )
     services.period_publish(period=world.period, by=world.users["compiler"])
     assert SearchDocument.objects.filter(body__contains="flaggstångsknopp").exists()
 
 
 def test_it_never_turns_a_reporters_text_into_a_spreadsheet_formula(world, client):
     publish(world)
-    services.compiled_save(period=world.period, assignment=world.assignments[0],
-                           status="completed", assessment='=HYPERLINK("http://x","klicka")',
-                           by=world.users["compiler"], note="Test av formel.")
+    services.compiled_save(
+        period=world.period,
+        assignment=world.assignments[0],
+        status="completed",
+        assessment='=HYPERLINK("http://x","klicka")',
+        by=world.users["compiler"],
+        note="Test av formel.",
+    )
     response = client.get(reverse("goals_export:period", args=[world.period.pk, "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content))["Uppdrag"]
     cell = sheet.cell(row=2, column=13)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
-    text = client.get(reverse("goals_export:period", args=[world.period.pk, "csv"])
-                      ).content.decode("utf-8-sig")
+    text = client.get(reverse("goals_export:period", args=[world.period.pk, "csv"])).content.decode(
+        "utf-8-sig"
+    )
     assert "'=HYPERLINK" in text

@@ -27,9 +27,15 @@ pytestmark = pytest.mark.django_db
 
 def test_it_refuses_a_deadline_in_the_past_in_swedish(world, as_user):
     client = as_user(world.users["admin"])
-    response = client.post(reverse("goals:period_create"), {
-        "plan": world.plan.pk, "kind": "annual", "label": "",
-        "deadline": (timezone.localdate() - dt.timedelta(days=1)).isoformat()})
+    response = client.post(
+        reverse("goals:period_create"),
+        {
+            "plan": world.plan.pk,
+            "kind": "annual",
+            "label": "",
+            "deadline": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        },
+    )
     assert response.status_code == 200
     assert "har redan passerat" in response.content.decode()
     assert not FollowUpPeriod.objects.filter(kind="annual").exists()
@@ -42,9 +48,15 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
 
     # Create and open.
     client = as_user(admin)
-    response = client.post(reverse("goals:period_create"), {
-        "plan": world.plan.pk, "kind": "annual", "label": "Årsbokslut",
-        "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat()})
+    response = client.post(
+        reverse("goals:period_create"),
+        {
+            "plan": world.plan.pk,
+            "kind": "annual",
+            "label": "Årsbokslut",
+            "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        },
+    )
     created = FollowUpPeriod.objects.get(kind="annual")
     assert response.status_code == 302
     assert created.state == PeriodState.PLANNED
@@ -57,9 +69,14 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
     drafts = Report.objects.filter(period=world.period, organisation__isnull=False)
     pairs = {(r.assignment_id, r.organisation.name) for r in drafts}
     assert pairs == {
-        (a1.pk, "Socialnämnden"), (a1.pk, "Uppsalahem AB"), (a2.pk, "Kommunstyrelsen"),
-        (a3.pk, "Kommunstyrelsen"), (a3.pk, "Socialnämnden"), (a3.pk, "Utbildningsnämnden"),
-        (a3.pk, "Uppsalahem AB")}
+        (a1.pk, "Socialnämnden"),
+        (a1.pk, "Uppsalahem AB"),
+        (a2.pk, "Kommunstyrelsen"),
+        (a3.pk, "Kommunstyrelsen"),
+        (a3.pk, "Socialnämnden"),
+        (a3.pk, "Utbildningsnämnden"),
+        (a3.pk, "Uppsalahem AB"),
+    }
     assert all(r.state == ReportState.DRAFT for r in drafts)
     # Pre-filled from the organisation's previous report.
     son_draft = drafts.get(assignment=a1, organisation=world.son)
@@ -67,8 +84,9 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
     assert son_draft.status == Status.DELAYED
     assert son_draft.assessment_label == f"Rapportering augusti {world.period.year}"
     # The period-opened notice is queued for the reporter.
-    assert OutgoingEmail.objects.filter(to=reporter.email,
-                                        dedupe_key=f"period_opened:{world.period.pk}").exists()
+    assert OutgoingEmail.objects.filter(
+        to=reporter.email, dedupe_key=f"period_opened:{world.period.pk}"
+    ).exists()
 
     # The reporter edits and saves (without JS), then submits.
     client = as_user(reporter)
@@ -76,19 +94,34 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
     page = client.get(url)
     assert page.status_code == 200
     assert "SON: arbetet är försenat i april." in page.content.decode()
-    response = client.post(url, {"status": "on_track", "assessment": "Nu går det bättre.",
-                                 "version": son_draft.version, "save": "1"})
+    response = client.post(
+        url,
+        {
+            "status": "on_track",
+            "assessment": "Nu går det bättre.",
+            "version": son_draft.version,
+            "save": "1",
+        },
+    )
     assert response.status_code == 302
     son_draft.refresh_from_db()
     assert son_draft.assessment == "Nu går det bättre." and son_draft.state == ReportState.DRAFT
     # An empty assessment is refused on submit, nothing saved.
-    response = client.post(url, {"status": "on_track", "assessment": "  ",
-                                 "version": son_draft.version, "submit": "1"})
+    response = client.post(
+        url, {"status": "on_track", "assessment": "  ", "version": son_draft.version, "submit": "1"}
+    )
     assert "Skriv en bedömning innan du lämnar in" in response.content.decode()
     son_draft.refresh_from_db()
     assert son_draft.state == ReportState.DRAFT and son_draft.assessment == "Nu går det bättre."
-    response = client.post(url, {"status": "on_track", "assessment": "Nu går det bättre.",
-                                 "version": son_draft.version, "submit": "1"})
+    response = client.post(
+        url,
+        {
+            "status": "on_track",
+            "assessment": "Nu går det bättre.",
+            "version": son_draft.version,
+            "submit": "1",
+        },
+    )
     assert response.status_code == 302
     son_draft.refresh_from_db()
     assert son_draft.state == ReportState.SUBMITTED and son_draft.submitted_by == reporter
@@ -102,14 +135,22 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
     client.post(review, {"action": "return", "comment": "Beskriv vad som är försenat."})
     son_draft.refresh_from_db()
     assert son_draft.state == ReportState.RETURNED
-    assert OutgoingEmail.objects.filter(to=reporter.email,
-                                        dedupe_key__startswith="report_returned:").exists()
+    assert OutgoingEmail.objects.filter(
+        to=reporter.email, dedupe_key__startswith="report_returned:"
+    ).exists()
 
     # Resubmit, then approve.
     client = as_user(reporter)
     assert "Beskriv vad som är försenat." in client.get(url).content.decode()
-    client.post(url, {"status": "delayed", "assessment": "Upphandlingen är försenad.",
-                      "version": son_draft.version, "submit": "1"})
+    client.post(
+        url,
+        {
+            "status": "delayed",
+            "assessment": "Upphandlingen är försenad.",
+            "version": son_draft.version,
+            "submit": "1",
+        },
+    )
     son_draft.refresh_from_db()
     assert son_draft.state == ReportState.SUBMITTED
     client = as_user(compiler)
@@ -135,29 +176,35 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
     for assignment, status in [(a1, "delayed"), (a2, "completed"), (a3, "on_track")]:
         response = client.post(
             reverse("goals:compile_assignment", args=[world.period.pk, assignment.pk]),
-            {"status": status, "assessment": f"Sammanställt om {assignment.number}."})
+            {"status": status, "assessment": f"Sammanställt om {assignment.number}."},
+        )
         assert response.status_code == 302
     page = client.get(reverse("goals:compile_goal", args=[world.period.pk, world.goals[0].pk]))
     # The summary is computed from the compiled statuses, never typed.
-    assert ("Ett av kommunfullmäktiges två uppdrag inom fokusmålet är klart. Ett uppdrag är "
-            "försenat.") in page.content.decode()
+    assert (
+        "Ett av kommunfullmäktiges två uppdrag inom fokusmålet är klart. Ett uppdrag är försenat."
+    ) in page.content.decode()
     for goal in world.goals:
-        client.post(reverse("goals:compile_goal", args=[world.period.pk, goal.pk]),
-                    {"status": "yellow", "assessment": "Målet går framåt."})
+        client.post(
+            reverse("goals:compile_goal", args=[world.period.pk, goal.pk]),
+            {"status": "yellow", "assessment": "Målet går framåt."},
+        )
     assert GoalFollowUp.objects.filter(period=world.period, status="yellow").count() == 2
 
     # Publish: frozen, notices queued.
     response = client.post(reverse("goals:period_publish", args=[world.period.pk]))
     world.period.refresh_from_db()
     assert world.period.state == PeriodState.PUBLISHED and world.period.published_at
-    assert OutgoingEmail.objects.filter(dedupe_key=f"period_published:{world.period.pk}",
-                                        to=reporter.email).exists()
+    assert OutgoingEmail.objects.filter(
+        dedupe_key=f"period_published:{world.period.pk}", to=reporter.email
+    ).exists()
     # Reporters can no longer change anything.
     other = Report.objects.get(period=world.period, assignment=a3, organisation=world.son)
     client = as_user(reporter)
-    client.post(reverse("goals:report", args=[other.pk]),
-                {"status": "on_track", "assessment": "Sent", "version": other.version,
-                 "save": "1"})
+    client.post(
+        reverse("goals:report", args=[other.pk]),
+        {"status": "on_track", "assessment": "Sent", "version": other.version, "save": "1"},
+    )
     other.refresh_from_db()
     assert other.assessment != "Sent"
 
@@ -167,12 +214,19 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
     response = client.post(url, {"status": "on_track", "assessment": "Sammanställt om 1."})
     assert "Beskriv vad som ändras" in response.content.decode()
     assert not Correction.objects.exists()
-    client.post(url, {"status": "on_track", "assessment": "Sammanställt om 1.",
-                      "note": "Statusen var fel: upphandlingen blev klar i juli."})
+    client.post(
+        url,
+        {
+            "status": "on_track",
+            "assessment": "Sammanställt om 1.",
+            "note": "Statusen var fel: upphandlingen blev klar i juli.",
+        },
+    )
     correction = Correction.objects.get()
     assert correction.version == 2 and correction.assignment == a1
-    assert correction.changes == [{"field": "status", "label": "Status",
-                                   "before": "Försenat", "after": "Enligt plan"}]
+    assert correction.changes == [
+        {"field": "status", "label": "Status", "before": "Försenat", "after": "Enligt plan"}
+    ]
     assert corrections_for_period(world.period) == [correction]
     page = client.get(reverse("goals:period", args=[world.period.pk]))
     assert "Statusen var fel" in page.content.decode()
@@ -181,7 +235,8 @@ def test_it_runs_the_whole_lifecycle(world, as_user):
 def test_it_shows_the_completeness_dashboard(world, as_user):
     open_period(world)
     Report.objects.filter(period=world.period, organisation=world.ks).update(
-        state=ReportState.SUBMITTED)
+        state=ReportState.SUBMITTED
+    )
     page = as_user(world.users["reader"]).get(reverse("goals:period", args=[world.period.pk]))
     assert page.status_code == 200
     assert "1 av 3 nämnder men ingen bolagsstyrelse har rapporterat" in page.content.decode()
@@ -189,12 +244,15 @@ def test_it_shows_the_completeness_dashboard(world, as_user):
 
 def test_it_autosaves_with_htmx_and_returns_the_new_version(world, as_user):
     open_period(world)
-    report = Report.objects.get(period=world.period, assignment=world.assignments[0],
-                                organisation=world.son)
+    report = Report.objects.get(
+        period=world.period, assignment=world.assignments[0], organisation=world.son
+    )
     client = as_user(world.users["reporter"])
-    response = client.post(reverse("goals:report_autosave", args=[report.pk]),
-                           {"status": "on_track", "assessment": "Autosparat",
-                            "version": report.version}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("goals:report_autosave", args=[report.pk]),
+        {"status": "on_track", "assessment": "Autosparat", "version": report.version},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "Sparat automatiskt" in text
@@ -205,17 +263,23 @@ def test_it_autosaves_with_htmx_and_returns_the_new_version(world, as_user):
 
 def test_it_lets_readers_read_submitted_reports_but_change_nothing(world, as_user):
     open_period(world)
-    report = Report.objects.get(period=world.period, assignment=world.assignments[0],
-                                organisation=world.son)
+    report = Report.objects.get(
+        period=world.period, assignment=world.assignments[0], organisation=world.son
+    )
     client = as_user(world.users["reader"])
     url = reverse("goals:report", args=[report.pk])
     assert client.get(url).status_code == 404  # a draft is not visible to readers
     Report.objects.filter(pk=report.pk).update(state=ReportState.SUBMITTED)
     assert client.get(url).status_code == 200
-    assert client.post(url, {"status": "on_track", "assessment": "x", "version": 1,
-                             "save": "1"}).status_code == 403
-    compile_url = reverse("goals:compile_assignment",
-                          args=[world.period.pk, world.assignments[0].pk])
+    assert (
+        client.post(
+            url, {"status": "on_track", "assessment": "x", "version": 1, "save": "1"}
+        ).status_code
+        == 403
+    )
+    compile_url = reverse(
+        "goals:compile_assignment", args=[world.period.pk, world.assignments[0].pk]
+    )
     assert client.get(compile_url).status_code == 200
     assert client.post(compile_url, {"status": "on_track", "assessment": "x"}).status_code == 403
     assert not Report.objects.filter(period=world.period, organisation__isnull=True).exists()
@@ -223,16 +287,21 @@ def test_it_lets_readers_read_submitted_reports_but_change_nothing(world, as_use
 
 def test_it_hides_other_organisations_reports_from_reporters(world, as_user):
     open_period(world)
-    foreign = Report.objects.get(period=world.period, assignment=world.assignments[2],
-                                 organisation=world.ubn)
+    foreign = Report.objects.get(
+        period=world.period, assignment=world.assignments[2], organisation=world.ubn
+    )
     client = as_user(world.users["reporter"])
     for name in ("goals:report", "goals:report_history"):
         assert client.get(reverse(name, args=[foreign.pk])).status_code == 404
-    response = client.post(reverse("goals:report", args=[foreign.pk]),
-                           {"status": "on_track", "assessment": "x", "version": 1, "save": "1"})
+    response = client.post(
+        reverse("goals:report", args=[foreign.pk]),
+        {"status": "on_track", "assessment": "x", "version": 1, "save": "1"},
+    )
     assert response.status_code == 404
-    response = client.post(reverse("goals:report_autosave", args=[foreign.pk]),
-                           {"status": "on_track", "assessment": "x", "version": 1})
+    response = client.post(
+        reverse("goals:report_autosave", args=[foreign.pk]),
+        {"status": "on_track", "assessment": "x", "version": 1},
+    )
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.assessment == ""
@@ -242,12 +311,14 @@ def test_it_hides_other_organisations_reports_from_reporters(world, as_user):
 
 def test_it_refuses_an_invalid_status(world, as_user):
     open_period(world)
-    report = Report.objects.get(period=world.period, assignment=world.assignments[0],
-                                organisation=world.son)
+    report = Report.objects.get(
+        period=world.period, assignment=world.assignments[0], organisation=world.son
+    )
     client = as_user(world.users["reporter"])
-    response = client.post(reverse("goals:report", args=[report.pk]),
-                           {"status": "purple", "assessment": "x", "version": report.version,
-                            "save": "1"})
+    response = client.post(
+        reverse("goals:report", args=[report.pk]),
+        {"status": "purple", "assessment": "x", "version": report.version, "save": "1"},
+    )
     assert "Ogiltig status" in response.content.decode()
     report.refresh_from_db()
     assert report.status == Status.DELAYED
@@ -255,17 +326,23 @@ def test_it_refuses_an_invalid_status(world, as_user):
 
 def test_it_shows_history_with_differences(world, as_user):
     open_period(world)
-    report = Report.objects.get(period=world.period, assignment=world.assignments[0],
-                                organisation=world.son)
+    report = Report.objects.get(
+        period=world.period, assignment=world.assignments[0], organisation=world.son
+    )
     client = as_user(world.users["reporter"])
-    client.post(reverse("goals:report", args=[report.pk]),
-                {"status": "on_track", "assessment": "Ny text", "version": report.version,
-                 "save": "1"})
-    page = as_user(world.users["compiler"]).get(
-        reverse("goals:report_history", args=[report.pk])).content.decode()
+    client.post(
+        reverse("goals:report", args=[report.pk]),
+        {"status": "on_track", "assessment": "Ny text", "version": report.version, "save": "1"},
+    )
+    page = (
+        as_user(world.users["compiler"])
+        .get(reverse("goals:report_history", args=[report.pk]))
+        .content.decode()
+    )
     assert "reporter-son" in page
     assert "SON: arbetet är försenat i april." in page and "Ny text" in page
     assert "Enligt plan" in page and "Försenat" in page
     page = as_user(world.users["compiler"]).get(
-        reverse("goals:assignment_history", args=[world.assignments[0].pk]))
+        reverse("goals:assignment_history", args=[world.assignments[0].pk])
+    )
     assert page.status_code == 200

@@ -43,8 +43,12 @@ def smtp_server():
     port = _free_port()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
     controller.start()
-    mailers = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                           "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10}}}
+    mailers = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
     try:
         with override_settings(MAILERS=mailers):
             yield collector
@@ -72,7 +76,8 @@ def test_it_reminds_7_and_1_days_before_the_deadline_once(world):
     open_period(world)
     deadline = world.period.deadline
     Report.objects.filter(period=world.period, organisation=world.son).update(
-        state=ReportState.SUBMITTED)
+        state=ReportState.SUBMITTED
+    )
     OutgoingEmail.objects.all().delete()
 
     call_command("send_reminders", today=(deadline - dt.timedelta(days=8)).isoformat())
@@ -95,19 +100,23 @@ def test_it_reminds_7_and_1_days_before_the_deadline_once(world):
     assert OutgoingEmail.objects.count() == 2 * len(recipients)
 
 
-def test_it_tells_the_reporter_when_a_report_is_returned_and_when_published(world,
-                                                                            smtp_server):
+def test_it_tells_the_reporter_when_a_report_is_returned_and_when_published(world, smtp_server):
     open_period(world)
     OutgoingEmail.objects.all().delete()
-    report = Report.objects.get(period=world.period, assignment=world.assignments[0],
-                                organisation=world.son)
+    report = Report.objects.get(
+        period=world.period, assignment=world.assignments[0], organisation=world.son
+    )
     reporter = world.users["reporter"]
-    report = services.report_submit(report_id=report.pk, version=report.version,
-                                    status="on_track", assessment="Klart", by=reporter)
-    services.report_return(report=report, comment="Saknar siffror.",
-                           by=world.users["compiler"])
+    report = services.report_submit(
+        report_id=report.pk,
+        version=report.version,
+        status="on_track",
+        assessment="Klart",
+        by=reporter,
+    )
+    services.report_return(report=report, comment="Saknar siffror.", by=world.users["compiler"])
     call_command("send_queued_mail")
-    (rcpt, message), = smtp_server.messages
+    ((rcpt, message),) = smtp_server.messages
     assert rcpt == [reporter.email]
     assert "Saknar siffror." in message.get_content()
     assert message["Subject"].startswith("Komplettera rapporten")

@@ -50,8 +50,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("role", "name", "args"), PAGES)
-def test_it_keeps_list_pages_bounded(world, as_user, role, name, args,
-                                     django_assert_max_num_queries):
+def test_it_keeps_list_pages_bounded(
+    world, as_user, role, name, args, django_assert_max_num_queries
+):
     grow(world, 1)
     open_period(world)
     client = as_user(world.users[role])

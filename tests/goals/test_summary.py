@@ -49,11 +49,15 @@ def test_it_uses_the_goal_kind():
     [
         (StatusCounts(), "Kommunfullmäktige har inte gett några uppdrag inom fokusmålet."),
         (StatusCounts(delayed=1), "Kommunfullmäktiges enda uppdrag inom fokusmålet är försenat."),
-        (StatusCounts(completed=5),
-         "Alla kommunfullmäktiges fem uppdrag inom fokusmålet är klara."),
-        (StatusCounts(completed=2, on_track=1, delayed=1, not_done=1),
-         "Två av kommunfullmäktiges fem uppdrag inom fokusmålet är klara. Ett uppdrag pågår "
-         "enligt plan, ett uppdrag är försenat och ett uppdrag genomförs inte."),
+        (
+            StatusCounts(completed=5),
+            "Alla kommunfullmäktiges fem uppdrag inom fokusmålet är klara.",
+        ),
+        (
+            StatusCounts(completed=2, on_track=1, delayed=1, not_done=1),
+            "Två av kommunfullmäktiges fem uppdrag inom fokusmålet är klara. Ett uppdrag pågår "
+            "enligt plan, ett uppdrag är försenat och ett uppdrag genomförs inte.",
+        ),
     ],
 )
 def test_it_handles_edge_cases(counts, expected):

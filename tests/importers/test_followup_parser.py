@@ -422,7 +422,7 @@ ITEM = """
     Uppdrag 5. Gör något bra. Berörda: KS. Beskrivning: Text.
 
     Status för uppdraget är Grön. Enligt plan. Ansvariga: Kommunstyrelsen Bedömning: Rapportering augusti 2023: Det går bra.
-"""  # noqa: E501
+"""
 
 
 def test_cookie_banner_before_the_goal_heading_is_skipped() -> None:

@@ -21,26 +21,38 @@ def generated_pages(directory: Path, count: int) -> list[Path]:
     for n in range(count):
         page = directory / f"sida-{n:04d}.txt"
         # Each page is a different goal of a different plan year, so every page writes rows.
-        page.write_text(text.replace("Fokusmål 4.", f"Fokusmål {n % 90 + 1}.").replace(
-            "augusti 2023", f"augusti {1900 + n // 90}"), encoding="utf-8")
+        page.write_text(
+            text.replace("Fokusmål 4.", f"Fokusmål {n % 90 + 1}.").replace(
+                "augusti 2023", f"augusti {1900 + n // 90}"
+            ),
+            encoding="utf-8",
+        )
         pages.append(page)
     return pages
 
 
-@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="checks the SQLite file directly; PostgreSQL's atomicity is its own")
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="checks the SQLite file directly; PostgreSQL's atomicity is its own",
+)
 def test_killing_an_import_midway_writes_nothing(tmp_path):
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"INSYN_DATA_DIR": str(data_dir), "INSYN_TESTING": "false"})
     run = [sys.executable, "-m", "insyn"]
-    subprocess.run([*run, "migrate", "--noinput"], env=env, check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*run, "migrate", "--noinput"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
     pages = generated_pages(tmp_path, 120)
 
-    process = subprocess.Popen([*run, "import-followup", "-v", "2", *map(str, pages)], env=env,
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(
+        [*run, "import-followup", "-v", "2", *map(str, pages)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     written = 0
     for line in process.stderr:
         if line.startswith("Skrev "):

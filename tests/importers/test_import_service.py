@@ -37,9 +37,11 @@ def registry():
 
 
 def counts_for(goal: Goal) -> StatusCounts:
-    statuses = Report.objects.filter(
-        assignment__goal=goal, organisation__isnull=True
-    ).exclude(assignment__kind=AssignmentKind.BOARD_GOAL).values_list("status", flat=True)
+    statuses = (
+        Report.objects.filter(assignment__goal=goal, organisation__isnull=True)
+        .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
+        .values_list("status", flat=True)
+    )
     return StatusCounts.from_statuses(statuses)
 
 
@@ -58,7 +60,8 @@ def test_it_imports_both_seeds_with_the_published_counts(registry):
     assert counts_for(goal4) == StatusCounts(completed=1, on_track=9, delayed=2)
     assert summary_sentence(counts_for(goal4), goal4.kind_definite) == (
         "Ett av kommunfullmäktiges tolv uppdrag inom fokusmålet är klart. "
-        "Nio uppdrag pågår enligt plan och två uppdrag är försenade.")
+        "Nio uppdrag pågår enligt plan och två uppdrag är försenade."
+    )
     goal1 = Goal.objects.get(plan__year=2023, number="1")
     assert counts_for(goal1) == StatusCounts(completed=1, on_track=14, delayed=3)
     assert goal1.assignments.filter(kind=AssignmentKind.BOARD_GOAL).count() == 2
@@ -68,8 +71,10 @@ def test_it_imports_both_seeds_with_the_published_counts(registry):
     assert follow_up.stated_trend == "unchanged"
     assert follow_up.period.state == PeriodState.PUBLISHED
     assert follow_up.period.label == "Delårsuppföljning per augusti"
-    assert [s.heading for s in goal4.sections.all()][:2] == ["Målbeskrivning",
-                                                            "Välkomna och inkluderade"]
+    assert [s.heading for s in goal4.sections.all()][:2] == [
+        "Målbeskrivning",
+        "Välkomna och inkluderade",
+    ]
 
 
 def test_it_links_organisations_and_groups(registry):
@@ -82,10 +87,16 @@ def test_it_links_organisations_and_groups(registry):
 
     a25 = goal.assignments.get(number="25")
     assert sorted(o.name for o in a25.responsible_organisations.all()) == [
-        "Omsorgsnämnden", "Socialnämnden", "Utbildningsnämnden"]
+        "Omsorgsnämnden",
+        "Socialnämnden",
+        "Utbildningsnämnden",
+    ]
     # Berörda "UBN, SCN och OSN": OSN is Omsorgsnämnden's other abbreviation.
     assert sorted(o.name for o in a25.affected_organisations.all()) == [
-        "Omsorgsnämnden", "Socialnämnden", "Utbildningsnämnden"]
+        "Omsorgsnämnden",
+        "Socialnämnden",
+        "Utbildningsnämnden",
+    ]
 
     remaining = goal.assignments.get(kind=AssignmentKind.REMAINING, origin_number="19")
     assert remaining.origin_year == 2022
@@ -111,9 +122,12 @@ def test_reimporting_changes_nothing(registry):
 def test_a_changed_page_updates_in_place_and_keeps_history(registry, tmp_path):
     import_followup_files([GOAL_4])
     changed = tmp_path / "changed.txt"
-    changed.write_text(GOAL_4.read_text(encoding="utf-8").replace(
-        "Arbete med revidering av handlingsplan pågår.",
-        "Handlingsplanen är reviderad."), encoding="utf-8")
+    changed.write_text(
+        GOAL_4.read_text(encoding="utf-8").replace(
+            "Arbete med revidering av handlingsplan pågår.", "Handlingsplanen är reviderad."
+        ),
+        encoding="utf-8",
+    )
     assignments = Assignment.objects.count()
     import_followup_files([changed])
     assert Assignment.objects.count() == assignments
@@ -149,17 +163,21 @@ def test_dry_run_writes_nothing(registry):
 
 def test_the_command_prints_the_json_contract(registry):
     out = io.StringIO()
-    call_command("import_followup", str(GOAL_4), str(GOAL_1), dry_run=True, json=True,
-                 stdout=out)
+    call_command("import_followup", str(GOAL_4), str(GOAL_1), dry_run=True, json=True, stdout=out)
     data = json.loads(out.getvalue())
     assert Goal.objects.count() == 0
     assert [g["number"] for g in data["goals"]] == ["4", "1"]
     goal4 = data["goals"][0]
     assert goal4["status"] == "yellow"
-    assert goal4["period"] == {"label": "Delårsuppföljning per augusti", "year": 2023,
-                               "month": 8}
-    assert goal4["summary"] == {"assignments": 12, "completed": 1, "on_track": 9,
-                                "delayed": 2, "not_done": 0, "unknown": 0}
+    assert goal4["period"] == {"label": "Delårsuppföljning per augusti", "year": 2023, "month": 8}
+    assert goal4["summary"] == {
+        "assignments": 12,
+        "completed": 1,
+        "on_track": 9,
+        "delayed": 2,
+        "not_done": 0,
+        "unknown": 0,
+    }
     first = goal4["assignments"][0]
     assert first["number"] == "20"
     assert first["kind"] == "council"
@@ -179,9 +197,12 @@ def test_the_command_fails_clearly_without_writing(registry, tmp_path):
 
 def test_unknown_organisations_are_created(registry, tmp_path):
     page = tmp_path / "ny.txt"
-    page.write_text(GOAL_4.read_text(encoding="utf-8").replace(
-        "Ansvariga: Socialnämnden Bedömning", "Ansvariga: Socialnämnden Nya nämnden "
-        "Bedömning"), encoding="utf-8")
+    page.write_text(
+        GOAL_4.read_text(encoding="utf-8").replace(
+            "Ansvariga: Socialnämnden Bedömning", "Ansvariga: Socialnämnden Nya nämnden Bedömning"
+        ),
+        encoding="utf-8",
+    )
     result = import_followup_files([page])
     assert Organisation.objects.filter(name="Nya nämnden", kind="board").exists()
     assert any("Nya nämnden" in w for w in result.warnings)

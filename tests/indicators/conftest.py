@@ -15,8 +15,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def write_page(path: Path, values: list[Any], *, next_url: str | None = None,
-               **extra: Any) -> Path:
+def write_page(path: Path, values: list[Any], *, next_url: str | None = None, **extra: Any) -> Path:
     """One Kolada v3 page as a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {"values": values, "count": len(values), "next_url": next_url, "previous_url": None}
@@ -25,11 +24,23 @@ def write_page(path: Path, values: list[Any], *, next_url: str | None = None,
     return path
 
 
-def data_item(kpi: str, area: str, period: int | str, *values: tuple[str, Any],
-              deleted: bool = False, count: int = 1) -> dict[str, Any]:
-    return {"kpi": kpi, "municipality": area, "period": period,
-            "values": [{"gender": g, "count": count, "status": "", "value": v,
-                        "isdeleted": deleted} for g, v in values]}
+def data_item(
+    kpi: str,
+    area: str,
+    period: int | str,
+    *values: tuple[str, Any],
+    deleted: bool = False,
+    count: int = 1,
+) -> dict[str, Any]:
+    return {
+        "kpi": kpi,
+        "municipality": area,
+        "period": period,
+        "values": [
+            {"gender": g, "count": count, "status": "", "value": v, "isdeleted": deleted}
+            for g, v in values
+        ],
+    }
 
 
 @pytest.fixture

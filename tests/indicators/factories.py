@@ -83,11 +83,29 @@ class PeerGroupFactory(factory.django.DjangoModelFactory):
     show_on_pages = True
 
 
-def add_series(kpi: Kpi, area: Area | str, values: dict[int, float | None], *,
-               gender: str = "T", count: int | None = 1) -> None:
+def add_series(
+    kpi: Kpi,
+    area: Area | str,
+    values: dict[int, float | None],
+    *,
+    gender: str = "T",
+    count: int | None = 1,
+) -> None:
     area_id = area if isinstance(area, str) else area.pk
     now = timezone.now()
-    Value.objects.bulk_create([
-        Value(kpi=kpi, area_id=area_id, period=year, gender=gender, value=value, count=count,
-              fetched_at=now, publ_period=kpi.publ_period, source_ref="test")
-        for year, value in values.items()])
+    Value.objects.bulk_create(
+        [
+            Value(
+                kpi=kpi,
+                area_id=area_id,
+                period=year,
+                gender=gender,
+                value=value,
+                count=count,
+                fetched_at=now,
+                publ_period=kpi.publ_period,
+                source_ref="test",
+            )
+            for year, value in values.items()
+        ]
+    )

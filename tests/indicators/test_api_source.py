@@ -32,27 +32,52 @@ class FakeKolada:
     def items(self, parts: list[str]) -> list[dict]:
         entity = parts[0]
         if entity == "kpi":
-            return [{"id": kpi, "title": f"Nyckeltal {kpi}, andel (%)",
-                     "is_divided_by_gender": kpi.endswith("1"), "publ_period": "2024",
-                     "publication_date": "2025-04-01", "municipality_type": "K"}
-                    for kpi in parts[1].split(",")]
+            return [
+                {
+                    "id": kpi,
+                    "title": f"Nyckeltal {kpi}, andel (%)",
+                    "is_divided_by_gender": kpi.endswith("1"),
+                    "publ_period": "2024",
+                    "publication_date": "2025-04-01",
+                    "municipality_type": "K",
+                }
+                for kpi in parts[1].split(",")
+            ]
         if entity == "municipality":
-            return [{"id": f"{n:04d}", "title": f"Kommun {n}", "type": "K"}
-                    for n in range(1, 41)] + [{"id": "0000", "title": "Riket", "type": "L"}]
+            return [
+                {"id": f"{n:04d}", "title": f"Kommun {n}", "type": "K"} for n in range(1, 41)
+            ] + [{"id": "0000", "title": "Riket", "type": "L"}]
         if entity == "municipality_groups":
-            return [{"id": group, "title": f"Grupp {group}",
-                     "members": [{"member_id": "0001", "member_title": "Kommun 1"}]}
-                    for group in parts[1].split(",")]
+            return [
+                {
+                    "id": group,
+                    "title": f"Grupp {group}",
+                    "members": [{"member_id": "0001", "member_title": "Kommun 1"}],
+                }
+                for group in parts[1].split(",")
+            ]
         if entity == "data":
             dims = dict(zip(parts[1::2], parts[2::2], strict=False))
             result = []
             for kpi in dims["kpi"].split(","):
                 for area in dims["municipality"].split(","):
                     for year in dims["year"].split(","):
-                        result.append({"kpi": kpi, "municipality": area, "period": int(year),
-                                       "values": [{"gender": "T", "count": 1, "status": "",
-                                                   "value": int(year) - 2000 + self.value_offset,
-                                                   "isdeleted": False}]})
+                        result.append(
+                            {
+                                "kpi": kpi,
+                                "municipality": area,
+                                "period": int(year),
+                                "values": [
+                                    {
+                                        "gender": "T",
+                                        "count": 1,
+                                        "status": "",
+                                        "value": int(year) - 2000 + self.value_offset,
+                                        "isdeleted": False,
+                                    }
+                                ],
+                            }
+                        )
             return result
         raise KeyError(entity)
 
@@ -65,13 +90,19 @@ class FakeKolada:
             self._cache[key] = self.items(parts)
         items = self._cache[key]
         page = int(query.get("page", ["1"])[0])
-        chunk = items[(page - 1) * self.page_size: page * self.page_size]
+        chunk = items[(page - 1) * self.page_size : page * self.page_size]
         more = page * self.page_size < len(items)
         next_query = {**{k: v[0] for k, v in query.items()}, "page": page + 1}
-        body = {"values": chunk, "count": len(chunk),
-                "next_url": (f"{self.base}{path}?{urllib.parse.urlencode(next_query)}"
-                             if more else (None if page % 2 else "")),
-                "previous_url": None}
+        body = {
+            "values": chunk,
+            "count": len(chunk),
+            "next_url": (
+                f"{self.base}{path}?{urllib.parse.urlencode(next_query)}"
+                if more
+                else (None if page % 2 else "")
+            ),
+            "previous_url": None,
+        }
         return 200, json.dumps(body).encode()
 
 
@@ -83,8 +114,9 @@ def kolada():
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
             fake.requests.append(self.path)
-            status, body = fake.respond(urllib.parse.unquote(url.path),
-                                        urllib.parse.parse_qs(url.query))
+            status, body = fake.respond(
+                urllib.parse.unquote(url.path), urllib.parse.parse_qs(url.query)
+            )
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -109,9 +141,13 @@ def kpis(n):
 
 def test_ids_are_chunked_to_25_per_segment_and_pages_followed(kolada):
     kolada.page_size = 997
-    source = ApiSource(kolada.url, kpis=kpis(30), municipalities=[f"{n:04d}" for n in
-                                                                  range(1, 31)],
-                       years=list(range(1995, 2025)), retries=0)
+    source = ApiSource(
+        kolada.url,
+        kpis=kpis(30),
+        municipalities=[f"{n:04d}" for n in range(1, 31)],
+        years=list(range(1995, 2025)),
+        retries=0,
+    )
     metadata = list(source.metadata_pages())
     data = list(source.data_pages())
     for request in kolada.requests:
@@ -130,9 +166,16 @@ def test_ids_are_chunked_to_25_per_segment_and_pages_followed(kolada):
 
 def test_live_import_through_the_command_with_provenance(kolada, tmp_path):
     out = StringIO()
-    call_command("import_kolada", base_url=kolada.url, kpi=["N00001,N00002"],
-                 municipality=["0001,0002,0003"], group=["G100"], years="2022-2024",
-                 save_dir=str(tmp_path / "saved"), stdout=out)
+    call_command(
+        "import_kolada",
+        base_url=kolada.url,
+        kpi=["N00001,N00002"],
+        municipality=["0001,0002,0003"],
+        group=["G100"],
+        years="2022-2024",
+        save_dir=str(tmp_path / "saved"),
+        stdout=out,
+    )
     assert "2 KPI:er" in out.getvalue()
     value = Value.objects.get(kpi_id="N00001", area_id="0002", period=2023)
     assert value.value == 23.0
@@ -151,8 +194,13 @@ def test_live_import_through_the_command_with_provenance(kolada, tmp_path):
 
 
 def test_reimport_from_the_api_keeps_revisions(kolada):
-    args = {"base_url": kolada.url, "kpi": ["N00001"], "municipality": ["0001"],
-            "years": "2024", "stdout": StringIO()}
+    args = {
+        "base_url": kolada.url,
+        "kpi": ["N00001"],
+        "municipality": ["0001"],
+        "years": "2024",
+        "stdout": StringIO(),
+    }
     call_command("import_kolada", **args)
     kolada.value_offset = 0.5
     call_command("import_kolada", **args)
@@ -165,15 +213,22 @@ def test_reimport_from_the_api_keeps_revisions(kolada):
 def test_http_error_stops_the_import_and_writes_nothing(kolada):
     kolada.fail_paths = {"/data/"}
     with pytest.raises(CommandError, match="HTTP 404"):
-        call_command("import_kolada", base_url=kolada.url, kpi=["N00001"],
-                     municipality=["0001"], years="2024", stdout=StringIO())
+        call_command(
+            "import_kolada",
+            base_url=kolada.url,
+            kpi=["N00001"],
+            municipality=["0001"],
+            years="2024",
+            stdout=StringIO(),
+        )
     assert not Kpi.objects.exists() and not Value.objects.exists()
 
 
 def test_base_url_from_the_setting(kolada, settings):
     settings.KOLADA_BASE_URL = kolada.url
-    call_command("import_kolada", kpi=["N00001"], municipality=["0001"], years="2024",
-                 stdout=StringIO())
+    call_command(
+        "import_kolada", kpi=["N00001"], municipality=["0001"], years="2024", stdout=StringIO()
+    )
     assert Value.objects.count() == 1
 
 

@@ -29,8 +29,10 @@ def demo_world():
     pages = Path(__file__).resolve().parents[2] / "insyn" / "importers" / "demo_pages"
     import_followup_files(sorted(pages.glob("*.txt")))
     load_demo()
-    return {"gender": Indicator.objects.get(kpi_id="U07414"),
-            "own": Indicator.objects.get(kpi__source="own")}
+    return {
+        "gender": Indicator.objects.get(kpi_id="U07414"),
+        "own": Indicator.objects.get(kpi__source="own"),
+    }
 
 
 def check(page, url):
@@ -49,7 +51,8 @@ def test_indicator_pages_are_accessible(page, live_server, demo_world):
     name = page.evaluate(
         "el => { const ids = el.getAttribute('aria-labelledby').split(' ');"
         " return ids.map(i => document.getElementById(i).textContent).join(' '); }",
-        svg.element_handle())
+        svg.element_handle(),
+    )
     assert "Värdet har" in name
     # the table opens without scripts and is still accessible when open
     page.get_by_text("Visa värdena som tabell").first.click()
@@ -94,14 +97,22 @@ def test_staff_pages_with_errors_are_accessible(browser_context, live_server, de
     membership = MembershipFactory(role=Role.COMPILER, organisation=None)
     client = Client()
     client.force_login(membership.user)
-    browser_context.add_cookies([{
-        "name": django_settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url}])
+    browser_context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     page = browser_context.new_page()
-    for path in ("/personal/indikatorer/", "/personal/indikatorer/ny/",
-                 f"/personal/indikatorer/{demo_world['own'].pk}/",
-                 "/personal/indikatorer/budget/"):
+    for path in (
+        "/personal/indikatorer/",
+        "/personal/indikatorer/ny/",
+        f"/personal/indikatorer/{demo_world['own'].pk}/",
+        "/personal/indikatorer/budget/",
+    ):
         page.goto(live_server.url + path)
         assert_accessible(page)
     upload = Path(django_settings.DATA_DIR) / "felaktig-budget.csv"

@@ -31,25 +31,34 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-CSV_2023 = ("Nämnd;Verksamhet;Nettokostnad (mnkr)\n"
-            "Utbildningsnämnden;Förskola;1 512,4\n"
-            "Utbildningsnämnden;Grundskola;2 790\n"
-            "KS;;512,3\n"
-            "Socialnämnden;;1\u00a0020,0\n")
-CSV_2024 = ("Nämnd;Verksamhet;Nettokostnad (mnkr)\n"
-            "Utbildningsnämnden;Förskola;1 550,0\n"
-            "Utbildningsnämnden;Grundskola;2 900,5\n"
-            "Kommunstyrelsen;;500\n"
-            "Socialnämnden;;1 020,0\n")
+CSV_2023 = (
+    "Nämnd;Verksamhet;Nettokostnad (mnkr)\n"
+    "Utbildningsnämnden;Förskola;1 512,4\n"
+    "Utbildningsnämnden;Grundskola;2 790\n"
+    "KS;;512,3\n"
+    "Socialnämnden;;1\u00a0020,0\n"
+)
+CSV_2024 = (
+    "Nämnd;Verksamhet;Nettokostnad (mnkr)\n"
+    "Utbildningsnämnden;Förskola;1 550,0\n"
+    "Utbildningsnämnden;Grundskola;2 900,5\n"
+    "Kommunstyrelsen;;500\n"
+    "Socialnämnden;;1 020,0\n"
+)
 
 
 @pytest.fixture
 def boards():
     MunicipalityFactory()
-    ubn = OrganisationFactory(name="Utbildningsnämnden", slug="utbildningsnamnden",
-                              short_name="UBN")
-    ks = OrganisationFactory(name="Kommunstyrelsen", slug="kommunstyrelsen", short_name="KS",
-                             kind=OrganisationKind.EXECUTIVE_BOARD)
+    ubn = OrganisationFactory(
+        name="Utbildningsnämnden", slug="utbildningsnamnden", short_name="UBN"
+    )
+    ks = OrganisationFactory(
+        name="Kommunstyrelsen",
+        slug="kommunstyrelsen",
+        short_name="KS",
+        kind=OrganisationKind.EXECUTIVE_BOARD,
+    )
     scn = OrganisationFactory(name="Socialnämnden", slug="socialnamnden", short_name="SCN")
     OrganisationAliasFactory(organisation=scn, alias="Sociala nämnden")
     return {"ubn": ubn, "ks": ks, "scn": scn}
@@ -82,34 +91,52 @@ def test_csv_with_swedish_numbers():
 def test_comma_separated_csv_with_bom_and_cp1252():
     text = "\ufeffNämnd,Nettokostnad\nUBN,12.5\nKS,-3\n"
     assert [r.net_cost for r in parse_budget(text.encode(), file_name="b.csv").rows] == [
-        Decimal("12.500"), Decimal("-3.000")]
+        Decimal("12.500"),
+        Decimal("-3.000"),
+    ]
     latin = "Nämnd;Nettokostnad (mnkr)\nÄldrenämnden;10\n".encode("cp1252")
     assert parse_budget(latin, file_name="b.csv").rows[0].organisation == "Äldrenämnden"
 
 
 def test_xlsx():
-    content = xlsx([["Nämnd", "Verksamhet", "Nettokostnad (mnkr)"],
-                    ["Utbildningsnämnden", "Förskola", 1512.4],
-                    [None, None, None],
-                    ["KS", None, "512,3"]])
+    content = xlsx(
+        [
+            ["Nämnd", "Verksamhet", "Nettokostnad (mnkr)"],
+            ["Utbildningsnämnden", "Förskola", 1512.4],
+            [None, None, None],
+            ["KS", None, "512,3"],
+        ]
+    )
     result = parse_budget(content, file_name="budget.xlsx")
     assert result.ok, result.errors
-    assert [(r.row, r.net_cost) for r in result.rows] == [(2, Decimal("1512.400")),
-                                                          (4, Decimal("512.300"))]
+    assert [(r.row, r.net_cost) for r in result.rows] == [
+        (2, Decimal("1512.400")),
+        (4, Decimal("512.300")),
+    ]
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("Nämnd;Belopp\nUBN;1\n", ["Rad 1: okänd kolumn ”Belopp”",
-                              "Rad 1: kolumnen ”Nettokostnad (mnkr)” saknas"]),
-    ("Verksamhet;Nettokostnad\nSkola;1\n", ["Rad 1: kolumnen ”Nämnd” saknas"]),
-    ("Nämnd;Nettokostnad\nUBN;många\nKS;\n;5\n",
-     ["Rad 2: ”många” i kolumnen Nettokostnad är inte ett tal.",
-      "Rad 3: nettokostnad saknas för ”KS”.", "Rad 4: nämnd saknas."]),
-    ("Nämnd;Nettokostnad\nUBN;1\nubn;2\n", ["Rad 3: ”ubn” finns redan på rad 2."]),
-    ("", ["Filen är tom."]),
-    ("\n\n", ["Filen innehåller inga rader."]),
-    ("Nämnd;Nettokostnad\n", ["Filen innehåller inga budgetrader."]),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (
+            "Nämnd;Belopp\nUBN;1\n",
+            ["Rad 1: okänd kolumn ”Belopp”", "Rad 1: kolumnen ”Nettokostnad (mnkr)” saknas"],
+        ),
+        ("Verksamhet;Nettokostnad\nSkola;1\n", ["Rad 1: kolumnen ”Nämnd” saknas"]),
+        (
+            "Nämnd;Nettokostnad\nUBN;många\nKS;\n;5\n",
+            [
+                "Rad 2: ”många” i kolumnen Nettokostnad är inte ett tal.",
+                "Rad 3: nettokostnad saknas för ”KS”.",
+                "Rad 4: nämnd saknas.",
+            ],
+        ),
+        ("Nämnd;Nettokostnad\nUBN;1\nubn;2\n", ["Rad 3: ”ubn” finns redan på rad 2."]),
+        ("", ["Filen är tom."]),
+        ("\n\n", ["Filen innehåller inga rader."]),
+        ("Nämnd;Nettokostnad\n", ["Filen innehåller inga budgetrader."]),
+    ],
+)
 def test_csv_errors_per_row(content, expected):
     result = parse_budget(content.encode(), file_name="b.csv")
     assert not result.ok
@@ -144,8 +171,7 @@ def test_upload_resolves_names_abbreviations_and_aliases(boards):
     text = CSV_2023.replace("Socialnämnden", "Sociala nämnden")
     upload = budget_upload(year=2023, file_name="b.csv", content=text.encode())
     assert upload.state == BudgetState.DRAFT
-    assert {line.organisation.short_name for line in upload.lines.all()} == {"UBN", "KS",
-                                                                              "SCN"}
+    assert {line.organisation.short_name for line in upload.lines.all()} == {"UBN", "KS", "SCN"}
 
 
 def test_unknown_organisation_and_bad_rows_save_nothing(boards):
@@ -161,8 +187,11 @@ def test_unknown_organisation_and_bad_rows_save_nothing(boards):
 def test_organisation_not_active_that_year(boards):
     OrganisationFactory(name="Gamla nämnden", active_until=2020)
     with pytest.raises(BudgetUploadError, match="fanns inte år 2023"):
-        budget_upload(year=2023, file_name="b.csv",
-                      content=b"N\xc3\xa4mnd;Nettokostnad\nGamla n\xc3\xa4mnden;1\n")
+        budget_upload(
+            year=2023,
+            file_name="b.csv",
+            content=b"N\xc3\xa4mnd;Nettokostnad\nGamla n\xc3\xa4mnden;1\n",
+        )
 
 
 # --- the public view -----------------------------------------------------------------------------
@@ -172,15 +201,16 @@ def test_organisation_not_active_that_year(boards):
 def published(boards):
     plan = PlanFactory(year=2023)
     goal = GoalFactory(plan=plan, number="4")
-    AssignmentFactory(goal=goal, number="20", title="Utveckla förskolan",
-                      responsible=[boards["ubn"]])
+    AssignmentFactory(
+        goal=goal, number="20", title="Utveckla förskolan", responsible=[boards["ubn"]]
+    )
     everyone = AssignmentFactory(goal=goal, number="21", title="Minska sjukfrånvaron")
     everyone.responsible_groups.set([OrganisationGroupFactory()])
-    AssignmentFactory(goal=goal, number="22", title="Socialt arbete",
-                      responsible=[boards["scn"]])
+    AssignmentFactory(goal=goal, number="22", title="Socialt arbete", responsible=[boards["scn"]])
     for year, text in ((2023, CSV_2023), (2024, CSV_2024)):
-        budget_publish(upload=budget_upload(year=year, file_name=f"{year}.csv",
-                                            content=text.encode()))
+        budget_publish(
+            upload=budget_upload(year=year, file_name=f"{year}.csv", content=text.encode())
+        )
     return plan
 
 
@@ -237,8 +267,7 @@ def test_organisation_panel(published, boards):
 
 
 @pytest.mark.parametrize("scale", [1, 10])
-def test_budget_page_queries_are_bounded(client, boards, django_assert_max_num_queries,
-                                         scale):
+def test_budget_page_queries_are_bounded(client, boards, django_assert_max_num_queries, scale):
     plan = PlanFactory(year=2023)
     goal = GoalFactory(plan=plan)
     lines = ["Nämnd;Verksamhet;Nettokostnad"]
@@ -247,8 +276,9 @@ def test_budget_page_queries_are_bounded(client, boards, django_assert_max_num_q
         AssignmentFactory(goal=goal, responsible=[org])
         lines += [f"{org.name};A;1", f"{org.name};B;2"]
     for year in (2022, 2023):
-        budget_publish(upload=budget_upload(year=year, file_name="b.csv",
-                                            content="\n".join(lines).encode()))
+        budget_publish(
+            upload=budget_upload(year=year, file_name="b.csv", content="\n".join(lines).encode())
+        )
     client.get(reverse("indicators:budget"))
     with django_assert_max_num_queries(10):
         assert client.get(reverse("indicators:budget") + "?year=2023").status_code == 200
@@ -265,10 +295,12 @@ def compiler(client):
 
 def test_staff_upload_shows_row_errors_and_saves_nothing(client, boards):
     compiler(client)
-    upload = SimpleUploadedFile("budget.csv", b"N\xc3\xa4mnd;Nettokostnad\nUBN;abc\nXYZ;1\n",
-                                content_type="text/csv")
-    response = client.post(reverse("indicators_staff:budget_upload"),
-                           {"year": 2024, "file": upload})
+    upload = SimpleUploadedFile(
+        "budget.csv", b"N\xc3\xa4mnd;Nettokostnad\nUBN;abc\nXYZ;1\n", content_type="text/csv"
+    )
+    response = client.post(
+        reverse("indicators_staff:budget_upload"), {"year": 2024, "file": upload}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Rad 2: ”abc” i kolumnen Nettokostnad är inte ett tal." in html
@@ -278,15 +310,16 @@ def test_staff_upload_shows_row_errors_and_saves_nothing(client, boards):
 
 def test_staff_upload_publish_flow(client, boards):
     user = compiler(client)
-    upload = SimpleUploadedFile("budget.xlsx", xlsx([["Nämnd", "Nettokostnad (mnkr)"],
-                                                     ["UBN", 10], ["KS", 5]]))
-    response = client.post(reverse("indicators_staff:budget_upload"),
-                           {"year": 2024, "file": upload})
+    upload = SimpleUploadedFile(
+        "budget.xlsx", xlsx([["Nämnd", "Nettokostnad (mnkr)"], ["UBN", 10], ["KS", 5]])
+    )
+    response = client.post(
+        reverse("indicators_staff:budget_upload"), {"year": 2024, "file": upload}
+    )
     draft = BudgetUpload.objects.get()
     assert response.status_code == 302 and draft.uploaded_by == user
     assert client.get(reverse("indicators:budget") + "?year=2024").status_code == 404
-    assert client.get(reverse("indicators_staff:budget_detail", args=[draft.pk])).status_code \
-        == 200
+    assert client.get(reverse("indicators_staff:budget_detail", args=[draft.pk])).status_code == 200
     client.post(reverse("indicators_staff:budget_publish", args=[draft.pk]))
     assert client.get(reverse("indicators:budget") + "?year=2024").status_code == 200
 
@@ -302,10 +335,14 @@ def test_reporters_cannot_upload(client, boards):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-cells = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**15, 10**15),
-                  st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
-                  st.sampled_from(["Nämnd", "Verksamhet", "Nettokostnad (mnkr)", "1 234,5",
-                                   "UBN", "−3", ""]))
+cells = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.sampled_from(["Nämnd", "Verksamhet", "Nettokostnad (mnkr)", "1 234,5", "UBN", "−3", ""]),
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -319,8 +356,9 @@ def test_any_bytes_give_rows_or_errors(data, name):
 @given(rows=st.lists(st.lists(cells, max_size=4), max_size=6), as_xlsx=st.booleans())
 def test_any_table_gives_rows_or_errors(rows, as_xlsx):
     if as_xlsx:
-        clean = [[c if not isinstance(c, str) else c.replace("\x00", "") for c in row]
-                 for row in rows]
+        clean = [
+            [c if not isinstance(c, str) else c.replace("\x00", "") for c in row] for row in rows
+        ]
         try:
             content = xlsx(clean)
         except Exception:  # openpyxl refuses some characters; not the parser's concern

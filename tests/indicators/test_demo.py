@@ -50,13 +50,21 @@ def test_readme_says_demo_figures():
 
 
 def snapshot():
-    return (sorted(Value.objects.values_list("kpi_id", "area_id", "period", "gender", "value")),
-            Kpi.objects.count(), Indicator.objects.count(), IndicatorLink.objects.count(),
-            IndicatorTarget.objects.count(), PeerGroup.objects.count(),
-            BudgetUpload.objects.count(), BudgetLine.objects.count(),
-            ImportRun.objects.count(), ValueRevision.objects.count(),
-            Indicator.history.count(), IndicatorLink.history.count(),
-            PeerGroup.history.count())
+    return (
+        sorted(Value.objects.values_list("kpi_id", "area_id", "period", "gender", "value")),
+        Kpi.objects.count(),
+        Indicator.objects.count(),
+        IndicatorLink.objects.count(),
+        IndicatorTarget.objects.count(),
+        PeerGroup.objects.count(),
+        BudgetUpload.objects.count(),
+        BudgetLine.objects.count(),
+        ImportRun.objects.count(),
+        ValueRevision.objects.count(),
+        Indicator.history.count(),
+        IndicatorLink.history.count(),
+        PeerGroup.history.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -74,8 +82,10 @@ def test_load_demo_is_idempotent_and_links_goals(client):
     goals = {link.goal.number for link in IndicatorLink.objects.select_related("goal")}
     assert goals == {"1", "4"}
     assert Indicator.objects.filter(is_published=True).count() == 6
-    assert Value.objects.filter(kpi_id="U07414", area_id="0380", period=2020,
-                                gender="T").get().value is None
+    assert (
+        Value.objects.filter(kpi_id="U07414", area_id="0380", period=2020, gender="T").get().value
+        is None
+    )
     assert BudgetUpload.objects.filter(state="published").count() == 2
     assert client.get(reverse("indicators:index")).status_code == 200
     assert client.get(reverse("indicators:budget")).status_code == 200

@@ -32,31 +32,52 @@ def run_import(*paths, **kwargs):
 
 
 def values_snapshot():
-    return sorted(Value.objects.values_list("kpi_id", "area_id", "period", "gender", "value",
-                                            "count", "status", "fetched_at", "source_ref"))
+    return sorted(
+        Value.objects.values_list(
+            "kpi_id",
+            "area_id",
+            "period",
+            "gender",
+            "value",
+            "count",
+            "status",
+            "fetched_at",
+            "source_ref",
+        )
+    )
 
 
 def db_snapshot():
-    return (values_snapshot(), sorted(Kpi.objects.values_list("pk", "title")),
-            sorted(Area.objects.values_list("pk", "title", "type")),
-            sorted(PeerGroup.objects.values_list("kolada_id", "title")),
-            ValueRevision.objects.count(), ImportRun.objects.filter(succeeded=True).count())
+    return (
+        values_snapshot(),
+        sorted(Kpi.objects.values_list("pk", "title")),
+        sorted(Area.objects.values_list("pk", "title", "type")),
+        sorted(PeerGroup.objects.values_list("kolada_id", "title")),
+        ValueRevision.objects.count(),
+        ImportRun.objects.filter(succeeded=True).count(),
+    )
 
 
 def test_v3_directory_with_paging_groups_nulls_and_gender():
     output = run_import(FIXTURES / "v3")
     assert "2 KPI:er" in output
-    uppsala = {(v.period, v.gender): v for v in Value.objects.filter(kpi_id="N00097",
-                                                                    area_id="0380")}
+    uppsala = {
+        (v.period, v.gender): v for v in Value.objects.filter(kpi_id="N00097", area_id="0380")
+    }
     # period as int and as string; all three pages were read
-    assert {k: v.value for k, v in uppsala.items()} == {(2022, "T"): 1.8, (2023, "T"): 1.2,
-                                                        (2024, "T"): 0.4}
+    assert {k: v.value for k, v in uppsala.items()} == {
+        (2022, "T"): 1.8,
+        (2023, "T"): 1.2,
+        (2024, "T"): 0.4,
+    }
     # null is stored as missing, never 0
     orebro = Value.objects.get(kpi_id="N00097", area_id="1880", period=2024)
     assert orebro.value is None
     # the third page, reached through next_url's ?page=3, has the gender split
-    sick = {v.gender: v.value for v in Value.objects.filter(kpi_id="N00090", area_id="0380",
-                                                            period=2024)}
+    sick = {
+        v.gender: v.value
+        for v in Value.objects.filter(kpi_id="N00090", area_id="0380", period=2024)
+    }
     assert sick == {"T": 7.4, "K": 8.4, "M": 4.5}
     # a group value is a mean with the number of contributing members
     group_value = Value.objects.get(kpi_id="N00097", area_id="G37329")
@@ -111,10 +132,10 @@ def test_changes_and_deletions_keep_the_old_values_as_revisions():
     assert not Value.objects.filter(kpi_id="N00097", area_id="0380", period=2022).exists()
     # a missing value that becomes known, and a known one that becomes missing (null, not 0)
     assert Value.objects.get(kpi_id="N00097", area_id="1880", period=2024).value == 3.1
-    assert Value.objects.get(kpi_id="N00090", area_id="0380", period=2024,
-                             gender="M").value is None
-    revisions = {(r.area_id, r.period, r.gender): (r.value, r.change)
-                 for r in ValueRevision.objects.all()}
+    assert Value.objects.get(kpi_id="N00090", area_id="0380", period=2024, gender="M").value is None
+    revisions = {
+        (r.area_id, r.period, r.gender): (r.value, r.change) for r in ValueRevision.objects.all()
+    }
     assert revisions == {
         ("0380", 2024, "T"): (0.4, "changed"),
         ("0380", 2022, "T"): (1.8, "deleted"),
@@ -137,8 +158,14 @@ def test_v2_archived_files_next_page_period_strings_f_and_is_deleted(tmp_path):
     kpi = Kpi.objects.get(pk="N00945")
     assert kpi.auspice == "X" and kpi.unit == "%" and not kpi.is_divided_by_gender
     # is_deleted removes a stored value
-    Value.objects.create(kpi_id="N00945", area_id="1280", period=2001, gender="T", value=1.0,
-                         fetched_at=kpi.fetched_at)
+    Value.objects.create(
+        kpi_id="N00945",
+        area_id="1280",
+        period=2001,
+        gender="T",
+        value=1.0,
+        fetched_at=kpi.fetched_at,
+    )
     run_import(FIXTURES / "v2")
     assert not Value.objects.filter(area_id="1280", period=2001).exists()
     assert ValueRevision.objects.get(area_id="1280", period=2001).change == "deleted"
@@ -205,20 +232,26 @@ def test_malformed_json(tmp_path):
 
 def test_unknown_kpi_names_file_and_item(tmp_path):
     shutil.copy(FIXTURES / "v3" / "kpi.json", tmp_path / "kpi.json")
-    write_page(tmp_path / "data.json", [
-        data_item("N00097", "0380", 2020, ("T", 1.0)),
-        data_item("N99999", "0380", 2020, ("T", 2.0)),
-    ])
+    write_page(
+        tmp_path / "data.json",
+        [
+            data_item("N00097", "0380", 2020, ("T", 1.0)),
+            data_item("N99999", "0380", 2020, ("T", 2.0)),
+        ],
+    )
     message = assert_fails_cleanly([tmp_path], "data.json", "post 1", "N99999", "okänd KPI")
     assert "kommun 0380" in message and "period 2020" in message
 
 
 def test_wrong_value_type_on_a_late_page_leaves_nothing_half_imported(tmp_path):
     shutil.copytree(FIXTURES / "v3", tmp_path / "v3")
-    write_page(tmp_path / "v3" / "data-3.json", [
-        data_item("N00090", "0380", 2024, ("T", 7.4)),
-        data_item("N00090", "0580", 2024, ("T", "7,1")),
-    ])
+    write_page(
+        tmp_path / "v3" / "data-3.json",
+        [
+            data_item("N00090", "0380", 2024, ("T", 7.4)),
+            data_item("N00090", "0580", 2024, ("T", "7,1")),
+        ],
+    )
     message = assert_fails_cleanly([tmp_path / "v3"], "data-3.json", "post 1", "”value”")
     assert "0580" in message
     assert not Kpi.objects.exists() and not Value.objects.exists()
@@ -247,26 +280,43 @@ def test_no_arguments_is_an_error():
 
 def test_a_page_linking_to_itself_or_back_is_read_once(tmp_path):
     shutil.copy(FIXTURES / "v3" / "kpi.json", tmp_path / "kpi.json")
-    write_page(tmp_path / "data-1.json", [data_item("N00097", "0380", 2020, ("T", 1.0))],
-               next_url="data-2.json")
-    write_page(tmp_path / "data-2.json", [data_item("N00097", "0380", 2021, ("T", 2.0))],
-               next_url="data-1.json")
-    write_page(tmp_path / "data-3.json", [data_item("N00097", "0380", 2022, ("T", 3.0))],
-               next_url="data-3.json")
+    write_page(
+        tmp_path / "data-1.json",
+        [data_item("N00097", "0380", 2020, ("T", 1.0))],
+        next_url="data-2.json",
+    )
+    write_page(
+        tmp_path / "data-2.json",
+        [data_item("N00097", "0380", 2021, ("T", 2.0))],
+        next_url="data-1.json",
+    )
+    write_page(
+        tmp_path / "data-3.json",
+        [data_item("N00097", "0380", 2022, ("T", 3.0))],
+        next_url="data-3.json",
+    )
     run = import_kolada(source=FileSource([tmp_path]))
     assert run.created == 3
 
 
 def test_pages_named_on_the_command_line_follow_their_chain(tmp_path):
     shutil.copytree(FIXTURES / "v3", tmp_path / "v3")
-    run_import(tmp_path / "v3" / "kpi.json", tmp_path / "v3" / "municipality.json",
-               tmp_path / "v3" / "data-1.json")
+    run_import(
+        tmp_path / "v3" / "kpi.json",
+        tmp_path / "v3" / "municipality.json",
+        tmp_path / "v3" / "data-1.json",
+    )
     # data-2 and data-3 were read through next_url
     assert Value.objects.filter(kpi_id="N00090").count() == 7
 
 
 def test_duplicate_value_on_a_page_is_an_error(tmp_path):
     shutil.copy(FIXTURES / "v3" / "kpi.json", tmp_path / "kpi.json")
-    write_page(tmp_path / "data.json", [data_item("N00097", "0380", 2020, ("T", 1.0)),
-                                        data_item("N00097", "0380", "2020", ("T", 2.0))])
+    write_page(
+        tmp_path / "data.json",
+        [
+            data_item("N00097", "0380", 2020, ("T", 1.0)),
+            data_item("N00097", "0380", "2020", ("T", 2.0)),
+        ],
+    )
     assert_fails_cleanly([tmp_path], "data.json", "post 1", "två gånger")

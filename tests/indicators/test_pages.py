@@ -29,8 +29,10 @@ YEARS = range(2015, 2025)
 def world():
     MunicipalityFactory()
     home = AreaFactory(id="0380", title="Uppsala")
-    peers = [AreaFactory(id=code, title=name) for code, name in
-             [("0580", "Linköping"), ("1880", "Örebro"), ("1980", "Västerås")]]
+    peers = [
+        AreaFactory(id=code, title=name)
+        for code, name in [("0580", "Linköping"), ("1880", "Örebro"), ("1980", "Västerås")]
+    ]
     AreaFactory(id="0000", title="Riket", type=AreaType.REGION)
     custom = PeerGroupFactory(title="Jämförbara städer")
     custom.members.set(peers)
@@ -43,8 +45,9 @@ def world():
     add_series(kpi, peers[2], {2024: None})
     add_series(kpi, "0000", {2024: 7.5}, count=290)
     goal = GoalFactory(number="1")
-    indicator = IndicatorFactory(kpi=kpi, title="Sjukfrånvaro bland medarbetarna",
-                                 direction=Direction.DECREASE)
+    indicator = IndicatorFactory(
+        kpi=kpi, title="Sjukfrånvaro bland medarbetarna", direction=Direction.DECREASE
+    )
     LinkFactory(indicator=indicator, goal=goal)
     TargetFactory(indicator=indicator, year=2024, value=7.0)
     TargetFactory(indicator=indicator, year=2026, value=6.5)
@@ -95,8 +98,9 @@ def test_kolada_group_value_is_labelled_kolada(world):
     world["group"].show_on_pages = False
     world["group"].save()
     group_area = AreaFactory(id="G1", title="Liknande kommuner", type=AreaType.GROUP)
-    kolada_group = PeerGroupFactory(kind=PeerGroupKind.KOLADA, kolada_id="G1",
-                                    title="Liknande kommuner")
+    kolada_group = PeerGroupFactory(
+        kind=PeerGroupKind.KOLADA, kolada_id="G1", title="Liknande kommuner"
+    )
     kolada_group.members.set([AreaFactory(id="0580")])
     add_series(world["kpi"], group_area, {2024: 7.2}, count=20)
     text = text_of(render_panel(selectors.goal_panel(world["goal"])))
@@ -163,8 +167,9 @@ def test_assignment_panel(world):
 def test_own_indicator_is_labelled_as_the_municipalitys(world):
     from insyn.indicators.services import indicator_create, own_value_set
 
-    indicator = indicator_create(kpi=None, title="Trygghetsvandringar", unit="antal",
-                                 is_published=True)
+    indicator = indicator_create(
+        kpi=None, title="Trygghetsvandringar", unit="antal", is_published=True
+    )
     own_value_set(indicator=indicator, period=2024, value=12)
     LinkFactory(indicator=indicator, goal=world["goal"])
     text = text_of(render_panel(selectors.goal_panel(world["goal"])))

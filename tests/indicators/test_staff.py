@@ -33,9 +33,17 @@ def staff(client):
 
 def test_create_kolada_indicator(client, staff):
     KpiFactory(id="N00097", title="Nettokostnadsavvikelse totalt (exkl. LSS), (%)")
-    response = client.post(reverse("indicators_staff:create"), {
-        "source": "kolada", "kpi_id": "n00097", "title": "", "unit": "",
-        "direction": "decrease", "is_published": "on"})
+    response = client.post(
+        reverse("indicators_staff:create"),
+        {
+            "source": "kolada",
+            "kpi_id": "n00097",
+            "title": "",
+            "unit": "",
+            "direction": "decrease",
+            "is_published": "on",
+        },
+    )
     indicator = Indicator.objects.get()
     assert response.status_code == 302
     assert indicator.kpi_id == "N00097" and indicator.unit == "%"
@@ -44,8 +52,10 @@ def test_create_kolada_indicator(client, staff):
 
 
 def test_unknown_kpi_is_a_form_error(client, staff):
-    response = client.post(reverse("indicators_staff:create"), {
-        "source": "kolada", "kpi_id": "N99999", "direction": "none"})
+    response = client.post(
+        reverse("indicators_staff:create"),
+        {"source": "kolada", "kpi_id": "N99999", "direction": "none"},
+    )
     assert response.status_code == 200
     assert "Nyckeltalet N99999 finns inte i databasen" in response.content.decode()
     assert not Indicator.objects.exists()
@@ -53,9 +63,10 @@ def test_unknown_kpi_is_a_form_error(client, staff):
 
 def test_own_indicator_with_values_and_revisions(client, staff):
     Area.objects.create(id="0380", title="Uppsala", type=AreaType.MUNICIPALITY)
-    client.post(reverse("indicators_staff:create"), {
-        "source": "own", "title": "Trygghetsvandringar", "unit": "antal",
-        "direction": "increase"})
+    client.post(
+        reverse("indicators_staff:create"),
+        {"source": "own", "title": "Trygghetsvandringar", "unit": "antal", "direction": "increase"},
+    )
     indicator = Indicator.objects.get()
     assert indicator.kpi.source == KpiSource.OWN and indicator.kpi_id.startswith("EGEN-")
     url = reverse("indicators_staff:value_set", args=[indicator.pk])
@@ -73,8 +84,11 @@ def test_own_indicator_with_values_and_revisions(client, staff):
 
 def test_kolada_values_cannot_be_entered_by_hand(client, staff):
     indicator = IndicatorFactory()
-    response = client.post(reverse("indicators_staff:value_set", args=[indicator.pk]),
-                           {"year": 2024, "gender": "T", "value": "1"}, follow=True)
+    response = client.post(
+        reverse("indicators_staff:value_set", args=[indicator.pk]),
+        {"year": 2024, "gender": "T", "value": "1"},
+        follow=True,
+    )
     assert "Kolada-värden kommer från importen" in response.content.decode()
     assert not Value.objects.exists()
 
@@ -116,30 +130,44 @@ def test_targets(client, staff):
 def test_custom_peer_group_by_names_and_codes(client, staff):
     AreaFactory(id="0580", title="Linköping")
     AreaFactory(id="1880", title="Örebro")
-    response = client.post(reverse("indicators_staff:group_create"), {
-        "title": "Jämförbara städer", "description": "R9", "members_text": "0580\nörebro",
-        "show_on_pages": "on", "order": 0})
+    response = client.post(
+        reverse("indicators_staff:group_create"),
+        {
+            "title": "Jämförbara städer",
+            "description": "R9",
+            "members_text": "0580\nörebro",
+            "show_on_pages": "on",
+            "order": 0,
+        },
+    )
     assert response.status_code == 302
     group = PeerGroup.objects.get()
     assert group.kind == PeerGroupKind.CUSTOM
     assert set(group.members.values_list("pk", flat=True)) == {"0580", "1880"}
-    response = client.post(reverse("indicators_staff:group_edit", args=[group.pk]), {
-        "title": "Jämförbara städer", "members_text": "0580, Atlantis", "order": 0})
+    response = client.post(
+        reverse("indicators_staff:group_edit", args=[group.pk]),
+        {"title": "Jämförbara städer", "members_text": "0580, Atlantis", "order": 0},
+    )
     assert "Okända kommuner: Atlantis" in response.content.decode()
     assert group.members.count() == 2
-    client.post(reverse("indicators_staff:group_edit", args=[group.pk]), {
-        "title": "Jämförbara städer", "members_text": "Linköping", "order": 0})
+    client.post(
+        reverse("indicators_staff:group_edit", args=[group.pk]),
+        {"title": "Jämförbara städer", "members_text": "Linköping", "order": 0},
+    )
     assert group.history.count() >= 2
     assert list(group.members.values_list("pk", flat=True)) == ["0580"]
 
 
 def test_kolada_group_only_display_settings(client, staff):
     AreaFactory(id="G1", title="Liknande kommuner", type=AreaType.GROUP)
-    group = PeerGroup.objects.create(kind=PeerGroupKind.KOLADA, kolada_id="G1",
-                                     title="Liknande kommuner")
+    group = PeerGroup.objects.create(
+        kind=PeerGroupKind.KOLADA, kolada_id="G1", title="Liknande kommuner"
+    )
     group.members.set([AreaFactory(id="0580")])
-    client.post(reverse("indicators_staff:group_edit", args=[group.pk]), {
-        "title": "Nytt namn", "members_text": "", "show_on_pages": "on", "order": 2})
+    client.post(
+        reverse("indicators_staff:group_edit", args=[group.pk]),
+        {"title": "Nytt namn", "members_text": "", "show_on_pages": "on", "order": 2},
+    )
     group.refresh_from_db()
     assert group.title == "Liknande kommuner" and group.show_on_pages and group.order == 2
     assert group.members.count() == 1
@@ -149,8 +177,14 @@ def test_kolada_group_only_display_settings(client, staff):
 
 def test_staff_pages_render(client, staff):
     indicator = IndicatorFactory()
-    for name, args in [("index", []), ("create", []), ("edit", [indicator.pk]),
-                       ("group_create", []), ("budget_upload", []), ("import_runs", [])]:
+    for name, args in [
+        ("index", []),
+        ("create", []),
+        ("edit", [indicator.pk]),
+        ("group_create", []),
+        ("budget_upload", []),
+        ("import_runs", []),
+    ]:
         response = client.get(reverse(f"indicators_staff:{name}", args=args))
         assert response.status_code == 200, name
         assert "style=" not in response.content.decode()
@@ -162,8 +196,13 @@ def test_other_roles_are_refused(client, role):
     membership = MembershipFactory(role=role)
     client.force_login(membership.user)
     assert client.get(reverse("indicators_staff:index")).status_code == 403
-    assert client.post(reverse("indicators_staff:target_set", args=[indicator.pk]),
-                       {"year": 2026, "value": "1"}).status_code == 403
+    assert (
+        client.post(
+            reverse("indicators_staff:target_set", args=[indicator.pk]),
+            {"year": 2026, "value": "1"},
+        ).status_code
+        == 403
+    )
     assert not IndicatorTarget.objects.exists()
 
 

@@ -43,9 +43,16 @@ def test_organisations(client, world):
     assert list(by_slug) == ["kulturnamnden", "uppsalahem-ab"]  # by name
     culture = by_slug["kulturnamnden"]
     assert culture == {
-        "slug": "kulturnamnden", "name": "Kulturnämnden", "short_name": "KTN", "kind": "board",
-        "kind_label": "Nämnd", "aliases": [{"alias": "Kulturnämnd", "kind": "alias"}],
-        "active_from": 2019, "active_until": None, "successor": None, "website": "",
+        "slug": "kulturnamnden",
+        "name": "Kulturnämnden",
+        "short_name": "KTN",
+        "kind": "board",
+        "kind_label": "Nämnd",
+        "aliases": [{"alias": "Kulturnämnd", "kind": "alias"}],
+        "active_from": 2019,
+        "active_until": None,
+        "successor": None,
+        "website": "",
         "url": "http://testserver/api/v1/organisations/kulturnamnden",
         "html_url": "http://testserver/organisationer/kulturnamnden/",
     }
@@ -54,14 +61,19 @@ def test_organisations(client, world):
 def test_organisation_detail(client, world):
     data = get(client, "/api/v1/organisations/kulturnamnden")
     assert data["name"] == "Kulturnämnden"
-    assert data["groups"] == [{"slug": "alla-namnder-och-bolag",
-                               "name": "Alla nämnder och bolag"}]
+    assert data["groups"] == [{"slug": "alla-namnder-och-bolag", "name": "Alla nämnder och bolag"}]
     council, _remaining, _additional, board_goal = world.assignments
     assert [a["id"] for a in data["responsible_for"]] == [council.pk, board_goal.pk]
     assert data["responsible_for"][0] == {
-        "id": council.pk, "plan_year": 2023, "goal_number": "4", "heading": "Uppdrag 20",
-        "number": "20", "kind": "council", "title": "Förebygga brott",
-        "url": f"http://testserver/api/v1/assignments/{council.pk}"}
+        "id": council.pk,
+        "plan_year": 2023,
+        "goal_number": "4",
+        "heading": "Uppdrag 20",
+        "number": "20",
+        "kind": "council",
+        "title": "Förebygga brott",
+        "url": f"http://testserver/api/v1/assignments/{council.pk}",
+    }
     company = get(client, "/api/v1/organisations/uppsalahem-ab")
     assert [a["id"] for a in company["affected_by"]] == [council.pk]
 
@@ -82,8 +94,10 @@ def test_plans(client, world):
 
 def test_plan_detail_lists_goals_with_latest_follow_up(client, world):
     data = get(client, "/api/v1/plans/2023")
-    assert [p["label"] for p in data["periods"]] == ["Uppföljning per april",
-                                                      "Delårsuppföljning per augusti"]
+    assert [p["label"] for p in data["periods"]] == [
+        "Uppföljning per april",
+        "Delårsuppföljning per augusti",
+    ]
     [goal] = data["goals"]
     assert goal["number"] == "4"
     assert goal["latest_follow_up"]["period"]["id"] == world.august.pk
@@ -107,34 +121,53 @@ def test_goal_detail(client, world):
     assert april["status"] == "red" and april["status_label"] == "Röd"
     # No earlier period to compare with: the trend as the municipality stated it.
     assert april["trend"] == "worsened" and april["trend_computed"] is False
-    assert april["counts"] == {"assignments": 1, "completed": 0, "on_track": 1, "delayed": 0,
-                               "not_done": 0, "unknown": 0}
+    assert april["counts"] == {
+        "assignments": 1,
+        "completed": 0,
+        "on_track": 1,
+        "delayed": 0,
+        "not_done": 0,
+        "unknown": 0,
+    }
     assert august["status"] == "yellow"
     assert august["trend"] == "improved" and august["trend_computed"] is True
     assert august["trend_label"] == "Förbättrad"
     # The board goal is not counted.
-    assert august["counts"] == {"assignments": 3, "completed": 1, "on_track": 1, "delayed": 1,
-                                "not_done": 0, "unknown": 0}
+    assert august["counts"] == {
+        "assignments": 3,
+        "completed": 1,
+        "on_track": 1,
+        "delayed": 1,
+        "not_done": 0,
+        "unknown": 0,
+    }
     assert august["summary"] == (
         "Ett av kommunfullmäktiges tre uppdrag inom fokusmålet är klart. Ett uppdrag pågår "
-        "enligt plan och ett uppdrag är försenat.")
+        "enligt plan och ett uppdrag är försenat."
+    )
     assert august["assessment"] == "Målet bedöms bli delvis uppfyllt."
 
     headings = [a["heading"] for a in data["assignments"]]
-    assert headings == ["Uppdrag 20", "Kvarvarande från 2022 uppdrag 19",
-                        "Tillkommande uppdrag", "Gemensamt nämnd-/bolagsmål NB 1.1"]
+    assert headings == [
+        "Uppdrag 20",
+        "Kvarvarande från 2022 uppdrag 19",
+        "Tillkommande uppdrag",
+        "Gemensamt nämnd-/bolagsmål NB 1.1",
+    ]
     council = data["assignments"][0]
     assert council["latest_status"]["status"] == "completed"
     assert council["latest_status"]["period"]["id"] == world.august.pk
     assert council["responsible_organisations"][0]["slug"] == "kulturnamnden"
     assert data["assignments"][1]["responsible_groups"] == [
-        {"slug": "alla-namnder-och-bolag", "name": "Alla nämnder och bolag"}]
+        {"slug": "alla-namnder-och-bolag", "name": "Alla nämnder och bolag"}
+    ]
     assert data["assignments"][3]["counts_in_summary"] is False
 
 
 def test_goal_without_published_period_has_no_follow_ups(client, world):
     PlanFactory(year=2024)
     from tests.factories import GoalFactory
+
     GoalFactory(plan=PlanFactory(year=2024), number="1")
     data = get(client, "/api/v1/plans/2024/goals/1")
     assert data["follow_ups"] == [] and data["latest_follow_up"] is None
@@ -144,14 +177,22 @@ def test_assignment_detail(client, world):
     council, remaining, additional, board_goal = world.assignments
     data = get(client, f"/api/v1/assignments/{council.pk}")
     assert data["goal"]["url"] == "http://testserver/api/v1/plans/2023/goals/4"
-    assert data["responsible_organisations"] == [{
-        "slug": "kulturnamnden", "name": "Kulturnämnden",
-        "url": "http://testserver/api/v1/organisations/kulturnamnden"}]
+    assert data["responsible_organisations"] == [
+        {
+            "slug": "kulturnamnden",
+            "name": "Kulturnämnden",
+            "url": "http://testserver/api/v1/organisations/kulturnamnden",
+        }
+    ]
     assert [o["slug"] for o in data["affected_organisations"]] == ["uppsalahem-ab"]
     reports = data["reports"]
-    assert [(r["period"]["id"], r["compiled"], (r["organisation"] or {}).get("slug"))
-            for r in reports] == [(world.april.pk, True, None), (world.august.pk, True, None),
-                                  (world.august.pk, False, "kulturnamnden")]
+    assert [
+        (r["period"]["id"], r["compiled"], (r["organisation"] or {}).get("slug")) for r in reports
+    ] == [
+        (world.april.pk, True, None),
+        (world.august.pk, True, None),
+        (world.august.pk, False, "kulturnamnden"),
+    ]
     assert reports[1]["status"] == "completed" and reports[1]["status_label"] == "Slutfört"
     assert data["html_url"] == f"http://testserver/uppdrag/{council.pk}/"
 
@@ -162,9 +203,13 @@ def test_assignment_detail(client, world):
     assert [m["slug"] for m in group["members"]] == ["kulturnamnden", "uppsalahem-ab"]
 
     data = get(client, f"/api/v1/assignments/{additional.pk}")
-    assert data["decision"] == {"case_number": "KSN-2019-03835", "paragraph": "§379",
-                                "body": "KF", "date": "2019-12-09",
-                                "reference": "KF 2019-12-09 §379, KSN-2019-03835"}
+    assert data["decision"] == {
+        "case_number": "KSN-2019-03835",
+        "paragraph": "§379",
+        "body": "KF",
+        "date": "2019-12-09",
+        "reference": "KF 2019-12-09 §379, KSN-2019-03835",
+    }
     assert data["number"] is None
 
     data = get(client, f"/api/v1/assignments/{board_goal.pk}")
@@ -173,8 +218,11 @@ def test_assignment_detail(client, world):
 
 def test_carried_over_assignments_link_both_ways(client, world):
     from tests.factories import AssignmentFactory, GoalFactory
-    later = AssignmentFactory(goal=GoalFactory(plan=PlanFactory(year=2024), number="4"),
-                              carried_over_from=world.assignments[0])
+
+    later = AssignmentFactory(
+        goal=GoalFactory(plan=PlanFactory(year=2024), number="4"),
+        carried_over_from=world.assignments[0],
+    )
     data = get(client, f"/api/v1/assignments/{later.pk}")
     assert data["origin"]["carried_over_from"]["id"] == world.assignments[0].pk
     data = get(client, f"/api/v1/assignments/{world.assignments[0].pk}")
@@ -220,35 +268,48 @@ def test_period_reports_are_paginated(client, world):
     assert get(client, url, offset=50)["results"] == []
 
 
-@pytest.mark.parametrize("params", [
-    {"limit": "0"}, {"limit": "-1"}, {"limit": "abc"}, {"limit": "1001"}, {"limit": "1.5"},
-    {"limit": "١٠"}, {"offset": "-1"}, {"offset": "x"}, {"limit": "10", "offset": "ett"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "-1"},
+        {"limit": "abc"},
+        {"limit": "1001"},
+        {"limit": "1.5"},
+        {"limit": "١٠"},
+        {"offset": "-1"},
+        {"offset": "x"},
+        {"limit": "10", "offset": "ett"},
+    ],
+)
 def test_bad_pagination_parameters_are_400(client, world, params):
     data = get(client, f"/api/v1/periods/{world.august.pk}/reports", status=400, **params)
     assert data["error"]["status"] == 400
     assert "måste vara ett heltal" in data["error"]["message"]
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/organisations/finns-inte",
-    "/api/v1/plans/1999",
-    "/api/v1/plans/abc",
-    "/api/v1/plans/99999999999999999999",
-    "/api/v1/plans/1999/goals",
-    "/api/v1/plans/2023/goals/99",
-    "/api/v1/plans/1999/goals/4",
-    "/api/v1/plans/2023/goals/99/follow-up.csv",
-    "/api/v1/assignments/999999",
-    "/api/v1/assignments/abc",
-    "/api/v1/assignments/99999999999999999999999",
-    "/api/v1/periods/999999",
-    "/api/v1/periods/999999/reports",
-    "/api/v1/finns-inte",
-    "/api/v2/plans",
-    "/api/v1/organisations/%00",
-    "/api/v1/plans/2023/goals/%00",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/organisations/finns-inte",
+        "/api/v1/plans/1999",
+        "/api/v1/plans/abc",
+        "/api/v1/plans/99999999999999999999",
+        "/api/v1/plans/1999/goals",
+        "/api/v1/plans/2023/goals/99",
+        "/api/v1/plans/1999/goals/4",
+        "/api/v1/plans/2023/goals/99/follow-up.csv",
+        "/api/v1/assignments/999999",
+        "/api/v1/assignments/abc",
+        "/api/v1/assignments/99999999999999999999999",
+        "/api/v1/periods/999999",
+        "/api/v1/periods/999999/reports",
+        "/api/v1/finns-inte",
+        "/api/v2/plans",
+        "/api/v1/organisations/%00",
+        "/api/v1/plans/2023/goals/%00",
+    ],
+)
 def test_unknown_things_are_json_404(client, world, path):
     data = get(client, path, status=404)
     assert data == {"error": {"status": 404, "message": data["error"]["message"]}}
@@ -276,6 +337,8 @@ def test_labels_stay_swedish_whatever_the_browser_asks(client, world):
 
 
 def test_reverse_names_used_by_other_apps(world):
-    assert reverse("api:goal-follow-up-csv", args=[2023, "4"]) == \
-        "/api/v1/plans/2023/goals/4/follow-up.csv"
+    assert (
+        reverse("api:goal-follow-up-csv", args=[2023, "4"])
+        == "/api/v1/plans/2023/goals/4/follow-up.csv"
+    )
     assert reverse("api:index") == "/api/"

@@ -25,27 +25,48 @@ def test_csv_is_a_utf8_attachment(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="insyn-2023-mal-4-uppfoljning.csv"')
+        'attachment; filename="insyn-2023-mal-4-uppfoljning.csv"'
+    )
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
 def test_one_row_per_assignment_and_published_period(client, world):
     rows = read(client.get(URL))
-    assert list(rows[0]) == ["Plan", "Mål", "Uppdrags-id", "Uppdrag", "Nummer", "Typ", "Titel",
-                             "Uppföljning", "Statuskod", "Status", "Ansvariga", "Bedömning"]
+    assert list(rows[0]) == [
+        "Plan",
+        "Mål",
+        "Uppdrags-id",
+        "Uppdrag",
+        "Nummer",
+        "Typ",
+        "Titel",
+        "Uppföljning",
+        "Statuskod",
+        "Status",
+        "Ansvariga",
+        "Bedömning",
+    ]
     assert len(rows) == 4 * 2  # four assignments × April and August (not the draft period)
-    assert {row["Uppföljning"] for row in rows} == {"Uppföljning per april 2023",
-                                                   "Delårsuppföljning per augusti 2023"}
+    assert {row["Uppföljning"] for row in rows} == {
+        "Uppföljning per april 2023",
+        "Delårsuppföljning per augusti 2023",
+    }
     council, remaining, additional, board_goal = world.assignments
     by_key = {(row["Uppdrags-id"], row["Uppföljning"]): row for row in rows}
 
     august = by_key[(str(council.pk), "Delårsuppföljning per augusti 2023")]
     assert august == {
-        "Plan": "2023", "Mål": "Fokusmål 4. Uppsala ska bli tryggare",
-        "Uppdrags-id": str(council.pk), "Uppdrag": "Uppdrag 20", "Nummer": "20",
-        "Typ": "Uppdrag", "Titel": "Förebygga brott",
-        "Uppföljning": "Delårsuppföljning per augusti 2023", "Statuskod": "completed",
-        "Status": "Slutfört", "Ansvariga": "Kulturnämnden",
+        "Plan": "2023",
+        "Mål": "Fokusmål 4. Uppsala ska bli tryggare",
+        "Uppdrags-id": str(council.pk),
+        "Uppdrag": "Uppdrag 20",
+        "Nummer": "20",
+        "Typ": "Uppdrag",
+        "Titel": "Förebygga brott",
+        "Uppföljning": "Delårsuppföljning per augusti 2023",
+        "Statuskod": "completed",
+        "Status": "Slutfört",
+        "Ansvariga": "Kulturnämnden",
         "Bedömning": "Sammanställd bedömning av Förebygga brott.",
     }
     april = by_key[(str(council.pk), "Uppföljning per april 2023")]
@@ -53,13 +74,22 @@ def test_one_row_per_assignment_and_published_period(client, world):
     # No compiled report in April: the status is unknown, the assessment empty.
     missing = by_key[(str(remaining.pk), "Uppföljning per april 2023")]
     assert (missing["Statuskod"], missing["Status"], missing["Bedömning"]) == (
-        "unknown", "Status saknas", "")
-    assert by_key[(str(remaining.pk), "Delårsuppföljning per augusti 2023")]["Ansvariga"] == \
-        "Alla nämnder och bolag"
-    assert by_key[(str(board_goal.pk), "Delårsuppföljning per augusti 2023")]["Ansvariga"] == \
-        "Kulturnämnden; Uppsalahem AB"
-    assert by_key[(str(additional.pk), "Delårsuppföljning per augusti 2023")]["Typ"] == \
-        "Tillkommande uppdrag"
+        "unknown",
+        "Status saknas",
+        "",
+    )
+    assert (
+        by_key[(str(remaining.pk), "Delårsuppföljning per augusti 2023")]["Ansvariga"]
+        == "Alla nämnder och bolag"
+    )
+    assert (
+        by_key[(str(board_goal.pk), "Delårsuppföljning per augusti 2023")]["Ansvariga"]
+        == "Kulturnämnden; Uppsalahem AB"
+    )
+    assert (
+        by_key[(str(additional.pk), "Delårsuppföljning per augusti 2023")]["Typ"]
+        == "Tillkommande uppdrag"
+    )
 
 
 def test_csv_quotes_commas_quotes_and_newlines(client, world):
@@ -68,8 +98,11 @@ def test_csv_quotes_commas_quotes_and_newlines(client, world):
     report.assessment = 'Rad ett, med "citat";\nrad två.'
     report.save()
     rows = read(client.get(URL))
-    row = next(r for r in rows if r["Uppdrags-id"] == str(council.pk)
-               and r["Uppföljning"].startswith("Delår"))
+    row = next(
+        r
+        for r in rows
+        if r["Uppdrags-id"] == str(council.pk) and r["Uppföljning"].startswith("Delår")
+    )
     assert row["Bedömning"] == 'Rad ett, med "citat";\nrad två.'
 
 

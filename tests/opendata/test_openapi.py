@@ -39,8 +39,7 @@ def openapi_path(route: str) -> str:
 
 
 def api_patterns() -> list[URLPattern]:
-    return [p for p in api_urls.urlpatterns
-            if isinstance(p, URLPattern) and p.name != "not-found"]
+    return [p for p in api_urls.urlpatterns if isinstance(p, URLPattern) and p.name != "not-found"]
 
 
 def test_every_route_is_described_and_nothing_else():
@@ -49,8 +48,11 @@ def test_every_route_is_described_and_nothing_else():
 
 
 def test_the_api_is_mounted_at_api():
-    [resolver] = [p for p in get_resolver().url_patterns
-                  if isinstance(p, URLResolver) and p.namespace == "api"]
+    [resolver] = [
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "api"
+    ]
     assert str(resolver.pattern) == "api/"
 
 
@@ -63,8 +65,9 @@ def test_document_is_openapi_3_1_with_resolvable_references():
         operation = item["get"]
         assert operation["operationId"] and operation["summary"], path
         for name in re.findall(r"{(\w+)}", path):
-            assert any(p["name"] == name and p["in"] == "path"
-                       for p in operation.get("parameters", [])), (path, name)
+            assert any(
+                p["name"] == name and p["in"] == "path" for p in operation.get("parameters", [])
+            ), (path, name)
         assert "200" in operation["responses"]
 
 
@@ -88,8 +91,12 @@ def test_real_responses_conform_to_the_document(world):
     for path in DOCUMENT["paths"]:
         operation = schema[path]["GET"]
         names = re.findall(r"{(\w+)}", path)
-        values = {"slug": [world.board.slug, world.company.slug], "year": [2023],
-                  "number": [world.goal.number], "id": ids.get(path, [])}
+        values = {
+            "slug": [world.board.slug, world.company.slug],
+            "year": [2023],
+            "number": [world.goal.number],
+            "id": ids.get(path, []),
+        }
         combinations = [{}]
         for name in names:
             combinations = [dict(c, **{name: v}) for c in combinations for v in values[name]]
@@ -107,9 +114,15 @@ def test_real_responses_conform_to_the_document(world):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_generated_requests_never_fail_and_conform(case, world):
     response = case.call_and_validate(app=application)
     assert response.status_code < 500

@@ -29,8 +29,10 @@ def build(n: int) -> dict:
         OrganisationAliasFactory(organisation=org)
     group = OrganisationGroupFactory()
     plan = PlanFactory(year=2023)
-    periods = [PeriodFactory(plan=plan, kind=PeriodKind.APRIL, label="April", month=4),
-               PeriodFactory(plan=plan)]
+    periods = [
+        PeriodFactory(plan=plan, kind=PeriodKind.APRIL, label="April", month=4),
+        PeriodFactory(plan=plan),
+    ]
     assignment = None
     for g in range(n):
         goal = GoalFactory(plan=plan, number=str(g + 1))
@@ -44,8 +46,12 @@ def build(n: int) -> dict:
             for period in periods:
                 ReportFactory(assignment=assignment, period=period)
                 for org in organisations[:2]:
-                    ReportFactory(assignment=assignment, period=period, organisation=org,
-                                  state=ReportState.SUBMITTED)
+                    ReportFactory(
+                        assignment=assignment,
+                        period=period,
+                        organisation=org,
+                        state=ReportState.SUBMITTED,
+                    )
     return {"period": periods[1], "assignment": assignment, "org": organisations[0]}
 
 
@@ -69,8 +75,9 @@ ENDPOINTS = [
 def test_query_count_does_not_grow_with_the_data(client, django_assert_max_num_queries, n):
     data = build(n)
     for path, max_queries in ENDPOINTS:
-        url = path.format(org=data["org"].slug, assignment=data["assignment"].pk,
-                          period=data["period"].pk)
+        url = path.format(
+            org=data["org"].slug, assignment=data["assignment"].pk, period=data["period"].pk
+        )
         with django_assert_max_num_queries(max_queries):
             response = client.get(url)
         assert response.status_code == 200, url

@@ -52,11 +52,20 @@ def test_nothing_unpublished_or_personal_is_reachable(client, world):
     pages = crawl(client)
     # The crawl reached every kind of endpoint.
     council = world.assignments[0]
-    expected = ["/api/v1/organisations", "/api/v1/organisations/kulturnamnden", "/api/v1/plans",
-                "/api/v1/plans/2023", "/api/v1/plans/2023/goals", "/api/v1/plans/2023/goals/4",
-                "/api/v1/plans/2023/goals/4/follow-up.csv", f"/api/v1/assignments/{council.pk}",
-                "/api/v1/periods", f"/api/v1/periods/{world.august.pk}",
-                f"/api/v1/periods/{world.august.pk}/reports", "/api/openapi.json"]
+    expected = [
+        "/api/v1/organisations",
+        "/api/v1/organisations/kulturnamnden",
+        "/api/v1/plans",
+        "/api/v1/plans/2023",
+        "/api/v1/plans/2023/goals",
+        "/api/v1/plans/2023/goals/4",
+        "/api/v1/plans/2023/goals/4/follow-up.csv",
+        f"/api/v1/assignments/{council.pk}",
+        "/api/v1/periods",
+        f"/api/v1/periods/{world.august.pk}",
+        f"/api/v1/periods/{world.august.pk}/reports",
+        "/api/openapi.json",
+    ]
     assert set(expected) <= set(pages)
     for path, content in pages.items():
         text = content.decode("utf-8")
@@ -68,8 +77,7 @@ def test_nothing_unpublished_or_personal_is_reachable(client, world):
 
 
 def test_the_unpublished_period_itself_is_404(client, world):
-    for path in (f"/api/v1/periods/{world.draft.pk}",
-                 f"/api/v1/periods/{world.draft.pk}/reports"):
+    for path in (f"/api/v1/periods/{world.draft.pk}", f"/api/v1/periods/{world.draft.pk}/reports"):
         response = client.get(path)
         assert response.status_code == 404
         assert SECRET not in response.content.decode()

@@ -20,8 +20,9 @@ def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory, static_root: Path) -> Iterator[Instance]:
     """A migrated, otherwise empty instance; copy it with `Instance.new(..., template=...)`."""
-    with Instance.new(tmp_path_factory.mktemp("insyn-template"),
-                      static_root=static_root) as instance:
+    with Instance.new(
+        tmp_path_factory.mktemp("insyn-template"), static_root=static_root
+    ) as instance:
         instance.migrate()
         yield instance
 

@@ -33,11 +33,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "insyn-ops-test-" + "k" * 60
 # Variables of the surrounding test run that must not leak into an instance.
-_OWN_ENV = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "INSYN_TESTING", "INSYN_DATA_DIR",
-            "MEDIA_ROOT", "STATIC_ROOT", "REDIS_URL", "DEBUG", "HTTPS", "SECRET_KEY",
-            "ALLOWED_HOSTS", "BEHIND_PROXY",
-            # set by the browser tests' conftest for Playwright; `check --deploy` rejects it
-            "DJANGO_ALLOW_ASYNC_UNSAFE"}
+_OWN_ENV = {
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "INSYN_TESTING",
+    "INSYN_DATA_DIR",
+    "MEDIA_ROOT",
+    "STATIC_ROOT",
+    "REDIS_URL",
+    "DEBUG",
+    "HTTPS",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "BEHIND_PROXY",
+    # set by the browser tests' conftest for Playwright; `check --deploy` rejects it
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def free_port() -> int:
@@ -58,8 +69,12 @@ def admin_connection(server_url: str):
 
     cfg = dj_database_url.parse(server_url)
     return psycopg.connect(
-        dbname="postgres", user=cfg.get("USER") or None, password=cfg.get("PASSWORD") or None,
-        host=cfg.get("HOST") or None, port=cfg.get("PORT") or None, autocommit=True,
+        dbname="postgres",
+        user=cfg.get("USER") or None,
+        password=cfg.get("PASSWORD") or None,
+        host=cfg.get("HOST") or None,
+        port=cfg.get("PORT") or None,
+        autocommit=True,
     )
 
 
@@ -94,24 +109,34 @@ class Instance:
 
     # -- life cycle ------------------------------------------------------------------------
     @classmethod
-    def new(cls, data_dir: Path, *, template: Instance | None = None,
-            static_root: Path | None = None, database: str = "auto",
-            **extra_env: str) -> Instance:
+    def new(
+        cls,
+        data_dir: Path,
+        *,
+        template: Instance | None = None,
+        static_root: Path | None = None,
+        database: str = "auto",
+        **extra_env: str,
+    ) -> Instance:
         """A fresh instance: empty database, or a copy of `template`'s (e.g. just migrated).
 
         database: "auto" (PostgreSQL if this test run uses it, else SQLite), "sqlite", or the
         URL of a PostgreSQL server to create the instance's database on.
         """
         data_dir.mkdir(parents=True, exist_ok=True)
-        server = postgres_server_url() if database == "auto" else (
-            None if database == "sqlite" else database)
+        server = (
+            postgres_server_url()
+            if database == "auto"
+            else (None if database == "sqlite" else database)
+        )
         instance = cls(data_dir=data_dir, static_root=static_root, extra_env=dict(extra_env))
         instance._pg_server = server
         if server:
             name = f"insyn_ops_{uuid.uuid4().hex[:12]}"
             instance._pg_name = name
             instance.database_url = create_postgres_database(
-                server, name, template._pg_name if template else None)
+                server, name, template._pg_name if template else None
+            )
         elif template is not None:
             shutil.copy2(template.sqlite_path, instance.sqlite_path)
         return instance
@@ -143,18 +168,24 @@ class Instance:
     def env(self) -> dict[str, str]:
         # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests in this process; a real
         # instance must run without it (check --deploy refuses it).
-        env = {k: v for k, v in os.environ.items()
-               if k not in _OWN_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        env.update({
-            "INSYN_DATA_DIR": str(self.data_dir),
-            "INSYN_TESTING": "false",
-            "DEBUG": "false",
-            "SECRET_KEY": SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-        })
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in _OWN_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        }
+        env.update(
+            {
+                "INSYN_DATA_DIR": str(self.data_dir),
+                "INSYN_TESTING": "false",
+                "DEBUG": "false",
+                "SECRET_KEY": SECRET_KEY,
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "LOG_LEVEL": "WARNING",
+                "PYTHONPATH": os.pathsep.join(
+                    p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+                ),
+            }
+        )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         if self.static_root:
@@ -162,16 +193,27 @@ class Instance:
         env.update(self.extra_env)
         return env
 
-    def insyn(self, *args: str, check: bool = True, timeout: float = 600,
-              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def insyn(
+        self,
+        *args: str,
+        check: bool = True,
+        timeout: float = 600,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "insyn", *args], env={**self.env(), **(env or {})},
-            cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+            [sys.executable, "-m", "insyn", *args],
+            env={**self.env(), **(env or {})},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         if check and result.returncode != 0:
             raise AssertionError(
                 f"insyn {' '.join(args)} exited {result.returncode}:\n{result.stdout[-3000:]}\n"
-                f"{result.stderr[-3000:]}")
+                f"{result.stderr[-3000:]}"
+            )
         return result
 
     def python(self, code: str, *, timeout: float = 600) -> Any:
@@ -185,8 +227,15 @@ class Instance:
             f"{code}\n"
             "print('@@RESULT@@' + json.dumps(RESULT, default=str))\n"
         )
-        result = subprocess.run([sys.executable, "-c", script], env=self.env(), cwd=ROOT,
-                                capture_output=True, text=True, timeout=timeout, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=self.env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         if result.returncode != 0:
             raise AssertionError(f"script failed ({result.returncode}):\n{result.stderr[-4000:]}")
         marker = result.stdout.rsplit("@@RESULT@@", 1)[-1]
@@ -197,18 +246,38 @@ class Instance:
 
     # -- serving ---------------------------------------------------------------------------
     @contextlib.contextmanager
-    def serve(self, *, workers: int = 1, threads: int = 2, port: int | None = None,
-              startup_timeout: float = 120,
-              stop_signal: int = signal.SIGTERM) -> Iterator[str]:
+    def serve(
+        self,
+        *,
+        workers: int = 1,
+        threads: int = 2,
+        port: int | None = None,
+        startup_timeout: float = 120,
+        stop_signal: int = signal.SIGTERM,
+    ) -> Iterator[str]:
         """`insyn serve` on a free loopback port; yields its base URL, stops it afterwards."""
         port = port or free_port()
         log_path = self.data_dir / f"serve-{port}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "insyn", "serve", "--host", "127.0.0.1",
-                 "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
-                env={**self.env(), "LOG_LEVEL": "INFO"}, cwd=ROOT,
-                stdout=subprocess.DEVNULL, stderr=log,
+                [
+                    sys.executable,
+                    "-m",
+                    "insyn",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(threads),
+                ],
+                env={**self.env(), "LOG_LEVEL": "INFO"},
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
             )
         self.last_server = process
         self.last_log = log_path
@@ -220,8 +289,9 @@ class Instance:
             stop(process, stop_signal)
 
 
-def wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path,
-                       timeout: float) -> None:
+def wait_until_healthy(
+    base: str, process: subprocess.Popen, log_path: Path, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -232,8 +302,9 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path,
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             stop(process, signal.SIGKILL)
-            raise AssertionError("insyn serve did not start:\n"
-                                 + log_path.read_text(errors="replace")[-4000:])
+            raise AssertionError(
+                "insyn serve did not start:\n" + log_path.read_text(errors="replace")[-4000:]
+            )
         time.sleep(0.25)
 
 
@@ -248,8 +319,9 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
     return process.returncode
 
 
-def get(base: str, path: str, *, headers: dict[str, str] | None = None,
-        timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+def get(
+    base: str, path: str, *, headers: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, dict[str, str], bytes]:
     """One GET over a new connection: (status, headers with lower-case names, body)."""
     host_port = base.removeprefix("http://")
     conn = http.client.HTTPConnection(host_port, timeout=timeout)

@@ -29,13 +29,24 @@ from django.core.management.base import CommandError
 from insyn.core.management.commands.restore import read_archive
 from tests.ops.instance import Instance, get
 
-SEEDS = ["/", "/health/", "/api/", "/api/v1/plans", "/api/v1/organisations", "/api/v1/periods",
-         "/sok/?q=trygghet", "/arkiv/", "/organisationer/"]
+SEEDS = [
+    "/",
+    "/health/",
+    "/api/",
+    "/api/v1/plans",
+    "/api/v1/organisations",
+    "/api/v1/periods",
+    "/sok/?q=trygghet",
+    "/arkiv/",
+    "/organisationer/",
+]
 SKIP_PREFIXES = ("/static/", "/media/", "/admin/", "/konto/", "/personal/", "/i18n/")
 MAX_PAGES = 150
 MAX_PER_SECTION = 12  # per first path segment, so that one long list does not crowd out the rest
-UPLOADS = {"uploads/protokoll-2023.txt": "Protokoll från nämndens sammanträde.\n".encode(),
-           "uploads/bilder/foto.bin": bytes(range(256)) * 64}
+UPLOADS = {
+    "uploads/protokoll-2023.txt": "Protokoll från nämndens sammanträde.\n".encode(),
+    "uploads/bilder/foto.bin": bytes(range(256)) * 64,
+}
 
 
 class _Links(HTMLParser):
@@ -111,8 +122,16 @@ def fetch(base: str, paths: list[str]) -> dict[str, tuple[int, str]]:
 
 
 def dump(site: Instance) -> list[dict]:
-    out = site.insyn("dumpdata", "--natural-foreign", "--exclude", "contenttypes",
-                     "--exclude", "auth.permission", "--exclude", "sessions").stdout
+    out = site.insyn(
+        "dumpdata",
+        "--natural-foreign",
+        "--exclude",
+        "contenttypes",
+        "--exclude",
+        "auth.permission",
+        "--exclude",
+        "sessions",
+    ).stdout
     return sorted(json.loads(out), key=lambda row: (row["model"], str(row["pk"])))
 
 
@@ -171,10 +190,14 @@ def test_archive_has_database_media_and_checksummed_manifest(source):
         assert re.fullmatch(r"[0-9a-f]{64}", member["sha256"])
 
 
-@pytest.mark.parametrize(("kind", "migrated_target"), [("native", False), ("json", True)],
-                         ids=["native-into-new-database", "json-into-migrated-database"])
-def test_restore_gives_identical_pages_api_and_data(source, new_instance, template, kind,
-                                                    migrated_target):
+@pytest.mark.parametrize(
+    ("kind", "migrated_target"),
+    [("native", False), ("json", True)],
+    ids=["native-into-new-database", "json-into-migrated-database"],
+)
+def test_restore_gives_identical_pages_api_and_data(
+    source, new_instance, template, kind, migrated_target
+):
     target = new_instance("restored", template=template if migrated_target else None)
     result = target.insyn("restore", str(source["archives"][kind]))
     assert "Återställde säkerhetskopian" in result.stdout
@@ -225,13 +248,18 @@ def test_damaged_or_foreign_archives_are_refused_with_clear_errors(source, tmp_p
     archive = source["archives"]["json"]
     not_a_tar = tmp_path / "inte-ett-arkiv.tar.gz"
     not_a_tar.write_text("hej")
-    tampered = _repack(archive, tmp_path / "andrad.tar.gz",
-                       {"media/uploads/protokoll-2023.txt": b"Ett annat protokoll.\n"})
+    tampered = _repack(
+        archive,
+        tmp_path / "andrad.tar.gz",
+        {"media/uploads/protokoll-2023.txt": b"Ett annat protokoll.\n"},
+    )
     no_manifest = _repack(archive, tmp_path / "utan-manifest.tar.gz", {"manifest.json": None})
-    cases = [(tmp_path / "saknas.tar.gz", "finns inte"),
-             (not_a_tar, "kan inte läsas som en säkerhetskopia"),
-             (tampered, "kontrollsumman för media/uploads/protokoll-2023.txt stämmer inte"),
-             (no_manifest, "saknar en läsbar manifest.json")]
+    cases = [
+        (tmp_path / "saknas.tar.gz", "finns inte"),
+        (not_a_tar, "kan inte läsas som en säkerhetskopia"),
+        (tampered, "kontrollsumman för media/uploads/protokoll-2023.txt stämmer inte"),
+        (no_manifest, "saknar en läsbar manifest.json"),
+    ]
     for path, message in cases:
         with pytest.raises(CommandError, match=re.escape(message)):
             read_archive(path, tmp_path / f"unpacked-{path.stem}")
@@ -263,9 +291,11 @@ class _Writer(threading.Thread):
     def run(self) -> None:
         try:
             conn, mark, begin = self._connect()
-            sql = ("INSERT INTO core_outgoingemail (\"to\", subject, body, dedupe_key, state, "
-                   "attempts, last_error, created_at) VALUES "
-                   f"({mark}, 'Batch', '', {mark}, 'sent', 0, '', CURRENT_TIMESTAMP)")
+            sql = (
+                'INSERT INTO core_outgoingemail ("to", subject, body, dedupe_key, state, '
+                "attempts, last_error, created_at) VALUES "
+                f"({mark}, 'Batch', '', {mark}, 'sent', 0, '', CURRENT_TIMESTAMP)"
+            )
             while not self.stop.is_set():
                 batch = self.committed + 1
                 conn.execute(begin)

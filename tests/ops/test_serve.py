@@ -37,8 +37,9 @@ def test_serve_answers_health_pages_and_hashed_static_files(new_instance, templa
         assert int(re.search(r"max-age=(\d+)", cache_control).group(1)) >= 365 * 24 * 3600
         assert css == (static_root / hashed).read_bytes()
 
-        status, headers, compressed = get(base, f"/static/{hashed}",
-                                          headers={"Accept-Encoding": "br, gzip"})
+        status, headers, compressed = get(
+            base, f"/static/{hashed}", headers={"Accept-Encoding": "br, gzip"}
+        )
         assert status == 200
         assert headers.get("content-encoding") in {"br", "gzip"}
         assert len(compressed) < len(css)

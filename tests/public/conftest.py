@@ -11,8 +11,10 @@ def _own_panels(monkeypatch, settings):
     (one query each), not from the feature apps, which test their own panels."""
     monkeypatch.setattr(panels, "PROVIDER_MODULES", ["tests.public.panel_provider"])
     settings.TEMPLATES = [
-        {**settings.TEMPLATES[0],
-         "DIRS": [*settings.TEMPLATES[0]["DIRS"], "tests/public/templates"]}
+        {
+            **settings.TEMPLATES[0],
+            "DIRS": [*settings.TEMPLATES[0]["DIRS"], "tests/public/templates"],
+        }
     ]
 
 
@@ -28,8 +30,10 @@ def assert_bounded(client, django_assert_max_num_queries):
 
     def measure(url: str) -> int:
         client.get(url)  # warm the caches every page shares (the municipality)
-        with django_assert_max_num_queries(max_queries_holder[0]), \
-                CaptureQueriesContext(connection) as ctx:
+        with (
+            django_assert_max_num_queries(max_queries_holder[0]),
+            CaptureQueriesContext(connection) as ctx,
+        ):
             response = client.get(url)
         assert response.status_code == 200, url
         return len(ctx)

@@ -46,10 +46,17 @@ def test_an_unpublished_period_is_404_and_leaks_nothing(client):
 
 def test_no_page_shows_unpublished_text(client):
     world = build_world(goals=2, assignments=6)
-    urls = ["/", "/plan/2023/", "/arkiv/", "/organisationer/", world.august.get_absolute_url(),
-            world.april.get_absolute_url(), *(g.get_absolute_url() for g in world.goals),
-            *(a.get_absolute_url() for a in world.assignments),
-            *(o.get_absolute_url() for o in world.organisations)]
+    urls = [
+        "/",
+        "/plan/2023/",
+        "/arkiv/",
+        "/organisationer/",
+        world.august.get_absolute_url(),
+        world.april.get_absolute_url(),
+        *(g.get_absolute_url() for g in world.goals),
+        *(a.get_absolute_url() for a in world.assignments),
+        *(o.get_absolute_url() for o in world.organisations),
+    ]
     for url in urls:
         html = get(client, url)
         assert SECRET not in html and NOT_SUBMITTED not in html, url

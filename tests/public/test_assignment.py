@@ -52,13 +52,20 @@ def test_it_shows_the_chain_of_carry_over_across_plan_years(client):
     origin = remaining.carried_over_from
     # And it goes on into 2024.
     plan_2024 = PlanFactory(year=2024)
-    later = AssignmentFactory(goal=GoalFactory(plan=plan_2024, number="1"),
-                              kind=AssignmentKind.REMAINING, number="", origin_year=2023,
-                              carried_over_from=remaining, title="Samma uppdrag 2024")
-    period_2024 = PeriodFactory(plan=plan_2024, kind="april", label="Uppföljning per april",
-                                month=4)
-    ReportFactory(assignment=later, period=period_2024, status=Status.COMPLETED,
-                  assessment="Nu är det klart.")
+    later = AssignmentFactory(
+        goal=GoalFactory(plan=plan_2024, number="1"),
+        kind=AssignmentKind.REMAINING,
+        number="",
+        origin_year=2023,
+        carried_over_from=remaining,
+        title="Samma uppdrag 2024",
+    )
+    period_2024 = PeriodFactory(
+        plan=plan_2024, kind="april", label="Uppföljning per april", month=4
+    )
+    ReportFactory(
+        assignment=later, period=period_2024, status=Status.COMPLETED, assessment="Nu är det klart."
+    )
     html = get(client, remaining.get_absolute_url())
     assert "Uppdraget har funnits i 3 planår." in html
     assert origin.get_absolute_url() in html and later.get_absolute_url() in html
@@ -87,9 +94,12 @@ def test_it_shows_responsible_groups_and_affected_organisations(client):
 def test_it_says_so_when_nothing_is_published(client):
     plan = PlanFactory(year=2032)
     a = AssignmentFactory(goal=GoalFactory(plan=plan))
-    ReportFactory(assignment=a, period=PeriodFactory(plan=plan, state=PeriodState.OPEN,
-                                                     published_at=None),
-                  assessment=SECRET, state=ReportState.APPROVED)
+    ReportFactory(
+        assignment=a,
+        period=PeriodFactory(plan=plan, state=PeriodState.OPEN, published_at=None),
+        assessment=SECRET,
+        state=ReportState.APPROVED,
+    )
     html = get(client, a.get_absolute_url())
     assert "Ingen uppföljning av uppdraget är publicerad ännu." in html
     assert SECRET not in html
@@ -115,13 +125,22 @@ def _more_reporters(world):
     for org in world.organisations[-20:]:
         a.responsible_organisations.add(org)
         for period in (world.april, world.august):
-            ReportFactory(assignment=a, period=period, organisation=org,
-                          state=ReportState.SUBMITTED, assessment=f"{org.name} har arbetat.")
+            ReportFactory(
+                assignment=a,
+                period=period,
+                organisation=org,
+                state=ReportState.SUBMITTED,
+                assessment=f"{org.name} har arbetat.",
+            )
 
 
 def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
-    assert_bounded(build_world(goals=2, assignments=6),
-                   lambda w: _remaining(w).get_absolute_url(), 9, grow=_more_reporters)
+    assert_bounded(
+        build_world(goals=2, assignments=6),
+        lambda w: _remaining(w).get_absolute_url(),
+        9,
+        grow=_more_reporters,
+    )
 
 
 def test_it_shows_corrections_made_after_publication(client):
@@ -129,9 +148,14 @@ def test_it_shows_corrections_made_after_publication(client):
 
     world = build_world(goals=1, assignments=2)
     a = world.assignments[0]
-    compiled_save(period=world.august, assignment=a, status=Status.DELAYED,
-                  assessment="Det gick långsammare än vi skrev.", by=None,
-                  note="Fel status publicerades.")
+    compiled_save(
+        period=world.august,
+        assignment=a,
+        status=Status.DELAYED,
+        assessment="Det gick långsammare än vi skrev.",
+        by=None,
+        note="Fel status publicerades.",
+    )
     html = get(client, a.get_absolute_url())
     assert "Rättelser efter publicering" in html and "Fel status publicerades." in html
     assert "Det gick långsammare än vi skrev." in html

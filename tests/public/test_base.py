@@ -12,19 +12,34 @@ from tests.public.factories import build_world
 
 pytestmark = pytest.mark.django_db
 
-NAV = [("/", "Mål och uppdrag"), ("/arkiv/", "Arkiv"), ("/organisationer/", "Organisationer"),
-       ("/sok/", "Sök"), ("/dialog/", "Dialoger"), ("/synpunkter/", "Synpunkter och felanmälan"),
-       ("/indikatorer/", "Indikatorer och budget")]
+NAV = [
+    ("/", "Mål och uppdrag"),
+    ("/arkiv/", "Arkiv"),
+    ("/organisationer/", "Organisationer"),
+    ("/sok/", "Sök"),
+    ("/dialog/", "Dialoger"),
+    ("/synpunkter/", "Synpunkter och felanmälan"),
+    ("/indikatorer/", "Indikatorer och budget"),
+]
 
 
 @pytest.fixture
 def pages(db):
     world = build_world(goals=1, assignments=3)
-    return ["/", "/plan/2023/", world.goals[0].get_absolute_url(),
-            world.assignments[0].get_absolute_url(), "/organisationer/",
-            world.organisations[1].get_absolute_url(), "/arkiv/", world.august.get_absolute_url(),
-            "/sok/?q=uppdrag", "/om/", "/om/tillganglighet/",
-            f"/organisationer/grupper/{world.group.slug}/2023/"]
+    return [
+        "/",
+        "/plan/2023/",
+        world.goals[0].get_absolute_url(),
+        world.assignments[0].get_absolute_url(),
+        "/organisationer/",
+        world.organisations[1].get_absolute_url(),
+        "/arkiv/",
+        world.august.get_absolute_url(),
+        "/sok/?q=uppdrag",
+        "/om/",
+        "/om/tillganglighet/",
+        f"/organisationer/grupper/{world.group.slug}/2023/",
+    ]
 
 
 def test_every_page_has_the_frame(client, pages):
@@ -38,8 +53,9 @@ def test_every_page_has_the_frame(client, pages):
         assert '<main id="main"' in html
         assert '<nav class="site-nav-wrap" aria-label="Huvudmeny">' in html
         for href, label in NAV:
-            assert re.search(rf'<a href="{re.escape(href)}"( aria-current="\w+")?>{label}</a>',
-                             html), (url, href)
+            assert re.search(
+                rf'<a href="{re.escape(href)}"( aria-current="\w+")?>{label}</a>', html
+            ), (url, href)
         assert 'action="/i18n/setlang/" method="post"' in html
         assert 'name="csrfmiddlewaretoken"' in html
         assert 'href="/om/tillganglighet/">Tillgänglighetsredogörelse' in html

@@ -32,8 +32,12 @@ def test_it_shows_everything_the_published_page_shows(client):
     assert "Mål 1 bedöms bli uppfyllt vid årets slut." in html
     # The legend of the status scale
     assert "Så läser du statusen för uppdragen" in html
-    for text in ("Uppdraget är färdigt", "Uppdraget pågår eller väntar enligt plan",
-                 "Uppdraget är försenat eller inte påbörjat", "Uppdraget genomförs inte"):
+    for text in (
+        "Uppdraget är färdigt",
+        "Uppdraget pågår eller väntar enligt plan",
+        "Uppdraget är försenat eller inte påbörjat",
+        "Uppdraget genomförs inte",
+    ):
         assert text in html
 
 
@@ -55,8 +59,10 @@ def test_it_shows_every_assignment_with_heading_status_and_organisations(client)
     assert 'class="status status--delayed"' in html and "Försenat" in html
     # Responsible: organisations and the group by its name, linked to the year's members
     assert world.organisations[1].name in html
-    assert f'href="/organisationer/grupper/{world.group.slug}/2023/">Alla nämnder och bolag</a>' \
+    assert (
+        f'href="/organisationer/grupper/{world.group.slug}/2023/">Alla nämnder och bolag</a>'
         in html
+    )
     assert "Berörda" in html
     # Description and latest assessment behind <details>
     assert "<details>" in html and "Beskrivning av uppdraget" in html
@@ -68,8 +74,11 @@ def test_it_filters_by_status_without_javascript(client):
     world = build_world(goals=1, assignments=6)
     url = world.goals[0].get_absolute_url()
     html = get(client, f"{url}?status=completed")
-    completed = [a for a, status in zip(world.assignments, _august(world), strict=True)
-                 if status == Status.COMPLETED]
+    completed = [
+        a
+        for a, status in zip(world.assignments, _august(world), strict=True)
+        if status == Status.COMPLETED
+    ]
     assert completed
     for a in world.assignments:
         assert (a.get_absolute_url() in html) == (a in completed), a
@@ -82,8 +91,9 @@ def test_it_filters_by_status_without_javascript(client):
 
 
 def _august(world):
-    return [world.august.reports.get(assignment=a, organisation=None).status
-            for a in world.assignments]
+    return [
+        world.august.reports.get(assignment=a, organisation=None).status for a in world.assignments
+    ]
 
 
 def test_it_filters_by_responsible_organisation_directly_or_through_a_group(client):
@@ -162,8 +172,14 @@ def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
 
 
 def test_it_costs_the_same_queries_when_filtered(assert_bounded):
-    assert_bounded(build_world(), lambda w: w.goals[0].get_absolute_url()
-                   + f"?status=on_track&organisation={w.organisations[1].slug}", 15)
+    assert_bounded(
+        build_world(),
+        lambda w: (
+            w.goals[0].get_absolute_url()
+            + f"?status=on_track&organisation={w.organisations[1].slug}"
+        ),
+        15,
+    )
 
 
 def test_an_assignment_without_a_compiled_report_counts_as_without_status(client):
@@ -183,9 +199,14 @@ def test_it_shows_corrections_made_after_publication(client):
 
     world = build_world(goals=1, assignments=2)
     goal = world.goals[0]
-    goal_follow_up_save(period=world.august, goal=goal, status="yellow",
-                        assessment="Rättad bedömning.", by=None,
-                        note="Statusen var fel angiven.")
+    goal_follow_up_save(
+        period=world.august,
+        goal=goal,
+        status="yellow",
+        assessment="Rättad bedömning.",
+        by=None,
+        note="Statusen var fel angiven.",
+    )
     html = get(client, goal.get_absolute_url())
     assert "Rättelser efter publicering" in html and "Statusen var fel angiven." in html
     assert "Rättad bedömning." in html

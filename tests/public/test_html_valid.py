@@ -28,18 +28,35 @@ def test_every_public_page_is_valid_html(client, tmp_path):
     from insyn.search.indexing import index_period
 
     world = build_world(goals=2, assignments=6, organisations=4)
-    goal_follow_up_save(period=world.august, goal=world.goals[0], status="yellow",
-                        assessment="Rättad.", by=None, note="Rättelse.")
+    goal_follow_up_save(
+        period=world.august,
+        goal=world.goals[0],
+        status="yellow",
+        assessment="Rättad.",
+        by=None,
+        note="Rättelse.",
+    )
     index_period(world.august)
     goal = world.goals[0].get_absolute_url()
-    urls = ["/", "/plan/2023/", goal, f"{goal}?period={world.april.pk}",
-            f"{goal}?status=completed&organisation={world.organisations[1].slug}",
-            *(a.get_absolute_url() for a in world.assignments), "/organisationer/",
-            world.organisations[1].get_absolute_url(),
-            f"{world.organisations[1].get_absolute_url()}?ar=2022",
-            f"/organisationer/grupper/{world.group.slug}/2023/", "/arkiv/",
-            world.august.get_absolute_url(), "/sok/", "/sok/?q=uppdrag", "/sok/?q=qqqq",
-            "/om/", "/om/tillganglighet/"]
+    urls = [
+        "/",
+        "/plan/2023/",
+        goal,
+        f"{goal}?period={world.april.pk}",
+        f"{goal}?status=completed&organisation={world.organisations[1].slug}",
+        *(a.get_absolute_url() for a in world.assignments),
+        "/organisationer/",
+        world.organisations[1].get_absolute_url(),
+        f"{world.organisations[1].get_absolute_url()}?ar=2022",
+        f"/organisationer/grupper/{world.group.slug}/2023/",
+        "/arkiv/",
+        world.august.get_absolute_url(),
+        "/sok/",
+        "/sok/?q=uppdrag",
+        "/sok/?q=qqqq",
+        "/om/",
+        "/om/tillganglighet/",
+    ]
     files = {}
     for i, url in enumerate(urls):
         response = client.get(url)
@@ -53,10 +70,24 @@ def test_every_public_page_is_valid_html(client, tmp_path):
     files[path.as_uri()] = f"{goal} (English)"
 
     result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, (
-            Path(uri.removeprefix("file:")) for uri in files))],
-        capture_output=True, text=True, timeout=600, check=False)
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            *map(str, (Path(uri.removeprefix("file:")) for uri in files)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     messages = json.loads(result.stderr or "{}").get("messages", [])
-    errors = [f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m.get('message')}"
-              for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{files.get(m.get('url'), m.get('url'))}:{m.get('lastLine')}: {m.get('message')}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert not errors, "\n".join(errors)

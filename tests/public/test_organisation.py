@@ -96,8 +96,12 @@ def test_its_status_counts_add_up(client):
     org = world.organisations[0]
     html = get(client, org.get_absolute_url())
     total = html.count('<li class="assignment">')
-    counted = sum(int(n) for n in re.findall(
-        r'class="status-label">[^<]+</span></span>\n? <strong>(\d+)</strong>', html))
+    counted = sum(
+        int(n)
+        for n in re.findall(
+            r'class="status-label">[^<]+</span></span>\n? <strong>(\d+)</strong>', html
+        )
+    )
     assert counted == total
     assert str(Status.ON_TRACK.label) in html
 

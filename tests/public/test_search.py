@@ -38,11 +38,22 @@ def test_it_finds_published_assignments_and_goals_grouped_by_kind(client):
 
 
 def test_it_groups_hits_of_other_apps_by_their_kind(client):
-    services.index_document(object_key="dialogue.dialogue:1", kind="dialogue",
-                            url="/dialog/1/", title="Medborgardialog om parker",
-                            body="Tyck till om parkerna i Gottsunda.", year=2023)
-    services.index_document(object_key="goals.goal:77", kind="goal", url="/plan/2023/mal/1/",
-                            title="Parker för alla", body="Fler parker.", year=2023)
+    services.index_document(
+        object_key="dialogue.dialogue:1",
+        kind="dialogue",
+        url="/dialog/1/",
+        title="Medborgardialog om parker",
+        body="Tyck till om parkerna i Gottsunda.",
+        year=2023,
+    )
+    services.index_document(
+        object_key="goals.goal:77",
+        kind="goal",
+        url="/plan/2023/mal/1/",
+        title="Parker för alla",
+        body="Fler parker.",
+        year=2023,
+    )
     html = get(client, "/sok/?q=parker")
     assert '<h2 id="hits-dialogue">Dialoger' in html and '<h2 id="hits-goal">Mål' in html
     assert "Medborgardialog om parker" in html and "/dialog/1/" in html
@@ -67,4 +78,4 @@ def test_it_escapes_the_query_and_survives_odd_input(client):
     html = get(client, '/sok/?q=<script>alert(1)</script>"')
     assert "<script>alert(1)" not in html
     assert get(client, "/sok/?q=" + "a" * 5000)
-    assert get(client, "/sok/?q=AND OR NEAR * ( \"")
+    assert get(client, '/sok/?q=AND OR NEAR * ( "')

@@ -30,8 +30,14 @@ def test_it_shows_the_newest_plan_that_has_a_published_period(client):
     build_world()
     newer = PlanFactory(year=2024)
     GoalFactory(plan=newer, number="1", title="Ett mål i en plan utan publicering")
-    PeriodFactory(plan=newer, kind=PeriodKind.APRIL, label="Uppföljning per april", month=4,
-                  state=PeriodState.OPEN, published_at=None)
+    PeriodFactory(
+        plan=newer,
+        kind=PeriodKind.APRIL,
+        label="Uppföljning per april",
+        month=4,
+        state=PeriodState.OPEN,
+        published_at=None,
+    )
     html = client.get("/").content.decode()
     assert "Mål och budget 2023" in html
     assert "Ett mål i en plan utan publicering" not in html
@@ -40,8 +46,9 @@ def test_it_shows_the_newest_plan_that_has_a_published_period(client):
 def test_it_says_so_when_nothing_is_published_yet(client):
     plan = PlanFactory(year=2025)
     goal = GoalFactory(plan=plan)
-    GoalFollowUpFactory(goal=goal, period=PeriodFactory(plan=plan, state=PeriodState.CLOSED,
-                                                        published_at=None))
+    GoalFollowUpFactory(
+        goal=goal, period=PeriodFactory(plan=plan, state=PeriodState.CLOSED, published_at=None)
+    )
     response = client.get("/")
     assert response.status_code == 200
     assert "Ingen uppföljning är publicerad ännu" in response.content.decode()

@@ -11,15 +11,18 @@ from tests.factories import GoalFactory, GoalFollowUpFactory, PeriodFactory, Pla
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("before", "now", "expected"), [
-    (GoalStatus.RED, GoalStatus.YELLOW, Trend.IMPROVED),
-    (GoalStatus.YELLOW, GoalStatus.GREEN, Trend.IMPROVED),
-    (GoalStatus.RED, GoalStatus.GREEN, Trend.IMPROVED),
-    (GoalStatus.GREEN, GoalStatus.GREEN, Trend.UNCHANGED),
-    (GoalStatus.YELLOW, GoalStatus.YELLOW, Trend.UNCHANGED),
-    (GoalStatus.GREEN, GoalStatus.YELLOW, Trend.WORSENED),
-    (GoalStatus.GREEN, GoalStatus.RED, Trend.WORSENED),
-])
+@pytest.mark.parametrize(
+    ("before", "now", "expected"),
+    [
+        (GoalStatus.RED, GoalStatus.YELLOW, Trend.IMPROVED),
+        (GoalStatus.YELLOW, GoalStatus.GREEN, Trend.IMPROVED),
+        (GoalStatus.RED, GoalStatus.GREEN, Trend.IMPROVED),
+        (GoalStatus.GREEN, GoalStatus.GREEN, Trend.UNCHANGED),
+        (GoalStatus.YELLOW, GoalStatus.YELLOW, Trend.UNCHANGED),
+        (GoalStatus.GREEN, GoalStatus.YELLOW, Trend.WORSENED),
+        (GoalStatus.GREEN, GoalStatus.RED, Trend.WORSENED),
+    ],
+)
 def test_it_compares_green_over_yellow_over_red(before, now, expected):
     assert selectors.compare_goal_status(now, before) == expected
 
@@ -41,8 +44,9 @@ def test_it_compares_with_the_previous_period_of_the_same_plan():
     august = PeriodFactory(plan=plan, kind=PeriodKind.AUGUST, month=8)
     annual = PeriodFactory(plan=plan, kind=PeriodKind.ANNUAL, label="Årsbokslut", month=None)
     GoalFollowUpFactory(goal=goal, period=april, status=GoalStatus.GREEN)
-    GoalFollowUpFactory(goal=goal, period=august, status=GoalStatus.YELLOW,
-                        stated_trend=Trend.IMPROVED)  # the computed trend wins
+    GoalFollowUpFactory(
+        goal=goal, period=august, status=GoalStatus.YELLOW, stated_trend=Trend.IMPROVED
+    )  # the computed trend wins
     GoalFollowUpFactory(goal=goal, period=annual, status=GoalStatus.YELLOW)
     trend = _trend(goal, august)
     assert trend.value == Trend.WORSENED and trend.computed
@@ -56,8 +60,14 @@ def test_it_skips_unpublished_periods_when_looking_back():
     plan = PlanFactory(year=2023)
     goal = GoalFactory(plan=plan, number="1")
     april = PeriodFactory(plan=plan, kind=PeriodKind.APRIL, label="Per april", month=4)
-    draft = PeriodFactory(plan=plan, kind=PeriodKind.OTHER, label="Extra", month=6,
-                          state=PeriodState.CLOSED, published_at=None)
+    draft = PeriodFactory(
+        plan=plan,
+        kind=PeriodKind.OTHER,
+        label="Extra",
+        month=6,
+        state=PeriodState.CLOSED,
+        published_at=None,
+    )
     august = PeriodFactory(plan=plan, kind=PeriodKind.AUGUST, month=8)
     GoalFollowUpFactory(goal=goal, period=april, status=GoalStatus.RED)
     GoalFollowUpFactory(goal=goal, period=draft, status=GoalStatus.GREEN)
@@ -71,8 +81,9 @@ def test_it_compares_with_the_same_goal_number_in_the_previous_plan_year():
     old_goal = GoalFactory(plan=old_plan, number="4")
     goal = GoalFactory(plan=plan, number="4")
     GoalFactory(plan=old_plan, number="5")
-    old_annual = PeriodFactory(plan=old_plan, kind=PeriodKind.ANNUAL, label="Årsbokslut",
-                               month=None)
+    old_annual = PeriodFactory(
+        plan=old_plan, kind=PeriodKind.ANNUAL, label="Årsbokslut", month=None
+    )
     old_august = PeriodFactory(plan=old_plan, kind=PeriodKind.AUGUST, month=8)
     GoalFollowUpFactory(goal=old_goal, period=old_august, status=GoalStatus.RED)
     GoalFollowUpFactory(goal=old_goal, period=old_annual, status=GoalStatus.GREEN)
@@ -86,20 +97,25 @@ def test_it_falls_back_to_the_stated_trend_without_a_previous_period():
     plan = PlanFactory(year=2023)
     goal = GoalFactory(plan=plan, number="4")
     august = PeriodFactory(plan=plan)
-    GoalFollowUpFactory(goal=goal, period=august, status=GoalStatus.YELLOW,
-                        stated_trend=Trend.UNCHANGED)
+    GoalFollowUpFactory(
+        goal=goal, period=august, status=GoalStatus.YELLOW, stated_trend=Trend.UNCHANGED
+    )
     trend = _trend(goal, august)
     assert trend.value == Trend.UNCHANGED and not trend.computed
 
 
 def test_it_falls_back_to_the_stated_trend_when_the_goal_is_new():
     old_plan, plan = PlanFactory(year=2022), PlanFactory(year=2023)
-    GoalFollowUpFactory(goal=GoalFactory(plan=old_plan, number="1"),
-                        period=PeriodFactory(plan=old_plan), status=GoalStatus.RED)
+    GoalFollowUpFactory(
+        goal=GoalFactory(plan=old_plan, number="1"),
+        period=PeriodFactory(plan=old_plan),
+        status=GoalStatus.RED,
+    )
     goal = GoalFactory(plan=plan, number="9")  # no goal 9 in 2022
     august = PeriodFactory(plan=plan)
-    GoalFollowUpFactory(goal=goal, period=august, status=GoalStatus.GREEN,
-                        stated_trend=Trend.IMPROVED)
+    GoalFollowUpFactory(
+        goal=goal, period=august, status=GoalStatus.GREEN, stated_trend=Trend.IMPROVED
+    )
     trend = _trend(goal, august)
     assert trend.value == Trend.IMPROVED and not trend.computed
 

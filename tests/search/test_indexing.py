@@ -41,23 +41,49 @@ def published():
     """A plan with one goal, two assignments and a published August period."""
     plan = PlanFactory(year=2023)
     goal = GoalFactory(plan=plan, number="4", title="Uppsala ska vara en trygg kommun")
-    GoalSectionFactory(goal=goal, heading="Välkomna och inkluderade",
-                       body="Alla ska känna sig välkomna i föreningslivet.")
+    GoalSectionFactory(
+        goal=goal,
+        heading="Välkomna och inkluderade",
+        body="Alla ska känna sig välkomna i föreningslivet.",
+    )
     board = OrganisationFactory(name="Kulturnämnden", slug="kulturnamnden")
-    first = AssignmentFactory(goal=goal, number="20", title="Genomföra trygghetsvandringar",
-                              description="Trygghetsvandringar i alla stadsdelar.",
-                              responsible=[board])
-    second = AssignmentFactory(goal=goal, number="21", title="Bygga cykelbanor",
-                               description="Fler cykelbanor till skolorna.")
+    first = AssignmentFactory(
+        goal=goal,
+        number="20",
+        title="Genomföra trygghetsvandringar",
+        description="Trygghetsvandringar i alla stadsdelar.",
+        responsible=[board],
+    )
+    second = AssignmentFactory(
+        goal=goal,
+        number="21",
+        title="Bygga cykelbanor",
+        description="Fler cykelbanor till skolorna.",
+    )
     period = PeriodFactory(plan=plan)
-    ReportFactory(assignment=first, period=period, status=Status.DELAYED,
-                  assessment="Vandringarna är försenade på grund av personalbrist.")
-    ReportFactory(assignment=first, period=period, organisation=board,
-                  assessment="Kulturnämnden har planerat höstens simhallsbesök.")
-    GoalFollowUpFactory(goal=goal, period=period,
-                        assessment="Målet bedöms bli uppfyllt tack vare medborgarlöften.")
-    return {"plan": plan, "goal": goal, "first": first, "second": second, "period": period,
-            "board": board}
+    ReportFactory(
+        assignment=first,
+        period=period,
+        status=Status.DELAYED,
+        assessment="Vandringarna är försenade på grund av personalbrist.",
+    )
+    ReportFactory(
+        assignment=first,
+        period=period,
+        organisation=board,
+        assessment="Kulturnämnden har planerat höstens simhallsbesök.",
+    )
+    GoalFollowUpFactory(
+        goal=goal, period=period, assessment="Målet bedöms bli uppfyllt tack vare medborgarlöften."
+    )
+    return {
+        "plan": plan,
+        "goal": goal,
+        "first": first,
+        "second": second,
+        "period": period,
+        "board": board,
+    }
 
 
 def test_index_period_writes_one_document_per_assignment_and_goal(published):
@@ -96,12 +122,24 @@ def test_indexed_material_is_found_by_other_word_forms(published):
 def test_a_period_that_is_not_published_is_never_indexed(published):
     plan = published["plan"]
     for state in (PeriodState.PLANNED, PeriodState.OPEN, PeriodState.CLOSED):
-        draft = PeriodFactory(plan=plan, kind=PeriodKind.ANNUAL, label=f"Årsbokslut {state}",
-                              month=None, state=state, published_at=None)
-        ReportFactory(assignment=published["first"], period=draft,
-                      assessment="Hemligt utkast om zebrakorsningarna.")
-        GoalFollowUpFactory(goal=published["goal"], period=draft,
-                            assessment="Hemlig bedömning om zebrakorsningarna.")
+        draft = PeriodFactory(
+            plan=plan,
+            kind=PeriodKind.ANNUAL,
+            label=f"Årsbokslut {state}",
+            month=None,
+            state=state,
+            published_at=None,
+        )
+        ReportFactory(
+            assignment=published["first"],
+            period=draft,
+            assessment="Hemligt utkast om zebrakorsningarna.",
+        )
+        GoalFollowUpFactory(
+            goal=published["goal"],
+            period=draft,
+            assessment="Hemlig bedömning om zebrakorsningarna.",
+        )
         assert index_period(draft) == 0
         assert SearchDocument.objects.count() == 0
 
@@ -123,36 +161,53 @@ def test_a_plan_without_a_published_period_stays_out(published):
 
 def test_organisation_reports_that_were_never_handed_in_stay_out(published):
     other = OrganisationFactory(name="Gatu- och samhällsmiljönämnden")
-    ReportFactory(assignment=published["first"], period=published["period"], organisation=other,
-                  state=ReportState.DRAFT, assessment="Utkast om snöröjningsrobotar.")
+    ReportFactory(
+        assignment=published["first"],
+        period=published["period"],
+        organisation=other,
+        state=ReportState.DRAFT,
+        assessment="Utkast om snöröjningsrobotar.",
+    )
     index_period(published["period"])
     assert keys("snöröjningsrobotar") == set()
 
 
 def test_board_goals_and_other_kinds_are_indexed_with_their_heading(published):
-    board_goal = AssignmentFactory(goal=published["goal"], kind=AssignmentKind.BOARD_GOAL,
-                                   number="", board_goal_code="NB 1.1",
-                                   title="Attraktiv arbetsgivare")
+    board_goal = AssignmentFactory(
+        goal=published["goal"],
+        kind=AssignmentKind.BOARD_GOAL,
+        number="",
+        board_goal_code="NB 1.1",
+        title="Attraktiv arbetsgivare",
+    )
     index_period(published["period"])
     doc = SearchDocument.objects.get(object_key=assignment_key(board_goal.pk))
     assert doc.title == "Gemensamt nämnd-/bolagsmål NB 1.1: Attraktiv arbetsgivare"
 
 
 def test_every_published_period_of_the_plan_contributes(published):
-    april = PeriodFactory(plan=published["plan"], kind=PeriodKind.APRIL,
-                          label="Uppföljning per april", month=4)
-    ReportFactory(assignment=published["first"], period=april,
-                  assessment="I april planerades vandringar med polisen.")
+    april = PeriodFactory(
+        plan=published["plan"], kind=PeriodKind.APRIL, label="Uppföljning per april", month=4
+    )
+    ReportFactory(
+        assignment=published["first"],
+        period=april,
+        assessment="I april planerades vandringar med polisen.",
+    )
     index_period(april)
     assert keys("polisen") == {assignment_key(published["first"].pk)}
     assert keys("personalbrist") == {assignment_key(published["first"].pk)}
 
 
 def test_unindex_period_removes_its_material(published):
-    april = PeriodFactory(plan=published["plan"], kind=PeriodKind.APRIL,
-                          label="Uppföljning per april", month=4)
-    ReportFactory(assignment=published["first"], period=april,
-                  assessment="I april planerades vandringar med polisen.")
+    april = PeriodFactory(
+        plan=published["plan"], kind=PeriodKind.APRIL, label="Uppföljning per april", month=4
+    )
+    ReportFactory(
+        assignment=published["first"],
+        period=april,
+        assessment="I april planerades vandringar med polisen.",
+    )
     index_period(april)
     index_period(published["period"])
 
@@ -177,20 +232,29 @@ def test_unpublishing_then_indexing_again_forgets_the_period(published):
 
 
 def test_reindex_all_is_idempotent_and_leaves_other_apps_alone(published):
-    services.index_document(object_key="other.thing:1", kind="other", url="/d/1/",
-                            title="Annat om trygghetsvandringar", body="")
-    services.index_document(object_key=assignment_key(99999), kind="assignment", url="/x/",
-                            title="Ett borttaget uppdrag om trygghetsvandringar", body="")
+    services.index_document(
+        object_key="other.thing:1",
+        kind="other",
+        url="/d/1/",
+        title="Annat om trygghetsvandringar",
+        body="",
+    )
+    services.index_document(
+        object_key=assignment_key(99999),
+        kind="assignment",
+        url="/x/",
+        title="Ett borttaget uppdrag om trygghetsvandringar",
+        body="",
+    )
 
     assert reindex_all() == 3
-    first = sorted(SearchDocument.objects.values_list("object_key", "title", "body", "url",
-                                                      "year"))
+    first = sorted(SearchDocument.objects.values_list("object_key", "title", "body", "url", "year"))
     assert reindex_all() == 3
-    second = sorted(SearchDocument.objects.values_list("object_key", "title", "body", "url",
-                                                       "year"))
+    second = sorted(
+        SearchDocument.objects.values_list("object_key", "title", "body", "url", "year")
+    )
     assert first == second
-    assert keys("trygghetsvandring") == {assignment_key(published["first"].pk),
-                                         "other.thing:1"}
+    assert keys("trygghetsvandring") == {assignment_key(published["first"].pk), "other.thing:1"}
 
 
 def test_index_period_is_idempotent(published):

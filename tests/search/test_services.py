@@ -14,10 +14,12 @@ from insyn.search.services import search
 pytestmark = pytest.mark.django_db
 
 
-def add(key: str, title: str, body: str = "", kind: str = "assignment",
-        year: int | None = 2023) -> None:
-    services.index_document(object_key=key, kind=kind, url=f"/test/{key}/", title=title,
-                            body=body, year=year)
+def add(
+    key: str, title: str, body: str = "", kind: str = "assignment", year: int | None = 2023
+) -> None:
+    services.index_document(
+        object_key=key, kind=kind, url=f"/test/{key}/", title=title, body=body, year=year
+    )
 
 
 def keys(query: str, **kwargs) -> list[str]:
@@ -96,12 +98,50 @@ def test_stop_words_are_ignored_next_to_real_words():
 
 
 NASTY_QUERIES = [
-    '"', '""', "'", "*", "**", "a*", "*a", "(", ")", "(skolan", "skolan)", "NEAR(skolan parken)",
-    "NEAR", "AND", "OR", "NOT", "skolan AND", "OR skolan", "skolan OR parken", "skolan NOT",
-    "-skolan", "+skolan", "^skolan", "title:skolan", "stemmed:skol", "{stemmed}: skol", "skol:*",
-    "skolan & parken", "skolan | parken", "!skolan", "skolan <-> parken", "\\", "\x00",
-    "skolan\x00parken", "'; DROP TABLE search_searchdocument; --", "%", "_", "%skol_",
-    "ǅ²³½", "\u0301", "日本語", "🙂 skolan", "a" * 5000, " ".join(["skolan"] * 100),
+    '"',
+    '""',
+    "'",
+    "*",
+    "**",
+    "a*",
+    "*a",
+    "(",
+    ")",
+    "(skolan",
+    "skolan)",
+    "NEAR(skolan parken)",
+    "NEAR",
+    "AND",
+    "OR",
+    "NOT",
+    "skolan AND",
+    "OR skolan",
+    "skolan OR parken",
+    "skolan NOT",
+    "-skolan",
+    "+skolan",
+    "^skolan",
+    "title:skolan",
+    "stemmed:skol",
+    "{stemmed}: skol",
+    "skol:*",
+    "skolan & parken",
+    "skolan | parken",
+    "!skolan",
+    "skolan <-> parken",
+    "\\",
+    "\x00",
+    "skolan\x00parken",
+    "'; DROP TABLE search_searchdocument; --",
+    "%",
+    "_",
+    "%skol_",
+    "ǅ²³½",
+    "\u0301",
+    "日本語",
+    "🙂 skolan",
+    "a" * 5000,
+    " ".join(["skolan"] * 100),
 ]
 
 
@@ -110,13 +150,13 @@ def test_no_query_string_raises(query):
     add("t:1", "Skolan och parken", "Trygghetsvandringar i skolan och parken.")
     hits = search(query)
     assert isinstance(hits, list)
-    if query in {"(skolan", "skolan)", "-skolan", "^skolan",
-                 "skol:*", "🙂 skolan", "!skolan"}:
+    if query in {"(skolan", "skolan)", "-skolan", "^skolan", "skol:*", "🙂 skolan", "!skolan"}:
         assert keys(query) == ["t:1"]
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(query=st.text(max_size=80))
 def test_arbitrary_query_strings_never_raise(query):
     add("t:1", "Skolan och parken", "Trygghetsvandringar i skolan och parken.")
@@ -125,11 +165,42 @@ def test_arbitrary_query_strings_never_raise(query):
     assert all(hit.object_key == "t:1" for hit in hits)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.lists(st.sampled_from(
-    ['"', "*", "(", ")", "NEAR", "AND", "OR", "NOT", ":", "^", "-", "+", "'", "&", "|", "!",
-     "<->", "skolan", "park", "\\", "{", "}", ",", "."]), max_size=12).map("".join))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "*",
+                "(",
+                ")",
+                "NEAR",
+                "AND",
+                "OR",
+                "NOT",
+                ":",
+                "^",
+                "-",
+                "+",
+                "'",
+                "&",
+                "|",
+                "!",
+                "<->",
+                "skolan",
+                "park",
+                "\\",
+                "{",
+                "}",
+                ",",
+                ".",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
 def test_query_syntax_characters_in_any_combination_never_raise(query):
     add("t:1", "Skolan och parken", "Trygghetsvandringar i skolan och parken.")
     assert isinstance(search(query), list)
@@ -165,8 +236,7 @@ def test_more_occurrences_rank_higher():
 
 
 def test_hit_carries_the_document_fields():
-    add("goals.assignment:7", "Uppdrag 7: Trygghet", "Trygghetsvandringar genomförs.",
-        year=2024)
+    add("goals.assignment:7", "Uppdrag 7: Trygghet", "Trygghetsvandringar genomförs.", year=2024)
     [hit] = search("trygghetsvandring")
     assert hit.object_key == "goals.assignment:7"
     assert hit.kind == "assignment"
@@ -231,10 +301,14 @@ def test_replace_documents_keeps_exactly_the_given_documents_under_the_prefix():
     add("goals.goal:1", "Gammal skola")
     add("goals.goal:2", "Skolan")
     add("dialogue.dialogue:1", "Skolan")
-    new = [services.build_document(object_key="goals.goal:2", kind="goal", url="/2/",
-                                   title="Ny skola", body=""),
-           services.build_document(object_key="goals.goal:3", kind="goal", url="/3/",
-                                   title="Skolan", body="")]
+    new = [
+        services.build_document(
+            object_key="goals.goal:2", kind="goal", url="/2/", title="Ny skola", body=""
+        ),
+        services.build_document(
+            object_key="goals.goal:3", kind="goal", url="/3/", title="Skolan", body=""
+        ),
+    ]
     assert services.replace_documents("goals.", new) == 2
     assert set(keys("skola")) == {"goals.goal:2", "goals.goal:3", "dialogue.dialogue:1"}
     with pytest.raises(ValueError):
@@ -247,7 +321,8 @@ def test_bulk_queryset_changes_keep_the_full_text_index_in_sync():
     add("t:2", "Skolan")
     SearchDocument.objects.filter(object_key="t:1").delete()
     SearchDocument.objects.filter(object_key="t:2").update(
-        title="Parken", stemmed=services.stem_text("Parken"))
+        title="Parken", stemmed=services.stem_text("Parken")
+    )
     assert keys("skolan") == []
     assert keys("parken") == ["t:2"]
 
@@ -258,12 +333,15 @@ def test_sqlite_fts5_table_mirrors_the_documents():
     add("t:2", "Parken")
     services.remove_document("t:1")
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {services.FTS_TABLE}({services.FTS_TABLE}) "
-                       "VALUES ('integrity-check')")
-        cursor.execute(f"SELECT rowid FROM {services.FTS_TABLE} WHERE {services.FTS_TABLE} "
-                       "MATCH 'park*'")
+        cursor.execute(
+            f"INSERT INTO {services.FTS_TABLE}({services.FTS_TABLE}) VALUES ('integrity-check')"
+        )
+        cursor.execute(
+            f"SELECT rowid FROM {services.FTS_TABLE} WHERE {services.FTS_TABLE} MATCH 'park*'"
+        )
         assert [row[0] for row in cursor.fetchall()] == [
-            SearchDocument.objects.get(object_key="t:2").pk]
+            SearchDocument.objects.get(object_key="t:2").pk
+        ]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL GIN index")

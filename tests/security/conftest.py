@@ -65,8 +65,7 @@ class Site:
 
 def make_site() -> Site:
     MunicipalityFactory()
-    board = OrganisationFactory(name="Gatu- och samhällsmiljönämnden", slug="gsn",
-                                short_name="GSN")
+    board = OrganisationFactory(name="Gatu- och samhällsmiljönämnden", slug="gsn", short_name="GSN")
     plan = PlanFactory(year=2023)
     goal = GoalFactory(plan=plan, number="1", title="Trygg och hållbar stad")
     AssignmentFactory(goal=goal, number="1", responsible=[board])
@@ -88,20 +87,39 @@ def make_site() -> Site:
     category = CategoryFactory(code="gatubelysning", name="Gatubelysning")
     RoutingRuleFactory(category=category, organisation=board)
     receipt = feedback_services.create_case(
-        kind=Kind.FAULT, category=category, description="Lampan vid busshållplatsen är släckt.",
-        address_text="Kungsgatan 1")
+        kind=Kind.FAULT,
+        category=category,
+        description="Lampan vid busshållplatsen är släckt.",
+        address_text="Kungsgatan 1",
+    )
     case = receipt.case
     case.public_state = PublicState.PUBLISHED
     case.public_description = "Lampan vid busshållplatsen är släckt."
     case.save(update_fields=["public_state", "public_description"])
 
-    staff = MembershipFactory(role=Role.REPORTER, organisation=board,
-                              user=UserFactory(username="rapportor-gsn")).user
-    return Site(period=period, goal=goal, organisation=board, dialogue=dialogue, survey=survey,
-                discussion=discussion, post=post, budget=budget, proposal=proposal,
-                meeting=meeting, participant=participant, subscribe_token=subscribe_token,
-                unsubscribe_token=unsubscribe_token, login_token=login_token,
-                category=category, case=case, tracking_token=receipt.token, staff=staff)
+    staff = MembershipFactory(
+        role=Role.REPORTER, organisation=board, user=UserFactory(username="rapportor-gsn")
+    ).user
+    return Site(
+        period=period,
+        goal=goal,
+        organisation=board,
+        dialogue=dialogue,
+        survey=survey,
+        discussion=discussion,
+        post=post,
+        budget=budget,
+        proposal=proposal,
+        meeting=meeting,
+        participant=participant,
+        subscribe_token=subscribe_token,
+        unsubscribe_token=unsubscribe_token,
+        login_token=login_token,
+        category=category,
+        case=case,
+        tracking_token=receipt.token,
+        staff=staff,
+    )
 
 
 @pytest.fixture

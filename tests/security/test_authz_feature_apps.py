@@ -78,11 +78,25 @@ from tests.test_authz_matrix import routes, url_for
 pytestmark = pytest.mark.django_db
 
 FEATURE_APPS = ("personal/dialog/", "personal/arenden/", "personal/indikatorer/")
-ROLES = ["anonymous", "admin", "compiler", "reporter", "reporter_foreign", "reader",
-         "dialogue_officer", "contact_centre", "officer_own", "officer_foreign",
-         "reporter_affected"]
-PERSONAL = ["Registrerad Person", "anmald@example.org", "Anmälare Andersson",
-            "anmalare@example.org"]
+ROLES = [
+    "anonymous",
+    "admin",
+    "compiler",
+    "reporter",
+    "reporter_foreign",
+    "reader",
+    "dialogue_officer",
+    "contact_centre",
+    "officer_own",
+    "officer_foreign",
+    "reporter_affected",
+]
+PERSONAL = [
+    "Registrerad Person",
+    "anmald@example.org",
+    "Anmälare Andersson",
+    "anmalare@example.org",
+]
 
 # --- Who may do what (from the rules of issues 3–6, not from the code) --------------------------
 ALL_OFFICERS = {"admin", "dialogue_officer", "officer_own", "officer_foreign"}
@@ -107,8 +121,11 @@ def same(roles: set[str]) -> Access:
 
 
 DIALOGUE_ACCESS = {
-    "index": same(ALL_OFFICERS), "overdue": same(ALL_OFFICERS), "create": same(ALL_OFFICERS),
-    "detail": same(READERS_OF_DIALOGUE), "comment": same(READERS_OF_DIALOGUE),
+    "index": same(ALL_OFFICERS),
+    "overdue": same(ALL_OFFICERS),
+    "create": same(ALL_OFFICERS),
+    "detail": same(READERS_OF_DIALOGUE),
+    "comment": same(READERS_OF_DIALOGUE),
     "representation": Access(get=ALL_OFFICERS, post=EDITORS),
 }
 
@@ -158,46 +175,70 @@ def make_objects(tmp_path: Any) -> Objects:
     world = make_world()
     users = dict(world.users)
     users["reporter_affected"] = world.users["reporter_company"]
-    users["officer_own"] = MembershipFactory(role=Role.DIALOGUE_OFFICER, organisation=world.son,
-                                             user=UserFactory(username="dialog-son")).user
-    users["officer_foreign"] = MembershipFactory(role=Role.DIALOGUE_OFFICER,
-                                                 organisation=world.ubn,
-                                                 user=UserFactory(username="dialog-ubn")).user
+    users["officer_own"] = MembershipFactory(
+        role=Role.DIALOGUE_OFFICER, organisation=world.son, user=UserFactory(username="dialog-son")
+    ).user
+    users["officer_foreign"] = MembershipFactory(
+        role=Role.DIALOGUE_OFFICER, organisation=world.ubn, user=UserFactory(username="dialog-ubn")
+    ).user
     dialogue = DialogueFactory(responsible_board=world.son, title="Trygghetsvandring i Årsta")
     dialogue.affected_organisations.set([world.company])
     survey = SurveyFactory(dialogue=dialogue)
-    post = Post.objects.create(discussion=DiscussionFactory(dialogue=dialogue),
-                               body="Belysningen i tunneln behöver lagas.")
+    post = Post.objects.create(
+        discussion=DiscussionFactory(dialogue=dialogue), body="Belysningen i tunneln behöver lagas."
+    )
     budget = BudgetFactory(dialogue=dialogue)
     proposal = ProposalFactory(budget=budget)
     meeting = MeetingFactory(dialogue=dialogue)
-    Registration.objects.create(meeting=meeting, name=PERSONAL[0], email=PERSONAL[1],
-                                needs="Hörslinga")
+    Registration.objects.create(
+        meeting=meeting, name=PERSONAL[0], email=PERSONAL[1], needs="Hörslinga"
+    )
 
     category = CategoryFactory(code="gatubelysning", name="Gatubelysning")
     RoutingRuleFactory(category=category, organisation=world.son)
     receipt = feedback_services.create_case(
-        kind=Kind.FAULT, category=category, description="Lampan vid skolan är släckt.",
-        address_text="Skolgatan 1", contact_name=PERSONAL[2], contact_email=PERSONAL[3],
-        photos=[clean_image_bytes(_jpeg())])
+        kind=Kind.FAULT,
+        category=category,
+        description="Lampan vid skolan är släckt.",
+        address_text="Skolgatan 1",
+        contact_name=PERSONAL[2],
+        contact_email=PERSONAL[3],
+        photos=[clean_image_bytes(_jpeg())],
+    )
     key, _raw = feedback_services.issue_api_key(name="Driftsystem")
 
     indicator = IndicatorFactory()
-    own_indicator = indicator_services.indicator_create(kpi=None, title="Egen trygghetsenkät",
-                                                        unit="%")
+    own_indicator = indicator_services.indicator_create(
+        kpi=None, title="Egen trygghetsenkät", unit="%"
+    )
     indicator_services.own_value_set(indicator=own_indicator, period=2024, value=71.0)
     link = IndicatorLink.objects.create(indicator=indicator, goal=world.goals[0])
     target = TargetFactory(indicator=indicator)
     group = PeerGroupFactory()
     upload = indicator_services.budget_upload(
-        year=2024, file_name="budget.csv",
-        content="Nämnd;Nettokostnad (mnkr)\nSocialnämnden;1200\nUtbildningsnämnden;3400\n"
-        .encode())
-    return Objects(world=world, dialogue=dialogue, survey=survey, post=post, budget=budget,
-                   proposal=proposal, meeting=meeting, case=receipt.case,
-                   photo=receipt.case.photos.get(), key=key, indicator=indicator,
-                   own_indicator=own_indicator, link=link, target=target, group=group,
-                   upload=upload, users=users)
+        year=2024,
+        file_name="budget.csv",
+        content="Nämnd;Nettokostnad (mnkr)\nSocialnämnden;1200\nUtbildningsnämnden;3400\n".encode(),
+    )
+    return Objects(
+        world=world,
+        dialogue=dialogue,
+        survey=survey,
+        post=post,
+        budget=budget,
+        proposal=proposal,
+        meeting=meeting,
+        case=receipt.case,
+        photo=receipt.case.photos.get(),
+        key=key,
+        indicator=indicator,
+        own_indicator=own_indicator,
+        link=link,
+        target=target,
+        group=group,
+        upload=upload,
+        users=users,
+    )
 
 
 def _d(o: Objects) -> dict[str, Any]:
@@ -206,12 +247,28 @@ def _d(o: Objects) -> dict[str, Any]:
 
 KWARGS: dict[str, Callable[[Objects], dict[str, Any]]] = {
     **{f"dialogue_staff:{n}": lambda o: {} for n in ("index", "overdue", "create")},
-    **{f"dialogue_staff:{n}": _d for n in (
-        "detail", "edit", "anchoring", "publish", "feedback", "close", "comment",
-        "representation", "offline", "survey_create", "discussion_create", "budget_create",
-        "meeting_create")},
-    **{f"dialogue_staff:{n}": (lambda o: {"pk": o.survey.pk}) for n in (
-        "survey", "survey_close", "survey_summary", "survey_paper")},
+    **{
+        f"dialogue_staff:{n}": _d
+        for n in (
+            "detail",
+            "edit",
+            "anchoring",
+            "publish",
+            "feedback",
+            "close",
+            "comment",
+            "representation",
+            "offline",
+            "survey_create",
+            "discussion_create",
+            "budget_create",
+            "meeting_create",
+        )
+    },
+    **{
+        f"dialogue_staff:{n}": (lambda o: {"pk": o.survey.pk})
+        for n in ("survey", "survey_close", "survey_summary", "survey_paper")
+    },
     "dialogue_staff:survey_export": lambda o: {"pk": o.survey.pk, "fmt": "csv"},
     "dialogue_staff:discussion": lambda o: {"pk": o.post.discussion_id},
     "dialogue_staff:post_moderate": lambda o: {"pk": o.post.pk, "action": "dolj"},
@@ -220,24 +277,44 @@ KWARGS: dict[str, Callable[[Objects], dict[str, Any]]] = {
     "dialogue_staff:proposal_assess": lambda o: {"pk": o.proposal.pk},
     "dialogue_staff:proposal_assignment": lambda o: {"pk": o.proposal.pk},
     "dialogue_staff:meeting": lambda o: {"pk": o.meeting.pk},
-    **{f"feedback_staff:{n}": lambda o: {} for n in (
-        "inbox", "new", "statistics", "statistics_csv", "routing", "themes", "api_keys")},
+    **{
+        f"feedback_staff:{n}": lambda o: {}
+        for n in ("inbox", "new", "statistics", "statistics_csv", "routing", "themes", "api_keys")
+    },
     "feedback_staff:api_key_revoke": lambda o: {"pk": o.key.pk},
-    **{f"feedback_staff:{n}": (lambda o: {"uuid": o.photo.uuid}) for n in (
-        "photo", "photo_public", "photo_blur", "photo_hide")},
-    **{f"feedback_staff:{n}": (lambda o: {"number": o.case.number}) for n in (
-        "case", "status", "answer", "note", "reassign", "triage", "merge", "moderate", "link")},
-    **{f"indicators_staff:{n}": lambda o: {} for n in (
-        "index", "create", "group_create", "budget_upload", "import_runs")},
+    **{
+        f"feedback_staff:{n}": (lambda o: {"uuid": o.photo.uuid})
+        for n in ("photo", "photo_public", "photo_blur", "photo_hide")
+    },
+    **{
+        f"feedback_staff:{n}": (lambda o: {"number": o.case.number})
+        for n in (
+            "case",
+            "status",
+            "answer",
+            "note",
+            "reassign",
+            "triage",
+            "merge",
+            "moderate",
+            "link",
+        )
+    },
+    **{
+        f"indicators_staff:{n}": lambda o: {}
+        for n in ("index", "create", "group_create", "budget_upload", "import_runs")
+    },
     "indicators_staff:edit": lambda o: {"pk": o.indicator.pk},
     "indicators_staff:link_add": lambda o: {"pk": o.indicator.pk},
     "indicators_staff:link_remove": lambda o: {"pk": o.indicator.pk, "link_pk": o.link.pk},
     "indicators_staff:target_set": lambda o: {"pk": o.indicator.pk},
-    "indicators_staff:target_remove": lambda o: {"pk": o.indicator.pk,
-                                                 "target_pk": o.target.pk},
+    "indicators_staff:target_remove": lambda o: {"pk": o.indicator.pk, "target_pk": o.target.pk},
     "indicators_staff:value_set": lambda o: {"pk": o.own_indicator.pk},
-    "indicators_staff:value_remove": lambda o: {"pk": o.own_indicator.pk, "year": 2024,
-                                                "gender": "T"},
+    "indicators_staff:value_remove": lambda o: {
+        "pk": o.own_indicator.pk,
+        "year": 2024,
+        "gender": "T",
+    },
     "indicators_staff:group_edit": lambda o: {"pk": o.group.pk},
     "indicators_staff:group_remove": lambda o: {"pk": o.group.pk},
     "indicators_staff:budget_detail": lambda o: {"pk": o.upload.pk},
@@ -247,13 +324,34 @@ KWARGS: dict[str, Callable[[Objects], dict[str, Any]]] = {
 
 # A POST body that each view would act on if it let the user in (so a refusal is meaningful).
 POST_DATA = {
-    "title": "Intrång", "question": "Intrång?", "body": "Intrång", "summary": "Intrång",
-    "usage": "Intrång", "decision": "Intrång", "reason": "Intrång", "note": "Intrång",
-    "notes": "Intrång", "publish": "on", "publicera": "1", "phase": "results",
-    "feasible": "no", "cost": "1", "answer": "Intrång", "status": "closed",
-    "text": "Intrång", "kind": "single", "description": "Intrång", "done_on": "2026-01-01",
-    "public_description": "Intrång", "state": "published", "year": "2024", "value": "1",
-    "gender": "T", "name": "Intrång", "rate_per_minute": "1000", "fixed": "yes",
+    "title": "Intrång",
+    "question": "Intrång?",
+    "body": "Intrång",
+    "summary": "Intrång",
+    "usage": "Intrång",
+    "decision": "Intrång",
+    "reason": "Intrång",
+    "note": "Intrång",
+    "notes": "Intrång",
+    "publish": "on",
+    "publicera": "1",
+    "phase": "results",
+    "feasible": "no",
+    "cost": "1",
+    "answer": "Intrång",
+    "status": "closed",
+    "text": "Intrång",
+    "kind": "single",
+    "description": "Intrång",
+    "done_on": "2026-01-01",
+    "public_description": "Intrång",
+    "state": "published",
+    "year": "2024",
+    "value": "1",
+    "gender": "T",
+    "name": "Intrång",
+    "rate_per_minute": "1000",
+    "fixed": "yes",
 }
 
 
@@ -262,18 +360,41 @@ def snapshot() -> list[Any]:
     tables = [
         (Dialogue, ("pk", "state", "title", "feedback_summary", "anchored_with")),
         (Survey, ("pk", "summary", "is_open", "summary_published_at")),
-        (Question, ("pk",)), (Post, ("pk", "state", "hidden_reason")),
-        (Budget, ("pk", "phase")), (Proposal, ("pk", "state", "cost", "answer")),
-        (Meeting, ("pk", "notes", "notes_published")), (Registration, ("pk",)),
-        (CoordinationComment, ("pk",)), (Outreach, ("pk",)), (OfflineInput, ("pk",)),
+        (Question, ("pk",)),
+        (Post, ("pk", "state", "hidden_reason")),
+        (Budget, ("pk", "phase")),
+        (Proposal, ("pk", "state", "cost", "answer")),
+        (Meeting, ("pk", "notes", "notes_published")),
+        (Registration, ("pk",)),
+        (CoordinationComment, ("pk",)),
+        (Outreach, ("pk",)),
+        (OfflineInput, ("pk",)),
         (Ballot, ("pk",)),
-        (Case, ("pk", "status", "organisation_id", "public_state", "public_description",
-                "kind", "category_id", "merged_into_id", "goal_id", "assignment_id",
-                "theme_id")),
-        (CaseEvent, ("pk",)), (CasePhoto, ("pk", "hidden", "public_image")), (Theme, ("pk",)),
+        (
+            Case,
+            (
+                "pk",
+                "status",
+                "organisation_id",
+                "public_state",
+                "public_description",
+                "kind",
+                "category_id",
+                "merged_into_id",
+                "goal_id",
+                "assignment_id",
+                "theme_id",
+            ),
+        ),
+        (CaseEvent, ("pk",)),
+        (CasePhoto, ("pk", "hidden", "public_image")),
+        (Theme, ("pk",)),
         (Open311ApiKey, ("pk", "active")),
-        (Indicator, ("pk", "title", "is_published")), (IndicatorLink, ("pk",)),
-        (IndicatorTarget, ("pk", "value")), (Value, ("pk", "value")), (PeerGroup, ("pk",)),
+        (Indicator, ("pk", "title", "is_published")),
+        (IndicatorLink, ("pk",)),
+        (IndicatorTarget, ("pk", "value")),
+        (Value, ("pk", "value")),
+        (PeerGroup, ("pk",)),
         (BudgetUpload, ("pk", "state")),
     ]
     return [list(model.objects.order_by("pk").values_list(*fields)) for model, fields in tables]
@@ -291,10 +412,15 @@ def feature_routes() -> list[Any]:
 
 
 def test_every_feature_app_staff_url_is_registered_here():
-    problems = [f"/{r.route} ({r.name}): no entry in KWARGS" for r in feature_routes()
-                if r.name not in KWARGS]
-    problems += [f"{name}: registered but no such URL" for name in
-                 sorted(set(KWARGS) - {r.name for r in feature_routes()})]
+    problems = [
+        f"/{r.route} ({r.name}): no entry in KWARGS"
+        for r in feature_routes()
+        if r.name not in KWARGS
+    ]
+    problems += [
+        f"{name}: registered but no such URL"
+        for name in sorted(set(KWARGS) - {r.name for r in feature_routes()})
+    ]
     assert not problems, "\n".join(problems)
     assert len(feature_routes()) > 60
 
@@ -304,8 +430,10 @@ def test_the_reporting_matrix_leaves_these_apps_without_objects():
     this test fails as a reminder that the two can be merged."""
     from tests.test_authz_matrix import OBJECT_URLS
 
-    assert not any(name.startswith(("dialogue_staff:", "feedback_staff:",
-                                    "indicators_staff:")) for name in OBJECT_URLS)
+    assert not any(
+        name.startswith(("dialogue_staff:", "feedback_staff:", "indicators_staff:"))
+        for name in OBJECT_URLS
+    )
 
 
 def _client(objects: Objects, role: str) -> Client:
@@ -333,15 +461,17 @@ def test_feature_app_staff_urls_enforce_roles_and_boards(objects, role):
         for method in ("GET", "POST"):
             allowed = role in (rule.get if method == "GET" else rule.post)
             where = f"{role} {method} {url} ({route.name})"
-            response = (client.get(url) if method == "GET" else client.post(url, POST_DATA))
+            response = client.get(url) if method == "GET" else client.post(url, POST_DATA)
             status = response.status_code
             if status >= 500:
                 failures.append(f"{where}: {status}")
                 before = snapshot()
                 continue
             if role == "anonymous":
-                if not ((status == 302 and response["Location"].startswith(settings.LOGIN_URL))
-                        or status == 405):
+                if not (
+                    (status == 302 and response["Location"].startswith(settings.LOGIN_URL))
+                    or status == 405
+                ):
                     failures.append(f"{where}: {status}, expected a redirect to log in")
             elif allowed:
                 if status in (403, 404):
@@ -383,24 +513,28 @@ def test_open311_shows_a_case_only_to_its_organisations_key_and_never_personal_d
     reporter's name or e-mail."""
     world, case = objects.world, objects.case
     assert case.organisation_id == world.son.pk and not case.is_published
-    _own, own_key = feedback_services.issue_api_key(name="SON:s system",
-                                                    organisation=world.son)
-    _foreign, foreign_key = feedback_services.issue_api_key(name="UBN:s system",
-                                                            organisation=world.ubn)
+    _own, own_key = feedback_services.issue_api_key(name="SON:s system", organisation=world.son)
+    _foreign, foreign_key = feedback_services.issue_api_key(
+        name="UBN:s system", organisation=world.ubn
+    )
     words = "Lampan vid skolan är släckt."  # the resident's text, not yet moderated
     client = Client()
     failures = []
-    for who, key in (("no key", None), ("another organisation's key", foreign_key),
-                     ("the organisation's key", own_key)):
+    for who, key in (
+        ("no key", None),
+        ("another organisation's key", foreign_key),
+        ("the organisation's key", own_key),
+    ):
         may_see = key == own_key
         extra = {"api_key": key} if key else {}
         for fmt in ("json", "xml"):
             listing = client.get(f"/open311/v2/requests.{fmt}", extra)
             detail = client.get(f"/open311/v2/requests/{case.number}.{fmt}", extra)
-            updates = client.get(f"/open311/v2/servicerequestupdates.{fmt}",
-                                 {**extra, "service_request_id": case.number})
-            for what, response in (("list", listing), ("detail", detail),
-                                   ("updates", updates)):
+            updates = client.get(
+                f"/open311/v2/servicerequestupdates.{fmt}",
+                {**extra, "service_request_id": case.number},
+            )
+            for what, response in (("list", listing), ("detail", detail), ("updates", updates)):
                 text = response.content.decode()
                 where = f"{who}, {what}.{fmt}"
                 if response.status_code >= 500:

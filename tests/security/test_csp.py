@@ -45,8 +45,7 @@ class InlineCodeFinder(HTMLParser):
                 self.problems.append(f"line {line}: event handler {name}= on <{tag}>")
             elif name.startswith("hx-on"):
                 self.problems.append(f"line {line}: htmx inline handler {name}= on <{tag}>")
-            elif name in URL_ATTRIBUTES and (value or "").strip().lower().startswith(
-                    "javascript:"):
+            elif name in URL_ATTRIBUTES and (value or "").strip().lower().startswith("javascript:"):
                 self.problems.append(f"line {line}: javascript: URL in {name}= on <{tag}>")
         if tag == "style":
             self.problems.append(f"line {line}: <style> element")
@@ -81,6 +80,7 @@ def inline_code(html: str) -> list[str]:
 def without_template_comments(text: str) -> str:
     """Django comments may mention style="" (to say it is forbidden); they are never output.
     Line breaks are kept so that line numbers stay right."""
+
     def blank(match: re.Match[str]) -> str:
         return "\n" * match.group(0).count("\n")
 
@@ -101,19 +101,35 @@ def test_the_scanner_finds_what_it_must():
     <script>alert(1)</script><style>p{}</style><a href=" JavaScript:alert(1)">x</a>
     <svg><rect style="fill:red"/></svg><div hx-on:click="x()"></div>"""
     found = "\n".join(inline_code(bad))
-    for what in ("style attribute on <p>", "onclick=", "inline <script>", "<style> element",
-                 "javascript: URL", "style attribute on <rect>", "hx-on:click"):
+    for what in (
+        "style attribute on <p>",
+        "onclick=",
+        "inline <script>",
+        "<style> element",
+        "javascript: URL",
+        "style attribute on <rect>",
+        "hx-on:click",
+    ):
         assert what in found, what
-    good = ('<script src="/static/x.js" defer></script><p class="onwards" data-on="1">x</p>'
-            '<a href="/javascript-guide/">x</a>')
+    good = (
+        '<script src="/static/x.js" defer></script><p class="onwards" data-on="1">x</p>'
+        '<a href="/javascript-guide/">x</a>'
+    )
     assert inline_code(good) == []
     assert "style=" not in without_template_comments('{# no style="" here #}<p>')
 
 
 def test_the_template_scan_covers_every_app():
     names = {path.relative_to(PACKAGE).parts[0] for path in templates()}
-    assert {"templates", "public", "goals", "dialogue", "feedback", "indicators",
-            "accounts"} <= names
+    assert {
+        "templates",
+        "public",
+        "goals",
+        "dialogue",
+        "feedback",
+        "indicators",
+        "accounts",
+    } <= names
     assert len(templates()) > 50
 
 
@@ -162,8 +178,15 @@ def _links(html: str, base: str) -> set[str]:
     return found
 
 
-SKIP_PREFIXES = ("/static/", "/media/", "/export/", "/admin/", "/i18n/", "/konto/logga-ut/",
-                 "/dialog/logga-ut/")
+SKIP_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/export/",
+    "/admin/",
+    "/i18n/",
+    "/konto/logga-ut/",
+    "/dialog/logga-ut/",
+)
 
 
 def crawl(client: Client, start: list[str], limit: int) -> dict[str, object]:
@@ -176,8 +199,7 @@ def crawl(client: Client, start: list[str], limit: int) -> dict[str, object]:
             continue
         response = client.get(url)
         seen[url] = response
-        if response.status_code == 200 and "text/html" in response.headers.get("Content-Type",
-                                                                              ""):
+        if response.status_code == 200 and "text/html" in response.headers.get("Content-Type", ""):
             queue.extend(sorted(_links(response.content.decode(), url) - set(seen)))
     return seen
 
@@ -193,9 +215,23 @@ def public_site(site: Site) -> Site:
 @pytest.mark.django_db
 def test_every_public_page_has_the_policy_and_no_inline_code(public_site):
     client = Client()
-    pages = crawl(client, ["/", "/dialog/", "/synpunkter/", "/synpunkter/felanmalan/",
-                           "/synpunkter/lamna/", "/indikatorer/", "/konto/logga-in/",
-                           "/dialog/logga-in/", "/api/", "/health/", "/finns-inte/"], limit=150)
+    pages = crawl(
+        client,
+        [
+            "/",
+            "/dialog/",
+            "/synpunkter/",
+            "/synpunkter/felanmalan/",
+            "/synpunkter/lamna/",
+            "/indikatorer/",
+            "/konto/logga-in/",
+            "/dialog/logga-in/",
+            "/api/",
+            "/health/",
+            "/finns-inte/",
+        ],
+        limit=150,
+    )
     assert len(pages) > 30, sorted(pages)
     failures = []
     for url, response in pages.items():
@@ -208,11 +244,21 @@ def test_every_public_page_has_the_policy_and_no_inline_code(public_site):
 
 @pytest.mark.django_db
 def test_every_staff_page_has_the_policy_and_no_inline_code(public_site):
-    admin = MembershipFactory(role=Role.ADMIN, organisation=None,
-                              user=UserFactory(username="admin-csp")).user
+    admin = MembershipFactory(
+        role=Role.ADMIN, organisation=None, user=UserFactory(username="admin-csp")
+    ).user
     client = login_verified(Client(), admin)
-    pages = crawl(client, ["/personal/uppfoljning/", "/personal/dialog/", "/personal/arenden/",
-                           "/personal/indikatorer/", "/konto/losenord/"], limit=150)
+    pages = crawl(
+        client,
+        [
+            "/personal/uppfoljning/",
+            "/personal/dialog/",
+            "/personal/arenden/",
+            "/personal/indikatorer/",
+            "/konto/losenord/",
+        ],
+        limit=150,
+    )
     staff_pages = [url for url in pages if url.startswith("/personal/")]
     assert len(staff_pages) > 15, sorted(pages)
     failures = []
@@ -227,8 +273,9 @@ def test_every_staff_page_has_the_policy_and_no_inline_code(public_site):
 @pytest.mark.django_db
 def test_the_qr_code_page_for_a_second_factor_has_no_inline_style(client):
     """segno draws the administrators' QR code as inline SVG: it must not carry style=""."""
-    admin = MembershipFactory(role=Role.ADMIN, organisation=None,
-                              user=UserFactory(username="ny-admin")).user
+    admin = MembershipFactory(
+        role=Role.ADMIN, organisation=None, user=UserFactory(username="ny-admin")
+    ).user
     client.force_login(admin)
     response = client.get("/konto/tvastegsverifiering/ny/")
     assert response.status_code == 200 and "<svg" in response.content.decode()

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 CSRF_EXEMPT = {
     "open311:": "Open311 GeoReport v2: POSTs authenticate with an api_key parameter, never a "
-                "cookie, so a forged cross-site request has no authority",
+    "cookie, so a forged cross-site request has no authority",
     "api:": "the read-only open-data API: no cookies, GET only (POST gets 405)",
 }
 
@@ -45,8 +45,7 @@ def test_no_view_is_csrf_exempt_except_the_machine_apis():
         if not any((route.name or "").startswith(prefix) for prefix in CSRF_EXEMPT):
             problems.append(f"/{route.route} ({route.name}) is csrf_exempt")
     assert not problems, "\n".join(problems)
-    admin_login = next(r for r in walk(get_resolver().url_patterns)
-                       if r.route == "admin/login/")
+    admin_login = next(r for r in walk(get_resolver().url_patterns) if r.route == "admin/login/")
     assert not getattr(admin_login.view, "csrf_exempt", False)
 
 
@@ -83,19 +82,35 @@ def _forms(site: Site, idea: Any) -> list[tuple[str, str, dict[str, Any], Any]]:
     """(form page, POST url, valid data, a count that a successful POST raises)."""
     dialogue, discussion = site.dialogue, site.discussion
     return [
-        ("/synpunkter/lamna/", reverse("feedback:give"),
-         {"kind": Kind.IDEA, "category": idea.pk, "description": "Fler bänkar vid ån."},
-         lambda: Case.objects.count()),
-        (f"/synpunkter/felanmalan/?category={site.category.pk}&address_text=Torget",
-         reverse("feedback:fault_submit"),
-         {"category": site.category.pk, "address_text": "Torget", "description": "Släckt.",
-          "antal": "1"},
-         lambda: Case.objects.count()),
-        (dialogue.get_absolute_url(), reverse("dialogue:subscribe", args=[dialogue.pk]),
-         {"email": "ny@example.org"}, lambda: Subscription.objects.count()),
-        (reverse("dialogue:discussion", args=[dialogue.pk, discussion.pk]),
-         reverse("dialogue:discussion", args=[dialogue.pk, discussion.pk]),
-         {"body": "Jag håller med om bänkarna."}, lambda: DiscussionPost.objects.count()),
+        (
+            "/synpunkter/lamna/",
+            reverse("feedback:give"),
+            {"kind": Kind.IDEA, "category": idea.pk, "description": "Fler bänkar vid ån."},
+            lambda: Case.objects.count(),
+        ),
+        (
+            f"/synpunkter/felanmalan/?category={site.category.pk}&address_text=Torget",
+            reverse("feedback:fault_submit"),
+            {
+                "category": site.category.pk,
+                "address_text": "Torget",
+                "description": "Släckt.",
+                "antal": "1",
+            },
+            lambda: Case.objects.count(),
+        ),
+        (
+            dialogue.get_absolute_url(),
+            reverse("dialogue:subscribe", args=[dialogue.pk]),
+            {"email": "ny@example.org"},
+            lambda: Subscription.objects.count(),
+        ),
+        (
+            reverse("dialogue:discussion", args=[dialogue.pk, discussion.pk]),
+            reverse("dialogue:discussion", args=[dialogue.pk, discussion.pk]),
+            {"body": "Jag håller med om bänkarna."},
+            lambda: DiscussionPost.objects.count(),
+        ),
     ]
 
 
@@ -108,14 +123,14 @@ def test_forged_submissions_save_nothing_and_real_ones_work(site, idea_category)
         assert count() == before, f"{url}: a forged POST saved something"
         token = _token(strict, page)
         real = strict.post(url, {**data, "csrfmiddlewaretoken": token})
-        assert real.status_code == 302, (url, real.status_code,
-                                         real.content.decode()[-1500:])
+        assert real.status_code == 302, (url, real.status_code, real.content.decode()[-1500:])
         assert count() == before + 1, url
 
 
 def test_staff_forms_enforce_csrf_too(site):
-    compiler = MembershipFactory(role=Role.COMPILER, organisation=None,
-                                 user=UserFactory(username="sammanstallare-csrf")).user
+    compiler = MembershipFactory(
+        role=Role.COMPILER, organisation=None, user=UserFactory(username="sammanstallare-csrf")
+    ).user
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(compiler)
     response = strict.post("/personal/uppfoljning/perioder/ny/", {"label": "Falsk"})
@@ -126,7 +141,8 @@ def test_staff_forms_enforce_csrf_too(site):
 
 def test_the_login_form_enforces_csrf(site):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/konto/logga-in/", {"username": site.staff.username,
-                                                "password": "lösenord-för-test"})
+    response = strict.post(
+        "/konto/logga-in/", {"username": site.staff.username, "password": "lösenord-för-test"}
+    )
     assert response.status_code == 403
     assert "_auth_user_id" not in strict.session

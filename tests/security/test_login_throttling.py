@@ -28,8 +28,10 @@ def fresh(address: str = "203.0.113.20") -> Client:
 def test_while_throttled_even_the_right_password_is_refused():
     UserFactory(username="kommunchef")
     for n in range(5):
-        assert fresh().post(LOGIN, {"username": "kommunchef",
-                                    "password": f"gissning{n}"}).status_code == 200
+        assert (
+            fresh().post(LOGIN, {"username": "kommunchef", "password": f"gissning{n}"}).status_code
+            == 200
+        )
     attacker = fresh()
     response = attacker.post(LOGIN, {"username": "kommunchef", "password": PASSWORD})
     assert response.status_code == 429
@@ -39,11 +41,11 @@ def test_while_throttled_even_the_right_password_is_refused():
 
 def test_the_count_is_per_username_whatever_the_case_or_spaces():
     UserFactory(username="kommunchef")
-    for n, name in enumerate(["kommunchef", "KommunChef", " kommunchef ", "KOMMUNCHEF",
-                              "kommunchef"]):
+    for n, name in enumerate(
+        ["kommunchef", "KommunChef", " kommunchef ", "KOMMUNCHEF", "kommunchef"]
+    ):
         fresh(f"203.0.113.{30 + n}").post(LOGIN, {"username": name, "password": "x"})
-    response = fresh("203.0.113.99").post(LOGIN, {"username": "kommunchef",
-                                                  "password": PASSWORD})
+    response = fresh("203.0.113.99").post(LOGIN, {"username": "kommunchef", "password": PASSWORD})
     assert response.status_code == 429, "many addresses must not multiply the guesses"
 
 
@@ -51,8 +53,7 @@ def test_the_window_ends_and_the_real_user_gets_in(monkeypatch):
     UserFactory(username="kommunchef")
     for _ in range(6):
         fresh().post(LOGIN, {"username": "kommunchef", "password": "fel"})
-    assert fresh().post(LOGIN, {"username": "kommunchef",
-                                "password": PASSWORD}).status_code == 429
+    assert fresh().post(LOGIN, {"username": "kommunchef", "password": PASSWORD}).status_code == 429
     later = time.time() + 5 * 60 + 10
     monkeypatch.setattr(time, "time", lambda: later)
     user = fresh()
@@ -65,27 +66,34 @@ def test_one_address_cannot_try_many_usernames():
     for n in range(30):
         fresh().post(LOGIN, {"username": f"namn{n}", "password": "x"})
     UserFactory(username="handlaggare")
-    assert fresh().post(LOGIN, {"username": "handlaggare",
-                                "password": PASSWORD}).status_code == 429
-    assert fresh("198.51.100.7").post(LOGIN, {"username": "handlaggare",
-                                              "password": PASSWORD}).status_code == 302
+    assert fresh().post(LOGIN, {"username": "handlaggare", "password": PASSWORD}).status_code == 429
+    assert (
+        fresh("198.51.100.7")
+        .post(LOGIN, {"username": "handlaggare", "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_the_second_factor_is_throttled_and_then_refuses_the_right_code():
     from django_otp.oath import totp
 
-    admin = MembershipFactory(role=Role.ADMIN, organisation=None,
-                              user=UserFactory(username="ada")).user
+    admin = MembershipFactory(
+        role=Role.ADMIN, organisation=None, user=UserFactory(username="ada")
+    ).user
     device = TOTPDevice.objects.create(user=admin, name="telefon", confirmed=True)
     client = fresh()
     client.force_login(admin)
-    answers = [client.post("/konto/tvastegsverifiering/", {"token": "000000"}).status_code
-               for _ in range(12)]
+    answers = [
+        client.post("/konto/tvastegsverifiering/", {"token": "000000"}).status_code
+        for _ in range(12)
+    ]
     assert answers[-1] == 429, answers
     device.refresh_from_db()
     device.throttle_reset()
-    right = str(totp(device.bin_key, step=device.step, t0=device.t0,
-                     digits=device.digits)).zfill(device.digits)
+    right = str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(
+        device.digits
+    )
     response = client.post("/konto/tvastegsverifiering/", {"token": right})
     assert response.status_code == 429
     assert client.get("/personal/uppfoljning/").status_code == 302, "still not verified"
@@ -109,8 +117,10 @@ def test_the_admin_login_is_no_side_door():
 
 
 def test_the_residents_email_login_is_throttled():
-    answers = [fresh().post("/dialog/logga-in/", {"email": f"person{n}@example.org"}
-                            ).status_code for n in range(8)]
+    answers = [
+        fresh().post("/dialog/logga-in/", {"email": f"person{n}@example.org"}).status_code
+        for n in range(8)
+    ]
     assert 429 in answers, answers
     sent = LoginToken.objects.count()
     assert sent <= 5, f"{sent} login links sent to one address in a minute"

@@ -103,45 +103,58 @@ PUBLIC_POSTS: dict[str, Post] = {
     "accounts:login": Post(data=lambda s, n: {"username": f"gissning{n}", "password": "x"}),
     "accounts:logout": Post(exempt="ends the visitor's own session; stores nothing"),
     "accounts:password_change": Post(
-        sign_in=staff, data=lambda s, n: {"old_password": f"fel{n}", "new_password1": "a",
-                                          "new_password2": "a"}),
+        sign_in=staff,
+        data=lambda s, n: {"old_password": f"fel{n}", "new_password1": "a", "new_password2": "a"},
+    ),
     "accounts:otp_setup": Post(sign_in=staff, data=lambda s, n: {"token": "000000"}),
     "accounts:otp_verify": Post(sign_in=staff_with_device, data=lambda s, n: {"token": "000000"}),
     "set_language": Post(exempt="sets the visitor's own language cookie; stores nothing"),
     # Resident dialogue.
     "dialogue:index": Post(exempt="read-only list: a POST is answered like a GET"),
-    "dialogue:detail": Post(kwargs=_dialogue,
-                            exempt="read-only page: a POST is answered like a GET"),
+    "dialogue:detail": Post(
+        kwargs=_dialogue, exempt="read-only page: a POST is answered like a GET"
+    ),
     "dialogue:subscribe": Post(kwargs=_dialogue),
     "dialogue:subscription_confirm": Post(kwargs=lambda s: {"token": s.subscribe_token}),
     "dialogue:unsubscribe": Post(kwargs=lambda s: {"token": s.unsubscribe_token}),
     "dialogue:survey": Post(kwargs=lambda s: {"pk": s.dialogue.pk, "survey_pk": s.survey.pk}),
     "dialogue:survey_thanks": Post(
         kwargs=lambda s: {"pk": s.dialogue.pk, "survey_pk": s.survey.pk},
-        exempt="read-only page: a POST is answered like a GET"),
+        exempt="read-only page: a POST is answered like a GET",
+    ),
     "dialogue:discussion": Post(
-        kwargs=lambda s: {"pk": s.dialogue.pk, "discussion_pk": s.discussion.pk}),
+        kwargs=lambda s: {"pk": s.dialogue.pk, "discussion_pk": s.discussion.pk}
+    ),
     "dialogue:post_report": Post(
-        kwargs=lambda s: {"pk": s.dialogue.pk, "discussion_pk": s.discussion.pk,
-                          "post_pk": s.post.pk}),
+        kwargs=lambda s: {
+            "pk": s.dialogue.pk,
+            "discussion_pk": s.discussion.pk,
+            "post_pk": s.post.pk,
+        }
+    ),
     "dialogue:budget": Post(kwargs=lambda s: {"pk": s.dialogue.pk, "budget_pk": s.budget.pk}),
     "dialogue:vote": Post(kwargs=lambda s: {"pk": s.dialogue.pk, "budget_pk": s.budget.pk}),
     "dialogue:proposal": Post(
-        kwargs=lambda s: {"pk": s.dialogue.pk, "budget_pk": s.budget.pk,
-                          "proposal_pk": s.proposal.pk},
-        exempt="read-only page: a POST is answered like a GET"),
-    "dialogue:meeting": Post(kwargs=lambda s: {"pk": s.dialogue.pk,
-                                               "meeting_pk": s.meeting.pk}),
+        kwargs=lambda s: {
+            "pk": s.dialogue.pk,
+            "budget_pk": s.budget.pk,
+            "proposal_pk": s.proposal.pk,
+        },
+        exempt="read-only page: a POST is answered like a GET",
+    ),
+    "dialogue:meeting": Post(kwargs=lambda s: {"pk": s.dialogue.pk, "meeting_pk": s.meeting.pk}),
     "dialogue:login": Post(data=lambda s, n: {"email": f"invanare{n}@example.org"}),
     "dialogue:login_confirm": Post(kwargs=lambda s: {"token": s.login_token}),
     "dialogue:logout": Post(exempt="ends the resident's own session; stores nothing"),
     "dialogue:me": Post(sign_in=resident),
-    "dialogue:me_export": Post(sign_in=resident,
-                               exempt="read-only download: a POST is answered like a GET"),
+    "dialogue:me_export": Post(
+        sign_in=resident, exempt="read-only download: a POST is answered like a GET"
+    ),
     "dialogue:me_delete": Post(sign_in=resident),
     "dialogue:eid_start": Post(exempt="a redirect to the e-ID broker (404 when none is set)"),
     "dialogue:eid_callback": Post(
-        exempt="checks the broker's state against the session; stores nothing otherwise"),
+        exempt="checks the broker's state against the session; stores nothing otherwise"
+    ),
     # Feedback and fault reports.
     "feedback:fault_submit": Post(),
     "feedback:give": Post(),
@@ -153,12 +166,15 @@ PUBLIC_POSTS: dict[str, Post] = {
     "open311:requests": Post(kwargs=lambda s: {"fmt": "json"}, api_key=True),
     "open311:updates": Post(kwargs=lambda s: {"fmt": "json"}, api_key=True),
     # Published exports and indicator pages.
-    "goals_export:period": Post(kwargs=lambda s: {"period_id": s.period.pk, "fmt": "csv"},
-                                exempt="read-only download: a POST is answered like a GET"),
+    "goals_export:period": Post(
+        kwargs=lambda s: {"period_id": s.period.pk, "fmt": "csv"},
+        exempt="read-only download: a POST is answered like a GET",
+    ),
     "indicators:index": Post(exempt="read-only page: a POST is answered like a GET"),
     "indicators:budget": Post(exempt="read-only page: a POST is answered like a GET"),
-    "indicators:detail": Post(kwargs=lambda s: {"pk": 987654},
-                              exempt="read-only page: a POST is answered like a GET"),
+    "indicators:detail": Post(
+        kwargs=lambda s: {"pk": 987654}, exempt="read-only page: a POST is answered like a GET"
+    ),
 }
 
 
@@ -169,8 +185,10 @@ def public_routes() -> list[Any]:
 def _url(route: Any, kwargs: dict[str, Any]) -> str:
     if not route.params:
         return reverse(route.name)
-    values = {name: PLACEHOLDERS_BY_NAME.get(name, PLACEHOLDERS.get(kind, "x"))
-              for name, kind in route.params.items()}
+    values = {
+        name: PLACEHOLDERS_BY_NAME.get(name, PLACEHOLDERS.get(kind, "x"))
+        for name, kind in route.params.items()
+    }
     values.update(kwargs)
     return reverse(route.name, kwargs=values)
 
@@ -191,8 +209,16 @@ def client_from(address: str, site: Site, entry: Post, who: int = 0) -> Client:
 
 def test_the_walk_finds_the_public_forms():
     names = {r.name for r in public_routes()}
-    for name in ("feedback:fault_submit", "feedback:give", "dialogue:survey", "dialogue:vote",
-                 "dialogue:subscribe", "dialogue:login", "accounts:login", "set_language"):
+    for name in (
+        "feedback:fault_submit",
+        "feedback:give",
+        "dialogue:survey",
+        "dialogue:vote",
+        "dialogue:subscribe",
+        "dialogue:login",
+        "accounts:login",
+        "set_language",
+    ):
         assert name in names, name
     assert not any(r.route.startswith(NOT_PUBLIC) for r in public_routes())
 
@@ -221,7 +247,8 @@ def test_every_public_view_that_accepts_post_is_registered(site):
             problems.append(
                 f"{route.name} (/{route.route}) accepts POST (answered {response.status_code})"
                 " but has no entry in PUBLIC_POSTS: register its kwargs so its rate limit is"
-                " proven, or make it GET-only")
+                " proven, or make it GET-only"
+            )
     stale = set(PUBLIC_POSTS) - {r.name for r in public_routes()}
     problems += [f"{name}: registered but no such public URL" for name in sorted(stale)]
     assert not problems, "\n".join(problems)
@@ -249,8 +276,10 @@ def test_public_post_is_rate_limited_per_client(site, name):
         if refused(response):
             break
     else:
-        pytest.fail(f"{name} ({url}): {MAX_POSTS} POSTs from {address} and never refused "
-                    f"(statuses {sorted(set(statuses))}): no rate limit")
+        pytest.fail(
+            f"{name} ({url}): {MAX_POSTS} POSTs from {address} and never refused "
+            f"(statuses {sorted(set(statuses))}): no rate limit"
+        )
     assert len(statuses) > 1, f"{name}: the very first POST was refused"
     if response.status_code != 429:
         assert "för många" in response.content.decode().lower()
@@ -264,8 +293,10 @@ def _prove_api_key_limit(site: Site, url: str) -> None:
     client = Client(REMOTE_ADDR=next(_addresses))
     without = client.post(url, {"service_code": site.category.code})
     assert without.status_code == 403, "a POST without an API key must be refused"
-    answers = [client.post(url, {"api_key": raw, "service_code": site.category.code}).status_code
-               for _ in range(6)]
+    answers = [
+        client.post(url, {"api_key": raw, "service_code": site.category.code}).status_code
+        for _ in range(6)
+    ]
     assert 429 in answers, f"{url}: six POSTs with a key limited to 3/min: {answers}"
     assert all(status < 500 for status in answers), answers
     _other_key, other_raw = feedback_services.issue_api_key(name="Annat system")

@@ -39,8 +39,12 @@ def zip_bytes(files: dict[str, str]) -> bytes:
 
 
 def _fault(site: Site, upload: SimpleUploadedFile) -> dict:
-    return {"category": site.category.pk, "address_text": "Kungsgatan 1",
-            "description": "Lampan är släckt.", "photos": [upload]}
+    return {
+        "category": site.category.pk,
+        "address_text": "Kungsgatan 1",
+        "description": "Lampan är släckt.",
+        "photos": [upload],
+    }
 
 
 def _refused_in_swedish(response, *phrases: str) -> str:
@@ -53,20 +57,24 @@ def _refused_in_swedish(response, *phrases: str) -> str:
 # --- Feedback photos ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "data", "content_type"), [
-    ("bild.gif", image_bytes("GIF"), "image/gif"),
-    ("bild.bmp", image_bytes("BMP"), "image/bmp"),
-    ("dokument.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n", "application/pdf"),
-    ("fejk.jpg", b"\xff\xd8\xff\xe0" + b"inte en bild" * 100, "image/jpeg"),  # JPEG magic only
-    ("skript.jpg", b"<script>alert(1)</script>", "image/jpeg"),
-    ("tom.jpg", b"", "image/jpeg"),
-], ids=["gif", "bmp", "pdf", "fake-jpeg", "html-as-jpeg", "empty"])
-def test_a_photo_that_is_not_an_accepted_image_is_refused(site, client, name, data,
-                                                          content_type):
+@pytest.mark.parametrize(
+    ("name", "data", "content_type"),
+    [
+        ("bild.gif", image_bytes("GIF"), "image/gif"),
+        ("bild.bmp", image_bytes("BMP"), "image/bmp"),
+        ("dokument.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n", "application/pdf"),
+        ("fejk.jpg", b"\xff\xd8\xff\xe0" + b"inte en bild" * 100, "image/jpeg"),  # JPEG magic only
+        ("skript.jpg", b"<script>alert(1)</script>", "image/jpeg"),
+        ("tom.jpg", b"", "image/jpeg"),
+    ],
+    ids=["gif", "bmp", "pdf", "fake-jpeg", "html-as-jpeg", "empty"],
+)
+def test_a_photo_that_is_not_an_accepted_image_is_refused(site, client, name, data, content_type):
     cases_before = Case.objects.count()
     response = client.post(FAULT, _fault(site, SimpleUploadedFile(name, data, content_type)))
-    _refused_in_swedish(response, "kunde inte läsas som en bild", "Filen är tom",
-                        "Den skickade filen är tom")
+    _refused_in_swedish(
+        response, "kunde inte läsas som en bild", "Filen är tom", "Den skickade filen är tom"
+    )
     assert Case.objects.count() == cases_before
     assert not CasePhoto.objects.exists()
 
@@ -84,15 +92,15 @@ def test_a_decompression_bomb_is_refused(site, client):
     out = io.BytesIO()
     Image.new("1", (10_000, 6_000)).save(out, format="PNG")
     assert len(out.getvalue()) < 200_000
-    response = client.post(FAULT, _fault(site, SimpleUploadedFile("bomb.png", out.getvalue(),
-                                                                  "image/png")))
+    response = client.post(
+        FAULT, _fault(site, SimpleUploadedFile("bomb.png", out.getvalue(), "image/png"))
+    )
     _refused_in_swedish(response, "för många bildpunkter", "kunde inte läsas som en bild")
     assert not CasePhoto.objects.exists()
 
 
 def test_more_than_three_photos_are_refused(site, client):
-    photos = [SimpleUploadedFile(f"b{n}.jpg", image_bytes("JPEG"), "image/jpeg")
-              for n in range(4)]
+    photos = [SimpleUploadedFile(f"b{n}.jpg", image_bytes("JPEG"), "image/jpeg") for n in range(4)]
     data = _fault(site, photos[0])
     data["photos"] = photos
     _refused_in_swedish(client.post(FAULT, data), "högst tre bilder")
@@ -101,8 +109,9 @@ def test_more_than_three_photos_are_refused(site, client):
 
 def test_a_good_photo_is_accepted_and_stored_as_a_fresh_jpeg(site, client):
     """The other side of the tests above: validation does not refuse real photos."""
-    response = client.post(FAULT, _fault(site, SimpleUploadedFile(
-        "IMG_1.png", image_bytes("PNG"), "image/png")))
+    response = client.post(
+        FAULT, _fault(site, SimpleUploadedFile("IMG_1.png", image_bytes("PNG"), "image/png"))
+    )
     assert response.status_code == 302
     photo = CasePhoto.objects.get()
     with photo.image.open("rb") as fh:
@@ -121,23 +130,29 @@ def reporter_upload(client):
     return world, url
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("rapport.xlsx", b"PK\x03\x04" + b"trasig zip" * 50),
-    ("rapport.xlsx", zip_bytes({"[Content_Types].xml": "<<<", "xl/workbook.xml": "<<"})),
-    ("rapport.xlsx", b"%PDF-1.4 inte ett kalkylark"),
-    ("rapport.csv", "Rapport-id;Status\n1;Slutfört\n".encode()),
-    ("rapport.xlsx", zip_bytes({"word/document.xml": "<w/>"})),
-], ids=["broken-zip", "malformed-xml", "pdf", "csv", "not-a-workbook"])
-def test_bulk_report_upload_refuses_files_that_are_not_the_template(client, reporter_upload,
-                                                                    name, data):
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("rapport.xlsx", b"PK\x03\x04" + b"trasig zip" * 50),
+        ("rapport.xlsx", zip_bytes({"[Content_Types].xml": "<<<", "xl/workbook.xml": "<<"})),
+        ("rapport.xlsx", b"%PDF-1.4 inte ett kalkylark"),
+        ("rapport.csv", "Rapport-id;Status\n1;Slutfört\n".encode()),
+        ("rapport.xlsx", zip_bytes({"word/document.xml": "<w/>"})),
+    ],
+    ids=["broken-zip", "malformed-xml", "pdf", "csv", "not-a-workbook"],
+)
+def test_bulk_report_upload_refuses_files_that_are_not_the_template(
+    client, reporter_upload, name, data
+):
     _world, url = reporter_upload
-    before = list(Report.objects.order_by("pk").values_list("pk", "status", "assessment",
-                                                            "state", "version"))
+    before = list(
+        Report.objects.order_by("pk").values_list("pk", "status", "assessment", "state", "version")
+    )
     response = client.post(url, {"file": SimpleUploadedFile(name, data)})
-    _refused_in_swedish(response, "kunde inte läsas som en Excel-fil",
-                        "har inte mallens kolumner")
-    after = list(Report.objects.order_by("pk").values_list("pk", "status", "assessment",
-                                                           "state", "version"))
+    _refused_in_swedish(response, "kunde inte läsas som en Excel-fil", "har inte mallens kolumner")
+    after = list(
+        Report.objects.order_by("pk").values_list("pk", "status", "assessment", "state", "version")
+    )
     assert after == before
 
 
@@ -153,8 +168,9 @@ def test_bulk_report_upload_refuses_an_oversize_file(client, reporter_upload):
 
 @pytest.fixture
 def compiler_client(client, site):
-    user = MembershipFactory(role=Role.COMPILER, organisation=None,
-                             user=UserFactory(username="sammanstallare")).user
+    user = MembershipFactory(
+        role=Role.COMPILER, organisation=None, user=UserFactory(username="sammanstallare")
+    ).user
     client.force_login(user)
     return client
 
@@ -162,21 +178,27 @@ def compiler_client(client, site):
 BUDGET = "/personal/indikatorer/budget/"
 
 
-@pytest.mark.parametrize(("name", "data", "phrase"), [
-    ("budget.xlsx", b"PK\x03\x04" + b"trasig zip" * 50, "Filen kunde inte läsas"),
-    ("budget.xlsx", zip_bytes({"[Content_Types].xml": "<<<", "xl/workbook.xml": "<<"}),
-     "Filen kunde inte läsas"),
-    ("budget.xlsx", b"%PDF-1.4 inte ett kalkylark", "Filen kunde inte läsas"),
-    ("budget.csv", b"", "tom"),
-    ("budget.csv", bytes(range(256)) * 20, "kolumn"),
-    ("budget.csv", "Nämnd;Antal katter\nSocialnämnden;3\n".encode(), "okänd kolumn"),
-    ("budget.csv", "Nämnd;Nettokostnad (mnkr)\nGSN;mycket\n".encode(), "Rad 2"),
-], ids=["broken-zip", "malformed-xml", "pdf", "empty", "binary", "wrong-column",
-        "not-a-number"])
-def test_budget_upload_refuses_bad_files_with_swedish_messages(compiler_client, name, data,
-                                                               phrase):
-    response = compiler_client.post(BUDGET, {"year": 2024, "note": "",
-                                             "file": SimpleUploadedFile(name, data)})
+@pytest.mark.parametrize(
+    ("name", "data", "phrase"),
+    [
+        ("budget.xlsx", b"PK\x03\x04" + b"trasig zip" * 50, "Filen kunde inte läsas"),
+        (
+            "budget.xlsx",
+            zip_bytes({"[Content_Types].xml": "<<<", "xl/workbook.xml": "<<"}),
+            "Filen kunde inte läsas",
+        ),
+        ("budget.xlsx", b"%PDF-1.4 inte ett kalkylark", "Filen kunde inte läsas"),
+        ("budget.csv", b"", "tom"),
+        ("budget.csv", bytes(range(256)) * 20, "kolumn"),
+        ("budget.csv", "Nämnd;Antal katter\nSocialnämnden;3\n".encode(), "okänd kolumn"),
+        ("budget.csv", "Nämnd;Nettokostnad (mnkr)\nGSN;mycket\n".encode(), "Rad 2"),
+    ],
+    ids=["broken-zip", "malformed-xml", "pdf", "empty", "binary", "wrong-column", "not-a-number"],
+)
+def test_budget_upload_refuses_bad_files_with_swedish_messages(compiler_client, name, data, phrase):
+    response = compiler_client.post(
+        BUDGET, {"year": 2024, "note": "", "file": SimpleUploadedFile(name, data)}
+    )
     text = _refused_in_swedish(response, phrase)
     assert "Traceback" not in text
     assert not BudgetUpload.objects.exists()
@@ -184,8 +206,9 @@ def test_budget_upload_refuses_bad_files_with_swedish_messages(compiler_client, 
 
 def test_budget_upload_refuses_an_oversize_file(compiler_client):
     big = "Nämnd;Nettokostnad (mnkr)\n".encode() + b"GSN;1\n" * 900_000
-    response = compiler_client.post(BUDGET, {"year": 2024, "note": "",
-                                             "file": SimpleUploadedFile("stor.csv", big)})
+    response = compiler_client.post(
+        BUDGET, {"year": 2024, "note": "", "file": SimpleUploadedFile("stor.csv", big)}
+    )
     _refused_in_swedish(response, "större än 5 MB")
     assert not BudgetUpload.objects.exists()
 
@@ -193,7 +216,8 @@ def test_budget_upload_refuses_an_oversize_file(compiler_client):
 def test_a_csv_with_old_mac_line_endings_is_read(compiler_client, site):
     """Excel's "CSV (Macintosh)" ends lines with a lone CR; that is a budget, not an error."""
     data = "Nämnd;Nettokostnad (mnkr)\rGSN;12,5\r".encode("cp1252")
-    response = compiler_client.post(BUDGET, {"year": 2024, "note": "",
-                                             "file": SimpleUploadedFile("mac.csv", data)})
+    response = compiler_client.post(
+        BUDGET, {"year": 2024, "note": "", "file": SimpleUploadedFile("mac.csv", data)}
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert BudgetUpload.objects.get().lines.count() == 1

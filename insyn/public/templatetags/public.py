@@ -26,8 +26,11 @@ def nav_link(context: Any, href: str, label: str, key: str = "") -> str:
     current = ""
     if path == href:
         current = "page"
-    elif (key and context.get("nav") == key) or (href != "/" and path.startswith(href)) or \
-            any(path.startswith(prefix) for prefix in SECTION_PREFIXES.get(key, ())):
+    elif (
+        (key and context.get("nav") == key)
+        or (href != "/" and path.startswith(href))
+        or any(path.startswith(prefix) for prefix in SECTION_PREFIXES.get(key, ()))
+    ):
         current = "true"
     if current:
         return format_html('<a href="{}" aria-current="{}">{}</a>', href, current, label)

@@ -14,15 +14,17 @@ from insyn.core.archive import ArchiveError, archivable_period, verify_archive, 
 
 
 class Command(BaseCommand):
-    help = ("Skriver ett arkivpaket (ZIP) för kommunens e-arkiv av en publicerad "
-            "uppföljningsperiod.")
+    help = "Skriver ett arkivpaket (ZIP) för kommunens e-arkiv av en publicerad uppföljningsperiod."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("period_id", type=int, help="Uppföljningsperiodens id.")
         parser.add_argument(
-            "--output", "-o", default=None,
+            "--output",
+            "-o",
+            default=None,
             help="En katalog (filen får paketets namn) eller en fil som slutar på .zip. "
-                 "Standard: aktuell katalog.")
+            "Standard: aktuell katalog.",
+        )
 
     def handle(self, *args, period_id: int, output: str | None = None, **options) -> None:
         try:
@@ -34,6 +36,8 @@ class Command(BaseCommand):
         if options.get("verbosity", 1) > 1:
             for item in metadata["files"]:
                 self.stderr.write(f"{item['sha256']}  {item['path']}")
-            self.stderr.write(f"{len(metadata['files'])} filer, version {metadata['version']}, "
-                              f"paket {metadata['package_id']}")
+            self.stderr.write(
+                f"{len(metadata['files'])} filer, version {metadata['version']}, "
+                f"paket {metadata['package_id']}"
+            )
         self.stdout.write(str(path))

@@ -82,13 +82,22 @@ def cache_table_names() -> set[str]:
 def postgres_env(db: dict[str, Any]) -> dict[str, str]:
     """libpq environment variables for pg_dump/pg_restore from a Django database setting."""
     env = dict(os.environ)
-    for key, var in (("NAME", "PGDATABASE"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"),
-                     ("HOST", "PGHOST"), ("PORT", "PGPORT")):
+    for key, var in (
+        ("NAME", "PGDATABASE"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+    ):
         if db.get(key):
             env[var] = str(db[key])
     options = db.get("OPTIONS", {})
-    for key, var in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT"),
-                     ("sslcert", "PGSSLCERT"), ("sslkey", "PGSSLKEY")):
+    for key, var in (
+        ("sslmode", "PGSSLMODE"),
+        ("sslrootcert", "PGSSLROOTCERT"),
+        ("sslcert", "PGSSLCERT"),
+        ("sslkey", "PGSSLKEY"),
+    ):
         if options.get(key):
             env[var] = str(options[key])
     return env
@@ -147,8 +156,13 @@ def dumpable_models(alias: str) -> list[type[Model]]:
     by_app: dict[Any, list[type[Model]]] = {}
     for model in apps.get_models():
         meta = model._meta
-        if (meta.managed and not meta.proxy and meta.db_table in existing
-                and meta.app_label not in excluded and meta.label_lower not in excluded):
+        if (
+            meta.managed
+            and not meta.proxy
+            and meta.db_table in existing
+            and meta.app_label not in excluded
+            and meta.label_lower not in excluded
+        ):
             by_app.setdefault(meta.app_config, []).append(model)
     # Models with natural keys (users) before the rows that refer to them by those keys.
     return serializers.sort_dependencies(by_app.items(), allow_cycles=True)
@@ -171,8 +185,9 @@ def dump_json(alias: str, destination: Path) -> None:
                 yield from queryset.iterator(chunk_size=2000)
 
         with destination.open("w", encoding="utf-8") as stream:
-            serializers.serialize("json", rows(), stream=stream, cls=ExactJSONEncoder,
-                                  use_natural_foreign_keys=True)
+            serializers.serialize(
+                "json", rows(), stream=stream, cls=ExactJSONEncoder, use_natural_foreign_keys=True
+            )
 
 
 def pg_dump(alias: str, destination: Path) -> str | None:
@@ -182,10 +197,18 @@ def pg_dump(alias: str, destination: Path) -> str | None:
         return "pg_dump finns inte på den här datorn"
     excludes = [f"--exclude-table-data={name}" for name in sorted(cache_table_names())]
     result = subprocess.run(
-        [binary, "--format=custom", "--no-owner", "--no-privileges", *excludes,
-         f"--file={destination}"],
+        [
+            binary,
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            *excludes,
+            f"--file={destination}",
+        ],
         env=postgres_env(connections[alias].settings_dict),
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         return result.stderr.strip() or f"pg_dump avslutades med kod {result.returncode}"
@@ -213,8 +236,9 @@ def default_output() -> Path:
     return Path(settings.DATA_DIR) / "backups" / f"insyn-backup-{stamp}.tar.gz"
 
 
-def write_backup(output: Path, *, use_json: bool = False, alias: str = DEFAULT_DB_ALIAS,
-                 warn: Any = None) -> dict[str, Any]:
+def write_backup(
+    output: Path, *, use_json: bool = False, alias: str = DEFAULT_DB_ALIAS, warn: Any = None
+) -> dict[str, Any]:
     """Write the archive to `output` (atomically: a temporary file renamed at the end)."""
     connection = connections[alias]
     vendor = connection.vendor
@@ -248,12 +272,15 @@ def write_backup(output: Path, *, use_json: bool = False, alias: str = DEFAULT_D
         partial = output.with_name(f".{output.name}.partial")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with os.fdopen(fd, "wb") as raw, tarfile.open(
-                fileobj=raw, mode="w:gz", compresslevel=6
-            ) as archive:
+            with (
+                os.fdopen(fd, "wb") as raw,
+                tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive,
+            ):
                 db_member = DB_MEMBERS[db_format]
-                members[db_member] = {"size": db_file.stat().st_size,
-                                      "sha256": sha256_file(db_file)}
+                members[db_member] = {
+                    "size": db_file.stat().st_size,
+                    "sha256": sha256_file(db_file),
+                }
                 archive.add(db_file, arcname=db_member, recursive=False)
                 for path, relative in media_files(Path(settings.MEDIA_ROOT)):
                     name = f"media/{relative}"
@@ -303,14 +330,24 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", "-o", type=Path, default=None,
-                            help="Arkivfil (standard: DATAKATALOG/backups/insyn-backup-TID.tar.gz)")
-        parser.add_argument("--json", action="store_true", dest="use_json",
-                            help="Skriv databasen som JSON (dumpdata): kan återställas till både "
-                                 "SQLite och PostgreSQL")
+        parser.add_argument(
+            "--output",
+            "-o",
+            type=Path,
+            default=None,
+            help="Arkivfil (standard: DATAKATALOG/backups/insyn-backup-TID.tar.gz)",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="use_json",
+            help="Skriv databasen som JSON (dumpdata): kan återställas till både "
+            "SQLite och PostgreSQL",
+        )
 
-    def handle(self, *args: Any, output: Path | None = None, use_json: bool = False,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, output: Path | None = None, use_json: bool = False, **options: Any
+    ) -> None:
         target = (output or default_output()).resolve()
         manifest = write_backup(target, use_json=use_json, warn=self.stderr.write)
         size_mb = target.stat().st_size / 1_000_000

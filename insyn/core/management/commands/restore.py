@@ -94,8 +94,11 @@ def read_archive(archive: Path, into: Path) -> dict[str, Any]:
 def unknown_migrations(manifest: dict[str, Any]) -> list[str]:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = set(loader.disk_migrations)
-    return [f"{app}.{name}" for app, name in manifest["database"].get("migrations", [])
-            if (app, name) not in known]
+    return [
+        f"{app}.{name}"
+        for app, name in manifest["database"].get("migrations", [])
+        if (app, name) not in known
+    ]
 
 
 def tables_with_rows(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
@@ -106,8 +109,10 @@ def tables_with_rows(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
         virtual: list[str] = []
         if connection.vendor == "sqlite":
             # Full-text (FTS5) tables keep bookkeeping rows in shadow tables even when empty.
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                           "AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+            )
             virtual = [row[0] for row in cursor.fetchall()]
         for table in sorted(connection.introspection.table_names(cursor)):
             if table in ignored or table.startswith("sqlite_"):
@@ -196,12 +201,16 @@ class Command(BaseCommand):
                     "en ny säkerhetskopia med `insyn backup --json`."
                 )
             if database["format"] == "pg_dump" and shutil.which("pg_restore") is None:
-                raise CommandError("pg_restore behövs för att återställa den här "
-                                   "säkerhetskopian men finns inte (installera postgresql-client).")
+                raise CommandError(
+                    "pg_restore behövs för att återställa den här "
+                    "säkerhetskopian men finns inte (installera postgresql-client)."
+                )
             reasons = []
             if tables := tables_with_rows(alias):
-                reasons.append(f"databasen har innehåll i {len(tables)} tabeller "
-                               f"({', '.join(tables[:5])}{' …' if len(tables) > 5 else ''})")
+                reasons.append(
+                    f"databasen har innehåll i {len(tables)} tabeller "
+                    f"({', '.join(tables[:5])}{' …' if len(tables) > 5 else ''})"
+                )
             if files := media_in_use():
                 reasons.append(f"{settings.MEDIA_ROOT} innehåller {len(files)} filer")
             if reasons:
@@ -226,11 +235,21 @@ class Command(BaseCommand):
                 drop_postgres_tables(alias)
                 connection.close()
                 result = subprocess.run(
-                    ["pg_restore", "--no-owner", "--no-privileges", "--clean", "--if-exists",
-                     "--single-transaction", "--exit-on-error",
-                     f"--dbname={connection.settings_dict['NAME']}", str(db_file)],
+                    [
+                        "pg_restore",
+                        "--no-owner",
+                        "--no-privileges",
+                        "--clean",
+                        "--if-exists",
+                        "--single-transaction",
+                        "--exit-on-error",
+                        f"--dbname={connection.settings_dict['NAME']}",
+                        str(db_file),
+                    ],
                     env=postgres_env(connection.settings_dict),
-                    capture_output=True, text=True, check=False,
+                    capture_output=True,
+                    text=True,
+                    check=False,
                 )
                 if result.returncode != 0:
                     raise CommandError(f"pg_restore misslyckades: {result.stderr.strip()}")
@@ -239,8 +258,9 @@ class Command(BaseCommand):
                     # Another engine: bring the copy up to this version, then move it as JSON.
                     json_file = work / "converted.json"
                     with temporary_sqlite_alias(db_file) as source_alias:
-                        call_command("migrate", database=source_alias, interactive=False,
-                                     verbosity=0)
+                        call_command(
+                            "migrate", database=source_alias, interactive=False, verbosity=0
+                        )
                         dump_json(source_alias, json_file)
                     db_file = json_file
                 if target_vendor == "sqlite":

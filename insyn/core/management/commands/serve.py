@@ -114,7 +114,10 @@ def _json_logger_class() -> type:
             path = environ.get("PATH_INFO", "")
             duration_ms = round(request_time.total_seconds() * 1000, 2)
             self.access_log.info(
-                "%s %s %s", method, path, status_code,
+                "%s %s %s",
+                method,
+                path,
+                status_code,
                 extra={
                     "event": "access",
                     "method": method,
@@ -170,21 +173,44 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"),
-                            help="Adress att lyssna på (standard 127.0.0.1, 0.0.0.0 för alla)")
+        parser.add_argument(
+            "--host",
+            default=os.environ.get("HOST", "127.0.0.1"),
+            help="Adress att lyssna på (standard 127.0.0.1, 0.0.0.0 för alla)",
+        )
         parser.add_argument("--port", type=int, default=_env_int("PORT", 8000))
-        parser.add_argument("--workers", type=int, default=_env_int("WEB_CONCURRENCY", 2),
-                            help="Antal serverprocesser (standard 2, eller WEB_CONCURRENCY)")
-        parser.add_argument("--threads", type=int, default=_env_int("WEB_THREADS", 4),
-                            help="Trådar per serverprocess (standard 4)")
-        parser.add_argument("--timeout", type=int, default=60,
-                            help="Sekunder innan en hängd serverprocess startas om")
-        parser.add_argument("--graceful-timeout", type=int, default=30,
-                            help="Sekunder som pågående förfrågningar får vid avstängning")
-        parser.add_argument("--no-collectstatic", action="store_true",
-                            help="Hoppa över collectstatic (om det redan är gjort)")
-        parser.add_argument("--no-access-log", action="store_true",
-                            help="Logga inte varje förfrågan")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=_env_int("WEB_CONCURRENCY", 2),
+            help="Antal serverprocesser (standard 2, eller WEB_CONCURRENCY)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=_env_int("WEB_THREADS", 4),
+            help="Trådar per serverprocess (standard 4)",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=60,
+            help="Sekunder innan en hängd serverprocess startas om",
+        )
+        parser.add_argument(
+            "--graceful-timeout",
+            type=int,
+            default=30,
+            help="Sekunder som pågående förfrågningar får vid avstängning",
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Hoppa över collectstatic (om det redan är gjort)",
+        )
+        parser.add_argument(
+            "--no-access-log", action="store_true", help="Logga inte varje förfrågan"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["workers"] < 1 or options["threads"] < 1:
@@ -217,7 +243,10 @@ class Command(BaseCommand):
         }
         logging.getLogger("insyn.serve").info(
             "starting insyn serve on %s with %d workers x %d threads (debug=%s, database=%s)",
-            config["bind"][0], options["workers"], options["threads"], settings.DEBUG,
+            config["bind"][0],
+            options["workers"],
+            options["threads"],
+            settings.DEBUG,
             settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
             extra={"event": "serve_start"},
         )

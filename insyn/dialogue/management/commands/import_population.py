@@ -14,8 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--year", type=int, default=None,
-                            help="Vilken årskolumn som ska läsas (standard: den senaste).")
+        parser.add_argument(
+            "--year",
+            type=int,
+            default=None,
+            help="Vilken årskolumn som ska läsas (standard: den senaste).",
+        )
 
     def handle(self, *args, file: Path, year: int | None, **options):
         try:
@@ -27,5 +31,7 @@ class Command(BaseCommand):
         except PopulationParseError as exc:
             raise CommandError(f"{file}: {exc}") from exc
         districts, figures = population_import(table=table)
-        self.stdout.write(f"Befolkning {table.year}: {districts} områden, {figures} siffror, "
-                          f"totalt {table.total()} invånare.")
+        self.stdout.write(
+            f"Befolkning {table.year}: {districts} områden, {figures} siffror, "
+            f"totalt {table.total()} invånare."
+        )

@@ -14,8 +14,12 @@ class Command(BaseCommand):
     help = "Anonymise feedback cases closed longer ago than FEEDBACK_RETENTION_DAYS."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--days", type=int, default=None,
-                            help="Override the retention period (days) for this run.")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="Override the retention period (days) for this run.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = options["days"] if options["days"] is not None else services.retention_days()
@@ -23,5 +27,6 @@ class Command(BaseCommand):
             self.stderr.write("--days must be 0 or more")
             return
         count = services.anonymise_old_cases(days=days)
-        self.stdout.write(f"Anonymiserade {count} ärenden (avslutade för mer än {days} dagar "
-                          "sedan).")
+        self.stdout.write(
+            f"Anonymiserade {count} ärenden (avslutade för mer än {days} dagar sedan)."
+        )

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             organisation = Organisation.objects.filter(slug=options["organisation"]).first()
             if organisation is None:
                 raise CommandError(f"Okänd organisation: {options['organisation']}")
-        _key, raw = services.issue_api_key(name=options["name"], organisation=organisation,
-                                           rate_per_minute=max(1, options["rate"]))
+        _key, raw = services.issue_api_key(
+            name=options["name"], organisation=organisation, rate_per_minute=max(1, options["rate"])
+        )
         self.stdout.write(raw)

@@ -8,8 +8,10 @@ from insyn.goals.models import FollowUpPeriod, PeriodState
 
 
 class Command(BaseCommand):
-    help = ("Köar påminnelser 7 och 1 dagar före sista rapporteringsdag till dem som inte har "
-            "lämnat in (kör dagligen från cron; samma påminnelse skickas aldrig två gånger).")
+    help = (
+        "Köar påminnelser 7 och 1 dagar före sista rapporteringsdag till dem som inte har "
+        "lämnat in (kör dagligen från cron; samma påminnelse skickas aldrig två gånger)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="Datum att räkna från, ÅÅÅÅ-MM-DD (för test)")
@@ -20,7 +22,6 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError("--today ska vara ett datum som 2025-09-08") from exc
         queued = 0
-        for period in FollowUpPeriod.objects.filter(state=PeriodState.OPEN,
-                                                    deadline__isnull=False):
+        for period in FollowUpPeriod.objects.filter(state=PeriodState.OPEN, deadline__isnull=False):
             queued += notifications.deadline_reminders(period, today=day)
         self.stdout.write(f"Köade {queued} påminnelser.")

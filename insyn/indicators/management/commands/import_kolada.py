@@ -57,35 +57,58 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="*", help="JSON-filer eller kataloger med sidor")
-        parser.add_argument("--base-url", default=None,
-                            help="Koladas API, t.ex. https://api.kolada.se/v3 "
-                                 "(annars inställningen KOLADA_BASE_URL)")
-        parser.add_argument("--kpi", action="append", default=[],
-                            help="KPI-id att hämta, kommaseparerade (API-läge)")
-        parser.add_argument("--municipality", action="append", default=[],
-                            help="kommun-id att hämta data för, kommaseparerade (API-läge)")
-        parser.add_argument("--group", action="append", default=[],
-                            help="Kolada-grupper (G…) att hämta, kommaseparerade (API-läge)")
-        parser.add_argument("--years", default="",
-                            help="år, t.ex. 2015-2024 eller 2022,2023 (API-läge)")
-        parser.add_argument("--from-date", default=None,
-                            help="bara ändringar sedan ÅÅÅÅ-MM-DD (API-läge)")
-        parser.add_argument("--save-dir", default=None,
-                            help="spara hämtade sidor som filer här (API-läge)")
-        parser.add_argument("--fetched-at", default=None,
-                            help="när filerna hämtades, ÅÅÅÅ-MM-DD[THH:MM] (filläge)")
+        parser.add_argument(
+            "--base-url",
+            default=None,
+            help="Koladas API, t.ex. https://api.kolada.se/v3 "
+            "(annars inställningen KOLADA_BASE_URL)",
+        )
+        parser.add_argument(
+            "--kpi",
+            action="append",
+            default=[],
+            help="KPI-id att hämta, kommaseparerade (API-läge)",
+        )
+        parser.add_argument(
+            "--municipality",
+            action="append",
+            default=[],
+            help="kommun-id att hämta data för, kommaseparerade (API-läge)",
+        )
+        parser.add_argument(
+            "--group",
+            action="append",
+            default=[],
+            help="Kolada-grupper (G…) att hämta, kommaseparerade (API-läge)",
+        )
+        parser.add_argument(
+            "--years", default="", help="år, t.ex. 2015-2024 eller 2022,2023 (API-läge)"
+        )
+        parser.add_argument(
+            "--from-date", default=None, help="bara ändringar sedan ÅÅÅÅ-MM-DD (API-läge)"
+        )
+        parser.add_argument(
+            "--save-dir", default=None, help="spara hämtade sidor som filer här (API-läge)"
+        )
+        parser.add_argument(
+            "--fetched-at", default=None, help="när filerna hämtades, ÅÅÅÅ-MM-DD[THH:MM] (filläge)"
+        )
 
     def handle(self, *args, **options) -> None:
-        base_url = (options["base_url"] or getattr(settings, "KOLADA_BASE_URL", "")
-                    or os.environ.get("KOLADA_BASE_URL", ""))
+        base_url = (
+            options["base_url"]
+            or getattr(settings, "KOLADA_BASE_URL", "")
+            or os.environ.get("KOLADA_BASE_URL", "")
+        )
         paths = options["paths"]
         fetched_at = None
         if options["fetched_at"]:
             try:
                 fetched_at = dt.datetime.fromisoformat(options["fetched_at"])
             except ValueError as exc:
-                raise CommandError("--fetched-at ska vara ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DDTHH:MM") \
-                    from exc
+                raise CommandError(
+                    "--fetched-at ska vara ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DDTHH:MM"
+                ) from exc
             if timezone.is_naive(fetched_at):
                 fetched_at = timezone.make_aware(fetched_at)
         try:
@@ -94,8 +117,10 @@ class Command(BaseCommand):
             elif base_url:
                 source = self._api_source(base_url, options)
             else:
-                raise CommandError("Ange filer eller kataloger att läsa in, eller --base-url "
-                                   "(eller KOLADA_BASE_URL) för att hämta från Kolada.")
+                raise CommandError(
+                    "Ange filer eller kataloger att läsa in, eller --base-url "
+                    "(eller KOLADA_BASE_URL) för att hämta från Kolada."
+                )
             run = import_kolada(source=source, fetched_at=fetched_at)
         except KoladaImportError as exc:
             record_failed_import(description=" ".join(paths) or base_url, message=str(exc))
@@ -103,7 +128,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Kolada-import klar: {run.kpis} KPI:er, {run.areas} områden, {run.groups} grupper; "
             f"värden: {run.created} nya, {run.changed} ändrade, {run.deleted} borttagna, "
-            f"{run.unchanged} oförändrade, {run.missing} saknade (null).")
+            f"{run.unchanged} oförändrade, {run.missing} saknade (null)."
+        )
         if run.message:
             self.stdout.write(run.message)
 
@@ -116,12 +142,16 @@ class Command(BaseCommand):
             for group in PeerGroup.objects.prefetch_related("members"):
                 if group.kind == PeerGroupKind.KOLADA and group.kolada_id:
                     groups.append(group.kolada_id)
-                municipalities.extend(area.pk for area in group.members.all()
-                                      if area.type in ("K", "L"))
+                municipalities.extend(
+                    area.pk for area in group.members.all() if area.type in ("K", "L")
+                )
             municipalities = list(dict.fromkeys(municipalities))
         this_year = timezone.localdate().year
-        years = parse_years(options["years"]) if options["years"] else \
-            list(range(this_year - 10, this_year + 1))
+        years = (
+            parse_years(options["years"])
+            if options["years"]
+            else list(range(this_year - 10, this_year + 1))
+        )
         from_date = None
         if options["from_date"]:
             try:
@@ -129,6 +159,12 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError("--from-date ska vara ÅÅÅÅ-MM-DD") from exc
         save_dir = Path(options["save_dir"]) if options["save_dir"] else None
-        return ApiSource(base_url, kpis=kpis, municipalities=municipalities,
-                         groups=list(dict.fromkeys(groups)), years=years, from_date=from_date,
-                         save_dir=save_dir)
+        return ApiSource(
+            base_url,
+            kpis=kpis,
+            municipalities=municipalities,
+            groups=list(dict.fromkeys(groups)),
+            years=years,
+            from_date=from_date,
+            save_dir=save_dir,
+        )
