@@ -314,6 +314,19 @@ LOGGING = {
 # --- Insyn itself -------------------------------------------------------------------------------
 INSYN_MUNICIPALITY_CODE = os.environ.get("INSYN_MUNICIPALITY_CODE", "0380")
 
+# The open-data catalogue (DCAT-AP-SE, /api/catalog, insyn.opendata.catalogue). The publisher's
+# name and contact address fall back to the municipality in the organisation registry; the
+# publisher URI should be the one dataportal.se knows the municipality by, e.g.
+# http://dataportal.se/organisation/SE2120003005 for Uppsala kommun. The licence of the data
+# (not of the catalogue, which is always CC0) is CC0 1.0 unless the municipality chooses another.
+CATALOGUE_PUBLISHER_NAME = os.environ.get("CATALOGUE_PUBLISHER_NAME", "")
+CATALOGUE_PUBLISHER_URI = os.environ.get("CATALOGUE_PUBLISHER_URI", "")
+CATALOGUE_CONTACT_NAME = os.environ.get("CATALOGUE_CONTACT_NAME", "")
+CATALOGUE_CONTACT_EMAIL = os.environ.get("CATALOGUE_CONTACT_EMAIL", "")
+CATALOGUE_LICENSE = os.environ.get(
+    "CATALOGUE_LICENSE", "http://creativecommons.org/publicdomain/zero/1.0/"
+)
+
 # Feedback and fault reports (insyn.feedback): personal data of cases closed longer ago than
 # this is anonymised by `insyn anonymise-old-cases`; reports outside the bounds
 # (min_lat,max_lat,min_long,max_long, WGS84) are refused.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", core_views.health, name="health"),
     path("api/", include("insyn.opendata.urls")),
+    path("andringar/", include("insyn.opendata.changes_urls")),
     path("konto/", include("insyn.accounts.urls")),
     path("personal/uppfoljning/", include("insyn.goals.urls")),
     path("export/", include("insyn.goals.export_urls")),

@@ -340,6 +340,180 @@ SCHEMAS: dict[str, Schema] = {
     },
 }
 
+NULLABLE_DATE = nullable(DATE)
+NULLABLE_DATETIME = nullable(DATETIME)
+NULLABLE_STRING = nullable(STRING)
+CODE_LABEL = obj({"code": STRING, "label": STRING})
+
+SCHEMAS.update(
+    {
+        "Dialogue": obj(
+            {
+                "id": INTEGER,
+                "url": URL,
+                "page": URL,
+                "title": STRING,
+                "state": {"type": "string", "enum": ["open", "closed"]},
+                "responsible_board": NULLABLE_STRING,
+                "starts_on": NULLABLE_DATE,
+                "ends_on": NULLABLE_DATE,
+                "feedback_due_on": NULLABLE_DATE,
+                "feedback_published_at": NULLABLE_DATETIME,
+                "published_at": NULLABLE_DATETIME,
+                "question": STRING,
+                "purpose": STRING,
+                "result_use": STRING,
+                "decision_maker": STRING,
+                "target_groups": STRING,
+                "politically_decided": BOOLEAN,
+                "participation_ladder": array(CODE_LABEL),
+                "methods": array(CODE_LABEL),
+                "whole_municipality": BOOLEAN,
+                "districts": array(STRING),
+                "anchoring": nullable(obj({"with": STRING, "body": STRING, "on": NULLABLE_DATE})),
+                "goals": array(
+                    obj({"plan": INTEGER, "number": STRING, "title": STRING, "url": URL})
+                ),
+                "assignments": array(obj({"title": STRING, "url": URL})),
+                "results": array(
+                    obj({"survey": STRING, "summary": STRING, "published_at": NULLABLE_DATETIME})
+                ),
+                "participatory_budgets": array(URL),
+                "feedback": nullable(
+                    obj(
+                        {
+                            "summary": STRING,
+                            "usage": STRING,
+                            "decision": STRING,
+                            "published_at": NULLABLE_DATETIME,
+                        }
+                    )
+                ),
+            }
+        ),
+        "DialoguePage": obj(
+            {
+                "count": INTEGER,
+                "limit": INTEGER,
+                "offset": INTEGER,
+                "next": nullable(URL),
+                "previous": nullable(URL),
+                "results": array(ref("Dialogue")),
+            }
+        ),
+        "Indicator": obj(
+            {
+                "id": INTEGER,
+                "url": URL,
+                "page": URL,
+                "title": STRING,
+                "description": STRING,
+                "unit": STRING,
+                "direction": STRING,
+                "kpi": obj(
+                    {
+                        "id": STRING,
+                        "source": STRING,
+                        "title": STRING,
+                        "publication_date": NULLABLE_DATE,
+                        "source_ref": STRING,
+                    }
+                ),
+                "targets": array(obj({"year": INTEGER, "value": {"type": "number"}})),
+            }
+        ),
+        "IndicatorValue": obj(
+            {
+                "area": obj({"id": STRING, "name": STRING, "type": STRING}),
+                "year": INTEGER,
+                "gender": {"type": "string", "enum": ["T", "K", "M"]},
+                "value": nullable({"type": "number"}),
+                "status": STRING,
+                "provenance": obj(
+                    {
+                        "fetched_at": NULLABLE_DATETIME,
+                        "publication_date": NULLABLE_DATE,
+                        "source_ref": STRING,
+                    }
+                ),
+            }
+        ),
+        "BudgetYear": obj(
+            {
+                "year": INTEGER,
+                "published_at": NULLABLE_DATETIME,
+                "note": STRING,
+                "lines": array(
+                    obj(
+                        {
+                            "organisation": STRING,
+                            "organisation_url": URL,
+                            "activity": STRING,
+                            "net_cost_mnkr": {"type": "string", "description": "Miljoner kronor."},
+                        }
+                    )
+                ),
+            }
+        ),
+        "ParticipatoryBudget": obj(
+            {
+                "id": INTEGER,
+                "url": URL,
+                "page": URL,
+                "dialogue": URL,
+                "title": STRING,
+                "amount_sek": INTEGER,
+                "rule": STRING,
+                "phase": STRING,
+                "results_published_at": NULLABLE_DATETIME,
+            }
+        ),
+        "FaultStatistics": obj(
+            {
+                "start": DATE,
+                "end": DATE,
+                "results": array(
+                    obj(
+                        {
+                            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                            "category": STRING,
+                            "area": STRING,
+                            "received": INTEGER,
+                            "resolved": INTEGER,
+                        }
+                    )
+                ),
+            }
+        ),
+    }
+)
+SCHEMAS["IndicatorDetail"] = {
+    "allOf": [ref("Indicator"), obj({"values": array(ref("IndicatorValue"))})]
+}
+SCHEMAS["ParticipatoryBudgetDetail"] = {
+    "allOf": [
+        ref("ParticipatoryBudget"),
+        obj(
+            {
+                "projects": array(
+                    obj(
+                        {
+                            "title": STRING,
+                            "description": STRING,
+                            "place": STRING,
+                            "feasible": BOOLEAN,
+                            "answer": STRING,
+                            "cost_sek": nullable(INTEGER),
+                            "votes": nullable(INTEGER),
+                            "selected": nullable(BOOLEAN),
+                        }
+                    )
+                )
+            }
+        ),
+    ]
+}
+
 CORS_HEADER = {
     "Access-Control-Allow-Origin": {
         "description": "Alltid *: vem som helst får läsa datat, även från en annan webbplats.",
@@ -509,6 +683,143 @@ PATHS: dict[str, Schema] = {
 }
 
 
+def _csv(description: str) -> Schema:
+    return {
+        "description": description,
+        "headers": {
+            **CORS_HEADER,
+            "Content-Disposition": {
+                "schema": {"type": "string"},
+                "description": "attachment; filename=…",
+            },
+        },
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+
+
+def _query(name: str, schema: Schema, description: str) -> Schema:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+LIMIT = _query(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+    "Antal per sida.",
+)
+OFFSET = _query(
+    "offset",
+    {"type": "integer", "minimum": 0, "maximum": 10_000_000, "default": 0},
+    "Hur många som hoppas över.",
+)
+DATE_RANGE = [
+    _query("start", DATE, "Första dag (standard: ett år före end)."),
+    _query("end", DATE, "Sista dag (standard: i dag)."),
+]
+RDF_CONTENT = {
+    "application/rdf+xml": {"schema": {"type": "string"}},
+    "text/turtle": {"schema": {"type": "string"}},
+    "application/ld+json": {"schema": {"type": ["array", "object"]}},
+}
+
+PATHS.update(
+    {
+        "/api/v1/dialogues": get(
+            "listDialogues",
+            "Publicerade dialoger med invånare: syfte, metoder, resultat och återkoppling",
+            {"200": json_ok(ref("DialoguePage")), "400": BAD_REQUEST},
+            [LIMIT, OFFSET],
+        ),
+        "/api/v1/dialogues.csv": get(
+            "getDialoguesCsv",
+            "Publicerade dialoger som CSV",
+            {"200": _csv("CSV (UTF-8 med BOM): en rad per dialog.")},
+        ),
+        "/api/v1/dialogues/{id}": get(
+            "getDialogue",
+            "En publicerad dialog",
+            {"200": json_ok(ref("Dialogue")), "404": NOT_FOUND},
+            [ID],
+        ),
+        "/api/v1/indicators": get(
+            "listIndicators",
+            "Publicerade indikatorer med målvärden och källa",
+            {"200": json_ok(results(ref("Indicator")))},
+        ),
+        "/api/v1/indicators/{id}": get(
+            "getIndicator",
+            "En indikator med alla värden (kommunen, jämförelsegrupper) och deras ursprung",
+            {"200": json_ok(ref("IndicatorDetail")), "404": NOT_FOUND},
+            [ID],
+        ),
+        "/api/v1/budget": get(
+            "getBudget",
+            "Publicerad budget per år, nämnd och verksamhet",
+            {"200": json_ok(results(ref("BudgetYear")))},
+        ),
+        "/api/v1/budget.csv": get(
+            "getBudgetCsv",
+            "Publicerad budget som CSV",
+            {"200": _csv("CSV (UTF-8 med BOM): en rad per nämnd och verksamhet och år.")},
+        ),
+        "/api/v1/participatory-budgets": get(
+            "listParticipatoryBudgets",
+            "Medborgarbudgetar i publicerade dialoger",
+            {"200": json_ok(results(ref("ParticipatoryBudget")))},
+        ),
+        "/api/v1/participatory-budgets/{id}": get(
+            "getParticipatoryBudget",
+            "En medborgarbudget med bedömda förslag; röster och utfall när resultatet är publicerat",
+            {"200": json_ok(ref("ParticipatoryBudgetDetail")), "404": NOT_FOUND},
+            [ID],
+        ),
+        "/api/v1/fault-statistics": get(
+            "getFaultStatistics",
+            "Antal felanmälningar per månad, kategori och område (bara antal, aldrig text)",
+            {"200": json_ok(ref("FaultStatistics")), "400": BAD_REQUEST},
+            DATE_RANGE,
+        ),
+        "/api/v1/fault-statistics.csv": get(
+            "getFaultStatisticsCsv",
+            "Felanmälningsstatistik som CSV",
+            {"200": _csv("CSV (UTF-8 med BOM)."), "400": BAD_REQUEST},
+            DATE_RANGE,
+        ),
+        "/api/catalog": get(
+            "getCatalog",
+            "Datakatalog enligt DCAT-AP-SE (RDF/XML, Turtle eller JSON-LD efter Accept)",
+            {"200": {"description": "Katalogen.", "headers": CORS_HEADER, "content": RDF_CONTENT}},
+            description="Skördas av Sveriges dataportal. Formatet väljs med Accept-huvudet; "
+            "/api/catalog.rdf, .ttl och .jsonld ger ett bestämt format.",
+        ),
+        "/api/catalog.{fmt}": get(
+            "getCatalogFormat",
+            "Datakatalogen i ett bestämt format",
+            {
+                "200": {
+                    "description": "Katalogen.",
+                    "headers": CORS_HEADER,
+                    "content": RDF_CONTENT,
+                },
+                "404": NOT_FOUND,
+            },
+            [
+                path_param(
+                    "fmt",
+                    {"type": "string", "enum": ["rdf", "ttl", "jsonld"]},
+                    "rdf (RDF/XML), ttl (Turtle) eller jsonld (JSON-LD).",
+                )
+            ],
+        ),
+    }
+)
+
+
 def document() -> Schema:
     return {
         "openapi": "3.1.0",
@@ -517,7 +828,9 @@ def document() -> Schema:
             "version": "1.0.0",
             "description": (
                 "Kommunens styrning med mål som öppna data: planer, mål, uppdrag, "
-                "uppföljningsperioder och rapporter, samt organisationer. Endast publicerat "
+                "uppföljningsperioder och rapporter, organisationer, indikatorer, budget, "
+                "dialoger med invånare, medborgarbudgetar och felanmälningsstatistik, och en "
+                "datakatalog enligt DCAT-AP-SE. Endast publicerat "
                 "material. Inga personuppgifter. Alla svar har "
                 "Access-Control-Allow-Origin: *. Fel: "
                 '{"error": {"status": 404, "message": "…"}}.'

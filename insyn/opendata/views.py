@@ -8,6 +8,7 @@ OPTIONS are answered. Labels are Swedish whatever language the visitor's browser
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 from collections.abc import Callable
@@ -17,11 +18,11 @@ from urllib.parse import urlencode
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
-from insyn.opendata import openapi, selectors
+from insyn.opendata import catalogue, openapi, record, selectors
 from insyn.organisations.selectors import current_municipality
 
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
@@ -140,7 +141,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "name": "Insyn – öppna data",
             "description": (
                 "Öppna data om kommunens styrning med mål: planer (Mål och budget), mål, uppdrag, "
-                "uppföljningsperioder och rapporter, samt organisationer (nämnder och bolag). "
+                "uppföljningsperioder och rapporter, organisationer (nämnder och bolag), "
+                "indikatorer, budget, dialoger med invånare, medborgarbudgetar och statistik "
+                "över felanmälningar. "
                 "Gränssnittet är öppet, kräver ingen inloggning och kan bara läsas. Endast "
                 "publicerat material visas: en uppföljning och dess rapporter syns först när "
                 "uppföljningen har publicerats. Inga personuppgifter lämnas ut."
@@ -179,6 +182,34 @@ def index(request: HttpRequest) -> HttpResponse:
                 {
                     "url": template("/api/v1/periods/{id}/reports"),
                     "description": "En publicerad uppföljnings rapporter, sida för sida.",
+                },
+                {
+                    "url": url("dialogues"),
+                    "description": "Publicerade dialoger med invånare, sida för sida.",
+                },
+                {"url": url("dialogues-csv"), "description": "Publicerade dialoger som CSV."},
+                {"url": url("indicators"), "description": "Publicerade indikatorer."},
+                {"url": url("budget"), "description": "Publicerad budget per nämnd och år."},
+                {"url": url("budget-csv"), "description": "Budgeten som CSV."},
+                {
+                    "url": url("participatory-budgets"),
+                    "description": "Medborgarbudgetar med förslag och resultat.",
+                },
+                {
+                    "url": url("fault-statistics"),
+                    "description": "Felanmälningar per månad, kategori och område (antal).",
+                },
+                {
+                    "url": url("fault-statistics-csv"),
+                    "description": "Felanmälningsstatistiken som CSV.",
+                },
+                {
+                    "url": url("catalog"),
+                    "description": "Datakatalog enligt DCAT-AP-SE (RDF/XML, Turtle, JSON-LD).",
+                },
+                {
+                    "url": link(reverse("changes:feed")),
+                    "description": "Allt som publiceras, det senaste först, som Atom-flöde.",
                 },
             ],
         }
@@ -308,6 +339,173 @@ def period_reports(request: HttpRequest, pk: str) -> HttpResponse:
             "results": page.results,
         }
     )
+
+
+# --- The rest of the public record ---------------------------------------------------------------
+
+
+def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that Excel reads the file as UTF-8 (å, ä, ö)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _paged(request: HttpRequest, name: str, count: int, fetch: Callable[..., list]) -> HttpResponse:
+    limit = _int_param(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _int_param(request, "offset", 0, 0, MAX_OFFSET)
+    path = reverse(f"api:{name}")
+
+    def page_url(new_offset: int) -> str:
+        return request.build_absolute_uri(
+            f"{path}?{urlencode({'limit': limit, 'offset': new_offset})}"
+        )
+
+    return json_response(
+        {
+            "count": count,
+            "limit": limit,
+            "offset": offset,
+            "next": page_url(offset + limit) if offset + limit < count else None,
+            "previous": page_url(max(0, offset - limit)) if offset > 0 else None,
+            "results": fetch(request.build_absolute_uri, limit=limit, offset=offset),
+        }
+    )
+
+
+@api_view
+def dialogue_list(request: HttpRequest) -> HttpResponse:
+    return _paged(request, "dialogues", record.dialogue_count(), record.dialogues)
+
+
+@api_view
+def dialogue_csv(request: HttpRequest) -> HttpResponse:
+    return csv_response(
+        record.DIALOGUE_CSV_HEADER,
+        record.dialogue_csv_rows(request.build_absolute_uri),
+        "insyn-dialoger.csv",
+    )
+
+
+@api_view
+def dialogue_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    message = "Dialogen finns inte eller är inte publicerad."
+    return json_response(
+        _found(record.dialogue(_pk(pk, message), request.build_absolute_uri), message)
+    )
+
+
+@api_view
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    return json_response({"results": record.indicators(request.build_absolute_uri)})
+
+
+@api_view
+def indicator_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    message = "Indikatorn finns inte eller är inte publicerad."
+    return json_response(
+        _found(record.indicator(_pk(pk, message), request.build_absolute_uri), message)
+    )
+
+
+@api_view
+def budget(request: HttpRequest) -> HttpResponse:
+    return json_response({"results": record.budget(request.build_absolute_uri)})
+
+
+@api_view
+def budget_csv(request: HttpRequest) -> HttpResponse:
+    return csv_response(
+        record.BUDGET_CSV_HEADER,
+        record.budget_csv_rows(request.build_absolute_uri),
+        "insyn-budget.csv",
+    )
+
+
+@api_view
+def participatory_budget_list(request: HttpRequest) -> HttpResponse:
+    return json_response({"results": record.participatory_budgets(request.build_absolute_uri)})
+
+
+@api_view
+def participatory_budget_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    message = "Medborgarbudgeten finns inte eller är inte publicerad."
+    return json_response(
+        _found(record.participatory_budget(_pk(pk, message), request.build_absolute_uri), message)
+    )
+
+
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+
+def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    """An ISO date (YYYY-MM-DD) from the query string; a date outside 2000–2100 is clamped to
+    it (no fault report is older or newer), anything else that is not a date is a 400."""
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    try:
+        if not raw.isascii() or len(raw) != 10:
+            raise ValueError
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, f"Parametern {name} måste vara ett datum som 2024-01-31.") from None
+    return min(max(value, EARLIEST), LATEST)
+
+
+def _statistics_range(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    """start..end inclusive (default: the last 365 days); start after end gives no rows."""
+    today = timezone.localdate()
+    end = _date_param(request, "end", today)
+    start = _date_param(request, "start", end - dt.timedelta(days=365))
+    return start, end
+
+
+@api_view
+def fault_statistics(request: HttpRequest) -> HttpResponse:
+    start, end = _statistics_range(request)
+    return json_response(
+        {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "results": record.fault_statistics(start=start, end=end),
+        }
+    )
+
+
+@api_view
+def fault_statistics_csv(request: HttpRequest) -> HttpResponse:
+    start, end = _statistics_range(request)
+    rows = [
+        [r["month"], r["category"], r["area"], r["received"], r["resolved"]]
+        for r in record.fault_statistics(start=start, end=end)
+    ]
+    return csv_response(
+        record.FAULT_STATISTICS_CSV_HEADER, rows, f"insyn-felanmalningar-{start}-{end}.csv"
+    )
+
+
+@api_view
+def catalog(request: HttpRequest, fmt: str = "") -> HttpResponse:
+    """The DCAT-AP-SE catalogue: RDF/XML, Turtle or JSON-LD by suffix or Accept header."""
+    if fmt:
+        media_type = catalogue.MEDIA_TYPES_BY_SUFFIX.get(fmt)
+        if media_type is None:
+            raise ApiError(404, "Katalogen finns som catalog.rdf, catalog.ttl och catalog.jsonld.")
+    else:
+        media_type = catalogue.negotiate(request.headers.get("Accept", ""))
+    body = catalogue.serialise(catalogue.build(request.build_absolute_uri), media_type)
+    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    if not fmt:
+        response["Vary"] = "Accept"
+    return response
 
 
 @api_view

@@ -96,6 +96,7 @@ def test_real_responses_conform_to_the_document(world):
             "year": [2023],
             "number": [world.goal.number],
             "id": ids.get(path, []),
+            "fmt": ["rdf", "ttl", "jsonld"],
         }
         combinations = [{}]
         for name in names:
