@@ -18,8 +18,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# eark-validator (the E-ARK reference validator, tests only) pins lxml==5.1.0, which has no wheel
+# for Python 3.13: it is installed without its pins; pyproject's test extra lists what it needs.
+EARK_VALIDATOR := eark-validator==1.1.3
+
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --no-deps $(EARK_VALIDATOR)
 	touch $@
 
 install: $(VENV)/.installed

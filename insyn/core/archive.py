@@ -1,24 +1,29 @@
-"""An e-archive package of a published follow-up period (`insyn archive-period`, issue 7 §6).
+"""An e-archive package of a published follow-up period (`insyn archive-period`).
 
 The municipality must deliver what it published to its e-archive (e-arkiv) in formats that last,
-with metadata that say what each file is and checksums that prove it is unchanged. One ZIP file:
+with metadata that say what each file is and checksums that prove it is unchanged. The package
+is an E-ARK information package (CSIP 2.1 with the SIP profile, the structure Riksarkivet's FGS
+Paketstruktur builds on; see insyn.core.eark), zipped under one root folder named as the package:
 
-    metadata.json            the package description (below), as JSON
-    metadata.xml             the same as XML (namespace ``NAMESPACE``), for archive systems
-    manifest-sha256.txt      ``<sha256>  <path>`` for every other file, metadata included
-    uppfoljning/*.pdf        the published follow-up as the PDF report (PDF/A-2b when possible)
-    uppfoljning/*.xlsx|.csv  the same as spreadsheet and CSV (UTF-8 with BOM)
-    data/…json               the open-data API's JSON: the plan, the period, every report of the
-                             period, every goal and every assignment of the plan
-    html/…html               the public pages: the period page and each goal's page for the
-                             period, with their stylesheets under html/static/ (links to other
-                             pages of the site point at the site's address)
+    METS.xml                                  the package (METS, CSIP/SIP profile)
+    metadata/descriptive/metadata.json        the package description (below), as JSON
+    metadata/descriptive/metadata.xml         the same as XML (namespace ``NAMESPACE``)
+    metadata/preservation/premis.xml          PREMIS 3: fixity, size and format of every file
+    representations/rep1/METS.xml             the content's own METS
+    representations/rep1/data/uppfoljning/…   the published follow-up as the PDF report
+                                              (PDF/A-2b when possible), XLSX and CSV
+    representations/rep1/data/data/…json      the open-data API's JSON: the plan, the period,
+                                              every report of the period, every goal and
+                                              every assignment of the plan
+    representations/rep1/data/html/…html      the public pages: the period page and each
+                                              goal's page, with their stylesheets
+    schemas/                                  the XML schemas the METS files use
 
 The package description holds: package id and name, when it was made and by which system
 ("Insyn <version>"), the municipality (name and code), the plan, the period (published_at), its
 versions (version 1 is the publication; every correction after it is a version with its note and
-what changed), and for every content file its path, role, size, SHA-256 and format (MIME type
-and a format name).
+what changed), and for every content file its path (inside the representation's data folder),
+role, size, SHA-256 and format (MIME type and a format name).
 
 Only PUBLISHED periods can be archived; everything in the package is what the public site, the
 API and the export URLs already show (nothing unpublished, no personal data). The content is
@@ -53,6 +58,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone, translation
 
 import insyn
+from insyn.core import eark
 from insyn.goals import exports
 from insyn.goals.models import Assignment, FollowUpPeriod, Goal, PeriodState
 from insyn.goals.services import corrections_for_period
@@ -60,11 +66,11 @@ from insyn.opendata import selectors as api
 from insyn.organisations.selectors import current_municipality
 
 FORMAT_NAME = "insyn-e-arkivpaket"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: an E-ARK (CSIP/SIP) package; 1 was a ZIP of our own design
 NAMESPACE = "urn:x-insyn:arkivpaket:1"
-METADATA_JSON = "metadata.json"
-METADATA_XML = "metadata.xml"
-MANIFEST = "manifest-sha256.txt"
+METADATA_JSON = "metadata/descriptive/metadata.json"
+METADATA_XML = "metadata/descriptive/metadata.xml"
+DATA_PREFIX = f"representations/{eark.REPRESENTATION}/data/"
 PDF_VARIANT = "pdf/a-2b"
 
 FORMATS = {
@@ -159,11 +165,11 @@ def write_archive(period: FollowUpPeriod, output: str | Path | None = None) -> P
     try:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             stamp = timezone.localtime(package.created_at).timetuple()[:6]
-            for member in _all_members(package):
-                info = zipfile.ZipInfo(member.path, date_time=stamp)
+            for path, data in package_files(package).items():
+                info = zipfile.ZipInfo(f"{package.name}/{path}", date_time=stamp)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                archive.writestr(info, member.data)
+                archive.writestr(info, data)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -193,31 +199,32 @@ def build_package(period: FollowUpPeriod) -> Package:
 
 
 def verify_archive(path: str | Path) -> dict[str, Any]:
-    """Read a package back and check every checksum; returns its metadata (ArchiveError if a
-    file is missing, extra or changed)."""
+    """Read a package back and check it: every file the METS files list is there with its
+    SHA-256 and size, nothing unlisted, and the package description agrees; returns the
+    description (ArchiveError, in Swedish, if a file is missing, extra or changed)."""
     with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        metadata = json.loads(archive.read(METADATA_JSON))
-        problems = []
-        listed = {item["path"]: item for item in metadata["files"]}
-        for item_path, item in listed.items():
-            if item_path not in names:
-                problems.append(f"{item_path} saknas")
-            elif hashlib.sha256(archive.read(item_path)).hexdigest() != item["sha256"]:
-                problems.append(f"{item_path} har ändrats (kontrollsumman stämmer inte)")
-        manifest = {}
-        for line in archive.read(MANIFEST).decode("utf-8").splitlines():
-            digest, _sep, member = line.partition("  ")
-            manifest[member] = digest
-        for member, digest in manifest.items():
-            if member not in names:
-                problems.append(f"{member} saknas")
-            elif hashlib.sha256(archive.read(member)).hexdigest() != digest:
-                problems.append(f"{member} har ändrats (kontrollsumman stämmer inte)")
-        extra = names - set(manifest) - {MANIFEST}
-        problems += [f"{member} finns i paketet men inte i manifestet" for member in sorted(extra)]
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        roots = {n.split("/", 1)[0] for n in names}
+        if len(roots) != 1 or any("/" not in n for n in names):
+            raise ArchiveError("Arkivpaketet ska ha en enda rotmapp med paketets namn.")
+        root = roots.pop()
+        files = {n.removeprefix(f"{root}/"): archive.read(n) for n in names}
+    problems = eark.verify(files)
+    if METADATA_JSON not in files:
+        raise ArchiveError(
+            "Arkivpaketet är inte intakt: " + "; ".join([*problems, METADATA_JSON + " saknas"])
+        )
+    metadata = json.loads(files[METADATA_JSON])
+    for item in metadata["files"]:
+        data = files.get(DATA_PREFIX + item["path"])
+        if data is None:
+            problems.append(f"{DATA_PREFIX}{item['path']} saknas")
+        elif hashlib.sha256(data).hexdigest() != item["sha256"]:
+            problems.append(
+                f"{DATA_PREFIX}{item['path']} har ändrats (kontrollsumman stämmer inte)"
+            )
     if problems:
-        raise ArchiveError("Arkivpaketet är inte intakt: " + "; ".join(problems))
+        raise ArchiveError("Arkivpaketet är inte intakt: " + "; ".join(dict.fromkeys(problems)))
     return metadata
 
 
@@ -571,28 +578,55 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _all_members(package: Package) -> list[Member]:
-    """Content, then metadata.json and metadata.xml, then the manifest over all of them."""
-    members = list(package.members)
-    members.append(
-        Member(
-            METADATA_JSON,
-            _json(package.metadata).encode("utf-8"),
-            "metadata",
-            "Paketets beskrivning (JSON).",
-        )
+def package_files(package: Package) -> dict[str, bytes]:
+    """Every file of the E-ARK package, by its path inside the package's root folder."""
+    metadata_json = _json(package.metadata).encode("utf-8")
+    municipality = package.metadata["municipality"]
+    spec = eark.PackageSpec(
+        object_id=package.name,
+        label=f"Uppföljning {package.period.label} {package.period.year}, "
+        f"{municipality['name'] or 'kommunen'}",
+        created=package.created_at,
+        archivist=eark.Agent(municipality["name"] or "Kommunen", municipality["code"]),
+        software=package.metadata["creator_system"],
+        descriptive=[
+            eark.File("metadata.json", metadata_json, "application/json", "JSON (RFC 8259)"),
+            eark.File(
+                "metadata.xml",
+                _xml(json.loads(metadata_json)),
+                "text/xml",
+                f"{FORMAT_NAME} {FORMAT_VERSION}",
+            ),
+        ],
+        content=[
+            eark.File(m.path, m.data, m.describe()["mimetype"], m.describe()["format"])
+            for m in package.members
+        ],
+        documentation=[
+            eark.File("LASMIG.txt", _read_me(package).encode("utf-8"), "text/plain", "Text, UTF-8")
+        ],
     )
-    members.append(
-        Member(
-            METADATA_XML,
-            _xml(json.loads(_json(package.metadata))),
-            "metadata",
-            "Paketets beskrivning (XML).",
-        )
+    return eark.build(spec)
+
+
+def _read_me(package: Package) -> str:
+    m = package.metadata
+    return (
+        f"Arkivpaket: {package.name}\n"
+        f"Uppföljning {m['period']['label']} {m['period']['year']} av {m['plan']['title']}, "
+        f"{m['municipality']['name']} (kommunkod {m['municipality']['code']}).\n"
+        f"Skapat {m['created_at']:%Y-%m-%d %H:%M} av {m['creator_system']}; version "
+        f"{m['version']} av den publicerade uppföljningen.\n\n"
+        "Paketet följer E-ARK Common Specification for Information Packages (CSIP 2.1) med "
+        "SIP-profilen:\n"
+        "  METS.xml                            paketets beskrivning, alla filer med SHA-256\n"
+        "  metadata/descriptive/metadata.*     uppföljningen, perioden, versioner och filer\n"
+        "  metadata/preservation/premis.xml    PREMIS 3: kontrollsummor, storlek, format\n"
+        "  representations/rep1/data/uppfoljning/  rapporten som PDF/A, XLSX och CSV\n"
+        "  representations/rep1/data/data/     öppna data (JSON) som i webbplatsens API\n"
+        "  representations/rep1/data/html/     de publicerade sidorna (HTML)\n"
+        "  schemas/                            XML-scheman för METS\n"
     )
-    lines = "".join(f"{m.sha256}  {m.path}\n" for m in members)
-    members.append(Member(MANIFEST, lines.encode("utf-8"), "manifest", "Kontrollsummor."))
-    return members
 
 
 def _target(output: str | Path | None, name: str) -> Path:

@@ -1,4 +1,5 @@
-"""`insyn check`: warn when the open-data catalogue lacks what DCAT-AP-SE requires."""
+"""`insyn check --deploy`: warn when the open-data catalogue lacks what DCAT-AP-SE requires
+(publisher, contact point, licence); the catalogue leaves out what is missing meanwhile."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError
 
 
-@register(Tags.compatibility)
+@register(Tags.compatibility, deploy=True)
 def catalogue_configuration(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     from insyn.opendata import catalogue
 

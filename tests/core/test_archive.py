@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 import insyn
+from insyn.core import eark
 from insyn.core.archive import NAMESPACE, ArchiveError, verify_archive
 from insyn.goals import services
 from insyn.goals.models import PeriodState, Report, Status
@@ -64,10 +65,37 @@ def make(period_id: int, output: Path) -> Path:
     return path
 
 
+DATA = "representations/rep1/data/"
+META = "metadata/descriptive/"
+
+
 def read_all(path: Path) -> dict[str, bytes]:
+    """Every file of the package by its path inside the package's one root folder; content files
+    also by their path inside the representation's data folder (as metadata.json lists them)."""
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None
-        return {name: archive.read(name) for name in archive.namelist()}
+        names = archive.namelist()
+        root = (
+            path.stem if path.stem in {n.split("/")[0] for n in names} else names[0].split("/")[0]
+        )
+        assert all(n.startswith(f"{root}/") for n in names), "one root folder"
+        files = {n.removeprefix(f"{root}/"): archive.read(n) for n in names}
+    for name in list(files):
+        if name.startswith(DATA):
+            files[name.removeprefix(DATA)] = files[name]
+        elif name.startswith(META):
+            files[name.removeprefix(META)] = files[name]
+    return files
+
+
+def package_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Only the package's real paths (without the short aliases read_all adds)."""
+    return {
+        n: d
+        for n, d in files.items()
+        if n == "METS.xml"
+        or n.split("/")[0] in ("metadata", "representations", "schemas", "documentation")
+    }
 
 
 def pdf_text(pdf: bytes) -> bytes:
@@ -110,21 +138,29 @@ def test_the_package_has_metadata_checksums_and_every_part(corrected, tmp_path):
         assert hashlib.sha256(files[name]).hexdigest() == item["sha256"], name
         assert len(files[name]) == item["size"], name
         assert item["mimetype"] and item["format"] and item["role"], name
-    assert set(files) == set(listed) | {"metadata.json", "metadata.xml", "manifest-sha256.txt"}
+    content = {n.removeprefix(DATA) for n in package_files(files) if n.startswith(DATA)}
+    assert content == set(listed)
 
-    # The manifest covers every file but itself, metadata included.
-    manifest = dict(
-        reversed(line.split("  ", 1)) for line in files["manifest-sha256.txt"].decode().splitlines()
-    )
-    assert set(manifest) == set(files) - {"manifest-sha256.txt"}
-    for name, digest in manifest.items():
-        assert hashlib.sha256(files[name]).hexdigest() == digest, name
+    # The E-ARK structure: METS files list every file with its checksum; PREMIS too.
+    real = package_files(files)
+    assert eark.verify(real) == []
+    assert {
+        "METS.xml",
+        "metadata/descriptive/metadata.json",
+        "metadata/descriptive/metadata.xml",
+        "metadata/preservation/premis.xml",
+        "representations/rep1/METS.xml",
+        "schemas/mets.xsd",
+    } <= set(real)
+    premis = files["metadata/preservation/premis.xml"].decode()
+    for name in listed:
+        assert hashlib.sha256(files[name]).hexdigest() in premis, name
 
     # The parts: PDF, XLSX, CSV, the API's JSON for plan, period, reports, goals and
     # assignments, and the public pages.
     names = set(files)
     kinds = {Path(n).suffix for n in names}
-    assert {".pdf", ".xlsx", ".csv", ".json", ".html", ".xml", ".txt"} <= kinds
+    assert {".pdf", ".xlsx", ".csv", ".json", ".html", ".xml", ".xsd"} <= kinds
     assert {
         "data/plan.json",
         "data/period.json",
@@ -237,13 +273,91 @@ def test_output_may_name_the_file(world, tmp_path):
 
 def test_a_changed_file_is_detected(world, tmp_path):
     path = make(world.august.pk, tmp_path)
-    files = read_all(path)
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    for changed, message in (
+        ("/representations/rep1/data/data/period.json", r"data/period\.json har ändrats"),
+        ("/metadata/descriptive/metadata.xml", r"metadata\.xml har ändrats"),
+        ("/schemas/mets.xsd", r"mets\.xsd har ändrats"),
+    ):
+        tampered = tmp_path / "andrad.zip"
+        with zipfile.ZipFile(tampered, "w") as archive:
+            for name, data in files.items():
+                archive.writestr(name, data + b" " if name.endswith(changed) else data)
+        with pytest.raises(ArchiveError, match=message):
+            verify_archive(tampered)
+
+
+def test_a_missing_or_extra_file_is_detected(world, tmp_path):
+    path = make(world.august.pk, tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    root = next(iter(files)).split("/")[0]
     tampered = tmp_path / "andrad.zip"
     with zipfile.ZipFile(tampered, "w") as archive:
         for name, data in files.items():
-            archive.writestr(name, data + b" " if name == "data/period.json" else data)
-    with pytest.raises(ArchiveError, match=r"data/period\.json har ändrats"):
+            if not name.endswith("data/period.json"):
+                archive.writestr(name, data)
+        archive.writestr(f"{root}/representations/rep1/data/extra.txt", b"x")
+    with pytest.raises(ArchiveError) as error:
         verify_archive(tampered)
+    assert "data/period.json saknas" in str(error.value)
+    assert "extra.txt finns i paketet men inte i METS" in str(error.value)
+
+
+VOCABULARIES = Path(__file__).parent / "data" / "eark-vocabularies"
+# In eark-validator 1.1.3 the SIP profile's rules for a CREATOR agent (SIP11: TYPE must be
+# ORGANIZATION or INDIVIDUAL; SIP14: an IDENTIFICATIONCODE note) apply to the same agent that
+# CSIP10–16 require to be TYPE="OTHER" OTHERTYPE="SOFTWARE" with a SOFTWARE VERSION note: no
+# package can meet both. The package follows CSIP (the software agent) and names the
+# municipality as ARCHIVIST; only these two contradictory SIP rules are not counted.
+CONTRADICTORY_SIP_RULES = {"SIP11", "SIP14"}
+
+
+def _eark_validator():
+    """eark_validator.packages, imported with the CSIP vocabularies it downloads at import time
+    served from the copies in tests/core/data (no network here)."""
+    import sys
+    import urllib.request
+
+    if "eark_validator.packages" in sys.modules:
+        return sys.modules["eark_validator.packages"]
+    pytest.importorskip("eark_validator")
+
+    def local(url: str, *args, **kwargs):
+        return io.BytesIO((VOCABULARIES / url.rsplit("/", 1)[1]).read_bytes())
+
+    real = urllib.request.urlopen
+    urllib.request.urlopen = local
+    try:
+        import eark_validator.packages
+    finally:
+        urllib.request.urlopen = real
+    return eark_validator.packages
+
+
+def test_the_package_is_a_valid_e_ark_sip(corrected, tmp_path):
+    """Validated with the E-ARK validator (eark-validator, the DILCIS board's reference
+    implementation): the CSIP folder structure, the METS schema and the CSIP and SIP rules,
+    with zero errors."""
+    packages = _eark_validator()
+    from eark_validator.model.validation_report import Severity
+
+    report = packages.PackageValidator(make(corrected.august.pk, tmp_path)).validation_report
+    messages = [
+        *report.structure.messages,
+        *report.metadata.schema_results.messages,
+        *report.metadata.schematron_results.messages,
+    ]
+    errors = [
+        (m.rule_id, m.message, m.location)
+        for m in messages
+        if m.severity == Severity.ERROR and m.rule_id not in CONTRADICTORY_SIP_RULES
+    ]
+    assert not errors, errors
+    assert report.structure.status.value == "WellFormed"
+    assert report.metadata.schema_results.status.value == "VALID"
+    assert report.package.details.oaispackagetype == "SIP"
 
 
 def test_the_command_runs_as_insyn_archive_period(world, tmp_path, capsys, monkeypatch):
@@ -257,6 +371,7 @@ def test_the_command_runs_as_insyn_archive_period(world, tmp_path, capsys, monke
     cli.main(["insyn", "archive-period", str(world.april.pk), "-o", str(tmp_path)])
     path = Path(capsys.readouterr().out.strip())
     assert json.loads(read_all(path)["metadata.json"])["version"] == 1
+    assert path.name.endswith(".zip")
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["insyn", "archive-period", str(world.draft.pk), "-o", str(tmp_path)])
     assert exit_info.value.code == 1
