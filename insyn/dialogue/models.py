@@ -625,8 +625,26 @@ class BudgetPhase(models.TextChoices):
 
 
 class VotingRule(models.TextChoices):
+    """The ballot: what a voter does."""
+
     WITHIN_BUDGET = "budget", _("Välj förslag inom budgeten")
-    CHOOSE_N = "choose_n", _("Välj ett bestämt antal förslag")
+    CHOOSE_N = "choose_n", _("Välj högst ett visst antal förslag")
+    RANKING = "ranking", _("Rangordna högst ett visst antal förslag")
+    POINTS = "points", _("Fördela poäng mellan förslagen")
+
+
+class CountingRule(models.TextChoices):
+    """How the ballots become winners (insyn.dialogue.counting, with pabutools)."""
+
+    GREEDY = "greedy", _("Flest röster först")
+    MES = "mes", _("Lika andelar (Method of Equal Shares)")
+
+
+class DeliveryStage(models.TextChoices):
+    PLANNED = "planned", _("Planeras")
+    PROCURED = "procured", _("Upphandlat")
+    BUILDING = "building", _("Byggs")
+    DONE = "done", _("Klart")
 
 
 class Budget(models.Model):
@@ -641,8 +659,20 @@ class Budget(models.Model):
         default=VotingRule.WITHIN_BUDGET,
     )
     max_choices = models.PositiveSmallIntegerField(
-        _("antal förslag att välja"), null=True, blank=True
+        _("antal förslag att välja eller rangordna, eller poäng att fördela"),
+        null=True,
+        blank=True,
     )
+    counting = models.CharField(
+        _("hur rösterna räknas"),
+        max_length=10,
+        choices=CountingRule.choices,
+        default=CountingRule.GREEDY,
+    )
+    # The counted result with its explanation (winners under the rule and under "most votes
+    # first", each voter's share, what each funded project's supporters paid), stored when
+    # voting closes: see insyn.dialogue.counting.Outcome.
+    results = models.JSONField(default=dict, blank=True, editable=False)
     phase = models.CharField(
         _("fas"), max_length=12, choices=BudgetPhase.choices, default=BudgetPhase.PROPOSALS
     )
@@ -691,6 +721,17 @@ class Proposal(Contribution):
     assessed_at = models.DateTimeField(null=True, blank=True)
     votes = models.PositiveIntegerField(_("röster"), default=0)
     is_winner = models.BooleanField(_("vinnande förslag"), default=False)
+    delivery_stage = models.CharField(
+        _("genomförande"), max_length=10, choices=DeliveryStage.choices, blank=True
+    )
+    responsible_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="budget_projects",
+        verbose_name=_("ansvarig organisation"),
+    )
     assignments = models.ManyToManyField(
         Assignment,
         blank=True,
@@ -719,6 +760,7 @@ class Ballot(models.Model):
     )
     age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
     version = models.PositiveIntegerField(default=0)  # successful casts; proves no lost update
+    keep_informed = models.BooleanField(default=False)  # notices as winning projects progress
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -736,6 +778,7 @@ class Ballot(models.Model):
 class BallotChoice(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="choices")
+    value = models.PositiveSmallIntegerField(default=1)  # 1; points given; or rank (1 = first)
 
     class Meta:
         constraints = [
@@ -744,6 +787,28 @@ class BallotChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ballot_id}:{self.proposal_id}"
+
+
+class DeliveryUpdate(models.Model):
+    """A winning project's progress, shown on the budget page and in the open data."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="deliveries")
+    stage = models.CharField(_("skede"), max_length=10, choices=DeliveryStage.choices)
+    on = models.DateField(_("datum"))
+    note = models.TextField(_("vad som har hänt"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "on", "pk"]
+        verbose_name = _("genomförande")
+        verbose_name_plural = _("genomförande")
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.get_stage_display()} {self.on}"
 
 
 # --- Meetings, focus groups and offline input ------------------------------------------------

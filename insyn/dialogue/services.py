@@ -28,12 +28,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insyn.core.mail import queue_email
+from insyn.dialogue import counting
 from insyn.dialogue.models import (
     AgeBand,
     Answer,
@@ -42,6 +43,7 @@ from insyn.dialogue.models import (
     Budget,
     BudgetPhase,
     CoordinationComment,
+    CountingRule,
     Dialogue,
     DialogueState,
     Discussion,
@@ -1036,6 +1038,24 @@ def post_approve(*, post: Post, by: Any) -> Post:
 # --- Proposals and participatory budget -----------------------------------------------------
 
 
+RULES_NEEDING_N = {
+    VotingRule.CHOOSE_N: _("Ange hur många förslag varje person får välja."),
+    VotingRule.RANKING: _("Ange hur många förslag varje person får rangordna."),
+    VotingRule.POINTS: _("Ange hur många poäng varje person får fördela."),
+}
+
+
+def _check_rules(rule: str, counting: str, max_choices: int | None) -> None:
+    if rule not in VotingRule.values:
+        raise DialogueError(_("Okänd röstningsregel."))
+    if counting not in CountingRule.values:
+        raise DialogueError(_("Okänt sätt att räkna rösterna."))
+    if rule in RULES_NEEDING_N and not max_choices:
+        raise DialogueError(str(RULES_NEEDING_N[rule]))
+    if max_choices is not None and not 1 <= max_choices <= 1000:
+        raise DialogueError(_("Antalet måste vara mellan 1 och 1 000."))
+
+
 def budget_create(
     *,
     dialogue: Dialogue,
@@ -1043,11 +1063,11 @@ def budget_create(
     amount: int,
     rule: str,
     max_choices: int | None = None,
+    counting: str = CountingRule.GREEDY,
     intro: str = "",
     by: Any = None,
 ) -> Budget:
-    if rule == VotingRule.CHOOSE_N and not max_choices:
-        raise DialogueError(_("Ange hur många förslag varje person får välja."))
+    _check_rules(rule, counting, max_choices)
     if amount <= 0:
         raise DialogueError(_("Budgeten måste vara större än noll."))
     budget = Budget(
@@ -1055,9 +1075,28 @@ def budget_create(
         title=title,
         amount=amount,
         rule=rule,
-        max_choices=max_choices if rule == VotingRule.CHOOSE_N else None,
+        counting=counting,
+        max_choices=max_choices if rule in RULES_NEEDING_N else None,
         intro=intro,
     )
+    _as_history_user(budget, by).save()
+    return budget
+
+
+@transaction.atomic
+def budget_set_rules(
+    *, budget: Budget, rule: str, counting: str, max_choices: int | None, by: Any
+) -> Budget:
+    """Change the ballot and the counting rule — only before voting opens, so that everyone
+    votes knowing how the votes will be counted."""
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
+        raise DialogueError(
+            _("Röstningsregeln och räknesättet kan inte ändras när omröstningen har öppnat.")
+        )
+    _check_rules(rule, counting, max_choices)
+    budget.rule, budget.counting = rule, counting
+    budget.max_choices = max_choices if rule in RULES_NEEDING_N else None
     _as_history_user(budget, by).save()
     return budget
 
@@ -1143,12 +1182,18 @@ def budget_set_phase(
     return budget
 
 
-def check_ballot(budget: Budget, proposals: Sequence[Proposal]) -> None:
-    """Raise BallotRefused with a clear Swedish message if the choice breaks the rule."""
+def check_ballot(
+    budget: Budget, proposals: Sequence[Proposal], values: Mapping[int, int] | None = None
+) -> None:
+    """Raise BallotRefused with a clear Swedish message if the choice breaks the rule.
+
+    `values`: proposal id → rank (ranking, 1 = first) or points (points); 1 otherwise."""
+    values = values or {}
     if not proposals:
         raise BallotRefused(_("Välj minst ett förslag."))
     if any(p.budget_id != budget.pk or p.state != ProposalState.FEASIBLE for p in proposals):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
+    n = budget.max_choices or 0
     if budget.rule == VotingRule.WITHIN_BUDGET:
         total = sum(p.cost or 0 for p in proposals)
         if total > budget.amount:
@@ -1159,10 +1204,30 @@ def check_ballot(budget: Budget, proposals: Sequence[Proposal]) -> None:
                 )
                 % {"total": _kr(total), "amount": _kr(budget.amount)}
             )
-    elif budget.max_choices and len(proposals) > budget.max_choices:
+    elif budget.rule == VotingRule.RANKING:
+        ranks = sorted(values.get(p.pk, 0) for p in proposals)
+        if len(proposals) > n:
+            raise BallotRefused(
+                _("Du har rangordnat %(count)s förslag, men du får rangordna högst %(max)s.")
+                % {"count": len(proposals), "max": n}
+            )
+        if ranks != list(range(1, len(proposals) + 1)):
+            raise BallotRefused(
+                _("Ge förslagen platserna 1, 2, 3 … i följd, och varje plats bara en gång.")
+            )
+    elif budget.rule == VotingRule.POINTS:
+        points = [values.get(p.pk, 0) for p in proposals]
+        if any(v < 1 for v in points):
+            raise BallotRefused(_("Ge varje förslag du väljer minst 1 poäng."))
+        if sum(points) > n:
+            raise BallotRefused(
+                _("Du har delat ut %(total)s poäng, men du har %(max)s poäng att fördela.")
+                % {"total": sum(points), "max": n}
+            )
+    elif n and len(proposals) > n:
         raise BallotRefused(
             _("Du har valt %(count)s förslag, men du får välja högst %(max)s.")
-            % {"count": len(proposals), "max": budget.max_choices}
+            % {"count": len(proposals), "max": n}
         )
 
 
@@ -1171,7 +1236,14 @@ def _kr(amount: int) -> str:
 
 
 @transaction.atomic
-def cast_ballot(*, budget: Budget, participant: Participant, proposal_ids: Iterable[int]) -> Ballot:
+def cast_ballot(
+    *,
+    budget: Budget,
+    participant: Participant,
+    proposal_ids: Iterable[int] = (),
+    values: Mapping[int, int] | None = None,
+    keep_informed: bool | None = None,
+) -> Ballot:
     """Create or replace the participant's ballot. One row per person (UniqueConstraint); the
     row is locked while its choices are replaced, so concurrent casts serialise and the last one
     wins whole. `version` counts successful casts."""
@@ -1180,11 +1252,12 @@ def cast_ballot(*, budget: Budget, participant: Participant, proposal_ids: Itera
         raise BallotRefused(_("Omröstningen är inte öppen."))
     if not participant.meets(budget.dialogue.identity_level):
         raise BallotRefused(_("Den här omröstningen kräver inloggning med e-legitimation."))
-    ids = sorted({int(i) for i in proposal_ids})
+    values = {int(k): int(v) for k, v in (values or {}).items() if int(v) > 0}
+    ids = sorted({int(i) for i in proposal_ids} | set(values))
     proposals = list(Proposal.objects.filter(pk__in=ids))
     if len(proposals) != len(ids):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
-    check_ballot(budget, proposals)
+    check_ballot(budget, proposals, values)
     ballot = (
         Ballot.objects.select_for_update().filter(budget=budget, participant=participant).first()
     )
@@ -1201,41 +1274,51 @@ def cast_ballot(*, budget: Budget, participant: Participant, proposal_ids: Itera
             ballot = Ballot.objects.select_for_update().get(budget=budget, participant=participant)
     # The row is locked until commit: a concurrent cast by the same person waits here.
     BallotChoice.objects.filter(ballot=ballot).delete()
-    BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, proposal=p) for p in proposals)
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=ballot, proposal=p, value=values.get(p.pk, 1)) for p in proposals
+    )
     ballot.version += 1
     ballot.district, ballot.age_band = participant.district, participant.age_band
-    ballot.save(update_fields=["version", "district", "age_band", "updated_at"])
+    if keep_informed is not None:
+        ballot.keep_informed = keep_informed
+    ballot.save(update_fields=["version", "district", "age_band", "keep_informed", "updated_at"])
     return ballot
 
 
-def winners(budget: Budget, tallies: Sequence[tuple[int, int, int]]) -> list[int]:
-    """Winning proposal ids from (id, votes, cost) tuples.
+BALLOT_KINDS = {
+    VotingRule.WITHIN_BUDGET: counting.APPROVAL,
+    VotingRule.CHOOSE_N: counting.APPROVAL,
+    VotingRule.RANKING: counting.RANKING,
+    VotingRule.POINTS: counting.POINTS,
+}
 
-    Within a budget: most votes first (ties: lower cost, then earlier proposal), each funded if
-    it still fits in what is left (proposals with no votes never win). Choose N: the N with most
-    votes, same tie rule.
-    """
-    ranked = sorted((t for t in tallies if t[1] > 0), key=lambda t: (-t[1], t[2], t[0]))
-    if budget.rule == VotingRule.CHOOSE_N:
-        return [pk for pk, _votes, _cost in ranked[: budget.max_choices or 0]]
-    left = budget.amount
-    chosen = []
-    for pk, _votes, cost in ranked:
-        if cost <= left:
-            chosen.append(pk)
-            left -= cost
-    return chosen
+
+def count_budget(budget: Budget) -> counting.Outcome:
+    """Count the budget's ballots under its rule (and under "most votes first" for comparison)."""
+    proposals = list(budget.proposals.filter(state=ProposalState.FEASIBLE).order_by("pk"))
+    ballots: dict[int, dict[int, int]] = {}
+    for ballot_id, proposal_id, value in BallotChoice.objects.filter(
+        ballot__budget=budget, proposal__state=ProposalState.FEASIBLE
+    ).values_list("ballot_id", "proposal_id", "value"):
+        ballots.setdefault(ballot_id, {})[proposal_id] = value
+    return counting.count(
+        amount=budget.amount,
+        candidates=[counting.Candidate(p.pk, p.cost or 0) for p in proposals],
+        ballots=list(ballots.values()),
+        ballot_kind=BALLOT_KINDS[budget.rule],
+        rule=budget.counting,
+        max_rank=budget.max_choices or 0,
+    )
 
 
 def _compute_results(budget: Budget) -> None:
-    proposals = list(
-        budget.proposals.filter(state=ProposalState.FEASIBLE).annotate(n=Count("choices"))
-    )
-    for proposal in proposals:
-        Proposal.objects.filter(pk=proposal.pk).update(votes=proposal.n)
-    won = set(winners(budget, [(p.pk, p.n, p.cost or 0) for p in proposals]))
+    outcome = count_budget(budget)
+    for proposal_id, supporters in outcome.support.items():
+        Proposal.objects.filter(pk=proposal_id).update(votes=supporters)
     budget.proposals.update(is_winner=False)
-    budget.proposals.filter(pk__in=won).update(is_winner=True)
+    budget.proposals.filter(pk__in=outcome.winners).update(is_winner=True)
+    budget.results = counting.as_json(outcome)
+    budget.save(update_fields=["results"])
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from insyn.dialogue import services
+from insyn.dialogue import counting, services
 from insyn.dialogue.models import (
     Ballot,
     BallotChoice,
@@ -101,12 +101,20 @@ def test_eid_level_required_when_the_dialogue_says_so(budget):
     services.cast_ballot(budget=budget, participant=eid_person, proposal_ids=_ids(budget, 1))
 
 
-def test_winners_within_budget_greedy_by_votes():
-    budget = BudgetFactory(amount=1000)
-    # (id, votes, cost): the most voted that fit, in order of votes.
-    assert services.winners(budget, [(1, 10, 700), (2, 9, 400), (3, 8, 300), (4, 0, 10)]) == [1, 3]
-    budget.rule, budget.max_choices = VotingRule.CHOOSE_N, 2
-    assert services.winners(budget, [(1, 5, 9000), (2, 7, 1), (3, 5, 100)]) == [2, 3]
+def test_most_votes_first_funds_what_fits_in_order_of_votes():
+    """The greedy rule (pabutools, cost satisfaction) is "most votes first": 1 (10 votes, 700)
+    then 2 (9 votes, 400) does not fit, 3 (8 votes, 300) does; 4 has no votes."""
+    candidates = [
+        counting.Candidate(1, 700),
+        counting.Candidate(2, 400),
+        counting.Candidate(3, 300),
+        counting.Candidate(4, 10),
+    ]
+    votes = {1: 10, 2: 9, 3: 8}
+    ballots = [{p: 1} for p, n in votes.items() for _ in range(n)]
+    outcome = counting.count(amount=1000, candidates=candidates, ballots=ballots)
+    assert outcome.winners == [1, 3]
+    assert outcome.support == {1: 10, 2: 9, 3: 8, 4: 0}
 
 
 def test_results_published_and_winner_becomes_assignment(budget, officer):
