@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from insyn.goals.summary import StatusCounts, summary_sentence
 from insyn.organisations.models import Organisation, OrganisationGroup
 
 PUBLIC_ORGANISATION_REPORT_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
+HANDED_IN_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 MAX_CHAIN = 50  # carry-over links followed from one assignment (a plan year each)
 
 
@@ -908,3 +910,17 @@ def status_legend() -> list[tuple[str, str, str, str]]:
             _("Uppdraget genomförs inte, har utgått eller har avstannat"),
         ),
     ]
+
+
+# --- Staff: history ---------------------------------------------------------------------------
+
+
+def report_history(report: Report, *, whole: bool, limit: int = 200) -> list[Any]:
+    """The report's history records, newest first. `whole` (compilers, administrators, the
+    report's own organisation): every record. Otherwise (a reader) only the versions that were
+    handed in — submitted or approved — so drafts written before submission never show; the
+    caller also leaves out the return comment. One query."""
+    records = report.history.select_related("history_user").order_by("-history_date", "-history_id")
+    if not whole:
+        records = records.filter(state__in=HANDED_IN_STATES)
+    return list(records[:limit])

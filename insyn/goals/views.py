@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required, roles_of
-from insyn.goals import exports, services
+from insyn.goals import exports, selectors, services
 from insyn.goals.forms import (
     AdditionalAssignmentForm,
     CarryOverForm,
@@ -302,9 +302,13 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                     return redirect("goals:my_reports")
                 messages.success(request, _("Rapporten är sparad."))
                 return redirect("goals:report", report.pk)
+    previous_qs = Report.objects.filter(
+        assignment=report.assignment, organisation=report.organisation
+    )
+    if not _sees_whole_report(request.user, report):
+        previous_qs = previous_qs.filter(state__in=READER_VISIBLE_STATES)
     previous = (
-        Report.objects.filter(assignment=report.assignment, organisation=report.organisation)
-        .exclude(pk=report.pk)
+        previous_qs.exclude(pk=report.pk)
         .select_related("period")
         .order_by("-period__year", "-period__month")
         .first()
@@ -412,15 +416,21 @@ def _history_entries(records: list[Any], fields: list[str]) -> list[dict[str, An
     return entries
 
 
+def _sees_whole_report(user: Any, report: Report) -> bool:
+    """Compilers, administrators and the report's own organisation see every version of it,
+    drafts and return comments included; anyone else (a reader) only what was handed in."""
+    return has_role(user, COMPILER) or (
+        report.organisation_id is not None and report.organisation_id in _reporter_orgs(user)
+    )
+
+
 @role_required(REPORTER, COMPILER, READER)
 def report_history(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _visible_report(request, report_id)
-    records = list(
-        report.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            :HISTORY_LIMIT
-        ]
-    )
-    entries = _history_entries(records, ["status", "assessment", "state", "return_comment"])
+    whole = _sees_whole_report(request.user, report)
+    records = selectors.report_history(report, whole=whole, limit=HISTORY_LIMIT)
+    fields = ["status", "assessment", "state"] + (["return_comment"] if whole else [])
+    entries = _history_entries(records, fields)
     return render(
         request,
         "goals/history.html",
