@@ -132,14 +132,15 @@ def count(
     `ballots`: one mapping per voter, project id → value (1 for approval, points, or rank 1 = first).
     """
     costs = {c.id: c.cost for c in candidates}
-    projects = {c.id: Project(str(c.id), c.cost) for c in candidates}
-    instance = Instance(projects.values(), budget_limit=amount)
-    ballots = [b for b in ballots if any(p in projects for p in b)]
     support: dict[int, int] = {c.id: 0 for c in candidates}
     for ballot in ballots:
         for p in ballot:
             if p in support:
                 support[p] += 1
+    # A project nobody chose never wins (pabutools' greedy would fund it with money left over).
+    projects = {c.id: Project(str(c.id), c.cost) for c in candidates if support[c.id] > 0}
+    instance = Instance(projects.values(), budget_limit=amount)
+    ballots = [b for b in ballots if any(p in projects for p in b)]
     outcome = Outcome(
         rule=rule,
         winners=[],

@@ -343,7 +343,12 @@ def test_the_package_is_a_valid_e_ark_sip(corrected, tmp_path):
     packages = _eark_validator()
     from eark_validator.model.validation_report import Severity
 
-    report = packages.PackageValidator(make(corrected.august.pk, tmp_path)).validation_report
+    path = make(corrected.august.pk, tmp_path)
+    unpacked = tmp_path / "uppackat"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(unpacked)  # the validator would unpack a ZIP into /tmp and leave it
+    [root] = list(unpacked.iterdir())
+    report = packages.PackageValidator(root).validation_report
     messages = [
         *report.structure.messages,
         *report.metadata.schema_results.messages,
