@@ -119,10 +119,8 @@ def parse(text: str) -> PbElection:
             header = [h.strip().lower() for h in row]
             if section == "META" and header[:2] != ["key", "value"]:
                 raise PabulibError("META ska börja med raden key;value.", line)
-            if (
-                (section == "PROJECTS"
-                and "project_id" not in header)
-                or (section == "PROJECTS" and "cost" not in header)
+            if (section == "PROJECTS" and "project_id" not in header) or (
+                section == "PROJECTS" and "cost" not in header
             ):
                 raise PabulibError("PROJECTS måste ha kolumnerna project_id och cost.", line)
             if section == "VOTES" and not {"voter_id", "vote"} <= set(header):
