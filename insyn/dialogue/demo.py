@@ -406,7 +406,7 @@ def _safety_walks(goals: list[Goal], assignments: list[Assignment], today: dt.da
     survey = services.survey_create(
         dialogue=dialogue,
         title="Hur trygg känner du dig där du bor?",
-        intro="Tar cirka tre minuter. Du svarar anonymt.",
+        intro="Tar cirka tre minuter.",
     )
     services.question_add(
         survey=survey,
