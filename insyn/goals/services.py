@@ -625,10 +625,41 @@ def _kind_phrase(done: int, total: int, one: str, definite: str, many: str) -> s
     return f"{done} av {total} {many}"
 
 
+def _partial_clause(boards_partial: int, companies_partial: int) -> str:
+    """ "1 nämnd och 2 bolagsstyrelser har lämnat in en del" — those who began handing in."""
+    parts = []
+    if boards_partial:
+        parts.append(f"{boards_partial} {'nämnd' if boards_partial == 1 else 'nämnder'}")
+    if companies_partial:
+        word = "bolagsstyrelse" if companies_partial == 1 else "bolagsstyrelser"
+        parts.append(f"{companies_partial} {word}")
+    return " och ".join(parts) + " har lämnat in en del" if parts else ""
+
+
 def completeness_sentence(
-    *, boards_done: int, boards_total: int, companies_done: int, companies_total: int
+    *,
+    boards_done: int,
+    boards_total: int,
+    companies_done: int,
+    companies_total: int,
+    boards_partial: int = 0,
+    companies_partial: int = 0,
 ) -> str:
-    """ "Alla nämnder och 11 av 13 bolagsstyrelser har rapporterat", for any counts."""
+    """ "Alla nämnder och 11 av 13 bolagsstyrelser har rapporterat", for any counts. An
+    organisation "har rapporterat" when it has handed in all its reports; those that handed in
+    some are named after a semicolon, so the sentence never says nobody reported while some
+    did."""
+    text = _completeness_main(boards_done, boards_total, companies_done, companies_total)
+    partial = _partial_clause(boards_partial, companies_partial)
+    if partial and boards_total + companies_total:
+        text = text.replace("har rapporterat ännu", "har rapporterat allt ännu")
+        text = f"{text}; {partial}"
+    return text
+
+
+def _completeness_main(
+    boards_done: int, boards_total: int, companies_done: int, companies_total: int
+) -> str:
     if boards_total == 0 and companies_total == 0:
         return "Inga nämnder eller bolagsstyrelser ska rapportera i den här perioden."
     parts = []
@@ -685,6 +716,8 @@ class Completeness:
     boards_total: int = 0
     companies_done: int = 0
     companies_total: int = 0
+    boards_partial: int = 0
+    companies_partial: int = 0
 
     @property
     def sentence(self) -> str:
@@ -693,6 +726,8 @@ class Completeness:
             boards_total=self.boards_total,
             companies_done=self.companies_done,
             companies_total=self.companies_total,
+            boards_partial=self.boards_partial,
+            companies_partial=self.companies_partial,
         )
 
     @property
@@ -727,12 +762,15 @@ def completeness(period: FollowUpPeriod, *, today: dt.date | None = None) -> Com
         )
         row.overdue = past_deadline and not row.done
         result.rows.append(row)
+        partial = not row.done and row.submitted + row.approved > 0
         if org.kind in BOARD_KINDS:
             result.boards_total += 1
             result.boards_done += row.done
+            result.boards_partial += partial
         elif org.kind == OrganisationKind.COMPANY:
             result.companies_total += 1
             result.companies_done += row.done
+            result.companies_partial += partial
     return result
 
 
@@ -949,18 +987,25 @@ class BulkUploadError(Exception):
         self.errors = errors
 
 
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
 @transaction.atomic
 def bulk_report(
     *, period: FollowUpPeriod, rows: Sequence[BulkRow], organisation_ids: set[int], by: Any
 ) -> int:
     """Apply validated rows from an uploaded template: all rows or none. Every row is checked
     (own organisation, this period, still editable, unchanged since download, status valid,
-    assessment present when submitting); any error rejects the whole upload."""
+    assessment present when submitting); any error rejects the whole upload. A row that changes
+    nothing (same status and text, not marked for submission) is left alone: no save, no history
+    entry. Returns the number of reports changed."""
     errors: list[str] = []
     if period.state != PeriodState.OPEN:
         raise BulkUploadError(["Perioden är inte öppen för rapportering."])
     reports = Report.objects.in_bulk([row.report_id for row in rows])
     seen: set[int] = set()
+    changed: list[BulkRow] = []
     for row in rows:
         where = f"Rad {row.row_number}"
         report = reports.get(row.report_id)
@@ -975,6 +1020,13 @@ def bulk_report(
         if row.report_id in seen:
             errors.append(f"{where}: rapport-id {row.report_id} förekommer flera gånger.")
         seen.add(row.report_id)
+        if (
+            not row.submit
+            and row.status == report.status
+            and _same_text(row.assessment, report.assessment)
+        ):
+            continue
+        changed.append(row)
         if report.state not in EDITABLE_STATES:
             errors.append(f"{where}: rapporten är redan inlämnad och kan inte ändras.")
         if row.version is not None and row.version != report.version:
@@ -990,7 +1042,7 @@ def bulk_report(
             errors.append(f"{where}: välj status för att kunna lämna in.")
     if errors:
         raise BulkUploadError(errors)
-    for row in rows:
+    for row in changed:
         report = reports[row.report_id]
         kwargs = {
             "report_id": report.pk,
@@ -1005,7 +1057,7 @@ def bulk_report(
             raise BulkUploadError(
                 [f"Rad {row.row_number}: rapporten ändrades samtidigt av någon annan."]
             ) from exc
-    return len(rows)
+    return len(changed)
 
 
 # --- Staff reads ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from insyn.accounts.models import Role
@@ -671,7 +672,18 @@ def bulk_upload(request: HttpRequest, period_id: int) -> HttpResponse:
         except services.BulkUploadError as exc:
             errors = exc.errors
         else:
-            messages.success(request, _("%(n)s rapporter är sparade från filen.") % {"n": count})
+            if count == 0:
+                messages.info(request, _("Filen ändrade ingen rapport."))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s rapport är ändrad från filen.",
+                        "%(n)s rapporter är ändrade från filen.",
+                        count,
+                    )
+                    % {"n": count},
+                )
             return redirect("goals:my_reports")
     return render(
         request,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from insyn.goals import services
-from insyn.goals.models import Report, Status
+from insyn.goals.models import Report, ReportState, Status
 from tests.goals.conftest import open_period
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,48 @@ def test_a_reader_sees_only_handed_in_versions_in_a_reports_history(world, as_us
     for who in ("reporter", "compiler"):
         page = as_user(world.users[who]).get(url).content.decode()
         assert "UTKAST-HEMLIGT" in page and "INTERN-RETURKOMMENTAR" in page
+
+
+def test_the_completeness_line_counts_a_board_that_handed_in_part(world, as_user):
+    open_period(world)
+    # SON reports on two assignments (its own and the group's); it hands in one of them.
+    son_reports = Report.objects.filter(period=world.period, organisation=world.son)
+    assert son_reports.count() == 2
+    son_reports.filter(assignment=world.assignments[0]).update(state=ReportState.SUBMITTED)
+    sentence = services.completeness(world.period).sentence
+    assert "Ingen nämnd och ingen bolagsstyrelse har rapporterat ännu" not in sentence
+    assert sentence == (
+        "Ingen nämnd och ingen bolagsstyrelse har rapporterat allt ännu; "
+        "1 nämnd har lämnat in en del"
+    )
+    page = as_user(world.users["compiler"]).get(reverse("goals:period", args=[world.period.pk]))
+    assert "1 nämnd har lämnat in en del" in page.content.decode()
+
+
+def test_a_bulk_upload_counts_and_records_only_the_reports_it_changed(world, as_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    from insyn.goals import exports
+
+    open_period(world)
+    son_reports = list(Report.objects.filter(period=world.period, organisation=world.son))
+    assert len(son_reports) == 2
+    history_before = {r.pk: r.history.count() for r in son_reports}
+    workbook = load_workbook(io.BytesIO(exports.bulk_template(world.period, {world.son.pk})))
+    sheet = workbook["Rapporter"]
+    changed_id = sheet.cell(row=2, column=1).value
+    sheet.cell(row=2, column=8).value = "Ny text från filen"
+    upload = io.BytesIO()
+    workbook.save(upload)
+    upload.seek(0)
+    upload.name = "rapporter.xlsx"
+    response = as_user(world.users["reporter"]).post(
+        reverse("goals:bulk_upload", args=[world.period.pk]), {"file": upload}, follow=True
+    )
+    text = response.content.decode()
+    assert "1 rapport är ändrad från filen." in text
+    for report in son_reports:
+        grew = report.history.count() - history_before[report.pk]
+        assert grew == (1 if report.pk == changed_id else 0)
