@@ -26,7 +26,9 @@ from insyn.goals.models import (
     ReportState,
     Status,
 )
+from insyn.organisations.geometry import rectangle
 from insyn.organisations.models import (
+    District,
     Municipality,
     Organisation,
     OrganisationAlias,
@@ -183,3 +185,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.REPORTER
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    """A district; give `box=(min_lat, max_lat, min_long, max_long)` for a rectangular shape or
+    `geometry=` for any GeoJSON Polygon/MultiPolygon (WGS 84, longitude first)."""
+
+    class Meta:
+        model = District
+        django_get_or_create = ("name",)
+
+    class Params:
+        box = None
+
+    name = factory.Sequence(lambda n: f"Område {n}")
+    geometry = factory.LazyAttribute(lambda o: rectangle(*o.box) if o.box else None)

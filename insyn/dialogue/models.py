@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from insyn.goals.models import Assignment, Goal
-from insyn.organisations.models import Organisation
+from insyn.organisations.models import District, Organisation
 
 # --- Vocabulary ---------------------------------------------------------------------------------
 
@@ -91,23 +91,7 @@ class DialogueState(models.TextChoices):
     CLOSED = "closed", _("Avslutad")
 
 
-# --- Districts and population ---------------------------------------------------------------
-
-
-class District(models.Model):
-    """A district (statistical area) of the municipality; population is counted per district."""
-
-    name = models.CharField(_("namn"), max_length=100, unique=True)
-    code = models.CharField(_("kod"), max_length=20, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "name"]
-        verbose_name = _("område")
-        verbose_name_plural = _("områden")
-
-    def __str__(self) -> str:
-        return self.name
+# --- Population per district (insyn.organisations.District) ---------------------------------------------------------------
 
 
 class PopulationFigure(models.Model):

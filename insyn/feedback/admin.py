@@ -1,4 +1,4 @@
-"""Back office: administrators edit categories, extra questions, areas, routing, answer
+"""Back office: administrators edit categories, extra questions, routing, answer
 templates and themes, and issue Open311 API keys (the key is shown once, only a hash is kept).
 A readable overview for the contact centre is at /personal/arenden/fordelning/."""
 
@@ -13,7 +13,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from insyn.feedback import services
 from insyn.feedback.models import (
     AnswerTemplate,
-    Area,
     Case,
     Category,
     CategoryQuestion,
@@ -39,13 +38,6 @@ class CategoryAdmin(SimpleHistoryAdmin):
     list_filter = ["fault_reports", "feedback", "active", "group"]
     search_fields = ["name", "code", "keywords"]
     inlines = [QuestionInline, RoutingInline]
-
-
-@admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "min_lat", "max_lat", "min_long", "max_long"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
 
 
 @admin.register(RoutingRule)

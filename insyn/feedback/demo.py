@@ -16,7 +16,6 @@ from django.utils.text import slugify
 from insyn.feedback import services
 from insyn.feedback.models import (
     AnswerTemplate,
-    Area,
     Case,
     CaseStatus,
     Category,
@@ -30,21 +29,12 @@ from insyn.feedback.models import (
     Theme,
 )
 from insyn.goals.models import Assignment, Goal
-from insyn.organisations.models import Organisation, OrganisationKind
+from insyn.organisations.models import District, Organisation, OrganisationKind
+from insyn.organisations.services import load_demo_districts
 
 DEMO_API_KEY = "insyn-demo-open311-0380"  # public demo value; never use in production
 
 STREETS = "Gatu- och samhällsmiljönämnden"
-
-AREAS = [
-    # name, min_lat, max_lat, min_long, max_long
-    ("Centrum", 59.852, 59.866, 17.620, 17.655),
-    ("Gottsunda", 59.798, 59.815, 17.590, 17.640),
-    ("Gränby", 59.868, 59.885, 17.655, 17.695),
-    ("Sävja", 59.812, 59.830, 17.695, 17.735),
-    ("Stenhagen", 59.838, 59.856, 17.555, 17.600),
-    ("Storvreta", 59.950, 59.972, 17.690, 17.735),
-]
 
 YES_NO = [{"key": "ja", "name": "Ja"}, {"key": "nej", "name": "Nej"}]
 
@@ -201,19 +191,9 @@ def load_demo() -> None:
         "Uppsalahem AB", OrganisationKind.COMPANY, "https://www.uppsalahem.se"
     )
 
-    areas = {}
-    for order, (name, min_lat, max_lat, min_long, max_long) in enumerate(AREAS):
-        areas[name], _ = Area.objects.update_or_create(
-            slug=slugify(name),
-            defaults={
-                "name": name,
-                "min_lat": min_lat,
-                "max_lat": max_lat,
-                "min_long": min_long,
-                "max_long": max_long,
-                "order": order,
-            },
-        )
+    if not District.objects.filter(name="Gottsunda").exists():
+        load_demo_districts()
+    areas = {d.name: d for d in District.objects.all()}
 
     categories = {}
     for order, (code, name, group, keywords, days, notice, questions) in enumerate(

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from insyn.feedback.images import MAX_PHOTOS, CleanImage, clean_image
 from insyn.feedback.models import (
     AnswerTemplate,
-    Area,
     Case,
     CaseStatus,
     Category,
@@ -29,7 +28,7 @@ from insyn.feedback.models import (
 )
 from insyn.feedback.services import FeedbackError, check_location, validate_attributes
 from insyn.goals.models import Assignment, Goal
-from insyn.organisations.models import Organisation
+from insyn.organisations.models import District, Organisation
 
 HONEYPOT = "webbplats"
 
@@ -153,7 +152,7 @@ class PlaceMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     area = forms.ModelChoiceField(
-        queryset=Area.objects.all(),
+        queryset=District.objects.all(),
         required=False,
         label=_("Område (om du vet)"),
         empty_label=_("Vet inte"),

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from insyn.goals.models import Assignment, Goal
-from insyn.organisations.models import Organisation
+from insyn.organisations.models import District, Organisation
 
 
 class Kind(models.TextChoices):
@@ -168,46 +168,6 @@ class CategoryQuestion(models.Model):
         ]
 
 
-class Area(models.Model):
-    """A district (stadsdel) or other area: a bounding box, refined by a polygon if given."""
-
-    name = models.CharField(_("namn"), max_length=200, unique=True)
-    slug = models.SlugField(max_length=200, unique=True)
-    min_lat = models.FloatField(_("sydligaste latitud"))
-    max_lat = models.FloatField(_("nordligaste latitud"))
-    min_long = models.FloatField(_("västligaste longitud"))
-    max_long = models.FloatField(_("östligaste longitud"))
-    polygon = models.JSONField(
-        _("polygon"),
-        default=list,
-        blank=True,
-        help_text=_("Valfri lista av [latitud, longitud]-hörn (WGS84)."),
-    )
-    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["order", "name"]
-        verbose_name = _("område")
-        verbose_name_plural = _("områden")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def contains(self, lat: float, long: float) -> bool:
-        from insyn.feedback.geo import point_in_polygon
-
-        if not (self.min_lat <= lat <= self.max_lat and self.min_long <= long <= self.max_long):
-            return False
-        if self.polygon:
-            return point_in_polygon(lat, long, self.polygon)
-        return True
-
-    @property
-    def bbox_area(self) -> float:
-        return (self.max_lat - self.min_lat) * (self.max_long - self.min_long)
-
-
 class RoutingRule(models.Model):
     """Category × area → responsible organisation. Area empty = the rest of the municipality."""
 
@@ -215,7 +175,7 @@ class RoutingRule(models.Model):
         Category, on_delete=models.CASCADE, related_name="routing_rules", verbose_name=_("kategori")
     )
     area = models.ForeignKey(
-        Area,
+        District,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -369,7 +329,7 @@ class Case(models.Model):
     lat = models.FloatField(_("latitud"), null=True, blank=True)
     long = models.FloatField(_("longitud"), null=True, blank=True)
     area = models.ForeignKey(
-        Area,
+        District,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

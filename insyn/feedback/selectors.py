@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insyn.feedback.geo import box_around, distance_m
 from insyn.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -33,6 +32,7 @@ from insyn.feedback.models import (
 )
 from insyn.feedback.services import hash_token
 from insyn.goals.models import PeriodState, Report
+from insyn.organisations.geometry import box_around, distance_m
 from insyn.organisations.models import Organisation
 from insyn.public.panels import Panel
 

@@ -10,7 +10,7 @@ How to add a new Open311 service (a new kind of fault report):
 2. Add its extra questions (Tilläggsfrågor): each becomes an Open311 attribute; list types need
    `values` as [{"key": "...", "name": "..."}]. `metadata` in the service list turns true.
 3. Add a RoutingRule with no area (the default organisation) and, where another organisation is
-   responsible in some district, one rule per Area. Tick `forward` and write a `notice` if the
+   responsible in some district, one rule per District. Tick `forward` and write a `notice` if the
    matter belongs to someone else (Trafikverket, a housing company).
 4. Check the staff overview /personal/arenden/fordelning/ and GET /open311/v2/services.xml.
 """
@@ -42,7 +42,6 @@ from insyn.feedback.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
     AnswerTemplate,
-    Area,
     Case,
     CaseEvent,
     CaseFollower,
@@ -62,7 +61,8 @@ from insyn.feedback.models import (
 )
 from insyn.feedback.privacy import mask_personal_data
 from insyn.goals.models import Assignment, Goal
-from insyn.organisations.models import Organisation
+from insyn.organisations.models import District, Organisation
+from insyn.organisations.selectors import districts_at
 
 logger = logging.getLogger(__name__)
 
@@ -155,13 +155,7 @@ class Route:
     organisation: Organisation | None
     forward: bool
     notice: str
-    area: Area | None
-
-
-def find_area(lat: float, long: float) -> Area | None:
-    """The smallest area containing the point (areas are few: one query, checked in Python)."""
-    found = [area for area in Area.objects.all() if area.contains(lat, long)]
-    return min(found, key=lambda a: a.bbox_area) if found else None
+    area: District | None
 
 
 def route(
@@ -169,15 +163,24 @@ def route(
     category: Category,
     lat: float | None = None,
     long: float | None = None,
-    area: Area | None = None,
+    area: District | None = None,
 ) -> Route:
-    """Where a case goes: the rule for its area if there is one, else the category's default."""
+    """Where a case goes: the rule for its area if there is one, else the category's default.
+
+    With a point and no area, the districts whose polygons cover the point are tried smallest
+    first (a service area inside a district wins; a point on a border goes to the smaller one);
+    the case's area is the one whose rule was used, else the smallest."""
+    candidates = [area] if area is not None else []
     if area is None and lat is not None and long is not None:
-        area = find_area(lat, long)
+        candidates = districts_at(lat, long)
+        area = candidates[0] if candidates else None
     rules = list(RoutingRule.objects.filter(category=category).select_related("organisation"))
     chosen = None
-    if area is not None:
-        chosen = next((r for r in rules if r.area_id == area.pk), None)
+    for candidate in candidates:
+        chosen = next((r for r in rules if r.area_id == candidate.pk), None)
+        if chosen is not None:
+            area = candidate
+            break
     if chosen is None:
         chosen = next((r for r in rules if r.area_id is None), None)
     if chosen is None:
@@ -282,7 +285,7 @@ def create_case(
     lat: float | None = None,
     long: float | None = None,
     address_text: str = "",
-    area: Area | None = None,
+    area: District | None = None,
     attributes: Mapping[str, Any] | None = None,
     photos: Iterable[CleanImage] = (),
     contact_name: str = "",

@@ -36,7 +36,6 @@ from insyn.feedback.forms import (
 )
 from insyn.feedback.models import (
     AnswerTemplate,
-    Area,
     Case,
     CasePhoto,
     Category,
@@ -44,6 +43,7 @@ from insyn.feedback.models import (
     RoutingRule,
     Theme,
 )
+from insyn.organisations.models import District
 
 contact_centre = role_required(Role.CONTACT_CENTRE)
 admin_only = role_required(Role.ADMIN)
@@ -507,7 +507,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         "feedback/staff/routing.html",
         {
             "categories": categories,
-            "areas": list(Area.objects.all()),
+            "areas": list(District.objects.all()),
             "templates": list(AnswerTemplate.objects.all()),
             "last_updated": timezone.now(),
         },

@@ -29,13 +29,14 @@ from insyn.feedback.forms import (
 )
 from insyn.feedback.geo import Bounds, Projection, municipality_bounds
 from insyn.feedback.models import (
-    Area,
     Case,
     CasePhoto,
     Category,
     Kind,
     PublicState,
 )
+from insyn.organisations.geometry import centroid
+from insyn.organisations.models import District
 
 RECEIPT_KEY = "feedback_receipt"
 
@@ -70,7 +71,7 @@ def map_context(cases: list[Case] | None = None) -> dict[str, Any]:
     """The SVG map's geometry: districts and numbered points, drawn over the part of the
     municipality where they are (the whole municipality would make the city a speck)."""
     municipality = municipality_bounds()
-    area_list = list(Area.objects.all())
+    area_list = list(District.objects.exclude(geometry=None))
     located = [
         c
         for c in cases or []
@@ -80,17 +81,18 @@ def map_context(cases: list[Case] | None = None) -> dict[str, Any]:
     proj = Projection(bounds)
     areas = []
     for area in area_list:
-        corners = area.polygon or [
-            [area.min_lat, area.min_long],
-            [area.max_lat, area.min_long],
-            [area.max_lat, area.max_long],
-            [area.min_lat, area.max_long],
-        ]
-        points = " ".join(
-            "{},{}".format(*proj.xy(float(p[0]), float(p[1]))) for p in corners if len(p) >= 2
+        geometry = area.geometry
+        polygons = (
+            geometry["coordinates"]
+            if geometry.get("type") == "MultiPolygon"
+            else [geometry.get("coordinates") or []]
         )
-        label_xy = proj.xy((area.min_lat + area.max_lat) / 2, (area.min_long + area.max_long) / 2)
-        areas.append({"name": area.name, "points": points, "x": label_xy[0], "y": label_xy[1]})
+        for polygon in polygons:
+            ring = polygon[0] if polygon else []
+            points = " ".join("{},{}".format(*proj.xy(float(p[1]), float(p[0]))) for p in ring)
+            areas.append({"name": "", "points": points, "x": 0, "y": 0})
+        label_xy = proj.xy(*centroid(geometry))
+        areas[-1].update({"name": area.name, "x": label_xy[0], "y": label_xy[1]})
     number = {c.pk: index for index, c in enumerate(cases or [], start=1)}
     markers = [
         {
@@ -104,13 +106,14 @@ def map_context(cases: list[Case] | None = None) -> dict[str, Any]:
         "map_width": proj.width,
         "map_height": proj.height,
         "map_areas": areas,
+        "map_approximate": any(a.approximate for a in area_list),
         "map_markers": markers,
         "map_bounds": bounds,
     }
 
 
 def map_extent(
-    municipality: Bounds, areas: list[Area], points: list[tuple[float, float]]
+    municipality: Bounds, areas: list[District], points: list[tuple[float, float]]
 ) -> Bounds:
     """The areas and points with a margin, inside the municipality; all of it if empty."""
     lats = [a.min_lat for a in areas] + [a.max_lat for a in areas] + [p[0] for p in points]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -135,3 +136,85 @@ class OrganisationGroup(models.Model):
 
     def members(self, year: int) -> OrganisationQuerySet:
         return Organisation.objects.filter(kind__in=self.kinds).active_in(year)
+
+
+# --- Districts and areas ----------------------------------------------------------------------
+
+
+class DistrictKind(models.TextChoices):
+    DISTRICT = "district", _("Stadsdel eller ort")
+    SERVICE_AREA = "service_area", _("Driftområde")
+
+
+class District(models.Model):
+    """A district (stadsdel, ort) or service area of the municipality, with its real shape.
+
+    One model serves dialogue (population, representativeness, target groups) and feedback
+    (routing, statistics per district). `geometry` is a GeoJSON Polygon or MultiPolygon in WGS 84
+    (longitude, latitude — GeoJSON's order), holes allowed; the bounding box columns are derived
+    from it on save (insyn.organisations.geometry) so a point lookup can prefilter in SQL.
+    A district without geometry (e.g. one created by a population import) is never matched by a
+    point, but can still be chosen from a list.
+    """
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    code = models.CharField(_("kod"), max_length=20, blank=True)
+    kind = models.CharField(
+        _("typ"), max_length=20, choices=DistrictKind.choices, default=DistrictKind.DISTRICT
+    )
+    geometry = models.JSONField(
+        _("gräns (GeoJSON, WGS 84)"),
+        null=True,
+        blank=True,
+        help_text=_("GeoJSON Polygon eller MultiPolygon i WGS 84. Läs in med insyn import-areas."),
+    )
+    approximate = models.BooleanField(
+        _("ungefärlig gräns"),
+        default=False,
+        help_text=_("Gränsen är ritad ungefärligt (t.ex. demodata) och ska visas som ungefärlig."),
+    )
+    min_lat = models.FloatField(_("sydligaste latitud"), null=True, blank=True, editable=False)
+    max_lat = models.FloatField(_("nordligaste latitud"), null=True, blank=True, editable=False)
+    min_long = models.FloatField(_("västligaste longitud"), null=True, blank=True, editable=False)
+    max_long = models.FloatField(_("östligaste longitud"), null=True, blank=True, editable=False)
+    order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("område")
+        verbose_name_plural = _("områden")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from insyn.organisations.geometry import bbox_of
+
+        if not self.slug:
+            base = slugify(self.name)[:190] or "omrade"
+            self.slug, n = base, 2
+            while District.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                self.slug, n = f"{base}-{n}", n + 1
+        box = bbox_of(self.geometry) if self.geometry else None
+        self.min_lat, self.max_lat, self.min_long, self.max_long = box or (None,) * 4
+        if kwargs.get("update_fields") is not None and "geometry" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "min_lat",
+                "max_lat",
+                "min_long",
+                "max_long",
+            }
+        super().save(*args, **kwargs)
+
+    def contains(self, lat: float, long: float) -> bool:
+        """True if the point lies inside or on the border (see geometry.covers)."""
+        from insyn.organisations.geometry import covers
+
+        return bool(self.geometry) and covers(self.geometry, lat, long)
+
+    @property
+    def has_shape(self) -> bool:
+        return bool(self.geometry)

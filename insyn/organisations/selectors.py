@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
+from insyn.organisations.geometry import DistrictIndex
 from insyn.organisations.models import (
     BOARD_KINDS,
+    District,
     Municipality,
     Organisation,
     OrganisationGroup,
@@ -48,3 +50,26 @@ def count_by_kind(organisations: Iterable[Organisation]) -> tuple[int, int]:
         elif org.kind == OrganisationKind.COMPANY:
             companies += 1
     return boards, companies
+
+
+# --- Districts ---------------------------------------------------------------------------------
+
+
+def districts_at(lat: float, long: float) -> list[District]:
+    """Every district whose shape covers the point, smallest first (a point on a shared border
+    is in both). One query: the bounding box prefilters in SQL, shapely decides."""
+    candidates = District.objects.filter(
+        min_lat__lte=lat, max_lat__gte=lat, min_long__lte=long, max_long__gte=long
+    )
+    return DistrictIndex(candidates).candidates(lat, long)
+
+
+def district_at(lat: float, long: float) -> District | None:
+    """The smallest district covering the point, or None."""
+    found = districts_at(lat, long)
+    return found[0] if found else None
+
+
+def district_index() -> DistrictIndex:
+    """All shaped districts in one R-tree, for looking up many points at once."""
+    return DistrictIndex(District.objects.exclude(geometry=None))

@@ -11,7 +11,10 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from insyn.importers.registry import GroupEntry, OrgEntry, Registry
+from insyn.organisations.geometry import WGS84, GeometryError, crs_from_name, parse_geometry
 from insyn.organisations.models import (
+    District,
+    DistrictKind,
     Municipality,
     Organisation,
     OrganisationAlias,
@@ -154,3 +157,112 @@ def registry_from_database() -> Registry:
         for g in OrganisationGroup.objects.all()
     ]
     return Registry(organisations, groups)
+
+
+# --- Districts from GeoJSON ------------------------------------------------------------------
+
+DEMO_DISTRICTS_FILE = DATA_DIR / "uppsala_districts.geojson"
+
+
+class AreaImportError(ValueError):
+    """A GeoJSON file that cannot be imported; `problems` are Swedish, one per wrong feature."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _line_of(text: str, needle: str, start: int = 0) -> int | None:
+    at = text.find(needle, start) if needle else -1
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def parse_areas(
+    text: str, *, crs: int | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    """Checked districts from a GeoJSON FeatureCollection (or one Feature): a list of dicts
+    with name, code, kind, order, approximate and WGS 84 geometry. Every problem is collected
+    (feature number, name and line) and raised together as AreaImportError."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AreaImportError(
+            [f"Filen är inte giltig JSON (rad {exc.lineno}, kolumn {exc.colno}): {exc.msg}."]
+        ) from None
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        features: Any = [doc]
+    elif isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        features = doc.get("features")
+    else:
+        raise AreaImportError(["Filen är inte GeoJSON: väntade en FeatureCollection."])
+    if not isinstance(features, list) or not features:
+        raise AreaImportError(["Filen innehåller inga områden (features är tom)."])
+    try:
+        if crs is None:
+            name = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+            crs = crs_from_name(name) if name else WGS84
+    except GeometryError as exc:
+        raise AreaImportError([str(exc)]) from None
+    kinds = {k.value for k in DistrictKind}
+    problems: list[str] = []
+    areas: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    cursor = 0
+    for number, feature in enumerate(features, start=1):
+        props = (feature.get("properties") if isinstance(feature, dict) else None) or {}
+        name = str(props.get("name") or props.get("namn") or "").strip()
+        line = _line_of(text, json.dumps(name, ensure_ascii=False)[1:-1], cursor) if name else None
+        if line:
+            cursor = text.find(json.dumps(name, ensure_ascii=False)[1:-1], cursor)
+        label = (
+            f"Område {number}" + (f" ({name})" if name else "") + (f", rad {line}" if line else "")
+        )
+        if not name:
+            problems.append(f"{label}: saknar namn (egenskapen name).")
+            continue
+        if name in seen:
+            problems.append(f"{label}: namnet finns redan tidigare i filen.")
+            continue
+        seen.add(name)
+        feature_kind = str(props.get("kind") or kind or DistrictKind.DISTRICT)
+        if feature_kind not in kinds:
+            problems.append(f"{label}: okänd typ {feature_kind!r} (district eller service_area).")
+            continue
+        try:
+            geometry = parse_geometry(feature.get("geometry"), crs=crs, label=label)
+        except GeometryError as exc:
+            problems.append(str(exc))
+            continue
+        areas.append(
+            {
+                "name": name[:200],
+                "code": str(props.get("code") or props.get("kod") or "")[:20],
+                "kind": feature_kind,
+                "order": number,
+                "approximate": bool(props.get("approximate", False)),
+                "geometry": geometry,
+            }
+        )
+    if problems:
+        raise AreaImportError(problems)
+    return areas
+
+
+@transaction.atomic
+def import_areas(text: str, *, crs: int | None = None, kind: str | None = None) -> tuple[int, int]:
+    """Create or update districts by name from GeoJSON; all or nothing. Returns (created,
+    updated). Districts not in the file are kept (cases and population still refer to them)."""
+    created = updated = 0
+    for area in parse_areas(text, crs=crs, kind=kind):
+        district = District.objects.filter(name=area["name"]).first()
+        if district is None:
+            District.objects.create(slug=_unique_slug(District, area["name"]), **area)
+            created += 1
+        elif _set_if_changed(district, **area):
+            updated += 1
+    return created, updated
+
+
+def load_demo_districts() -> tuple[int, int]:
+    """The demo's districts of Uppsala: APPROXIMATE shapes, marked approximate."""
+    return import_areas(DEMO_DISTRICTS_FILE.read_text(encoding="utf-8"))

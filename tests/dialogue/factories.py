@@ -13,7 +13,6 @@ from insyn.dialogue.models import (
     Dialogue,
     DialogueState,
     Discussion,
-    District,
     Initiator,
     LadderStep,
     Meeting,
@@ -24,15 +23,7 @@ from insyn.dialogue.models import (
     Survey,
     VotingRule,
 )
-from tests.factories import OrganisationFactory
-
-
-class DistrictFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = District
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"Område {n}")
+from tests.factories import DistrictFactory, OrganisationFactory  # noqa: F401
 
 
 class DialogueFactory(factory.django.DjangoModelFactory):

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insyn.dialogue import representativeness, selectors
-from insyn.dialogue.models import District, PopulationFigure
+from insyn.dialogue.models import PopulationFigure
 from insyn.dialogue.population import PopulationParseError, decode, parse_age, parse_population
+from insyn.organisations.models import District
 from tests.dialogue.factories import DistrictFactory, PublishedDialogueFactory, SurveyFactory
 
 SCB = """"Folkmängden efter region, ålder och år"

@@ -11,8 +11,8 @@ from PIL import Image
 
 from insyn.accounts.models import Role
 from insyn.accounts.testing import login_verified
-from insyn.feedback.models import Area, Category, Datatype
-from insyn.organisations.models import Organisation, OrganisationKind
+from insyn.feedback.models import Category, Datatype
+from insyn.organisations.models import District, Organisation, OrganisationKind
 from tests.factories import MembershipFactory, MunicipalityFactory, OrganisationFactory, UserFactory
 from tests.feedback.factories import (
     AnswerTemplateFactory,
@@ -37,7 +37,7 @@ class Setup:
     streets: Organisation
     trafikverket: Organisation
     uppsalahem: Organisation
-    gottsunda: Area
+    gottsunda: District
     lights: Category
     potholes: Category
     graffiti: Category

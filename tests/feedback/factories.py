@@ -6,13 +6,12 @@ import factory
 
 from insyn.feedback.models import (
     AnswerTemplate,
-    Area,
     Category,
     CategoryQuestion,
     Datatype,
     RoutingRule,
 )
-from tests.factories import OrganisationFactory
+from tests.factories import DistrictFactory, OrganisationFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -39,14 +38,13 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n + 1)
 
 
-class AreaFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Area
-        django_get_or_create = ("slug",)
+class AreaFactory(DistrictFactory):
+    """Gottsunda, roughly (a rectangle): the feedback tests' default routing area."""
+
+    class Params:
+        box = (59.798, 59.815, 17.590, 17.640)
 
     name = "Gottsunda"
-    slug = factory.LazyAttribute(lambda o: o.name.lower())
-    min_lat, max_lat, min_long, max_long = 59.798, 59.815, 17.590, 17.640
 
 
 class RoutingRuleFactory(factory.django.DjangoModelFactory):

@@ -35,24 +35,22 @@ def test_area_by_name_without_a_point(setup):
     assert where.organisation == setup.uppsalahem
 
 
-def test_polygon_refines_the_bounding_box(setup):
-    # A triangle in the south-west half of its box.
+def test_polygon_not_its_bounding_box_decides(setup):
+    # A triangle in the south-west half of its box (GeoJSON: longitude first).
     area = AreaFactory(
         name="Triangeln",
-        min_lat=59.0,
-        max_lat=59.2,
-        min_long=17.0,
-        max_long=17.2,
-        polygon=[[59.0, 17.0], [59.2, 17.0], [59.0, 17.2]],
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[17.0, 59.0], [17.0, 59.2], [17.2, 59.0], [17.0, 59.0]]],
+        },
     )
+    assert (area.min_lat, area.max_lat, area.min_long, area.max_long) == (59.0, 59.2, 17.0, 17.2)
     assert area.contains(59.05, 17.05)
     assert not area.contains(59.18, 17.18)  # inside the box, outside the polygon
 
 
 def test_smallest_area_wins(setup):
-    inner = AreaFactory(
-        name="Gottsunda centrum", min_lat=59.805, max_lat=59.808, min_long=17.613, max_long=17.618
-    )
+    inner = AreaFactory(name="Gottsunda centrum", box=(59.805, 59.808, 17.613, 17.618))
     RoutingRuleFactory(category=setup.lights, area=inner, organisation=setup.uppsalahem)
     where = services.route(category=setup.lights, lat=GOTTSUNDA[0], long=GOTTSUNDA[1])
     assert where.area == inner and where.organisation == setup.uppsalahem

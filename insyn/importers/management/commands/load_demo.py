@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from insyn.importers.services import import_followup_files
-from insyn.organisations.services import DATA_DIR, load_registry_file
+from insyn.organisations.services import DATA_DIR, load_demo_districts, load_registry_file
 
 DEMO_PAGES = Path(__file__).resolve().parents[2] / "demo_pages"
 APP_DEMOS = [
@@ -28,6 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created, updated = load_registry_file(DATA_DIR / "uppsala.json")
         self.stdout.write(f"Organisationer: {created} nya, {updated} ändrade.")
+        created, updated = load_demo_districts()
+        self.stdout.write(f"Områden (ungefärliga demogränser): {created} nya, {updated} ändrade.")
         pages = sorted(DEMO_PAGES.glob("*.txt"))
         result = import_followup_files(pages)
         self.stdout.write(f"Uppföljning: {result.goals} mål, {result.assignments} uppdrag.")
