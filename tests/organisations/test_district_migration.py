@@ -10,10 +10,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 OLD = [
     ("organisations", "0001_initial"),
-    ("dialogue", "0001_register_methods_participants"),
+    ("dialogue", "0002_participatory_budget_rules_and_delivery"),
     ("feedback", "0001_cases_routing_open311"),
 ]
-NEW = [("dialogue", "0003_districts_in_organisations"), ("feedback", "0004_areas_are_districts")]
+NEW = [("dialogue", "0004_districts_in_organisations"), ("feedback", "0004_areas_are_districts")]
 
 
 @pytest.mark.django_db(transaction=True)

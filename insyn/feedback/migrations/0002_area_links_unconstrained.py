@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("feedback", "0001_cases_routing_open311"),
         ("organisations", "0002_districts"),
-        ("dialogue", "0002_copy_districts"),
+        ("dialogue", "0003_copy_districts"),
     ]
 
     operations = [

@@ -24,7 +24,7 @@ def restore_dialogue_districts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0002_copy_districts'),
+        ('dialogue', '0003_copy_districts'),
         ('organisations', '0002_districts'),
     ]
 

@@ -37,7 +37,7 @@ def copy_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dialogue", "0001_register_methods_participants"),
+        ("dialogue", "0002_participatory_budget_rules_and_delivery"),
         ("organisations", "0002_districts"),
     ]
 
