@@ -7,6 +7,7 @@ See docs/deployment.md for every variable.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sys
@@ -162,8 +163,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, else the database (shared by all processes) ----------------
 if redis_url := os.environ.get("REDIS_URL"):
+    # Keys are namespaced by the database they cache (CACHE_KEY_PREFIX overrides): a restore
+    # into a fresh database, or a second instance, never reads or clears the live site's keys.
+    # clear() deletes only this namespace, never the whole Redis database (insyn.core.cache).
+    _db = DATABASES["default"]
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        "default": {
+            "BACKEND": "insyn.core.cache.NamespacedRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": os.environ.get(
+                "CACHE_KEY_PREFIX",
+                "insyn-"
+                + hashlib.sha256(
+                    f"{_db['ENGINE']}|{_db.get('HOST')}|{_db.get('PORT')}|{_db['NAME']}".encode()
+                ).hexdigest()[:12],
+            ),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
     }
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -267,6 +283,8 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+# Load balancers and the proxy probe the health checks over plain HTTP from their own network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

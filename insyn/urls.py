@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", core_views.health, name="health"),
+    path("health/ready/", core_views.ready, name="health-ready"),
     path("api/", include("insyn.opendata.urls")),
     path("andringar/", include("insyn.opendata.changes_urls")),
     path("konto/", include("insyn.accounts.urls")),

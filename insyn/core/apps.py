@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "insyn.core"
     verbose_name = "Insyn"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

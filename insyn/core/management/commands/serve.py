@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -51,13 +52,22 @@ def collect_static() -> None:
     """collectstatic into STATIC_ROOT, skipped when no source file changed since the last run.
 
     Compressing every file (gzip and Brotli) takes seconds; a restart should not wait for it.
+    Several processes starting at once take turns (an exclusive lock on STATIC_ROOT): the first
+    collects, the others find the marker up to date. Production collects once at install or
+    upgrade (`insyn collectstatic`, scripts/install) and starts with --no-collectstatic.
     """
-    marker = settings.STATIC_ROOT / ".insyn-collected"
-    fingerprint = _static_fingerprint()
-    if marker.exists() and marker.read_text() == fingerprint:
-        return
-    call_command("collectstatic", interactive=False, verbosity=0)
-    marker.write_text(fingerprint)
+    import fcntl
+
+    root = Path(settings.STATIC_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    marker = root / ".insyn-collected"
+    with open(root / ".insyn-collect.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        fingerprint = _static_fingerprint()
+        if marker.exists() and marker.read_text() == fingerprint:
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        marker.write_text(fingerprint)
 
 
 class AccessJsonFormatter(JsonFormatter):
