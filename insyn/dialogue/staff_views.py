@@ -6,8 +6,6 @@ dialogue; staff of affected organisations may read it and comment (coordination)
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from insyn.accounts.models import Membership, Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required
+from insyn.core import spreadsheets
 from insyn.dialogue import selectors, services
 from insyn.dialogue.forms import (
     AnchoringForm,
@@ -531,39 +530,11 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     header, rows = selectors.survey_export_rows(item)
     filename = f"enkat-{item.pk}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(_safe_cells(row) for row in rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+        return spreadsheets.csv_response(header, rows, f"{filename}.csv", delimiter=";")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Svar"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(_safe_cells(row))
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+        data = spreadsheets.xlsx_bytes([(_("Svar"), header, rows)])
+        return spreadsheets.xlsx_response(data, f"{filename}.xlsx")
     raise Http404
-
-
-def _safe_cells(row: list[Any]) -> list[Any]:
-    """No spreadsheet formulas from residents' text (CSV/formula injection)."""
-    return [
-        f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
-        for cell in row
-    ]
 
 
 @officer

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import role_required
+from insyn.core import spreadsheets
 from insyn.feedback import selectors, services
 from insyn.feedback.forms import (
     AnswerForm,
@@ -447,11 +447,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value: Any) -> Any:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _hours(value: Any) -> str:
     return "" if value is None else f"{value.total_seconds() / 3600:.1f}"
 
@@ -460,32 +455,34 @@ def _hours(value: Any) -> str:
 @require_GET
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     _form, stats = _stats(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="synpunkter-statistik-{stats.start}-{stats.end}.csv"'
-    )
-    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["mått", "grupp", "värde"])
-    writer.writerow(["period", f"{stats.start}–{stats.end}", ""])
-    writer.writerow(["antal", "totalt", stats.total])
-    for section, rows in (
+    rows: list[list[Any]] = [
+        ["period", f"{stats.start}–{stats.end}", ""],
+        ["antal", "totalt", stats.total],
+    ]
+    for section, group in (
         ("typ", stats.by_kind),
         ("kategori", stats.by_category),
         ("organisation", stats.by_organisation),
         ("månad", stats.by_month),
     ):
-        for label, n in rows:
-            writer.writerow([section, _cell(label), n])
-    writer.writerow(["median tid till första svar (timmar)", "", _hours(stats.median_first_answer)])
-    writer.writerow(["median tid till åtgärd (timmar)", "", _hours(stats.median_resolution)])
-    writer.writerow(["åtgärdade", "totalt", stats.resolved])
-    writer.writerow(["åtgärdade", "i tid", stats.resolved_on_time])
+        for label, n in group:
+            rows.append([section, label, n])
     rate = stats.on_time_rate
-    writer.writerow(["andel i tid", "", "" if rate is None else f"{rate:.3f}"])
-    writer.writerow(["invånarens svar: åtgärdat", "ja", stats.fixed_yes])
-    writer.writerow(["invånarens svar: åtgärdat", "nej", stats.fixed_no])
-    return response
+    rows += [
+        ["median tid till första svar (timmar)", "", _hours(stats.median_first_answer)],
+        ["median tid till åtgärd (timmar)", "", _hours(stats.median_resolution)],
+        ["åtgärdade", "totalt", stats.resolved],
+        ["åtgärdade", "i tid", stats.resolved_on_time],
+        ["andel i tid", "", "" if rate is None else f"{rate:.3f}"],
+        ["invånarens svar: åtgärdat", "ja", stats.fixed_yes],
+        ["invånarens svar: åtgärdat", "nej", stats.fixed_no],
+    ]
+    return spreadsheets.csv_response(
+        ["mått", "grupp", "värde"],
+        rows,
+        f"synpunkter-statistik-{stats.start}-{stats.end}.csv",
+        delimiter=";",
+    )
 
 
 # --- Routing overview, themes, API keys ---------------------------------------------------

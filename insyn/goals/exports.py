@@ -7,7 +7,6 @@ drafts and returned reports never are. Public URLs serve published periods only 
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from insyn.core import spreadsheets
 from insyn.goals.models import (
     Assignment,
     FollowUpPeriod,
@@ -171,30 +171,10 @@ def _rows(period: FollowUpPeriod) -> list[list[str]]:
     return rows
 
 
-FORMULA_STARTS = ("=", "+", "@")
-
-
-def _csv_safe(value: str) -> str:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-
-
-def _as_text(sheet: Any) -> None:
-    """openpyxl stores a string starting with "=" as a formula: keep typed text as text."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
-
-
 def export_csv(period: FollowUpPeriod) -> bytes:
     """UTF-8 with a byte-order mark (so Excel shows å, ä, ö), comma-separated, one row per
-    assignment; text that would start a formula is prefixed with an apostrophe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADERS)
-    writer.writerows([[_csv_safe(v) for v in row] for row in _rows(period)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    assignment; text that would start a formula is neutralised (insyn.core.spreadsheets)."""
+    return spreadsheets.csv_bytes(CSV_HEADERS, _rows(period), lineterminator="\r\n")
 
 
 def _autosize(sheet: Any, widths: dict[str, int]) -> None:
@@ -268,12 +248,8 @@ def export_xlsx(period: FollowUpPeriod) -> bytes:
     for extra in (goals_sheet, orgs_sheet):
         for cell in extra[1]:
             cell.font = Font(bold=True)
-    for each in workbook.worksheets:
-        _as_text(each)
     workbook.properties.title = f"{period.label} {period.year}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.save_workbook(workbook)
 
 
 def export_pdf(period: FollowUpPeriod, *, base_url: str = "") -> bytes:
@@ -349,7 +325,6 @@ def bulk_template(period: FollowUpPeriod, organisation_ids: set[int]) -> bytes:
     for row in sheet.iter_rows(min_row=2):
         row[7].alignment = Alignment(wrap_text=True, vertical="top")
     _autosize(sheet, {"C": 30, "E": 24, "F": 50, "G": 18, "H": 90, "I": 18})
-    _as_text(sheet)
     sheet.freeze_panes = "A2"
     help_sheet = workbook.create_sheet("Instruktioner")
     for line in [
@@ -359,9 +334,7 @@ def bulk_template(period: FollowUpPeriod, organisation_ids: set[int]) -> bytes:
         "Om någon rad är fel sparas ingenting, och du får en lista över vad som behöver rättas.",
     ]:
         help_sheet.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.save_workbook(workbook)
 
 
 def _text(value: Any) -> str:

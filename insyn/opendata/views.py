@@ -7,10 +7,8 @@ OPTIONS are answered. Labels are Swedish whatever language the visitor's browser
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
+from insyn.core import spreadsheets
 from insyn.opendata import catalogue, openapi, record, selectors
 from insyn.organisations.selectors import current_municipality
 
@@ -272,13 +271,9 @@ def goal_detail(request: HttpRequest, year: str, number: str) -> HttpResponse:
 def goal_follow_up_csv(request: HttpRequest, year: str, number: str) -> HttpResponse:
     message = "Målet finns inte."
     goal, rows = _found(selectors.goal_follow_up_rows(_year(year), _text(number, message)), message)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that Excel reads the file as UTF-8 (å, ä, ö)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(selectors.CSV_HEADER)
-    writer.writerows(rows)
     response = HttpResponse(
-        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
+        spreadsheets.csv_bytes(selectors.CSV_HEADER, rows),
+        content_type=spreadsheets.CSV_CONTENT_TYPE,
     )
     name = slugify(goal.number) or "mal"
     response["Content-Disposition"] = (
@@ -345,16 +340,7 @@ def period_reports(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that Excel reads the file as UTF-8 (å, ä, ö)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheets.csv_response(header, rows, filename)
 
 
 def _paged(request: HttpRequest, name: str, count: int, fetch: Callable[..., list]) -> HttpResponse:

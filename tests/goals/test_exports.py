@@ -247,21 +247,27 @@ def test_it_indexes_the_period_for_search_only_when_published(world):
     assert SearchDocument.objects.filter(body__contains="flaggstångsknopp").exists()
 
 
-def test_it_never_turns_a_reporters_text_into_a_spreadsheet_formula(world, client):
+@pytest.mark.parametrize(
+    "typed", ['=HYPERLINK("http://x","klicka")', "-2+3+cmd|' /C calc'!A0", "+1+1", "@SUM(A1)"]
+)
+def test_it_never_turns_a_reporters_text_into_a_spreadsheet_formula(world, client, typed):
+    """Issue 12 finding 5: "-", tab, CR and leading blanks were let through before."""
     publish(world)
     services.compiled_save(
         period=world.period,
         assignment=world.assignments[0],
         status="completed",
-        assessment='=HYPERLINK("http://x","klicka")',
+        assessment=typed,
         by=world.users["compiler"],
         note="Test av formel.",
     )
     response = client.get(reverse("goals_export:period", args=[world.period.pk, "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content))["Uppdrag"]
     cell = sheet.cell(row=2, column=13)
-    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    stored = typed.strip()  # the form strips blanks
+    assert cell.data_type == "s" and cell.value == stored and cell.quotePrefix
     text = client.get(reverse("goals_export:period", args=[world.period.pk, "csv"])).content.decode(
         "utf-8-sig"
     )
-    assert "'=HYPERLINK" in text
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert "'" + stored in rows[1]

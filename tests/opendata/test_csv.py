@@ -115,3 +115,21 @@ def test_csv_of_a_goal_without_published_periods_has_only_the_header(client, wor
     world.april.save()
     world.august.save()
     assert read(client.get(URL)) == []
+
+
+@pytest.mark.parametrize(
+    "typed", ["-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", ' =HYPERLINK("http://x")', "@SUM(1)"]
+)
+def test_csv_never_hands_a_spreadsheet_a_formula(client, world, typed):
+    """Issue 12 finding 5: the open-data CSV had no formula protection at all."""
+    council = world.assignments[0]
+    report = council.reports.get(period=world.august, organisation__isnull=True)
+    report.assessment = typed
+    report.save()
+    rows = read(client.get(URL))
+    row = next(
+        r
+        for r in rows
+        if r["Uppdrags-id"] == str(council.pk) and r["Uppföljning"].startswith("Delår")
+    )
+    assert row["Bedömning"] == "'" + typed
