@@ -41,3 +41,5 @@ def load_demo() -> None:
         )
     if period.state == PeriodState.PLANNED:
         services.period_open(period=period, by=None)
+    else:  # a demo loaded before drafts were pre-filled from the published texts
+        services.drafts_prefill_untouched(period=period, by=None)

@@ -267,6 +267,14 @@ class ReportState(models.TextChoices):
     APPROVED = "approved", _("Godkänd")
 
 
+class PrefillSource(models.TextChoices):
+    """Where a new draft's status and text came from, shown to the reporter."""
+
+    NONE = "", _("Tomt")
+    OWN = "own", _("Organisationens egen förra rapport")
+    COMPILED = "compiled", _("Den publicerade sammanställda bedömningen")
+
+
 class Report(models.Model):
     """One organisation's report on one assignment in one period; organisation NULL = compiled."""
 
@@ -291,6 +299,18 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # A draft opened from earlier text: from what, and from which period (see period_open).
+    prefill_source = models.CharField(
+        _("förifyllt från"), max_length=10, choices=PrefillSource.choices, blank=True, default=""
+    )
+    prefill_period = models.ForeignKey(
+        "FollowUpPeriod",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("förifyllt från period"),
+    )
     history = HistoricalRecords()
 
     class Meta:

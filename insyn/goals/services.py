@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from insyn.goals import notifications
 from insyn.goals.models import (
@@ -48,6 +48,7 @@ from insyn.goals.models import (
     PeriodKind,
     PeriodState,
     Plan,
+    PrefillSource,
     Report,
     ReportState,
     Status,
@@ -173,15 +174,54 @@ def responsible_for_year(
     return result
 
 
-def _previous_reports(
-    period: FollowUpPeriod, assignments: Sequence[Assignment]
-) -> dict[tuple[int, int], tuple[str, str]]:
-    """(assignment id, organisation id) → (status, assessment) of that organisation's latest
-    earlier report on the assignment, or on the assignment it was carried over from."""
+@dataclass(frozen=True)
+class Prefill:
+    """A new draft's starting point: status, text, and where they came from."""
+
+    status: str
+    assessment: str
+    source: str
+    period_id: int | None
+
+
+def _latest_before(
+    rows: Iterable[tuple[Any, ...]], current_key: tuple[int, int]
+) -> dict[Any, tuple[tuple[int, int], str, str, int]]:
+    """key → (period sort key, status, assessment, period id) of the latest row before the
+    current period. Rows are (key, status, assessment, year, month, period id)."""
+    latest: dict[Any, tuple[tuple[int, int], str, str, int]] = {}
+    for key, status, assessment, year, month, period_id in rows:
+        sort_key = (year, month or 13)
+        if sort_key >= current_key:
+            continue
+        found = latest.get(key)
+        if found is None or found[0] < sort_key:
+            latest[key] = (sort_key, status, assessment, period_id)
+    return latest
+
+
+@dataclass
+class PreviousTexts:
+    own: dict[tuple[int, int], Prefill]  # (assignment id, organisation id) → own last report
+    compiled: dict[int, Prefill]  # assignment id → last published compiled assessment
+
+    def for_draft(self, assignment_id: int, organisation_id: int) -> Prefill:
+        return (
+            self.own.get((assignment_id, organisation_id))
+            or self.compiled.get(assignment_id)
+            or Prefill(Status.UNKNOWN, "", PrefillSource.NONE, None)
+        )
+
+
+def _previous_reports(period: FollowUpPeriod, assignments: Sequence[Assignment]) -> PreviousTexts:
+    """(assignment id, organisation id) → where that organisation's new draft starts: its own
+    latest earlier report on the assignment (or on the assignment it was carried over from);
+    else the compiled assessment of the latest earlier *published* period for the assignment
+    (or its origin). Two queries."""
     source_of = {a.pk: a.carried_over_from_id or a.pk for a in assignments}
     lookup_ids = set(source_of) | set(source_of.values())
-    latest: dict[tuple[int, int], tuple[tuple[int, int], str, str]] = {}
-    rows = (
+    current_key = period.sort_key
+    own_rows = (
         Report.objects.filter(assignment_id__in=lookup_ids, organisation__isnull=False)
         .exclude(period=period)
         .values_list(
@@ -191,19 +231,28 @@ def _previous_reports(
             "assessment",
             "period__year",
             "period__month",
+            "period_id",
         )
     )
-    current_key = period.sort_key
-    for assignment_id, org_id, status, assessment, year, month in rows.iterator(chunk_size=2000):
-        key = (year, month or 13)
-        if key >= current_key:
-            continue
-        found = latest.get((assignment_id, org_id))
-        if found is None or found[0] < key:
-            latest[(assignment_id, org_id)] = (key, status, assessment)
-    result: dict[tuple[int, int], tuple[str, str]] = {}
-    for (assignment_id, org_id), (_key, status, assessment) in latest.items():
-        result[(assignment_id, org_id)] = (status, assessment)
+    own = _latest_before(
+        (((a, o), st, text, y, m, p) for a, o, st, text, y, m, p in own_rows.iterator(2000)),
+        current_key,
+    )
+    compiled_rows = (
+        Report.objects.filter(
+            assignment_id__in=lookup_ids,
+            organisation__isnull=True,
+            period__state=PeriodState.PUBLISHED,
+        )
+        .exclude(assessment="")
+        .values_list(
+            "assignment_id", "status", "assessment", "period__year", "period__month", "period_id"
+        )
+    )
+    compiled = _latest_before(compiled_rows.iterator(2000), current_key)
+    result: dict[tuple[int, int], Prefill] = {}
+    for (assignment_id, org_id), (_key, status, text, period_id) in own.items():
+        result[(assignment_id, org_id)] = Prefill(status, text, PrefillSource.OWN, period_id)
     # An assignment's own earlier reports win over those of the one it was carried from.
     for assignment in assignments:
         origin = assignment.carried_over_from_id
@@ -212,7 +261,13 @@ def _previous_reports(
         for (assignment_id, org_id), value in list(result.items()):
             if assignment_id == origin:
                 result.setdefault((assignment.pk, org_id), value)
-    return result
+    compiled_for: dict[int, Prefill] = {}
+    for assignment in assignments:
+        found = compiled.get(assignment.pk) or compiled.get(source_of[assignment.pk])
+        if found:
+            _key, status, text, period_id = found
+            compiled_for[assignment.pk] = Prefill(status, text, PrefillSource.COMPILED, period_id)
+    return PreviousTexts(own=result, compiled=compiled_for)
 
 
 def assessment_label(period: FollowUpPeriod) -> str:
@@ -235,14 +290,16 @@ def _create_drafts(period: FollowUpPeriod, assignments: Sequence[Assignment], by
         for org in responsible[assignment.pk]:
             if (assignment.pk, org.pk) in existing:
                 continue
-            status, assessment = previous.get((assignment.pk, org.pk), (Status.UNKNOWN, ""))
+            prefill = previous.for_draft(assignment.pk, org.pk)
             drafts.append(
                 Report(
                     assignment=assignment,
                     period=period,
                     organisation=org,
-                    status=status,
-                    assessment=assessment,
+                    status=prefill.status,
+                    assessment=prefill.assessment,
+                    prefill_source=prefill.source,
+                    prefill_period_id=prefill.period_id,
                     assessment_label=label,
                     state=ReportState.DRAFT,
                 )
@@ -250,6 +307,48 @@ def _create_drafts(period: FollowUpPeriod, assignments: Sequence[Assignment], by
     user = by if getattr(by, "is_authenticated", False) else None
     bulk_create_with_history(drafts, Report, batch_size=500, default_user=user)
     return len(drafts)
+
+
+@transaction.atomic
+def drafts_prefill_untouched(*, period: FollowUpPeriod, by: Any) -> int:
+    """Pre-fill the drafts of an open period that nobody has touched yet (first version, empty,
+    no source) as period_open would today: for periods opened before drafts were pre-filled
+    from the compiled assessment. Returns the number of drafts filled."""
+    if period.state != PeriodState.OPEN:
+        return 0
+    drafts = list(
+        Report.objects.select_for_update()
+        .filter(
+            period=period,
+            organisation__isnull=False,
+            state=ReportState.DRAFT,
+            version=1,
+            assessment="",
+            status=Status.UNKNOWN,
+            prefill_source=PrefillSource.NONE,
+        )
+        .select_related("assignment")
+    )
+    previous = _previous_reports(
+        period, list({r.assignment_id: r.assignment for r in drafts}.values())
+    )
+    filled = []
+    for report in drafts:
+        prefill = previous.for_draft(report.assignment_id, report.organisation_id)
+        if prefill.source == PrefillSource.NONE:
+            continue
+        report.status, report.assessment = prefill.status, prefill.assessment
+        report.prefill_source, report.prefill_period_id = prefill.source, prefill.period_id
+        filled.append(report)
+    user = by if getattr(by, "is_authenticated", False) else None
+    bulk_update_with_history(
+        filled,
+        Report,
+        ["status", "assessment", "prefill_source", "prefill_period"],
+        batch_size=500,
+        default_user=user,
+    )
+    return len(filled)
 
 
 @transaction.atomic

@@ -95,7 +95,7 @@ def _can_edit_report(user: Any, report: Report) -> bool:
 def _visible_report(request: HttpRequest, report_id: int) -> Report:
     report = get_object_or_404(
         Report.objects.select_related(
-            "period__plan", "assignment__goal", "organisation", "submitted_by"
+            "period__plan", "assignment__goal", "organisation", "submitted_by", "prefill_period"
         ),
         pk=report_id,
     )

@@ -101,3 +101,52 @@ def test_a_bulk_upload_counts_and_records_only_the_reports_it_changed(world, as_
     for report in son_reports:
         grew = report.history.count() - history_before[report.pk]
         assert grew == (1 if report.pk == changed_id else 0)
+
+
+def test_drafts_start_from_the_own_report_else_the_published_compiled_one(world, as_user):
+    open_period(world)
+    a1, a2, _a3 = world.assignments
+    own = Report.objects.get(period=world.period, assignment=a1, organisation=world.son)
+    assert own.assessment == "SON: arbetet är försenat i april."
+    assert own.prefill_source == "own" and own.prefill_period == world.previous
+    # Uppsalahem AB has no report of its own on a1: it starts from the published compilation.
+    company = Report.objects.get(period=world.period, assignment=a1, organisation=world.company)
+    assert company.assessment == "Sammanställt i april."
+    assert company.status == Status.DELAYED
+    assert company.prefill_source == "compiled" and company.prefill_period == world.previous
+    # Nothing earlier at all: empty, and says nothing about a source.
+    empty = Report.objects.get(period=world.period, assignment=a2, organisation=world.ks)
+    assert empty.assessment == "" and empty.prefill_source == ""
+    page = as_user(world.users["reporter_company"]).get(reverse("goals:report", args=[company.pk]))
+    text = page.content.decode()
+    assert "Förifyllt från den publicerade sammanställda bedömningen för" in text
+    assert "Uppföljning per april" in text
+    page = as_user(world.users["reporter"]).get(reverse("goals:report", args=[own.pk]))
+    assert "Förifyllt från er rapport för Uppföljning per april" in page.content.decode()
+
+
+def test_an_unpublished_compiled_assessment_is_never_a_drafts_starting_point(world):
+    from insyn.goals.models import PeriodState
+
+    world.previous.state = PeriodState.CLOSED
+    world.previous.save()
+    open_period(world)
+    company = Report.objects.get(
+        period=world.period, assignment=world.assignments[0], organisation=world.company
+    )
+    assert company.assessment == "" and company.prefill_source == ""
+
+
+def test_untouched_drafts_of_an_already_open_period_are_filled_once(world):
+    open_period(world)
+    drafts = Report.objects.filter(period=world.period, organisation__isnull=False)
+    drafts.update(assessment="", status=Status.UNKNOWN, prefill_source="", prefill_period=None)
+    touched = drafts.get(assignment=world.assignments[0], organisation=world.son)
+    Report.objects.filter(pk=touched.pk).update(version=2)
+    filled = services.drafts_prefill_untouched(period=world.period, by=None)
+    assert filled == 1  # only Uppsalahem AB's a1 draft has an earlier text and is untouched
+    company = drafts.get(assignment=world.assignments[0], organisation=world.company)
+    assert company.assessment == "Sammanställt i april." and company.prefill_source == "compiled"
+    touched.refresh_from_db()
+    assert touched.assessment == ""
+    assert services.drafts_prefill_untouched(period=world.period, by=None) == 0
