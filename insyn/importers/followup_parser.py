@@ -135,8 +135,48 @@ _PERIOD_RE = re.compile(
     r"[^.]{0,40})\.?$",
     re.IGNORECASE,
 )
+# Status words on a line of their own (2017 pages: the goal's status after "Resultat: …", an
+# assignment's status, and the four-line legend that uses the same words).
 _PLAIN_STATUS_RE = re.compile(
-    r"^(?:Inte\s+alls\s+enligt\s+plan|Inte\s+helt\s+enligt\s+plan|Enligt\s+plan)\.?$",
+    r"^(?:Inte\s+alls\s+enligt\s+plan|Inte\s+helt\s+enligt\s+plan|Inte\s+enligt\s+plan"
+    r"|Delvis\s+enligt\s+plan|Enligt\s+plan"
+    r"|(?:(?:Målet|Uppdraget)\s+är\s+)?(?:uppnått|uppfyllt|genomfört|slutfört))\.?$",
+    re.IGNORECASE,
+)
+_RESULT_ONLY_RE = re.compile(
+    rf"^Resultat\s*:?\s*(?:(?:{_MONTH_ALT})\s*[\u2013\u2014-]\s*)?(?:{_MONTH_ALT})\s+(?:19|20)\d{{2}}"
+    r"\s*[:.]?$",
+    re.IGNORECASE,
+)
+# "Gäller till och med 2017." in an assignment's title.
+_VALIDITY_RE = re.compile(
+    r"\s*\(?\s*(?P<note>Gäller\s+(?:till\s+och\s+med|t\.\s?o\.\s?m\.?|tom|under|för|till)\s+"
+    r"(?:år\s+|och\s+med\s+)?(?P<year>(?:19|20)\d{2}))\s*\)?\s*[.,]?",
+    re.IGNORECASE,
+)
+# 2017 summary sentences count boards and companies, and name the ones not affected.
+_ORG_COUNT_RE = re.compile(
+    rf"^(?:(?P<all_boards>alla|samtliga)\s+nämnder(?:na)?|(?P<boards>{_NUMBER_ALT})\s+av\s+"
+    rf"(?P<boards_total>{_NUMBER_ALT})\s+nämnder)"
+    rf"(?:\s+och\s+(?:(?P<all_companies>alla|samtliga)\s+bolag\w*|(?P<companies>{_NUMBER_ALT})"
+    rf"\s+av\s+(?P<companies_total>{_NUMBER_ALT})\s+bolag\w*))?\s+"
+    r"(?:rapporterar|redovisar|uppger|bedömer|anger|meddelar)\b",
+    re.IGNORECASE,
+)
+_NOT_AFFECTED_RE = re.compile(
+    r"^(?P<names>.{2,300}?)\s+(?:meddelar|uppger|rapporterar|anger|redovisar)\s+att\s+"
+    r"(?:deras|dess|bolagets|bolagens|nämndens|nämndernas)\s+verksamhet(?:er)?\s+"
+    r"(?:inte\s+berörs|berörs\s+inte)",
+    re.IGNORECASE,
+)
+# Page furniture that is not part of the follow-up (cookie banner, sharing, page dates).
+_BOILERPLATE_RE = re.compile(
+    r"^(?:Kakor\b.{0,40}|Vi\s+(?:använder|skulle\s+vilja|vill\s+också)\s+.*kakor.*"
+    r"|Du\s+kan\s+när\s+du\s+vill\s+ändra\s+dina\s+inställningar\.?"
+    r"|(?:Acceptera|Godkänn|Neka|Spara)\b.{0,40}|Inställningar\s+för\s+kakor"
+    r"|Dela(?:\s+sidan)?|Skriv\s+ut(?:\s+sidan)?|Till\s+toppen|Hoppa\s+till\s+innehållet"
+    r"|(?:Sidan\s+)?(?:senast\s+)?(?:uppdaterad|publicerad)\s*:?\s+[\d\s\-–a-zåäö]{4,40}"
+    r"|Lyssna|Kontakta\s+oss)$",
     re.IGNORECASE,
 )
 _SECTION_KIND_RE = re.compile(
@@ -321,6 +361,11 @@ class Assignment:
     unknown_organisations: list[dict[str, str]] = field(default_factory=list)
     # Unknown text in an organisation list that does not look like a board or company.
     unrecognised_names: list[str] = field(default_factory=list)
+    # "Gäller till och med 2017." taken out of the title.
+    validity_note: str | None = None
+    valid_until: int | None = None
+    # How many "Ansvariga:" labels the assignment's text held (cross-check against the page).
+    ansvariga_labels: int = 0
 
     @property
     def reference(self) -> str:
@@ -360,6 +405,8 @@ class Assignment:
             "line": self.line,
             "unknown_organisations": [dict(u) for u in self.unknown_organisations],
             "unrecognised_names": list(self.unrecognised_names),
+            "validity_note": self.validity_note,
+            "valid_until": self.valid_until,
         }
 
 
@@ -378,6 +425,9 @@ class Goal:
     published_summary: str | None = None
     published_counts: Summary | None = None
     assignments: list[Assignment] = field(default_factory=list)
+    # Organisations the published summary names as not affected ("Industrihus och
+    # Förvaltningsfastigheter meddelar att deras verksamhet inte berörs"), as registry names.
+    not_affected: list[str] = field(default_factory=list)
 
     @property
     def reference(self) -> str:
@@ -410,6 +460,52 @@ class Goal:
             "published_counts": self.published_counts.to_json() if self.published_counts else None,
             "stated_trend": self.stated_trend,
             "line": self.line,
+            "not_affected": list(self.not_affected),
+        }
+
+
+# What each line of a page became. Every line of a page has exactly one role: nothing is lost
+# silently. A line with the role "unplaced" is also a warning naming its line number.
+LINE_ROLES: dict[str, str] = {
+    "blank": "Tom rad",
+    "boilerplate": "Ignorerad sidtext",
+    "goal_heading": "Målrubrik",
+    "short_title": "Kort rubrik",
+    "section_heading": "Avsnittsrubrik",
+    "description": "Målbeskrivning",
+    "period": "Period",
+    "goal_status": "Målets status",
+    "goal_assessment": "Målets bedömning",
+    "summary": "Publicerad sammanfattning",
+    "legend": "Teckenförklaring",
+    "list_marker": "Listnummer",
+    "list_heading": "Rubrik i uppdragslistan",
+    "assignment": "Uppdrag",
+    "assignment_status": "Uppdragets status",
+    "assessment": "Uppdragets bedömning",
+    "unplaced": "Kunde inte placeras",
+}
+
+
+@dataclass
+class PageLine:
+    """One line of the page and what it became (`goal`/`assignment` index the result lists)."""
+
+    number: int
+    text: str
+    role: str
+    goal: int | None = None
+    assignment: int | None = None
+    # Finer parts of the line, in order, when it holds several (role, text as written):
+    # title/affected/description/responsible/assessment/status/validity, or summary/assessment.
+    parts: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.number,
+            "role": self.role,
+            "goal": self.goal,
+            "assignment": self.assignment,
         }
 
 
@@ -421,6 +517,14 @@ class FollowupParse:
     # New organisations to create, over all goals: {"name", "kind": "board" | "company"}.
     unknown_organisations: list[dict[str, str]] = field(default_factory=list)
     unrecognised_names: list[str] = field(default_factory=list)
+    lines: list[PageLine] = field(default_factory=list)
+
+    @property
+    def unplaced_lines(self) -> list[PageLine]:
+        return [line for line in self.lines if line.role == "unplaced"]
+
+    def line_roles(self) -> dict[str, int]:
+        return dict(Counter(line.role for line in self.lines))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -429,6 +533,11 @@ class FollowupParse:
             "warnings": list(self.warnings),
             "unknown_organisations": [dict(u) for u in self.unknown_organisations],
             "unrecognised_names": list(self.unrecognised_names),
+            "line_count": len(self.lines),
+            "line_roles": self.line_roles(),
+            "unplaced_lines": [
+                {"line": line.number, "text": line.text.strip()} for line in self.unplaced_lines
+            ],
         }
 
 
@@ -448,21 +557,37 @@ class _Block:
     line: int
     number: int | None = None
     has_text: bool = False
+    lines: list[int] = field(default_factory=list)  # every page line the block was read from
 
 
 def _clean_line(line: str) -> str:
     return unicodedata.normalize("NFC", line).replace("\u00a0", " ").replace("\u200b", "").strip()
 
 
+def _standalone(line: str) -> bool:
+    """A line that is a paragraph of its own even without blank lines around it.
+
+    The 2017 pages list unassessed assignments one per line ("Title. Ansvariga: A B") and put
+    "Resultat: maj–augusti 2017", the status words and the legend on lines of their own.
+    """
+    if _RESULT_ONLY_RE.match(line) or _PLAIN_STATUS_RE.match(line):
+        return True
+    if _ITEM_STATUS_RE.match(line) or _GOAL_STATUS_RE.match(line):
+        return True
+    return any(key == "ansvariga" for key, *_ in _find_labels(line))
+
+
 def _blocks(lines: list[tuple[int, str]]) -> list[_Block]:
     blocks: list[_Block] = []
     current: list[str] = []
+    numbers: list[int] = []
     start = 0
 
     def flush() -> None:
         if current:
-            blocks.append(_Block("para", " ".join(current), start))
+            blocks.append(_Block("para", " ".join(current), start, lines=list(numbers)))
             current.clear()
+            numbers.clear()
 
     for number, raw in lines:
         line = _clean_line(raw)
@@ -471,21 +596,32 @@ def _blocks(lines: list[tuple[int, str]]) -> list[_Block]:
             continue
         if _LEGEND_RE.match(line):
             flush()
-            blocks.append(_Block("legend", line, number))
+            blocks.append(_Block("legend", line, number, lines=[number]))
             continue
         marker = _MARKER_RE.match(line)
         if marker:
             flush()
             rest = (marker.group("rest") or "").strip()
             value = int(marker.group("number"))
-            blocks.append(_Block("marker", f"{value}.", number, value, has_text=bool(rest)))
+            blocks.append(
+                _Block("marker", f"{value}.", number, value, has_text=bool(rest), lines=[number])
+            )
             if rest:
                 current.append(rest)
+                numbers.append(number)
                 start = number
+                if _standalone(rest):
+                    flush()
             continue
+        standalone = _standalone(line)
+        if standalone:
+            flush()
         if not current:
             start = number
         current.append(line)
+        numbers.append(number)
+        if standalone:
+            flush()
     flush()
     return blocks
 
@@ -611,10 +747,20 @@ class _Parser:
         self.warnings: list[str] = []
         self.unknown: list[dict[str, str]] = []
         self.unrecognised: list[str] = []
+        # line number -> (role, goal index, assignment index)
+        self.roles: dict[int, tuple[str, int | None, int | None]] = {}
+        self.parts: dict[int, list[tuple[str, str]]] = {}
+        self.goal_index = 0
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+    def mark(self, block: _Block | None, role: str, item: int | None = None) -> None:
+        if block is None:
+            return
+        for number in block.lines or [block.line]:
+            self.roles[number] = (role, self.goal_index, item)
 
     # -- structure ------------------------------------------------------------------------------
 
@@ -628,15 +774,44 @@ class _Parser:
                 self.source,
             )
         result = FollowupParse(source=self.source)
+        for index in range(headings[0][0]):
+            line = _clean_line(self.lines[index])
+            if line and _BOILERPLATE_RE.match(line):
+                self.roles[index + 1] = ("boilerplate", None, None)
         for index, (line_index, match) in enumerate(headings):
+            self.goal_index = index
+            self.roles[line_index + 1] = ("goal_heading", index, None)
             end = headings[index + 1][0] if index + 1 < len(headings) else len(self.lines)
             body = [(i + 1, self.lines[i]) for i in range(line_index + 1, end)]
             goal = self._parse_goal(match, line_index + 1, body)
             result.goals.append(goal)
+        result.lines = self._account_for_lines()
         result.warnings = self.warnings
         result.unknown_organisations = self.unknown
         result.unrecognised_names = self.unrecognised
         return result
+
+    def _account_for_lines(self) -> list[PageLine]:
+        """Every line with its role; a line nothing claimed is "unplaced" and a warning."""
+        page: list[PageLine] = []
+        for index, raw in enumerate(self.lines):
+            number = index + 1
+            if not _clean_line(raw):
+                page.append(PageLine(number, raw, "blank"))
+                continue
+            role, goal, item = self.roles.get(number, ("unplaced", None, None))
+            parts = self.parts.get(number) or []
+            if not parts and role in ("assignment", "assignment_status"):
+                parts = _label_parts(raw, "status" if role == "assignment_status" else "title")
+            page.append(PageLine(number, raw, role, goal, item, parts))
+            if role == "unplaced":
+                excerpt = _clean_line(raw)
+                if len(excerpt) > 80:
+                    excerpt = excerpt[:77] + "…"
+                self.warn(
+                    f'rad {number}: raden kunde inte placeras och har inte lästs in: "{excerpt}"'
+                )
+        return page
 
     def _goal_headings(self) -> list[tuple[int, re.Match[str]]]:
         labelled: list[tuple[int, re.Match[str]]] = []
@@ -665,7 +840,14 @@ class _Parser:
             line=line,
             kind_label=kind_label.capitalize() if kind_label else None,
         )
+        self.org_counts: list[dict[str, str | None]] = []
+        self.goal_body = body
         blocks = _blocks(body)
+        for block in blocks:
+            if block.kind == "para" and _BOILERPLATE_RE.match(block.text):
+                block.kind = "boilerplate"
+                self.mark(block, "boilerplate")
+        blocks = [b for b in blocks if b.kind != "boilerplate"]
         item_start = self._split_goal_blocks(goal, blocks)
         self._parse_items(goal, blocks[item_start:])
         self._finish_goal(goal)
@@ -683,14 +865,31 @@ class _Parser:
             or _item_prefix(text) is not None
             or _SECTION_KIND_RE.match(text)
             or _looks_like_one_paragraph_item(text)
+            # 2017: "Title. Ansvariga: a b" opens the list of assignments.
+            or (
+                not _GOAL_STATUS_RE.match(text)
+                and any(key == "ansvariga" for key, *_ in _find_labels(text))
+            )
         )
+
+    def _legend_run(self, blocks: list[_Block], index: int) -> int:
+        """How many status-word lines start at `index` (a 2017 legend has four)."""
+        count = 0
+        while (
+            index + count < len(blocks)
+            and blocks[index + count].kind == "para"
+            and _PLAIN_STATUS_RE.match(blocks[index + count].text)
+        ):
+            count += 1
+        return count
 
     def _split_goal_blocks(self, goal: Goal, blocks: list[_Block]) -> int:
         """Read the description, status, period and assessment; return where items start."""
         description: list[_Block] = []
-        assessment: list[str] = []
+        assessment: list[_Block] = []
         seen_meta = False
         list_prefix = ""
+        marker: _Block | None = None
         index = 0
         while index < len(blocks):
             block = blocks[index]
@@ -698,12 +897,17 @@ class _Parser:
                 break
             if block.kind == "marker":
                 list_prefix = f"{block.text} "  # keep "1." on the list item that follows
+                marker = block
                 index += 1
                 continue
             text = list_prefix + block.text
             list_prefix = ""
+            if marker is not None:
+                block = _Block(block.kind, text, block.line, lines=[*marker.lines, *block.lines])
+                marker = None
             goal_status = _GOAL_STATUS_RE.match(text)
             period = _PERIOD_RE.match(text)
+            run = self._legend_run(blocks, index) if _PLAIN_STATUS_RE.match(text) else 0
             if goal_status:
                 seen_meta = True
                 colour = goal_status.group("colour")
@@ -712,73 +916,128 @@ class _Parser:
                 if goal.status is None:
                     goal.status = _plain_goal_status(rest)
                 goal.stated_trend = _trend(rest)
+                self.mark(block, "goal_status")
             elif period and len(text) <= 80:
                 seen_meta = True
                 goal.period = _parse_period(text)
+                self.mark(block, "period")
+            elif _RESULT_ONLY_RE.match(text) and goal.period.label is None:
+                # 2017: "Resultat: maj–augusti 2017" is the goal's follow-up period.
+                seen_meta = True
+                goal.period = _parse_period(text)
+                self.mark(block, "period")
+            elif run >= 3 and (seen_meta or description):
+                # 2017: the status words listed as a legend after the summary.
+                for legend in blocks[index : index + run]:
+                    legend.kind = "legend"
+                    self.mark(legend, "legend")
+                index += run
+                break
             elif _PLAIN_STATUS_RE.match(text) and (seen_meta or description):
                 seen_meta = True
                 if goal.status is None:
                     goal.status = _plain_goal_status(text)
+                    self.mark(block, "goal_status")
+                else:
+                    self.mark(block, "legend")
             elif seen_meta:
-                assessment.append(text)
+                assessment.append(block)
             else:
-                description.append(_Block(block.kind, text, block.line))
+                description.append(_Block(block.kind, text, block.line, lines=block.lines))
             index += 1
         self._read_description(goal, description)
         self._read_goal_assessment(goal, assessment)
         return index
 
     def _read_description(self, goal: Goal, blocks: list[_Block]) -> None:
-        texts = [b.text for b in blocks]
-        if len(texts) >= 2 and _is_heading(texts[0]) and _is_heading(texts[1]):
-            goal.short_title = texts[0]
-            texts = texts[1:]
-        elif len(texts) == 1 and _is_heading(texts[0]):
-            goal.short_title = texts[0]
-            texts = []
+        if len(blocks) >= 2 and _is_heading(blocks[0].text) and _is_heading(blocks[1].text):
+            goal.short_title = blocks[0].text
+            self.mark(blocks[0], "short_title")
+            blocks = blocks[1:]
+        elif len(blocks) == 1 and _is_heading(blocks[0].text):
+            goal.short_title = blocks[0].text
+            self.mark(blocks[0], "short_title")
+            blocks = []
         sections: list[Section] = []
-        for text in texts:
+        for block in blocks:
+            text = block.text
             if _is_heading(text):
                 sections.append(Section(text, ""))
-            elif sections:
+                self.mark(block, "section_heading")
+                continue
+            self.mark(block, "description")
+            if sections:
                 current = sections[-1]
                 current.body = f"{current.body}\n\n{text}" if current.body else text
             else:
                 sections.append(Section(None, text))
         goal.sections = sections
 
-    def _read_goal_assessment(self, goal: Goal, paragraphs: list[str]) -> None:
+    def _read_goal_assessment(self, goal: Goal, blocks: list[_Block]) -> None:
         summary_sentences: list[str] = []
         kept: list[str] = []
         published = Summary()
-        for paragraph in paragraphs:
+        for block in blocks:
             remaining: list[str] = []
-            for sentence in _sentences(paragraph):
-                if _read_summary_sentence(sentence, published):
+            for sentence in _sentences(block.text):
+                if _read_summary_sentence(sentence, published) or self._read_org_sentence(
+                    sentence, goal
+                ):
                     summary_sentences.append(sentence)
                 else:
                     remaining.append(sentence)
             if remaining:
                 kept.append(" ".join(remaining))
+            self.mark(block, "goal_assessment" if remaining else "summary")
+            if remaining and len(remaining) < len(_sentences(block.text)) and len(block.lines) == 1:
+                self.parts[block.lines[0]] = [
+                    ("assessment" if sentence in remaining else "summary", sentence)
+                    for sentence in _sentences(block.text)
+                ]
         goal.assessment = "\n\n".join(kept) or None
         if summary_sentences:
             goal.published_summary = " ".join(summary_sentences)
-            goal.published_counts = published
+            if any(getattr(published, key) is not None for key in published.to_json()):
+                goal.published_counts = published
+
+    def _read_org_sentence(self, sentence: str, goal: Goal) -> bool:
+        """2017 summaries: "Alla nämnder och 11 av 13 bolagsstyrelser rapporterar …" and
+        "Industrihus och Förvaltningsfastigheter meddelar att deras verksamhet inte berörs"."""
+        text = sentence.strip()
+        counted = _ORG_COUNT_RE.match(text)
+        if counted:
+            self.org_counts.append(counted.groupdict())
+            return True
+        not_affected = _NOT_AFFECTED_RE.match(text)
+        if not_affected:
+            for piece in self.registry.resolve_pieces(not_affected.group("names")):
+                if piece.entry is None or isinstance(piece.entry, GroupEntry):
+                    self.warn(
+                        f'{goal.reference}: "{piece.text}" anges inte beröras men känns inte igen '
+                        "som organisation"
+                    )
+                elif piece.entry.name not in goal.not_affected:
+                    goal.not_affected.append(piece.entry.name)
+            return True
+        return False
 
     # -- items ----------------------------------------------------------------------------------
 
     def _parse_items(self, goal: Goal, blocks: list[_Block]) -> None:
-        groups: list[tuple[list[_Block], int | None, str | None]] = []
+        groups: list[tuple[list[_Block], int | None, str | None, _Block | None]] = []
         current: list[_Block] | None = None
         position: int | None = None
         section_kind: str | None = None
         after_marker = False
+        marker: _Block | None = None
         for block in blocks:
             if block.kind == "legend":
+                self.mark(block, "legend")
                 continue
             if block.kind == "marker":
                 position = block.number
                 after_marker = True
+                marker = block
                 current = None
                 continue
             text = block.text
@@ -790,9 +1049,11 @@ class _Parser:
                     if section.group("council")
                     else ("additional" if kind.casefold() == "tillkommande" else "remaining")
                 )
+                self.mark(block, "list_heading")
                 current = None
                 continue
             is_status = bool(_ITEM_STATUS_RE.match(text))
+            has_ansvariga = not is_status and _has_ansvariga(text)
             starts_item = after_marker or (
                 not is_status
                 and (
@@ -802,21 +1063,74 @@ class _Parser:
                         and _has_status_or_assessment(current)
                         and (
                             _looks_like_one_paragraph_item(text)
+                            or has_ansvariga
                             # Under a "TILLKOMMANDE UPPDRAG" heading each decision starts "att".
                             or (section_kind == "additional" and text.startswith("att "))
                         )
+                    )
+                    # 2017: unassessed assignments one per line, "Title. Ansvariga: a b".
+                    or (
+                        current is not None
+                        and has_ansvariga
+                        and any(
+                            not _ITEM_STATUS_RE.match(b.text) and _has_ansvariga(b.text)
+                            for b in current
+                        )
+                    )
+                    # Text after a blank line below an unassessed "Title. Ansvariga: a b" line
+                    # is not that assignment's; unless it is an item it stays unplaced.
+                    or (
+                        current is not None
+                        and block.line > current[-1].lines[-1] + 1
+                        and _is_unassessed_line(current)
+                        and not _find_labels(text)
+                        and not _starts_assessment(text)
+                        and not _PLAIN_STATUS_RE.match(text)
                     )
                 )
             )
             if starts_item or current is None:
                 current = []
-                groups.append((current, position if after_marker else None, section_kind))
+                groups.append(
+                    (
+                        current,
+                        position if after_marker else None,
+                        section_kind,
+                        marker if after_marker else None,
+                    )
+                )
             current.append(block)
             after_marker = False
-        for group_blocks, list_position, kind in groups:
-            assignment = self._parse_item(group_blocks, list_position, kind, goal)
+            marker = None
+        for group_blocks, list_position, kind, group_marker in groups:
+            if not self._is_placeable(group_blocks, list_position, kind):
+                continue  # left unplaced: reported line by line
+            index = len(goal.assignments)
+            assignment = self._parse_item(group_blocks, list_position, kind, goal, index)
             if assignment is not None:
+                self.mark(group_marker, "list_marker", index)
                 goal.assignments.append(assignment)
+
+    def _is_placeable(self, blocks: list[_Block], position: int | None, kind: str | None) -> bool:
+        """Whether a group of paragraphs in the list of assignments is an assignment at all.
+
+        A paragraph with no list number, no item prefix, no status, no labels and no section
+        heading above it is stray text (e.g. a note at the end of the page) and is not turned
+        into an assignment without anything saying so.
+        """
+        if position is not None or kind is not None:
+            return True
+        for block in blocks:
+            text = block.text
+            if (
+                _ITEM_STATUS_RE.match(text)
+                or _item_prefix(text) is not None
+                or _find_labels(text)
+                or _starts_assessment(text)
+                or _PLAIN_STATUS_RE.match(text)
+            ):
+                return True
+        return False
 
     def _parse_item(
         self,
@@ -824,16 +1138,26 @@ class _Parser:
         list_position: int | None,
         section_kind: str | None,
         goal: Goal,
+        index: int = 0,
     ) -> Assignment | None:
         head_blocks: list[_Block] = []
         status_block: _Block | None = None
+        plain_status: _Block | None = None
         after_status: list[_Block] = []
         for block in blocks:
             if status_block is None and not after_status and _ITEM_STATUS_RE.match(block.text):
                 status_block = block
             elif (
                 status_block is None
+                and plain_status is None
+                and head_blocks
+                and _PLAIN_STATUS_RE.match(block.text)
+            ):
+                plain_status = block  # 2017: the status as words on a line of its own
+            elif (
+                status_block is None
                 and not after_status
+                and plain_status is None
                 and (not head_blocks or not _starts_assessment(block.text))
             ):
                 head_blocks.append(block)
@@ -846,10 +1170,22 @@ class _Parser:
         head = " ".join(b.text for b in head_blocks)
         assignment = Assignment(kind=section_kind or "council", title="", line=line)
         assignment.list_position = list_position
+        assignment.ansvariga_labels = sum(
+            1 for b in blocks for key, *_ in _find_labels(b.text) if key == "ansvariga"
+        )
+        for block in head_blocks:
+            self.mark(block, "assignment", index)
+        self.mark(status_block, "assignment_status", index)
+        self.mark(plain_status, "assignment_status", index)
+        for block in after_status:
+            self.mark(block, "assessment", index)
         head = self._read_prefix(assignment, head, list_position, section_kind)
         fields = self._read_fields(head)
         assignment.title = fields["title"]
         assignment.description = fields.get("description") or None
+        if fields.get("validity_note"):
+            assignment.validity_note = fields["validity_note"]
+            assignment.valid_until = int(fields["valid_until"] or 0) or None
         description_responsible = fields.get("ansvariga") or ""
         affected_text = fields.get("berörda")
         assessment_text = fields.get("bedömning")
@@ -862,10 +1198,18 @@ class _Parser:
             assignment.status_text = status["status_text"] or None
             status_responsible = status["ansvariga"]
             if status["bedömning"] is not None:
-                assessment_text = status["bedömning"]
+                if assessment_text:
+                    # Both paragraphs carry an assessment: keep both rather than lose one.
+                    assessment_text = f"{status['bedömning']}\n\n{assessment_text}".strip()
+                else:
+                    assessment_text = status["bedömning"]
                 assessment_note = status["bedömning_note"]
+        if plain_status is not None:
+            assignment.status = _plain_item_status(plain_status.text)
+            assignment.status_text = clean_name(plain_status.text)
 
-        extra = [b.text for b in after_status]
+        extra = [_strip_assessment_label(b.text) for b in after_status]
+        extra = [text for text in extra if text]
         if assessment_text is None and extra:
             assessment_text = extra.pop(0)
         if assessment_text is not None or extra:
@@ -876,6 +1220,13 @@ class _Parser:
             if label is None and paragraphs:
                 label, first = _split_assessment(paragraphs[0])
                 paragraphs[0] = first
+            # 2017: the status words may follow the "Resultat: …" label on their own line.
+            if assignment.status is None and paragraphs:
+                first_sentence, *rest = _sentences(paragraphs[0]) or [""]
+                if _PLAIN_STATUS_RE.match(first_sentence):
+                    assignment.status = _plain_item_status(first_sentence)
+                    assignment.status_text = clean_name(first_sentence)
+                    paragraphs[0] = " ".join(rest)
             assignment.assessment_label = label
             assignment.assessment = "\n\n".join(p for p in paragraphs if p) or None
 
@@ -967,6 +1318,11 @@ class _Parser:
             if len(sentences) > 1:
                 title = sentences[0]
                 fields["description"] = " ".join(sentences[1:])
+        validity = _VALIDITY_RE.search(title)
+        if validity:
+            fields["validity_note"] = clean_name(validity.group("note"))
+            fields["valid_until"] = validity.group("year")
+            title = title[: validity.start()] + " " + title[validity.end() :]
         fields["title"] = _strip_title(title)
         if "beskrivning" in fields:
             fields["description"] = (fields.pop("beskrivning") or "").strip() or None
@@ -1105,10 +1461,12 @@ class _Parser:
     def _finish_goal(self, goal: Goal) -> None:
         if goal.period.year is None:
             goal.period.year = self._guess_year(goal)
+        self._check_responsible_count(goal)
+        self._check_org_counts(goal)
         computed = goal.summary()
         published = goal.published_counts
         if published is None:
-            if goal.assignments:
+            if goal.assignments and not goal.published_summary:
                 self.warn(f"{goal.reference}: ingen publicerad sammanfattning hittades")
             return
         labels = {
@@ -1136,6 +1494,68 @@ class _Parser:
                 )
         if computed.unknown:
             self.warn(f"{goal.reference}: {computed.unknown} uppdrag saknar status")
+
+    def _check_responsible_count(self, goal: Goal) -> None:
+        """Each assignment names its responsible bodies once ("Ansvariga:"), or twice when the
+        status paragraph repeats the label: the page's count must match the assignments read."""
+        units = 0
+        previous_had_label = False
+        for _number, raw in self.goal_body:
+            line = _clean_line(raw)
+            if not line:
+                continue
+            count = sum(1 for key, *_ in _find_labels(line) if key == "ansvariga")
+            is_status = bool(_ITEM_STATUS_RE.match(line))
+            if count and is_status and previous_had_label:
+                count -= 1  # the status paragraph repeats the description's label
+            units += count
+            previous_had_label = bool(count) and not is_status
+            if is_status:
+                previous_had_label = False
+        read = sum(1 for a in goal.assignments if a.ansvariga_labels)
+        if units != read:
+            self.warn(
+                f'{goal.reference}: sidan har {units} uppdrag med "Ansvariga:" men {read} '
+                "uppdrag lästes"
+            )
+        for assignment in goal.assignments:
+            if assignment.ansvariga_labels > 2:
+                self.warn(
+                    f"{goal.reference}, {assignment.reference}: {assignment.ansvariga_labels} "
+                    '"Ansvariga:" i samma uppdrag; kontrollera att inga uppdrag slagits ihop'
+                )
+
+    def _check_org_counts(self, goal: Goal) -> None:
+        """2017 summaries: "Alla nämnder och 11 av 13 bolagsstyrelser rapporterar …" against the
+        companies named as not affected and the registry."""
+        year = goal.period.year
+        for counts in self.org_counts:
+            some = _number(counts.get("companies"))
+            total = _number(counts.get("companies_total"))
+            if some is None or total is None:
+                continue
+            not_affected = [
+                name
+                for name in goal.not_affected
+                if (org := self.registry.organisation(name)) is not None and org.kind == "company"
+            ]
+            if some + len(not_affected) != total:
+                self.warn(
+                    f"{goal.reference}: sammanfattningen anger {some} av {total} bolag men "
+                    f"{len(not_affected)} bolag anges inte beröras ({some} + "
+                    f"{len(not_affected)} ≠ {total})"
+                )
+            if year is not None:
+                companies = [
+                    org
+                    for org in self.registry.active(year, ["company"])
+                    if not _is_parent_company(org, self.registry)
+                ]
+                if len(companies) != total:
+                    self.warn(
+                        f"{goal.reference}: sammanfattningen anger {total} bolag men registret "
+                        f"har {len(companies)} bolag {year}"
+                    )
 
     def _guess_year(self, goal: Goal) -> int | None:
         """The follow-up year: the most common year in the assessment labels, else dated text."""
@@ -1190,6 +1610,73 @@ def _has_status_or_assessment(blocks: Iterable[_Block]) -> bool:
     )
 
 
+_PART_BY_LABEL = {
+    "berörda": "affected",
+    "beskrivning": "description",
+    "ansvariga": "responsible",
+    "bedömning": "assessment",
+}
+
+
+def _label_parts(raw: str, first: str) -> list[tuple[str, str]]:
+    """A line split where its labels start ("Ansvariga:", "Bedömning:" …), for the review page.
+
+    The pieces joined give the line back exactly (leading indentation included).
+    """
+    labels = _find_labels(raw)
+    if not labels:
+        validity = _VALIDITY_RE.search(raw) if first == "title" else None
+        if validity is None:
+            return []
+        labels = []
+    parts: list[tuple[str, str]] = []
+    starts = [(start, _PART_BY_LABEL[key]) for key, start, _end, _note in labels]
+    head_end = starts[0][0] if starts else len(raw)
+    head = raw[:head_end]
+    validity = _VALIDITY_RE.search(head) if first == "title" else None
+    if validity:
+        parts += [(first, head[: validity.start()]), ("validity", head[validity.start() :])]
+    else:
+        parts.append((first, head))
+    for position, (start, role) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(raw)
+        parts.append((role, raw[start:end]))
+    return [(role, text) for role, text in parts if text]
+
+
+def _is_unassessed_line(blocks: list[_Block]) -> bool:
+    """A group that is one "Title. Ansvariga: a b" paragraph with nothing after the names."""
+    if len(blocks) != 1 or blocks[0].kind != "para":
+        return False
+    labels = _find_labels(blocks[0].text)
+    return (
+        bool(labels) and labels[-1][0] == "ansvariga" and not _ITEM_STATUS_RE.match(blocks[0].text)
+    )
+
+
+def _has_ansvariga(text: str) -> bool:
+    return any(key == "ansvariga" for key, *_ in _find_labels(text))
+
+
+def _strip_assessment_label(text: str) -> str:
+    """A paragraph after an assignment without its leading "Bedömning:" label."""
+    return re.sub(r"^Bedömning\s*:\s*", "", text.strip(), flags=re.IGNORECASE).strip()
+
+
+def _plain_item_status(text: str) -> str | None:
+    """An assignment's status from status words on a line of their own (2017 pages)."""
+    phrase = text.casefold()
+    if re.search(r"inte\s+(?:alls\s+)?enligt\s+plan", phrase) and "helt" not in phrase:
+        return "not_done"
+    if re.search(r"inte\s+helt\s+enligt\s+plan|delvis\s+enligt\s+plan", phrase):
+        return "delayed"
+    if re.search(r"uppnått|uppfyllt|genomfört|slutfört", phrase):
+        return "completed"
+    if re.search(r"enligt\s+plan", phrase):
+        return "on_track"
+    return None
+
+
 def _looks_like_one_paragraph_item(text: str) -> bool:
     """ "Title. Ansvariga: X Y Bedömning: text" — a whole item in one paragraph."""
     keys = [key for key, *_ in _find_labels(text)]
@@ -1204,11 +1691,11 @@ def _is_parent_company(org: OrgEntry, registry: Registry) -> bool:
 
 def _plain_goal_status(text: str) -> str | None:
     phrase = text.casefold()
-    if re.search(r"inte\s+alls\s+enligt\s+plan", phrase):
+    if re.search(r"inte\s+alls\s+enligt\s+plan|^inte\s+enligt\s+plan", phrase):
         return "red"
-    if re.search(r"inte\s+helt\s+enligt\s+plan", phrase):
+    if re.search(r"inte\s+helt\s+enligt\s+plan|delvis\s+enligt\s+plan", phrase):
         return "yellow"
-    if re.search(r"enligt\s+plan", phrase):
+    if re.search(r"enligt\s+plan|uppnått|uppfyllt|genomfört|slutfört", phrase):
         return "green"
     return None
 
@@ -1230,9 +1717,10 @@ def _parse_period(text: str) -> Period:
     elif re.search(r"helår|årsbokslut|bokslut|årsredovisning|verksamhetsberättelse", folded):
         month = None
     else:
-        named = re.search(rf"\b({_MONTH_ALT})\b", folded)
+        # A month range ("Resultat: maj–augusti 2017") is a follow-up as of its last month.
+        named = re.findall(rf"\b({_MONTH_ALT})\b", folded)
         if named:
-            month = MONTHS[named.group(1)]
+            month = MONTHS[named[-1]]
     year_match = _YEAR_RE.search(label)
     return Period(label=label, year=int(year_match.group(1)) if year_match else None, month=month)
 
