@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from insyn.core.errors import ServiceError
 from insyn.core.mail import queue_email
 from insyn.dialogue import counting, pabulib
 from insyn.dialogue.models import (
@@ -83,32 +84,28 @@ UNSUBSCRIBE_SALT = "insyn.dialogue.unsubscribe"
 MAX_TEXT = 5000
 
 
-class DialogueError(Exception):
-    """A rule of the guideline or of a method refused the change; the message is Swedish."""
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
+# The old name, kept briefly so branches written before insyn.core.errors still work; use
+# ServiceError.
+DialogueError = ServiceError
 
 
-class PublishRefused(DialogueError):
+class PublishRefused(ServiceError):
     pass
 
 
-class CloseRefused(DialogueError):
+class CloseRefused(ServiceError):
     pass
 
 
-class BallotRefused(DialogueError):
+class BallotRefused(ServiceError):
     pass
 
 
-class MeetingFull(DialogueError):
+class MeetingFull(ServiceError):
     pass
 
 
-class SurveyInvalid(DialogueError):
+class SurveyInvalid(ServiceError):
     def __init__(self, errors: Mapping[int, str]) -> None:
         super().__init__(
             _("Svaren kunde inte skickas. Rätta det som är markerat."), list(errors.values())
@@ -183,7 +180,7 @@ def dialogue_save(
     dialogue.ladder_steps = [s for s in LadderStep.values if s in (dialogue.ladder_steps or [])]
     dialogue.methods = [m for m in MethodKind.values if m in (dialogue.methods or [])]
     if dialogue.ends_on and dialogue.starts_on and dialogue.ends_on < dialogue.starts_on:
-        raise DialogueError(_("Slutdatum kan inte vara före startdatum."))
+        raise ServiceError(_("Slutdatum kan inte vara före startdatum."))
     before = (
         set() if creating else set(dialogue.affected_organisations.values_list("pk", flat=True))
     )
@@ -288,9 +285,9 @@ def dialogue_record_anchoring(
     *, dialogue: Dialogue, anchored_with: str, anchored_body: str, anchored_on: dt.date, by: Any
 ) -> Dialogue:
     if not (anchored_with.strip() and anchored_body.strip() and anchored_on):
-        raise DialogueError(_("Ange vem, vilket organ och datum för förankringen."))
+        raise ServiceError(_("Ange vem, vilket organ och datum för förankringen."))
     if anchored_on > timezone.localdate():
-        raise DialogueError(_("Förankringen kan inte ha skett i framtiden."))
+        raise ServiceError(_("Förankringen kan inte ha skett i framtiden."))
     dialogue.anchored_with = anchored_with.strip()
     dialogue.anchored_body = anchored_body.strip()
     dialogue.anchored_on = anchored_on
@@ -325,7 +322,7 @@ def feedback_save(
     if dialogue.feedback_published and not (
         dialogue.feedback_summary and dialogue.feedback_usage and dialogue.feedback_decision
     ):
-        raise DialogueError(_("Publicerad återkoppling kan inte tömmas."))
+        raise ServiceError(_("Publicerad återkoppling kan inte tömmas."))
     _as_history_user(dialogue, by).save()
     if dialogue.feedback_published:
         index_dialogue(dialogue)
@@ -348,10 +345,10 @@ def feedback_publish(*, dialogue: Dialogue, by: Any) -> int:
     """Publish the feedback and notify subscribers and signed-in participants; returns count."""
     caller, dialogue = dialogue, Dialogue.objects.select_for_update().get(pk=dialogue.pk)
     if not dialogue.is_public:
-        raise DialogueError(_("Dialogen måste vara publicerad innan återkopplingen publiceras."))
+        raise ServiceError(_("Dialogen måste vara publicerad innan återkopplingen publiceras."))
     problems = feedback_blockers(dialogue)
     if problems:
-        raise DialogueError(_("Återkopplingen kan inte publiceras ännu."), problems)
+        raise ServiceError(_("Återkopplingen kan inte publiceras ännu."), problems)
     if dialogue.feedback_published_at is None:
         dialogue.feedback_published_at = timezone.now()
         _as_history_user(dialogue, by).save()
@@ -459,7 +456,7 @@ def coordination_comment_add(
     *, dialogue: Dialogue, organisation: Organisation | None, author: Any, body: str
 ) -> CoordinationComment:
     if not body.strip():
-        raise DialogueError(_("Skriv en kommentar."))
+        raise ServiceError(_("Skriv en kommentar."))
     return CoordinationComment.objects.create(
         dialogue=dialogue, organisation=organisation, author=author, body=body.strip()[:MAX_TEXT]
     )
@@ -475,9 +472,9 @@ def outreach_record(
     by: Any,
 ) -> Outreach:
     if not description.strip():
-        raise DialogueError(_("Beskriv vad som gjordes."))
+        raise ServiceError(_("Beskriv vad som gjordes."))
     if age_band and age_band not in AgeBand.values:
-        raise DialogueError(_("Okänd åldersgrupp."))
+        raise ServiceError(_("Okänd åldersgrupp."))
     outreach = Outreach(
         dialogue=dialogue,
         done_on=done_on,
@@ -546,9 +543,9 @@ def subscribe(*, dialogue: Dialogue, email: str) -> Subscription:
     """Record the wish and send a confirmation link; nothing is sent before it is confirmed."""
     email = email.strip()
     if not dialogue.is_public:
-        raise DialogueError(_("Dialogen finns inte."))
+        raise ServiceError(_("Dialogen finns inte."))
     if dialogue.feedback_published and dialogue.state == DialogueState.CLOSED:
-        raise DialogueError(_("Återkopplingen är redan publicerad; du kan läsa den på sidan."))
+        raise ServiceError(_("Återkopplingen är redan publicerad; du kan läsa den på sidan."))
     sub = Subscription.objects.filter(dialogue=dialogue, email__iexact=email).first()
     if sub is None:
         try:
@@ -684,7 +681,7 @@ def participant_consume_login(*, raw_token: str) -> tuple[Participant, str] | No
 def participant_from_eid(*, issuer: str, subject: str, email: str = "") -> Participant:
     """The participant for an e-ID broker's pseudonymous subject (only its hash is kept)."""
     if not subject:
-        raise DialogueError(_("E-legitimationen gav ingen identitet."))
+        raise ServiceError(_("E-legitimationen gav ingen identitet."))
     digest = _hash(f"{issuer}|{subject}")
     now = timezone.now()
     participant = Participant.objects.filter(eid_subject=digest).first()
@@ -706,7 +703,7 @@ def participant_update_profile(
     *, participant: Participant, district: District | None, age_band: str
 ) -> Participant:
     if age_band and age_band not in AgeBand.values:
-        raise DialogueError(_("Okänd åldersgrupp."))
+        raise ServiceError(_("Okänd åldersgrupp."))
     participant.district = district
     participant.age_band = age_band
     participant.save(update_fields=["district", "age_band"])
@@ -780,17 +777,17 @@ def question_add(
     scale_max_label: str = "",
 ) -> Question:
     if kind not in QuestionKind.values:
-        raise DialogueError(_("Okänd frågetyp."))
+        raise ServiceError(_("Okänd frågetyp."))
     if survey.responses.exists():
-        raise DialogueError(_("Frågor kan inte läggas till när enkäten har fått svar."))
+        raise ServiceError(_("Frågor kan inte läggas till när enkäten har fått svar."))
     options = [o.strip() for o in options if o.strip()]
     if (
         kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING)
         and len(options) < 2
     ):
-        raise DialogueError(_("Frågan behöver minst två svarsalternativ."))
+        raise ServiceError(_("Frågan behöver minst två svarsalternativ."))
     if kind == QuestionKind.SCALE and not (scale_min < scale_max <= scale_min + 10):
-        raise DialogueError(_("Skalan ska ha mellan två och elva steg."))
+        raise ServiceError(_("Skalan ska ha mellan två och elva steg."))
     order = survey.questions.count() + 1
     question = Question.objects.create(
         survey=survey,
@@ -886,18 +883,18 @@ def survey_submit(
     offline = source != Source.ONLINE
     if offline:
         if entered_by is None or survey.dialogue.state == DialogueState.CLOSED:
-            raise DialogueError(_("Svar på papper kan bara föras in av personal före avslut."))
+            raise ServiceError(_("Svar på papper kan bara föras in av personal före avslut."))
     elif not survey.accepting:
-        raise DialogueError(_("Enkäten tar inte emot svar."))
+        raise ServiceError(_("Enkäten tar inte emot svar."))
     if survey.requires_sign_in and not offline:
         if participant is None:
-            raise DialogueError(_("Logga in för att svara på den här enkäten."))
+            raise ServiceError(_("Logga in för att svara på den här enkäten."))
         if not participant.meets(survey.dialogue.identity_level):
-            raise DialogueError(_("Enkäten kräver inloggning med e-legitimation."))
+            raise ServiceError(_("Enkäten kräver inloggning med e-legitimation."))
         if SurveyResponse.objects.filter(survey=survey, participant=participant).exists():
-            raise DialogueError(_("Du har redan svarat på enkäten."))
+            raise ServiceError(_("Du har redan svarat på enkäten."))
     if age_band and age_band not in AgeBand.values:
-        raise DialogueError(_("Okänd åldersgrupp."))
+        raise ServiceError(_("Okänd åldersgrupp."))
     errors: dict[int, str] = {}
     rows: list[Answer] = []
     for question in survey.questions.prefetch_related("options"):
@@ -920,7 +917,7 @@ def survey_submit(
                 entered_by=entered_by,
             )
     except IntegrityError as exc:
-        raise DialogueError(_("Du har redan svarat på enkäten.")) from exc
+        raise ServiceError(_("Du har redan svarat på enkäten.")) from exc
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)
@@ -936,9 +933,9 @@ def survey_close(*, survey: Survey, by: Any) -> Survey:
 @transaction.atomic
 def survey_publish_summary(*, survey: Survey, summary: str, by: Any) -> Survey:
     if survey.accepting:
-        raise DialogueError(_("Sammanfattningen publiceras när enkäten har stängt."))
+        raise ServiceError(_("Sammanfattningen publiceras när enkäten har stängt."))
     if not summary.strip():
-        raise DialogueError(_("Skriv en sammanfattning av resultatet."))
+        raise ServiceError(_("Skriv en sammanfattning av resultatet."))
     survey.summary = summary.strip()
     survey.summary_published_at = survey.summary_published_at or timezone.now()
     _as_history_user(survey, by).save()
@@ -975,18 +972,18 @@ def post_submit(
     entered_by: Any = None,
 ) -> Post:
     if not discussion.accepting:
-        raise DialogueError(_("Diskussionen tar inte emot inlägg."))
+        raise ServiceError(_("Diskussionen tar inte emot inlägg."))
     body = body.strip()
     if not body:
-        raise DialogueError(_("Skriv ett inlägg."))
+        raise ServiceError(_("Skriv ett inlägg."))
     if len(body) > MAX_TEXT:
-        raise DialogueError(_("Inlägget är för långt (högst 5 000 tecken)."))
+        raise ServiceError(_("Inlägget är för långt (högst 5 000 tecken)."))
     if parent is not None:
         if parent.discussion_id != discussion.pk or parent.state != PostState.VISIBLE:
-            raise DialogueError(_("Inlägget du svarar på finns inte."))
+            raise ServiceError(_("Inlägget du svarar på finns inte."))
         parent = parent.parent or parent  # replies are one level deep
     if age_band and age_band not in AgeBand.values:
-        raise DialogueError(_("Okänd åldersgrupp."))
+        raise ServiceError(_("Okänd åldersgrupp."))
     state = PostState.PENDING if discussion.premoderation else PostState.VISIBLE
     return Post.objects.create(
         discussion=discussion,
@@ -1005,7 +1002,7 @@ def post_submit(
 @transaction.atomic
 def post_report(*, post: Post, reason: str) -> PostReport:
     if post.state != PostState.VISIBLE:
-        raise DialogueError(_("Inlägget finns inte."))
+        raise ServiceError(_("Inlägget finns inte."))
     reason = reason.strip() or _("Ingen motivering angavs.")
     report = PostReport.objects.create(post=post, reason=reason[:300])
     Post.objects.filter(pk=post.pk).update(report_count=F("report_count") + 1)
@@ -1015,7 +1012,7 @@ def post_report(*, post: Post, reason: str) -> PostReport:
 @transaction.atomic
 def post_hide(*, post: Post, reason: str, by: Any) -> Post:
     if not reason.strip():
-        raise DialogueError(
+        raise ServiceError(
             _("Ange skälet till att inlägget döljs; skälet visas i stället för inlägget.")
         )
     post.state = PostState.HIDDEN
@@ -1050,13 +1047,13 @@ RULES_NEEDING_N = {
 
 def _check_rules(rule: str, counting: str, max_choices: int | None) -> None:
     if rule not in VotingRule.values:
-        raise DialogueError(_("Okänd röstningsregel."))
+        raise ServiceError(_("Okänd röstningsregel."))
     if counting not in CountingRule.values:
-        raise DialogueError(_("Okänt sätt att räkna rösterna."))
+        raise ServiceError(_("Okänt sätt att räkna rösterna."))
     if rule in RULES_NEEDING_N and not max_choices:
-        raise DialogueError(str(RULES_NEEDING_N[rule]))
+        raise ServiceError(str(RULES_NEEDING_N[rule]))
     if max_choices is not None and not 1 <= max_choices <= 1000:
-        raise DialogueError(_("Antalet måste vara mellan 1 och 1 000."))
+        raise ServiceError(_("Antalet måste vara mellan 1 och 1 000."))
 
 
 def budget_create(
@@ -1072,7 +1069,7 @@ def budget_create(
 ) -> Budget:
     _check_rules(rule, counting, max_choices)
     if amount <= 0:
-        raise DialogueError(_("Budgeten måste vara större än noll."))
+        raise ServiceError(_("Budgeten måste vara större än noll."))
     budget = Budget(
         dialogue=dialogue,
         title=title,
@@ -1094,7 +1091,7 @@ def budget_set_rules(
     votes knowing how the votes will be counted."""
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
-        raise DialogueError(
+        raise ServiceError(
             _("Röstningsregeln och räknesättet kan inte ändras när omröstningen har öppnat.")
         )
     _check_rules(rule, counting, max_choices)
@@ -1118,11 +1115,11 @@ def proposal_submit(
     entered_by: Any = None,
 ) -> Proposal:
     if not budget.accepting_proposals and source == Source.ONLINE:
-        raise DialogueError(_("Det går inte att lämna förslag just nu."))
+        raise ServiceError(_("Det går inte att lämna förslag just nu."))
     if not title.strip() or not description.strip():
-        raise DialogueError(_("Ge förslaget en rubrik och en beskrivning."))
+        raise ServiceError(_("Ge förslaget en rubrik och en beskrivning."))
     if age_band and age_band not in AgeBand.values:
-        raise DialogueError(_("Okänd åldersgrupp."))
+        raise ServiceError(_("Okänd åldersgrupp."))
     return Proposal.objects.create(
         budget=budget,
         title=title.strip()[:200],
@@ -1143,14 +1140,14 @@ def proposal_assess(
     """Staff's feasibility and cost, with a public answer to the proposer and everyone."""
     budget = proposal.budget
     if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
-        raise DialogueError(_("Förslag kan inte bedömas om när omröstningen har börjat."))
+        raise ServiceError(_("Förslag kan inte bedömas om när omröstningen har börjat."))
     if not answer.strip():
-        raise DialogueError(_("Skriv kommunens svar; det visas för alla."))
+        raise ServiceError(_("Skriv kommunens svar; det visas för alla."))
     if feasible:
         if not cost or cost <= 0:
-            raise DialogueError(_("Ett genomförbart förslag behöver en beräknad kostnad."))
+            raise ServiceError(_("Ett genomförbart förslag behöver en beräknad kostnad."))
         if cost > budget.amount:
-            raise DialogueError(_("Förslaget kostar mer än hela budgeten."))
+            raise ServiceError(_("Förslaget kostar mer än hela budgeten."))
     proposal.state = ProposalState.FEASIBLE if feasible else ProposalState.NOT_FEASIBLE
     proposal.cost = cost
     proposal.answer = answer.strip()
@@ -1167,12 +1164,12 @@ def budget_set_phase(
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     order = BudgetPhase.values
     if phase not in order or order.index(phase) < order.index(budget.phase):
-        raise DialogueError(_("Fasen kan bara flyttas framåt."))
+        raise ServiceError(_("Fasen kan bara flyttas framåt."))
     if phase == BudgetPhase.VOTING:
         if not budget.proposals.filter(state=ProposalState.FEASIBLE).exists():
-            raise DialogueError(_("Minst ett förslag måste vara bedömt som genomförbart."))
+            raise ServiceError(_("Minst ett förslag måste vara bedömt som genomförbart."))
         if budget.proposals.filter(state=ProposalState.SUBMITTED).exists():
-            raise DialogueError(_("Alla förslag måste vara bedömda innan omröstningen öppnar."))
+            raise ServiceError(_("Alla förslag måste vara bedömda innan omröstningen öppnar."))
         budget.voting_closes_at = voting_closes_at
     if phase in (BudgetPhase.CLOSED, BudgetPhase.RESULTS):
         if budget.phase == BudgetPhase.VOTING:
@@ -1328,7 +1325,7 @@ def _compute_results(budget: Budget) -> None:
 def budget_close_voting(*, budget: Budget, by: Any) -> Budget:
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.phase != BudgetPhase.VOTING:
-        raise DialogueError(_("Omröstningen pågår inte."))
+        raise ServiceError(_("Omröstningen pågår inte."))
     budget.phase = BudgetPhase.CLOSED
     _as_history_user(budget, by).save()
     _compute_results(budget)
@@ -1342,7 +1339,7 @@ def budget_publish_results(*, budget: Budget, by: Any) -> Budget:
         budget_close_voting(budget=budget, by=by)
         budget.refresh_from_db()
     if budget.phase != BudgetPhase.CLOSED:
-        raise DialogueError(_("Resultatet kan publiceras när omröstningen har stängt."))
+        raise ServiceError(_("Resultatet kan publiceras när omröstningen har stängt."))
     budget.phase = BudgetPhase.RESULTS
     budget.results_published_at = timezone.now()
     _as_history_user(budget, by).save()
@@ -1353,7 +1350,7 @@ def budget_publish_results(*, budget: Budget, by: Any) -> Budget:
 @transaction.atomic
 def proposal_link_assignment(*, proposal: Proposal, assignment: Assignment, by: Any) -> None:
     if not proposal.is_winner:
-        raise DialogueError(_("Bara vinnande förslag kopplas till uppdrag."))
+        raise ServiceError(_("Bara vinnande förslag kopplas till uppdrag."))
     proposal.assignments.add(assignment)
     if not proposal.budget.dialogue.assignments.filter(pk=assignment.pk).exists():
         proposal.budget.dialogue.assignments.add(assignment)
@@ -1366,7 +1363,7 @@ def proposal_create_assignment(
     """Turn a winning proposal into an assignment (tillkommande uppdrag) under the goal, so its
     implementation is followed up like any other assignment."""
     if not proposal.is_winner:
-        raise DialogueError(_("Bara vinnande förslag blir uppdrag."))
+        raise ServiceError(_("Bara vinnande förslag blir uppdrag."))
     dialogue = proposal.budget.dialogue
     assignment = Assignment(
         goal=goal,
@@ -1404,7 +1401,7 @@ def meeting_create(
     by: Any = None,
 ) -> Meeting:
     if ends_at and ends_at <= starts_at:
-        raise DialogueError(_("Mötet måste sluta efter att det börjar."))
+        raise ServiceError(_("Mötet måste sluta efter att det börjar."))
     meeting = Meeting(
         dialogue=dialogue,
         title=title,
@@ -1439,13 +1436,13 @@ def meeting_register(
         and meeting.dialogue.is_open
         and meeting.starts_at > timezone.now()
     ):
-        raise DialogueError(_("Anmälan till mötet är stängd."))
+        raise ServiceError(_("Anmälan till mötet är stängd."))
     if not name.strip() or not email.strip():
-        raise DialogueError(_("Ange namn och e-post."))
+        raise ServiceError(_("Ange namn och e-post."))
     if age_band and age_band not in AgeBand.values:
-        raise DialogueError(_("Okänd åldersgrupp."))
+        raise ServiceError(_("Okänd åldersgrupp."))
     if Registration.objects.filter(meeting=meeting, email__iexact=email.strip()).exists():
-        raise DialogueError(_("Den e-postadressen är redan anmäld."))
+        raise ServiceError(_("Den e-postadressen är redan anmäld."))
     if meeting.capacity is not None and meeting.registrations.count() >= meeting.capacity:
         raise MeetingFull(_("Mötet är fullt."))
     registration = Registration.objects.create(
@@ -1497,11 +1494,11 @@ def offline_input_add(
     people: int = 1,
 ) -> OfflineInput:
     if not body.strip():
-        raise DialogueError(_("Skriv in synpunkten eller anteckningen."))
+        raise ServiceError(_("Skriv in synpunkten eller anteckningen."))
     if source == Source.ONLINE:
-        raise DialogueError(_("Välj hur synpunkten kom in."))
+        raise ServiceError(_("Välj hur synpunkten kom in."))
     if meeting is not None and meeting.dialogue_id != dialogue.pk:
-        raise DialogueError(_("Mötet hör inte till dialogen."))
+        raise ServiceError(_("Mötet hör inte till dialogen."))
     return OfflineInput.objects.create(
         dialogue=dialogue,
         body=body.strip(),
@@ -1634,7 +1631,7 @@ def budget_import_pabulib(*, dialogue: Dialogue, text: str, counting_rule: str, 
     naming the line when the file is wrong."""
     election = pabulib.parse(text)
     if counting_rule not in CountingRule.values:
-        raise DialogueError(_("Okänt sätt att räkna rösterna."))
+        raise ServiceError(_("Okänt sätt att räkna rösterna."))
     rule = VOTING_RULES_BY_PABULIB[election.vote_type]
     max_choices = None
     if rule == VotingRule.POINTS:
@@ -1703,9 +1700,9 @@ def proposal_record_delivery(
     """A winning project moved on (planned, procured, being built, done). Voters who asked to
     be kept informed get a notice."""
     if not proposal.is_winner:
-        raise DialogueError(_("Bara vinnande förslag följs upp till genomförande."))
+        raise ServiceError(_("Bara vinnande förslag följs upp till genomförande."))
     if stage not in DeliveryStage.values:
-        raise DialogueError(_("Okänt skede."))
+        raise ServiceError(_("Okänt skede."))
     update = DeliveryUpdate(proposal=proposal, stage=stage, on=on, note=note.strip()[:MAX_TEXT])
     update.created_by = by if getattr(by, "is_authenticated", False) else None
     _as_history_user(update, by).save()

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from insyn.accounts.models import Membership, Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required
 from insyn.core import spreadsheets
+from insyn.core.errors import ServiceError, add_to_form
 from insyn.dialogue import selectors, services
 from insyn.dialogue.forms import (
     AnchoringForm,
@@ -118,7 +119,7 @@ def _form_page(
     )
 
 
-def _refused(request: HttpRequest, exc: services.DialogueError) -> None:
+def _refused(request: HttpRequest, exc: ServiceError) -> None:
     messages.error(request, " ".join([exc.message, *exc.problems]))
 
 
@@ -156,8 +157,8 @@ def _save_dialogue(
         return services.dialogue_save(
             dialogue=dialogue, fields=fields, relations=relations, by=request.user
         )
-    except services.DialogueError as exc:
-        form.add_error(None, " ".join([exc.message, *exc.problems]))
+    except ServiceError as exc:
+        add_to_form(form, exc)
         return None
 
 
@@ -271,8 +272,8 @@ def anchoring(request: HttpRequest, pk: int) -> HttpResponse:
             services.dialogue_record_anchoring(
                 dialogue=dialogue, by=request.user, **form.cleaned_data
             )
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Förankringen är registrerad."))
             return redirect("dialogue_staff:detail", pk)
@@ -295,7 +296,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _editable(request, pk)
     try:
         services.dialogue_publish(dialogue=dialogue, by=request.user)
-    except services.DialogueError as exc:
+    except ServiceError as exc:
         _refused(request, exc)
     else:
         messages.success(request, _("Dialogen är publicerad."))
@@ -325,8 +326,8 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Utkastet är sparat."))
-        except services.DialogueError as exc:
-            form.add_error(None, " ".join([exc.message, *exc.problems]))
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             return redirect("dialogue_staff:detail", pk)
     return render(request, "dialogue/staff/feedback.html", {"form": form, "dialogue": dialogue})
@@ -338,7 +339,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _editable(request, pk)
     try:
         services.dialogue_close(dialogue=dialogue, by=request.user)
-    except services.DialogueError as exc:
+    except ServiceError as exc:
         _refused(request, exc)
     else:
         messages.success(request, _("Dialogen är avslutad."))
@@ -382,8 +383,8 @@ def offline(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.offline_input_add(dialogue=dialogue, by=request.user, **form.cleaned_data)
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Synpunkten är införd."))
             return redirect("dialogue_staff:offline", pk)
@@ -409,8 +410,8 @@ def _method_create(form_class: type, create: Callable[..., Any], title: str) -> 
         if request.method == "POST" and form.is_valid():
             try:
                 obj = create(dialogue=dialogue, by=request.user, data=form.cleaned_data)
-            except services.DialogueError as exc:
-                form.add_error(None, exc.message)
+            except ServiceError as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("Sparat."))
                 return redirect(obj)
@@ -477,8 +478,8 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
                 scale_min_label=data["scale_min_label"],
                 scale_max_label=data["scale_max_label"],
             )
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Frågan är tillagd."))
             return redirect("dialogue_staff:survey", pk)
@@ -517,7 +518,7 @@ def survey_summary(request: HttpRequest, pk: int) -> HttpResponse:
             services.survey_publish_summary(
                 survey=item, summary=form.cleaned_data["summary"], by=request.user
             )
-        except services.DialogueError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Sammanfattningen är publicerad."))
@@ -553,8 +554,8 @@ def survey_paper(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.SurveyInvalid as exc:
             form.add_service_errors(exc.errors)
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Pappersvaret är infört."))
             return redirect("dialogue_staff:survey_paper", pk)
@@ -600,7 +601,7 @@ def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Inlägget visas."))
         else:
             raise Http404
-    except services.DialogueError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("dialogue_staff:discussion", post.discussion_id)
 
@@ -642,7 +643,7 @@ def budget_phase(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,
             voting_closes_at=form.cleaned_data.get("voting_closes_at"),
         )
-    except services.DialogueError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Fasen är ändrad."))
@@ -665,8 +666,8 @@ def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_assess(proposal=item, by=request.user, **form.cleaned_data)
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Bedömningen är sparad och visas för alla."))
             return redirect("dialogue_staff:budget", item.budget_id)
@@ -701,7 +702,7 @@ def proposal_assignment(request: HttpRequest, pk: int) -> HttpResponse:
                     proposal=item, assignment=form.cleaned_data["assignment"], by=request.user
                 )
                 messages.success(request, _("Förslaget är kopplat till uppdraget."))
-    except services.DialogueError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("dialogue_staff:budget", item.budget_id)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from insyn.core.errors import ServiceError, add_to_form
 from insyn.dialogue import eid, selectors, services
 from insyn.dialogue.forms import (
     BallotForm,
@@ -156,7 +157,7 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.subscribe(dialogue=dialogue, email=form.cleaned_data["email"])
-        except services.DialogueError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
@@ -273,8 +274,8 @@ def survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
             )
         except services.SurveyInvalid as exc:
             form.add_service_errors(exc.errors)
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             return redirect("dialogue:survey_thanks", pk, survey.pk)
     status = 400 if request.method == "POST" else 200
@@ -333,8 +334,8 @@ def discussion(request: HttpRequest, pk: int, discussion_pk: int) -> HttpRespons
                 district=form.cleaned_data.get("district"),
                 age_band=form.cleaned_data.get("age_band") or "",
             )
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             if post.state == PostState.PENDING:
                 messages.success(request, _("Tack! Ditt inlägg visas när det har granskats."))
@@ -409,8 +410,8 @@ def budget(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
                 district=form.cleaned_data.get("district"),
                 age_band=form.cleaned_data.get("age_band") or "",
             )
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -548,8 +549,8 @@ def meeting(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
                 district=form.cleaned_data.get("district"),
                 age_band=form.cleaned_data.get("age_band") or "",
             )
-        except services.DialogueError as exc:
-            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Du är anmäld. En bekräftelse kommer med e-post."))
             return redirect("dialogue:meeting", pk, item.pk)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from insyn.core.errors import ServiceError
 from insyn.feedback.images import MAX_PHOTOS, CleanImage, clean_image
 from insyn.feedback.models import (
     AnswerTemplate,
@@ -26,7 +27,7 @@ from insyn.feedback.models import (
     Source,
     Theme,
 )
-from insyn.feedback.services import FeedbackError, check_location, validate_attributes
+from insyn.feedback.services import check_location, validate_attributes
 from insyn.goals.models import Assignment, Goal
 from insyn.organisations.models import District, Organisation
 
@@ -170,7 +171,7 @@ class PlaceMixin(forms.Form):
         lat, long = cleaned.get("lat"), cleaned.get("long")
         try:
             check_location(lat, long)
-        except FeedbackError as exc:
+        except ServiceError as exc:
             self.add_error("lat", exc)
             return
         if (

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from insyn.core.errors import ServiceError
 from insyn.core.mail import queue_email
 from insyn.feedback.geo import municipality_bounds
 from insyn.feedback.images import CleanImage, blurred_copy
@@ -72,9 +73,9 @@ MAX_DESCRIPTION = 4000
 ANONYMISED_TEXT = "(Texten har tagits bort enligt reglerna för gallring av personuppgifter.)"
 
 
-class FeedbackError(ValidationError):
-    """A rule was broken; the message is Swedish and meant for the person who tried."""
-
+# The old name, kept briefly so branches written before insyn.core.errors still work; use
+# ServiceError.
+FeedbackError = ServiceError
 
 # --- Small helpers ------------------------------------------------------------------------------
 
@@ -126,11 +127,11 @@ def next_case_number(year: int) -> str:
 
 def check_location(lat: float | None, long: float | None) -> None:
     if (lat is None) != (long is None):
-        raise FeedbackError(
+        raise ServiceError(
             _("Ange både latitud och longitud, eller ingen av dem."), code="half_location"
         )
     if lat is not None and not municipality_bounds().contains(lat, long):
-        raise FeedbackError(
+        raise ServiceError(
             _(
                 "Platsen ligger utanför %(name)s. Vi kan bara ta emot felanmälningar inom "
                 "kommunen – kontakta den kommun där platsen ligger."
@@ -224,7 +225,7 @@ def validate_attributes(
         except ValidationError as exc:
             errors.append(exc)
     if errors:
-        raise FeedbackError(errors)
+        raise ServiceError(errors)
     return answers
 
 
@@ -302,18 +303,18 @@ def create_case(
     """File a case: number it, route it, store photos, give the reporter a tracking link."""
     now = now or timezone.now()
     if kind not in Kind.values:
-        raise FeedbackError(_("Okänd typ av ärende."), code="kind")
+        raise ServiceError(_("Okänd typ av ärende."), code="kind")
     if not category.active:
-        raise FeedbackError(_("Kategorin tar inte emot ärenden."), code="category")
+        raise ServiceError(_("Kategorin tar inte emot ärenden."), code="category")
     description = (description or "").strip()
     if not description:
-        raise FeedbackError(_("Beskriv ärendet."), code="description")
+        raise ServiceError(_("Beskriv ärendet."), code="description")
     if len(description) > MAX_DESCRIPTION:
-        raise FeedbackError(_("Beskrivningen får vara högst 4 000 tecken."), code="description")
+        raise ServiceError(_("Beskrivningen får vara högst 4 000 tecken."), code="description")
     address_text = (address_text or "").strip()[:300]
     check_location(lat, long)
     if kind == Kind.FAULT and lat is None and not address_text and area is None:
-        raise FeedbackError(
+        raise ServiceError(
             _("Ange var felet finns: välj en punkt eller skriv en adress eller platsbeskrivning."),
             code="location",
         )
@@ -321,7 +322,7 @@ def create_case(
         validate_email(contact_email)
     photos = list(photos)
     if len(photos) > 3:
-        raise FeedbackError(_("Du kan skicka högst tre bilder."), code="photos")
+        raise ServiceError(_("Du kan skicka högst tre bilder."), code="photos")
 
     where = route(category=category, lat=lat, long=long, area=area)
     status = CaseStatus.FORWARDED if where.forward else CaseStatus.RECEIVED
@@ -423,7 +424,7 @@ def follow_case(*, case: Case, email: str = "", now: dt.datetime | None = None) 
         or case.status not in OPEN_STATUSES
         or case.public_state == PublicState.HIDDEN
     ):
-        raise FeedbackError(_("Det går inte att följa det här ärendet."), code="not_followable")
+        raise ServiceError(_("Det går inte att följa det här ärendet."), code="not_followable")
     email = (email or "").strip()
     if email:
         validate_email(email)
@@ -478,12 +479,12 @@ def change_status(
     """A public status change (with an optional public text); followers are told by email."""
     now = now or timezone.now()
     if status not in CaseStatus.values:
-        raise FeedbackError(_("Okänd status."), code="status")
+        raise ServiceError(_("Okänd status."), code="status")
     case = _locked(case)
     if case.merged_into_id:
-        raise FeedbackError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
+        raise ServiceError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
     if case.status == status and not body:
-        raise FeedbackError(_("Ärendet har redan den statusen."), code="same_status")
+        raise ServiceError(_("Ärendet har redan den statusen."), code="same_status")
     _set_status(case, status, now)
     if body and case.first_answered_at is None:
         case.first_answered_at = now
@@ -516,16 +517,16 @@ def answer(
     now = now or timezone.now()
     case = _locked(case)
     if case.merged_into_id:
-        raise FeedbackError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
+        raise ServiceError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
     body = (body or "").strip()
     if not body and template is not None:
         body = render_template(template, case)
     if not body:
-        raise FeedbackError(_("Skriv ett svar."), code="empty")
+        raise ServiceError(_("Skriv ett svar."), code="empty")
     status = status or (template.status if template else "")
     if status:
         if status not in CaseStatus.values:
-            raise FeedbackError(_("Okänd status."), code="status")
+            raise ServiceError(_("Okänd status."), code="status")
         if status != case.status:
             _set_status(case, status, now)
     if case.first_answered_at is None:
@@ -558,7 +559,7 @@ def render_template(template: AnswerTemplate, case: Case) -> str:
 def add_note(*, case: Case, body: str, by: Any, now: dt.datetime | None = None) -> CaseEvent:
     body = (body or "").strip()
     if not body:
-        raise FeedbackError(_("Skriv en anteckning."), code="empty")
+        raise ServiceError(_("Skriv en anteckning."), code="empty")
     return _event(
         case,
         EventKind.NOTE,
@@ -583,7 +584,7 @@ def reassign(
     now = now or timezone.now()
     case = _locked(case)
     if case.organisation_id == (organisation.pk if organisation else None):
-        raise FeedbackError(_("Ärendet ligger redan där."), code="same_org")
+        raise ServiceError(_("Ärendet ligger redan där."), code="same_org")
     previous = case.organisation
     case.organisation = organisation
     case.updated_at = now
@@ -621,7 +622,7 @@ def triage(
     """Correct kind and category; the target time follows the category, routing if asked."""
     now = now or timezone.now()
     if kind not in Kind.values:
-        raise FeedbackError(_("Okänd typ av ärende."), code="kind")
+        raise ServiceError(_("Okänd typ av ärende."), code="kind")
     case = _locked(case)
     before = {"kind": case.kind, "category": case.category.code}
     case.kind = kind
@@ -657,7 +658,7 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
     every update from then on; the duplicate is closed and points to the surviving case."""
     now = now or timezone.now()
     if duplicate.pk == into.pk:
-        raise FeedbackError(_("Ett ärende kan inte slås ihop med sig självt."), code="self")
+        raise ServiceError(_("Ett ärende kan inte slås ihop med sig självt."), code="self")
     first, second = sorted([duplicate.pk, into.pk])
     locked = {
         c.pk: c
@@ -668,12 +669,12 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
     }
     duplicate, into = locked[duplicate.pk], locked[into.pk]
     if into.merged_into_id:
-        raise FeedbackError(
+        raise ServiceError(
             _("Målärendet är självt sammanslaget med %(n)s.") % {"n": into.merged_into.number},
             code="into_merged",
         )
     if duplicate.merged_into_id:
-        raise FeedbackError(_("Ärendet är redan sammanslaget."), code="already")
+        raise ServiceError(_("Ärendet är redan sammanslaget."), code="already")
     # Tell the duplicate's followers before they move.
     notice = _(
         "Ditt ärende %(dup)s gäller samma sak som ärende %(into)s och har slagits ihop "
@@ -717,7 +718,7 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
 def register_on_behalf(*, by: Any, source: str, **fields: Any) -> Receipt:
     """Staff file a case received by phone, at the desk, by letter or email."""
     if source not in (Source.PHONE, Source.DESK, Source.EMAIL, Source.LETTER):
-        raise FeedbackError(_("Välj hur ärendet kom in."), code="source")
+        raise ServiceError(_("Välj hur ärendet kom in."), code="source")
     return create_case(source=source, created_by=by, **fields)
 
 
@@ -735,18 +736,16 @@ def moderate(
     applied on top of what staff wrote. Only fault reports can be published."""
     now = now or timezone.now()
     if state not in PublicState.values:
-        raise FeedbackError(_("Okänt publiceringsläge."), code="state")
+        raise ServiceError(_("Okänt publiceringsläge."), code="state")
     publish = state == PublicState.PUBLISHED
     case = _locked(case)
     if publish and case.kind != Kind.FAULT:
-        raise FeedbackError(_("Bara felanmälningar publiceras."), code="not_fault")
+        raise ServiceError(_("Bara felanmälningar publiceras."), code="not_fault")
     if publish and case.merged_into_id:
-        raise FeedbackError(_("Ett sammanslaget ärende publiceras inte."), code="merged")
+        raise ServiceError(_("Ett sammanslaget ärende publiceras inte."), code="merged")
     public_description = mask_personal_data((public_description or "").strip())
     if publish and not public_description:
-        raise FeedbackError(
-            _("Skriv en publik beskrivning innan ärendet publiceras."), code="empty"
-        )
+        raise ServiceError(_("Skriv en publik beskrivning innan ärendet publiceras."), code="empty")
     case.public_description = public_description
     case.public_address = mask_personal_data((public_address or "").strip())[:300]
     case.public_state = state
@@ -854,7 +853,7 @@ def save_theme(
     """Create or update a theme of many cases and its link to a goal or assignment."""
     title = (title or "").strip()
     if not title:
-        raise FeedbackError(_("Ge temat en rubrik."), code="title")
+        raise ServiceError(_("Ge temat en rubrik."), code="title")
     if assignment is not None and goal is None:
         goal = assignment.goal
     theme = theme or Theme()
@@ -864,7 +863,7 @@ def save_theme(
         with transaction.atomic():
             theme.save()
     except IntegrityError:
-        raise FeedbackError(_("Det finns redan ett tema med den rubriken."), code="dup") from None
+        raise ServiceError(_("Det finns redan ett tema med den rubriken."), code="dup") from None
     return theme
 
 
@@ -887,7 +886,7 @@ def reopen(*, case: Case, reason: str = "", now: dt.datetime | None = None) -> C
     now = now or timezone.now()
     case = _locked(case)
     if not can_reopen(case, now):
-        raise FeedbackError(
+        raise ServiceError(
             _(
                 "Ärendet kan bara öppnas igen inom %(days)s dagar efter att det "
                 "markerats som åtgärdat. Gör en ny anmälan i stället."
@@ -925,11 +924,11 @@ def record_fixed_answer(*, case: Case, fixed: bool, now: dt.datetime | None = No
     now = now or timezone.now()
     case = _locked(case)
     if case.status != CaseStatus.RESOLVED:
-        raise FeedbackError(
+        raise ServiceError(
             _("Frågan gäller ärenden som markerats som åtgärdade."), code="not_resolved"
         )
     if case.resident_says_fixed is not None:
-        raise FeedbackError(_("Frågan är redan besvarad. Tack!"), code="answered")
+        raise ServiceError(_("Frågan är redan besvarad. Tack!"), code="answered")
     case.resident_says_fixed = fixed
     case.resident_answered_at = now
     case.save()
@@ -1047,7 +1046,7 @@ def external_update(
     if is_responsible:
         new_status = EXTERNAL_STATUS_MAP.get(status.lower().strip()) if status else None
         if status and new_status is None:
-            raise FeedbackError(_("Okänd status: %(s)s") % {"s": status[:40]}, code="status")
+            raise ServiceError(_("Okänd status: %(s)s") % {"s": status[:40]}, code="status")
         if new_status and new_status != case.status:
             _set_status(case, new_status, now)
         if description and case.first_answered_at is None:
@@ -1069,9 +1068,9 @@ def external_update(
         _notify(case, event)
         return event
     if case.api_key_id != api_key.pk:
-        raise FeedbackError(_("Nyckeln får inte uppdatera det här ärendet."), code="forbidden")
+        raise ServiceError(_("Nyckeln får inte uppdatera det här ärendet."), code="forbidden")
     if not description:
-        raise FeedbackError(_("description saknas."), code="description")
+        raise ServiceError(_("description saknas."), code="description")
     return _event(
         case,
         EventKind.NOTE,

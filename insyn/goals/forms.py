@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from insyn.goals.models import (
@@ -25,15 +24,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors next to fields, others on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class PeriodForm(forms.Form):

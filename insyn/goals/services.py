@@ -29,12 +29,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from insyn.core.errors import ServiceError
 from insyn.goals import notifications
 from insyn.goals.models import (
     Assignment,
@@ -129,7 +129,7 @@ def period_create(
     if not errors and FollowUpPeriod.objects.filter(plan=plan, kind=kind, label=label).exists():
         errors["label"] = f"Planen har redan en period som heter ”{label}”."
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
     period = FollowUpPeriod(
         plan=plan,
         year=year or plan.year,
@@ -358,9 +358,9 @@ def period_open(*, period: FollowUpPeriod, by: Any) -> int:
     given = period
     period = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
     if period.state != PeriodState.PLANNED:
-        raise ValidationError(f"Perioden är redan {period.get_state_display().lower()}.")
+        raise ServiceError(f"Perioden är redan {period.get_state_display().lower()}.")
     if period.deadline and period.deadline < _today():
-        raise ValidationError(
+        raise ServiceError(
             "Sista dag för rapportering har passerat. Ändra datumet innan perioden öppnas."
         )
     created = _create_drafts(period, _assignments_for_reporting(period.plan), by)
@@ -375,9 +375,9 @@ def period_open(*, period: FollowUpPeriod, by: Any) -> int:
 @transaction.atomic
 def period_update_deadline(*, period: FollowUpPeriod, deadline: dt.date, by: Any) -> FollowUpPeriod:
     if period.is_published:
-        raise ValidationError("En publicerad period kan inte ändras.")
+        raise ServiceError("En publicerad period kan inte ändras.")
     if deadline < _today():
-        raise ValidationError({"deadline": "Sista dag för rapportering har redan passerat."})
+        raise ServiceError({"deadline": "Sista dag för rapportering har redan passerat."})
     period.deadline = deadline
     _as_history_user(period, by).save(update_fields=["deadline"])
     return period
@@ -388,14 +388,14 @@ def period_update_deadline(*, period: FollowUpPeriod, deadline: dt.date, by: Any
 
 def _check_editable(report: Report) -> None:
     if report.period.state != PeriodState.OPEN:
-        raise ValidationError("Perioden är inte öppen för rapportering.")
+        raise ServiceError("Perioden är inte öppen för rapportering.")
     if report.state not in EDITABLE_STATES:
-        raise ValidationError("Rapporten är redan inlämnad och kan inte ändras.")
+        raise ServiceError("Rapporten är redan inlämnad och kan inte ändras.")
 
 
 def _check_status(status: str) -> None:
     if status not in Status.values:
-        raise ValidationError({"status": "Ogiltig status. Välj en status i listan."})
+        raise ServiceError({"status": "Ogiltig status. Välj en status i listan."})
 
 
 @transaction.atomic
@@ -407,7 +407,7 @@ def report_save(
     _check_status(status)
     report = Report.objects.select_related("period", "assignment").get(pk=report_id)
     if report.organisation_id is None:
-        raise ValidationError("Den sammanställda rapporten skrivs på sammanställningssidan.")
+        raise ServiceError("Den sammanställda rapporten skrivs på sammanställningssidan.")
     _check_editable(report)
     updated = Report.objects.filter(
         pk=report_id, version=version, state__in=EDITABLE_STATES
@@ -435,7 +435,7 @@ def report_submit(
     if status == Status.UNKNOWN:
         errors["status"] = "Välj en status innan du lämnar in rapporten."
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
     report = report_save(
         report_id=report_id,
         version=version,
@@ -461,9 +461,9 @@ def _lock_submitted(report: Report) -> Report:
         .get(pk=report.pk)
     )
     if report.state != ReportState.SUBMITTED:
-        raise ValidationError("Bara inlämnade rapporter kan återsändas eller godkännas.")
+        raise ServiceError("Bara inlämnade rapporter kan återsändas eller godkännas.")
     if report.period.is_published:
-        raise ValidationError("Perioden är publicerad.")
+        raise ServiceError("Perioden är publicerad.")
     return report
 
 
@@ -471,7 +471,7 @@ def _lock_submitted(report: Report) -> Report:
 def report_return(*, report: Report, comment: str, by: Any) -> Report:
     """Send a submitted report back to the organisation with a comment (emailed to them)."""
     if not comment.strip():
-        raise ValidationError({"comment": "Skriv vad som behöver kompletteras."})
+        raise ServiceError({"comment": "Skriv vad som behöver kompletteras."})
     report = _lock_submitted(report)
     report.state = ReportState.RETURNED
     report.return_comment = comment.strip()
@@ -497,9 +497,9 @@ def report_approve(*, report: Report, by: Any) -> Report:
 
 def _check_compilable(period: FollowUpPeriod, note: str) -> None:
     if period.state == PeriodState.PLANNED:
-        raise ValidationError("Perioden har inte öppnats.")
+        raise ServiceError("Perioden har inte öppnats.")
     if period.is_published and not note.strip():
-        raise ValidationError(
+        raise ServiceError(
             {
                 "note": "Perioden är publicerad. Beskriv vad som ändras och "
                 "varför – rättelsen visas för alla."
@@ -566,7 +566,7 @@ def compiled_save(
     _check_status(status)
     _check_compilable(period, note)
     if assignment.goal.plan_id != period.plan_id:
-        raise ValidationError("Uppdraget hör inte till periodens plan.")
+        raise ServiceError("Uppdraget hör inte till periodens plan.")
     report, created = Report.objects.get_or_create(
         assignment=assignment,
         period=period,
@@ -599,10 +599,10 @@ def goal_follow_up_save(
 ) -> GoalFollowUp:
     """The goal's status and assessment; the summary sentence is computed (goal_summary)."""
     if status not in GoalStatus.values:
-        raise ValidationError({"status": "Välj målets status: grön, gul eller röd."})
+        raise ServiceError({"status": "Välj målets status: grön, gul eller röd."})
     _check_compilable(period, note)
     if goal.plan_id != period.plan_id:
-        raise ValidationError("Målet hör inte till periodens plan.")
+        raise ServiceError("Målet hör inte till periodens plan.")
     follow_up, created = GoalFollowUp.objects.get_or_create(goal=goal, period=period)
     new = {"status": status, "assessment": assessment.strip()}
     changes = _changes(follow_up, new)
@@ -673,12 +673,12 @@ def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
     given = period
     period = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_published:
-        raise ValidationError("Perioden är redan publicerad.")
+        raise ServiceError("Perioden är redan publicerad.")
     if period.state == PeriodState.PLANNED:
-        raise ValidationError("Perioden har inte öppnats.")
+        raise ServiceError("Perioden har inte öppnats.")
     problems = publish_blockers(period)
     if problems:
-        raise ValidationError(problems)
+        raise ServiceError(problems)
     period.state = PeriodState.PUBLISHED
     period.published_at = timezone.now()
     _as_history_user(period, by).save(update_fields=["state", "published_at"])
@@ -908,9 +908,9 @@ def carry_over(*, from_period: FollowUpPeriod, to_plan: Plan, by: Any) -> list[A
     period, which must be published) into the next plan as "Kvarvarande från <år> uppdrag <nr>",
     under the goal with the same number (created from the old goal if missing). Idempotent."""
     if not from_period.is_published:
-        raise ValidationError("Välj en publicerad period att föra över från.")
+        raise ServiceError("Välj en publicerad period att föra över från.")
     if to_plan.year <= from_period.plan.year:
-        raise ValidationError("Uppdrag kan bara föras över till en senare plan.")
+        raise ServiceError("Uppdrag kan bara föras över till en senare plan.")
     statuses = dict(
         Report.objects.filter(period=from_period, organisation__isnull=True).values_list(
             "assignment_id", "status"
@@ -1011,7 +1011,7 @@ def assignment_add_additional(
     if not responsible and not responsible_groups:
         errors["responsible"] = "Välj minst en ansvarig organisation."
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
     order = (Assignment.objects.filter(goal=goal).aggregate(m=Max("order"))["m"] or 0) + 1
     assignment = Assignment(
         goal=goal,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required, roles_of
+from insyn.core.errors import add_to_form
 from insyn.goals import exports, selectors, services
 from insyn.goals.forms import (
     AdditionalAssignmentForm,
@@ -34,7 +35,6 @@ from insyn.goals.forms import (
     ReportForm,
     ReviewForm,
     UploadForm,
-    apply_service_errors,
 )
 from insyn.goals.models import (
     Assignment,
@@ -194,7 +194,7 @@ def period_create(request: HttpRequest) -> HttpResponse:
         try:
             period = services.period_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Perioden är skapad. Öppna den när den ska rapporteras."))
             return redirect("goals:period", period.pk)
@@ -296,7 +296,7 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                 )
                 report = _visible_report(request, report_id)
             except ValidationError as exc:
-                apply_service_errors(form, exc)
+                add_to_form(form, exc)
             else:
                 if action == "submit":
                     messages.success(request, _("Rapporten är inlämnad. Tack!"))
@@ -543,7 +543,7 @@ def compile_assignment(request: HttpRequest, period_id: int, assignment_id: int)
             data["version"] = str(conflict.version)
             form.data = data
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Den sammanställda bedömningen är sparad."))
             return redirect("goals:compile_assignment", period.pk, assignment.pk)
@@ -586,7 +586,7 @@ def compile_goal(request: HttpRequest, period_id: int, goal_id: int) -> HttpResp
                 period=period, goal=goal, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Målets uppföljning är sparad."))
             return redirect("goals:compile_overview", period.pk)
@@ -705,7 +705,7 @@ def carry_over(request: HttpRequest) -> HttpResponse:
         try:
             created = services.carry_over(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(
                 request, _("%(n)s kvarvarande uppdrag fördes över.") % {"n": len(created)}
@@ -733,7 +733,7 @@ def assignment_additional(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Det tillkommande uppdraget är tillagt."))
             return redirect("goals:assignment_history", assignment.pk)

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from insyn.core.errors import ServiceError
 from insyn.goals.models import Assignment, Goal, Plan
 from insyn.indicators.budget_parser import parse_budget
 from insyn.indicators.kolada import (
@@ -544,7 +544,7 @@ def indicator_create(
     """A Kolada indicator (kpi given) or, with kpi None, the municipality's own series."""
     if kpi is None:
         if not title.strip():
-            raise ValidationError({"title": "Ange en rubrik för den egna indikatorn."})
+            raise ServiceError({"title": "Ange en rubrik för den egna indikatorn."})
         kpi = Kpi.objects.create(
             id=_own_kpi_id(),
             source=KpiSource.OWN,
@@ -591,12 +591,12 @@ def indicator_link(
     *, indicator: Indicator, goal: Goal, assignment: Assignment | None = None, by: Any = None
 ) -> IndicatorLink:
     if assignment is not None and assignment.goal_id != goal.pk:
-        raise ValidationError({"assignment": "Uppdraget hör inte till det valda målet."})
+        raise ServiceError({"assignment": "Uppdraget hör inte till det valda målet."})
     exists = IndicatorLink.objects.filter(
         indicator=indicator, goal=goal, assignment=assignment
     ).exists()
     if exists:
-        raise ValidationError("Indikatorn är redan kopplad dit.")
+        raise ServiceError("Indikatorn är redan kopplad dit.")
     order = IndicatorLink.objects.filter(goal=goal).count()
     return IndicatorLink.objects.create(
         indicator=indicator, goal=goal, assignment=assignment, order=order
@@ -650,7 +650,7 @@ def own_value_set(
 ) -> Value:
     """Enter (or correct) a value of an own indicator; a correction keeps the old one."""
     if indicator.kpi.source != KpiSource.OWN:
-        raise ValidationError(
+        raise ServiceError(
             "Bara kommunens egna indikatorer får värden inmatade här; "
             "Kolada-värden kommer från importen."
         )
@@ -705,7 +705,7 @@ def own_value_delete(
     *, indicator: Indicator, period: int, gender: str = Gender.TOTAL, by: Any = None
 ) -> None:
     if indicator.kpi.source != KpiSource.OWN:
-        raise ValidationError("Kolada-värden kan bara tas bort av importen.")
+        raise ServiceError("Kolada-värden kan bara tas bort av importen.")
     row = Value.objects.filter(
         kpi=indicator.kpi, area_id=home_area_id(), period=period, gender=gender
     ).first()
@@ -763,10 +763,10 @@ def peer_group_save(
             group.save()
         return group
     if not title.strip():
-        raise ValidationError({"title": "Ange ett namn på jämförelsegruppen."})
+        raise ServiceError({"title": "Ange ett namn på jämförelsegruppen."})
     member_list = list(members or [])
     if any(area.type not in (AreaType.MUNICIPALITY, AreaType.REGION) for area in member_list):
-        raise ValidationError({"members": "En jämförelsegrupp består av kommuner eller regioner."})
+        raise ServiceError({"members": "En jämförelsegrupp består av kommuner eller regioner."})
     if group is None:
         group = PeerGroup.objects.create(
             kind=PeerGroupKind.CUSTOM,
@@ -792,7 +792,7 @@ def peer_group_save(
 @transaction.atomic
 def peer_group_delete(*, group: PeerGroup, by: Any = None) -> None:
     if group.kind == PeerGroupKind.KOLADA:
-        raise ValidationError("Kolada-grupper tas inte bort här; dölj dem i jämförelserna.")
+        raise ServiceError("Kolada-grupper tas inte bort här; dölj dem i jämförelserna.")
     group.delete()
 
 
@@ -898,5 +898,5 @@ def budget_publish(*, upload: BudgetUpload, by: Any = None) -> BudgetUpload:
 @transaction.atomic
 def budget_delete_draft(*, upload: BudgetUpload, by: Any = None) -> None:
     if upload.state != BudgetState.DRAFT:
-        raise ValidationError("En publicerad budget tas inte bort; ladda upp en ny version.")
+        raise ServiceError("En publicerad budget tas inte bort; ladda upp en ny version.")
     upload.delete()

@@ -160,7 +160,7 @@ def test_discussion_and_forms_with_errors_are_accessible(page, live_server):
     page.click("text=Svara")
     check(page)
     page.click("main form button[type=submit]")  # empty: errors summarised and by the field
-    page.wait_for_selector(".dlg-errors")
+    page.wait_for_selector(".error-summary")
     check(page, refused=True)
     page.goto(f"{live_server.url}/dialog/logga-in/")
     check(page)

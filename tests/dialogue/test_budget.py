@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
+from insyn.core.errors import ServiceError
 from insyn.dialogue import counting, services
 from insyn.dialogue.models import (
     Ballot,
@@ -134,7 +135,7 @@ def test_results_published_and_winner_becomes_assignment(budget, officer):
     )
     assert assignment.goal == goal and budget.proposals.get(pk=a).assignments.get() == assignment
     assert budget.dialogue.assignments.filter(pk=assignment.pk).exists()
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.proposal_create_assignment(
             proposal=budget.proposals.get(pk=c), goal=goal, by=officer
         )
@@ -159,7 +160,7 @@ def test_proposal_assessment_gives_a_public_answer(client, officer):
     url = reverse("dialogue:budget", args=[budget.dialogue.pk, budget.pk])
     assert client.post(url, {"title": "Parkbänk", "description": "Vid dammen"}).status_code == 302
     proposal = budget.proposals.get()
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.proposal_assess(
             proposal=proposal, feasible=True, cost=None, answer="Ja", by=officer
         )
@@ -176,7 +177,7 @@ def test_voting_cannot_open_with_unassessed_proposals(officer):
     budget = BudgetFactory(phase=BudgetPhase.ASSESSMENT)
     ProposalFactory(budget=budget)
     ProposalFactory(budget=budget, state=ProposalState.SUBMITTED)
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.budget_set_phase(budget=budget, phase=BudgetPhase.VOTING, by=officer)
 
 

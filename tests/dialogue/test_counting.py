@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pabulib.checker import Checker
 
+from insyn.core.errors import ServiceError
 from insyn.core.models import OutgoingEmail
 from insyn.dialogue import counting, pabulib, services
 from insyn.dialogue.models import (
@@ -270,7 +271,7 @@ def test_any_text_parses_or_gives_a_clear_error(text):
 
 def test_the_rule_cannot_change_after_voting_opens(db):
     budget = BudgetFactory(phase=BudgetPhase.VOTING)
-    with pytest.raises(services.DialogueError, match="kan inte ändras"):
+    with pytest.raises(ServiceError, match="kan inte ändras"):
         services.budget_set_rules(
             budget=budget,
             rule=VotingRule.WITHIN_BUDGET,
@@ -322,7 +323,7 @@ def test_delivery_stages_notify_voters_who_asked(voted, settings):
     mail = OutgoingEmail.objects.get(to="hall-mig-informerad@example.org")
     assert winner.title in mail.subject and "upphandlat" in mail.body
     assert OutgoingEmail.objects.count() == 1  # nobody else asked
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.proposal_record_delivery(
             proposal=loser, stage=DeliveryStage.DONE, on=dt.date(2025, 3, 1), note="", by=None
         )

@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from insyn.core.errors import ServiceError
 from insyn.core.mail import send_queued
 from insyn.core.models import OutgoingEmail
 from insyn.dialogue import selectors, services
@@ -43,7 +44,7 @@ def test_closing_without_feedback_is_refused():
 def test_feedback_needs_all_three_parts():
     dialogue = PublishedDialogueFactory()
     services.feedback_save(dialogue=dialogue, summary="Resultat", usage="", decision="", by=None)
-    with pytest.raises(services.DialogueError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.feedback_publish(dialogue=dialogue, by=None)
     assert len(refused.value.problems) == 2
     with pytest.raises(services.CloseRefused):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from insyn.core.errors import ServiceError
 from insyn.dialogue import selectors, services
 from insyn.dialogue.models import (
     Answer,
@@ -183,7 +184,7 @@ def test_results_export_csv_and_xlsx_without_personal_data(staff_client, survey)
 
 
 def test_summary_is_published_only_after_closing(survey):
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.survey_publish_summary(survey=survey, summary="Klart", by=None)
     services.survey_close(survey=survey, by=None)
     services.survey_publish_summary(survey=survey, summary="Bänkar önskas mest", by=None)
@@ -194,7 +195,7 @@ def test_summary_is_published_only_after_closing(survey):
 
 def test_closed_survey_takes_no_answers_but_staff_can_enter_paper(survey, officer):
     services.survey_close(survey=survey, by=None)
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.survey_submit(survey=survey, answers=_answers(survey))
     response = services.survey_submit(
         survey=survey, answers=_answers(survey), source=Source.PAPER, entered_by=officer
@@ -221,7 +222,7 @@ def test_discussion_replies_report_and_hide_with_reason(client, officer):
     client.post(report_url, {"reason": "Off topic"})
     reply.refresh_from_db()
     assert reply.report_count == 1
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.post_hide(post=reply, reason=" ", by=officer)
     services.post_hide(post=reply, reason="Handlar inte om parken", by=officer)
     page = client.get(url).content.decode()
@@ -245,7 +246,7 @@ def test_premoderation_hides_posts_until_approved(client, officer):
 def test_meeting_capacity_and_duplicate_registration():
     meeting = MeetingFactory(capacity=2)
     services.meeting_register(meeting=meeting, name="A", email="a@example.org")
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.meeting_register(meeting=meeting, name="A", email="A@example.org")
     services.meeting_register(meeting=meeting, name="B", email="b@example.org")
     with pytest.raises(services.MeetingFull):
@@ -265,7 +266,7 @@ def test_capacity_holds_under_concurrent_registrations():
             barrier.wait()
             services.meeting_register(meeting=meeting, name=f"P{n}", email=f"p{n}@example.org")
             outcomes.append("ok")
-        except services.DialogueError:
+        except ServiceError:
             outcomes.append("full")
         finally:
             connection.close()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insyn.accounts.models import Role
+from insyn.core.errors import ServiceError
 from insyn.core.models import OutgoingEmail
 from insyn.dialogue import selectors, services
 from insyn.dialogue.models import Dialogue, DialogueState, LadderStep
@@ -87,7 +88,7 @@ def test_a_published_dialogue_cannot_lose_required_fields():
 
 def test_anchoring_in_the_future_is_refused():
     dialogue = DialogueFactory(anchored_on=None)
-    with pytest.raises(services.DialogueError):
+    with pytest.raises(ServiceError):
         services.dialogue_record_anchoring(
             dialogue=dialogue,
             anchored_with="Presidiet",

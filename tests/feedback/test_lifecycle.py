@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from insyn.core.errors import ServiceError
 from insyn.core.models import OutgoingEmail
 from insyn.feedback import selectors, services
 from insyn.feedback.models import Case, CaseEvent, CaseFollower, CaseStatus, Kind, Source
-from insyn.feedback.services import FeedbackError
 from tests.feedback.conftest import CENTRUM
 from tests.feedback.factories import AnswerTemplateFactory
 
@@ -95,7 +95,7 @@ def test_whole_lifecycle(setup, client):
 
     # The one question after resolution.
     services.record_fixed_answer(case=case, fixed=False)
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.record_fixed_answer(case=case, fixed=True)
     case.refresh_from_db()
     assert case.resident_says_fixed is False
@@ -143,7 +143,7 @@ def test_reopen_after_30_days_is_refused(setup, client):
     services.change_status(
         case=receipt.case, status=CaseStatus.RESOLVED, by=setup.users["cc"], now=long_ago
     )
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.reopen(case=receipt.case)
     response = client.post(f"/synpunkter/arende/{receipt.token}/ateroppna/", follow=True)
     assert "inom 30 dagar" in response.content.decode()
@@ -187,11 +187,11 @@ def test_merge_duplicates_all_followers_get_updates(setup):
 
     # Merging into a merged case, or twice, is refused.
     other = report(setup).case
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.merge(duplicate=other, into=dup_case, by=staff)
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.merge(duplicate=dup_case, into=other, by=staff)
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.merge(duplicate=other, into=other, by=staff)
 
 
@@ -207,7 +207,7 @@ def test_staff_register_by_phone(setup):
     case = receipt.case
     assert case.source == Source.PHONE and case.created_by == setup.users["cc"]
     assert case.events.get(kind="created").actor == setup.users["cc"]
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.register_on_behalf(
             by=setup.users["cc"],
             source=Source.WEB,
@@ -237,19 +237,19 @@ def test_email_every_public_update_but_not_internal_ones(setup):
 def test_cannot_follow_a_closed_or_personal_case(setup):
     closed = report(setup).case
     services.change_status(case=closed, status=CaseStatus.CLOSED, by=setup.users["cc"])
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.follow_case(case=closed)
     personal = services.create_case(
         kind=Kind.COMPLAINT, category=setup.idea, description="Om min granne"
     ).case
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.follow_case(case=personal)
 
 
 def test_fault_report_needs_a_place_and_a_place_inside_the_municipality(setup):
-    with pytest.raises(FeedbackError):
+    with pytest.raises(ServiceError):
         services.create_case(kind=Kind.FAULT, category=setup.lights, description="Släckt")
-    with pytest.raises(FeedbackError, match="utanför"):
+    with pytest.raises(ServiceError, match="utanför"):
         services.create_case(
             kind=Kind.FAULT, category=setup.lights, description="Släckt", lat=59.33, long=18.07
         )  # Stockholm

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from insyn.core.errors import ServiceError
 from insyn.feedback import services
 from insyn.feedback.models import Case, Kind, PublicState
 from insyn.feedback.privacy import (
@@ -69,7 +70,7 @@ def test_unmoderated_and_personal_cases_never_public(setup, client):
     assert fault.number not in listing and complaint.number not in listing
     assert client.get(f"/synpunkter/felanmalningar/{fault.number}/").status_code == 404
     assert client.get(f"/synpunkter/felanmalningar/{complaint.number}/").status_code == 404
-    with pytest.raises(services.FeedbackError):
+    with pytest.raises(ServiceError):
         services.moderate(
             case=complaint,
             public_description="x",
