@@ -35,6 +35,6 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         token = self.cleaned_data["token"].replace(" ", "")
-        if not token.isdigit():
+        if not (token.isascii() and token.isdecimal()):
             raise forms.ValidationError(_("Koden består bara av siffror."))
         return token

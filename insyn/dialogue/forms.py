@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from insyn.core import params
 from insyn.dialogue.models import (
     AgeBand,
     Budget,
@@ -93,7 +94,9 @@ class PostForm(AboutYouForm):
     author_name = forms.CharField(
         label=_("Namn eller signatur (frivilligt, visas för alla)"), max_length=80, required=False
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=params.MAX_ID
+    )
 
     field_order = ["body", "author_name", "district", "age_band", "webbplats", "parent"]
 
@@ -381,8 +384,12 @@ class QuestionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    scale_min = forms.IntegerField(label=_("Skalans lägsta värde"), initial=1)
-    scale_max = forms.IntegerField(label=_("Skalans högsta värde"), initial=5)
+    scale_min = forms.IntegerField(
+        label=_("Skalans lägsta värde"), initial=1, min_value=-1000, max_value=1000
+    )
+    scale_max = forms.IntegerField(
+        label=_("Skalans högsta värde"), initial=5, min_value=-1000, max_value=1000
+    )
     scale_min_label = forms.CharField(
         label=_("Text vid lägsta värdet"), max_length=60, required=False
     )
@@ -421,7 +428,9 @@ class AssessForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[("yes", _("Genomförbart")), ("no", _("Inte genomförbart"))],
     )
-    cost = forms.IntegerField(label=_("Beräknad kostnad (kronor)"), min_value=0, required=False)
+    cost = forms.IntegerField(
+        label=_("Beräknad kostnad (kronor)"), min_value=0, max_value=2_000_000_000, required=False
+    )
     answer = forms.CharField(
         label=_("Kommunens svar (visas för alla)"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -470,7 +479,9 @@ class OfflineInputForm(forms.Form):
     body = forms.CharField(
         label=_("Synpunkt eller anteckning"), widget=forms.Textarea(attrs={"rows": 5})
     )
-    people = forms.IntegerField(label=_("Antal personer bakom"), min_value=1, initial=1)
+    people = forms.IntegerField(
+        label=_("Antal personer bakom"), min_value=1, max_value=1_000_000, initial=1
+    )
     district = forms.ModelChoiceField(
         label=_("Område"),
         queryset=District.objects.all(),

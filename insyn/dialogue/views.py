@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from insyn.core import params
 from insyn.core.errors import ServiceError, add_to_form
 from insyn.dialogue import eid, selectors, services
 from insyn.dialogue.forms import (
@@ -103,10 +104,8 @@ def _login_url(request: HttpRequest) -> str:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    """A filter id: anything that is not one is ignored (insyn.core.params)."""
+    return params.id_or_none(value)
 
 
 def index(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from insyn.core import params
 from insyn.core.errors import ServiceError
 from insyn.feedback.images import MAX_PHOTOS, CleanImage, clean_image
 from insyn.feedback.models import (
@@ -287,10 +288,10 @@ class FeedbackForm(QuestionsMixin, HoneypotMixin, ContactMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(active=True, feedback=True)
         category = None
-        raw = self.data.get("category") if self.is_bound else None
-        if raw and str(raw).isdigit():
+        category_id = params.id_or_none(self.data.get("category")) if self.is_bound else None
+        if category_id:
             category = (
-                Category.objects.filter(pk=int(raw), active=True, feedback=True)
+                Category.objects.filter(pk=category_id, active=True, feedback=True)
                 .prefetch_related("questions")
                 .first()
             )

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from insyn.core.params import BadParameter, parse_int
 from insyn.feedback import services
 from insyn.feedback.models import (
     CLOSED_STATUSES,
@@ -418,11 +419,12 @@ def _paging(params: Any) -> tuple[int, int]:
         raw = (params.get(name) or "").strip()
         if not raw:
             return default
-        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        try:
+            return parse_int(raw, low=1, high=maximum, name=name)
+        except BadParameter:
             raise Open311Error(
                 400, _("%(n)s måste vara ett heltal från 1 till %(m)s.") % {"n": name, "m": maximum}
-            )
-        return int(raw)
+            ) from None
 
     return number("page", 1, 1_000_000), number("page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
 

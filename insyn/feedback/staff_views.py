@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import role_required
-from insyn.core import spreadsheets
+from insyn.core import params, spreadsheets
 from insyn.feedback import selectors, services
 from insyn.feedback.forms import (
     AnswerForm,
@@ -72,8 +72,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         filters.kind = data.get("typ") or ""
         filters.overdue = bool(data.get("forsenade"))
         filters.number = data.get("nummer") or ""
-    page_raw = request.GET.get("sida", "")
-    filters.page = int(page_raw) if page_raw.isdigit() and len(page_raw) < 6 else 1
+    filters.page = params.page_param(request.GET)
     page = selectors.inbox(filters)
     return render(
         request,

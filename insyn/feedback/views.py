@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from insyn.core import params
 from insyn.feedback import selectors, services
 from insyn.feedback.forms import (
     FaultPlaceForm,
@@ -210,12 +211,12 @@ def fault(request: HttpRequest) -> HttpResponse:
 def fault_submit(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
         return too_many(request)
-    raw = request.POST.get("category", "")
+    category_id = params.id_or_none(request.POST.get("category"))
     category = (
-        Category.objects.filter(pk=int(raw), active=True, fault_reports=True)
+        Category.objects.filter(pk=category_id, active=True, fault_reports=True)
         .prefetch_related("questions")
         .first()
-        if raw.isdigit()
+        if category_id
         else None
     )
     if category is None:
@@ -451,14 +452,10 @@ def unfollow(request: HttpRequest, token: str) -> HttpResponse:
 # --- Public list, map and report pages ------------------------------------------------------
 
 
-def _int(value: str | None, default: int | None = None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else default
-
-
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
     form = PublicFilterForm(request.GET or None)
-    filters = selectors.PublicFilters(page=_int(request.GET.get("sida"), 1) or 1)
+    filters = selectors.PublicFilters(page=params.page_param(request.GET))
     if form.is_bound and form.is_valid():
         category = form.cleaned_data.get("kategori")
         filters.category = category.pk if category else None

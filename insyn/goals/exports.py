@@ -14,7 +14,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from insyn.core import spreadsheets
+from insyn.core import params, spreadsheets
 from insyn.goals.models import (
     Assignment,
     FollowUpPeriod,
@@ -377,9 +377,9 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
         report_id, version, _org, _goal, _heading, _title, status, assessment, submit = cells
         where = f"Rad {number}"
         row_errors = []
-        if not report_id.isdigit():
+        if params.id_or_none(report_id) is None:
             row_errors.append(f"{where}: Rapport-id saknas eller är inte ett tal.")
-        if version and not version.isdigit():
+        if version and params.id_or_none(version) is None:
             row_errors.append(f"{where}: Version ska vara ett tal.")
         code = STATUS_BY_TEXT.get(status.lower())
         if code is None:

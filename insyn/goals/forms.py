@@ -57,7 +57,7 @@ class ReportForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 12}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2_000_000_000)
     # One random token per page load: lets the Save button follow this page's own autosaves.
     editor = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
 
@@ -90,7 +90,9 @@ class CompiledForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2_000_000_000
+    )
 
 
 class GoalFollowUpForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from insyn.core import params
 from insyn.indicators import selectors
 
 
@@ -24,8 +25,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def budget(request: HttpRequest) -> HttpResponse:
-    raw_year = request.GET.get("year", "").strip()
-    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+    year = params.int_param(request.GET, "year", low=1000, high=9999, ignore=True)
     view = selectors.budget_view(year)
     status = 200 if view.upload is not None or (year is None and not view.years) else 404
     return render(request, "indicators/budget.html", {"budget": view}, status=status)

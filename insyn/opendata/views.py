@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
-from insyn.core import spreadsheets
+from insyn.core import params, spreadsheets
 from insyn.opendata import catalogue, openapi, record, selectors
 from insyn.organisations.selectors import current_municipality
 
@@ -96,16 +96,19 @@ def _int_param(request: HttpRequest, name: str, default: int, low: int, high: in
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise ApiError(400, f"Parametern {name} måste vara ett heltal från {low} till {high}.")
-    return int(raw)
+    try:
+        return params.parse_int(raw, low=low, high=high, name=name)
+    except params.BadParameter:
+        raise ApiError(
+            400, f"Parametern {name} måste vara ett heltal från {low} till {high}."
+        ) from None
 
 
 def _year(raw: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 4:
-        raise ApiError(404, "Det finns ingen plan för det året.")
-    return int(raw)
+    try:
+        return params.parse_int(raw, low=0, high=9999)
+    except params.BadParameter:
+        raise ApiError(404, "Det finns ingen plan för det året.") from None
 
 
 def _text(raw: str, message: str) -> str:
@@ -116,9 +119,10 @@ def _text(raw: str, message: str) -> str:
 
 
 def _pk(raw: str, message: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+    pk = params.id_or_none(raw)
+    if pk is None:
         raise ApiError(404, message)
-    return int(raw)
+    return pk
 
 
 # --- Endpoints ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from insyn.core import params
 from insyn.goals import selectors
 from insyn.goals.models import GoalStatus, Plan, Trend
 from insyn.goals.services import (
@@ -31,13 +32,8 @@ ABOUT_PAGE_DATE = dt.date(2026, 11, 23)  # change with the text of the about pag
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
-    """An optional whole-number GET parameter; anything else is a page that does not exist."""
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        raise Http404(_("Sidan finns inte."))
-    return int(raw)
+    """An optional id GET parameter; anything else is a 400 (insyn.core.params)."""
+    return params.int_param(request.GET, name, low=1)
 
 
 def _published_corrections(corrections: list) -> list:
@@ -157,7 +153,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
-    page = selectors.organisation_page(slug, _int_param(request, "ar"))
+    page = selectors.organisation_page(slug, params.year_param(request.GET, "ar"))
     if page is None:
         raise Http404(_("Organisationen finns inte."))
     return render(

@@ -1,0 +1,163 @@
+"""The one place that turns numbers and dates from a request into Python values (issue 12
+finding 4).
+
+``str.isdigit()`` is true for "²" and "٣", ``int()`` accepts any length, and a database
+rejects integers past 64 bits: each of those was a server error somewhere. Every view and form
+that reads a number or a date from GET/POST uses this module instead:
+
+* only ASCII digits (an optional sign where a range allows negatives), at most 18 of them;
+* a range (``low``..``high``) that every caller states;
+* a bad value is either ignored (``ignore=True``: the default is used, for filters that may be
+  dropped) or raises :class:`BadParameter`, which :class:`BadParameterMiddleware` turns into a
+  400 page with a Swedish message. API views catch it and answer in their own error format.
+
+``tests/security/test_params.py`` and ``tests/security/test_fuzz.py`` prove it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+MAX_ID = 10**18 - 1  # fits every integer column (64-bit) with room to spare
+MAX_PAGE = 100_000
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}\Z", re.ASCII)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
+
+
+class BadParameter(ValueError):
+    """A request value that is not what the page accepts; ``message`` is Swedish."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+def parse_int(raw: Any, *, low: int = 0, high: int = MAX_ID, name: str = "") -> int:
+    """A whole number from ASCII digits within ``low..high``; BadParameter otherwise."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        text = str(raw)
+    if not _INTEGER.match(text) or not low <= int(text) <= high:
+        raise BadParameter(
+            name,
+            _("%(name)s måste vara ett heltal från %(low)s till %(high)s.")
+            % {"name": name or _("Värdet"), "low": low, "high": high},
+        )
+    return int(text)
+
+
+def parse_date(
+    raw: Any, *, earliest: dt.date = EARLIEST_DATE, latest: dt.date = LATEST_DATE, name: str = ""
+) -> dt.date:
+    """An ISO date (YYYY-MM-DD) between ``earliest`` and ``latest``; BadParameter otherwise."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        value = dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadParameter(
+            name,
+            _("%(name)s måste vara ett datum som 2024-01-31.") % {"name": name or _("Datumet")},
+        ) from None
+    if not earliest <= value <= latest:
+        raise BadParameter(
+            name,
+            _("%(name)s måste vara ett datum mellan %(earliest)s och %(latest)s.")
+            % {"name": name or _("Datumet"), "earliest": earliest, "latest": latest},
+        )
+    return value
+
+
+def _first(data: Mapping[str, Any], name: str) -> Any:
+    value = data.get(name)
+    return value if isinstance(value, str) else None
+
+
+def int_param(
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    low: int = 0,
+    high: int = MAX_ID,
+    default: int | None = None,
+    ignore: bool = False,
+) -> int | None:
+    """``data[name]`` (request.GET or request.POST) as a bounded whole number. Missing or empty:
+    ``default``. Bad: ``default`` when ``ignore`` (a filter that may be dropped), else
+    BadParameter (a 400 with a Swedish message)."""
+    raw = _first(data, name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return parse_int(raw, low=low, high=high, name=name)
+    except BadParameter:
+        if ignore:
+            return default
+        raise
+
+
+def date_param(
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    default: dt.date | None = None,
+    earliest: dt.date = EARLIEST_DATE,
+    latest: dt.date = LATEST_DATE,
+    ignore: bool = False,
+) -> dt.date | None:
+    raw = _first(data, name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return parse_date(raw, earliest=earliest, latest=latest, name=name)
+    except BadParameter:
+        if ignore:
+            return default
+        raise
+
+
+def year_param(data: Mapping[str, Any], name: str, *, ignore: bool = False) -> int | None:
+    return int_param(data, name, low=EARLIEST_YEAR, high=LATEST_YEAR, ignore=ignore)
+
+
+def page_param(data: Mapping[str, Any], name: str = "sida") -> int:
+    """A page number: anything that is not a page 1..MAX_PAGE is page 1."""
+    return int_param(data, name, low=1, high=MAX_PAGE, default=1, ignore=True) or 1
+
+
+def id_or_none(raw: Any) -> int | None:
+    """An id from anywhere (a form's raw data, a path segment): None unless it is one."""
+    try:
+        return parse_int(raw, low=1, high=MAX_ID)
+    except BadParameter:
+        return None
+
+
+class BadParameterMiddleware:
+    """BadParameter raised in a view becomes a 400: JSON under /api/, a Swedish page elsewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, BadParameter):
+            return None
+        if request.path.startswith(("/api/", "/open311/")):
+            return JsonResponse({"error": exception.message}, status=400)
+        return render(request, "core/bad_request.html", {"message": exception.message}, status=400)
