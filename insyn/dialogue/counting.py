@@ -8,9 +8,10 @@ database. The rule is chosen before voting opens (`Budget.counting`):
   exactly "most votes first"; for points and rankings, most points or Borda score per krona).
 - MES, "lika andelar" (Method of Equal Shares): every voter gets an equal share of the budget;
   a project is funded when its supporters can pay for it together from their shares, cheapest
-  per unit of satisfaction first. Completed as equalshares.net recommends: the shares are raised
-  one krona at a time as long as the result still fits the budget (add1), and what is left is
-  filled greedily (utilitarian completion).
+  per unit of satisfaction first. Completed as equalshares.net describes: the shares are raised
+  step by step (by 1 % of a share at a time, pabutools' default step; "add1" raises them by one
+  krona, which is the same idea but hundreds of times slower for a municipal budget) as long as
+  the result still fits the budget, and what is left is filled greedily (utilitarian completion).
 
 Ballots: approval (within the budget, or up to N projects) counts each chosen project as support
 worth its cost (cost utility); cumulative points count the points; a ranking of up to N counts

@@ -12,6 +12,8 @@ from insyn.core import params
 from insyn.dialogue.models import (
     AgeBand,
     Budget,
+    CountingRule,
+    DeliveryStage,
     Dialogue,
     Discussion,
     District,
@@ -133,13 +135,65 @@ class RegistrationForm(AboutYouForm):
 
 
 class BallotForm(forms.Form):
+    """Approval ballots tick proposals; rankings give each a place (1 = first), points ballots a
+    number of points (fields v_<proposal id>)."""
+
     proposals = forms.MultipleChoiceField(
         label=_("Välj förslag"), widget=forms.CheckboxSelectMultiple, required=False
     )
+    keep_informed = forms.BooleanField(
+        label=_("Håll mig informerad med e-post om hur de vinnande förslagen genomförs"),
+        required=False,
+    )
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[tuple[str, str]],
+        rule: str = "budget",
+        limit: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["proposals"].choices = choices
+        self.rule = rule
+        self.value_fields = []
+        if rule == "ranking":
+            places = [("", _("Ingen plats"))] + [
+                (str(i), str(i)) for i in range(1, (limit or 1) + 1)
+            ]
+            for pk, title in choices:
+                self.fields[f"v_{pk}"] = forms.ChoiceField(
+                    label=_("Plats för %(title)s") % {"title": title},
+                    choices=places,
+                    required=False,
+                )
+                self.value_fields.append((pk, f"v_{pk}"))
+        elif rule == "points":
+            for pk, title in choices:
+                self.fields[f"v_{pk}"] = forms.IntegerField(
+                    label=_("Poäng till %(title)s") % {"title": title},
+                    min_value=0,
+                    max_value=limit or 0,
+                    required=False,
+                    error_messages={
+                        "invalid": _("Skriv ett heltal."),
+                        "min_value": _("Poängen kan inte vara mindre än 0."),
+                        "max_value": _("Du har högst %(limit_value)s poäng."),
+                    },
+                )
+                self.value_fields.append((pk, f"v_{pk}"))
+
+    def values(self) -> dict[int, int]:
+        """Proposal id → place or points, for ranking and points ballots."""
+        result = {}
+        for pk, name in self.value_fields:
+            raw = self.cleaned_data.get(name)
+            if raw not in (None, ""):
+                number = int(raw)
+                if number > 0:
+                    result[int(pk)] = number
+        return result
 
 
 class SurveyForm(AboutYouForm):
@@ -418,7 +472,51 @@ class HideForm(forms.Form):
 class BudgetCreateForm(forms.ModelForm):
     class Meta:
         model = Budget
-        fields = ["title", "intro", "amount", "rule", "max_choices"]
+        fields = ["title", "intro", "amount", "rule", "max_choices", "counting"]
+        widgets = {"rule": forms.RadioSelect, "counting": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counting"].required = False  # default: most votes first
+
+    def clean_counting(self) -> str:
+        return self.cleaned_data.get("counting") or CountingRule.GREEDY
+
+
+class BudgetRulesForm(forms.ModelForm):
+    """The ballot and the counting rule, changeable until voting opens."""
+
+    class Meta:
+        model = Budget
+        fields = ["rule", "max_choices", "counting"]
+        widgets = {"rule": forms.RadioSelect, "counting": forms.RadioSelect}
+
+
+class DeliveryForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Skede"), choices=DeliveryStage.choices)
+    on = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Vad som har hänt (visas för alla)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Ansvarig organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label=_("– Ingen ändring –"),
+    )
+
+
+class PabulibImportForm(forms.Form):
+    file = forms.FileField(label=_("Pabulib-fil (.pb)"))
+    counting = forms.ChoiceField(
+        label=_("Räkna rösterna med"),
+        choices=CountingRule.choices,
+        widget=forms.RadioSelect,
+        initial=CountingRule.MES,
+    )
 
 
 class AssessForm(forms.Form):

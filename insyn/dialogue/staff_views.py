@@ -22,13 +22,15 @@ from insyn.accounts.models import Membership, Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required
 from insyn.core import spreadsheets
 from insyn.core.errors import ServiceError, add_to_form
-from insyn.dialogue import selectors, services
+from insyn.dialogue import pabulib, selectors, services
 from insyn.dialogue.forms import (
     AnchoringForm,
     AssessForm,
     BudgetCreateForm,
+    BudgetRulesForm,
     CommentForm,
     CreateAssignmentForm,
+    DeliveryForm,
     DialogueForm,
     DiscussionCreateForm,
     FeedbackForm,
@@ -38,6 +40,7 @@ from insyn.dialogue.forms import (
     NotesForm,
     OfflineInputForm,
     OutreachForm,
+    PabulibImportForm,
     PhaseForm,
     QuestionForm,
     SummaryForm,
@@ -626,7 +629,117 @@ def budget(request: HttpRequest, pk: int) -> HttpResponse:
             "ballots": item.ballots.count(),
             "link_form": LinkAssignmentForm(),
             "create_form": CreateAssignmentForm(),
+            "rules_form": BudgetRulesForm(instance=item),
+            "rules_locked": item.phase
+            in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS),
+            "delivery_form": DeliveryForm(),
+            "results": selectors.budget_results(item),
         },
+    )
+
+
+@officer
+@require_POST
+def budget_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Budget, pk)
+    form = BudgetRulesForm(request.POST, instance=Budget(amount=item.amount))
+    if not form.is_valid():
+        messages.error(request, _("Välj en röstningsregel och ett räknesätt."))
+        return redirect("dialogue_staff:budget", pk)
+    try:
+        services.budget_set_rules(
+            budget=item,
+            rule=form.cleaned_data["rule"],
+            counting=form.cleaned_data["counting"],
+            max_choices=form.cleaned_data.get("max_choices"),
+            by=request.user,
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Reglerna är sparade."))
+    return redirect("dialogue_staff:budget", pk)
+
+
+@officer
+@require_POST
+def proposal_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal.objects.select_related("budget__dialogue"), pk=pk)
+    if not can_edit(request.user, proposal.budget.dialogue):
+        raise PermissionDenied(_("Du kan inte ändra den här dialogen."))
+    form = DeliveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Välj skede och datum."))
+        return redirect("dialogue_staff:budget", proposal.budget_id)
+    try:
+        services.proposal_record_delivery(
+            proposal=proposal,
+            stage=form.cleaned_data["stage"],
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+            responsible=form.cleaned_data["responsible"],
+            by=request.user,
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Genomförandet är uppdaterat."))
+    return redirect("dialogue_staff:budget", proposal.budget_id)
+
+
+@officer
+def budget_pabulib(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _child(request, Budget, pk)
+    return pabulib_response(item)
+
+
+def pabulib_response(item: Budget) -> HttpResponse:
+    text = pabulib.write(services.budget_as_pabulib(item))
+    response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="medborgarbudget-{item.pk}.pb"'
+    return response
+
+
+@officer
+def budget_import(request: HttpRequest, pk: int) -> HttpResponse:
+    dialogue = _editable(request, pk)
+    form = PabulibImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > pabulib.MAX_BYTES:
+            form.add_error("file", _("Filen är för stor (högst 20 MB)."))
+        else:
+            try:
+                text = upload.read().decode("utf-8")
+                budget = services.budget_import_pabulib(
+                    dialogue=dialogue,
+                    text=text,
+                    counting_rule=form.cleaned_data["counting"],
+                    by=request.user,
+                )
+            except UnicodeDecodeError:
+                form.add_error("file", _("Filen är inte UTF-8-kodad text."))
+            except pabulib.PabulibError as exc:
+                form.add_error("file", str(exc))
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("Budgeten är inläst och räknad. Jämför räknesätten nedan.")
+                )
+                return redirect("dialogue_staff:budget", budget.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Läs in en medborgarbudget från Pabulib"),
+        dialogue=dialogue,
+        button=_("Läs in och räkna"),
+        intro=_(
+            "Läs in en tidigare medborgarbudget, eller en som en annan kommun har publicerat i "
+            "Pabulib, för att se vad olika sätt att räkna rösterna hade gett. Budgeten läggs "
+            "till i dialogen som stängd och syns för invånare först när ni publicerar resultatet."
+        ),
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("<int:pk>/budget/<int:budget_pk>/", views.budget, name="budget"),
     path("<int:pk>/budget/<int:budget_pk>/rosta/", views.vote, name="vote"),
+    path("<int:pk>/budget/<int:budget_pk>/pabulib.pb", views.budget_pabulib, name="budget_pabulib"),
     path(
         "<int:pk>/budget/<int:budget_pk>/forslag/<int:proposal_pk>/",
         views.proposal,

@@ -21,12 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from insyn.core import params
 from insyn.core.errors import ServiceError, add_to_form
-from insyn.dialogue import eid, selectors, services
+from insyn.dialogue import eid, pabulib, selectors, services
 from insyn.dialogue.forms import (
     BallotForm,
     DeleteMeForm,
@@ -431,10 +432,37 @@ def budget(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             "participant": participant,
             "my_choices": selectors.ballot_of(budget, participant),
             "show_results": budget.phase == BudgetPhase.RESULTS,
+            "results": selectors.budget_results(budget)
+            if budget.phase == BudgetPhase.RESULTS
+            else None,
+            "identity_note": ONE_VOTE[dialogue.identity_level],
             "last_updated": dialogue.updated_at,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+# What "one vote per person" means at each identity level, said on the budget page.
+ONE_VOTE = {
+    IdentityLevel.EID: gettext_lazy(
+        "Du loggar in med e-legitimation för att rösta, så att varje person kan rösta en gång."
+    ),
+    IdentityLevel.EMAIL: gettext_lazy(
+        "Du loggar in med en länk till din e-post för att rösta. Det blir en röst per "
+        "e-postadress; kommunen kan inte se om någon har flera adresser."
+    ),
+}
+
+
+@require_safe
+def budget_pabulib(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
+    """The budget as a Pabulib file, once its results are published."""
+    dialogue = _dialogue(pk)
+    budget = get_object_or_404(Budget, pk=budget_pk, dialogue=dialogue, phase=BudgetPhase.RESULTS)
+    text = pabulib.write(services.budget_as_pabulib(budget))
+    response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="medborgarbudget-{budget.pk}.pb"'
+    return response
 
 
 @limited("ballot", key=_participant_key)
@@ -466,9 +494,16 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
         )
     proposals = selectors.feasible_proposals(budget)
     choices = [(str(p.pk), p.title) for p in proposals]
-    mine = set() if request.method == "POST" else selectors.ballot_of(budget, participant)
+    mine = {} if request.method == "POST" else selectors.ballot_values(budget, participant)
+    initial: dict[str, Any] = {"proposals": [str(i) for i in mine]}
+    initial |= {f"v_{pk}": value for pk, value in mine.items()}
+    initial["keep_informed"] = selectors.keeps_informed(budget, participant)
     form = BallotForm(
-        request.POST or None, choices=choices, initial={"proposals": [str(i) for i in mine]}
+        request.POST or None,
+        choices=choices,
+        rule=budget.rule,
+        limit=budget.max_choices,
+        initial=initial,
     )
     error = None
     if request.method == "POST" and form.is_valid():
@@ -476,7 +511,11 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             services.cast_ballot(
                 budget=budget,
                 participant=participant,
-                proposal_ids=[int(i) for i in form.cleaned_data["proposals"]],
+                proposal_ids=[int(i) for i in form.cleaned_data["proposals"]]
+                if budget.rule in (VotingRule.WITHIN_BUDGET, VotingRule.CHOOSE_N)
+                else [],
+                values=form.values(),
+                keep_informed=form.cleaned_data["keep_informed"],
             )
         except services.BallotRefused as exc:
             error = exc.message
@@ -502,6 +541,9 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             "error": error,
             "has_ballot": bool(mine),
             "within_budget": budget.rule == VotingRule.WITHIN_BUDGET,
+            "value_fields": [
+                (p, form[f"v_{p.pk}"]) for p in proposals if f"v_{p.pk}" in form.fields
+            ],
             "last_updated": dialogue.updated_at,
         },
         status=400 if request.method == "POST" else 200,

@@ -262,6 +262,7 @@ KWARGS: dict[str, Callable[[Objects], dict[str, Any]]] = {
             "survey_create",
             "discussion_create",
             "budget_create",
+            "budget_import",
             "meeting_create",
         )
     },
@@ -274,6 +275,9 @@ KWARGS: dict[str, Callable[[Objects], dict[str, Any]]] = {
     "dialogue_staff:post_moderate": lambda o: {"pk": o.post.pk, "action": "dolj"},
     "dialogue_staff:budget": lambda o: {"pk": o.budget.pk},
     "dialogue_staff:budget_phase": lambda o: {"pk": o.budget.pk},
+    "dialogue_staff:budget_rules": lambda o: {"pk": o.budget.pk},
+    "dialogue_staff:budget_pabulib": lambda o: {"pk": o.budget.pk},
+    "dialogue_staff:proposal_delivery": lambda o: {"pk": o.proposal.pk},
     "dialogue_staff:proposal_assess": lambda o: {"pk": o.proposal.pk},
     "dialogue_staff:proposal_assignment": lambda o: {"pk": o.proposal.pk},
     "dialogue_staff:meeting": lambda o: {"pk": o.meeting.pk},

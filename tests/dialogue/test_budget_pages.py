@@ -1,0 +1,231 @@
+"""Participatory budgets as residents and officers use them: ranking and points ballots, the
+rule stated before voting, a results page that explains itself, Pabulib downloads and uploads,
+and winning projects followed to delivery."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from insyn.dialogue import services
+from insyn.dialogue.models import (
+    Ballot,
+    Budget,
+    BudgetPhase,
+    CountingRule,
+    DeliveryStage,
+    IdentityLevel,
+    Proposal,
+    VotingRule,
+)
+from tests.dialogue.conftest import sign_in_participant
+from tests.dialogue.factories import (
+    BudgetFactory,
+    ParticipantFactory,
+    ProposalFactory,
+    PublishedDialogueFactory,
+)
+from tests.factories import MunicipalityFactory
+
+pytestmark = pytest.mark.django_db
+WESOLA = (
+    Path(__file__).parent
+    / "data"
+    / "pabulib"
+    / "poland_warszawa_2017_wesola-plac-wojska-polskiego.pb"
+)
+
+
+@pytest.fixture
+def majority(officer):
+    """60 people want the three big-park projects, 40 want the two library projects."""
+    MunicipalityFactory()
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, amount=300, counting=CountingRule.MES)
+    park = [ProposalFactory(budget=budget, title=f"Parken {i}", cost=100) for i in range(3)]
+    library = [ProposalFactory(budget=budget, title=f"Biblioteket {i}", cost=100) for i in range(2)]
+    for _ in range(6):
+        services.cast_ballot(
+            budget=budget, participant=ParticipantFactory(), proposal_ids=[p.pk for p in park]
+        )
+    for _ in range(4):
+        services.cast_ballot(
+            budget=budget,
+            participant=ParticipantFactory(),
+            proposal_ids=[p.pk for p in library],
+        )
+    return budget, park, library
+
+
+def _url(budget, suffix=""):
+    return f"/dialog/{budget.dialogue_id}/budget/{budget.pk}/{suffix}"
+
+
+def test_the_budget_page_says_how_votes_are_counted_and_what_one_vote_means(client, majority):
+    budget, _park, _library = majority
+    text = client.get(_url(budget)).content.decode()
+    assert "lika andelar" in text
+    assert "en röst per e-postadress" in text.lower()
+
+
+def test_results_page_explains_equal_shares_against_most_votes_first(client, majority, officer):
+    budget, park, library = majority
+    services.budget_publish_results(budget=budget, by=officer)
+    budget.refresh_from_db()
+    assert budget.proposals.filter(is_winner=True, pk=library[0].pk).exists()
+    text = client.get(_url(budget)).content.decode()
+    assert "Så räknades rösterna: lika andelar" in text
+    assert "Med räknesättet ”flest röster först” hade resultatet blivit ett annat" in text
+    assert park[2].title in text.split("Då hade också detta genomförts:")[1].split(".")[0]
+    assert "personer betalade" in text
+    assert "<meter" in text
+    assert "Ladda ned omröstningen som Pabulib-fil" in text
+
+
+def test_pabulib_download_only_after_results(client, majority, officer):
+    budget, _park, _library = majority
+    assert client.get(_url(budget, "pabulib.pb")).status_code == 404
+    services.budget_publish_results(budget=budget, by=officer)
+    response = client.get(_url(budget, "pabulib.pb"))
+    assert response.status_code == 200
+    assert response.content.decode().startswith("META")
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_voting_with_a_ranking(client, officer):
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, rule=VotingRule.RANKING, max_choices=2)
+    a, b, c = (ProposalFactory(budget=budget, title=t) for t in ("Ek", "Bänk", "Lekplats"))
+    voter = ParticipantFactory(email="rostare@example.org")
+    sign_in_participant(client, voter)
+    page = client.get(_url(budget, "rosta/")).content.decode()
+    assert "Ingen plats" in page and f'name="v_{a.pk}"' in page
+    response = client.post(
+        _url(budget, "rosta/"), {f"v_{a.pk}": "2", f"v_{b.pk}": "1", "keep_informed": "on"}
+    )
+    assert response.status_code == 302
+    ballot = Ballot.objects.get(budget=budget, participant=voter)
+    assert dict(ballot.choices.values_list("proposal_id", "value")) == {a.pk: 2, b.pk: 1}
+    assert ballot.keep_informed
+    # Two proposals in the same place: a Swedish refusal, the earlier ballot kept.
+    response = client.post(_url(budget, "rosta/"), {f"v_{a.pk}": "1", f"v_{c.pk}": "1"})
+    assert response.status_code == 400
+    assert "varje plats bara en gång" in response.content.decode()
+    assert dict(ballot.choices.values_list("proposal_id", "value")) == {a.pk: 2, b.pk: 1}
+
+
+@pytest.mark.parametrize("bad", ["²", "99999999999999999999", "-1", "x", "3.5", "\x00"])
+def test_voting_with_points_refuses_bad_numbers_in_swedish(client, bad):
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, rule=VotingRule.POINTS, max_choices=10)
+    a = ProposalFactory(budget=budget, title="Ek")
+    sign_in_participant(client, ParticipantFactory())
+    response = client.post(_url(budget, "rosta/"), {f"v_{a.pk}": bad})
+    assert response.status_code == 400
+    assert "Rösten sparades inte" in response.content.decode()
+    assert not Ballot.objects.filter(budget=budget).exists()
+
+
+def test_voting_with_points(client):
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, rule=VotingRule.POINTS, max_choices=10)
+    a, b = (ProposalFactory(budget=budget, title=t) for t in ("Ek", "Bänk"))
+    sign_in_participant(client, ParticipantFactory())
+    assert (
+        client.post(_url(budget, "rosta/"), {f"v_{a.pk}": "7", f"v_{b.pk}": "3"}).status_code == 302
+    )
+    response = client.post(_url(budget, "rosta/"), {f"v_{a.pk}": "8", f"v_{b.pk}": "3"})
+    assert "11 poäng" in response.content.decode()
+
+
+def test_officer_sets_rules_until_voting_opens(staff_client, majority):
+    budget, _park, _library = majority
+    budget.phase = BudgetPhase.ASSESSMENT
+    budget.save()
+    url = f"/personal/dialog/budget/{budget.pk}/regler/"
+    staff_client.post(url, {"rule": VotingRule.POINTS, "max_choices": "12", "counting": "greedy"})
+    budget.refresh_from_db()
+    assert (budget.rule, budget.max_choices, budget.counting) == ("points", 12, "greedy")
+    budget.phase = BudgetPhase.VOTING
+    budget.save()
+    response = staff_client.post(url, {"rule": "budget", "counting": "mes"}, follow=True)
+    assert "kan inte ändras" in response.content.decode()
+    budget.refresh_from_db()
+    assert budget.counting == "greedy"
+    page = staff_client.get(f"/personal/dialog/budget/{budget.pk}/").content.decode()
+    assert "Reglerna är låsta" in page
+
+
+def test_officer_records_delivery_and_it_shows_publicly(staff_client, client, majority, officer):
+    budget, _park, library = majority
+    services.budget_publish_results(budget=budget, by=officer)
+    winner = Proposal.objects.get(pk=library[0].pk)
+    response = staff_client.post(
+        f"/personal/dialog/forslag/{winner.pk}/genomforande/",
+        {"stage": DeliveryStage.BUILDING, "on": "2025-05-02", "note": "Bygget har börjat."},
+    )
+    assert response.status_code == 302
+    winner.refresh_from_db()
+    assert winner.delivery_stage == DeliveryStage.BUILDING
+    text = client.get(_url(budget)).content.decode()
+    assert "Byggs" in text and "Bygget har börjat." in text
+    # A bad date is refused without a change.
+    staff_client.post(
+        f"/personal/dialog/forslag/{winner.pk}/genomforande/",
+        {"stage": DeliveryStage.DONE, "on": "2025-13-45"},
+    )
+    winner.refresh_from_db()
+    assert winner.delivery_stage == DeliveryStage.BUILDING
+
+
+def test_officer_imports_a_pabulib_file_and_sees_both_rules(staff_client, officer):
+    dialogue = PublishedDialogueFactory(created_by=officer)
+    url = f"/personal/dialog/{dialogue.pk}/budgetar/las-in/"
+    upload = SimpleUploadedFile("wesola.pb", WESOLA.read_bytes())
+    response = staff_client.post(url, {"file": upload, "counting": "mes"})
+    assert response.status_code == 302
+    budget = Budget.objects.get(dialogue=dialogue)
+    assert budget.ballots.count() == 27
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "Akademia Szkraba" in page and "lika andelar" in page
+
+
+def test_a_broken_pabulib_upload_names_the_line(staff_client, officer):
+    dialogue = PublishedDialogueFactory(created_by=officer)
+    url = f"/personal/dialog/{dialogue.pk}/budgetar/las-in/"
+    text = WESOLA.read_text("utf-8").replace("427;15995;", "427;gratis;")
+    response = staff_client.post(
+        url, {"file": SimpleUploadedFile("x.pb", text.encode()), "counting": "mes"}
+    )
+    assert response.status_code == 400
+    assert "Rad 22" in response.content.decode()
+    assert not Budget.objects.filter(dialogue=dialogue).exists()
+
+
+def test_results_page_query_count_does_not_grow(client, django_assert_max_num_queries, officer):
+    def build(n):
+        dialogue = PublishedDialogueFactory()
+        budget = BudgetFactory(dialogue=dialogue, amount=10_000)
+        proposals = [ProposalFactory(budget=budget, cost=100) for _ in range(n)]
+        for i in range(n):
+            services.cast_ballot(
+                budget=budget,
+                participant=ParticipantFactory(),
+                proposal_ids=[proposals[i].pk],
+            )
+        services.budget_publish_results(budget=budget, by=officer)
+        for p in budget.proposals.filter(is_winner=True):
+            services.proposal_record_delivery(
+                proposal=p, stage=DeliveryStage.PLANNED, on=timezone.localdate(), note="", by=None
+            )
+        return budget
+
+    small = build(2)
+    with django_assert_max_num_queries(40) as captured:
+        assert client.get(_url(small)).status_code == 200
+    big = build(20)
+    with django_assert_max_num_queries(len(captured.captured_queries)):
+        assert client.get(_url(big)).status_code == 200
