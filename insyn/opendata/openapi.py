@@ -463,7 +463,17 @@ SCHEMAS.update(
                 "dialogue": URL,
                 "title": STRING,
                 "amount_sek": INTEGER,
-                "rule": STRING,
+                "rule": {
+                    "type": "string",
+                    "description": "Röstsedeln: budget (välj inom budgeten), choose_n, ranking "
+                    "eller points.",
+                },
+                "counting": {
+                    "type": "string",
+                    "enum": ["greedy", "mes"],
+                    "description": "greedy: flest röster först; mes: lika andelar (Method of "
+                    "Equal Shares).",
+                },
                 "phase": STRING,
                 "results_published_at": NULLABLE_DATETIME,
             }
@@ -506,6 +516,22 @@ SCHEMAS["ParticipatoryBudgetDetail"] = {
                             "cost_sek": nullable(INTEGER),
                             "votes": nullable(INTEGER),
                             "selected": nullable(BOOLEAN),
+                            "delivery": nullable(
+                                obj(
+                                    {
+                                        "stage": nullable(
+                                            {
+                                                "type": "string",
+                                                "enum": ["planned", "procured", "building", "done"],
+                                            }
+                                        ),
+                                        "responsible_organisation": NULLABLE_STRING,
+                                        "updates": array(
+                                            obj({"stage": STRING, "on": DATE, "note": STRING})
+                                        ),
+                                    }
+                                )
+                            ),
                         }
                     )
                 )

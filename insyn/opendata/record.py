@@ -348,8 +348,11 @@ def _budget_queryset() -> QuerySet[Budget]:
 
 
 def _proposals(budget_obj: Budget) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(budget=budget_obj, state__in=PUBLIC_PROPOSAL_STATES).order_by(
-        "-votes", "title"
+    return (
+        Proposal.objects.filter(budget=budget_obj, state__in=PUBLIC_PROPOSAL_STATES)
+        .select_related("responsible_organisation")
+        .prefetch_related("deliveries")
+        .order_by("-votes", "title")
     )
 
 
@@ -362,6 +365,7 @@ def _budget_json(b: Budget, link: Link, *, detail: bool) -> Json:
         "title": b.title,
         "amount_sek": b.amount,
         "rule": b.rule,
+        "counting": b.counting,
         "phase": b.phase,
         "results_published_at": _date(b.results_published_at),
     }
@@ -377,6 +381,20 @@ def _budget_json(b: Budget, link: Link, *, detail: bool) -> Json:
                 "cost_sek": p.cost,
                 "votes": p.votes if results else None,
                 "selected": p.is_winner if results else None,
+                "delivery": (
+                    {
+                        "stage": p.delivery_stage or None,
+                        "responsible_organisation": p.responsible_organisation.name
+                        if p.responsible_organisation_id
+                        else None,
+                        "updates": [
+                            {"stage": d.stage, "on": _date(d.on), "note": d.note}
+                            for d in p.deliveries.all()
+                        ],
+                    }
+                    if results and p.is_winner
+                    else None
+                ),
             }
             for p in _proposals(b)
         ]

@@ -14,7 +14,8 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from insyn.dialogue.models import DialogueState, ProposalState
+from insyn.dialogue import services
+from insyn.dialogue.models import DeliveryStage, DialogueState, ProposalState
 from insyn.feedback import services as feedback
 from insyn.feedback.models import Kind
 from insyn.indicators.models import BudgetLine, BudgetState, BudgetUpload
@@ -194,6 +195,23 @@ def test_participatory_budget_votes_only_after_results(client, record):
     data = client.get(url).json()
     assert data["projects"][0]["votes"] == 12
     assert data["projects"][0]["selected"] is True
+    assert data["projects"][0]["delivery"] == {
+        "stage": None,
+        "responsible_organisation": None,
+        "updates": [],
+    }
+    services.proposal_record_delivery(
+        proposal=record.feasible,
+        stage=DeliveryStage.BUILDING,
+        on=dt.date(2025, 5, 2),
+        note="Bygget har börjat.",
+        by=None,
+    )
+    delivery = client.get(url).json()["projects"][0]["delivery"]
+    assert delivery["stage"] == "building"
+    assert delivery["updates"] == [
+        {"stage": "building", "on": "2025-05-02", "note": "Bygget har börjat."}
+    ]
 
 
 def test_participatory_budget_of_a_draft_dialogue_is_404(client, record):
