@@ -100,7 +100,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Swedish unless English was chosen (cookie); the browser's Accept-Language is ignored.
+    "insyn.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A bad number or date in a request (insyn.core.params) is a 400 with a Swedish message.
     "insyn.core.params.BadParameterMiddleware",
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "insyn.core.context_processors.site",
+                "insyn.core.context_processors.staff",
             ],
         },
     },
@@ -205,7 +207,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "/konto/logga-in/"
-LOGIN_REDIRECT_URL = "/personal/uppfoljning/"
+LOGIN_REDIRECT_URL = "/personal/"
 LOGOUT_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Insyn")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("insyn.opendata.urls")),
     path("andringar/", include("insyn.opendata.changes_urls")),
     path("konto/", include("insyn.accounts.urls")),
+    path("personal/", include("insyn.accounts.staff_urls")),
     path("personal/uppfoljning/", include("insyn.goals.urls")),
     path("export/", include("insyn.goals.export_urls")),
     path("personal/indikatorer/", include("insyn.indicators.staff_urls")),
@@ -28,6 +29,12 @@ urlpatterns = [
     path("open311/", include("insyn.feedback.open311_urls")),
     path("", include("insyn.public.urls")),
 ]
+
+# Error pages in the site's design, Swedish or English (insyn.core.views).
+handler400 = "insyn.core.views.bad_request"
+handler403 = "insyn.core.views.permission_denied"
+handler404 = "insyn.core.views.page_not_found"
+handler500 = "insyn.core.views.server_error"
 
 if settings.DEBUG:
     urlpatterns.append(

@@ -12,7 +12,7 @@ How it works
   ``insyn_public = True`` (``public_view``).
 * Roles: anonymous, admin (with a verified second factor), compiler, reporter (of the "own"
   organisation), reporter_foreign (of another organisation), reader, dialogue_officer,
-  contact_centre.
+  contact_centre, case_handler (of the "own" organisation's cases), moderator.
 * Expectations, per URL and role:
     - anonymous: GET and POST redirect to the login page (or 405 where the method is refused
       before anything else);
@@ -68,6 +68,8 @@ ROLES = [
     "reader",
     "dialogue_officer",
     "contact_centre",
+    "case_handler",
+    "moderator",
 ]
 ROLE_OF = {
     "admin": Role.ADMIN,
@@ -77,6 +79,8 @@ ROLE_OF = {
     "reader": Role.READER,
     "dialogue_officer": Role.DIALOGUE_OFFICER,
     "contact_centre": Role.CONTACT_CENTRE,
+    "case_handler": Role.CASE_HANDLER,
+    "moderator": Role.MODERATOR,
 }
 DRAFT_MARKER = "HEMLIGT-UTKAST-7f3a"
 PREFIXES = ("personal/", "konto/", "api/")
@@ -180,6 +184,14 @@ def url_for(route: Route, kwargs: dict[str, Any] | None) -> str:
 def matrix_world(db) -> World:
     world = make_world()
     open_period(world)
+    from tests.factories import MembershipFactory, UserFactory
+
+    world.users["case_handler"] = MembershipFactory(
+        role=Role.CASE_HANDLER, organisation=world.son, user=UserFactory(username="handler-son")
+    ).user
+    world.users["moderator"] = MembershipFactory(
+        role=Role.MODERATOR, organisation=None, user=UserFactory(username="moderator1")
+    ).user
     Report.objects.filter(
         period=world.period,
         assignment=world.assignments[2],

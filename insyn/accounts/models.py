@@ -17,6 +17,10 @@ class Role(models.TextChoices):
     READER = "reader", _("Läsare (förtroendevald)")
     DIALOGUE_OFFICER = "dialogue_officer", _("Dialogansvarig")
     CONTACT_CENTRE = "contact_centre", _("Kontaktcenter")
+    # A board's or company's own staff: sees and handles only cases routed to its organisation.
+    CASE_HANDLER = "case_handler", _("Handläggare (egen organisation)")
+    # Reviews residents' contributions: discussion posts, proposals, public fault reports.
+    MODERATOR = "moderator", _("Moderator")
 
 
 class Membership(models.Model):

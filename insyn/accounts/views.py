@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -17,10 +18,10 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from insyn.accounts.forms import LoginForm, TokenForm
-from insyn.accounts.permissions import login_required_view, public_view
+from insyn.accounts.permissions import has_role, login_required_view, public_view, roles_of
 
 # Short windows: enough to stop guessing, never a long lockout of the real user.
 LOGIN_RATE_IP = "30/5m"
@@ -33,20 +34,48 @@ def _username_key(group: str, request: HttpRequest) -> str:
     return (request.POST.get("username") or "").strip().lower()[:150]
 
 
+_LOGIN_LIMITS = (
+    ("login-ip", "ip", LOGIN_RATE_IP),
+    ("login-username", _username_key, LOGIN_RATE_USERNAME),
+)
+
+
 def login_throttled(request: HttpRequest) -> bool:
-    """Counts this POST against the IP and username limits; True when either is exceeded."""
-    by_ip = is_ratelimited(
-        request, group="login-ip", key="ip", rate=LOGIN_RATE_IP, method="POST", increment=True
-    )
-    by_name = is_ratelimited(
-        request,
-        group="login-username",
-        key=_username_key,
-        rate=LOGIN_RATE_USERNAME,
-        method="POST",
-        increment=True,
-    )
-    return by_ip or by_name
+    """True when this address or username has used up its failed attempts (counts nothing)."""
+    for group, key, rate in _LOGIN_LIMITS:
+        usage = get_usage(request, group=group, key=key, rate=rate, method="POST", increment=False)
+        if usage is None:
+            continue
+        if usage["should_limit"] or usage["count"] >= usage["limit"]:
+            return True
+    return False
+
+
+def count_failed_login(request: HttpRequest) -> None:
+    """Only failed sign-ins count: a person who signs in and out often is never locked out."""
+    for group, key, rate in _LOGIN_LIMITS:
+        get_usage(request, group=group, key=key, rate=rate, method="POST", increment=True)
+
+
+def allowed_after_login(user: Any, url: str) -> bool:
+    """May this user open `url`? (A `next` the user may not open is ignored after sign-in.)"""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    roles = getattr(match.func, "insyn_roles", None)
+    if roles is None or roles == ():
+        return True  # public, or any signed-in user
+    return has_role(user, *roles)
+
+
+def landing_url(user: Any) -> str:
+    """Where a signed-in person lands: the staff home, or the start page without a role."""
+    return settings.LOGIN_REDIRECT_URL if roles_of(user) else "/"
 
 
 class InsynLoginView(auth_views.LoginView):
@@ -61,8 +90,29 @@ class InsynLoginView(auth_views.LoginView):
             form.add_error(None, THROTTLED_MESSAGE)
             response = self.render_to_response(self.get_context_data(form=form))
             response.status_code = 429
+            response["Retry-After"] = "300"
             return response
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        count_failed_login(self.request)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        from insyn.accounts.staff_views import PREVIOUS_VISIT_KEY
+
+        previous = form.get_user().last_login
+        response = super().form_valid(form)
+        if previous:
+            self.request.session[PREVIOUS_VISIT_KEY] = previous.isoformat()
+        return response
+
+    def get_success_url(self):
+        target = self.get_redirect_url()
+        user = self.request.user
+        if target and allowed_after_login(user, target):
+            return target
+        return landing_url(user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -105,11 +155,15 @@ password_change_done = login_required_view(
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and allowed_after_login(request.user, target)
     ):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return landing_url(request.user)
 
 
 def _otp_throttled(request: HttpRequest) -> bool:

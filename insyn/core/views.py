@@ -3,7 +3,8 @@ from __future__ import annotations
 import logging
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,3 +66,47 @@ def ready(request: HttpRequest) -> JsonResponse:
             results[name] = "error"
     ok = all(value == "ok" for value in results.values())
     return JsonResponse({"status": "ok" if ok else "error", **results}, status=200 if ok else 503)
+
+
+# --- Error pages in the site's design (handler400/403/404/500 in insyn.urls) -------------------
+# Ratelimited (django-ratelimit) is a PermissionDenied: it is answered as 429 with when to try
+# again. The 500 page renders without the request context (the database may be what failed).
+
+RETRY_AFTER_SECONDS = 300
+
+
+def _error(request, template: str, status: int, **context) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django_ratelimit.exceptions import Ratelimited
+
+    if isinstance(exception, Ratelimited):
+        return too_many_requests(request)
+    return _error(request, "403.html", 403)
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    response = _error(request, "429.html", 429, retry_minutes=RETRY_AFTER_SECONDS // 60)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    from django.template import loader
+
+    try:
+        html = loader.get_template("500.html").render({"request": request})
+    except Exception:  # the page itself must never fail
+        html = "<!doctype html><title>500</title><h1>Något gick fel hos oss</h1>"
+    return HttpResponse(html, status=500)

@@ -117,8 +117,14 @@ class InboxFilters:
 
 
 def inbox(
-    filters: InboxFilters, *, now: dt.datetime | None = None, page_size: int = INBOX_PAGE_SIZE
+    filters: InboxFilters,
+    *,
+    now: dt.datetime | None = None,
+    page_size: int = INBOX_PAGE_SIZE,
+    organisation_ids: set[int] | None = None,
 ) -> Page:
+    """The staff inbox; `organisation_ids` limits it to those organisations' cases (a case
+    handler's view), None shows every case (the contact centre)."""
     now = now or timezone.now()
     qs = Case.objects.select_related("category", "organisation", "area").only(
         "number",
@@ -134,6 +140,8 @@ def inbox(
         "organisation__name",
         "area__name",
     )
+    if organisation_ids is not None:
+        qs = qs.filter(organisation_id__in=organisation_ids)
     if filters.number:
         number = filters.number.strip().upper()
         qs = qs.filter(number=number) if valid_number(number) else qs.none()

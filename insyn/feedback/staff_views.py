@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from insyn.accounts.models import Role
-from insyn.accounts.permissions import role_required
+from insyn.accounts.permissions import has_role, organisation_ids, role_required
 from insyn.core import params, spreadsheets
 from insyn.feedback import selectors, services
 from insyn.feedback.forms import (
@@ -46,20 +46,38 @@ from insyn.feedback.models import (
 from insyn.organisations.models import District
 
 contact_centre = role_required(Role.CONTACT_CENTRE)
+# Case handlers (a board's or company's own staff) read, answer and change the status of the
+# cases routed to their organisation; routing, triage, merging and publishing stay with the
+# contact centre.
+case_staff = role_required(Role.CONTACT_CENTRE, Role.CASE_HANDLER)
 admin_only = role_required(Role.ADMIN)
 
 
-def _case(number: str) -> Case:
+def handled_organisations(user: Any) -> set[int] | None:
+    """None: every case (contact centre, administrators); else the case handler's organisations."""
+    if has_role(user, Role.CONTACT_CENTRE):
+        return None
+    return organisation_ids(user, Role.CASE_HANDLER)
+
+
+def _check_case_access(request: HttpRequest, case: Case) -> None:
+    allowed = handled_organisations(request.user)
+    if allowed is not None and case.organisation_id not in allowed:
+        raise Http404  # another organisation's case: as if it did not exist
+
+
+def _case(request: HttpRequest, number: str) -> Case:
     case = selectors.case_for_staff(number)
     if case is None:
         raise Http404
+    _check_case_access(request, case)
     return case
 
 
 # --- Inbox --------------------------------------------------------------------------------
 
 
-@contact_centre
+@case_staff
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
@@ -73,7 +91,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         filters.overdue = bool(data.get("forsenade"))
         filters.number = data.get("nummer") or ""
     filters.page = params.page_param(request.GET)
-    page = selectors.inbox(filters)
+    page = selectors.inbox(filters, organisation_ids=handled_organisations(request.user))
     return render(
         request,
         "feedback/staff/inbox.html",
@@ -188,6 +206,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
             **selectors.case_detail(case),
             **defaults,
             "fresh_receipt": fresh,
+            "is_contact_centre": has_role(request.user, Role.CONTACT_CENTRE),
             "templates": AnswerTemplate.objects.filter(active=True),
             "governance": selectors.governance_link(case),
             "last_updated": case.updated_at,
@@ -196,16 +215,16 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
     )
 
 
-@contact_centre
+@case_staff
 @require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _case_page(request, _case(number))
+    return _case_page(request, _case(request, number))
 
 
 def _action(
     request: HttpRequest, number: str, form_class: type, form_name: str, do: Any, success: str
 ) -> HttpResponse:
-    case = _case(number)
+    case = _case(request, number)
     form = form_class(request.POST, auto_id=AUTO_IDS[form_name])
     if form.is_valid():
         try:
@@ -215,10 +234,10 @@ def _action(
         else:
             messages.success(request, success)
             return redirect("feedback_staff:case", number=case.number)
-    return _case_page(request, _case(number), status=400, **{form_name: form})
+    return _case_page(request, _case(request, number), status=400, **{form_name: form})
 
 
-@contact_centre
+@case_staff
 @require_POST
 def case_status(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -233,7 +252,7 @@ def case_status(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@contact_centre
+@case_staff
 @require_POST
 def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -252,7 +271,7 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@contact_centre
+@case_staff
 @require_POST
 def case_note(request: HttpRequest, number: str) -> HttpResponse:
     return _action(
@@ -361,14 +380,16 @@ def case_link(request: HttpRequest, number: str) -> HttpResponse:
 # --- Photos ------------------------------------------------------------------------------
 
 
-def _photo(uuid: Any) -> CasePhoto:
-    return get_object_or_404(CasePhoto.objects.select_related("case"), uuid=uuid)
+def _photo(request: HttpRequest, uuid: Any) -> CasePhoto:
+    item = get_object_or_404(CasePhoto.objects.select_related("case"), uuid=uuid)
+    _check_case_access(request, item.case)
+    return item
 
 
-@contact_centre
+@case_staff
 @require_GET
 def photo(request: HttpRequest, uuid: Any) -> FileResponse:
-    item = _photo(uuid)
+    item = _photo(request, uuid)
     if not item.image:
         raise Http404
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
@@ -376,10 +397,10 @@ def photo(request: HttpRequest, uuid: Any) -> FileResponse:
     return response
 
 
-@contact_centre
+@case_staff
 @require_GET
 def photo_public(request: HttpRequest, uuid: Any) -> FileResponse:
-    item = _photo(uuid)
+    item = _photo(request, uuid)
     if not item.public_image:
         raise Http404
     response = FileResponse(item.public_image.open("rb"), content_type="image/jpeg")
@@ -390,7 +411,7 @@ def photo_public(request: HttpRequest, uuid: Any) -> FileResponse:
 @contact_centre
 @require_POST
 def photo_blur(request: HttpRequest, uuid: Any) -> HttpResponse:
-    item = _photo(uuid)
+    item = _photo(request, uuid)
     form = BlurForm(request.POST)
     if form.is_valid() and item.image:
         services.blur_photo(photo=item, by=request.user, box=form.box())
@@ -403,7 +424,7 @@ def photo_blur(request: HttpRequest, uuid: Any) -> HttpResponse:
 @contact_centre
 @require_POST
 def photo_hide(request: HttpRequest, uuid: Any) -> HttpResponse:
-    item = _photo(uuid)
+    item = _photo(request, uuid)
     hidden = request.POST.get("hidden") == "1"
     services.set_photo_hidden(photo=item, hidden=hidden, by=request.user)
     messages.success(

@@ -87,6 +87,9 @@ ROLES = [
     "reader",
     "dialogue_officer",
     "contact_centre",
+    "case_handler",
+    "case_handler_foreign",
+    "moderator",
     "officer_own",
     "officer_foreign",
     "reporter_affected",
@@ -106,6 +109,10 @@ EDITORS = {"admin", "dialogue_officer", "officer_own"}  # of this dialogue's boa
 # reporters, who are not dialogue officers (insyn/dialogue/staff_views.py states this rule).
 READERS_OF_DIALOGUE = ALL_OFFICERS | {"reporter_affected"}
 CONTACT_CENTRE = {"admin", "contact_centre"}
+# A case handler of the organisation the case is routed to (the reporter's own, SON) reads,
+# answers and changes the status of it; a case handler of another organisation gets 404.
+CASE_WORK = CONTACT_CENTRE | {"case_handler"}
+CASE_HANDLER_VIEWS = ("inbox", "case", "status", "answer", "note", "photo", "photo_public")
 ADMINS = {"admin"}
 INDICATOR_STAFF = {"admin", "compiler"}
 
@@ -135,7 +142,11 @@ def access(name: str) -> Access:
     if app == "dialogue_staff":
         return DIALOGUE_ACCESS.get(view, same(EDITORS))
     if app == "feedback_staff":
-        return same(ADMINS if view in ("api_keys", "api_key_revoke") else CONTACT_CENTRE)
+        if view in ("api_keys", "api_key_revoke"):
+            return same(ADMINS)
+        if view == "inbox":
+            return same(CASE_WORK | {"case_handler_foreign"})
+        return same(CASE_WORK if view in CASE_HANDLER_VIEWS else CONTACT_CENTRE)
     if app == "indicators_staff":
         return same(INDICATOR_STAFF)
     raise AssertionError(f"{name}: no access rule; add one to access()")
@@ -175,6 +186,15 @@ def make_objects(tmp_path: Any) -> Objects:
     world = make_world()
     users = dict(world.users)
     users["reporter_affected"] = world.users["reporter_company"]
+    users["case_handler"] = MembershipFactory(
+        role=Role.CASE_HANDLER, organisation=world.son, user=UserFactory(username="handler-son")
+    ).user
+    users["case_handler_foreign"] = MembershipFactory(
+        role=Role.CASE_HANDLER, organisation=world.ubn, user=UserFactory(username="handler-ubn")
+    ).user
+    users["moderator"] = MembershipFactory(
+        role=Role.MODERATOR, organisation=None, user=UserFactory(username="moderator1")
+    ).user
     users["officer_own"] = MembershipFactory(
         role=Role.DIALOGUE_OFFICER, organisation=world.son, user=UserFactory(username="dialog-son")
     ).user

@@ -1,0 +1,133 @@
+"""The staff home (/personal/), the moderation queue and the demo outbox.
+
+Thin views: the counts come from insyn.accounts.selectors, every change from the apps' services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from insyn.accounts import selectors
+from insyn.accounts.models import Role
+from insyn.accounts.permissions import STAFF_ROLES, has_role, role_required
+
+PREVIOUS_VISIT_KEY = "insyn_previous_visit"
+
+
+def previous_visit(request: HttpRequest) -> dt.datetime | None:
+    """When the user signed in before this session (set at sign-in), else their last sign-in."""
+    raw = request.session.get(PREVIOUS_VISIT_KEY)
+    if raw:
+        return parse_datetime(raw)
+    return request.user.last_login
+
+
+@role_required(*STAFF_ROLES)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    identity = selectors.staff_identity(request.user)
+    return render(
+        request,
+        "staff/home.html",
+        {
+            "sections": selectors.home_sections(request.user, since=previous_visit(request)),
+            "identity": identity,
+        },
+    )
+
+
+MODERATORS = (Role.MODERATOR, Role.DIALOGUE_OFFICER, Role.CONTACT_CENTRE)
+
+
+@role_required(*MODERATORS)
+@require_GET
+def moderation(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "staff/moderation.html",
+        {
+            "queue": selectors.moderation_queue(),
+            "may_posts": has_role(user, Role.MODERATOR, Role.DIALOGUE_OFFICER),
+            "may_cases": has_role(user, Role.MODERATOR, Role.CONTACT_CENTRE),
+            "may_assess": has_role(user, Role.DIALOGUE_OFFICER),
+        },
+    )
+
+
+@role_required(Role.MODERATOR, Role.DIALOGUE_OFFICER)
+@require_POST
+def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from insyn.dialogue import services
+    from insyn.dialogue.models import Post
+    from insyn.dialogue.staff_views import can_edit
+
+    post = get_object_or_404(Post.objects.select_related("discussion__dialogue"), pk=pk)
+    if not has_role(request.user, Role.MODERATOR) and not can_edit(
+        request.user, post.discussion.dialogue
+    ):
+        raise PermissionDenied(_("Du kan inte moderera den här dialogen."))
+    try:
+        if action == "dolj":
+            services.post_hide(post=post, reason=request.POST.get("reason", ""), by=request.user)
+            messages.success(request, _("Inlägget är dolt."))
+        elif action == "godkann":
+            services.post_approve(post=post, by=request.user)
+            messages.success(request, _("Inlägget visas."))
+        else:
+            raise Http404
+    except services.DialogueError as exc:
+        messages.error(request, exc.message)
+    return redirect("staff:moderation")
+
+
+@role_required(Role.MODERATOR, Role.CONTACT_CENTRE)
+@require_POST
+def moderate_case(request: HttpRequest, number: str) -> HttpResponse:
+    from insyn.feedback import selectors as feedback_selectors
+    from insyn.feedback import services
+    from insyn.feedback.models import PublicState
+
+    case = feedback_selectors.case_for_staff(number)
+    if case is None:
+        raise Http404
+    state = request.POST.get("state", "")
+    if state not in (PublicState.PUBLISHED, PublicState.HIDDEN):
+        messages.error(request, _("Välj om felanmälan ska publiceras eller inte."))
+        return redirect("staff:moderation")
+    try:
+        services.moderate(
+            case=case,
+            public_description=request.POST.get("public_description", ""),
+            public_address=request.POST.get("public_address", ""),
+            state=state,
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Felanmälan %(number)s är publicerad.") % {"number": case.number}
+            if state == PublicState.PUBLISHED
+            else _("Felanmälan %(number)s visas inte publikt.") % {"number": case.number},
+        )
+    return redirect("staff:moderation")
+
+
+@role_required(Role.ADMIN)
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    from insyn.core.models import OutgoingEmail
+
+    emails = list(OutgoingEmail.objects.order_by("-created_at", "-pk")[:100])
+    return render(request, "staff/outbox.html", {"emails": emails, "now": timezone.now()})

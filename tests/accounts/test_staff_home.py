@@ -1,0 +1,171 @@
+"""The staff home at /personal/ (every sign-in lands there), the staff layout, the error pages,
+Swedish by default, and a login limit that only counts failed sign-ins."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from insyn.accounts.models import Role
+from insyn.accounts.testing import login_verified
+from insyn.goals.models import Report, ReportState
+from tests.factories import MembershipFactory, UserFactory
+from tests.goals.conftest import make_world, open_period
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "lösenord-för-test"
+
+
+@pytest.fixture
+def world():
+    w = make_world()
+    open_period(w)
+    return w
+
+
+def _user(role, organisation=None, username=None):
+    user = UserFactory(username=username or f"u-{role}")
+    MembershipFactory(user=user, role=role, organisation=organisation)
+    return user
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        Role.REPORTER,
+        Role.COMPILER,
+        Role.READER,
+        Role.DIALOGUE_OFFICER,
+        Role.CONTACT_CENTRE,
+        Role.CASE_HANDLER,
+        Role.MODERATOR,
+    ],
+)
+def test_every_role_signs_in_and_lands_on_its_home(world, role):
+    user = _user(role, organisation=world.son)
+    user.set_password(PASSWORD)
+    user.save()
+    client = Client()
+    response = client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/personal/"
+    page = client.get("/personal/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Logga ut" in html and "Byt lösenord" in html and "Inloggad som" in html
+    assert "Socialnämnden" in html  # for which organisation
+
+
+def test_a_next_the_user_may_not_open_is_ignored(world):
+    user = _user(Role.DIALOGUE_OFFICER)
+    user.set_password(PASSWORD)
+    user.save()
+    response = Client().post(
+        "/konto/logga-in/?next=/personal/uppfoljning/",
+        {"username": user.username, "password": PASSWORD},
+    )
+    assert response["Location"] == "/personal/"
+    response = Client().post(
+        "/konto/logga-in/?next=/personal/dialog/",
+        {"username": user.username, "password": PASSWORD},
+    )
+    assert response["Location"] == "/personal/dialog/"
+
+
+def test_the_reporter_sees_returned_reports_first(world, client):
+    own = Report.objects.filter(period=world.period, organisation=world.son).order_by("pk")
+    returned = own.last()
+    Report.objects.filter(pk=returned.pk).update(state=ReportState.RETURNED)
+    login_verified(client, world.users["reporter"])
+    html = client.get("/personal/").content.decode()
+    assert "återsänd för komplettering" in html
+    assert html.index(f"/rapporter/{returned.pk}/") < html.index(f"/rapporter/{own.first().pk}/")
+
+
+def test_several_roles_see_each_part_and_the_admin_sees_system_health(world, client):
+    user = _user(Role.REPORTER, organisation=world.son, username="multi")
+    MembershipFactory(user=user, role=Role.CONTACT_CENTRE, organisation=None)
+    login_verified(client, user)
+    html = client.get("/personal/").content.decode()
+    assert "Dina rapporter" in html and "Kontaktcenter" in html
+    assert "Systemets hälsa" not in html
+    login_verified(client, world.users["admin"])
+    html = client.get("/personal/").content.decode()
+    assert "Systemets hälsa" in html and "E-post i kö" in html
+
+
+def test_the_home_costs_a_bounded_number_of_queries(world, client, django_assert_max_num_queries):
+    login_verified(client, world.users["admin"])
+    with django_assert_max_num_queries(40):
+        assert client.get("/personal/").status_code == 200
+
+
+def test_dialogue_officer_and_contact_centre_get_a_swedish_403_in_the_sites_design(world):
+    client = Client()
+    login_verified(client, _user(Role.CONTACT_CENTRE))
+    response = client.get("/personal/uppfoljning/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Du har inte behörighet" in html and "Forbidden" not in html
+    assert "site-header" in html
+
+
+def test_404_and_429_pages():
+    response = Client().get("/finns-inte/")
+    assert response.status_code == 404 and "Sidan finns inte" in response.content.decode()
+    from django.test import RequestFactory
+
+    from insyn.core.views import permission_denied
+
+    request = RequestFactory().get("/")
+    from django.contrib.auth.models import AnonymousUser
+    from django_ratelimit.exceptions import Ratelimited
+
+    request.user = AnonymousUser()
+    response = permission_denied(request, Ratelimited())
+    assert response.status_code == 429 and response["Retry-After"] == "300"
+    assert "Vänta 5 minuter" in response.content.decode()
+
+
+def test_swedish_whatever_the_browser_says_english_only_when_chosen(db):
+    client = Client()
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="sv">' in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert '<html lang="en">' in html, "English stays chosen"
+
+
+def test_signing_in_and_out_often_never_locks_the_person_out(world):
+    user = _user(Role.READER, username="flitig")
+    user.set_password(PASSWORD)
+    user.save()
+    for _ in range(8):
+        client = Client(REMOTE_ADDR="203.0.113.50")
+        response = client.post("/konto/logga-in/", {"username": "flitig", "password": PASSWORD})
+        assert response.status_code == 302
+        client.post("/konto/logga-ut/")
+
+
+def test_a_case_handler_sees_only_cases_routed_to_their_organisation(world, client):
+    from insyn.feedback import services
+    from insyn.feedback.models import Case, Kind
+    from tests.feedback.factories import CategoryFactory
+
+    category = CategoryFactory(code="gatubelysning", name="Gatubelysning")
+
+    def case_for(org):
+        case = services.create_case(
+            kind=Kind.FAULT, category=category, description="Lampan", address_text="Torget"
+        ).case
+        Case.objects.filter(pk=case.pk).update(organisation=org)
+        return case
+
+    own = case_for(world.son)
+    other = case_for(world.ubn)
+    login_verified(client, _user(Role.CASE_HANDLER, organisation=world.son))
+    inbox = client.get("/personal/arenden/").content.decode()
+    assert own.number in inbox and other.number not in inbox
+    assert client.get(f"/personal/arenden/{own.number}/").status_code == 200
+    assert client.get(f"/personal/arenden/{other.number}/").status_code == 404
+    assert client.post(f"/personal/arenden/{own.number}/fordela/", {}).status_code == 403
+    assert Case.objects.count() == 2
