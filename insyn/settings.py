@@ -99,6 +99,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for visitors without a session straight from the shared cache (before
+    # sessions, locale, CSRF and auth): see insyn/core/public_cache.py.
+    "insyn.core.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Swedish unless English was chosen (cookie); the browser's Accept-Language is ignored.
     "insyn.core.middleware.ChosenLanguageMiddleware",
@@ -192,8 +195,15 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "insyn_cache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
         }
     }
+
+# Whole public responses in that cache (insyn.core.public_cache), invalidated by the publication
+# version (insyn.core.publication); proxies may keep a public page S_MAXAGE seconds.
+INSYN_PUBLIC_CACHE = env_bool("INSYN_PUBLIC_CACHE", True)
+INSYN_PUBLIC_CACHE_SECONDS = env_int("INSYN_PUBLIC_CACHE_SECONDS", 24 * 3600)
+INSYN_PUBLIC_CACHE_S_MAXAGE = env_int("INSYN_PUBLIC_CACHE_S_MAXAGE", 60)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,13 +5,17 @@ test, which walks this configuration)."""
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from django.views.static import serve as serve_media
 
 from insyn.core import views as core_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in every page's header: without a CSRF token there, public pages
+    # set no cookie and can be served from the public cache. Forcing someone's language is harmless.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("health/", core_views.health, name="health"),
     path("health/ready/", core_views.ready, name="health-ready"),
     path("api/", include("insyn.opendata.urls")),

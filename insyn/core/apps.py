@@ -6,4 +6,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Insyn"
 
     def ready(self) -> None:
+        from insyn.core.publication import connect_signals
+
         from . import checks  # noqa: F401  (registers the system checks)
+
+        connect_signals()

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
 from insyn.core.mail import queue_email
+from insyn.core.publication import bump_publication_version
 from insyn.dialogue import counting, pabulib
 from insyn.dialogue.models import (
     AgeBand,
@@ -720,6 +721,7 @@ def participant_delete(*, participant: Participant) -> None:
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     Ballot.objects.filter(participant=participant, budget__phase=BudgetPhase.VOTING).delete()
     Post.objects.filter(participant=participant).update(author_name="")
+    bump_publication_version()  # the name leaves every public page now
     emails = [participant.email] if participant.email else []
     registrations = Registration.objects.filter(participant=participant)
     for email in emails:
@@ -1319,6 +1321,7 @@ def _compute_results(budget: Budget) -> None:
     budget.proposals.filter(pk__in=outcome.winners).update(is_winner=True)
     budget.results = counting.as_json(outcome)
     budget.save(update_fields=["results"])
+    bump_publication_version()
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
 from insyn.core.mail import queue_email
+from insyn.core.publication import bump_publication_version
 from insyn.feedback.geo import municipality_bounds
 from insyn.feedback.images import CleanImage, blurred_copy
 from insyn.feedback.models import (
@@ -1092,6 +1093,7 @@ def anonymise_case(*, case: Case, now: dt.datetime | None = None) -> None:
     """Remove contact data and free-text personal data from a case and its history."""
     now = now or timezone.now()
     text = ANONYMISED_TEXT
+    bump_publication_version()  # written with update(): no save signal
     Case.objects.filter(pk=case.pk).update(
         contact_name="",
         contact_email="",
