@@ -128,6 +128,10 @@ class Assignment(models.Model):
     decision_date = models.DateField(_("beslutsdatum"), null=True, blank=True)
     # Board goal (gemensamt nämnd-/bolagsmål): its code, e.g. "NB 1.1".
     board_goal_code = models.CharField(_("målkod"), max_length=20, blank=True)
+    # "Gäller till och med 2017." on a published assignment (taken out of its title).
+    valid_until = models.PositiveSmallIntegerField(
+        _("gäller till och med år"), null=True, blank=True
+    )
 
     responsible_organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="responsible_for", verbose_name=_("ansvariga")
@@ -372,6 +376,14 @@ class GoalFollowUp(models.Model):
         _("trend enligt publicerad text"), max_length=10, choices=Trend.choices, blank=True
     )
     published_summary = models.TextField(_("sammanfattning enligt publicerad text"), blank=True)
+    # Older published summaries name organisations whose work the goal does not affect
+    # ("Industrihus och Förvaltningsfastigheter meddelar att deras verksamhet inte berörs").
+    not_affected_organisations = models.ManyToManyField(
+        "organisations.Organisation",
+        blank=True,
+        related_name="+",
+        verbose_name=_("ej berörda organisationer enligt publicerad text"),
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

@@ -47,6 +47,18 @@ class FollowupImportError(Exception):
     """A file could not be imported; the message names the file and line, in Swedish."""
 
 
+class FollowupStrictError(FollowupImportError):
+    """--strict: the pages were read but something needs checking, so nothing was written."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        unplaced = len(result.unplaced_lines)
+        super().__init__(
+            f"--strict: {len(result.warnings)} varning(ar), varav {unplaced} rad(er) som inte "
+            "kunde placeras; ingenting har sparats."
+        )
+
+
 @dataclass
 class ImportResult:
     parses: list[FollowupParse] = field(default_factory=list)
@@ -59,12 +71,45 @@ class ImportResult:
     def warnings(self) -> list[str]:
         return [w for p in self.parses for w in p.warnings]
 
+    @property
+    def goals_read(self) -> int:
+        return sum(len(p.goals) for p in self.parses)
+
+    @property
+    def assignments_read(self) -> int:
+        return sum(len(g.assignments) for p in self.parses for g in p.goals)
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(p.lines) for p in self.parses)
+
+    @property
+    def unplaced_lines(self) -> list[tuple[str, int, str]]:
+        """(file, line number, text) of every line no part of the parse claimed."""
+        return [
+            (p.source, line.number, line.text.strip())
+            for p in self.parses
+            for line in p.unplaced_lines
+        ]
+
     def to_json(self) -> dict:
-        """The dry-run contract: all goals of all files, and all warnings."""
+        """The dry-run contract: all goals of all files, and all warnings.
+
+        "pages" (added later) says per file how every line was accounted for.
+        """
         return {
             "goals": [g for p in self.parses for g in p.to_json()["goals"]],
             "warnings": self.warnings,
             "files": [p.source for p in self.parses],
+            "pages": [
+                {
+                    "file": p.source,
+                    "line_count": len(p.lines),
+                    "line_roles": p.line_roles(),
+                    "unplaced_lines": p.to_json()["unplaced_lines"],
+                }
+                for p in self.parses
+            ],
         }
 
 
@@ -95,14 +140,20 @@ def import_followup_files(
     paths: Sequence[str | Path],
     *,
     dry_run: bool = False,
+    strict: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Parse every file, then write all of them in one transaction (or nothing on error).
 
+    With `strict`, any warning (a line that could not be placed, a cross-check that disagrees,
+    an unknown organisation) stops the import before anything is written
+    (`FollowupStrictError`, which carries the parsed result for the report).
     `progress` is called with a line per file written (the command shows it at -v 2).
     """
     registry = registry_from_database()
     result = ImportResult(parses=parse_files(paths, registry))
+    if strict and result.warnings:
+        raise FollowupStrictError(result)
     if dry_run:
         return result
     with transaction.atomic():
@@ -184,6 +235,9 @@ def _write_goal(data: parser.Goal, plan: Plan, result: ImportResult, source: str
         published_summary=data.published_summary or "",
     )
     organisations = {o.name: o for o in Organisation.objects.all()}
+    not_affected = [organisations[name] for name in data.not_affected if name in organisations]
+    if {o.pk for o in follow_up.not_affected_organisations.all()} != {o.pk for o in not_affected}:
+        follow_up.not_affected_organisations.set(not_affected)
     groups = {g.name: g for g in OrganisationGroup.objects.all()}
     for order, item in enumerate(data.assignments):
         _write_assignment(goal, period, item, order, organisations, groups, result, source)
@@ -268,6 +322,7 @@ def _write_assignment(
         "decision_body": decision.body or "",
         "decision_date": _decision_date(item),
         "board_goal_code": item.board_goal_code or "",
+        "valid_until": item.valid_until,
     }
     assignment = Assignment.objects.filter(goal=goal, import_key=key).first()
     if assignment is None:

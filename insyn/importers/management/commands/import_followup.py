@@ -1,10 +1,22 @@
-"""insyn import-followup FILE... — import published follow-up pages (see insyn.importers)."""
+"""insyn import-followup FILE... — import published follow-up pages (see insyn.importers).
+
+--dry-run reads without writing; --json prints what was read (the dry-run contract); --strict
+stops before writing anything if a page has a warning (a line that could not be placed, a
+cross-check that disagrees); --report FILE.html writes a review page of every page's original
+text beside what it became (also when --strict stopped the import).
+"""
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from insyn.importers.services import FollowupImportError, import_followup_files
+from insyn.importers.services import (
+    FollowupImportError,
+    FollowupStrictError,
+    ImportResult,
+    import_followup_files,
+)
 
 
 class Command(BaseCommand):
@@ -20,23 +32,61 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", help="Skriv tolkningen som JSON på standard ut."
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Avbryt utan att spara något om en sida har en varning (t.ex. en rad som "
+            "inte kunde placeras).",
+        )
+        parser.add_argument(
+            "--report",
+            metavar="FILE.html",
+            help="Skriv en granskningssida: varje sidas originaltext bredvid vad den blev.",
+        )
 
-    def handle(self, *args, files, dry_run=False, json=False, **options):
+    def handle(self, *args, files, dry_run=False, json=False, strict=False, report=None, **options):
         try:
             progress = self.stderr.write if options.get("verbosity", 1) >= 2 else None
-            result = import_followup_files(files, dry_run=dry_run, progress=progress)
+            result = import_followup_files(files, dry_run=dry_run, strict=strict, progress=progress)
+        except FollowupStrictError as exc:
+            self._write_warnings(exc.result)
+            if report:
+                self._write_report(report, exc.result, dry_run=True)
+            raise CommandError(str(exc)) from exc
         except FollowupImportError as exc:
             raise CommandError(str(exc)) from exc
+        if report:
+            self._write_report(report, result, dry_run=dry_run)
         if json:
             self.stdout.write(_dumps(result.to_json()))
             return
+        self._write_warnings(result)
+        verb = "Tolkade" if dry_run else "Importerade"
+        unplaced = len(result.unplaced_lines)
+        self.stdout.write(
+            f"{verb} {len(files)} fil(er): {result.goals_read} mål, "
+            f"{result.assignments_read} uppdrag, {result.created} nya poster; "
+            f"{result.line_count} rader, {unplaced} rad(er) kunde inte placeras, "
+            f"{len(result.warnings)} varning(ar)."
+        )
+
+    def _write_warnings(self, result: ImportResult) -> None:
+        for source, number, text in result.unplaced_lines:
+            excerpt = text if len(text) <= 80 else text[:77] + "…"
+            self.stderr.write(f'Ej placerad: {source}, rad {number}: "{excerpt}"')
         for warning in result.warnings:
             self.stderr.write(f"Varning: {warning}")
-        verb = "Tolkade" if dry_run else "Importerade"
-        self.stdout.write(
-            f"{verb} {len(files)} fil(er): {result.goals} mål, "
-            f"{result.assignments} uppdrag, {result.created} nya poster."
-        )
+
+    def _write_report(self, path: str, result: ImportResult, *, dry_run: bool) -> None:
+        from insyn.importers.report import render_report
+
+        try:
+            Path(path).write_text(render_report(result.parses, dry_run=dry_run), encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(
+                f"{path}: granskningssidan kan inte skrivas ({exc.strerror})."
+            ) from exc
+        self.stderr.write(f"Granskningssida: {path}")
 
 
 def _dumps(data) -> str:
