@@ -34,6 +34,23 @@ Decisions documented here because callers depend on them:
   unknown text is left out of the list and reported in `unrecognised_names` (with a warning).
 * Decisions: `body` is "KF"/"KS" only when the page says so; a bare "§379" leaves it None.
 
+* 2017 pages: "Resultat: maj–augusti 2017" before the list is the goal's period (month: the
+  range's last month); status words on a line of their own are the goal's or an assignment's
+  status ("Enligt plan", "Inte helt enligt plan", "Inte alls enligt plan", "Uppnått"); three or
+  more such lines in a row after the summary are the legend. A line holding "Ansvariga:" is a
+  paragraph of its own, and a second one starts the next assignment, so unassessed assignments
+  listed one per line each come back. "Gäller till och med 2017." leaves the title for
+  `validity_note`/`valid_until`. Summary sentences counting boards and companies are kept in
+  `published_summary`; organisations said not to be affected go to `Goal.not_affected`.
+* Every line gets a role (`FollowupParse.lines`, see LINE_ROLES). A line nothing claims is
+  "unplaced" and a warning "rad N: …": text before the goal heading that is not known page
+  furniture, and paragraphs in the list that carry nothing of an assignment (no number, prefix,
+  label, status or assessment). Known page furniture (cookie banner, "Senast uppdaterad …") is
+  "boilerplate".
+* Cross-checks (warnings): assignments carrying "Ansvariga:" on the page against those read;
+  published counts against statuses read; 2017 company counts against those not affected and
+  the registry.
+
 `parse_followup` raises `FollowupParseError` (with `.source` and `.line`) only when no goal
 heading is found; anything else yields a result, with warnings for what looked wrong.
 """

@@ -419,3 +419,59 @@ def test_every_assignment_comes_back_and_no_line_is_lost(page: tuple[str, list])
             title = expected[line.assignment]["title"]
             if line.role == "assignment":
                 assert line.text.startswith(title)
+
+
+COLOURS = {
+    "Grön. Enligt plan.": "on_track",
+    "Grön. Uppdraget är slutfört.": "completed",
+    "Gul. Inte helt enligt plan.": "delayed",
+    "Röd. Inte alls enligt plan.": "not_done",
+}
+
+
+@st.composite
+def pages_2023(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
+    """The 2022–2023 layout: numbered items, a description and a status paragraph each."""
+    blank = draw(st.sampled_from(["", " ", "    ", "\u00a0"]))
+    lines = ["Fokusmål 4. Uppsala ska vara tryggt", blank, "Målbeskrivning", blank]
+    lines += ["Status för inriktningsmålet är Gul. Oförändrad", blank]
+    lines += ["Delårsuppföljning per augusti", blank, "Målet bedöms bli uppfyllt.", blank]
+    expected = []
+    for position in range(1, draw(st.integers(min_value=1, max_value=6)) + 1):
+        title = draw(titles())
+        written, names = draw(responsible_lists())
+        in_status = draw(st.booleans())
+        text = " ".join(draw(st.lists(sentences(), min_size=1, max_size=3)))
+        colour = draw(st.sampled_from(list(COLOURS)))
+        description = f"    Uppdrag {position}. {title}. Beskrivning: Om uppdraget."
+        if not in_status:
+            description += f" Ansvariga: {written}."
+        status = (
+            f"    Status för uppdraget är {colour} Ansvariga: {written if in_status else ''} "
+            f"Bedömning: Rapportering augusti 2023: {text}"
+        )
+        lines += [f"  {position}. ", blank, description, blank, status]
+        expected.append(
+            {"title": title, "responsible": names, "status": COLOURS[colour], "assessment": text}
+        )
+    return "\n".join(lines) + "\n", expected
+
+
+@PROPERTY
+@given(pages_2023())
+def test_every_2023_assignment_comes_back_and_no_line_is_lost(page: tuple[str, list]) -> None:
+    text, expected = page
+    result = parse(text)
+    got = [
+        {
+            "title": a["title"],
+            "responsible": a["responsible"],
+            "status": a["status"],
+            "assessment": a["assessment"],
+        }
+        for a in items(result)
+    ]
+    assert got == expected
+    assert_every_line_accounted_for(result, text)
+    assert result.unplaced_lines == []
+    assert not [w for w in result.warnings if "Ansvariga" in w or "okänd" in w or "känns" in w]
