@@ -203,3 +203,96 @@ def test_staff_pages_with_charts_are_accessible(page, live_server, browser_conte
         check(page)
     page.goto(f"{base}/enkat/{walks.surveys.get().pk}/")
     assert page.locator("svg.dlg-chart").count() >= 1 and page.locator("table").count() >= 1
+
+
+def test_resident_ranks_proposals_and_reads_results_that_explain_equal_shares(page, live_server):
+    """A ranking ballot cast in Chromium, then the results page of an equal-shares count, with
+    axe-core on the ballot, the refused ballot and the results."""
+    from django.utils import timezone
+
+    from insyn.dialogue import services
+    from insyn.dialogue.models import (
+        BudgetPhase,
+        CountingRule,
+        DeliveryStage,
+        IdentityLevel,
+        VotingRule,
+    )
+    from tests.dialogue.factories import (
+        BudgetFactory,
+        ParticipantFactory,
+        ProposalFactory,
+        PublishedDialogueFactory,
+    )
+    from tests.factories import MunicipalityFactory, UserFactory
+
+    MunicipalityFactory()
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(
+        dialogue=dialogue,
+        amount=300,
+        rule=VotingRule.RANKING,
+        max_choices=3,
+        counting=CountingRule.MES,
+    )
+    park = [ProposalFactory(budget=budget, title=f"Parken, del {i}", cost=100) for i in (1, 2, 3)]
+    library = [
+        ProposalFactory(budget=budget, title=f"Biblioteket, del {i}", cost=100) for i in (1, 2)
+    ]
+    quiet_favicon(page)
+    base = live_server.url
+
+    # Sign in as a resident through the session cookie the one-time link would set.
+    voter = ParticipantFactory(email="rangordnare@example.org")
+    from django.conf import settings as django_settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from insyn.dialogue.identity import SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = voter.pk
+    session.save()
+    page.context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": base}]
+    )
+
+    page.goto(f"{base}/dialog/{dialogue.pk}/budget/{budget.pk}/")
+    assert "lika andelar" in page.content()
+    check(page)
+    page.goto(f"{base}/dialog/{dialogue.pk}/budget/{budget.pk}/rosta/")
+    check(page)
+    page.select_option(f"#id_v_{library[0].pk}", "1")
+    page.select_option(f"#id_v_{park[0].pk}", "1")  # the same place twice: refused
+    page.click("button:has-text('Spara min röst')")
+    page.wait_for_selector(".dlg-errors")
+    assert "varje plats bara en gång" in page.content()
+    check(page, refused=True)
+    page.select_option(f"#id_v_{park[0].pk}", "2")
+    page.check("#id_keep_informed")
+    page.click("button:has-text('Spara min röst')")
+    page.wait_for_url(re.compile(rf"/budget/{budget.pk}/$"))
+    assert "Din röst är sparad" in page.content()
+
+    # The others vote, the officer publishes the result and records progress.
+    for picks in [park] * 6 + [library] * 4:
+        services.cast_ballot(
+            budget=budget,
+            participant=ParticipantFactory(),
+            values={p.pk: rank for rank, p in enumerate(picks, start=1)},
+        )
+    officer = UserFactory()
+    services.budget_set_phase(budget=budget, phase=BudgetPhase.RESULTS, by=officer)
+    winner = budget.proposals.filter(is_winner=True).first()
+    services.proposal_record_delivery(
+        proposal=winner,
+        stage=DeliveryStage.PLANNED,
+        on=timezone.localdate(),
+        note="Arbetet planeras.",
+        by=officer,
+    )
+    page.goto(f"{base}/dialog/{dialogue.pk}/budget/{budget.pk}/")
+    content = page.content()
+    assert "Så räknades rösterna: lika andelar" in content
+    assert "Arbetet planeras." in content
+    assert "Biblioteket, del 1" in content
+    check(page)
