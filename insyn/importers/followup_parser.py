@@ -80,6 +80,11 @@ __all__ = [
 ]
 
 GOAL_STATUSES = {"grön": "green", "gul": "yellow", "röd": "red"}
+GOAL_STATUS_WORDS = {
+    "green": '"enligt plan"',
+    "yellow": '"inte helt enligt plan"',
+    "red": '"inte alls enligt plan"',
+}
 ASSIGNMENT_STATUSES = ("completed", "on_track", "delayed", "not_done")
 
 MONTHS: dict[str, int] = {
@@ -1023,7 +1028,7 @@ class _Parser:
         text = sentence.strip()
         counted = _ORG_COUNT_RE.match(text)
         if counted:
-            self.org_counts.append(counted.groupdict())
+            self.org_counts.append({**counted.groupdict(), "sentence": text})
             return True
         not_affected = _NOT_AFFECTED_RE.match(text)
         if not_affected:
@@ -1547,6 +1552,13 @@ class _Parser:
         companies named as not affected and the registry."""
         year = goal.period.year
         for counts in self.org_counts:
+            stated = _plain_goal_status(counts.get("sentence") or "")
+            if stated is not None and goal.status is not None and stated != goal.status:
+                self.warn(
+                    f"{goal.reference}: sammanfattningen säger "
+                    f"{GOAL_STATUS_WORDS[stated]} men målets status är "
+                    f"{GOAL_STATUS_WORDS[goal.status]}"
+                )
             some = _number(counts.get("companies"))
             total = _number(counts.get("companies_total"))
             if some is None or total is None:

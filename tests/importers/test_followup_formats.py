@@ -251,6 +251,18 @@ def test_organisation_counts_in_the_summary_are_cross_checked() -> None:
     assert any("11 av 13 bolag men 1 bolag anges inte beröras" in w for w in result.warnings)
 
 
+def test_the_summary_status_is_checked_against_the_goal_status() -> None:
+    result = parse(
+        "Inriktningsmål 1. Titel\n\nResultat: maj–augusti 2017\n\nInte helt enligt plan\n\n"
+        "Alla nämnder rapporterar att arbetet pågår enligt plan.\n\nA. Ansvariga: KS\n"
+    )
+    assert result.goals[0].status == "yellow"
+    assert result.warnings == [
+        'Inriktningsmål 1: sammanfattningen säger "enligt plan" men målets status är '
+        '"inte helt enligt plan"'
+    ]
+
+
 # -- never a silent loss ----------------------------------------------------------------------
 
 
