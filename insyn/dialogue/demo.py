@@ -20,6 +20,7 @@ from insyn.dialogue import services
 from insyn.dialogue.models import (
     AgeBand,
     BudgetPhase,
+    CountingRule,
     Dialogue,
     District,
     IdentityLevel,
@@ -154,8 +155,10 @@ def _rural_budget(goals: list[Goal], assignments: list[Assignment], today: dt.da
         title="Landsbygdens medborgarbudget",
         amount=1_000_000,
         rule=VotingRule.WITHIN_BUDGET,
+        counting=CountingRule.MES,
         intro="Välj de förslag du vill ska genomföras. De får tillsammans kosta högst en "
-        "miljon kronor.",
+        "miljon kronor. Rösterna räknas med lika andelar, så att byarna som är överens om "
+        "något får igenom det även om de är färre än de som röstar i tätorterna.",
     )
     rural = _districts(RURAL)
     ideas = [
