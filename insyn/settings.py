@@ -332,6 +332,23 @@ MAILERS = {
 if not MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Insyn <insyn@localhost>")
+# Demo outbox: every e-mail is delivered to the local outbox (the OutgoingEmail table, shown at
+# /personal/utgaende-epost/ and by `insyn outbox`) instead of a mail server, so one-time links,
+# reminders and case updates can be followed without SMTP. On by default with DEBUG, or in the
+# embedded set-up (SQLite) when no mail server is configured; production (EMAIL_HOST set, or
+# PostgreSQL) sends through SMTP. MAIL_OUTBOX=true/false decides explicitly.
+MAIL_OUTBOX = env_bool(
+    "MAIL_OUTBOX",
+    not TESTING
+    and (
+        DEBUG
+        or (
+            DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+            and not os.environ.get("EMAIL_HOST")
+            and not os.environ.get("EMAIL_BACKEND")
+        )
+    ),
+)
 
 # --- Logging: structured (one JSON object a line) to stderr -----------------------------------
 LOGGING = {

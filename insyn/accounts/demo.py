@@ -29,6 +29,8 @@ DEMO_ACCOUNTS = [
     ("rapportor-bolag", "Bo Bolag", Role.REPORTER, OrganisationKind.COMPANY),
     ("dialog", "Dia Dialog", Role.DIALOGUE_OFFICER, None),
     ("kontaktcenter", "Kim Kontaktcenter", Role.CONTACT_CENTRE, None),
+    ("handlaggare", "Hanna Handläggare", Role.CASE_HANDLER, "Gatu- och samhällsmiljönämnden"),
+    ("moderator", "Mo Moderator", Role.MODERATOR, None),
 ]
 
 

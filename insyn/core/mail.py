@@ -1,9 +1,14 @@
-"""Queue and send email notices (see insyn.core.models.OutgoingEmail)."""
+"""Queue and send email notices (see insyn.core.models.OutgoingEmail).
+
+With settings.MAIL_OUTBOX (the demo, DEBUG) an e-mail is delivered to the local outbox at once:
+the row is stored as "Levererat till demo-utkorgen" and never sent; staff read it at
+/personal/utgaende-epost/ and anyone with a shell by `insyn outbox`."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,13 +23,27 @@ def queue_email(to: str, subject: str, body: str, *, dedupe_key: str = "") -> bo
     """Queue one email; returns False if one with the same dedupe_key was already queued."""
     if not to:
         return False
+    outbox = getattr(settings, "MAIL_OUTBOX", False)
     try:
         with transaction.atomic():
-            OutgoingEmail.objects.create(
-                to=to, subject=subject[:300], body=body, dedupe_key=dedupe_key
+            email = OutgoingEmail.objects.create(
+                to=to,
+                subject=subject[:300],
+                body=body,
+                dedupe_key=dedupe_key,
+                **(
+                    {"state": OutgoingEmail.State.DELIVERED_LOCALLY, "sent_at": timezone.now()}
+                    if outbox
+                    else {}
+                ),
             )
     except IntegrityError:
         return False
+    if outbox:
+        logger.info(
+            "e-mail delivered to the demo outbox",
+            extra={"event": "email_outbox", "email_id": email.pk, "subject": email.subject},
+        )
     return True
 
 

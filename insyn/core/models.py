@@ -16,6 +16,7 @@ class OutgoingEmail(models.Model):
         SENDING = "sending", "Skickas"
         SENT = "sent", "Skickat"
         FAILED = "failed", "Misslyckades"
+        DELIVERED_LOCALLY = "outbox", "Levererat till demo-utkorgen"
 
     to = models.EmailField()
     subject = models.CharField(max_length=300)

@@ -26,6 +26,7 @@ from insyn.feedback.models import (
     CasePhoto,
     CaseStatus,
     Category,
+    CategoryQuestion,
     Kind,
     PublicState,
     Theme,
@@ -189,6 +190,25 @@ def case_for_staff(number: str) -> Case | None:
     )
 
 
+def extra_answers(case: Case) -> list[tuple[str, str]]:
+    """A case's answers to its category's extra questions as (question, answer) labels — never
+    the raw keys ("stolpnummer", "antal") the form and Open311 store (one query)."""
+    if not case.attributes:
+        return []
+    questions = {q.code: q for q in CategoryQuestion.objects.filter(category_id=case.category_id)}
+    rows = []
+    for code, value in case.attributes.items():
+        question = questions.get(code)
+        if question is None:
+            rows.append((str(code), str(value)))
+            continue
+        names = dict(question.choices)
+        values = value if isinstance(value, list) else [value]
+        shown = ", ".join(names.get(str(v), str(v)) for v in values)
+        rows.append((question.description, shown))
+    return rows
+
+
 def case_detail(case: Case) -> dict[str, Any]:
     """Events, photos, followers count, duplicates and history for the staff case page."""
     events = list(case.events.select_related("actor", "api_key").order_by("created_at", "pk"))
@@ -196,6 +216,7 @@ def case_detail(case: Case) -> dict[str, Any]:
         case.history.select_related("history_user", "organisation").order_by("-history_date")[:50]
     )
     return {
+        "extra_answers": extra_answers(case),
         "events": events,
         "photos": list(case.photos.all()),
         "follower_count": case.followers.count(),

@@ -39,6 +39,11 @@ def with_unit(value: float | Decimal | None, unit: str, decimals: int | None = N
     text = format_number(value, decimals)
     if value is None or not unit:
         return text
+    if unit.strip().lower() in ("antal", "st"):
+        # A count: "27 st" in Swedish, "27" in English (never "27 antal").
+        from django.utils.translation import get_language
+
+        return f"{text}{NBSP}st" if (get_language() or "sv").startswith("sv") else text
     return f"{text}{NBSP}{unit}" if unit != "%" else f"{text}{NBSP}%"
 
 

@@ -169,3 +169,73 @@ def test_a_case_handler_sees_only_cases_routed_to_their_organisation(world, clie
     assert client.get(f"/personal/arenden/{other.number}/").status_code == 404
     assert client.post(f"/personal/arenden/{own.number}/fordela/", {}).status_code == 403
     assert Case.objects.count() == 2
+
+
+def test_shared_filters_follow_swedish_conventions_and_english_when_chosen():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from insyn.core.templatetags.insyn_format import count, daterange, duration
+
+    with translation.override("sv"):
+        assert duration(dt.timedelta(days=3)) == "3 dagar"
+        assert duration(dt.timedelta(hours=2, minutes=15)) == "2 tim 15 min"
+        assert daterange(dt.date(2023, 9, 15), dt.date(2023, 10, 31)) == "15 sep–31 okt 2023"
+        assert count(27) == "27 st"
+    with translation.override("en"):
+        assert duration(dt.timedelta(days=3)) == "3 days"
+        assert daterange(dt.date(2023, 9, 15), dt.date(2023, 10, 31)) == "15 Sep–31 Oct 2023"
+        assert count(27) == "27"
+
+
+def test_swedish_empty_choice_label_in_forms():
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override("sv"):
+        assert str(BLANK_CHOICE_LABEL) == "– Välj –"
+
+
+def test_demo_outbox_delivers_at_once_and_the_admin_reads_it(world, client, settings):
+    from django.core.management import call_command
+
+    from insyn.core.mail import queue_email
+    from insyn.core.models import OutgoingEmail
+
+    settings.MAIL_OUTBOX = True
+    assert queue_email("rut@example.org", "Din inloggningslänk", "https://x/logga-in/abc/")
+    email = OutgoingEmail.objects.get(subject="Din inloggningslänk")
+    assert email.state == OutgoingEmail.State.DELIVERED_LOCALLY and email.sent_at
+    login_verified(client, world.users["admin"])
+    html = client.get("/personal/utgaende-epost/").content.decode()
+    assert "Din inloggningslänk" in html and "https://x/logga-in/abc/" in html
+    import io
+
+    out = io.StringIO()
+    call_command("outbox", stdout=out)
+    assert "Din inloggningslänk" in out.getvalue()
+    settings.MAIL_OUTBOX = False
+    queue_email("rut@example.org", "Påminnelse", "text")
+    assert OutgoingEmail.objects.get(subject="Påminnelse").state == OutgoingEmail.State.QUEUED
+
+
+def test_a_moderator_publishes_a_fault_report_from_the_one_queue(world, client):
+    from insyn.feedback import services
+    from insyn.feedback.models import Case, Kind, PublicState
+    from tests.feedback.factories import CategoryFactory
+
+    category = CategoryFactory(code="gatubelysning", name="Gatubelysning")
+    case = services.create_case(
+        kind=Kind.FAULT, category=category, description="Lampan är trasig", address_text="Torget"
+    ).case
+    login_verified(client, _user(Role.MODERATOR))
+    assert case.number in client.get("/personal/moderering/").content.decode()
+    response = client.post(
+        f"/personal/moderering/arende/{case.number}/",
+        {"state": "published", "public_description": "Lampan är trasig", "public_address": ""},
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).public_state == PublicState.PUBLISHED
+    # The moderator does not handle cases.
+    assert client.get(f"/personal/arenden/{case.number}/").status_code == 403
