@@ -142,6 +142,9 @@ class PeriodFactory(factory.django.DjangoModelFactory):
     month = 8
     state = PeriodState.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
+    published_on = factory.LazyAttribute(
+        lambda o: timezone.localdate(o.published_at) if o.published_at else None
+    )
     deadline = factory.LazyAttribute(lambda o: dt.date(o.year, 9, 15))
 
 

@@ -223,7 +223,10 @@ class FollowUpPeriod(models.Model):
         _("läge"), max_length=20, choices=PeriodState.choices, default=PeriodState.PLANNED
     )
     opened_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
+    published_at = models.DateTimeField(_("publicerad i Insyn"), null=True, blank=True)
+    # The municipality's publication date, shown to the public: the day it was published in
+    # Insyn, or for an imported follow-up the date its page gives (None: the page does not say).
+    published_on = models.DateField(_("publicerad av kommunen"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

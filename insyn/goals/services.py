@@ -681,8 +681,10 @@ def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
         raise ServiceError(problems)
     period.state = PeriodState.PUBLISHED
     period.published_at = timezone.now()
-    _as_history_user(period, by).save(update_fields=["state", "published_at"])
+    period.published_on = timezone.localdate(period.published_at)
+    _as_history_user(period, by).save(update_fields=["state", "published_at", "published_on"])
     given.state, given.published_at = period.state, period.published_at
+    given.published_on = period.published_on
     _index(period)
     notifications.period_published(period)
     return period

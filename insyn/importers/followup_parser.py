@@ -253,6 +253,36 @@ _ISO_DATE_RE = re.compile(r"\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b")
 _SWEDISH_DATE_RE = re.compile(
     rf"\b(\d{{1,2}})\s+({_MONTH_ALT})\s+((?:19|20)\d{{2}})\b", re.IGNORECASE
 )
+# The page's own publication line, as municipal sites print it under the text.
+_PUBLISHED_RE = re.compile(
+    r"^\s*(?:sidan\s+)?(?:publicerad|publicerades|publicerat|senast\s+(?:uppdaterad|ändrad))"
+    r"\s*:?\s*(?:den\s+)?(?P<date>.{6,40})$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def page_publication_date(text: str) -> str | None:
+    """The date of the page's publication line (ISO 8601), or None when it has none. When the
+    page says both when it was published and when it was last updated, the first one wins."""
+    for match in _PUBLISHED_RE.finditer(text):
+        value = match.group("date")
+        iso = _ISO_DATE_RE.search(value)
+        if iso:
+            date = _parse_iso_date(*iso.groups())
+        else:
+            swedish = _SWEDISH_DATE_RE.search(value)
+            date = (
+                _parse_iso_date(
+                    swedish.group(3), str(MONTHS[swedish.group(2).casefold()]), swedish.group(1)
+                )
+                if swedish
+                else None
+            )
+        if date:
+            return date
+    return None
+
+
 _PARAGRAPH_RE = re.compile(r"§\s*(\d{1,4})")
 _BODY_RE = re.compile(r"\b(KF|KS|KSAU|kommunfullmäktige|kommunstyrelsen)\b", re.IGNORECASE)
 _PARTIAL_GROUP_RE = re.compile(
@@ -310,9 +340,17 @@ class Period:
     label: str | None = None
     year: int | None = None
     month: int | None = None  # None for full-year follow-up (see module docstring)
+    # When the municipality published the page ("Publicerad 12 oktober 2023", "Senast
+    # uppdaterad: 2023-10-12"), ISO 8601; None when the page does not say.
+    published: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"label": self.label, "year": self.year, "month": self.month}
+        return {
+            "label": self.label,
+            "year": self.year,
+            "month": self.month,
+            "published": self.published,
+        }
 
 
 @dataclass
@@ -807,6 +845,9 @@ class _Parser:
             body = [(i + 1, self.lines[i]) for i in range(line_index + 1, end)]
             goal = self._parse_goal(match, line_index + 1, body)
             result.goals.append(goal)
+        published = page_publication_date("\n".join(self.lines))
+        for goal in result.goals:
+            goal.period.published = published
         result.lines = self._account_for_lines()
         result.warnings = self.warnings
         result.unknown_organisations = self.unknown

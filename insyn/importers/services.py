@@ -269,8 +269,19 @@ def _period_for(plan: Plan, data: parser.Period) -> FollowUpPeriod:
             month=data.month,
             state=PeriodState.PUBLISHED,
             published_at=timezone.now(),
+            published_on=_date_or_none(data.published),
         )
+    elif data.published and period.published_on is None:
+        period.published_on = _date_or_none(data.published)
+        period.save(update_fields=["published_on"])
     return period
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _title_hash(title: str) -> str:

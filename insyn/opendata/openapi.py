@@ -131,6 +131,7 @@ SCHEMAS: dict[str, Schema] = {
                     "kind_label": STRING,
                     "plan_year": INTEGER,
                     "published_at": nullable(DATETIME),
+                    "published_on": nullable(DATE),
                     "reports_url": URL,
                     "html_url": URL,
                 }

@@ -516,6 +516,8 @@ def _period_json(period: FollowUpPeriod, link: Link) -> Json:
             "kind_label": str(period.get_kind_display()),
             "plan_year": period.plan.year,
             "published_at": period.published_at,
+            # The municipality's publication date (published_at: when Insyn made it public).
+            "published_on": period.published_on,
             "reports_url": _api(link, "period-reports", period.pk),
             "html_url": _page(link, period),
         }

@@ -150,3 +150,62 @@ def test_untouched_drafts_of_an_already_open_period_are_filled_once(world):
     touched.refresh_from_db()
     assert touched.assessment == ""
     assert services.drafts_prefill_untouched(period=world.period, by=None) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fokusmål 1. X\n\nPublicerad 12 oktober 2023\n", "2023-10-12"),
+        ("Senast uppdaterad: 2023-10-30\n", "2023-10-30"),
+        ("Sidan publicerades den 3 november 2023", "2023-11-03"),
+        ("Publicerad 31 februari 2023", None),
+        ("Uppdraget ska publiceras senast i december 2022.", None),
+        ("Ingen datumrad alls", None),
+    ],
+)
+def test_the_importer_reads_the_pages_own_publication_date(text, expected):
+    from insyn.importers.followup_parser import page_publication_date
+
+    assert page_publication_date(text) == expected
+
+
+def test_the_archive_shows_the_municipalitys_publication_date_not_the_imports(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import PeriodFactory, PlanFactory
+
+    plan = PlanFactory(year=2023)
+    dated = PeriodFactory(plan=plan, published_on=dt.date(2023, 10, 12))
+    undated = PeriodFactory(
+        plan=plan, kind="annual", label="Årsbokslut", month=None, published_on=None
+    )
+    page = client.get(reverse("public:archive")).content.decode()
+    assert 'publicerad <time datetime="2023-10-12">12 oktober 2023</time>' in page
+    today = timezone.localdate().isoformat()
+    assert f'publicerad <time datetime="{today}"' not in page  # never the import day
+    page = client.get(reverse("public:period", args=[undated.pk])).content.decode()
+    assert "Sidan anger inte när den publicerades." in page
+    assert dated.published_at.date() != dt.date(2023, 10, 12)
+
+
+def test_an_imported_page_keeps_its_publication_date(db, tmp_path):
+    import datetime as dt
+
+    from insyn.goals.models import FollowUpPeriod
+    from insyn.importers.services import import_followup_files
+    from insyn.organisations.services import DATA_DIR, load_registry_file
+    from tests.importers.test_import_service import GOAL_1, GOAL_4
+
+    load_registry_file(DATA_DIR / "uppsala.json")
+    import_followup_files([GOAL_1])
+    period = FollowUpPeriod.objects.get()
+    assert period.published_on is None  # the saved page says nothing: no invented date
+    dated = tmp_path / "dated.txt"
+    dated.write_text(
+        GOAL_4.read_text(encoding="utf-8") + "\n\nPublicerad 12 oktober 2023\n", encoding="utf-8"
+    )
+    import_followup_files([dated])
+    period.refresh_from_db()
+    assert period.published_on == dt.date(2023, 10, 12)
