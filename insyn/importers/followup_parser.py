@@ -345,12 +345,10 @@ class Period:
     published: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "year": self.year,
-            "month": self.month,
-            "published": self.published,
-        }
+        data: dict[str, Any] = {"label": self.label, "year": self.year, "month": self.month}
+        if self.published:  # only pages that print a publication line have one
+            data["published"] = self.published
+        return data
 
 
 @dataclass

@@ -186,12 +186,7 @@ def test_page_4_goal(page_4: dict[str, Any]) -> None:
     assert goal["short_title"] == "Tryggheten och jämlikheten"
     assert goal["status"] == "yellow"
     assert goal["stated_trend"] == "unchanged"
-    assert goal["period"] == {
-        "label": "Delårsuppföljning per augusti",
-        "year": 2023,
-        "month": 8,
-        "published": None,
-    }
+    assert goal["period"] == {"label": "Delårsuppföljning per augusti", "year": 2023, "month": 8}
     assert goal["summary"] == {
         "assignments": 12,
         "completed": 1,
@@ -332,12 +327,7 @@ def test_page_1_goal(page_1: dict[str, Any]) -> None:
     assert goal["short_title"] == "Ekonomin och välfärden"
     assert goal["status"] == "green"
     assert goal["stated_trend"] is None
-    assert goal["period"] == {
-        "label": "Delårsuppföljning per augusti",
-        "year": 2023,
-        "month": 8,
-        "published": None,
-    }
+    assert goal["period"] == {"label": "Delårsuppföljning per augusti", "year": 2023, "month": 8}
     assert goal["summary"] == {
         "assignments": 18,
         "completed": 1,
@@ -493,7 +483,7 @@ def test_goal_status_variants(lines: str, status: str | None, trend: str | None)
 )
 def test_period_variants(line: str, month: int | None) -> None:
     goal = only_goal(f"Fokusmål 1. Titel\n\nStatus för inriktningsmålet är Gul.\n\n{line}\n{ITEM}")
-    assert goal["period"] == {"label": line, "year": 2023, "month": month, "published": None}
+    assert goal["period"] == {"label": line, "year": 2023, "month": month}
 
 
 def test_period_year_from_other_dated_text() -> None:
@@ -501,14 +491,9 @@ def test_period_year_from_other_dated_text() -> None:
         "Fokusmål 1. Titel\n\nÅrsbokslut\n\n1.\n\nGör något. Ansvariga: KS Bedömning (per "
         "december 2021): Klart.\n"
     )
-    assert goal["period"] == {"label": "Årsbokslut", "year": 2021, "month": None, "published": None}
+    assert goal["period"] == {"label": "Årsbokslut", "year": 2021, "month": None}
     no_dates = only_goal("Fokusmål 1. Titel\n\nÅrsbokslut\n")
-    assert no_dates["period"] == {
-        "label": "Årsbokslut",
-        "year": None,
-        "month": None,
-        "published": None,
-    }
+    assert no_dates["period"] == {"label": "Årsbokslut", "year": None, "month": None}
 
 
 LEGEND = """
@@ -674,12 +659,7 @@ def test_items_numbered_only_by_the_list() -> None:
         "delayed",
     )
     assert second["responsible"] == ["Uppsala Vatten och Avfall AB"]
-    assert goal["period"] == {
-        "label": "Delårsuppföljning per april",
-        "year": 2020,
-        "month": 4,
-        "published": None,
-    }
+    assert goal["period"] == {"label": "Delårsuppföljning per april", "year": 2020, "month": 4}
 
 
 def test_affected_as_abbreviations_in_parentheses_after_the_title() -> None:
@@ -803,12 +783,7 @@ def test_assessment_dated_by_a_separate_result_line() -> None:
     assert first["assessment"] == "Arbetet har kommit igång.\n\nMer text."
     assert first["responsible"] == [SCN]
     assert second["assessment"] == "Klart."
-    assert goal["period"] == {
-        "label": "Uppföljning helår",
-        "year": 2017,
-        "month": None,
-        "published": None,
-    }
+    assert goal["period"] == {"label": "Uppföljning helår", "year": 2017, "month": None}
 
 
 def test_summary_mismatch_is_warned() -> None:

@@ -19,7 +19,7 @@ def published_in_insyn(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('goals', '0003_report_prefill'),
+        ('goals', '0004_import_2017_fields'),
     ]
 
     operations = [
