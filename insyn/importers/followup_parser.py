@@ -983,9 +983,13 @@ class _Parser:
                 goal.period = _parse_period(text)
                 self.mark(block, "period")
             elif _RESULT_ONLY_RE.match(text) and goal.period.label is None:
-                # 2017: "Resultat: maj–augusti 2017" is the goal's follow-up period.
+                # 2017: "Resultat: maj–augusti 2017" is the goal's follow-up period, labelled
+                # like the other periods ("Uppföljning maj–augusti"; the year is kept apart).
                 seen_meta = True
                 goal.period = _parse_period(text)
+                months = re.sub(r"^Resultat\s*:?\s*", "", clean_name(text), flags=re.IGNORECASE)
+                months = _YEAR_RE.sub("", months).strip(" :.")
+                goal.period.label = f"Uppföljning {months}"
                 self.mark(block, "period")
             elif run >= 3 and (seen_meta or description):
                 # 2017: the status words listed as a legend after the summary.

@@ -90,7 +90,7 @@ def page_2017() -> FollowupParse:
 def test_2017_goal_period_status_summary_and_legend(page_2017: FollowupParse) -> None:
     [goal] = page_2017.to_json()["goals"]
     assert (goal["kind_label"], goal["number"]) == ("Inriktningsmål", "2")
-    assert goal["period"] == {"label": "Resultat: maj–augusti 2017", "year": 2017, "month": 8}
+    assert goal["period"] == {"label": "Uppföljning maj–augusti", "year": 2017, "month": 8}
     assert goal["status"] == "green"
     assert goal["published_summary"] == (
         "Alla nämnder och 11 av 13 bolagsstyrelser rapporterar att arbetet med inriktningsmålet "

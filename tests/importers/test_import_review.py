@@ -43,7 +43,7 @@ def test_a_2017_page_is_written_with_not_affected_and_validity(registry):
     goal = Goal.objects.get(plan__year=2017, number="2")
     follow_up = GoalFollowUp.objects.get(goal=goal)
     assert follow_up.status == "green"
-    assert follow_up.period.label == "Resultat: maj–augusti 2017"
+    assert follow_up.period.label == "Uppföljning maj–augusti"
     assert follow_up.period.month == 8
     assert follow_up.published_summary.startswith("Alla nämnder och 11 av 13 bolagsstyrelser")
     assert sorted(o.name for o in follow_up.not_affected_organisations.all()) == [
