@@ -403,7 +403,7 @@ def pages_2017(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
     return "\n".join(lines) + "\n", expected
 
 
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
