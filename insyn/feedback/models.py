@@ -318,6 +318,18 @@ class CaseNumberCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# The one rule for what of the case register the public sees (issue 12 finding 1): a fault report
+# that moderation has published and that is not merged into another. Every public path — list,
+# map, report page, follow, nearby reports, the tracking page of someone who merely follows,
+# Open311 GET, feeds, search — goes through CaseQuerySet.published() or Case.is_public.
+PUBLISHED_CASES = Q(public_state=PublicState.PUBLISHED, kind=Kind.FAULT, merged_into__isnull=True)
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self) -> CaseQuerySet:
+        return self.filter(PUBLISHED_CASES)
+
+
 class Case(models.Model):
     number = models.CharField(_("ärendenummer"), max_length=30, unique=True)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
@@ -423,6 +435,7 @@ class Case(models.Model):
     open311_token = models.CharField(max_length=40, blank=True, db_index=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -471,6 +484,12 @@ class Case(models.Model):
         return self.public_state == PublicState.PUBLISHED and self.kind == Kind.FAULT
 
     @property
+    def is_public(self) -> bool:
+        """The object form of PUBLISHED_CASES (tests/feedback/test_visibility.py keeps the two
+        in step)."""
+        return self.is_published and self.merged_into_id is None
+
+    @property
     def has_location(self) -> bool:
         return self.lat is not None and self.long is not None
 
@@ -497,6 +516,12 @@ class CaseFollower(models.Model):
     @property
     def is_reporter(self) -> bool:
         return self.reported_case_id is not None
+
+    @property
+    def may_see_case(self) -> bool:
+        """The reporter (also of a duplicate merged into the case) sees the case's answers from
+        the start; someone who merely follows only once moderation has published it."""
+        return self.is_reporter or self.case.is_public
 
 
 def _photo_path(instance: CasePhoto, filename: str) -> str:

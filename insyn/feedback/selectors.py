@@ -28,7 +28,6 @@ from insyn.feedback.models import (
     Category,
     CategoryQuestion,
     Kind,
-    PublicState,
     Theme,
 )
 from insyn.feedback.services import hash_token
@@ -229,9 +228,7 @@ def case_detail(case: Case) -> dict[str, Any]:
 
 
 def published_reports() -> QuerySet[Case]:
-    return Case.objects.filter(
-        public_state=PublicState.PUBLISHED, kind=Kind.FAULT, merged_into__isnull=True
-    )
+    return Case.objects.published()
 
 
 @dataclass
@@ -284,6 +281,20 @@ def public_events(case: Case) -> list[CaseEvent]:
     return list(case.events.filter(is_public=True).order_by("created_at", "pk"))
 
 
+def tracking_content(follower: CaseFollower) -> dict[str, Any]:
+    """What a private tracking link shows of the followed case: everything public about it to
+    its reporter, and to someone who merely follows only once it is published."""
+    case = follower.case
+    if not follower.may_see_case:
+        return {"events": [], "photos": [], "governance": None, "withheld": True}
+    return {
+        "events": public_events(case),
+        "photos": public_photos(case) if case.is_published else [],
+        "governance": governance_link(case),
+        "withheld": False,
+    }
+
+
 # --- Nearby open reports (before filing a duplicate) ----------------------------------------
 
 
@@ -304,12 +315,11 @@ def nearby_open_reports(
     radius: int = NEARBY_METRES,
     limit: int = NEARBY_LIMIT,
 ) -> list[Nearby]:
-    """Open fault reports in the same category close by. Text only for published ones."""
+    """Published open fault reports in the same category close by. A report that moderation
+    has not published yet is nobody else's business: not named, not counted, no distance."""
     qs = (
-        Case.objects.filter(
-            kind=Kind.FAULT, category=category, status__in=OPEN_STATUSES, merged_into__isnull=True
-        )
-        .exclude(public_state=PublicState.HIDDEN)
+        Case.objects.published()
+        .filter(category=category, status__in=OPEN_STATUSES)
         .only(
             "number",
             "status",

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -420,11 +421,8 @@ def follow_case(*, case: Case, email: str = "", now: dt.datetime | None = None) 
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.merged_into_id:
         case = case.merged_into
-    if (
-        case.kind != Kind.FAULT
-        or case.status not in OPEN_STATUSES
-        or case.public_state == PublicState.HIDDEN
-    ):
+    if not case.is_public or case.status not in OPEN_STATUSES:
+        # Only what moderation has published can be followed (issue 12 finding 1).
         raise ServiceError(_("Det går inte att följa det här ärendet."), code="not_followable")
     email = (email or "").strip()
     if email:
@@ -697,7 +695,7 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
         now=now,
         data={"into": into.number},
     )
-    _notify(duplicate, dup_event)
+    _notify(duplicate, dup_event, everyone=True)
     CaseFollower.objects.filter(case=duplicate).update(case=into)
     Case.objects.filter(merged_into=duplicate).update(merged_into=into)
     into.updated_at = now
@@ -1210,12 +1208,15 @@ def _event(
     )
 
 
-def _notify(case: Case, event: CaseEvent) -> int:
-    """Email every follower who gave an address (reporter, followers, merged-in reporters)."""
+def _notify(case: Case, event: CaseEvent, *, everyone: bool = False) -> int:
+    """Email every follower who gave an address (reporter, followers, merged-in reporters).
+    Someone who merely follows hears of a case only while it is published (issue 12 finding 1),
+    unless ``everyone`` (the notice that the case they followed was merged into another)."""
     emails = sorted(
         {
             e.lower()
             for e in CaseFollower.objects.filter(case=case, notify=True)
+            .filter(Q() if everyone or case.is_published else Q(reported_case__isnull=False))
             .exclude(email="")
             .values_list("email", flat=True)
         }

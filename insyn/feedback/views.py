@@ -346,7 +346,7 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return too_many(request)
     case = (
-        Case.objects.filter(number=number, kind=Kind.FAULT).first()
+        Case.objects.published().filter(number=number).first()
         if selectors.valid_number(number)
         else None
     )
@@ -389,13 +389,11 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "follower": follower,
         "case": case,
         "own_case": own,
-        "events": selectors.public_events(case),
-        "photos": selectors.public_photos(case) if case.is_published else [],
-        "governance": selectors.governance_link(case),
-        "can_reopen": services.can_reopen(case),
+        **selectors.tracking_content(follower),
+        "can_reopen": services.can_reopen(case) and follower.may_see_case,
         "reopen_form": ReopenForm(),
         "fixed_form": FixedForm()
-        if case.status == "resolved" and case.resident_says_fixed is None
+        if case.status == "resolved" and case.resident_says_fixed is None and follower.may_see_case
         else None,
         "token": token,
         "reopen_days": services.reopen_days(),
@@ -411,7 +409,7 @@ def reopen(request: HttpRequest, token: str) -> HttpResponse:
         return too_many(request)
     follower = _follower(token)
     form = ReopenForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and follower.may_see_case:
         try:
             services.reopen(case=follower.case, reason=form.cleaned_data.get("reason", ""))
         except ValidationError as exc:
@@ -426,7 +424,9 @@ def fixed(request: HttpRequest, token: str) -> HttpResponse:
         return too_many(request)
     follower = _follower(token)
     form = FixedForm(request.POST)
-    if form.is_valid():
+    if not follower.may_see_case:
+        pass
+    elif form.is_valid():
         try:
             services.record_fixed_answer(case=follower.case, fixed=form.cleaned_data["fixed"])
         except ValidationError as exc:

@@ -31,6 +31,17 @@ def report(setup, **kwargs):
     return services.create_case(**defaults)
 
 
+def publish(setup, case, text="Trasig gatlampa"):
+    """Moderation publishes the case: only then can others follow it (issue 12 finding 1)."""
+    services.moderate(
+        case=case,
+        public_description=text,
+        public_address="",
+        state="published",
+        by=setup.users["cc"],
+    )
+
+
 def mails_to(address):
     return list(OutgoingEmail.objects.filter(to=address).order_by("pk"))
 
@@ -167,6 +178,8 @@ def test_merge_duplicates_all_followers_get_updates(setup):
     staff = setup.users["cc"]
     main = report(setup, contact_email="first@example.org")
     dup = report(setup, contact_email="second@example.org", description="Samma lampa.")
+    publish(setup, main.case)
+    publish(setup, dup.case)
     follower_token = services.follow_case(case=dup.case, email="third@example.org")
     services.merge(duplicate=dup.case, into=main.case, by=staff)
 
@@ -220,6 +233,7 @@ def test_staff_register_by_phone(setup):
 def test_email_every_public_update_but_not_internal_ones(setup):
     staff = setup.users["cc"]
     receipt = report(setup)
+    publish(setup, receipt.case)
     services.follow_case(case=receipt.case, email="granne@example.org")
     services.add_note(case=receipt.case, body="intern", by=staff)
     services.reassign(case=receipt.case, organisation=setup.uppsalahem, by=staff)

@@ -110,6 +110,13 @@ def test_published_report_shows_only_moderated_masked_text(setup, client):
 
 def test_tracking_page_of_a_follower_shows_nothing_of_the_reporter(setup, client):
     receipt = make(setup)
+    services.moderate(
+        case=receipt.case,
+        public_description="Hål i gatan",
+        public_address="Kungsgatan",
+        state="published",
+        by=setup.users["cc"],
+    )
     token = services.follow_case(case=receipt.case, email="granne@example.org")
     text = client.get(f"/synpunkter/arende/{token}/").content.decode()
     assert receipt.case.number in text
