@@ -82,6 +82,13 @@ def test_case_page_and_tracking_page_are_bounded(setup, cc_client, client):
         contact_email="a@example.org",
     )
     case = receipt.case
+    services.moderate(  # only a published case can be followed
+        case=case,
+        public_description="x",
+        public_address="",
+        state="published",
+        by=setup.users["cc"],
+    )
 
     def both():
         return (
