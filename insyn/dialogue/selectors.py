@@ -13,13 +13,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insyn.dialogue import representativeness
+from insyn.dialogue import guideline, representativeness
 from insyn.dialogue.models import (
     AgeBand,
     Answer,
     Ballot,
     BallotChoice,
     Budget,
+    CoordinationComment,
     DeliveryUpdate,
     Dialogue,
     DialogueState,
@@ -765,3 +766,87 @@ def budget_results(budget: Budget) -> BudgetResults | None:
             for district, titles in sorted(by_district.items())
         ],
     )
+
+
+# --- The dialogue guideline, principle by principle ------------------------------------------------
+
+
+def guideline_checks(dialogues: Iterable[Dialogue]) -> dict[int, list[guideline.Verdict]]:
+    """Each dialogue's checklist; three queries for any number of dialogues."""
+    items = list(dialogues)
+    ids = [d.pk for d in items]
+    affected: dict[int, list[str]] = defaultdict(list)
+    for dialogue_id, name in Dialogue.affected_organisations.through.objects.filter(
+        dialogue_id__in=ids
+    ).values_list("dialogue_id", "organisation__name"):
+        affected[dialogue_id].append(name)
+    commented: dict[int, set[str]] = defaultdict(set)
+    for dialogue_id, name in CoordinationComment.objects.filter(
+        dialogue_id__in=ids, organisation__isnull=False
+    ).values_list("dialogue_id", "organisation__name"):
+        commented[dialogue_id].add(name)
+    counts = {
+        row["pk"]: row
+        for row in Dialogue.objects.filter(pk__in=ids)
+        .annotate(
+            n_earlier=Count("earlier_dialogues", distinct=True),
+            n_outreach=Count("outreach", distinct=True),
+        )
+        .values("pk", "n_earlier", "n_outreach")
+    }
+    today = timezone.localdate()
+    return {
+        d.pk: guideline.check(
+            guideline.Facts(
+                purpose=d.purpose,
+                result_use=d.result_use,
+                decision_maker=d.decision_maker,
+                ladder_steps=list(d.ladder_steps or []),
+                anchored_with=d.anchored_with,
+                anchored_body=d.anchored_body,
+                anchored_on=d.anchored_on,
+                affected=sorted(affected[d.pk]),
+                commented=sorted(commented[d.pk]),
+                earlier_count=counts.get(d.pk, {}).get("n_earlier", 0),
+                earlier_note=d.earlier_dialogues_note,
+                outreach_count=counts.get(d.pk, {}).get("n_outreach", 0),
+                ends_on=d.ends_on,
+                feedback_on=d.feedback_on,
+                feedback_published_at=d.feedback_published_at,
+            ),
+            today=today,
+        )
+        for d in items
+    }
+
+
+@dataclass
+class GuidelineRow:
+    year: int
+    board: str
+    dialogues: int
+    met: dict[str, int]  # principle key → how many dialogues met it
+
+
+def guideline_overview() -> list[GuidelineRow]:
+    """Per year (when the dialogue started) and responsible board: how many published dialogues
+    met each principle."""
+    dialogues = list(
+        public_dialogues().select_related("responsible_board").order_by("-starts_on", "pk")
+    )
+    checks = guideline_checks(dialogues)
+    rows: dict[tuple[int, str], GuidelineRow] = {}
+    for d in dialogues:
+        year = (
+            d.starts_on or (d.published_at and d.published_at.date()) or timezone.localdate()
+        ).year
+        board = d.responsible_board.name if d.responsible_board_id else _("Ingen nämnd angiven")
+        row = rows.setdefault(
+            (year, board),
+            GuidelineRow(year, board, 0, {key: 0 for key, _title in guideline.PRINCIPLES}),
+        )
+        row.dialogues += 1
+        for verdict in checks[d.pk]:
+            if verdict.verdict == guideline.MET:
+                row.met[verdict.key] += 1
+    return sorted(rows.values(), key=lambda r: (-r.year, r.board))

@@ -215,6 +215,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dialogue/staff/detail.html",
         {
             "dialogue": dialogue,
+            "guideline": selectors.guideline_checks([dialogue])[dialogue.pk],
             "editable": editable,
             "blockers": services.publication_blockers(dialogue),
             "feedback_blockers": services.feedback_blockers(dialogue),

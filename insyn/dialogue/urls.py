@@ -6,6 +6,7 @@ app_name = "dialogue"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("riktlinjen/", views.guideline, name="guideline"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/prenumerera/", views.subscribe, name="subscribe"),
     path(

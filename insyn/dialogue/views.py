@@ -141,6 +141,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "dialogue": dialogue,
             "expectations": expectations(dialogue.ladder_steps),
+            "guideline": selectors.guideline_checks([dialogue])[dialogue.pk],
             "ladder_note": LADDER_NOTE,
             "subscribe_form": SubscribeForm(),
             "participant": current_participant(request),
@@ -174,6 +175,7 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "dialogue": dialogue,
             "expectations": expectations(dialogue.ladder_steps),
+            "guideline": selectors.guideline_checks([dialogue])[dialogue.pk],
             "ladder_note": LADDER_NOTE,
             "subscribe_form": form,
             "participant": current_participant(request),
@@ -439,6 +441,20 @@ def budget(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             "last_updated": dialogue.updated_at,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_safe
+def guideline(request: HttpRequest) -> HttpResponse:
+    from insyn.dialogue.guideline import PRINCIPLES
+
+    rows = selectors.guideline_overview()
+    for row in rows:
+        row.values = [row.met[key] for key, _title in PRINCIPLES]
+    return render(
+        request,
+        "dialogue/guideline.html",
+        {"rows": rows, "principles": [(k, str(t)) for k, t in PRINCIPLES]},
     )
 
 
