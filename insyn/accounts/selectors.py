@@ -147,7 +147,6 @@ def _reporter(user: Any) -> Section:
                 )
                 % {"n": totals["returned"]},
                 reverse("goals:my_reports"),
-                totals["returned"],
                 urgent=True,
             )
         )
@@ -161,7 +160,6 @@ def _reporter(user: Any) -> Section:
                 )
                 % {"n": totals["drafts"]},
                 reverse("goals:my_reports"),
-                totals["drafts"],
             )
         )
     today = timezone.localdate()
@@ -230,7 +228,6 @@ def _compiler(user: Any) -> Section:
                     "total": period.total,
                 },
                 url,
-                period.handed_in,
                 detail=period.get_state_display(),
             )
         )
@@ -244,7 +241,6 @@ def _compiler(user: Any) -> Section:
                     )
                     % {"n": period.to_review},
                     url,
-                    period.to_review,
                     urgent=True,
                 )
             )
@@ -259,7 +255,6 @@ def _compiler(user: Any) -> Section:
                     )
                     % {"n": missing},
                     url,
-                    missing,
                     detail=(
                         ngettext("varav %(n)d återsänd", "varav %(n)d återsända", period.returned)
                         % {"n": period.returned}
