@@ -527,6 +527,7 @@ class Goal:
 LINE_ROLES: dict[str, str] = {
     "blank": "Tom rad",
     "boilerplate": "Ignorerad sidtext",
+    "published": "Publiceringsdatum",
     "goal_heading": "Målrubrik",
     "short_title": "Kort rubrik",
     "section_heading": "Avsnittsrubrik",
@@ -834,7 +835,9 @@ class _Parser:
         result = FollowupParse(source=self.source)
         for index in range(headings[0][0]):
             line = _clean_line(self.lines[index])
-            if line and _BOILERPLATE_RE.match(line):
+            if line and _is_publication_line(line):
+                self.roles[index + 1] = ("published", None, None)
+            elif line and _BOILERPLATE_RE.match(line):
                 self.roles[index + 1] = ("boilerplate", None, None)
         for index, (line_index, match) in enumerate(headings):
             self.goal_index = index
@@ -905,7 +908,10 @@ class _Parser:
         self.goal_body = body
         blocks = _blocks(body)
         for block in blocks:
-            if block.kind == "para" and _BOILERPLATE_RE.match(block.text):
+            if block.kind == "para" and _is_publication_line(block.text):
+                block.kind = "boilerplate"
+                self.mark(block, "published")
+            elif block.kind == "para" and _BOILERPLATE_RE.match(block.text):
                 block.kind = "boilerplate"
                 self.mark(block, "boilerplate")
         blocks = [b for b in blocks if b.kind != "boilerplate"]
@@ -1724,6 +1730,11 @@ def _is_unassessed_line(blocks: list[_Block]) -> bool:
     return (
         bool(labels) and labels[-1][0] == "ansvariga" and not _ITEM_STATUS_RE.match(blocks[0].text)
     )
+
+
+def _is_publication_line(text: str) -> bool:
+    """ "Publicerad 12 oktober 2023" / "Senast uppdaterad: 2023-10-12" (see Period.published)."""
+    return len(text) <= 80 and page_publication_date(text) is not None
 
 
 def _has_ansvariga(text: str) -> bool:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insyn.importers.followup_parser import FollowupParse, parse_followup
+from insyn.importers.followup_parser import LINE_ROLES, FollowupParse, parse_followup
 from insyn.importers.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,25 +54,7 @@ def assert_every_line_accounted_for(result: FollowupParse, text: str) -> None:
     """One role per line of the page; nothing unplaced unless it is also a warning."""
     assert [line.number for line in result.lines] == list(range(1, len(text.split("\n")) + 1))
     for line in result.lines:
-        assert line.role in [
-            "blank",
-            "boilerplate",
-            "goal_heading",
-            "short_title",
-            "section_heading",
-            "description",
-            "period",
-            "goal_status",
-            "goal_assessment",
-            "summary",
-            "legend",
-            "list_marker",
-            "list_heading",
-            "assignment",
-            "assignment_status",
-            "assessment",
-            "unplaced",
-        ]
+        assert line.role in LINE_ROLES  # every role has a name on the review page
         if line.role == "blank":
             assert not line.text.strip(" \t\u00a0\u200b")
         if line.role == "unplaced":
@@ -287,7 +269,18 @@ def test_unknown_text_before_the_heading_and_after_the_list_is_unplaced() -> Non
     [item] = items(result)  # the stray line is not an assignment, nor part of one
     assert (item["title"], item["responsible"]) == ("A", [KS])
     assert result.lines[0].role == "boilerplate"
-    assert result.lines[16].role == "boilerplate"
+    assert result.lines[16].role == "published"  # "Senast uppdaterad: 2017-09-30"
+
+
+def test_the_publication_line_is_accounted_for_and_not_an_assessment() -> None:
+    text = HEAD_2017 + "A. Ansvariga: KS\nBedömning: Pågår.\n\nSenast ändrad 3 oktober 2017\n"
+    result = parse(text)
+    assert_every_line_accounted_for(result, text)
+    assert result.unplaced_lines == []
+    assert result.lines[-2].role == "published"
+    assert result.goals[0].period.published == "2017-10-03"
+    [item] = items(result)
+    assert item["assessment"] == "Pågår."
 
 
 def test_two_assignments_run_together_on_one_line_are_warned() -> None:
