@@ -209,3 +209,18 @@ def test_an_imported_page_keeps_its_publication_date(db, tmp_path):
     import_followup_files([dated])
     period.refresh_from_db()
     assert period.published_on == dt.date(2023, 10, 12)
+
+
+def test_period_and_goal_pages_link_the_published_files(world, client):
+    period = world.previous
+    for url in (
+        reverse("public:period", args=[period.pk]),
+        reverse("public:goal", args=[world.plan.year, world.goals[0].number]),
+    ):
+        page = client.get(url).content.decode()
+        for fmt in ("pdf", "xlsx", "csv"):
+            link = reverse("goals_export:period", args=[period.pk, fmt])
+            assert f'href="{link}"' in page, (url, fmt)
+    for fmt in ("xlsx", "csv"):
+        response = client.get(reverse("goals_export:period", args=[period.pk, fmt]))
+        assert response.status_code == 200
