@@ -457,14 +457,51 @@ class NoteForm(forms.Form):
     )
 
 
+class GoalChoiceField(forms.ModelChoiceField):
+    """Goals of every plan year, newest plan first, each named with its year: goal numbers
+    repeat from plan to plan ("Fokusmål 1" exists in 2023 and 2024)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        queryset = Goal.objects.select_related("plan").order_by("-plan__year", "order", "number")
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj: Goal) -> str:
+        return f"{obj.plan.year}: {obj}"
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        queryset = Assignment.objects.select_related("goal__plan").order_by(
+            "-goal__plan__year", "goal__order", "goal__number", "order", "pk"
+        )
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj: Assignment) -> str:
+        goal = obj.goal
+        return (
+            f"{goal.plan.year}: {goal.get_kind_display()} {goal.number}, {obj.heading} – "
+            f"{obj.title[:80]}"
+        )
+
+
+def active_organisations() -> Any:
+    """Organisations a case can be given to: those active this year (a company that ceased in
+    2021 is not offered, and a submitted id of one is refused)."""
+    return Organisation.objects.active_in(timezone.localdate().year).order_by("name")
+
+
 class ReassignForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(),
+        queryset=Organisation.objects.none(),
         required=False,
         label=_("Ansvarig organisation"),
         empty_label=_("Kontaktcenter (ej fördelat)"),
     )
     note = forms.CharField(label=_("Intern kommentar (valfri)"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = active_organisations()
 
 
 class TriageForm(forms.Form):
@@ -526,18 +563,8 @@ class BlurForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    goal = forms.ModelChoiceField(
-        queryset=Goal.objects.select_related("plan"),
-        required=False,
-        label=_("Mål"),
-        empty_label=_("Inget"),
-    )
-    assignment = forms.ModelChoiceField(
-        queryset=Assignment.objects.select_related("goal"),
-        required=False,
-        label=_("Uppdrag"),
-        empty_label=_("Inget"),
-    )
+    goal = GoalChoiceField(required=False, label=_("Mål"), empty_label=_("Inget"))
+    assignment = AssignmentChoiceField(required=False, label=_("Uppdrag"), empty_label=_("Inget"))
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.all(), required=False, label=_("Tema"), empty_label=_("Inget")
     )
@@ -548,18 +575,8 @@ class ThemeForm(forms.Form):
     description = forms.CharField(
         label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    goal = forms.ModelChoiceField(
-        queryset=Goal.objects.select_related("plan"),
-        required=False,
-        label=_("Mål"),
-        empty_label=_("Inget"),
-    )
-    assignment = forms.ModelChoiceField(
-        queryset=Assignment.objects.select_related("goal"),
-        required=False,
-        label=_("Uppdrag"),
-        empty_label=_("Inget"),
-    )
+    goal = GoalChoiceField(required=False, label=_("Mål"), empty_label=_("Inget"))
+    assignment = AssignmentChoiceField(required=False, label=_("Uppdrag"), empty_label=_("Inget"))
 
 
 class ApiKeyForm(forms.Form):
