@@ -6,8 +6,8 @@ so a cache hit costs one cache read (the version and the page together) and no o
 A request is answered from the cache only if it is a GET or HEAD for a public path (not
 /personal/, /admin/, /konto/, /open311/, …), carries no session cookie (so never for signed-in
 staff or residents), no messages cookie and no Authorization header. The key is the scheme,
-host, path, query string, the language the locale middleware would choose (language cookie,
-then Accept-Language) and the htmx request headers.
+host, path, query string, the language the locale middleware chooses (the language cookie, else
+Swedish: insyn.core.middleware.chosen_language) and the htmx request headers.
 
 A response is stored only if it is a 200, not streamed, sets no cookie (a page with a CSRF token
 sets one, so forms are never stored), says nothing of `private`/`no-store`/`no-cache`, and varies
@@ -33,8 +33,8 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils import translation
 
+from insyn.core.middleware import chosen_language
 from insyn.core.publication import VERSION_KEY, publication_version, version_time
 
 EXCLUDED_PREFIXES = (
@@ -188,7 +188,7 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _eligible(request):
             return self.get_response(request)
-        language = translation.get_language_from_request(request)
+        language = chosen_language(request)
         key = page_key(request, language)
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY) or publication_version()
