@@ -31,7 +31,7 @@ from insyn.feedback.models import (
     Theme,
 )
 from insyn.feedback.services import hash_token
-from insyn.goals.models import PeriodState, Report
+from insyn.goals.models import Assignment, Goal, PeriodState, Report
 from insyn.organisations.geometry import box_around, distance_m
 from insyn.organisations.models import Organisation
 from insyn.public.panels import Panel
@@ -236,6 +236,17 @@ class PublicFilters:
     category: int | None = None
     status: str = ""  # "open" | "closed" | ""
     page: int = 1
+    goal: int | None = None  # linked to the goal (directly, via an assignment or a theme)
+    assignment: int | None = None  # linked to the assignment (directly or via a theme)
+
+
+def linked_object(*, goal_id: int | None, assignment_id: int | None) -> Any:
+    """The goal or assignment a filtered public list is about (for its heading), or None."""
+    if assignment_id:
+        return Assignment.objects.select_related("goal__plan").filter(pk=assignment_id).first()
+    if goal_id:
+        return Goal.objects.select_related("plan").filter(pk=goal_id).first()
+    return None
 
 
 def public_list(filters: PublicFilters) -> Page:
@@ -260,6 +271,10 @@ def public_list(filters: PublicFilters) -> Page:
     )
     if filters.category:
         qs = qs.filter(category_id=filters.category)
+    if filters.goal:
+        qs = qs.filter(_linked_to_goal(filters.goal))
+    if filters.assignment:
+        qs = qs.filter(_linked_to_assignment(filters.assignment))
     if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status == "closed":
@@ -527,8 +542,24 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
 # --- Panels on goal and assignment pages ("Det här har invånare sagt") -----------------------
 
 
-def _panel(cases: QuerySet[Case], themes: QuerySet[Theme]) -> Panel | None:
+def _linked_to_goal(goal_id: int) -> Q:
+    return (
+        Q(goal_id=goal_id)
+        | Q(assignment__goal_id=goal_id)
+        | Q(theme__goal_id=goal_id)
+        | Q(theme__assignment__goal_id=goal_id)
+    )
+
+
+def _linked_to_assignment(assignment_id: int) -> Q:
+    return Q(assignment_id=assignment_id) | Q(theme__assignment_id=assignment_id)
+
+
+def _panel(cases: QuerySet[Case], themes: QuerySet[Theme], list_url: str) -> Panel | None:
+    """Counts only what the public list shows (published, not merged), so the number on the
+    page and the linked list agree."""
     kinds = dict(Kind.choices)
+    cases = cases.published()
     counts = [
         (str(kinds.get(row["kind"], row["kind"])), row["n"])
         for row in cases.filter(merged_into__isnull=True)
@@ -552,23 +583,18 @@ def _panel(cases: QuerySet[Case], themes: QuerySet[Theme]) -> Panel | None:
             "feedback_total": total,
             "feedback_counts": counts,
             "feedback_themes": theme_rows,
-            "feedback_list_url": reverse("feedback:reports"),
+            "feedback_list_url": list_url,
         },
     )
 
 
 def goal_panel(goal: Any) -> Panel | None:
-    cases = Case.objects.filter(
-        Q(goal=goal)
-        | Q(assignment__goal=goal)
-        | Q(theme__goal=goal)
-        | Q(theme__assignment__goal=goal)
-    )
+    cases = Case.objects.filter(_linked_to_goal(goal.pk))
     themes = Theme.objects.filter(Q(goal=goal) | Q(assignment__goal=goal))
-    return _panel(cases, themes)
+    return _panel(cases, themes, f"{reverse('feedback:reports')}?mal={goal.pk}")
 
 
 def assignment_panel(assignment: Any) -> Panel | None:
-    cases = Case.objects.filter(Q(assignment=assignment) | Q(theme__assignment=assignment))
+    cases = Case.objects.filter(_linked_to_assignment(assignment.pk))
     themes = Theme.objects.filter(assignment=assignment)
-    return _panel(cases, themes)
+    return _panel(cases, themes, f"{reverse('feedback:reports')}?uppdrag={assignment.pk}")

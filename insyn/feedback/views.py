@@ -460,6 +460,10 @@ def reports(request: HttpRequest) -> HttpResponse:
         category = form.cleaned_data.get("kategori")
         filters.category = category.pk if category else None
         filters.status = form.cleaned_data.get("status") or ""
+    # From a goal's or an assignment's page: only the reports linked to it (a bad id is ignored).
+    filters.goal = params.int_param(request.GET, "mal", low=1, ignore=True)
+    filters.assignment = params.int_param(request.GET, "uppdrag", low=1, ignore=True)
+    linked_to = selectors.linked_object(goal_id=filters.goal, assignment_id=filters.assignment)
     page = selectors.public_list(filters)
     query = request.GET.copy()
     query.pop("sida", None)
@@ -470,6 +474,8 @@ def reports(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "linked_to": linked_to,
+            "linked_params": {"mal": filters.goal, "uppdrag": filters.assignment},
             "query": query.urlencode(),
             "last_updated": latest,
             **map_context(page.items),
