@@ -20,6 +20,7 @@ from insyn.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     OPEN_STATUSES,
+    PUBLISHED_CASES,
     Case,
     CaseEvent,
     CaseFollower,
@@ -556,17 +557,16 @@ def _linked_to_assignment(assignment_id: int) -> Q:
 
 
 def _panel(cases: QuerySet[Case], themes: QuerySet[Theme], list_url: str) -> Panel | None:
-    """Counts only what the public list shows (published, not merged), so the number on the
-    page and the linked list agree."""
+    """How many cases of each kind are linked here, and how many of them the public list shows
+    (published fault reports): the link names that number and the list shows exactly those."""
     kinds = dict(Kind.choices)
-    cases = cases.published()
-    counts = [
-        (str(kinds.get(row["kind"], row["kind"])), row["n"])
-        for row in cases.filter(merged_into__isnull=True)
+    rows = list(
+        cases.filter(merged_into__isnull=True)
         .values("kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), public=Count("id", filter=PUBLISHED_CASES))
         .order_by("-n", "kind")
-    ]
+    )
+    counts = [(str(kinds.get(row["kind"], row["kind"])), row["n"]) for row in rows]
     theme_rows = [
         (t.title, t.n)
         for t in themes.annotate(
@@ -581,6 +581,7 @@ def _panel(cases: QuerySet[Case], themes: QuerySet[Theme], list_url: str) -> Pan
         title=_("Det här har invånare sagt"),
         context={
             "feedback_total": total,
+            "feedback_public": sum(row["public"] for row in rows),
             "feedback_counts": counts,
             "feedback_themes": theme_rows,
             "feedback_list_url": list_url,

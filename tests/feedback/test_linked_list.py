@@ -54,15 +54,17 @@ def test_the_goal_page_links_exactly_the_cases_it_counts(setup, client):
     _case(setup, "ANNAT-MÅL", goal=other_goal)
     _case(setup, "OKOPPLAD")
     page = client.get(reverse("public:goal", args=[2023, "4"])).content.decode()
-    assert "3 synpunkter och felanmälningar från invånare är kopplade hit." in page
-    href = re.search(r'<a href="([^"]+)">Visa de 3 ärendena</a>', page).group(1)
+    # Four are linked (one not yet moderated); the public list shows the three published.
+    assert "4 synpunkter och felanmälningar från invånare är kopplade hit." in page
+    href = re.search(r'<a href="([^"]+)">Visa de 3 publicerade felanmälningarna</a>', page)
+    href = href.group(1)
     listed = client.get(href.replace("&amp;", "&")).content.decode()
     for text in ("KOPPLAD-MÅL-1", "KOPPLAD-MÅL-2", "KOPPLAD-UPPDRAG"):
         assert text in listed
     for text in ("OGRANSKAD", "ANNAT-MÅL", "OKOPPLAD"):
         assert text not in listed
     page = client.get(assignment.get_absolute_url()).content.decode()
-    href = re.search(r'<a href="([^"]+)">Visa ärendet</a>', page).group(1)
+    href = re.search(r'<a href="([^"]+)">Visa den publicerade felanmälan</a>', page).group(1)
     listed = client.get(href).content.decode()
     assert "KOPPLAD-UPPDRAG" in listed and "KOPPLAD-MÅL-1" not in listed
     # A bad id in the filter is ignored, never an error.
