@@ -83,8 +83,69 @@ def _join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " och " + parts[-1]
 
 
+ENGLISH_NUMBERS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+ENGLISH_PREDICATES = {
+    "completed": ("is completed", "are completed"),
+    "on_track": ("is on track", "are on track"),
+    "delayed": ("is delayed", "are delayed"),
+    "not_done": ("will not be carried out", "will not be carried out"),
+    "unknown": ("has no reported status", "have no reported status"),
+}
+
+
+def _english_sentence(counts: StatusCounts) -> str:
+    """The same summary in English, for a visitor who chose English."""
+
+    def num(n: int) -> str:
+        return ENGLISH_NUMBERS[n] if 0 <= n <= 12 else str(n)
+
+    total = counts.total
+    if total == 0:
+        return "The city council has given no assignments within the goal."
+    present = [
+        (n, *ENGLISH_PREDICATES[code])
+        for code, _one, _many in PREDICATES
+        if (n := getattr(counts, code)) > 0
+    ]
+    if total == 1:
+        return f"The city council's only assignment within the goal {present[0][1]}."
+    if len(present) == 1:
+        return (
+            f"All {num(total)} of the city council's assignments within the goal {present[0][2]}."
+        )
+    n, one, many = present[0]
+    first = (
+        f"{_capitalise(num(n))} of the city council's {num(total)} assignments within the goal "
+        f"{one if n == 1 else many}."
+    )
+    rest = [
+        f"{num(k)} {'assignment' if k == 1 else 'assignments'} {o if k == 1 else m}"
+        for k, o, m in present[1:]
+    ]
+    joined = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + " and " + rest[-1]
+    return f"{first} {_capitalise(joined)}."
+
+
 def summary_sentence(counts: StatusCounts, goal_kind_definite: str = "fokusmålet") -> str:
-    """The summary of a goal's council assignments in plain Swedish."""
+    """The summary of a goal's council assignments in plain Swedish (English when chosen)."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "sv").startswith("en"):
+        return _english_sentence(counts)
     total = counts.total
     scope = f"inom {goal_kind_definite}"
     if total == 0:

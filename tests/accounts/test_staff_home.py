@@ -239,3 +239,18 @@ def test_a_moderator_publishes_a_fault_report_from_the_one_queue(world, client):
     assert Case.objects.get(pk=case.pk).public_state == PublicState.PUBLISHED
     # The moderator does not handle cases.
     assert client.get(f"/personal/arenden/{case.number}/").status_code == 403
+
+
+def test_the_generated_goal_summary_follows_english_when_chosen():
+    from django.utils import translation
+
+    from insyn.goals.summary import StatusCounts, summary_sentence
+
+    counts = StatusCounts(completed=1, on_track=9, delayed=2)
+    with translation.override("sv"):
+        assert summary_sentence(counts).startswith("Ett av kommunfullmäktiges tolv uppdrag")
+    with translation.override("en"):
+        assert summary_sentence(counts) == (
+            "One of the city council's twelve assignments within the goal is completed. "
+            "Nine assignments are on track and two assignments are delayed."
+        )
