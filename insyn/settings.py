@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Administrators must pass a second factor before any /personal/ or /admin/ page.
     "insyn.accounts.middleware.AdminSecondFactorMiddleware",
+    # Staff sessions: idle and absolute time limits, and no-store on everything they see.
+    "insyn.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -271,6 +273,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions are short: signed out after 30 minutes without a request and 10 hours after
+# signing in (insyn.accounts.middleware.StaffSessionMiddleware). Set in seconds.
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 10 * 3600)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 
 

@@ -18,6 +18,7 @@ def test_serve_answers_health_pages_and_hashed_static_files(new_instance, templa
         assert status == 200
         assert json.loads(body) == {"status": "ok", "database": site.vendor}
         assert "no-cache" in headers["cache-control"]
+        assert "server" not in headers, "the Server header named gunicorn (issue 12 finding 7)"
 
         status, headers, body = get(base, "/")
         assert status == 200

@@ -144,6 +144,23 @@ def _json_logger_class() -> type:
     return JsonLogger
 
 
+def hide_server_header() -> None:
+    """Gunicorn names itself in a ``Server`` header on every response, with no setting to turn
+    it off; the header tells an attacker what to look up (issue 12 finding 7). Drop it in the
+    arbiter, before the workers fork."""
+    from gunicorn.http import wsgi
+
+    if getattr(wsgi.Response, "_insyn_no_server", False):
+        return
+    original = wsgi.Response.default_headers
+
+    def default_headers(self: Any) -> list[str]:
+        return [h for h in original(self) if not h.lower().startswith("server:")]
+
+    wsgi.Response.default_headers = default_headers  # type: ignore[method-assign]
+    wsgi.Response._insyn_no_server = True  # type: ignore[attr-defined]
+
+
 def _application_class() -> type:
     from gunicorn.app.base import BaseApplication
     from gunicorn.arbiter import Arbiter
@@ -163,6 +180,7 @@ def _application_class() -> type:
             return get_wsgi_application()
 
         def run(self) -> None:
+            hide_server_header()
             arbiter = Arbiter(self)
             # Gunicorn stops at once on SIGINT; a terminal's Ctrl-C or a container runtime's
             # stop should both let the requests in progress finish, as SIGTERM does.
