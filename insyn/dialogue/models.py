@@ -169,11 +169,17 @@ class Participant(models.Model):
 
 
 class LoginToken(models.Model):
-    """A one-time sign-in link: only the sha256 of the token is stored; single use, expiring."""
+    """A one-time sign-in link: only the sha256 of the token is stored; single use, expiring.
+
+    Asking for a link creates no participant (issue 12 finding 6): the address waits in
+    ``email`` until the link is used, and ``recipient`` (a hash of the normalised address)
+    lets the service throttle messages per recipient."""
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="login_tokens"
+        Participant, on_delete=models.CASCADE, related_name="login_tokens", null=True, blank=True
     )
+    email = models.EmailField(blank=True)
+    recipient = models.CharField(max_length=64, blank=True, db_index=True)
     token_hash = models.CharField(max_length=64, unique=True)
     next_url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

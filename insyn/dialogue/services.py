@@ -628,17 +628,44 @@ def _participant_for_email(email: str) -> Participant:
         return Participant.objects.get(email__iexact=email)
 
 
+# At most this many sign-in links to one recipient per window, whoever asks (issue 12 finding 6).
+LOGIN_MAILS_PER_RECIPIENT = 3
+LOGIN_MAIL_WINDOW = dt.timedelta(hours=1)
+
+
+def recipient_key(email: str) -> str:
+    """A hash of the address as a mailbox receives it: case folded, sub-address (+tag) dropped,
+    so that variants of one address share one throttle."""
+    local, _sep, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    return _hash(f"{local}@{domain}")
+
+
 @transaction.atomic
-def participant_request_login(*, email: str, next_url: str = "") -> None:
+def participant_request_login(*, email: str, next_url: str = "") -> bool:
     """Send a one-time sign-in link (valid 30 minutes, usable once). Says nothing about whether
-    the address was known."""
-    participant = _participant_for_email(email)
+    the address was known. Creates no participant until the link is used, and sends at most
+    LOGIN_MAILS_PER_RECIPIENT links per LOGIN_MAIL_WINDOW to one recipient: False when
+    throttled (the page says the same either way)."""
+    now = timezone.now()
+    email = email.strip()
+    recipient = recipient_key(email)
+    recent = LoginToken.objects.filter(
+        recipient=recipient, created_at__gte=now - LOGIN_MAIL_WINDOW
+    ).count()
+    if recent >= LOGIN_MAILS_PER_RECIPIENT:
+        return False
+    # Links nobody used keep an address that belongs to nobody: gone once they cannot count.
+    LoginToken.objects.filter(
+        participant__isnull=True, expires_at__lt=now - LOGIN_MAIL_WINDOW
+    ).delete()
     raw = secrets.token_urlsafe(32)
     token = LoginToken.objects.create(
-        participant=participant,
+        email=email,
+        recipient=recipient,
         token_hash=_hash(raw),
         next_url=next_url[:300],
-        expires_at=timezone.now() + LOGIN_TOKEN_TTL,
+        expires_at=now + LOGIN_TOKEN_TTL,
     )
     link = _absolute(reverse("dialogue:login_confirm", args=[raw]))
     body = _(
@@ -647,11 +674,12 @@ def participant_request_login(*, email: str, next_url: str = "") -> None:
         "meddelandet.\n"
     ) % {"link": link}
     queue_email(
-        participant.email,
+        email,
         _("Din inloggningslänk"),
         body,
         dedupe_key=f"dialogue:login:{token.token_hash[:32]}",
     )
+    return True
 
 
 def login_token_valid(raw: str) -> bool:
@@ -672,6 +700,11 @@ def participant_consume_login(*, raw_token: str) -> tuple[Participant, str] | No
         return None
     token = LoginToken.objects.select_related("participant").get(token_hash=token_hash)
     participant = token.participant
+    if participant is None:  # the first use of the link: only now is there a participant
+        participant = _participant_for_email(token.email)
+        token.participant = participant
+        token.email = ""  # the address lives on the participant from now on
+        token.save(update_fields=["participant", "email"])
     if participant.email_verified_at is None:
         participant.email_verified_at = now
         participant.save(update_fields=["email_verified_at"])

@@ -70,8 +70,8 @@ def test_expired_link_is_refused(client):
 
 
 def test_email_is_unique_case_insensitively(client):
-    _link(client, "Eva@Example.org")
-    _link(client, "eva@example.org")
+    client.post(_link(client, "Eva@Example.org"))
+    client.post(_link(client, "eva@example.org"))
     assert Participant.objects.count() == 1
 
 
@@ -180,3 +180,37 @@ def test_personal_data_never_reaches_search():
     text = " ".join(SearchDocument.objects.values_list("body", flat=True))
     assert "Hemliga Hanna" not in text and "hemlig@example.org" not in text
     assert selectors.participant_export(participant)["inlägg"]
+
+
+def test_asking_for_a_link_creates_no_participant_until_it_is_used(client):
+    """Issue 12 finding 6: each request made a participant row for any address."""
+    path = _link(client, email="ny@example.org")
+    assert not Participant.objects.exists()
+    assert client.post(path).status_code == 302
+    assert Participant.objects.get().email == "ny@example.org"
+    assert LoginToken.objects.get().email == ""  # the address now lives on the participant
+
+
+def test_sign_in_mails_are_throttled_per_recipient_whatever_the_spelling(client):
+    """Issue 12 finding 6: a new message to any address on every request."""
+    from django.test import Client
+
+    from insyn.core.models import OutgoingEmail
+    from insyn.dialogue.services import LOGIN_MAILS_PER_RECIPIENT
+
+    variants = [
+        "offer@example.org",
+        "OFFER@Example.org",
+        "offer+a@example.org",
+        "offer+b@EXAMPLE.org",
+    ]
+    for n in range(LOGIN_MAILS_PER_RECIPIENT + 5):
+        # a new address per request would pass the per-address (IP) limit: so must this
+        sender = Client(REMOTE_ADDR=f"203.0.113.{n + 1}")
+        response = sender.post(reverse("dialogue:login"), {"email": variants[n % len(variants)]})
+        assert response.status_code == 200  # the same answer, throttled or not
+    assert OutgoingEmail.objects.count() == LOGIN_MAILS_PER_RECIPIENT
+    assert not Participant.objects.exists()
+    # another recipient is not affected
+    client.post(reverse("dialogue:login"), {"email": "annan@example.org"})
+    assert OutgoingEmail.objects.count() == LOGIN_MAILS_PER_RECIPIENT + 1
