@@ -49,6 +49,7 @@ run: demo
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/insyn makemigrations --check --dry-run
 	$(BIN)/pytest -q
 
@@ -82,6 +83,7 @@ bench: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) data staticfiles

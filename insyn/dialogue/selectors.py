@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from insyn.core.registry import Panel
 from insyn.dialogue import guideline, representativeness
 from insyn.dialogue.models import (
     AgeBand,
@@ -43,7 +44,6 @@ from insyn.dialogue.models import (
     SurveyResponse,
 )
 from insyn.goals.models import Assignment, Goal
-from insyn.public.panels import Panel
 
 PAGE_SIZE = 50
 PANEL_LIMIT = 20

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from insyn.core.registry import Panel
 from insyn.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -35,7 +36,6 @@ from insyn.feedback.services import hash_token
 from insyn.goals.models import Assignment, Goal, PeriodState, Report
 from insyn.organisations.geometry import box_around, distance_m
 from insyn.organisations.models import Organisation
-from insyn.public.panels import Panel
 
 INBOX_PAGE_SIZE = 50
 PUBLIC_PAGE_SIZE = 25

@@ -35,7 +35,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from insyn.core.errors import ServiceError
-from insyn.goals import notifications
+from insyn.goals import indexing, notifications
 from insyn.goals.models import (
     Assignment,
     AssignmentKind,
@@ -659,12 +659,7 @@ def publish_blockers(period: FollowUpPeriod) -> list[str]:
 
 
 def _index(period: FollowUpPeriod) -> None:
-    try:
-        from insyn.search.indexing import index_period
-    except ImportError:  # search app not installed yet
-        logger.warning("search indexing unavailable", extra={"event": "search_missing"})
-        return
-    index_period(period)
+    indexing.index_period(period)
 
 
 @transaction.atomic

@@ -65,7 +65,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from insyn.importers.registry import GroupEntry, OrgEntry, Registry, clean_name, guess_kind
+from insyn.organisations.registry import GroupEntry, OrgEntry, Registry, clean_name, guess_kind
 
 __all__ = [
     "Assignment",

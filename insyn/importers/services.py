@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from insyn.goals.indexing import index_period
 from insyn.goals.models import (
     Assignment,
     AssignmentKind,
@@ -34,8 +35,8 @@ from insyn.goals.models import (
 )
 from insyn.importers import followup_parser as parser
 from insyn.importers.followup_parser import FollowupParse, FollowupParseError
-from insyn.importers.registry import Registry
 from insyn.organisations.models import Organisation, OrganisationGroup
+from insyn.organisations.registry import Registry
 from insyn.organisations.services import (
     _set_if_changed,
     ensure_organisation,
@@ -166,10 +167,6 @@ def import_followup_files(
 
 
 def _index_for_search(period_ids: Iterable[int]) -> None:
-    try:
-        from insyn.search.indexing import index_period
-    except ImportError:  # search not installed in this build
-        return
     for period in FollowUpPeriod.objects.filter(pk__in=list(period_ids)):
         index_period(period)
 

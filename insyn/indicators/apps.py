@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class IndicatorsConfig(AppConfig):
     name = "insyn.indicators"
     verbose_name = "Indikatorer"
+
+    def ready(self) -> None:
+        # What this app contributes to shared pages and commands (insyn.core.registry).
+        from insyn.core import registry
+        from insyn.indicators import demo, selectors
+
+        registry.register_panels(
+            "indicators",
+            goal=selectors.goal_panel,
+            assignment=selectors.assignment_panel,
+            organisation=selectors.organisation_panel,
+        )
+        registry.register_demo_loader("indicators", demo.load_demo, order=50)

@@ -20,6 +20,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
+from insyn.core.registry import Panel
 from insyn.goals.models import Assignment, Goal, Plan
 from insyn.indicators.charts import (
     STYLES,
@@ -49,7 +50,6 @@ from insyn.indicators.models import (
 )
 from insyn.organisations.models import Organisation
 from insyn.organisations.selectors import current_municipality
-from insyn.public.panels import Panel
 
 KOLADA_LABEL = "Källa: Kolada"
 INSYN_LABEL = "Beräknat av Insyn från Kolada-data"

@@ -10,7 +10,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.text import slugify
 
-from insyn.importers.registry import GroupEntry, OrgEntry, Registry
 from insyn.organisations.geometry import WGS84, GeometryError, crs_from_name, parse_geometry
 from insyn.organisations.models import (
     District,
@@ -20,6 +19,7 @@ from insyn.organisations.models import (
     OrganisationAlias,
     OrganisationGroup,
 )
+from insyn.organisations.registry import GroupEntry, OrgEntry, Registry
 from insyn.organisations.selectors import MUNICIPALITY_CACHE_KEY
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from insyn.importers.followup_parser import parse_followup
-from insyn.importers.registry import Registry
 from insyn.importers.report import render_report
+from insyn.organisations.registry import Registry
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_page_errors
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def world(transactional_db):
     """Rich enough to show every status, a trend, filters, groups, details and history."""
+    from insyn.goals.indexing import index_period
     from insyn.goals.services import compiled_save, goal_follow_up_save
-    from insyn.search.indexing import index_period
 
     world = build_world(goals=2, assignments=6, organisations=4)
     # Corrections after publication are shown on the goal, assignment and period pages.

@@ -22,9 +22,9 @@ from openpyxl import load_workbook
 
 import insyn
 from insyn.core import eark
-from insyn.core.archive import NAMESPACE, ArchiveError, verify_archive
 from insyn.goals import services
 from insyn.goals.models import PeriodState, Report, Status
+from insyn.opendata.archive import NAMESPACE, ArchiveError, verify_archive
 from tests.factories import UserFactory
 from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
 

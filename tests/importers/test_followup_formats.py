@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insyn.importers.followup_parser import LINE_ROLES, FollowupParse, parse_followup
-from insyn.importers.registry import Registry
+from insyn.organisations.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = Path(__file__).resolve().parent / "pages"

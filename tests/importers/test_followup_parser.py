@@ -19,7 +19,7 @@ from insyn.importers.followup_parser import (
     FollowupParseError,
     parse_followup,
 )
-from insyn.importers.registry import Registry
+from insyn.organisations.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PAGES = ROOT / "insyn" / "importers" / "demo_pages"

@@ -2,14 +2,23 @@ from __future__ import annotations
 
 import pytest
 
-import insyn.public.panels as panels
+from insyn.core import registry
+from tests.public import panel_provider
 
 
 @pytest.fixture(autouse=True)
 def _own_panels(monkeypatch, settings):
     """The public pages' tests measure the public site alone: panels come from a test provider
     (one query each), not from the feature apps, which test their own panels."""
-    monkeypatch.setattr(panels, "PROVIDER_MODULES", ["tests.public.panel_provider"])
+    monkeypatch.setattr(
+        registry,
+        "_panels",
+        {
+            "goal": {"test": panel_provider.goal_panel},
+            "assignment": {"test": panel_provider.assignment_panel},
+            "organisation": {"test": panel_provider.organisation_panel},
+        },
+    )
     settings.TEMPLATES = [
         {
             **settings.TEMPLATES[0],

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from insyn.core.registry import Panel
 from insyn.goals.models import Report
-from insyn.public.panels import Panel
 
 
 def goal_panel(goal):

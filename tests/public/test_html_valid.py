@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 def test_every_public_page_is_valid_html(client, tmp_path):
     if not VNU_JAR.exists() or shutil.which("java") is None:
         pytest.skip("vnu.jar eller java saknas")
+    from insyn.goals.indexing import index_period
     from insyn.goals.services import goal_follow_up_save
-    from insyn.search.indexing import index_period
 
     world = build_world(goals=2, assignments=6, organisations=4)
     goal_follow_up_save(

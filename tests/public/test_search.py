@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from insyn.goals.indexing import index_period
 from insyn.search import services
-from insyn.search.indexing import index_period
 from tests.public.factories import SECRET, build_world
 
 pytestmark = pytest.mark.django_db

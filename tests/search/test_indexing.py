@@ -7,15 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 
+from insyn.goals.indexing import assignment_key, goal_key, index_period, unindex_period
 from insyn.goals.models import AssignmentKind, PeriodKind, PeriodState, ReportState, Status
 from insyn.search import services
-from insyn.search.indexing import (
-    assignment_key,
-    goal_key,
-    index_period,
-    reindex_all,
-    unindex_period,
-)
+from insyn.search.indexing import reindex_all
 from insyn.search.models import SearchDocument
 from insyn.search.services import search
 from tests.factories import (

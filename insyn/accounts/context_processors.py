@@ -4,13 +4,6 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from insyn.organisations.selectors import current_municipality
-
-
-def site(request: HttpRequest) -> dict[str, Any]:
-    """The municipality's identity for every template (one cached query)."""
-    return {"municipality": current_municipality()}
-
 
 def staff(request: HttpRequest) -> dict[str, Any]:
     """Who is signed in, their roles, organisations and menu — computed only when a staff

@@ -1,7 +1,7 @@
 """`insyn archive-period <period-id> [--output DIR|FILE.zip]`: an e-archive package (ZIP) of a
 published follow-up period — an E-ARK information package (CSIP/SIP: METS, PREMIS, the folder
 structure) holding PDF/A, XLSX, CSV, the open data as JSON and the public pages as HTML, with
-metadata.json/metadata.xml and SHA-256 checksums. See insyn/core/archive.py and insyn/core/eark.py.
+metadata.json/metadata.xml and SHA-256 checksums. See insyn/opendata/archive.py and insyn/core/eark.py.
 
 Prints the path of the written file. Refuses periods that are not published (exit status 1 and
 a Swedish message); the package is read back and its checksums verified before it is reported.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from insyn.core.archive import ArchiveError, archivable_period, verify_archive, write_archive
+from insyn.opendata.archive import ArchiveError, archivable_period, verify_archive, write_archive
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from insyn.importers.registry import (
+from insyn.organisations.registry import (
     GroupEntry,
     OrgEntry,
     Registry,

@@ -1,0 +1,198 @@
+"""What governance by goals contributes to search: goals and assignments of published follow-up.
+
+The importer and the publish service call `index_period(period)` after they have written a
+published period, and `unindex_period(period)` before a period stops being public (or is
+deleted); `insyn rebuild-search-index` calls `reindex_all()`.
+
+A goal or an assignment is searchable once its plan has at least one published follow-up
+period. Its document holds what is public about it: for an assignment its heading, title,
+description and the assessments (compiled and per organisation) of every published period of
+its plan; for a goal its sections and its follow-up assessments of the published periods.
+Nothing from a period that is not published is ever read, and an organisation's own report
+only once it was handed in (`insyn.goals.selectors.public_reports`, the rule the pages keep).
+
+Object keys: "goals.goal:<pk>" and "goals.assignment:<pk>". A service that deletes a goal or
+an assignment removes its document with `remove_document`.
+
+Goals take part in a full rebuild (`insyn.search.indexing.reindex_all`) through
+`reindex_goals`, registered in `GoalsConfig.ready()` (insyn.core.registry).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import translation
+
+from insyn.goals.models import (
+    Assignment,
+    FollowUpPeriod,
+    Goal,
+    GoalFollowUp,
+    PeriodState,
+    Plan,
+    Report,
+)
+from insyn.goals.selectors import public_reports
+from insyn.search import services
+from insyn.search.models import SearchDocument
+
+KIND_GOAL = "goal"
+KIND_ASSIGNMENT = "assignment"
+GOALS_PREFIX = "goals."
+
+
+def goal_key(goal_id: int) -> str:
+    return f"goals.goal:{goal_id}"
+
+
+def assignment_key(assignment_id: int) -> str:
+    return f"goals.assignment:{assignment_id}"
+
+
+def index_period(period: FollowUpPeriod) -> int:
+    """(Re)index the goals and assignments of a published period's plan; returns how many.
+
+    Does nothing for a period that is not published.
+    """
+    if period.state != PeriodState.PUBLISHED:
+        return 0
+    documents, hidden = _plan_documents([period.plan_id])
+    with transaction.atomic():
+        _remove_keys(hidden)
+        return services.index_documents(documents)
+
+
+def unindex_period(period: FollowUpPeriod) -> None:
+    """Take the period's material out of search, whatever its state is at the moment.
+
+    Documents of its plan are rebuilt from the other published periods; if none is left, the
+    plan's goals and assignments leave the index.
+    """
+    documents, hidden = _plan_documents([period.plan_id], exclude_period_id=period.pk)
+    with transaction.atomic():
+        _remove_keys(hidden)
+        services.index_documents(documents)
+
+
+def reindex_goals() -> int:
+    """Rebuild every goal and assignment document from published material; returns how many."""
+    documents: list[SearchDocument] = []
+    for plan_id in Plan.objects.order_by("pk").values_list("pk", flat=True):
+        plan_documents, _hidden = _plan_documents([plan_id])
+        documents.extend(plan_documents)
+    return services.replace_documents(GOALS_PREFIX, documents)
+
+
+# --- Building documents -------------------------------------------------------------------------
+
+
+def _remove_keys(keys: list[str]) -> None:
+    for start in range(0, len(keys), services.DELETE_BATCH):
+        SearchDocument.objects.filter(
+            object_key__in=keys[start : start + services.DELETE_BATCH]
+        ).delete()
+
+
+def _paragraphs(parts: Iterable[str]) -> str:
+    return "\n\n".join(part.strip() for part in parts if part and part.strip())
+
+
+def _plan_documents(
+    plan_ids: list[int],
+    exclude_period_id: int | None = None,
+) -> tuple[list[SearchDocument], list[str]]:
+    """Documents for the plans' goals and assignments, and the keys that must not be indexed.
+
+    A fixed number of queries whatever the number of goals, assignments and reports.
+    """
+    published = FollowUpPeriod.objects.filter(plan_id__in=plan_ids, state=PeriodState.PUBLISHED)
+    if exclude_period_id is not None:
+        published = published.exclude(pk=exclude_period_id)
+    periods = sorted(published, key=lambda p: p.sort_key, reverse=True)  # newest first
+    period_order = {period.pk: index for index, period in enumerate(periods)}
+    public_plans = {period.plan_id for period in periods}
+
+    goals = list(
+        Goal.objects.filter(plan_id__in=plan_ids)
+        .select_related("plan")
+        .prefetch_related("sections")
+        .order_by("plan_id", "order", "number")
+    )
+    assignments = list(
+        Assignment.objects.filter(goal__plan_id__in=plan_ids)
+        .select_related("goal__plan")
+        .order_by("goal_id", "order", "pk")
+    )
+
+    reports_by_assignment: dict[int, list[Report]] = defaultdict(list)
+    follow_ups_by_goal: dict[int, list[GoalFollowUp]] = defaultdict(list)
+    if periods:
+        reports = (
+            public_reports()
+            .filter(period_id__in=period_order, assignment__goal__plan_id__in=plan_ids)
+            .exclude(assessment="")
+            .select_related("organisation")
+        )
+        for report in reports:
+            reports_by_assignment[report.assignment_id].append(report)
+        for follow_up in GoalFollowUp.objects.filter(
+            period_id__in=period_order, goal__plan_id__in=plan_ids
+        ):
+            follow_ups_by_goal[follow_up.goal_id].append(follow_up)
+
+    def report_order(report: Report) -> tuple[int, int, str]:
+        name = report.organisation.name if report.organisation_id else ""
+        return (period_order[report.period_id], report.organisation_id is not None, name)
+
+    documents: list[SearchDocument] = []
+    hidden: list[str] = []
+    with translation.override("sv"):
+        for goal in goals:
+            if goal.plan_id not in public_plans:
+                hidden.append(goal_key(goal.pk))
+                continue
+            follow_ups = sorted(
+                follow_ups_by_goal[goal.pk], key=lambda f: period_order[f.period_id]
+            )
+            body = _paragraphs(
+                [f"{section.heading}\n{section.body}" for section in goal.sections.all()]
+                + [follow_up.assessment for follow_up in follow_ups]
+            )
+            documents.append(
+                services.build_document(
+                    object_key=goal_key(goal.pk),
+                    kind=KIND_GOAL,
+                    url=goal.get_absolute_url(),
+                    title=f"{goal.get_kind_display()} {goal.number}. {goal.title}",
+                    body=body,
+                    year=goal.plan.year,
+                )
+            )
+        for assignment in assignments:
+            if assignment.goal.plan_id not in public_plans:
+                hidden.append(assignment_key(assignment.pk))
+                continue
+            reports = sorted(reports_by_assignment[assignment.pk], key=report_order)
+            body = _paragraphs(
+                [assignment.description]
+                + [
+                    f"{report.organisation.name}: {report.assessment}"
+                    if report.organisation_id
+                    else report.assessment
+                    for report in reports
+                ]
+            )
+            documents.append(
+                services.build_document(
+                    object_key=assignment_key(assignment.pk),
+                    kind=KIND_ASSIGNMENT,
+                    url=assignment.get_absolute_url(),
+                    title=f"{assignment.heading}: {assignment.title}",
+                    body=body,
+                    year=assignment.goal.plan.year,
+                )
+            )
+    return documents, hidden

@@ -1,0 +1,50 @@
+"""insyn.core.registry: the apps register their panels, search documents and demo loaders."""
+
+from __future__ import annotations
+
+import pytest
+
+from insyn.core import registry
+
+
+def test_the_feature_apps_register_their_panels_in_app_order():
+    assert list(registry._panels["goal"]) == ["indicators", "dialogue", "feedback"]
+    assert list(registry._panels["organisation"]) == ["indicators", "dialogue"]
+
+
+def test_every_app_with_search_documents_takes_part_in_a_rebuild():
+    assert set(registry.search_contributors()) == {"goals", "dialogue"}
+
+
+def test_demo_loaders_run_in_dependency_order():
+    names = [loader.name for loader in registry.demo_loaders()]
+    assert names == [
+        "organisations",
+        "importers",
+        "accounts",
+        "goals",
+        "indicators",
+        "dialogue",
+        "feedback",
+    ]
+
+
+def test_a_wrong_contribution_is_an_error_not_silence(monkeypatch):
+    monkeypatch.setattr(registry, "_panels", {kind: {} for kind in registry.PANEL_KINDS})
+    with pytest.raises(ValueError, match="unknown panel kind"):
+        registry.register_panels("x", meeting=lambda obj: None)
+    with pytest.raises(TypeError):
+        registry.register_panels("x", goal="insyn.x.selectors.goal_panel")
+    with pytest.raises(TypeError):
+        registry.register_search_contributor("x", None)  # type: ignore[arg-type]
+
+
+def test_a_panel_provider_that_breaks_breaks_the_page(monkeypatch):
+    def broken(obj):
+        raise RuntimeError("trasig")
+
+    monkeypatch.setattr(registry, "_panels", {kind: {} for kind in registry.PANEL_KINDS})
+    registry.register_panels("x", goal=broken, assignment=lambda obj: None)
+    with pytest.raises(RuntimeError):
+        registry.panels("goal", object())
+    assert registry.panels("assignment", object()) == []
