@@ -281,6 +281,8 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
                 _save_report(request, fn, report.pk, form.cleaned_data)
             except services.ReportConflict as exc:
                 conflict = exc.current
+                latest = conflict.history.select_related("history_user").first()
+                conflict.saved_by = latest.history_user if latest else None
                 # Keep the user's text; the next save is based on the other version.
                 data = request.POST.copy()
                 data["version"] = str(conflict.version)

@@ -224,3 +224,27 @@ def test_period_and_goal_pages_link_the_published_files(world, client):
     for fmt in ("xlsx", "csv"):
         response = client.get(reverse("goals_export:period", args=[period.pk, fmt]))
         assert response.status_code == 200
+
+
+def test_a_stale_report_page_says_who_saved_the_other_version_and_shows_both(world, client):
+    from tests.factories import MembershipFactory, UserFactory
+
+    open_period(world)
+    report = _son_report(world)
+    anna = world.users["reporter"]
+    bertil = MembershipFactory(organisation=world.son, user=UserFactory(username="bertil")).user
+    url = reverse("goals:report", args=[report.pk])
+    client.force_login(anna)
+    client.post(
+        url,
+        {"status": "on_track", "assessment": "Annas text", "version": report.version, "save": "1"},
+    )
+    client.force_login(bertil)
+    response = client.post(
+        url,
+        {"status": "delayed", "assessment": "Bertils text", "version": report.version, "save": "1"},
+    )
+    text = response.content.decode()
+    assert "Någon annan har sparat rapporten medan du skrev" in text
+    assert "Annas text" in text and "Bertils text" in text
+    assert "Sparad av reporter-son" in text
