@@ -1,13 +1,24 @@
-"""`make bench`: issue 2's benchmarks through `insyn serve`, written into docs/benchmarks.md.
+"""`make bench`: every section of docs/benchmarks.md in one run, through `insyn serve`.
 
-Sections (run one or several with --only):
-  goal-page   the demo's goal page next to a static file served by the same server in the same
-              run (throughput ratio), on SQLite and on PostgreSQL, `insyn serve --workers 2`
+Sections (run one or several with --only; all by default):
+  static      the hashed CSS file through `insyn serve`: the run's reference figure, which every
+              other section quotes next to its own, with the load average at its start
+  goal-page   every public page (goal, start, plan, archive, organisations, dialogue, fault
+              reports, indicators) next to the static file in the same server run (ratio), the
+              goal page's bytes on the wire (brotli/gzip) and the 304 of a repeat visit; SQLite
+              and PostgreSQL, `insyn serve --workers 2`
   tenfold     the goal page and the start page with the demo alone and with 10x the goals
   import      `insyn import-followup` of 1,000 generated pages (bench/followup_pages.py), and
               the same pages again (idempotent re-import)
+  ballots     bench/bench_ballots.py: 64 clients casting ballots, SQLite and PostgreSQL
+  reporting   bench/bench_reporting.py: the reporting workflow with 7,500 reports
+  open311     bench/bench_open311.py: Open311 POSTs and the inbox with 1,000,000 cases
+  kolada      bench/bench_kolada.py: a Kolada import
 
-    python bench/run.py [--only goal-page,tenfold,import] [--duration 10] [--connections 8]
+    python bench/run.py [--only goal-page,ballots] [--duration 10] [--connections 8]
+
+Short smoke run (proves the scripts work; the figures mean nothing on a busy machine):
+    python bench/run.py --duration 3 --import-pages 20 --ballots 2 --cases 2000 --kolada-small
 
 PostgreSQL: DATABASE_URL if it names one, else scripts/ensure-postgres finds or starts one;
 each run creates and drops databases of its own there.
@@ -18,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -32,6 +44,48 @@ from bench.harness import ROOT, Instance, LoadResult, get, load, machine, update
 
 GOAL_PAGE = "/plan/2023/mal/4/"
 START_PAGE = "/"
+PUBLIC_PAGES = [
+    (GOAL_PAGE, "goal page"),
+    (START_PAGE, "start page"),
+    ("/plan/2023/", "plan"),
+    ("/arkiv/", "archive"),
+    ("/organisationer/", "organisations"),
+    ("/dialog/", "dialogue list"),
+    ("/synpunkter/felanmalningar/", "fault reports"),
+    ("/indikatorer/", "indicators"),
+]
+SECTIONS = ["static", "goal-page", "tenfold", "import", "ballots", "reporting", "open311", "kolada"]
+
+# The run's static-file figure: {"rps": requests/s, "load": load average at its start}.
+STATIC: dict[str, float | str] = {}
+
+
+def loadavg() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def static_note(measure: str | None = None, value: float | None = None) -> str:
+    """The line every section ends with: the static file of this run, the load, the ratio."""
+    if not STATIC:
+        return f"Load average at the start of this section: {loadavg()}."
+    line = (
+        f"Static file (hashed CSS through `insyn serve`) in this `make bench` run: "
+        f"{STATIC['rps']:,.0f} requests/s (load average {STATIC['load']} when measured). "
+        f"Load average at the start of this section: {loadavg()}."
+    )
+    if measure and value is not None and STATIC["rps"]:
+        line += f" {measure} ÷ static file: **{value / float(STATIC['rps']):.3f}**."
+    return line
+
+
+def annotate_section(name: str, line: str) -> None:
+    """Add `line` at the end of a section a separate script wrote."""
+    from bench.harness import DOCS
+
+    text = DOCS.read_text(encoding="utf-8")
+    closing = f"<!-- /bench:{name} -->"
+    if closing in text:
+        DOCS.write_text(text.replace(closing, f"{line}\n{closing}", 1), encoding="utf-8")
 
 
 def log(message: str) -> None:
@@ -87,11 +141,50 @@ TABLE_HEAD = (
 )
 
 
+def measure_static(args: argparse.Namespace, work: Path, static_root: Path) -> None:
+    """The run's reference: the hashed CSS file through `insyn serve` (no page rendering)."""
+    load_at_start = loadavg()
+    with Instance.new(work / "static-site", database="sqlite", static_root=static_root) as site:
+        site.migrate()
+        with site.serve(workers=args.workers, threads=args.threads) as base:
+            path = static_path(static_root)
+            check_ok(base, path)
+            log("static: load")
+            css = load(base, path, connections=args.connections, duration=args.duration)
+    STATIC.update(rps=css.rps, load=load_at_start)
+    text = f"""## The static file: this run's reference figure (issue 13)
+
+`insyn serve --workers {args.workers} --threads {args.threads}`, the hashed `site.css` served by
+WhiteNoise, {args.connections} keep-alive clients on loopback ({css.generator}), {args.duration:.0f} s.
+Every other section of this run quotes this figure next to its own and gives the ratio.
+
+{TABLE_HEAD}
+{row("SQLite", "static file (CSS)", css)}
+
+Load average at the start: {load_at_start}."""
+    update_section("static", text, machine=machine())
+
+
+def _wire(base: str, path: str) -> dict[str, str]:
+    """The goal page's bytes with each encoding, and what a repeat visit gets."""
+    out = {}
+    for encoding in ("br", "gzip", "identity"):
+        status, headers, body = get(base, path, headers={"Accept-Encoding": encoding})
+        out[encoding] = f"{len(body) / 1024:,.1f} KB" + (
+            f" ({headers.get('content-encoding')})" if headers.get("content-encoding") else ""
+        )
+        etag = headers.get("etag", "")
+    status, _, _ = get(base, path, headers={"If-None-Match": etag} if etag else {})
+    out["repeat visit (If-None-Match)"] = str(status)
+    return out
+
+
 def bench_goal_page(
     args: argparse.Namespace, work: Path, static_root: Path, pg: str | None
 ) -> None:
-    rows, ratios, generators = [], [], set()
+    rows, ratios, generators, wire = [], [], set(), {}
     backends = [("SQLite", "sqlite")] + ([("PostgreSQL", pg)] if pg else [])
+    load_at_start = loadavg()
     for label, database in backends:
         log(f"goal-page: {label}: migrate + load-demo")
         with (
@@ -99,36 +192,190 @@ def bench_goal_page(
             site.serve(workers=args.workers, threads=args.threads) as base,
         ):
             static = static_path(static_root)
-            for path in (GOAL_PAGE, static):
+            for path, _what in [*PUBLIC_PAGES, (static, "static")]:
                 check_ok(base, path)
+            wire[label] = _wire(base, GOAL_PAGE)
             log(f"goal-page: {label}: load")
-            goal = load(base, GOAL_PAGE, connections=args.connections, duration=args.duration)
             css = load(base, static, connections=args.connections, duration=args.duration)
+            generators.add(css.generator)
+            rows.append(row(label, "static file (CSS)", css))
+            for path, what in PUBLIC_PAGES:
+                page = load(base, path, connections=args.connections, duration=args.duration)
+                generators.add(page.generator)
+                rows.append(row(label, f"{what} `{path}`", page))
+                ratio = page.rps / css.rps if css.rps else float("nan")
+                ratios.append(
+                    f"| {label} | {what} | {page.rps:,.0f} | {css.rps:,.0f} | {ratio:.2f} |"
+                )
             single = load(base, GOAL_PAGE, connections=1, duration=args.duration / 2)
-        generators |= {goal.generator, css.generator}
-        rows += [
-            row(label, "goal page", goal),
-            row(label, "static file (CSS)", css),
-            row(label, "goal page, one client", single),
-        ]
-        ratio = css.rps / goal.rps if goal.rps else float("nan")
-        ratios.append(
-            f"- {label}: the static file is served **{ratio:.1f}×** as fast as the "
-            f"goal page ({css.rps:,.0f} against {goal.rps:,.0f} requests/s)."
-        )
-    text = f"""## Goal page next to a static file (issue 2)
+            rows.append(row(label, "goal page, one client", single))
+    wire_lines = [
+        f"- {label}: " + "; ".join(f"{k}: {v}" for k, v in found.items())
+        for label, found in wire.items()
+    ]
+    text = f"""## Public pages next to a static file (issues 2 and 13)
 
 `insyn serve --workers {args.workers} --threads {args.threads}` (gunicorn: {args.workers} server
-processes) with the Uppsala demo (`insyn load-demo`). The goal page `{GOAL_PAGE}` (Fokusmål 4
-with its assignments and their latest assessments) and the hashed `site.css` (served by
-WhiteNoise) are loaded in the same server run, {args.duration:.0f} s each after a 1 s warm-up,
-by keep-alive clients on loopback: {", ".join(sorted(generators))}, on the same machine.
+processes) with the Uppsala demo (`insyn load-demo`). Each public page and the hashed `site.css`
+(served by WhiteNoise) are loaded in the same server run, {args.duration:.0f} s each after a 1 s
+warm-up, by keep-alive clients on loopback: {", ".join(sorted(generators))}, on the same machine.
+Public pages come from the public response cache after their first request (issue 13). Load
+average at the start: {load_at_start}.
 
 {TABLE_HEAD}
 {chr(10).join(rows)}
 
-{chr(10).join(ratios)}"""
+Throughput of each page ÷ the static file's, same server, same run (targets: goal page ≥ 0.8,
+every other public page ≥ 0.5):
+
+| Database | Page | Page requests/s | Static requests/s | Ratio |
+|---|---|---:|---:|---:|
+{chr(10).join(ratios)}
+
+Bytes on the wire for the goal page `{GOAL_PAGE}` (one request per encoding) and a repeat visit:
+
+{chr(10).join(wire_lines)}"""
     update_section("goal-page", text, machine=machine(pg))
+
+
+def _script(command: list[str], env: dict[str, str] | None = None) -> str:
+    log("running " + " ".join(command[1:]))
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=6 * 3600,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        raise SystemExit(f"{command[1]} failed (exit {result.returncode})")
+    return result.stdout
+
+
+def bench_ballots(args: argparse.Namespace, pg: str | None) -> None:
+    parts = []
+    backends = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
+    for label, database in backends:
+        load_at_start = loadavg()
+        env = {"DATABASE_URL": _own_database(pg, "insyn_bench_ballots")} if database else {}
+        if not database:
+            env["DATABASE_URL"] = ""
+        out = _script(
+            [
+                sys.executable,
+                "bench/bench_ballots.py",
+                "--clients",
+                str(args.ballot_clients),
+                "--ballots",
+                str(args.ballots),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+        )
+        text = out.split("\n\nMeasured on", 1)[0].strip()
+        match = re.search(r"\| ballots per second \| ([0-9.]+) \|", text)
+        per_second = float(match.group(1)) if match else None
+        parts.append(
+            f"### {label}\n\n{text}\n\n"
+            + static_note("Ballots per second", per_second).replace(
+                "Load average at the start of this section: " + loadavg(),
+                "Load average at the start of this section: " + load_at_start,
+            )
+        )
+    text = "## Ballots (issue 13)\n\n" + "\n\n".join(parts)
+    update_section("ballots", text, machine=machine(pg))
+
+
+def _own_database(server: str | None, name: str) -> str:
+    """A database of the benchmark's own on the PostgreSQL server (created if missing)."""
+    if not server:
+        return ""
+    from tests.ops.instance import admin_connection
+
+    with admin_connection(server) as conn:
+        conn.autocommit = True
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def bench_reporting(args: argparse.Namespace, pg: str | None) -> None:
+    parts = []
+    backends = [("SQLite", "")] + (
+        [("PostgreSQL", _own_database(pg, "insyn_bench_reporting"))] if pg else []
+    )
+    for label, url in backends:
+        load_at_start = loadavg()
+        command = [sys.executable, "bench/bench_reporting.py"]
+        if url:
+            command += ["--database-url", url]
+        out = _script(command, env={"DATABASE_URL": ""})
+        table = "\n".join(line for line in out.splitlines() if line.startswith("|"))
+        total = sum(
+            float(line.rsplit("|", 2)[1])
+            for line in table.splitlines()[2:]
+            if re.fullmatch(r"\s*[0-9.]+\s*", line.rsplit("|", 2)[1])
+        )
+        parts.append(
+            f"### {label}\n\n{table}\n\nAll steps: {total:.1f} s. "
+            f"Load average at the start: {load_at_start}. "
+            + static_note().split(" Load average")[0]
+        )
+    text = (
+        "## Reporting workflow (issue 13)\n\n"
+        "bench/bench_reporting.py: open and compile a period with 300 assignments × 25 "
+        "organisations (7,500 organisation reports), in-process through the services, on a fresh "
+        "database; the static-file figure is the run's reference (no server in this section).\n\n"
+        + "\n\n".join(parts)
+    )
+    update_section("reporting", text, machine=machine(pg))
+
+
+def bench_open311(args: argparse.Namespace, pg: str | None) -> None:
+    load_at_start = loadavg()
+    databases = "sqlite,postgres" if pg else "sqlite"
+    _script(
+        [
+            sys.executable,
+            "bench/bench_open311.py",
+            "--database",
+            databases,
+            "--cases",
+            str(args.cases),
+            "--duration",
+            str(args.duration),
+            "--connections",
+            str(args.connections),
+            "--workers",
+            str(args.workers),
+            "--write-docs",
+        ]
+    )
+    annotate_section(
+        "open311",
+        static_note().replace(
+            "start of this section: " + loadavg(), "start of this section: " + load_at_start
+        ),
+    )
+
+
+def bench_kolada(args: argparse.Namespace, pg: str | None) -> None:
+    load_at_start = loadavg()
+    command = [sys.executable, "bench/bench_kolada.py", "--write"]
+    command += ["--databases", "sqlite,postgres" if pg else "sqlite"]
+    if args.kolada_small:
+        command += ["--kpis", "5", "--municipalities", "10", "--years", "3"]
+    _script(command)
+    annotate_section(
+        "kolada",
+        static_note().replace(
+            "start of this section: " + loadavg(), "start of this section: " + load_at_start
+        ),
+    )
 
 
 def bench_tenfold(args: argparse.Namespace, work: Path, static_root: Path) -> None:
@@ -174,7 +421,9 @@ page lists every goal of the current plan, so it grows with the data. Query coun
 the page tests; this is the time. {args.duration / 2:.0f} s per line.
 
 {TABLE_HEAD.replace("| Database |", "| Data |")}
-{chr(10).join(rows)}"""
+{chr(10).join(rows)}
+
+{static_note()}"""
     update_section("tenfold", text, machine=machine())
 
 
@@ -217,7 +466,9 @@ machine is doing; the database server's own CPU is not in it).
 
 | Database | Run | Pages | Wall s | CPU s | CPU ms/page | Importer's summary |
 |---|---|---:|---:|---:|---:|---|
-{chr(10).join(rows)}"""
+{chr(10).join(rows)}
+
+{static_note()}"""
     update_section("import", text, machine=machine(pg if args.import_pg else None))
 
 
@@ -225,7 +476,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", default="goal-page,tenfold,import")
+    parser.add_argument("--only", default=",".join(SECTIONS))
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
@@ -234,24 +485,38 @@ def main() -> None:
     parser.add_argument(
         "--import-pg", action="store_true", help="also time the import on PostgreSQL"
     )
+    parser.add_argument("--ballot-clients", type=int, default=64)
+    parser.add_argument("--ballots", type=int, default=10, help="ballots cast by each client")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases for the inbox")
+    parser.add_argument("--kolada-small", action="store_true", help="a tiny Kolada import")
     args = parser.parse_args()
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
-    unknown = wanted - {"goal-page", "tenfold", "import"}
+    unknown = wanted - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
-    pg = postgres_server() if ("goal-page" in wanted or args.import_pg) else None
-    if ("goal-page" in wanted or args.import_pg) and not pg:
+    needs_pg = wanted & {"goal-page", "ballots", "reporting", "open311", "kolada"}
+    pg = postgres_server() if (needs_pg or args.import_pg) else None
+    if (needs_pg or args.import_pg) and not pg:
         log("no PostgreSQL found: measuring SQLite only")
     with tempfile.TemporaryDirectory(prefix="insyn-bench-") as tmp:
         work = Path(tmp)
         static_root = work / "static"
+        measure_static(args, work, static_root)  # always: every section quotes it
         if "goal-page" in wanted:
             bench_goal_page(args, work, static_root, pg)
         if "tenfold" in wanted:
             bench_tenfold(args, work, static_root)
         if "import" in wanted:
             bench_import(args, work, static_root, pg)
+        if "ballots" in wanted:
+            bench_ballots(args, pg)
+        if "reporting" in wanted:
+            bench_reporting(args, pg)
+        if "open311" in wanted:
+            bench_open311(args, pg)
+        if "kolada" in wanted:
+            bench_kolada(args, pg)
     log("docs/benchmarks.md updated")
 
 
