@@ -238,7 +238,12 @@ Bytes on the wire for the goal page `{GOAL_PAGE}` (one request per encoding) and
     update_section("goal-page", text, machine=machine(pg))
 
 
-def _script(command: list[str], env: dict[str, str] | None = None) -> str:
+def _script(command: list[str], env: dict[str, str | None] | None = None) -> str:
+    """Run a benchmark script; env values of None are removed from its environment."""
+    environment = {**os.environ, **{k: v for k, v in (env or {}).items() if v is not None}}
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
     log("running " + " ".join(command[1:]))
     result = subprocess.run(
         command,
@@ -246,7 +251,7 @@ def _script(command: list[str], env: dict[str, str] | None = None) -> str:
         text=True,
         check=False,
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env=environment,
         timeout=6 * 3600,
     )
     if result.returncode != 0:
@@ -260,9 +265,7 @@ def bench_ballots(args: argparse.Namespace, pg: str | None) -> None:
     backends = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
     for label, database in backends:
         load_at_start = loadavg()
-        env = {"DATABASE_URL": _own_database(pg, "insyn_bench_ballots")} if database else {}
-        if not database:
-            env["DATABASE_URL"] = ""
+        env = {"DATABASE_URL": _own_database(pg, "insyn_bench_ballots") if database else None}
         out = _script(
             [
                 sys.executable,
@@ -313,7 +316,7 @@ def bench_reporting(args: argparse.Namespace, pg: str | None) -> None:
         command = [sys.executable, "bench/bench_reporting.py"]
         if url:
             command += ["--database-url", url]
-        out = _script(command, env={"DATABASE_URL": ""})
+        out = _script(command, env={"DATABASE_URL": None})
         table = "\n".join(line for line in out.splitlines() if line.startswith("|"))
         total = sum(
             float(line.rsplit("|", 2)[1])

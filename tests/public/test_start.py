@@ -69,3 +69,29 @@ def test_it_says_when_it_was_last_updated(client):
 
 def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
     assert_bounded(build_world(), lambda w: "/", 8)
+
+
+def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
+    assert_bounded(build_world(), lambda w: "/", 10)
+
+
+def test_the_search_page_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
+    assert_bounded(build_world(), lambda w: "/sok/?q=uppdrag", 10)
+
+
+def test_a_cache_hit_costs_no_query_whatever_the_data(client):
+    """The cached answer is independent of the data: zero queries at N and at 10×N."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.public.factories import ten_times
+
+    world = build_world()
+    url = world.goals[0].get_absolute_url()
+    for grow in (False, True):
+        if grow:
+            ten_times(world)
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url)["X-Insyn-Cache"] == "hit"
+        assert len(ctx) == 0
