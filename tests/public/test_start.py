@@ -71,10 +71,6 @@ def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
     assert_bounded(build_world(), lambda w: "/", 8)
 
 
-def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
-    assert_bounded(build_world(), lambda w: "/", 10)
-
-
 def test_the_search_page_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
     assert_bounded(build_world(), lambda w: "/sok/?q=uppdrag", 10)
 
