@@ -7,7 +7,7 @@ PORT ?= 8000
 
 VNU_VERSION := 26.9.27
 
-.PHONY: run test test-pg test-e2e e2e-tools bench lint install install-test browser \
+.PHONY: run test test-pg test-deploy dist test-e2e e2e-tools bench lint install install-test browser \
 	system-packages serve demo clean
 
 $(BIN)/python:
@@ -54,10 +54,27 @@ test: install-test
 	$(BIN)/pytest -q
 
 # The whole suite against PostgreSQL: DATABASE_URL if it names one, else 127.0.0.1:5432, else
-# Debian's postgresql installed and started (scripts/ensure-postgres).
+# Debian's postgresql installed and started (scripts/ensure-postgres); with Redis as the cache
+# when there is one or it can be started (scripts/ensure-redis), else without.
 test-pg: install-test
 	@url="$$(scripts/ensure-postgres)" && echo "PostgreSQL: $$url" && \
-	DATABASE_URL="$$url" $(BIN)/pytest -q
+	redis="$$(scripts/ensure-redis || true)" && echo "Redis: $${redis:-none}" && \
+	DATABASE_URL="$$url" REDIS_URL="$$redis" $(BIN)/pytest -q
+
+# The deployment of docs/deployment.md for real (scripts/test-deploy): installer, PostgreSQL,
+# Redis, two app processes behind nginx, a rolling restart under traffic, backup and restore.
+test-deploy:
+	@scripts/test-deploy
+
+# The release artefacts from a clean copy of the committed tree (never a stale build/): the
+# wheel that scripts/install installs, and the source archive of the same commit.
+dist:
+	@rm -rf build dist insyn.egg-info
+	@version=$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) && tmp=$$(mktemp -d) && \
+	git archive --format=tar --prefix=insyn-$$version/ HEAD | tar -xf - -C $$tmp && \
+	$(BIN)/python -m pip wheel --quiet --no-deps -w dist $$tmp/insyn-$$version && \
+	git archive --format=tar.gz --prefix=insyn-$$version/ -o dist/insyn-$$version.tar.gz HEAD && \
+	rm -rf $$tmp && ls dist
 
 # Java and the Nu HTML Checker (npm package vnu-jar; its jar ships inside the package).
 e2e-tools: install-test

@@ -115,7 +115,9 @@ class Client:
     def request(self, method: str, path: str, data: dict | None = None, timeout: float = 90):
         cls = http.client.HTTPSConnection if self.tls else http.client.HTTPConnection
         kwargs = {"context": TLS} if self.tls else {}
-        conn = cls("127.0.0.1", self.port, timeout=timeout, source_address=(self.source, 0), **kwargs)
+        conn = cls(
+            "127.0.0.1", self.port, timeout=timeout, source_address=(self.source, 0), **kwargs
+        )
         headers = {"Host": "localhost", "User-Agent": "insyn-test-deploy"}
         if not self.tls:  # straight to an app process: say what the proxy would
             headers["X-Forwarded-Proto"] = "https"
@@ -366,13 +368,15 @@ http {{
             status, _, body = Client(config["http_port"], tls=False).request("GET", path)
             if status != 200:
                 fail(f"plain-HTTP {path} through nginx answered {status}: {body[:200]}")
-        log(f"two app processes behind nginx, /health/ and /health/ready/ 200 on plain HTTP ({time.monotonic() - started:.0f} s)")
+        log(
+            f"two app processes behind nginx, /health/ and /health/ready/ 200 on plain HTTP ({time.monotonic() - started:.0f} s)"
+        )
 
         sign_in(https, config["admin_user"], config["admin_password"])
         resident = Client(https, source="127.2.0.1")
         if submit_fault(resident, config["category"], "Gatlampan är trasig.") != 302:
             fail("the fault report was not accepted")
-        status, _, receipt = resident.request("GET", "/synpunkter/kvitto/")
+        status, _, _ = resident.request("GET", "/synpunkter/kvitto/")
         if status != 200:
             fail(f"the receipt page answered {status}")
         log("a resident submitted a fault report through the proxy")
@@ -394,7 +398,10 @@ http {{
             f"POSTs answered, {len(traffic.failures)} failed"
         )
         if traffic.failures:
-            fail("requests failed during the rolling restart:\n  " + "\n  ".join(traffic.failures[:20]))
+            fail(
+                "requests failed during the rolling restart:\n  "
+                + "\n  ".join(traffic.failures[:20])
+            )
         if traffic.ok["POST"] < 5 or traffic.ok["GET"] < 20:
             fail("too little traffic to prove anything")
         if cases_after - cases_before != traffic.ok["POST"]:
@@ -405,7 +412,8 @@ http {{
         log(f"every POST stored exactly once ({cases_after - cases_before} new fault reports)")
 
         compare = config["compare_paths"] + [
-            f"/synpunkter/felanmalningar/{n}/" for n in json.loads(insyn("shell", "-c", config["case_numbers"]))
+            f"/synpunkter/felanmalningar/{n}/"
+            for n in json.loads(insyn("shell", "-c", config["case_numbers"]))
         ]
         visitor = Client(https, source="127.3.0.1")
         live = pages(visitor, compare)
@@ -421,9 +429,15 @@ http {{
         sentinel = config["redis_sentinel"]
         insyn("restore", str(archive), env=restored_env)
         log("backup taken while serving, restored into a fresh database")
-        if config["check_sentinel"] and subprocess.run(
-            ["redis-cli", "-u", config["redis_url"], "GET", sentinel], capture_output=True, text=True
-        ).stdout.strip() != "still-here":
+        if (
+            config["check_sentinel"]
+            and subprocess.run(
+                ["redis-cli", "-u", config["redis_url"], "GET", sentinel],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            != "still-here"
+        ):
             fail("the restore touched a Redis key that is not its own")
         insyn("collectstatic", "--noinput", "--verbosity", "0", env=restored_env)
         app3 = App("insyn-restored", env=restored_env)
