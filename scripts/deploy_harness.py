@@ -71,7 +71,8 @@ class App:
             [
                 "bash",
                 "-c",
-                f'exec 3<&{fd} {fd}<&-; LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" "$@"',
+                (f"exec 3<&{fd} {fd}<&-; " if fd != 3 else "")
+                + 'LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" "$@"',
                 INSYN,
                 "serve",
                 "--no-collectstatic",
@@ -187,7 +188,11 @@ def sign_in(port: int, username: str, password: str) -> Client:
     if status != 302:
         fail(f"sign-in answered {status}, not a redirect")
     setup = headers["Location"]
-    status, _, html = client.request("GET", setup)
+    for _ in range(5):  # the page asked for, then on to the authenticator set-up
+        status, headers, html = client.request("GET", setup)
+        if status not in (301, 302):
+            break
+        setup = headers["Location"]
     secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', html)
     if status != 200 or not secret:
         fail(f"no TOTP set-up page after signing in ({status} at {setup})")
