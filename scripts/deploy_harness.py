@@ -202,15 +202,16 @@ def sign_in(port: int, username: str, password: str) -> Client:
     )
     if status != 302:
         fail(f"TOTP set-up answered {status}")
-    status, _, html = client.request("GET", "/personal/")
+    status, _, html = client.request("GET", "/personal/uppfoljning/")
     if status != 200:
-        fail(f"/personal/ answered {status} to the signed-in administrator")
-    log("signed in through the proxy (password + TOTP set-up), /personal/ answers 200")
+        fail(f"/personal/uppfoljning/ answered {status} to the signed-in administrator")
+    log("signed in through the proxy (password + TOTP set-up), /personal/uppfoljning/ answers 200")
     return client
 
 
 def submit_fault(client: Client, category: str, text: str) -> int:
-    token = client.csrf("/synpunkter/felanmalan/")
+    # Step 1 is a GET form (category and place); step 2, on the same URL, is the report.
+    token = client.csrf(f"/synpunkter/felanmalan/?category={category}&address_text=Stora+torget")
     status, headers, _ = client.request(
         "POST",
         "/synpunkter/felanmalan/skicka/",
