@@ -417,10 +417,8 @@ http {{
             )
         log(f"every POST stored exactly once ({cases_after - cases_before} new fault reports)")
 
-        compare = config["compare_paths"] + [
-            f"/synpunkter/felanmalningar/{n}/"
-            for n in json.loads(insyn("shell", "-c", config["case_numbers"]))
-        ]
+        # Public pages only: a new fault report is not public before staff have looked at it.
+        compare = config["compare_paths"]
         visitor = Client(https, source="127.3.0.1")
         live = pages(visitor, compare)
 
@@ -450,7 +448,7 @@ http {{
         app3.start()
         try:
             wait_ready(app3.port, False, "the restored instance")
-            restored = pages(Client(app3.port, tls=False, source="127.3.0.2"), compare)
+            restored = pages(Client(app3.port, tls=False), compare)
         finally:
             app3.stop()
         live_again = pages(visitor, compare)
