@@ -387,7 +387,7 @@ http {{
             fail(f"the receipt page answered {status}")
         log("a resident submitted a fault report through the proxy")
 
-        cases_before = int(insyn("shell", "-c", config["count_cases"]).strip())
+        cases_before = int(insyn("shell", "-c", config["count_cases"]).strip().splitlines()[-1])
         traffic = Traffic(https, config["category"])
 
         def rolling_restart() -> None:
@@ -398,7 +398,7 @@ http {{
                 log(f"restarted {app.name} in {time.monotonic() - t0:.1f} s")
 
         traffic.run(rolling_restart)
-        cases_after = int(insyn("shell", "-c", config["count_cases"]).strip())
+        cases_after = int(insyn("shell", "-c", config["count_cases"]).strip().splitlines()[-1])
         log(
             f"rolling restart under traffic: {traffic.ok['GET']} GETs and {traffic.ok['POST']} "
             f"POSTs answered, {len(traffic.failures)} failed"
