@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "insyn.organisations.context_processors.site",
                 "insyn.accounts.context_processors.staff",
+                "insyn.organisations.context_processors.map_settings",
             ],
         },
     },
@@ -308,11 +309,37 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# --- Street map (insyn/feedback/static/feedback/streetmap.js, Leaflet vendored in core/static) ------
+# Tile source: OpenStreetMap's standard tiles by default (fine for modest traffic under OSMF's tile
+# usage policy; a municipality with real traffic uses its own or Lantmäteriet's — see
+# docs/maps.md). The CSP allows exactly this URL's host for images; no {s} subdomains.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragsgivare',
+)
+MAP_MAX_ZOOM = env_int("MAP_MAX_ZOOM", 19)
+# Address search: the gazetteer (insyn import-places) always; an external geocoder if set.
+# Nominatim (https://nominatim.example/search) or Photon (https://photon.example/api) JSON.
+GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "3"))
+GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "Insyn (kommunens felanmalan)")
+# Where a map opens when it has nothing to show: (lat, long, zoom). Uppsala centrum.
+MAP_CENTER = (59.8586, 17.6389, 12)
+
+
+def _tile_origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -31,6 +31,7 @@ from insyn.feedback.models import (
 from insyn.feedback.services import check_location, validate_attributes
 from insyn.goals.models import Assignment, Goal
 from insyn.organisations.models import District, Organisation
+from insyn.organisations.places import exact_place
 
 HONEYPOT = "webbplats"
 
@@ -175,6 +176,11 @@ class PlaceMixin(forms.Form):
         except ServiceError as exc:
             self.add_error("lat", exc)
             return
+        if lat is None and cleaned.get("address_text"):
+            # A place the gazetteer knows by exactly this name gets its point (no JS needed).
+            hit = exact_place(cleaned["address_text"])
+            if hit is not None:
+                cleaned["lat"], cleaned["long"] = hit.lat, hit.long
         if (
             self.require_place
             and lat is None
@@ -339,6 +345,12 @@ class PublicFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("Alla")), ("open", _("Öppna")), ("closed", _("Avslutade"))],
+    )
+    # Near a point (a link from a place or the map): same geometry as Open311's lat/long/radius.
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    long = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    radie = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=20_000
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -3,7 +3,6 @@ insyn.organisations.geometry."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,28 +25,3 @@ class Bounds:
 
 def municipality_bounds() -> Bounds:
     return Bounds(*getattr(settings, "FEEDBACK_BOUNDS", DEFAULT_BOUNDS))
-
-
-@dataclass(frozen=True)
-class Projection:
-    """Maps WGS84 inside the bounds to SVG user units (equirectangular, scaled by cos(lat))."""
-
-    bounds: Bounds
-    width: float = 600.0
-
-    @property
-    def _aspect(self) -> float:
-        mid = math.radians((self.bounds.min_lat + self.bounds.max_lat) / 2)
-        dx = (self.bounds.max_long - self.bounds.min_long) * math.cos(mid)
-        dy = self.bounds.max_lat - self.bounds.min_lat
-        return dy / dx if dx else 1.0
-
-    @property
-    def height(self) -> float:
-        return round(self.width * self._aspect, 1)
-
-    def xy(self, lat: float, long: float) -> tuple[float, float]:
-        b = self.bounds
-        x = (long - b.min_long) / (b.max_long - b.min_long) * self.width
-        y = (b.max_lat - lat) / (b.max_lat - b.min_lat) * self.height
-        return round(x, 1), round(y, 1)

@@ -47,6 +47,7 @@ from insyn.feedback.models import (
     Source,
 )
 from insyn.feedback.open311 import FORMATS, Many, error, errors, respond, w3c
+from insyn.organisations.selectors import MAX_RADIUS_M, within_radius
 
 logger = logging.getLogger(__name__)
 
@@ -487,6 +488,9 @@ def _request_items(cases: list[Case]) -> list[dict[str, Any]]:
     return items
 
 
+DEFAULT_RADIUS_M = 500
+
+
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
     key = _api_key(request, required=False)
@@ -514,6 +518,17 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.filter(status__in=CLOSED_STATUSES)
         start, end = _span(params)
         qs = qs.filter(created_at__gte=start, created_at__lte=end)
+        lat, long = _float(params, "lat"), _float(params, "long")
+        if (lat is None) != (long is None):
+            raise Open311Error(400, _("Ange både lat och long."))
+        if lat is not None:
+            radius = _float(params, "radius")
+            radius = DEFAULT_RADIUS_M if radius is None else radius
+            if not 0 < radius <= MAX_RADIUS_M:
+                raise Open311Error(
+                    400, _("radius måste vara mellan 1 och %(max)s meter.") % {"max": MAX_RADIUS_M}
+                )
+            qs = within_radius(qs, lat, long, radius)
     cases = list(qs[(page - 1) * size : page * size])
     return respond(fmt, "service_requests", Many("request", _request_items(cases)))
 

@@ -34,8 +34,9 @@ from insyn.feedback.models import (
 )
 from insyn.feedback.services import hash_token
 from insyn.goals.models import Assignment, Goal, PeriodState, Report
-from insyn.organisations.geometry import box_around, distance_m
+from insyn.organisations.geometry import distance_m
 from insyn.organisations.models import Organisation
+from insyn.organisations.selectors import within_radius
 
 INBOX_PAGE_SIZE = 50
 PUBLIC_PAGE_SIZE = 25
@@ -117,30 +118,10 @@ class InboxFilters:
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 
-def inbox(
-    filters: InboxFilters,
-    *,
-    now: dt.datetime | None = None,
-    page_size: int = INBOX_PAGE_SIZE,
-    organisation_ids: set[int] | None = None,
-) -> Page:
-    """The staff inbox; `organisation_ids` limits it to those organisations' cases (a case
-    handler's view), None shows every case (the contact centre)."""
-    now = now or timezone.now()
-    qs = Case.objects.select_related("category", "organisation", "area").only(
-        "number",
-        "kind",
-        "status",
-        "created_at",
-        "due_at",
-        "address_text",
-        "public_state",
-        "source",
-        "merged_into_id",
-        "category__name",
-        "organisation__name",
-        "area__name",
-    )
+def _inbox_filtered(
+    filters: InboxFilters, now: dt.datetime, organisation_ids: set[int] | None = None
+) -> QuerySet[Case]:
+    qs = Case.objects.all()
     if organisation_ids is not None:
         qs = qs.filter(organisation_id__in=organisation_ids)
     if filters.number:
@@ -160,7 +141,74 @@ def inbox(
         qs = qs.filter(kind=filters.kind)
     if filters.overdue:
         qs = qs.filter(status__in=ACTIVE_STATUSES, due_at__lt=now)
+    return qs
+
+
+def inbox(
+    filters: InboxFilters,
+    *,
+    now: dt.datetime | None = None,
+    page_size: int = INBOX_PAGE_SIZE,
+    organisation_ids: set[int] | None = None,
+) -> Page:
+    """The staff inbox; `organisation_ids` limits it to those organisations' cases (a case
+    handler's view), None shows every case (the contact centre)."""
+    now = now or timezone.now()
+    qs = (
+        _inbox_filtered(filters, now, organisation_ids)
+        .select_related("category", "organisation", "area")
+        .only(
+            "number",
+            "kind",
+            "status",
+            "created_at",
+            "due_at",
+            "address_text",
+            "public_state",
+            "source",
+            "merged_into_id",
+            "category__name",
+            "organisation__name",
+            "area__name",
+        )
+    )
     return paginate(qs.order_by("-created_at", "-id"), filters.page, page_size)
+
+
+INBOX_MAP_LIMIT = 5000
+
+
+def inbox_map_count(
+    filters: InboxFilters,
+    *,
+    now: dt.datetime | None = None,
+    organisation_ids: set[int] | None = None,
+) -> int:
+    return (
+        _inbox_filtered(filters, now or timezone.now(), organisation_ids)
+        .filter(lat__isnull=False, long__isnull=False)
+        .count()
+    )
+
+
+def inbox_map_points(
+    filters: InboxFilters,
+    *,
+    now: dt.datetime | None = None,
+    organisation_ids: set[int] | None = None,
+) -> dict[str, Any]:
+    """The inbox's map: every located case matching the filters (newest INBOX_MAP_LIMIT), in
+    the public map's compact format, limited like the inbox. Two queries."""
+    qs = _inbox_filtered(filters, now or timezone.now(), organisation_ids).filter(
+        lat__isnull=False, long__isnull=False
+    )
+    rows = [
+        [round(lat, 5), round(long, 5), number, str(category), status]
+        for lat, long, number, category, status in qs.order_by("-created_at", "-id").values_list(
+            "lat", "long", "number", "category_id", "status"
+        )[:INBOX_MAP_LIMIT]
+    ]
+    return _map_payload(rows)
 
 
 CASE_NUMBER = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{1,12}$")
@@ -239,6 +287,7 @@ class PublicFilters:
     page: int = 1
     goal: int | None = None  # linked to the goal (directly, via an assignment or a theme)
     assignment: int | None = None  # linked to the assignment (directly or via a theme)
+    near: tuple[float, float, int] | None = None  # lat, long, metres
 
 
 def linked_object(*, goal_id: int | None, assignment_id: int | None) -> Any:
@@ -248,6 +297,22 @@ def linked_object(*, goal_id: int | None, assignment_id: int | None) -> Any:
     if goal_id:
         return Goal.objects.select_related("plan").filter(pk=goal_id).first()
     return None
+
+
+def _public_filtered(qs: QuerySet[Case], filters: PublicFilters) -> QuerySet[Case]:
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.goal:
+        qs = qs.filter(_linked_to_goal(filters.goal))
+    if filters.assignment:
+        qs = qs.filter(_linked_to_assignment(filters.assignment))
+    if filters.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.status == "closed":
+        qs = qs.filter(status__in=CLOSED_STATUSES)
+    if filters.near:
+        qs = within_radius(qs, *filters.near)
+    return qs
 
 
 def public_list(filters: PublicFilters) -> Page:
@@ -270,17 +335,37 @@ def public_list(filters: PublicFilters) -> Page:
             "merged_into_id",
         )
     )
-    if filters.category:
-        qs = qs.filter(category_id=filters.category)
-    if filters.goal:
-        qs = qs.filter(_linked_to_goal(filters.goal))
-    if filters.assignment:
-        qs = qs.filter(_linked_to_assignment(filters.assignment))
-    if filters.status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif filters.status == "closed":
-        qs = qs.filter(status__in=CLOSED_STATUSES)
+    qs = _public_filtered(qs, filters)
     return paginate(qs.order_by("-created_at", "-id"), filters.page, PUBLIC_PAGE_SIZE)
+
+
+def public_map_points(filters: PublicFilters) -> dict[str, Any]:
+    """The public map's data: every published, located fault report matching the list's
+    filters, compact (one row per report: lat, long, number, category id, status). Two
+    queries whatever the count; coordinates rounded to about a metre."""
+    qs = _public_filtered(
+        published_reports().filter(lat__isnull=False, long__isnull=False), filters
+    )
+    rows = [
+        [round(lat, 5), round(long, 5), number, str(category), status]
+        for lat, long, number, category, status in qs.order_by("-created_at", "-id").values_list(
+            "lat", "long", "number", "category_id", "status"
+        )
+    ]
+    return _map_payload(rows)
+
+
+def _map_payload(rows: list[list[Any]]) -> dict[str, Any]:
+    used = {int(row[3]) for row in rows}
+    categories = {
+        str(pk): name for pk, name in Category.objects.filter(pk__in=used).values_list("pk", "name")
+    }
+    return {
+        "count": len(rows),
+        "categories": categories,
+        "statuses": {str(value): str(label) for value, label in CaseStatus.choices},
+        "points": rows,
+    }
 
 
 def public_report(number: str) -> Case | None:
@@ -351,14 +436,10 @@ def nearby_open_reports(
         )
     )
     if lat is not None and long is not None:
-        min_lat, max_lat, min_long, max_long = box_around(lat, long, radius)
-        rows = list(
-            qs.filter(
-                lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long, long__lte=max_long
-            ).order_by("-created_at")[:200]
-        )
-        found = [(distance_m(lat, long, c.lat, c.long), c) for c in rows]
-        found = sorted((d, c) for d, c in found if d <= radius)[:limit] if found else []
+        rows = list(within_radius(qs, lat, long, radius).order_by("-created_at")[:200])
+        found = sorted(
+            ((distance_m(lat, long, c.lat, c.long), c) for c in rows), key=lambda t: t[0]
+        )[:limit]
         return [Nearby(c, round(d), c.is_published) for d, c in found]
     if area_id:
         rows = list(qs.filter(area_id=area_id).order_by("-created_at")[:limit])

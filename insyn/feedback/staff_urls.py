@@ -8,6 +8,7 @@ app_name = "feedback_staff"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("karta.json", views.inbox_map_data, name="inbox_map_data"),
     path("nytt/", views.new_case, name="new"),
     path("statistik/", views.statistics, name="statistics"),
     path("statistik.csv", views.statistics_csv, name="statistics_csv"),

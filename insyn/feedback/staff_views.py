@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,6 +81,39 @@ def _case(request: HttpRequest, number: str) -> Case:
 @case_staff
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
+    form, filters = _inbox_filters(request)
+    allowed = handled_organisations(request.user)
+    page = selectors.inbox(filters, organisation_ids=allowed)
+    map_query = filters.querystring()
+    return render(
+        request,
+        "feedback/staff/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "query": map_query,
+            "now": timezone.now(),
+            "last_updated": timezone.now(),
+            "map_points_url": reverse("feedback_staff:inbox_map_data")
+            + (f"?{map_query}" if map_query else ""),
+            "map_count": selectors.inbox_map_count(filters, organisation_ids=allowed),
+        },
+    )
+
+
+@case_staff
+@require_GET
+def inbox_map_data(request: HttpRequest) -> JsonResponse:
+    """The inbox's map: located cases matching the same filters, limited like the inbox."""
+    _form, filters = _inbox_filters(request)
+    response = JsonResponse(
+        selectors.inbox_map_points(filters, organisation_ids=handled_organisations(request.user))
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _inbox_filters(request: HttpRequest) -> tuple[InboxFilterForm, selectors.InboxFilters]:
     form = InboxFilterForm(request.GET or None)
     filters = selectors.InboxFilters()
     if form.is_bound and form.is_valid():
@@ -91,18 +125,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         filters.overdue = bool(data.get("forsenade"))
         filters.number = data.get("nummer") or ""
     filters.page = params.page_param(request.GET)
-    page = selectors.inbox(filters, organisation_ids=handled_organisations(request.user))
-    return render(
-        request,
-        "feedback/staff/inbox.html",
-        {
-            "form": form,
-            "page": page,
-            "query": filters.querystring(),
-            "now": timezone.now(),
-            "last_updated": timezone.now(),
-        },
-    )
+    return form, filters
 
 
 @contact_centre
@@ -525,6 +548,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         {
             "categories": categories,
             "areas": list(District.objects.all()),
+            "areas_approximate": District.objects.filter(approximate=True).exists(),
             "templates": list(AnswerTemplate.objects.all()),
             "last_updated": timezone.now(),
         },

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,6 @@ from insyn.feedback.forms import (
     PublicFilterForm,
     ReopenForm,
 )
-from insyn.feedback.geo import Bounds, Projection, municipality_bounds
 from insyn.feedback.models import (
     Case,
     CasePhoto,
@@ -36,8 +35,8 @@ from insyn.feedback.models import (
     Kind,
     PublicState,
 )
-from insyn.organisations.geometry import centroid
 from insyn.organisations.models import District
+from insyn.organisations.places import find_places
 
 RECEIPT_KEY = "feedback_receipt"
 
@@ -65,70 +64,69 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-# --- Map (server-rendered SVG; static JS only adds point picking) ----------------------------
+# --- Map data (the street map in static/feedback/streetmap.js reads these) -------------------
 
 
-def map_context(cases: list[Case] | None = None) -> dict[str, Any]:
-    """The SVG map's geometry: districts and numbered points, drawn over the part of the
-    municipality where they are (the whole municipality would make the city a speck)."""
-    municipality = municipality_bounds()
-    area_list = list(District.objects.exclude(geometry=None))
-    located = [
-        c
-        for c in cases or []
-        if c.lat is not None and c.long is not None and municipality.contains(c.lat, c.long)
-    ]
-    bounds = map_extent(municipality, area_list, [(c.lat, c.long) for c in located])
-    proj = Projection(bounds)
-    areas = []
-    for area in area_list:
-        geometry = area.geometry
-        polygons = (
-            geometry["coordinates"]
-            if geometry.get("type") == "MultiPolygon"
-            else [geometry.get("coordinates") or []]
-        )
-        for polygon in polygons:
-            ring = polygon[0] if polygon else []
-            points = " ".join("{},{}".format(*proj.xy(float(p[1]), float(p[0]))) for p in ring)
-            areas.append({"name": "", "points": points, "x": 0, "y": 0})
-        label_xy = proj.xy(*centroid(geometry))
-        areas[-1].update({"name": area.name, "x": label_xy[0], "y": label_xy[1]})
-    number = {c.pk: index for index, c in enumerate(cases or [], start=1)}
-    markers = [
+def _public_filters(request: HttpRequest) -> tuple[PublicFilterForm, selectors.PublicFilters]:
+    form = PublicFilterForm(request.GET or None)
+    filters = selectors.PublicFilters(page=params.page_param(request.GET))
+    if form.is_bound and form.is_valid():
+        category = form.cleaned_data.get("kategori")
+        filters.category = category.pk if category else None
+        filters.status = form.cleaned_data.get("status") or ""
+        lat, long = form.cleaned_data.get("lat"), form.cleaned_data.get("long")
+        if lat is not None and long is not None:
+            filters.near = (lat, long, form.cleaned_data.get("radie") or 500)
+    # From a goal's or an assignment's page: only the reports linked to it (a bad id is ignored).
+    filters.goal = params.int_param(request.GET, "mal", low=1, ignore=True)
+    filters.assignment = params.int_param(request.GET, "uppdrag", low=1, ignore=True)
+    return form, filters
+
+
+@require_GET
+def reports_map_data(request: HttpRequest) -> JsonResponse:
+    """Published fault reports for the public map, with the list's filters. Nothing else."""
+    _form, filters = _public_filters(request)
+    response = JsonResponse(selectors.public_map_points(filters))
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_GET
+def places_json(request: HttpRequest) -> JsonResponse:
+    """Address and place search for the form's script: gazetteer, then the geocoder."""
+    search = find_places(request.GET.get("q", ""))
+    response = JsonResponse(
         {
-            "n": number[c.pk],
-            "number": c.number,
-            **dict(zip("xy", proj.xy(c.lat, c.long), strict=True)),
+            "query": search.query,
+            "geocoder_failed": search.geocoder_failed,
+            "results": [
+                {"label": f.label, "lat": f.lat, "long": f.long, "kind": f.kind}
+                for f in search.results
+            ],
         }
-        for c in located
-    ]
-    return {
-        "map_width": proj.width,
-        "map_height": proj.height,
-        "map_areas": areas,
-        "map_approximate": any(a.approximate for a in area_list),
-        "map_markers": markers,
-        "map_bounds": bounds,
-    }
-
-
-def map_extent(
-    municipality: Bounds, areas: list[District], points: list[tuple[float, float]]
-) -> Bounds:
-    """The areas and points with a margin, inside the municipality; all of it if empty."""
-    lats = [a.min_lat for a in areas] + [a.max_lat for a in areas] + [p[0] for p in points]
-    longs = [a.min_long for a in areas] + [a.max_long for a in areas] + [p[1] for p in points]
-    if not lats:
-        return municipality
-    pad_lat = max((max(lats) - min(lats)) * 0.15, 0.01)
-    pad_long = max((max(longs) - min(longs)) * 0.15, 0.02)
-    return Bounds(
-        max(municipality.min_lat, min(lats) - pad_lat),
-        min(municipality.max_lat, max(lats) + pad_lat),
-        max(municipality.min_long, min(longs) - pad_long),
-        min(municipality.max_long, max(longs) + pad_long),
     )
+    # a geocoder's answer (or its failure) is not public material: never in the shared cache
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@require_GET
+def areas_geojson(request: HttpRequest) -> JsonResponse:
+    """The districts as GeoJSON for the maps (public: borders are public information)."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": d.name, "approximate": d.approximate, "kind": d.kind},
+            "geometry": d.geometry,
+        }
+        for d in District.objects.filter(geometry__isnull=False).only(
+            "name", "approximate", "kind", "geometry"
+        )
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 # --- Index ----------------------------------------------------------------------------------
@@ -178,23 +176,39 @@ def _step2_context(
 @require_GET
 def fault(request: HttpRequest) -> HttpResponse:
     """Step 1 as a GET form (nothing personal); valid → step 2 on the same URL."""
-    if not request.GET or "andra" in request.GET:
-        initial = {k: v for k, v in request.GET.items() if k != "andra"}
-        return render(
+    if not request.GET or "andra" in request.GET or "sok" in request.GET:
+        initial = {k: v for k, v in request.GET.items() if k not in ("andra", "sok")}
+        search = None
+        if "sok" in request.GET:
+            # "Sök plats" without JavaScript: the same page with the places found as links.
+            search = find_places(request.GET.get("address_text", ""))
+            for found in search.results:
+                query = {**initial, "address_text": found.label, "andra": "1"}
+                query.update(lat=f"{found.lat:.6f}", long=f"{found.long:.6f}")
+                found.url = f"{reverse('feedback:fault')}?{urlencode(query)}"
+        response = render(
             request,
             "feedback/fault_step1.html",
             {
                 "form": FaultPlaceForm(initial=initial),
+                "search": search,
                 "last_updated": _last_updated(),
-                **map_context(),
+                "areas_approximate": District.objects.filter(approximate=True).exists(),
             },
         )
+        if search is not None:
+            response["Cache-Control"] = "private, max-age=60"
+        return response
     place_form = FaultPlaceForm(request.GET)
     if not place_form.is_valid():
         return render(
             request,
             "feedback/fault_step1.html",
-            {"form": place_form, "last_updated": _last_updated(), **map_context()},
+            {
+                "form": place_form,
+                "last_updated": _last_updated(),
+                "areas_approximate": District.objects.filter(approximate=True).exists(),
+            },
         )
     place = place_form.cleaned_data
     category = selectors.category_with_questions(place["category"].code)
@@ -454,15 +468,7 @@ def unfollow(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def reports(request: HttpRequest) -> HttpResponse:
-    form = PublicFilterForm(request.GET or None)
-    filters = selectors.PublicFilters(page=params.page_param(request.GET))
-    if form.is_bound and form.is_valid():
-        category = form.cleaned_data.get("kategori")
-        filters.category = category.pk if category else None
-        filters.status = form.cleaned_data.get("status") or ""
-    # From a goal's or an assignment's page: only the reports linked to it (a bad id is ignored).
-    filters.goal = params.int_param(request.GET, "mal", low=1, ignore=True)
-    filters.assignment = params.int_param(request.GET, "uppdrag", low=1, ignore=True)
+    form, filters = _public_filters(request)
     linked_to = selectors.linked_object(goal_id=filters.goal, assignment_id=filters.assignment)
     page = selectors.public_list(filters)
     query = request.GET.copy()
@@ -478,7 +484,20 @@ def reports(request: HttpRequest) -> HttpResponse:
             "linked_params": {"mal": filters.goal, "uppdrag": filters.assignment},
             "query": query.urlencode(),
             "last_updated": latest,
-            **map_context(page.items),
+            "map_query": urlencode(
+                {
+                    k: v
+                    for k, v in (
+                        ("kategori", filters.category),
+                        ("status", filters.status),
+                        ("mal", filters.goal),
+                        ("uppdrag", filters.assignment),
+                        *zip(("lat", "long", "radie"), filters.near or (), strict=False),
+                    )
+                    if v
+                }
+            ),
+            "areas_approximate": District.objects.filter(approximate=True).exists(),
         },
     )
 
@@ -498,7 +517,6 @@ def report(request: HttpRequest, number: str) -> HttpResponse:
             "governance": selectors.governance_link(case),
             "follow_form": FollowForm(),
             "last_updated": case.updated_at,
-            **map_context([case]),
         },
     )
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.cache import cache
 
-from insyn.organisations.geometry import DistrictIndex
+from insyn.organisations.geometry import DistrictIndex, box_around, distance_m
 from insyn.organisations.models import (
     BOARD_KINDS,
     District,
@@ -72,4 +73,23 @@ def district_at(lat: float, long: float) -> District | None:
 
 def district_index() -> DistrictIndex:
     """All shaped districts in one R-tree, for looking up many points at once."""
-    return DistrictIndex(District.objects.exclude(geometry=None))
+    return DistrictIndex(District.objects.filter(geometry__isnull=False))
+
+
+# --- Distance ----------------------------------------------------------------------------------
+
+MAX_RADIUS_M = 20_000
+
+
+def within_radius(qs: Any, lat: float, long: float, metres: float) -> Any:
+    """`qs` (rows with lat/long fields) narrowed to those within `metres` of the point, as a
+    QuerySet (so the caller can still order and page in SQL). The bounding box prefilters in
+    SQL, the great-circle distance decides; two queries. Used by the public list and map,
+    Open311's requests GET and the nearby reports before filing."""
+    metres = max(0.0, min(float(metres), MAX_RADIUS_M))
+    min_lat, max_lat, min_long, max_long = box_around(lat, long, metres)
+    rows = qs.filter(
+        lat__gte=min_lat, lat__lte=max_lat, long__gte=min_long, long__lte=max_long
+    ).values_list("pk", "lat", "long")
+    ids = [pk for pk, y, x in rows if distance_m(lat, long, y, x) <= metres]
+    return qs.filter(pk__in=ids)

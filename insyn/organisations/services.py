@@ -266,3 +266,13 @@ def import_areas(text: str, *, crs: int | None = None, kind: str | None = None) 
 def load_demo_districts() -> tuple[int, int]:
     """The demo's districts of Uppsala: APPROXIMATE shapes, marked approximate."""
     return import_areas(DEMO_DISTRICTS_FILE.read_text(encoding="utf-8"))
+
+
+DEMO_PLACES_FILE = DATA_DIR / "uppsala_places.csv"
+
+
+def load_demo_places() -> tuple[int, int]:
+    """The demo gazetteer of Uppsala: a few places, streets and addresses, APPROXIMATE points."""
+    from insyn.organisations.places import import_places
+
+    return import_places(DEMO_PLACES_FILE.read_text(encoding="utf-8"))

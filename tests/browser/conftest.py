@@ -88,11 +88,42 @@ def browser() -> Iterator[Any]:
     yield _shared_browser()
 
 
+def _tile_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), (232, 238, 228)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def serve_tiles(context: Any) -> list[str]:
+    """Map tiles come from the test (route interception), never from the internet. Returns
+    the list of tile URLs the page asked for."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    asked: list[str] = []
+    tile = _tile_png()
+    parts = urlsplit(settings.MAP_TILE_URL)
+
+    def fulfil(route: Any) -> None:
+        asked.append(route.request.url)
+        route.fulfill(body=tile, content_type="image/png")
+
+    context.route(f"{parts.scheme}://{parts.netloc}/**", fulfil)
+    return asked
+
+
 @pytest.fixture
 def browser_context(browser: Any) -> Iterator[Any]:
-    """A fresh context (cookies, storage) per test, Swedish locale, desktop size."""
+    """A fresh context (cookies, storage) per test, Swedish locale, desktop size; map tiles
+    served by the test."""
     context = browser.new_context(locale="sv-SE", viewport=DESKTOP, timezone_id="Europe/Stockholm")
     context.set_default_timeout(15_000)
+    context.insyn_tiles = serve_tiles(context)
     try:
         yield context
     finally:

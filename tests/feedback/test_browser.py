@@ -11,7 +11,13 @@ import pytest
 
 from insyn.feedback import services
 from insyn.feedback.models import Case, CaseStatus, Kind, PublicState
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, assert_no_page_errors
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    assert_no_page_errors,
+    serve_tiles,
+)
 from tests.feedback.conftest import CENTRUM, jpeg_bytes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -52,7 +58,7 @@ def test_fault_report_without_javascript(setup, browser, live_server, photo_file
     try:
         page.goto(live_server.url + "/synpunkter/")
         page.get_by_role("link", name="Gör en felanmälan").click()
-        assert not page.locator("[data-map-picker]").is_visible()  # the map needs JS
+        assert not page.locator("[data-streetmap]").is_visible()  # the map needs JS
         page.get_by_label("Hål i vägen").check()
         page.get_by_label("Adress eller platsbeskrivning").fill("Svartbäcksgatan 12")
         page.get_by_role("button", name="Fortsätt").click()
@@ -83,6 +89,7 @@ def test_fault_report_with_javascript_map_and_axe(setup, browser, live_server, p
         geolocation={"latitude": CENTRUM[0], "longitude": CENTRUM[1]},
         permissions=["geolocation"],
     )
+    tiles = serve_tiles(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -92,7 +99,9 @@ def test_fault_report_with_javascript_map_and_axe(setup, browser, live_server, p
         page.goto(live_server.url + "/synpunkter/")
         assert_accessible(page)
         page.goto(live_server.url + "/synpunkter/felanmalan/")
-        assert page.locator("[data-map-picker]").is_visible()
+        expect(page.locator("[data-streetmap]")).to_be_visible()
+        expect(page.locator(".leaflet-tile-loaded").first).to_be_attached()
+        assert tiles  # drawn from the configured tile source (served by the test)
         assert_accessible(page)
         # Errors are summarised and linked (submit without anything).
         page.get_by_role("button", name="Fortsätt").click()
@@ -100,8 +109,8 @@ def test_fault_report_with_javascript_map_and_axe(setup, browser, live_server, p
         assert_accessible(page)
         page.get_by_label("Hål i vägen").check()
         # A click on the map fills in the coordinates…
-        page.locator("[data-map-picker] svg").click(position={"x": 200, "y": 200})
-        assert page.locator("#id_lat").input_value() != ""
+        page.locator("[data-map-canvas]").click(position={"x": 200, "y": 150})
+        expect(page.locator("#id_lat")).not_to_have_value("")
         # …and "Använd min position" puts the point where the browser says we are.
         page.get_by_role("button", name="Använd min position").click()
         # expect() polls from Python: a wait_for_function string is eval, which the CSP refuses.
@@ -131,6 +140,7 @@ def test_fault_report_with_javascript_map_and_axe(setup, browser, live_server, p
 def test_follow_instead_in_the_browser(setup, browser, live_server):
     near = published_nearby(setup)
     context = browser.new_context(locale="sv-SE", viewport=PHONE)
+    serve_tiles(context)
     page = context.new_page()
     try:
         page.goto(
@@ -229,3 +239,56 @@ def test_axe_on_the_contact_centre_pages(setup, page, live_server):
         page.goto(live_server.url + url)
         assert "/konto/" not in page.url, url
         assert_accessible(page)
+
+
+def test_map_with_the_keyboard_only_and_place_search(setup, browser, live_server):
+    """No mouse: search a place, then put the pin with Enter and move it with the arrow keys;
+    every move is announced in the live region."""
+    from insyn.organisations.services import load_demo_places
+
+    load_demo_places()
+    context = browser.new_context(locale="sv-SE", viewport=DESKTOP)
+    serve_tiles(context)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/synpunkter/felanmalan/")
+        page.get_by_label("Adress eller platsbeskrivning").fill("Gottsunda centrum")
+        page.get_by_role("button", name="Sök plats").press("Enter")
+        choice = page.get_by_role("button", name="Gottsunda centrum, Uppsala")
+        choice.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#id_lat")).to_have_value("59.806600")
+        expect(page.locator("#id_address_text")).to_have_value("Gottsunda centrum, Uppsala")
+        # the map: focus it, Enter puts the pin in the middle, arrows move it
+        page.locator("[data-map-canvas]").focus()
+        page.keyboard.press("Enter")
+        status = page.locator("[data-map-status]")
+        expect(status).to_contain_text("Vald plats")
+        before = float(page.locator("#id_long").input_value())
+        page.keyboard.press("ArrowRight")
+        expect(status).to_contain_text("Markören flyttad till")
+        assert float(page.locator("#id_long").input_value()) > before
+        lat_before = float(page.locator("#id_lat").input_value())
+        page.keyboard.press("ArrowUp")
+        expect(page.locator("#id_lat")).not_to_have_value(str(lat_before))
+        assert float(page.locator("#id_lat").input_value()) > lat_before
+        assert page.locator("[data-map-status]").get_attribute("aria-live") == "polite"
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
+def test_public_map_clusters_published_reports(setup, browser, live_server):
+    for _ in range(3):
+        published_nearby(setup)
+    context = browser.new_context(locale="sv-SE", viewport=DESKTOP)
+    serve_tiles(context)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/synpunkter/felanmalningar/")
+        expect(page.locator("[data-streetmap]")).to_be_visible()
+        expect(page.locator(".marker-cluster").first).to_be_visible()
+        assert "3" in page.locator(".marker-cluster").first.inner_text()
+        assert_accessible(page)
+    finally:
+        context.close()

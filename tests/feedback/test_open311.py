@@ -364,6 +364,10 @@ def test_get_requests_filters(setup, client, key):
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "1001"}, "page_size"),
         ({"page": "-1"}, "page"),
+        ({"lat": "59.85"}, "long"),
+        ({"lat": "59.85", "long": "17.63", "radius": "0"}, "radius"),
+        ({"lat": "59.85", "long": "17.63", "radius": "50000"}, "radius"),
+        ({"lat": "norr", "long": "17.63"}, "lat"),
     ],
 )
 def test_get_requests_bad_parameters(setup, client, params, needle):
@@ -372,6 +376,40 @@ def test_get_requests_bad_parameters(setup, client, params, needle):
         assert response.status_code == 400
         body = response.content.decode()
         assert needle in body
+
+
+def test_get_requests_near_a_point_match_the_public_list(setup, client, key):
+    """lat/long/radius: the same geometry (organisations.selectors.within_radius) as the public
+    list's near filter — a case 300 m away is inside 500 m and outside 200 m."""
+    from insyn.organisations.geometry import distance_m
+
+    here = (59.8586, 17.6389)
+    made = {}
+    for name, lat in (("here", here[0]), ("300m", here[0] + 0.0027), ("far", here[0] + 0.05)):
+        case = services.create_case(
+            kind=Kind.FAULT, category=setup.potholes, description="x", lat=lat, long=here[1]
+        ).case
+        publish(case)
+        made[name] = case.number
+    assert 290 < distance_m(*here, here[0] + 0.0027, here[1]) < 310
+
+    def ids(**params):
+        data = json_of(
+            client.get("/open311/v2/requests.json", {"lat": here[0], "long": here[1], **params})
+        )
+        return {r["service_request_id"] for r in data}
+
+    assert ids() == {made["here"], made["300m"]}  # default radius 500 m
+    assert ids(radius="200") == {made["here"]}
+    assert ids(radius="10000") == set(made.values())
+    page = client.get(
+        "/synpunkter/felanmalningar/", {"lat": here[0], "long": here[1], "radie": 200}
+    ).content.decode()
+    assert made["here"] in page and made["300m"] not in page and made["far"] not in page
+    data = client.get(
+        "/synpunkter/felanmalningar/karta.json", {"lat": here[0], "long": here[1], "radie": 500}
+    ).json()
+    assert {r[2] for r in data["points"]} == {made["here"], made["300m"]}
 
 
 def test_tokens(setup, client, key):

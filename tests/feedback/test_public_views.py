@@ -43,7 +43,8 @@ def test_index_and_empty_step1(setup, client):
     assert page.status_code == 200
     assert 'method="get"' in text and "Gatubelysning" in text
     assert "Senast uppdaterad" in text
-    assert "<script" in text and "map.js" in text and "onclick" not in text
+    assert "<script" in text and "streetmap.js" in text and "onclick" not in text
+    assert 'data-streetmap="pick"' in text and "leaflet.js" in text
 
 
 def test_step1_requires_category_and_place(setup, client):

@@ -1,0 +1,254 @@
+/* Street maps (Leaflet, vendored in core/static/vendor/leaflet). Progressive enhancement only:
+   every map container starts hidden and the page around it (address field, area list, the list
+   of reports) does the same job without JavaScript or without a map. No inline code (CSP).
+
+   <div data-streetmap="pick|points|point|areas" data-tiles=… data-attribution=… data-max-zoom=…
+        data-lat=… data-long=… data-zoom=… [data-points="json-script-id"] [data-points-url=…]
+        [data-areas-url=…] [data-report-url="/…/NUMBER/"] [data-label=…] hidden>
+
+   pick:   click, drag or move the pin with the arrow keys; fills #id_lat/#id_long and announces
+           the position in [data-map-status] (aria-live). "Använd min position" [data-map-locate].
+   points: clustered markers with a link to each report.  point: one marker.  areas: districts. */
+(function () {
+  "use strict";
+  if (typeof L === "undefined") { return; }
+
+  function num(el, name, fallback) {
+    var v = parseFloat(el.getAttribute(name));
+    return isNaN(v) ? fallback : v;
+  }
+
+  function text(key, fallback) {
+    var el = document.getElementById("streetmap-texts");
+    if (!el) { return fallback; }
+    try { return JSON.parse(el.getAttribute("data-texts"))[key] || fallback; } catch (e) { return fallback; }
+  }
+
+  function fmt(x) { return x.toFixed(5).replace(".", ","); }
+
+  function baseMap(el) {
+    var canvas = el.querySelector("[data-map-canvas]") || el;
+    el.hidden = false;
+    var map = L.map(canvas, {
+      keyboard: true,
+      scrollWheelZoom: false,
+      maxZoom: num(el, "data-max-zoom", 19)
+    }).setView([num(el, "data-lat", 59.8586), num(el, "data-long", 17.6389)], num(el, "data-zoom", 12));
+    L.tileLayer(el.getAttribute("data-tiles"), {
+      maxZoom: num(el, "data-max-zoom", 19),
+      attribution: el.getAttribute("data-attribution") || ""
+    }).addTo(map);
+    map.attributionControl.setPrefix(false);
+    var details = el.closest("details");
+    if (details) { details.addEventListener("toggle", function () { map.invalidateSize(); }); }
+    var container = map.getContainer();
+    container.setAttribute("aria-label", el.getAttribute("data-label") || text("map", "Karta"));
+    return map;
+  }
+
+  function loadJSON(url, done) {
+    var req = new XMLHttpRequest();
+    req.open("GET", url);
+    req.responseType = "json";
+    req.onload = function () { if (req.status === 200 && req.response) { done(req.response); } };
+    req.send();
+  }
+
+  function addAreas(map, el, fit) {
+    var url = el.getAttribute("data-areas-url");
+    if (!url) { return; }
+    loadJSON(url, function (data) {
+      var layer = L.geoJSON(data, {
+        interactive: el.getAttribute("data-streetmap") === "areas",
+        style: function () { return { color: "#1d4f91", weight: 2, fillOpacity: 0.06 }; },
+        onEachFeature: function (feature, lyr) {
+          var name = feature.properties && feature.properties.name;
+          if (name && el.getAttribute("data-streetmap") === "areas") { lyr.bindTooltip(name); }
+        }
+      }).addTo(map);
+      if (fit && layer.getBounds().isValid()) { map.fitBounds(layer.getBounds()); }
+    });
+  }
+
+  function reportLink(el, number) {
+    var url = el.getAttribute("data-report-url") || "";
+    return url.replace("NUMBER", encodeURIComponent(number));
+  }
+
+  function popup(el, row, data) {
+    var div = document.createElement("div");
+    var a = document.createElement("a");
+    a.href = reportLink(el, row[2]);
+    var category = data.categories ? data.categories[row[3]] : row[3];
+    a.textContent = (category || "") + " (" + row[2] + ")";
+    div.appendChild(a);
+    if (data.statuses && data.statuses[row[4]]) {
+      var p = document.createElement("p");
+      p.textContent = data.statuses[row[4]];
+      div.appendChild(p);
+    }
+    return div;
+  }
+
+  function addPoints(map, el, data) {
+    var rows = data.points || [];
+    var group = L.markerClusterGroup ? L.markerClusterGroup({ chunkedLoading: true }) : L.featureGroup();
+    var markers = [];
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var m = L.marker([row[0], row[1]], {
+        title: (data.categories ? data.categories[row[3]] : "") + " " + row[2],
+        alt: (data.categories ? data.categories[row[3]] : "") + " " + row[2]
+      });
+      m.bindPopup(popup.bind(null, el, row, data));
+      markers.push(m);
+    }
+    group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
+    group.addTo(map);
+    if (rows.length && !el.hasAttribute("data-keep-view")) {
+      var b = L.latLngBounds(rows.map(function (r) { return [r[0], r[1]]; }));
+      map.fitBounds(b, { maxZoom: 16, padding: [20, 20] });
+    }
+  }
+
+  function points(el) {
+    var map = baseMap(el);
+    addAreas(map, el, false);
+    var id = el.getAttribute("data-points");
+    if (id) {
+      var script = document.getElementById(id);
+      if (script) { addPoints(map, el, JSON.parse(script.textContent)); }
+    }
+    var url = el.getAttribute("data-points-url");
+    if (url) { loadJSON(url, function (data) { addPoints(map, el, data); }); }
+    return map;
+  }
+
+  function point(el) {
+    var map = baseMap(el);
+    var lat = num(el, "data-lat", NaN), long = num(el, "data-long", NaN);
+    if (!isNaN(lat) && !isNaN(long)) {
+      L.marker([lat, long], { keyboard: false, title: el.getAttribute("data-label") || "" }).addTo(map);
+      map.setView([lat, long], Math.min(17, num(el, "data-max-zoom", 19)));
+    }
+    return map;
+  }
+
+  function pick(el) {
+    var map = baseMap(el);
+    addAreas(map, el, false);
+    var latInput = document.getElementById("id_lat");
+    var longInput = document.getElementById("id_long");
+    var status = el.querySelector("[data-map-status]");
+    var locate = el.querySelector("[data-map-locate]");
+    var marker = null;
+
+    function announce(prefix, ll) {
+      if (status) {
+        status.textContent = prefix + " " + text("lat", "latitud") + " " + fmt(ll.lat) + ", " +
+          text("long", "longitud") + " " + fmt(ll.lng) + ".";
+      }
+    }
+
+    function fill(ll) {
+      if (latInput) { latInput.value = ll.lat.toFixed(6); }
+      if (longInput) { longInput.value = ll.lng.toFixed(6); }
+      var details = latInput && latInput.closest("details");
+      if (details) { details.open = true; }
+      el.dispatchEvent(new CustomEvent("streetmap:moved", { bubbles: true, detail: ll }));
+    }
+
+    function onKey(event) {
+      var step = { ArrowUp: [0, -10], ArrowDown: [0, 10], ArrowLeft: [-10, 0], ArrowRight: [10, 0] }[event.key];
+      if (!step || !marker) { return; }
+      event.preventDefault();
+      event.stopPropagation();
+      var factor = event.shiftKey ? 5 : 1;
+      var p = map.latLngToContainerPoint(marker.getLatLng());
+      var ll = map.containerPointToLatLng(L.point(p.x + step[0] * factor, p.y + step[1] * factor));
+      marker.setLatLng(ll);
+      if (!map.getBounds().contains(ll)) { map.panTo(ll); }
+      fill(ll);
+      announce(text("moved", "Markören flyttad till"), ll);
+    }
+
+    function place(ll, prefix, focus) {
+      if (!marker) {
+        marker = L.marker(ll, {
+          draggable: true,
+          keyboard: true,
+          title: text("pin", "Markör för platsen. Flytta med piltangenterna."),
+          alt: text("pin", "Markör för platsen. Flytta med piltangenterna.")
+        }).addTo(map);
+        marker.on("dragend", function () {
+          fill(marker.getLatLng());
+          announce(text("moved", "Markören flyttad till"), marker.getLatLng());
+        });
+        marker.getElement().addEventListener("keydown", onKey);
+      } else {
+        marker.setLatLng(ll);
+      }
+      fill(ll);
+      announce(prefix, ll);
+      if (focus) { marker.getElement().focus(); }
+    }
+
+    map.on("click", function (e) { place(e.latlng, text("chosen", "Vald plats:"), false); });
+    // Enter on the focused map puts the pin in the middle; then the arrow keys move it.
+    map.getContainer().addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target === map.getContainer()) {
+        event.preventDefault();
+        place(map.getCenter(), text("chosen", "Vald plats:"), true);
+      }
+    });
+
+    var lat0 = latInput ? parseFloat(latInput.value.replace(",", ".")) : NaN;
+    var long0 = longInput ? parseFloat(longInput.value.replace(",", ".")) : NaN;
+    if (!isNaN(lat0) && !isNaN(long0)) {
+      marker = null;
+      place(L.latLng(lat0, long0), text("chosen", "Vald plats:"), false);
+      map.setView([lat0, long0], 16);
+    }
+
+    // Another script (the place search) may set the place: follow it.
+    document.addEventListener("streetmap:place", function (event) {
+      var ll = L.latLng(event.detail.lat, event.detail.long);
+      place(ll, text("chosen", "Vald plats:"), false);
+      map.setView(ll, Math.max(map.getZoom(), 16));
+    });
+
+    if (locate) {
+      if (!("geolocation" in navigator)) {
+        locate.hidden = true;
+      } else {
+        locate.hidden = false;
+        locate.addEventListener("click", function () {
+          if (status) { status.textContent = text("locating", "Hämtar din position …"); }
+          navigator.geolocation.getCurrentPosition(function (pos) {
+            var ll = L.latLng(pos.coords.latitude, pos.coords.longitude);
+            place(ll, text("yours", "Din position:"), true);
+            map.setView(ll, 17);
+          }, function () {
+            if (status) {
+              status.textContent = text("nolocation", "Positionen kunde inte hämtas. Skriv en adress eller välj område i stället.");
+            }
+          }, { enableHighAccuracy: true, timeout: 10000 });
+        });
+      }
+    }
+    return map;
+  }
+
+  function areas(el) {
+    var map = baseMap(el);
+    addAreas(map, el, true);
+    return map;
+  }
+
+  var modes = { pick: pick, points: points, point: point, areas: areas };
+  var els = document.querySelectorAll("[data-streetmap]");
+  for (var i = 0; i < els.length; i++) {
+    var mode = modes[els[i].getAttribute("data-streetmap")];
+    if (mode) { mode(els[i]); }
+  }
+}());
