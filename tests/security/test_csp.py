@@ -22,7 +22,11 @@ from tests.security.conftest import Site
 
 PACKAGE = Path(__file__).resolve().parents[2] / "insyn"
 # Templates that never reach a browser (WeasyPrint renders them to PDF, where CSP does not apply).
-NOT_SERVED = {"goals/export/period_pdf.html": "rendered to PDF by WeasyPrint, never served"}
+NOT_SERVED = {
+    "goals/export/period_pdf.html": "rendered to PDF by WeasyPrint, never served",
+    "importers/review_report.html": "a self-contained file `import-followup --report` writes to "
+    "disk for the person importing; never served by the site",
+}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href"}
 
 
