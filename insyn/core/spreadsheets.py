@@ -54,7 +54,8 @@ def is_dangerous(value: Any) -> bool:
         return False
     if value.startswith(FORMULA_TRIGGERS):
         return True
-    stripped = value.lstrip(" \t\r\n\u00a0")
+    # Blanks before a trigger do not disarm it; tab, CR and LF are triggers themselves.
+    stripped = value.lstrip(" \u00a0")
     return stripped != value and stripped.startswith(FORMULA_TRIGGERS)
 
 
