@@ -18,6 +18,9 @@ class Municipality(models.Model):
     code = models.CharField(_("kommunkod"), max_length=4, unique=True)  # "0380"
     website = models.URLField(_("webbplats"), blank=True)
     contact_email = models.EmailField(_("kontaktadress"), blank=True)
+    # The group's parent company ("Uppsala Stadshus AB"), which the published follow-up never
+    # counts among "the companies"; from the registry file.
+    parent_company = models.CharField(_("moderbolag"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("kommun")

@@ -72,6 +72,7 @@ def load_registry(data: dict[str, Any]) -> tuple[int, int]:
             obj,
             name=municipality["name"],
             short_name=municipality.get("short_name", municipality["name"]),
+            parent_company=municipality.get("parent_company", ""),
         )
         cache.delete(MUNICIPALITY_CACHE_KEY)
     created = updated = 0
@@ -156,7 +157,20 @@ def registry_from_database() -> Registry:
         GroupEntry(name=g.name, kinds=tuple(g.kinds), aliases=tuple(g.aliases))
         for g in OrganisationGroup.objects.all()
     ]
-    return Registry(organisations, groups)
+    registry = Registry(organisations, groups)
+    municipality = Municipality.objects.order_by("pk").first()
+    if municipality is not None:
+        registry.municipality = {
+            key: value
+            for key, value in {
+                "name": municipality.name,
+                "short_name": municipality.short_name,
+                "code": municipality.code,
+                "parent_company": municipality.parent_company,
+            }.items()
+            if value
+        }
+    return registry
 
 
 # --- Districts from GeoJSON ------------------------------------------------------------------

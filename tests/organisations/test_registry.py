@@ -284,3 +284,19 @@ def test_conflicting_names_are_rejected() -> None:
 
 def test_normalize_name() -> None:
     assert normalize_name("  Gatu–  och Samhällsmiljönämnden. ") == "gatu- och samhällsmiljönämnden"
+
+
+@pytest.mark.django_db
+def test_the_registry_from_the_database_knows_the_parent_company():
+    """The follow-up importer never counts the group's parent company among "the companies":
+    a registry read back from the database must still say which one it is (the 2017 count
+    said 16 companies against the file's 15)."""
+    import json
+
+    from insyn.organisations.services import DATA_DIR, load_registry, registry_from_database
+
+    data = json.loads((DATA_DIR / "uppsala.json").read_text("utf-8"))
+    load_registry(data)
+    registry = registry_from_database()
+    assert registry.municipality["parent_company"] == "Uppsala Stadshus AB"
+    assert registry.municipality["code"] == "0380"
