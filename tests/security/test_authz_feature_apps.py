@@ -144,7 +144,7 @@ def access(name: str) -> Access:
     if app == "feedback_staff":
         if view in ("api_keys", "api_key_revoke"):
             return same(ADMINS)
-        if view == "inbox":
+        if view in ("inbox", "inbox_map_data"):  # each case handler sees their own cases
             return same(CASE_WORK | {"case_handler_foreign"})
         return same(CASE_WORK if view in CASE_HANDLER_VIEWS else CONTACT_CENTRE)
     if app == "indicators_staff":
@@ -303,7 +303,16 @@ KWARGS: dict[str, Callable[[Objects], dict[str, Any]]] = {
     "dialogue_staff:meeting": lambda o: {"pk": o.meeting.pk},
     **{
         f"feedback_staff:{n}": lambda o: {}
-        for n in ("inbox", "new", "statistics", "statistics_csv", "routing", "themes", "api_keys")
+        for n in (
+            "inbox",
+            "inbox_map_data",
+            "new",
+            "statistics",
+            "statistics_csv",
+            "routing",
+            "themes",
+            "api_keys",
+        )
     },
     "feedback_staff:api_key_revoke": lambda o: {"pk": o.key.pk},
     **{
