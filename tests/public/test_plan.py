@@ -30,7 +30,7 @@ def test_it_refuses_unpublished_or_foreign_periods(client):
     world = build_world()
     assert client.get(f"/plan/2023/?period={world.draft.pk}").status_code == 404
     assert client.get(f"/plan/2023/?period={world.previous_period.pk}").status_code == 404
-    assert client.get("/plan/2023/?period=abc").status_code == 404
+    assert client.get("/plan/2023/?period=abc").status_code == 400  # insyn.core.params
     assert SECRET not in client.get("/plan/2023/").content.decode()
 
 
