@@ -18,6 +18,7 @@ import stat
 import tarfile
 import threading
 import time
+import zipfile
 from collections import Counter, deque
 from html.parser import HTMLParser
 from pathlib import Path
@@ -78,7 +79,20 @@ def _local_path(base: str, link: str) -> str | None:
 
 
 def normalise(base: str, body: bytes) -> str:
-    """What legitimately differs between two servers: their port, and per-request CSRF tokens."""
+    """What legitimately differs between two servers: their port, per-request CSRF tokens, and
+    the time an XLSX file was written (its document properties and ZIP entry dates): a workbook
+    is compared by its sheets and strings, a PDF only as being a PDF."""
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            body = b"".join(
+                archive.read(name)
+                for name in sorted(archive.namelist())
+                if name.startswith(("xl/worksheets/", "xl/sharedStrings"))
+            )
+    if body.startswith(b"%PDF"):
+        # WeasyPrint writes the time into the PDF's (compressed) metadata; the same report's
+        # content is compared through the period's CSV and API documents.
+        return "PDF"
     text = body.decode("utf-8", errors="replace").replace(base, "http://SERVER")
     text = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1CSRF", text)
     return re.sub(r'("X-CSRFToken"\s*:\s*")[^"]+', r"\1CSRF", text)
