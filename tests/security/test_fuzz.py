@@ -138,6 +138,12 @@ def staff_client(db):
     return client
 
 
+def _failed(path: str, status: int) -> bool:
+    """A 5xx is a failure, except the readiness probe's own 503 ("not ready": in a test run its
+    migrations check or cache may say so), which parameters never cause."""
+    return status >= 500 and not (path == "/health/ready/" and status == 503)
+
+
 @pytest.mark.parametrize("who", ["anonymous", "staff"])
 def test_no_page_fails_on_hostile_query_strings(site, staff_client, who):
     client = Client() if who == "anonymous" else staff_client
@@ -147,12 +153,12 @@ def test_no_page_fails_on_hostile_query_strings(site, staff_client, who):
             continue  # would end the staff session for the rest of the loop
         for value in HOSTILE:
             response = client.get(path, dict.fromkeys(sorted(FUZZ_PARAMS), value))
-            if response.status_code >= 500:
+            if _failed(path, response.status_code):
                 failures.append((path, value[:20], response.status_code))
         # arrays: every parameter twice
         response = client.get(
             path + "?" + "&".join(f"{name}=1&{name}=%C2%B2" for name in sorted(FUZZ_PARAMS))
         )
-        if response.status_code >= 500:
+        if _failed(path, response.status_code):
             failures.append((path, "array", response.status_code))
     assert failures == []
