@@ -91,10 +91,13 @@ def exact_place(text: str) -> Found | None:
 
 
 def _bounds() -> tuple[float, float, float, float]:
-    from insyn.feedback.geo import municipality_bounds
+    """The municipality's bounds (min_lat, max_lat, min_long, max_long) from the settings, as
+    insyn.feedback.geo reads them — read here directly, since organisations sits below the
+    feature apps in the layer order."""
+    from django.conf import settings
 
-    b = municipality_bounds()
-    return b.min_lat, b.max_lat, b.min_long, b.max_long
+    min_lat, max_lat, min_long, max_long = settings.FEEDBACK_BOUNDS
+    return min_lat, max_lat, min_long, max_long
 
 
 def parse_geocoder(data: Any) -> list[Found]:
