@@ -734,7 +734,7 @@ def indicator_detail(pk: int) -> IndicatorDetail | None:
 # --- budget --------------------------------------------------------------------------------------
 
 
-def _current_uploads() -> dict[int, BudgetUpload]:
+def current_uploads() -> dict[int, BudgetUpload]:
     """The newest published upload of each year."""
     current: dict[int, BudgetUpload] = {}
     for upload in BudgetUpload.objects.filter(state=BudgetState.PUBLISHED).order_by(
@@ -781,7 +781,7 @@ def _plan_for(year: int) -> Plan | None:
 
 def budget_view(year: int | None) -> BudgetView | None:
     """The published budget of a year (default: the latest), or None if there is none."""
-    uploads = _current_uploads()
+    uploads = current_uploads()
     years = sorted(uploads, reverse=True)
     if year is None:
         if not years:
@@ -917,7 +917,7 @@ def budget_view(year: int | None) -> BudgetView | None:
 
 def organisation_panel(organisation: Organisation) -> Panel | None:
     """The organisation's net cost in the published budgets (the last three years)."""
-    uploads = _current_uploads()
+    uploads = current_uploads()
     if not uploads:
         return None
     year_of = {upload.pk: year for year, upload in uploads.items()}

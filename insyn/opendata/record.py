@@ -34,16 +34,16 @@ from insyn.dialogue.models import (
     ProposalState,
     Survey,
 )
+from insyn.dialogue.selectors import public_dialogues
 from insyn.feedback.models import Case, Category, Kind
 from insyn.goals.models import Assignment, Goal
 from insyn.indicators.models import (
     BudgetLine,
-    BudgetState,
-    BudgetUpload,
     Indicator,
     IndicatorTarget,
     Value,
 )
+from insyn.indicators.selectors import current_uploads as current_budget_uploads
 
 Link = Callable[[str], str]
 Json = dict[str, Any]
@@ -62,10 +62,6 @@ def _date(value: dt.date | dt.datetime | None) -> str | None:
 
 
 # --- dialogues ---------------------------------------------------------------------------------
-
-
-def public_dialogues() -> QuerySet[Dialogue]:
-    return Dialogue.objects.filter(state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED])
 
 
 def _dialogue_queryset() -> QuerySet[Dialogue]:
@@ -286,17 +282,8 @@ def indicator(pk: int, link: Link) -> Json | None:
 # --- budget ------------------------------------------------------------------------------------
 
 
-def _current_uploads() -> dict[int, BudgetUpload]:
-    current: dict[int, BudgetUpload] = {}
-    for upload in BudgetUpload.objects.filter(state=BudgetState.PUBLISHED).order_by(
-        "year", "uploaded_at", "pk"
-    ):
-        current[upload.year] = upload
-    return current
-
-
 def budget(link: Link) -> list[Json]:
-    uploads = _current_uploads()
+    uploads = current_budget_uploads()
     lines: dict[int, list[Json]] = defaultdict(list)
     for line in (
         BudgetLine.objects.filter(upload__in=list(uploads.values()))
