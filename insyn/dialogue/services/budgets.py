@@ -1,0 +1,449 @@
+"""Participatory budgets: rules, proposals and their assessment, phases, ballots, counting,
+results, and following winning projects to delivery (as assignments under a goal).
+
+A ballot is one row per participant and budget (a database UniqueConstraint), replaced inside one
+transaction with its row locked, so concurrent casts never make two and never mix choices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insyn.core.errors import ServiceError
+from insyn.core.mail import queue_email
+from insyn.core.publication import bump_publication_version
+from insyn.dialogue import counting
+from insyn.dialogue.indexing import index_dialogue
+from insyn.dialogue.models import (
+    AgeBand,
+    Ballot,
+    BallotChoice,
+    Budget,
+    BudgetPhase,
+    CountingRule,
+    DeliveryStage,
+    DeliveryUpdate,
+    Dialogue,
+    District,
+    Participant,
+    Proposal,
+    ProposalState,
+    Source,
+    VotingRule,
+)
+from insyn.dialogue.services.common import MAX_TEXT, _as_history_user
+from insyn.goals.models import Assignment, AssignmentKind, Goal
+from insyn.organisations.models import Organisation
+
+
+class BallotRefused(ServiceError):
+    pass
+
+
+RULES_NEEDING_N = {
+    VotingRule.CHOOSE_N: _("Ange hur många förslag varje person får välja."),
+    VotingRule.RANKING: _("Ange hur många förslag varje person får rangordna."),
+    VotingRule.POINTS: _("Ange hur många poäng varje person får fördela."),
+}
+
+
+def _check_rules(rule: str, counting: str, max_choices: int | None) -> None:
+    if rule not in VotingRule.values:
+        raise ServiceError(_("Okänd röstningsregel."))
+    if counting not in CountingRule.values:
+        raise ServiceError(_("Okänt sätt att räkna rösterna."))
+    if rule in RULES_NEEDING_N and not max_choices:
+        raise ServiceError(str(RULES_NEEDING_N[rule]))
+    if max_choices is not None and not 1 <= max_choices <= 1000:
+        raise ServiceError(_("Antalet måste vara mellan 1 och 1 000."))
+
+
+def budget_create(
+    *,
+    dialogue: Dialogue,
+    title: str,
+    amount: int,
+    rule: str,
+    max_choices: int | None = None,
+    counting: str = CountingRule.GREEDY,
+    intro: str = "",
+    by: Any = None,
+) -> Budget:
+    _check_rules(rule, counting, max_choices)
+    if amount <= 0:
+        raise ServiceError(_("Budgeten måste vara större än noll."))
+    budget = Budget(
+        dialogue=dialogue,
+        title=title,
+        amount=amount,
+        rule=rule,
+        counting=counting,
+        max_choices=max_choices if rule in RULES_NEEDING_N else None,
+        intro=intro,
+    )
+    _as_history_user(budget, by).save()
+    return budget
+
+
+@transaction.atomic
+def budget_set_rules(
+    *, budget: Budget, rule: str, counting: str, max_choices: int | None, by: Any
+) -> Budget:
+    """Change the ballot and the counting rule — only before voting opens, so that everyone
+    votes knowing how the votes will be counted."""
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
+        raise ServiceError(
+            _("Röstningsregeln och räknesättet kan inte ändras när omröstningen har öppnat.")
+        )
+    _check_rules(rule, counting, max_choices)
+    budget.rule, budget.counting = rule, counting
+    budget.max_choices = max_choices if rule in RULES_NEEDING_N else None
+    _as_history_user(budget, by).save()
+    return budget
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    budget: Budget,
+    title: str,
+    description: str,
+    place: str = "",
+    participant: Participant | None = None,
+    district: District | None = None,
+    age_band: str = "",
+    source: str = Source.ONLINE,
+    entered_by: Any = None,
+) -> Proposal:
+    if not budget.accepting_proposals and source == Source.ONLINE:
+        raise ServiceError(_("Det går inte att lämna förslag just nu."))
+    if not title.strip() or not description.strip():
+        raise ServiceError(_("Ge förslaget en rubrik och en beskrivning."))
+    if age_band and age_band not in AgeBand.values:
+        raise ServiceError(_("Okänd åldersgrupp."))
+    return Proposal.objects.create(
+        budget=budget,
+        title=title.strip()[:200],
+        description=description.strip()[:MAX_TEXT],
+        place=place.strip()[:200],
+        participant=participant,
+        district=district,
+        age_band=age_band,
+        source=source,
+        entered_by=entered_by,
+    )
+
+
+@transaction.atomic
+def proposal_assess(
+    *, proposal: Proposal, feasible: bool, cost: int | None, answer: str, by: Any
+) -> Proposal:
+    """Staff's feasibility and cost, with a public answer to the proposer and everyone."""
+    budget = proposal.budget
+    if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
+        raise ServiceError(_("Förslag kan inte bedömas om när omröstningen har börjat."))
+    if not answer.strip():
+        raise ServiceError(_("Skriv kommunens svar; det visas för alla."))
+    if feasible:
+        if not cost or cost <= 0:
+            raise ServiceError(_("Ett genomförbart förslag behöver en beräknad kostnad."))
+        if cost > budget.amount:
+            raise ServiceError(_("Förslaget kostar mer än hela budgeten."))
+    proposal.state = ProposalState.FEASIBLE if feasible else ProposalState.NOT_FEASIBLE
+    proposal.cost = cost
+    proposal.answer = answer.strip()
+    proposal.assessed_by = by
+    proposal.assessed_at = timezone.now()
+    _as_history_user(proposal, by).save()
+    return proposal
+
+
+@transaction.atomic
+def budget_set_phase(
+    *, budget: Budget, phase: str, by: Any, voting_closes_at: dt.datetime | None = None
+) -> Budget:
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    order = BudgetPhase.values
+    if phase not in order or order.index(phase) < order.index(budget.phase):
+        raise ServiceError(_("Fasen kan bara flyttas framåt."))
+    if phase == BudgetPhase.VOTING:
+        if not budget.proposals.filter(state=ProposalState.FEASIBLE).exists():
+            raise ServiceError(_("Minst ett förslag måste vara bedömt som genomförbart."))
+        if budget.proposals.filter(state=ProposalState.SUBMITTED).exists():
+            raise ServiceError(_("Alla förslag måste vara bedömda innan omröstningen öppnar."))
+        budget.voting_closes_at = voting_closes_at
+    if phase in (BudgetPhase.CLOSED, BudgetPhase.RESULTS):
+        if budget.phase == BudgetPhase.VOTING:
+            budget = budget_close_voting(budget=budget, by=by)
+        if phase == BudgetPhase.RESULTS:
+            return budget_publish_results(budget=budget, by=by)
+        return budget
+    budget.phase = phase
+    _as_history_user(budget, by).save()
+    return budget
+
+
+def check_ballot(
+    budget: Budget, proposals: Sequence[Proposal], values: Mapping[int, int] | None = None
+) -> None:
+    """Raise BallotRefused with a clear Swedish message if the choice breaks the rule.
+
+    `values`: proposal id → rank (ranking, 1 = first) or points (points); 1 otherwise."""
+    values = values or {}
+    if not proposals:
+        raise BallotRefused(_("Välj minst ett förslag."))
+    if any(p.budget_id != budget.pk or p.state != ProposalState.FEASIBLE for p in proposals):
+        raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
+    n = budget.max_choices or 0
+    if budget.rule == VotingRule.WITHIN_BUDGET:
+        total = sum(p.cost or 0 for p in proposals)
+        if total > budget.amount:
+            raise BallotRefused(
+                _(
+                    "Dina val kostar %(total)s kronor, men budgeten är %(amount)s kronor. "
+                    "Ta bort något förslag så att summan ryms i budgeten."
+                )
+                % {"total": _kr(total), "amount": _kr(budget.amount)}
+            )
+    elif budget.rule == VotingRule.RANKING:
+        ranks = sorted(values.get(p.pk, 0) for p in proposals)
+        if len(proposals) > n:
+            raise BallotRefused(
+                _("Du har rangordnat %(count)s förslag, men du får rangordna högst %(max)s.")
+                % {"count": len(proposals), "max": n}
+            )
+        if ranks != list(range(1, len(proposals) + 1)):
+            raise BallotRefused(
+                _("Ge förslagen platserna 1, 2, 3 … i följd, och varje plats bara en gång.")
+            )
+    elif budget.rule == VotingRule.POINTS:
+        points = [values.get(p.pk, 0) for p in proposals]
+        if any(v < 1 for v in points):
+            raise BallotRefused(_("Ge varje förslag du väljer minst 1 poäng."))
+        if sum(points) > n:
+            raise BallotRefused(
+                _("Du har delat ut %(total)s poäng, men du har %(max)s poäng att fördela.")
+                % {"total": sum(points), "max": n}
+            )
+    elif n and len(proposals) > n:
+        raise BallotRefused(
+            _("Du har valt %(count)s förslag, men du får välja högst %(max)s.")
+            % {"count": len(proposals), "max": n}
+        )
+
+
+def _kr(amount: int) -> str:
+    return f"{amount:,}".replace(",", "\u00a0")
+
+
+@transaction.atomic
+def cast_ballot(
+    *,
+    budget: Budget,
+    participant: Participant,
+    proposal_ids: Iterable[int] = (),
+    values: Mapping[int, int] | None = None,
+    keep_informed: bool | None = None,
+) -> Ballot:
+    """Create or replace the participant's ballot. One row per person (UniqueConstraint); the
+    row is locked while its choices are replaced, so concurrent casts serialise and the last one
+    wins whole. `version` counts successful casts."""
+    budget = Budget.objects.select_related("dialogue").get(pk=budget.pk)
+    if not budget.voting_open:
+        raise BallotRefused(_("Omröstningen är inte öppen."))
+    if not participant.meets(budget.dialogue.identity_level):
+        raise BallotRefused(_("Den här omröstningen kräver inloggning med e-legitimation."))
+    values = {int(k): int(v) for k, v in (values or {}).items() if int(v) > 0}
+    ids = sorted({int(i) for i in proposal_ids} | set(values))
+    proposals = list(Proposal.objects.filter(pk__in=ids))
+    if len(proposals) != len(ids):
+        raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
+    check_ballot(budget, proposals, values)
+    ballot = (
+        Ballot.objects.select_for_update().filter(budget=budget, participant=participant).first()
+    )
+    if ballot is None:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(
+                    budget=budget,
+                    participant=participant,
+                    district=participant.district,
+                    age_band=participant.age_band,
+                )
+        except IntegrityError:  # the same person's other request created it a moment ago
+            ballot = Ballot.objects.select_for_update().get(budget=budget, participant=participant)
+    # The row is locked until commit: a concurrent cast by the same person waits here.
+    BallotChoice.objects.filter(ballot=ballot).delete()
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=ballot, proposal=p, value=values.get(p.pk, 1)) for p in proposals
+    )
+    ballot.version += 1
+    ballot.district, ballot.age_band = participant.district, participant.age_band
+    if keep_informed is not None:
+        ballot.keep_informed = keep_informed
+    ballot.save(update_fields=["version", "district", "age_band", "keep_informed", "updated_at"])
+    return ballot
+
+
+BALLOT_KINDS = {
+    VotingRule.WITHIN_BUDGET: counting.APPROVAL,
+    VotingRule.CHOOSE_N: counting.APPROVAL,
+    VotingRule.RANKING: counting.RANKING,
+    VotingRule.POINTS: counting.POINTS,
+}
+
+
+def count_budget(budget: Budget) -> counting.Outcome:
+    """Count the budget's ballots under its rule (and under "most votes first" for comparison)."""
+    proposals = list(budget.proposals.filter(state=ProposalState.FEASIBLE).order_by("pk"))
+    ballots: dict[int, dict[int, int]] = {}
+    for ballot_id, proposal_id, value in BallotChoice.objects.filter(
+        ballot__budget=budget, proposal__state=ProposalState.FEASIBLE
+    ).values_list("ballot_id", "proposal_id", "value"):
+        ballots.setdefault(ballot_id, {})[proposal_id] = value
+    return counting.count(
+        amount=budget.amount,
+        candidates=[counting.Candidate(p.pk, p.cost or 0) for p in proposals],
+        ballots=list(ballots.values()),
+        ballot_kind=BALLOT_KINDS[budget.rule],
+        rule=budget.counting,
+        max_rank=budget.max_choices or 0,
+    )
+
+
+def _compute_results(budget: Budget) -> None:
+    outcome = count_budget(budget)
+    for proposal_id, supporters in outcome.support.items():
+        Proposal.objects.filter(pk=proposal_id).update(votes=supporters)
+    budget.proposals.update(is_winner=False)
+    budget.proposals.filter(pk__in=outcome.winners).update(is_winner=True)
+    budget.results = counting.as_json(outcome)
+    budget.save(update_fields=["results"])
+    bump_publication_version()
+
+
+@transaction.atomic
+def budget_close_voting(*, budget: Budget, by: Any) -> Budget:
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if budget.phase != BudgetPhase.VOTING:
+        raise ServiceError(_("Omröstningen pågår inte."))
+    budget.phase = BudgetPhase.CLOSED
+    _as_history_user(budget, by).save()
+    _compute_results(budget)
+    return budget
+
+
+@transaction.atomic
+def budget_publish_results(*, budget: Budget, by: Any) -> Budget:
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if budget.phase == BudgetPhase.VOTING:
+        budget_close_voting(budget=budget, by=by)
+        budget.refresh_from_db()
+    if budget.phase != BudgetPhase.CLOSED:
+        raise ServiceError(_("Resultatet kan publiceras när omröstningen har stängt."))
+    budget.phase = BudgetPhase.RESULTS
+    budget.results_published_at = timezone.now()
+    _as_history_user(budget, by).save()
+    index_dialogue(budget.dialogue)
+    return budget
+
+
+@transaction.atomic
+def proposal_link_assignment(*, proposal: Proposal, assignment: Assignment, by: Any) -> None:
+    if not proposal.is_winner:
+        raise ServiceError(_("Bara vinnande förslag kopplas till uppdrag."))
+    proposal.assignments.add(assignment)
+    if not proposal.budget.dialogue.assignments.filter(pk=assignment.pk).exists():
+        proposal.budget.dialogue.assignments.add(assignment)
+
+
+@transaction.atomic
+def proposal_create_assignment(
+    *, proposal: Proposal, goal: Goal, by: Any, responsible: Organisation | None = None
+) -> Assignment:
+    """Turn a winning proposal into an assignment (tillkommande uppdrag) under the goal, so its
+    implementation is followed up like any other assignment."""
+    if not proposal.is_winner:
+        raise ServiceError(_("Bara vinnande förslag blir uppdrag."))
+    dialogue = proposal.budget.dialogue
+    assignment = Assignment(
+        goal=goal,
+        kind=AssignmentKind.ADDITIONAL,
+        title=proposal.title,
+        description=_("Vinnande förslag i %(budget)s (%(dialogue)s): %(text)s")
+        % {
+            "budget": proposal.budget.title,
+            "dialogue": dialogue.title,
+            "text": proposal.description,
+        },
+        order=goal.assignments.count() + 1,
+    )
+    _as_history_user(assignment, by).save()
+    board = responsible or dialogue.responsible_board
+    if board is not None:
+        assignment.responsible_organisations.add(board)
+    proposal_link_assignment(proposal=proposal, assignment=assignment, by=by)
+    return assignment
+
+
+@transaction.atomic
+def proposal_record_delivery(
+    *,
+    proposal: Proposal,
+    stage: str,
+    on: dt.date,
+    note: str,
+    by: Any,
+    responsible: Organisation | None = None,
+) -> DeliveryUpdate:
+    """A winning project moved on (planned, procured, being built, done). Voters who asked to
+    be kept informed get a notice."""
+    if not proposal.is_winner:
+        raise ServiceError(_("Bara vinnande förslag följs upp till genomförande."))
+    if stage not in DeliveryStage.values:
+        raise ServiceError(_("Okänt skede."))
+    update = DeliveryUpdate(proposal=proposal, stage=stage, on=on, note=note.strip()[:MAX_TEXT])
+    update.created_by = by if getattr(by, "is_authenticated", False) else None
+    _as_history_user(update, by).save()
+    proposal.delivery_stage = stage
+    if responsible is not None:
+        proposal.responsible_organisation = responsible
+    _as_history_user(proposal, by).save()
+    budget = proposal.budget
+    url = settings.SITE_URL + reverse("dialogue:budget", args=[budget.dialogue_id, budget.pk])
+    emails = (
+        Ballot.objects.filter(budget=budget, keep_informed=True, participant__isnull=False)
+        .exclude(participant__email="")
+        .values_list("participant__email", flat=True)
+        .distinct()
+    )
+    for email in emails:
+        queue_email(
+            to=email,
+            subject=_("Medborgarbudgeten: %(title)s – %(stage)s")
+            % {"title": proposal.title, "stage": update.get_stage_display()},
+            body=_(
+                "Förslaget ”%(title)s” som vann i %(budget)s har kommit ett steg till: "
+                "%(stage)s (%(date)s).\n\n%(note)s\n\nLäs mer: %(url)s\n\n"
+                "Du får det här för att du bad om att hållas informerad när du röstade."
+            )
+            % {
+                "title": proposal.title,
+                "budget": budget.title,
+                "stage": update.get_stage_display().lower(),
+                "date": on.isoformat(),
+                "note": update.note,
+                "url": url,
+            },
+        )
+    return update

@@ -1,0 +1,113 @@
+"""Discussions: posts and replies, reports from readers, moderation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insyn.core.errors import ServiceError
+from insyn.dialogue.models import (
+    AgeBand,
+    Dialogue,
+    Discussion,
+    District,
+    Participant,
+    Post,
+    PostReport,
+    PostState,
+    Source,
+)
+from insyn.dialogue.services.common import MAX_TEXT, _as_history_user
+
+
+def discussion_create(
+    *, dialogue: Dialogue, title: str, intro: str = "", premoderation: bool = False, rules: str = ""
+) -> Discussion:
+    discussion = Discussion(
+        dialogue=dialogue, title=title, intro=intro, premoderation=premoderation
+    )
+    if rules.strip():
+        discussion.rules = rules.strip()
+    discussion.save()
+    return discussion
+
+
+@transaction.atomic
+def post_submit(
+    *,
+    discussion: Discussion,
+    body: str,
+    author_name: str = "",
+    parent: Post | None = None,
+    participant: Participant | None = None,
+    district: District | None = None,
+    age_band: str = "",
+    source: str = Source.ONLINE,
+    entered_by: Any = None,
+) -> Post:
+    if not discussion.accepting:
+        raise ServiceError(_("Diskussionen tar inte emot inlägg."))
+    body = body.strip()
+    if not body:
+        raise ServiceError(_("Skriv ett inlägg."))
+    if len(body) > MAX_TEXT:
+        raise ServiceError(_("Inlägget är för långt (högst 5 000 tecken)."))
+    if parent is not None:
+        if parent.discussion_id != discussion.pk or parent.state != PostState.VISIBLE:
+            raise ServiceError(_("Inlägget du svarar på finns inte."))
+        parent = parent.parent or parent  # replies are one level deep
+    if age_band and age_band not in AgeBand.values:
+        raise ServiceError(_("Okänd åldersgrupp."))
+    state = PostState.PENDING if discussion.premoderation else PostState.VISIBLE
+    return Post.objects.create(
+        discussion=discussion,
+        parent=parent,
+        body=body,
+        author_name=author_name.strip()[:80],
+        participant=participant,
+        district=district,
+        age_band=age_band,
+        state=state,
+        source=source,
+        entered_by=entered_by,
+    )
+
+
+@transaction.atomic
+def post_report(*, post: Post, reason: str) -> PostReport:
+    if post.state != PostState.VISIBLE:
+        raise ServiceError(_("Inlägget finns inte."))
+    reason = reason.strip() or _("Ingen motivering angavs.")
+    report = PostReport.objects.create(post=post, reason=reason[:300])
+    Post.objects.filter(pk=post.pk).update(report_count=F("report_count") + 1)
+    return report
+
+
+@transaction.atomic
+def post_hide(*, post: Post, reason: str, by: Any) -> Post:
+    if not reason.strip():
+        raise ServiceError(
+            _("Ange skälet till att inlägget döljs; skälet visas i stället för inlägget.")
+        )
+    post.state = PostState.HIDDEN
+    post.hidden_reason = reason.strip()[:300]
+    post.moderated_by = by
+    post.moderated_at = timezone.now()
+    _as_history_user(post, by).save()
+    post.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
+    return post
+
+
+@transaction.atomic
+def post_approve(*, post: Post, by: Any) -> Post:
+    post.state = PostState.VISIBLE
+    post.hidden_reason = ""
+    post.moderated_by = by
+    post.moderated_at = timezone.now()
+    _as_history_user(post, by).save()
+    post.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
+    return post

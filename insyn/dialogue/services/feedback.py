@@ -1,0 +1,142 @@
+"""The feedback duty: the result, how it was used and which decision it informed, published
+to the dialogue's page and sent to confirmed subscribers and signed-in participants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insyn.core.errors import ServiceError
+from insyn.core.mail import queue_email
+from insyn.dialogue.indexing import index_dialogue
+from insyn.dialogue.models import (
+    Ballot,
+    Dialogue,
+    Participant,
+    Post,
+    Proposal,
+    Registration,
+    SurveyResponse,
+)
+from insyn.dialogue.services.common import _absolute, _as_history_user
+from insyn.dialogue.services.subscriptions import UNSUBSCRIBE_SALT
+
+
+@transaction.atomic
+def feedback_save(
+    *, dialogue: Dialogue, summary: str, usage: str, decision: str, by: Any
+) -> Dialogue:
+    """Save the feedback texts (a draft until `feedback_publish`; later edits are kept)."""
+    dialogue.feedback_summary = summary.strip()
+    dialogue.feedback_usage = usage.strip()
+    dialogue.feedback_decision = decision.strip()
+    if dialogue.feedback_published and not (
+        dialogue.feedback_summary and dialogue.feedback_usage and dialogue.feedback_decision
+    ):
+        raise ServiceError(_("Publicerad återkoppling kan inte tömmas."))
+    _as_history_user(dialogue, by).save()
+    if dialogue.feedback_published:
+        index_dialogue(dialogue)
+    return dialogue
+
+
+def feedback_blockers(dialogue: Dialogue) -> list[str]:
+    missing = []
+    if not dialogue.feedback_summary.strip():
+        missing.append(_("Resultatet i sammanfattning saknas."))
+    if not dialogue.feedback_usage.strip():
+        missing.append(_("Beskriv hur resultatet har använts."))
+    if not dialogue.feedback_decision.strip():
+        missing.append(_("Ange vilket beslut resultatet har varit underlag för."))
+    return missing
+
+
+@transaction.atomic
+def feedback_publish(*, dialogue: Dialogue, by: Any) -> int:
+    """Publish the feedback and notify subscribers and signed-in participants; returns count."""
+    caller, dialogue = dialogue, Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    if not dialogue.is_public:
+        raise ServiceError(_("Dialogen måste vara publicerad innan återkopplingen publiceras."))
+    problems = feedback_blockers(dialogue)
+    if problems:
+        raise ServiceError(_("Återkopplingen kan inte publiceras ännu."), problems)
+    if dialogue.feedback_published_at is None:
+        dialogue.feedback_published_at = timezone.now()
+        _as_history_user(dialogue, by).save()
+    index_dialogue(dialogue)
+    caller.refresh_from_db()
+    return _notify_feedback(dialogue)
+
+
+def _feedback_body(dialogue: Dialogue) -> str:
+    return _(
+        'Återkoppling från dialogen "%(title)s"\n\n'
+        "Resultatet:\n%(summary)s\n\nSå har resultatet använts:\n%(usage)s\n\n"
+        "Beslut som resultatet har varit underlag för:\n%(decision)s\n\n"
+        "Läs mer: %(url)s\n"
+    ) % {
+        "title": dialogue.title,
+        "summary": dialogue.feedback_summary,
+        "usage": dialogue.feedback_usage,
+        "decision": dialogue.feedback_decision,
+        "url": _absolute(dialogue.get_absolute_url()),
+    }
+
+
+def _notify_feedback(dialogue: Dialogue) -> int:
+    subject = _("Återkoppling: %(title)s") % {"title": dialogue.title}
+    body = _feedback_body(dialogue)
+    key = f"dialogue:{dialogue.pk}:feedback"
+    queued = 0
+    notified: set[str] = set()
+    for sub in dialogue.subscriptions.filter(confirmed_at__isnull=False):
+        token = signing.dumps(sub.pk, salt=UNSUBSCRIBE_SALT)
+        link = _absolute(reverse("dialogue:unsubscribe", args=[token]))
+        text = body + "\n" + _("Avsluta prenumerationen: %(link)s\n") % {"link": link}
+        notified.add(sub.email.lower())
+        queued += queue_email(sub.email, subject, text, dedupe_key=key)
+    for email in participant_emails(dialogue):
+        if email.lower() in notified:
+            continue
+        notified.add(email.lower())
+        queued += queue_email(email, subject, body, dedupe_key=key)
+    return queued
+
+
+def participant_emails(dialogue: Dialogue) -> list[str]:
+    """Email addresses of signed-in participants and meeting registrants of the dialogue."""
+    ids: set[int] = set()
+    ids.update(
+        SurveyResponse.objects.filter(
+            survey__dialogue=dialogue, participant__isnull=False
+        ).values_list("participant_id", flat=True)
+    )
+    ids.update(
+        Post.objects.filter(discussion__dialogue=dialogue, participant__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    ids.update(
+        Proposal.objects.filter(budget__dialogue=dialogue, participant__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    ids.update(
+        Ballot.objects.filter(budget__dialogue=dialogue, participant__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    emails = list(
+        Participant.objects.filter(pk__in=ids).exclude(email="").values_list("email", flat=True)
+    )
+    emails += list(
+        Registration.objects.filter(meeting__dialogue=dialogue)
+        .exclude(email__endswith=".invalid")
+        .values_list("email", flat=True)
+    )
+    return sorted(set(emails), key=str.lower)
