@@ -19,6 +19,12 @@ at start-up instead of silently vanishing:
             registry.register_search_contributor("dialogue", indexing.reindex_search)
             registry.register_demo_loader("dialogue", demo.load_demo, order=60)
 
+Apps also register **resident signals** (`register_signal`): indicators Insyn computes from its
+own data (fault reports per 1,000 residents, time to resolution, dialogue participation …). The
+indicators app stores and shows them like any indicator without importing the apps that compute
+them. The population per district and age band, owned by dialogue, is offered to the other
+feature apps the same way (`register_population`).
+
 Panels are shown in the order the apps are installed (settings.INSTALLED_APPS); demo loaders
 run by `order` (organisations 10, follow-up pages 20, accounts 30, goals 40, indicators 50,
 dialogue 60, feedback 70).
@@ -33,12 +39,19 @@ from typing import Any
 __all__ = [
     "PANEL_KINDS",
     "Panel",
+    "Population",
+    "Signal",
+    "SignalRow",
     "demo_loaders",
     "panels",
+    "population",
     "register_demo_loader",
     "register_panels",
+    "register_population",
     "register_search_contributor",
+    "register_signal",
     "search_contributors",
+    "signals",
 ]
 
 PANEL_KINDS = ("goal", "assignment", "organisation")
@@ -63,6 +76,56 @@ class DemoLoader:
     load: Callable[[], Any]
     order: int
 
+
+@dataclass(frozen=True)
+class SignalRow:
+    """One computed number of a resident signal for one year: the whole municipality
+    (group "total") or one group of a breakdown ("district", "category", "organisation",
+    "age_band"). `value` None means it cannot be computed (no population figure, no cases);
+    `numerator`/`denominator` say what it was computed from. Never personal data: only counts."""
+
+    group: str
+    key: str
+    label: str
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A resident signal: an indicator computed from Insyn's own data, per calendar year.
+
+    `key` is stable (the Kpi id is "INSYN-" + key); `method` says in one or two Swedish
+    sentences how it is computed; `compute(year)` returns the year's SignalRows (one with group
+    "total" for the municipality as a whole)."""
+
+    key: str
+    app: str
+    title: str
+    method: str
+    unit: str
+    direction: str
+    compute: Callable[[int], list[SignalRow]]
+
+
+@dataclass(frozen=True)
+class Population:
+    """Residents per district and age band for a year: `year` is the year of the figures used
+    (the newest at or before the year asked for, else the oldest), None when there are none."""
+
+    year: int | None
+    by_district: dict[int, int]
+    by_age_band: dict[str, int]
+    district_names: dict[int, str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_district.values())
+
+
+_signals: dict[str, Signal] = {}
+_population: list[Callable[[int], Population]] = []
 
 _panels: dict[str, dict[str, PanelProvider]] = {kind: {} for kind in PANEL_KINDS}
 _search: dict[str, Callable[[], int]] = {}
@@ -115,3 +178,30 @@ def register_demo_loader(app: str, load: Callable[[], Any], *, order: int) -> No
 
 def demo_loaders() -> list[DemoLoader]:
     return sorted(_demo.values(), key=lambda loader: (loader.order, loader.name))
+
+
+def register_signal(signal: Signal) -> None:
+    """Register a resident signal (see Signal); keys are unique across apps."""
+    _check_callable("the signal computation", signal.app, signal.compute)
+    existing = _signals.get(signal.key)
+    if existing is not None and existing.app != signal.app:
+        raise ValueError(f"{signal.app}: signal {signal.key!r} is already {existing.app}'s")
+    _signals[signal.key] = signal
+
+
+def signals() -> list[Signal]:
+    """Every registered signal, in registration order."""
+    return list(_signals.values())
+
+
+def register_population(provider: Callable[[int], Population]) -> None:
+    """The one provider of population figures (the dialogue app owns them)."""
+    _check_callable("the population provider", "population", provider)
+    _population[:] = [provider]
+
+
+def population(year: int) -> Population:
+    """Residents per district and age band for the year (empty when nobody provides them)."""
+    if not _population:
+        return Population(year=None, by_district={}, by_age_band={}, district_names={})
+    return _population[0](year)

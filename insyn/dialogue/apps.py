@@ -8,7 +8,7 @@ class DialogueConfig(AppConfig):
     def ready(self) -> None:
         # What this app contributes to shared pages and commands (insyn.core.registry).
         from insyn.core import registry
-        from insyn.dialogue import demo, indexing, selectors
+        from insyn.dialogue import demo, indexing, selectors, signals
 
         registry.register_panels(
             "dialogue",
@@ -17,4 +17,6 @@ class DialogueConfig(AppConfig):
             organisation=selectors.organisation_panel,
         )
         registry.register_search_contributor("dialogue", indexing.reindex_search)
+        registry.register_population(signals.population)
+        registry.register_signal(signals.PARTICIPATION)
         registry.register_demo_loader("dialogue", demo.load_demo, order=60)

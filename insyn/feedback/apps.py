@@ -8,9 +8,11 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         # What this app contributes to shared pages and commands (insyn.core.registry).
         from insyn.core import registry
-        from insyn.feedback import demo, selectors
+        from insyn.feedback import demo, selectors, signals
 
         registry.register_panels(
             "feedback", goal=selectors.goal_panel, assignment=selectors.assignment_panel
         )
+        for signal in signals.SIGNALS:
+            registry.register_signal(signal)
         registry.register_demo_loader("feedback", demo.load_demo, order=70)

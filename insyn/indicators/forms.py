@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from insyn.core import registry
 from insyn.goals.models import Assignment, Goal
 from insyn.indicators.models import (
     Area,
@@ -23,6 +24,7 @@ class IndicatorForm(forms.Form):
     SOURCE_CHOICES = [
         ("kolada", _("Nyckeltal från Kolada")),
         ("own", _("Kommunens egen indikator (värden matas in här)")),
+        ("insyn", _("Invånarnas signaler: beräknas av Insyn ur ärenden och dialoger")),
     ]
 
     source = forms.ChoiceField(
@@ -33,6 +35,13 @@ class IndicatorForm(forms.Form):
         max_length=40,
         required=False,
         help_text=_("Till exempel N00097. Nyckeltalet måste vara inläst med insyn import-kolada."),
+    )
+    signal = forms.ChoiceField(
+        label=_("Signal"),
+        required=False,
+        help_text=_(
+            "Gäller invånarnas signaler. Värdena beräknas varje natt med insyn compute-signals."
+        ),
     )
     title = forms.CharField(
         label=_("Rubrik"), max_length=300, required=False, help_text=_("Tomt = Koladas titel.")
@@ -61,8 +70,12 @@ class IndicatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing:
-            for name in ("source", "kpi_id", "is_divided_by_gender"):
+            for name in ("source", "kpi_id", "signal", "is_divided_by_gender"):
                 del self.fields[name]
+        else:
+            self.fields["signal"].choices = [("", _("– välj signal –"))] + [
+                (signal.key, signal.title) for signal in registry.signals()
+            ]
 
     def clean(self):
         data = super().clean()
@@ -84,8 +97,13 @@ class IndicatorForm(forms.Form):
                         % {"id": kpi_id},
                     )
                 data["kpi"] = kpi
+        elif data.get("source") == "insyn":
+            data["kpi"] = None
+            if not data.get("signal"):
+                self.add_error("signal", _("Välj vilken signal indikatorn ska visa."))
         else:
             data["kpi"] = None
+            data["signal"] = ""
             if not (data.get("title") or "").strip():
                 self.add_error("title", _("Ange en rubrik för den egna indikatorn."))
         return data

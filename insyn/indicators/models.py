@@ -54,6 +54,7 @@ class Area(models.Model):
 class KpiSource(models.TextChoices):
     KOLADA = "kolada", _("Kolada")
     OWN = "own", _("Kommunens egen")
+    INSYN = "insyn", _("Invånarnas signaler i Insyn")
 
 
 class Kpi(models.Model):
@@ -194,6 +195,44 @@ class ValueRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi_id} {self.area_id} {self.period} {self.gender}: {self.value}"
+
+
+class SignalValue(models.Model):
+    """One group of a resident signal's breakdown for a year (a district, a category, an
+    organisation, an age band), computed by `insyn compute-signals` from Insyn's own data.
+    The municipality's own number is an ordinary Value (the home area), so charts and tables
+    show it like any indicator; this holds the breakdown beside it. Counts only, never
+    personal data."""
+
+    class Group(models.TextChoices):
+        DISTRICT = "district", _("Område")
+        CATEGORY = "category", _("Kategori")
+        ORGANISATION = "organisation", _("Ansvarig organisation")
+        AGE_BAND = "age_band", _("Åldersgrupp")
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="signal_values")
+    period = models.PositiveSmallIntegerField(_("år"))
+    group = models.CharField(_("indelning"), max_length=20, choices=Group.choices)
+    key = models.CharField(max_length=40)
+    label = models.CharField(_("namn"), max_length=300)
+    value = models.FloatField(_("värde"), null=True, blank=True)
+    numerator = models.FloatField(_("antal"), null=True, blank=True)
+    denominator = models.FloatField(_("av"), null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(_("beräknat"))
+
+    class Meta:
+        ordering = ["kpi", "period", "group", "order"]
+        verbose_name = _("signalvärde")
+        verbose_name_plural = _("signalvärden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "period", "group", "key"], name="unique_signal_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.period} {self.group} {self.label}: {self.value}"
 
 
 class PeerGroupKind(models.TextChoices):

@@ -30,6 +30,7 @@ from insyn.indicators.charts import (
     Series,
     bar_chart,
     format_change_percent,
+    format_number,
     line_chart,
     with_unit,
 )
@@ -46,6 +47,7 @@ from insyn.indicators.models import (
     IndicatorTarget,
     KpiSource,
     PeerGroup,
+    SignalValue,
     Value,
 )
 from insyn.organisations.models import Organisation
@@ -218,6 +220,15 @@ class TableRow:
 
 
 @dataclass
+class SignalGroup:
+    """A resident signal's breakdown for one year: one table (per district, category …)."""
+
+    group: str
+    heading: str
+    rows: list[tuple[str, str, str]]  # label, value, "numerator av denominator"
+
+
+@dataclass
 class IndicatorSummary:
     indicator: Indicator
     unit: str
@@ -246,6 +257,9 @@ class IndicatorSummary:
     peer_table: list[tuple[str, str, bool]] = field(default_factory=list)
     peer_table_year: int | None = None
     gender_legend: list[tuple[str, Any]] = field(default_factory=list)
+    is_signal: bool = False
+    method: str = ""
+    signal_groups: list[SignalGroup] = field(default_factory=list)
 
     @property
     def has_gender(self) -> bool:
@@ -444,6 +458,7 @@ def summarise(
         if current is None or fetched_at > current[0]:
             provenance[kpi_id] = (fetched_at, publ_period, publication_date)
     comparisons, peer_series = _comparisons(indicators, home_id) if with_peers else ({}, {})
+    breakdowns = _signal_breakdowns(indicators)
     summaries = []
     for ind in indicators:
         kpi = ind.kpi
@@ -540,16 +555,16 @@ def summarise(
             gender_chart=gender_chart,
             legend=legend,
             rows=rows,
-            source_label=(
-                KOLADA_LABEL
-                if kpi.source == KpiSource.KOLADA
-                else _("Källa: %(home)s (egen uppgift)") % {"home": home_name}
-            ),
+            source_label=_source_label(kpi.source, home_name),
             is_kolada=kpi.source == KpiSource.KOLADA,
             fetched_at=fetched_at,
             publ_period=publ_period,
             publication_date=publication_date,
         )
+        if kpi.source == KpiSource.INSYN:
+            summary.is_signal = True
+            summary.method = kpi.description
+            summary.signal_groups = _signal_groups(breakdowns.get(kpi.id, []), latest_year, fmt)
         if gender_chart is not None:
             summary.gender_legend = [(_("Kvinnor"), STYLES[3]), (_("Män"), STYLES[2])]
         if detail and latest_year is not None:
@@ -566,6 +581,55 @@ def summarise(
             )
         summaries.append(summary)
     return summaries
+
+
+def _source_label(source: str, home_name: str) -> str:
+    if source == KpiSource.KOLADA:
+        return KOLADA_LABEL
+    if source == KpiSource.INSYN:
+        return _("Källa: Insyn, beräknat ur kommunens egna uppgifter (inga personuppgifter)")
+    return _("Källa: %(home)s (egen uppgift)") % {"home": home_name}
+
+
+def _signal_breakdowns(indicators: list[Indicator]) -> dict[str, list[SignalValue]]:
+    """Every stored breakdown row of the resident signals among the indicators (one query)."""
+    kpi_ids = {ind.kpi_id for ind in indicators if ind.kpi.source == KpiSource.INSYN}
+    result: dict[str, list[SignalValue]] = defaultdict(list)
+    if kpi_ids:
+        for row in SignalValue.objects.filter(kpi_id__in=kpi_ids).order_by("period", "order", "pk"):
+            result[row.kpi_id].append(row)
+    return result
+
+
+def _signal_groups(rows: list[SignalValue], year: int | None, fmt: Formatter) -> list[SignalGroup]:
+    """The latest year's breakdown tables; a group without data says "–" and why in its count."""
+    if year is None:
+        return []
+    labels = dict(SignalValue.Group.choices)
+    groups: dict[str, SignalGroup] = {}
+    for row in rows:
+        if row.period != year:
+            continue
+        group = groups.get(row.group)
+        if group is None:
+            group = groups[row.group] = SignalGroup(
+                group=row.group,
+                heading=_("%(group)s, %(year)s")
+                % {"group": labels.get(row.group, row.group), "year": year},
+                rows=[],
+            )
+        basis = ""
+        if row.denominator:
+            basis = (
+                _("%(part)s av %(whole)s")
+                % {"part": format_number(row.numerator), "whole": format_number(row.denominator)}
+                if row.numerator is not None
+                else _("%(whole)s ärenden") % {"whole": format_number(row.denominator)}
+            )
+        elif row.numerator is not None:
+            basis = _("%(part)s, befolkningssiffra saknas") % {"part": format_number(row.numerator)}
+        groups[row.group].rows.append((row.label, fmt(row.value), basis))
+    return list(groups.values())
 
 
 def _gender_description(gender: dict[str, dict[int, float | None]], fmt: Formatter) -> str:

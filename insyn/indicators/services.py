@@ -8,6 +8,11 @@ Checklist — adding another indicator source (besides Kolada and staff-entered 
    provenance on each value and a ``ValueRevision`` for every value it changes or deletes.
 3. Register its Kpi rows with their own ``KpiSource`` so pages label the numbers correctly:
    only ``KpiSource.KOLADA`` values are shown with "Källa: Kolada".
+
+Resident signals (``KpiSource.INSYN``) are not imported but computed: a feature app registers
+an ``insyn.core.registry.Signal`` and :func:`signals_compute` (``insyn compute-signals``) stores
+each year's municipality value as a ``Value`` of the home area and the breakdown as
+``SignalValue`` rows, so pages never compute them live.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from insyn.core import registry
 from insyn.core.errors import ServiceError
+from insyn.core.publication import bump_publication_version
 from insyn.goals.models import Assignment, Goal, Plan
 from insyn.indicators.budget_parser import parse_budget
 from insyn.indicators.kolada import (
@@ -49,6 +56,7 @@ from insyn.indicators.models import (
     KpiSource,
     PeerGroup,
     PeerGroupKind,
+    SignalValue,
     Value,
     ValueRevision,
 )
@@ -539,10 +547,21 @@ def indicator_create(
     direction: str = Direction.NONE,
     is_published: bool = False,
     is_divided_by_gender: bool = False,
+    signal_key: str = "",
     by: Any = None,
 ) -> Indicator:
-    """A Kolada indicator (kpi given) or, with kpi None, the municipality's own series."""
-    if kpi is None:
+    """A Kolada indicator (kpi given), a resident signal (signal_key given) or, with neither,
+    the municipality's own series."""
+    if signal_key:
+        signal = signal_by_key(signal_key)
+        if signal is None:
+            raise ServiceError({"signal": "Signalen finns inte."})
+        kpi = signal_kpi(signal)
+        if not unit.strip():
+            unit = str(signal.unit)
+        if direction == Direction.NONE:
+            direction = signal.direction
+    elif kpi is None:
         if not title.strip():
             raise ServiceError({"title": "Ange en rubrik för den egna indikatorn."})
         kpi = Kpi.objects.create(
@@ -900,3 +919,78 @@ def budget_delete_draft(*, upload: BudgetUpload, by: Any = None) -> None:
     if upload.state != BudgetState.DRAFT:
         raise ServiceError("En publicerad budget tas inte bort; ladda upp en ny version.")
     upload.delete()
+
+
+# --- Resident signals ---------------------------------------------------------------------------
+
+SIGNAL_PREFIX = "INSYN-"
+
+
+def signal_kpi_id(key: str) -> str:
+    return f"{SIGNAL_PREFIX}{key}"
+
+
+def signal_by_key(key: str) -> registry.Signal | None:
+    return next((s for s in registry.signals() if s.key == key), None)
+
+
+def signal_kpi(signal: registry.Signal) -> Kpi:
+    """The Kpi row of a registered signal, created or brought up to date with its method."""
+    kpi, _created = Kpi.objects.update_or_create(
+        pk=signal_kpi_id(signal.key),
+        defaults={
+            "source": KpiSource.INSYN,
+            "title": str(signal.title),
+            "description": str(signal.method),
+            "unit": str(signal.unit),
+            "source_ref": "insyn compute-signals",
+        },
+    )
+    return kpi
+
+
+@transaction.atomic
+def signals_compute(*, year: int, now: dt.datetime | None = None) -> int:
+    """Compute every registered resident signal for the calendar year and store it, replacing
+    what an earlier run stored for that year. Returns the number of values written."""
+    now = now or timezone.now()
+    home = ensure_home_area()
+    written = 0
+    for signal in registry.signals():
+        kpi = signal_kpi(signal)
+        rows = signal.compute(year)
+        total = next((row for row in rows if row.group == "total"), None)
+        Value.objects.update_or_create(
+            kpi=kpi,
+            area=home,
+            period=year,
+            gender=Gender.TOTAL,
+            defaults={
+                "value": total.value if total else None,
+                "count": int(total.denominator) if total and total.denominator else None,
+                "fetched_at": now,
+                "publ_period": str(year),
+                "source_ref": "insyn compute-signals",
+            },
+        )
+        SignalValue.objects.filter(kpi=kpi, period=year).delete()
+        breakdown = [
+            SignalValue(
+                kpi=kpi,
+                period=year,
+                group=row.group,
+                key=row.key[:40],
+                label=row.label[:300],
+                value=row.value,
+                numerator=row.numerator,
+                denominator=row.denominator,
+                order=order,
+                computed_at=now,
+            )
+            for order, row in enumerate(rows)
+            if row.group != "total"
+        ]
+        SignalValue.objects.bulk_create(breakdown)
+        written += 1 + len(breakdown)
+    bump_publication_version()
+    return written

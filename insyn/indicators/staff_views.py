@@ -68,6 +68,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
                 direction=data["direction"],
                 is_published=data["is_published"],
                 is_divided_by_gender=data["is_divided_by_gender"],
+                signal_key=data.get("signal") or "",
                 by=request.user,
             )
         except ValidationError as exc:
