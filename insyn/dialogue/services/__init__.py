@@ -31,7 +31,7 @@ Adding a dialogue method (checklist):
    never expose personal data);
 3. public and staff views/templates, and a line in `selectors.participant_export` and
    `participants.participant_delete`;
-4. its contributions in `selectors.participation_counts`, its public results in
+4. its contributions in `selectors.participation_units`, its public results in
    `indexing._search_body`;
 5. tests in tests/dialogue, including a bounded-query test and an axe check of its page.
 """

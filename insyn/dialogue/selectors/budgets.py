@@ -1,0 +1,148 @@
+"""Participatory budgets: the proposals shown, a participant's ballot, the results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch
+
+from insyn.dialogue.models import (
+    Ballot,
+    BallotChoice,
+    Budget,
+    DeliveryUpdate,
+    Participant,
+    Proposal,
+    ProposalState,
+)
+from insyn.goals.models import Assignment
+
+
+def public_proposals(budget: Budget) -> list[Proposal]:
+    return list(
+        budget.proposals.select_related("district")
+        .prefetch_related(Prefetch("assignments", Assignment.objects.select_related("goal__plan")))
+        .order_by("-is_winner", "-votes", "pk")[:500]
+    )
+
+
+def ballot_values(budget: Budget, participant: Participant | None) -> dict[int, int]:
+    """The participant's ballot as proposal id → value (1, a place, or points)."""
+    if participant is None:
+        return {}
+    return dict(
+        BallotChoice.objects.filter(
+            ballot__budget=budget, ballot__participant=participant
+        ).values_list("proposal_id", "value")
+    )
+
+
+def keeps_informed(budget: Budget, participant: Participant | None) -> bool:
+    if participant is None:
+        return False
+    return Ballot.objects.filter(
+        budget=budget, participant=participant, keep_informed=True
+    ).exists()
+
+
+def ballot_of(budget: Budget, participant: Participant | None) -> set[int]:
+    if participant is None:
+        return set()
+    ballot = Ballot.objects.filter(budget=budget, participant=participant).first()
+    if ballot is None:
+        return set()
+    return set(ballot.choices.values_list("proposal_id", flat=True))
+
+
+def feasible_proposals(budget: Budget) -> list[Proposal]:
+    return list(budget.proposals.filter(state=ProposalState.FEASIBLE).order_by("pk"))
+
+
+@dataclass
+class ResultRow:
+    proposal: Proposal
+    support: int
+    won: bool
+    won_greedy: bool
+    completed: bool  # MES: funded by the completion, not from the equal shares
+    payers: int
+    share_paid: float
+
+
+@dataclass
+class BudgetResults:
+    rule: str
+    rows: list[ResultRow]
+    voters: int
+    spent: int
+    share_per_voter: float
+    differs: bool
+    only_greedy: list[Proposal]  # would have won under "most votes first" but did not
+    only_rule: list[Proposal]  # won under the chosen rule but not under "most votes first"
+    by_district: list[tuple[str, int, list[tuple[str, int]]]]  # district, voters, top projects
+
+
+def budget_results(budget: Budget) -> BudgetResults | None:
+    """The stored count (Budget.results) as rows for the results page: a fixed number of
+    queries."""
+    data = budget.results or {}
+    if not data:
+        return None
+    proposals = {
+        p.pk: p
+        for p in budget.proposals.filter(state=ProposalState.FEASIBLE).prefetch_related(
+            Prefetch("deliveries", DeliveryUpdate.objects.order_by("on", "pk")),
+            Prefetch("assignments", Assignment.objects.select_related("goal__plan")),
+        )
+    }
+    winners, greedy = set(data.get("winners", [])), set(data.get("greedy_winners", []))
+    completed = set(data.get("completed", []))
+    payments = data.get("payments", {})
+    support = {int(k): v for k, v in data.get("support", {}).items()}
+    rows = [
+        ResultRow(
+            proposal=p,
+            support=support.get(pk, 0),
+            won=pk in winners,
+            won_greedy=pk in greedy,
+            completed=pk in completed,
+            payers=payments.get(str(pk), {}).get("payers", 0),
+            share_paid=payments.get(str(pk), {}).get("share_paid", 0.0),
+        )
+        for pk, p in proposals.items()
+    ]
+    rows.sort(key=lambda r: (not r.won, -r.support, r.proposal.pk))
+    by_district: dict[str, dict[str, int]] = {}
+    voters_by_district: dict[str, int] = {}
+    for district, title, n in (
+        BallotChoice.objects.filter(ballot__budget=budget, ballot__district__isnull=False)
+        .values_list("ballot__district__name", "proposal__title")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        by_district.setdefault(district, {})[title] = n
+    for district, n in (
+        Ballot.objects.filter(budget=budget, district__isnull=False)
+        .values_list("district__name")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        voters_by_district[district] = n
+    return BudgetResults(
+        rule=data.get("rule", ""),
+        rows=rows,
+        voters=data.get("voters", 0),
+        spent=data.get("spent", 0),
+        share_per_voter=data.get("share_per_voter", 0.0),
+        differs=winners != greedy,
+        only_greedy=[proposals[pk] for pk in sorted(greedy - winners) if pk in proposals],
+        only_rule=[proposals[pk] for pk in sorted(winners - greedy) if pk in proposals],
+        by_district=[
+            (
+                district,
+                voters_by_district.get(district, 0),
+                sorted(titles.items(), key=lambda t: (-t[1], t[0]))[:3],
+            )
+            for district, titles in sorted(by_district.items())
+        ],
+    )

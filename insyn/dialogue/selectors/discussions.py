@@ -1,0 +1,33 @@
+"""Posts as the public sees them and the moderation queue."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q
+
+from insyn.dialogue.models import (
+    Discussion,
+    Post,
+    PostState,
+)
+
+
+def visible_posts(discussion: Discussion) -> list[Post]:
+    """Top-level posts with their replies; hidden posts keep their place with the reason."""
+    replies = Post.objects.filter(state__in=[PostState.VISIBLE, PostState.HIDDEN]).order_by(
+        "created_at", "pk"
+    )
+    return list(
+        discussion.posts.filter(
+            parent__isnull=True, state__in=[PostState.VISIBLE, PostState.HIDDEN]
+        )
+        .prefetch_related(Prefetch("replies", replies))
+        .order_by("created_at", "pk")[:500]
+    )
+
+
+def moderation_queue(discussion: Discussion) -> list[Post]:
+    return list(
+        discussion.posts.filter(Q(state=PostState.PENDING) | Q(report_count__gt=0))
+        .prefetch_related("reports")
+        .order_by("-report_count", "created_at")[:200]
+    )
