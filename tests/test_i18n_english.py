@@ -240,6 +240,13 @@ ENGLISH_PAGES = {
     "/om/tillganglighet/": ["Accessibility statement for Insyn", "How accessible is the website?"],
     "/dialog/": ["Search and filter dialogues"],
     "/synpunkter/": ["Report a fault", "Follow your case"],
+    # the map pages: the form's map, address search and the map script's announcements
+    "/synpunkter/felanmalan/": ["Search place", "Map for choosing the place", "Marker moved to"],
+    "/synpunkter/felanmalningar/": [
+        "Get e-mail about new fault reports",
+        "Map of published fault reports matching the filter",
+    ],
+    "/synpunkter/bevaka/": ["Alerts for new fault reports", "Send confirmation e-mail"],
     "/indikatorer/": ["Key figures that show how things are going"],
     "/indikatorer/budget/": ["net cost per board", "How the municipality's money is divided"],
 }
@@ -288,6 +295,20 @@ def test_the_open_data_api_answers_in_english_mode(client, demo, db):
     assert response.status_code == 200
     data = json.loads(response.content)
     assert data["endpoints"] and data["openapi"].endswith("/api/openapi.json")
+
+
+def test_map_and_alert_pages_stay_swedish_in_swedish(client, demo, db):
+    for url, swedish in {
+        "/synpunkter/felanmalan/": ["Sök plats", "Karta för att välja platsen", "Markören flyttad"],
+        "/synpunkter/felanmalningar/": ["Få e-post om nya felanmälningar"],
+        "/synpunkter/bevaka/": ["Bevaka nya felanmälningar", "Skicka bekräftelsemejl"],
+    }.items():
+        html = client.get(url).content.decode()
+        assert '<html lang="sv">' in html, url
+        for phrase in swedish:
+            assert phrase in html, (url, phrase)
+        for english in ("Search place", "Marker moved", "Alerts for new", "Map of"):
+            assert english not in html, (url, english)
 
 
 def test_swedish_stays_the_default(client, demo, db):

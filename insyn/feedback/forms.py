@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insyn.core import params
 from insyn.core.errors import ServiceError
+from insyn.feedback.alerts import RADII
 from insyn.feedback.images import MAX_PHOTOS, CleanImage, clean_image
 from insyn.feedback.models import (
     AnswerTemplate,
@@ -316,6 +317,60 @@ class FollowForm(HoneypotMixin, forms.Form):
         help_text=_("Om du anger e-post får du besked när något händer i ärendet."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class AlertForm(HoneypotMixin, forms.Form):
+    """Subscribe to new public fault reports in a district, or within a radius of a point (the
+    point comes from the fault form, the map or the public list as hidden fields)."""
+
+    email = forms.EmailField(
+        label=_("Din e-postadress"),
+        help_text=_("Vi sparar bara adressen, och raderar den när du avslutar bevakningen."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": _("Ange din e-postadress.")},
+    )
+    omrade = forms.ModelChoiceField(
+        queryset=District.objects.all(),
+        required=False,
+        label=_("Område"),
+        empty_label=_("Inget område (bevaka runt platsen)"),
+        error_messages={"invalid_choice": _("Välj ett av områdena i listan.")},
+    )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    long = forms.FloatField(required=False, widget=forms.HiddenInput)
+    radie = forms.TypedChoiceField(
+        label=_("Avstånd från platsen"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[],
+        error_messages={"invalid_choice": _("Välj en av radierna i listan.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["radie"].choices = [(r, _("%(r)s meter") % {"r": r}) for r in RADII]
+        self.fields["radie"].initial = 500
+
+    @property
+    def has_point(self) -> bool:
+        data = self.data if self.is_bound else self.initial
+        return bool(data.get("lat")) and bool(data.get("long"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        lat, long = cleaned.get("lat"), cleaned.get("long")
+        if cleaned.get("omrade") is None and "omrade" not in self.errors:
+            if lat is None or long is None:
+                self.add_error("omrade", _("Välj ett område att bevaka."))
+            else:
+                try:
+                    check_location(lat, long)
+                except ServiceError as exc:
+                    self.add_error("omrade", exc)
+                if cleaned.get("radie") is None and "radie" not in self.errors:
+                    self.add_error("radie", _("Välj hur långt från platsen du vill bevaka."))
+        return cleaned
 
 
 class ReopenForm(forms.Form):

@@ -8,7 +8,7 @@ Case itself, a django-simple-history record. Public events are what residents, f
 Open311 clients see; internal notes never leave the staff pages.
 
 Personal data lives only in: Case.contact_* / description / address_text / device_id /
-account_id, CaseFollower.email, the original photos and internal notes. Those are what
+account_id, CaseFollower.email, AreaAlert.email, the original photos and internal notes. Those are what
 `insyn anonymise-old-cases` clears; public pages and Open311 read only the staff-moderated
 public_* fields.
 """
@@ -522,6 +522,60 @@ class CaseFollower(models.Model):
         """The reporter (also of a duplicate merged into the case) sees the case's answers from
         the start; someone who merely follows only once moderation has published it."""
         return self.is_reporter or self.case.is_public
+
+
+class AreaAlert(models.Model):
+    """A resident's e-mail alert for new public fault reports in a district or within a radius
+    of a point (FixMyStreet's local alerts). Only the address is kept: no name, no history; an
+    unsubscribe deletes the row, and one never confirmed is deleted after a week
+    (insyn anonymise-old-cases). insyn.feedback.alerts sends and confirms them."""
+
+    email = models.EmailField(_("e-post"))
+    district = models.ForeignKey(
+        District,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("område"),
+    )
+    lat = models.FloatField(_("latitud"), null=True, blank=True)
+    long = models.FloatField(_("longitud"), null=True, blank=True)
+    radius = models.PositiveIntegerField(_("radie (meter)"), null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("områdesbevakning")
+        verbose_name_plural = _("områdesbevakningar")
+        indexes = [
+            models.Index(fields=["confirmed_at", "lat", "long"], name="fb_alert_point"),
+            models.Index(fields=["district", "confirmed_at"], name="fb_alert_district"),
+            models.Index(fields=["email"], name="fb_alert_email"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(district__isnull=False, lat__isnull=True, long__isnull=True)
+                    | Q(
+                        district__isnull=True,
+                        lat__isnull=False,
+                        long__isnull=False,
+                        radius__isnull=False,
+                    )
+                ),
+                name="fb_alert_district_or_point",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"bevakning {self.pk}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 def _photo_path(instance: CasePhoto, filename: str) -> str:

@@ -447,6 +447,24 @@ def nearby_open_reports(
     return []
 
 
+def nearby_map_payload(nearby: list[Nearby]) -> dict[str, Any]:
+    """The nearby reports with a point, in the public map's format (for the map on step 2);
+    built from the already published rows, no new query but the category names."""
+    return _map_payload(
+        [
+            [
+                round(n.case.lat, 5),
+                round(n.case.long, 5),
+                n.case.number,
+                str(n.case.category_id),
+                n.case.status,
+            ]
+            for n in nearby
+            if n.case.has_location
+        ]
+    )
+
+
 # --- Tracking page ----------------------------------------------------------------------------
 
 

@@ -738,6 +738,7 @@ def moderate(
         raise ServiceError(_("Okänt publiceringsläge."), code="state")
     publish = state == PublicState.PUBLISHED
     case = _locked(case)
+    was_public = case.is_public
     if publish and case.kind != Kind.FAULT:
         raise ServiceError(_("Bara felanmälningar publiceras."), code="not_fault")
     if publish and case.merged_into_id:
@@ -760,6 +761,12 @@ def moderate(
         now=now,
         data={"state": case.public_state},
     )
+    if case.is_public and not was_public:
+        # Area alerts for a report that just became public (immediate; see alerts.py for the
+        # digest hook). Imported here: alerts builds on this module.
+        from insyn.feedback import alerts
+
+        alerts.report_published(case, now=now)
     return case
 
 

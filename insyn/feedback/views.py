@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from insyn.core import params
-from insyn.feedback import selectors, services
+from insyn.feedback import alerts, selectors, services
 from insyn.feedback.forms import (
+    AlertForm,
     FaultPlaceForm,
     FaultReportForm,
     FeedbackForm,
@@ -163,7 +165,14 @@ def _step2_context(
         "area": area.pk if area else None,
     }
     change_qs = urlencode({k: v for k, v in change.items() if v not in (None, "")})
+    lat, long = place.get("lat"), place.get("long")
+    if lat is not None and long is not None:
+        alert_qs = {"lat": f"{lat:.6f}", "long": f"{long:.6f}", "radie": 500}
+    else:
+        alert_qs = {"omrade": area.pk} if area else {}
     return {
+        "nearby_map": selectors.nearby_map_payload(nearby),
+        "alert_url": f"{reverse('feedback:alert_subscribe')}?{urlencode(alert_qs)}",
         "form": form,
         "place": place,
         "nearby": nearby,
@@ -384,6 +393,128 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+# --- Area alerts (e-mail about new public reports in a district or near a point) ----------
+
+
+def _coordinate(raw: Any) -> float | None:
+    """A prefilled coordinate from a link; anything unreadable is ignored (the form checks)."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=submit_rate, method="POST", block=False)
+def alert_subscribe(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            return too_many(request)
+        form = AlertForm(request.POST)
+        if form.is_valid() and not form.is_spam():
+            data = form.cleaned_data
+            district = data.get("omrade")
+            try:
+                alerts.subscribe(
+                    email=data["email"],
+                    district=district,
+                    lat=None if district else data.get("lat"),
+                    long=None if district else data.get("long"),
+                    radius=None if district else data.get("radie"),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                # The same answer whether or not the address already subscribes (no probing).
+                return redirect("feedback:alert_sent")
+        if form.is_spam():
+            form.add_error("webbplats", _("Det här fältet ska vara tomt."))
+        status = 400
+    else:
+        initial: dict[str, Any] = {}
+        lat, long = _coordinate(request.GET.get("lat")), _coordinate(request.GET.get("long"))
+        if lat is not None and long is not None:
+            initial.update(lat=f"{lat:.6f}", long=f"{long:.6f}")
+        radius = params.int_param(request.GET, "radie", low=1, ignore=True)
+        initial["radie"] = radius if radius in alerts.RADII else 500
+        district = params.int_param(request.GET, "omrade", low=1, ignore=True)
+        if district:
+            initial["omrade"] = district
+        form = AlertForm(initial=initial)
+    return render(
+        request,
+        "feedback/alert_subscribe.html",
+        {"form": form, "last_updated": _last_updated()},
+        status=status,
+    )
+
+
+@require_GET
+def alert_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "feedback/alert_sent.html", {"last_updated": _last_updated()})
+
+
+def _alert_page(request: HttpRequest, alert: Any, token: str, *, unsubscribing: bool) -> Any:
+    return _private(
+        render(
+            request,
+            "feedback/alert.html",
+            {
+                "alert": alert,
+                "what": alerts.describe(alert) if alert else "",
+                "token": token,
+                "unsubscribing": unsubscribing,
+                "last_updated": timezone.now(),
+            },
+        )
+    )
+
+
+@require_GET
+def alert(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation link's page: one button confirms (a mail scanner following the link
+    must not subscribe someone), another deletes."""
+    found = alerts.alert_by_token(token)
+    if found is None:
+        raise Http404
+    return _alert_page(request, found, token, unsubscribing=False)
+
+
+@require_POST
+@ratelimit(key="ip", rate=submit_rate, method="POST", block=False)
+def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return too_many(request)
+    found = alerts.alert_by_token(token)
+    if found is None:
+        raise Http404
+    alerts.confirm(alert=found)
+    messages.success(request, _("Tack! Bevakningen gäller nu."))
+    return _private(redirect("feedback:alert", token=token))
+
+
+@require_http_methods(["GET", "POST"])
+def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every alert (and the confirmation page's button): GET shows one button,
+    POST deletes the alert and its address. Both the signed unsubscribe token of an alert
+    e-mail and the confirmation token work."""
+    found = alerts.alert_by_unsubscribe_token(token) or alerts.alert_by_token(token)
+    if request.method == "POST":
+        if found is not None:
+            alerts.unsubscribe(alert=found)
+        return _private(
+            render(request, "feedback/alert_deleted.html", {"last_updated": timezone.now()})
+        )
+    if found is None:
+        # Already deleted (or never existed): say so, nothing more.
+        return _private(
+            render(request, "feedback/alert_deleted.html", {"last_updated": timezone.now()})
+        )
+    return _alert_page(request, found, token, unsubscribing=True)
+
+
 # --- Tracking page (private link) -----------------------------------------------------------
 
 
@@ -498,6 +629,12 @@ def reports(request: HttpRequest) -> HttpResponse:
                 }
             ),
             "areas_approximate": District.objects.filter(approximate=True).exists(),
+            "alert_url": reverse("feedback:alert_subscribe")
+            + (
+                "?" + urlencode(dict(zip(("lat", "long", "radie"), filters.near, strict=True)))
+                if filters.near
+                else ""
+            ),
         },
     )
 

@@ -88,6 +88,10 @@ def test_step2_shows_nearby_open_reports_of_the_same_category(setup, client):
     assert unmoderated.number not in text and "Anna" not in text
     assert "Klotter här" not in text and "Redan lagat" not in text
     assert text.count("Följ det här ärendet i stället") == 1
+    # The same published reports on a map (data in the page, the chosen place marked).
+    points = re.search(r'<script id="nearby-points" type="application/json">(.*?)</script>', text)
+    assert points and near.number in points.group(1) and unmoderated.number not in points.group(1)
+    assert 'data-points="nearby-points"' in text and "data-here=" in text
     assert 'name="csrfmiddlewaretoken"' in text
     assert 'enctype="multipart/form-data"' in text
 

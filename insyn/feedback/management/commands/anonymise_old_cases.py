@@ -1,5 +1,6 @@
 """`insyn anonymise-old-cases`: clear personal data from cases closed longer ago than the
-retention period (settings.FEEDBACK_RETENTION_DAYS). Run daily from cron or a systemd timer."""
+retention period (settings.FEEDBACK_RETENTION_DAYS), and delete area alerts never confirmed
+within a week. Run daily from cron or a systemd timer."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from insyn.feedback import services
+from insyn.feedback import alerts, services
 
 
 class Command(BaseCommand):
@@ -29,4 +30,9 @@ class Command(BaseCommand):
         count = services.anonymise_old_cases(days=days)
         self.stdout.write(
             f"Anonymiserade {count} ärenden (avslutade för mer än {days} dagar sedan)."
+        )
+        deleted = alerts.delete_unconfirmed()
+        self.stdout.write(
+            f"Raderade {deleted} områdesbevakningar som inte bekräftades inom "
+            f"{alerts.UNCONFIRMED_DAYS} dagar."
         )

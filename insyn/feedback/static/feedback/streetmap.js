@@ -92,6 +92,17 @@
 
   function addPoints(map, el, data) {
     var rows = data.points || [];
+    var bounds = rows.map(function (r) { return [r[0], r[1]]; });
+    // data-here: the place the resident chose (step 2 of the fault form), drawn apart from the
+    // reports and kept in view.
+    if (el.hasAttribute("data-here")) {
+      var lat = num(el, "data-lat", NaN), long = num(el, "data-long", NaN);
+      if (!isNaN(lat) && !isNaN(long)) {
+        L.circleMarker([lat, long], { radius: 9, color: "#b3261e", weight: 3, fillOpacity: 0.3 })
+          .bindTooltip(el.getAttribute("data-here")).addTo(map);
+        bounds.push([lat, long]);
+      }
+    }
     var group = L.markerClusterGroup ? L.markerClusterGroup({ chunkedLoading: true }) : L.featureGroup();
     var markers = [];
     for (var i = 0; i < rows.length; i++) {
@@ -105,9 +116,8 @@
     }
     group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
     group.addTo(map);
-    if (rows.length && !el.hasAttribute("data-keep-view")) {
-      var b = L.latLngBounds(rows.map(function (r) { return [r[0], r[1]]; }));
-      map.fitBounds(b, { maxZoom: 16, padding: [20, 20] });
+    if (bounds.length && !el.hasAttribute("data-keep-view")) {
+      map.fitBounds(L.latLngBounds(bounds), { maxZoom: 17, padding: [20, 20] });
     }
   }
 
