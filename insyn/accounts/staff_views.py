@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -68,14 +68,9 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     from insyn.dialogue import services
-    from insyn.dialogue.models import Post
-    from insyn.dialogue.staff_views import can_edit
+    from insyn.dialogue.access import access_post
 
-    post = get_object_or_404(Post.objects.select_related("discussion__dialogue"), pk=pk)
-    if not has_role(request.user, Role.MODERATOR) and not can_edit(
-        request.user, post.discussion.dialogue
-    ):
-        raise PermissionDenied(_("Du kan inte moderera den här dialogen."))
+    post = access_post(request.user, pk, write=True)
     try:
         if action == "dolj":
             services.post_hide(post=post, reason=request.POST.get("reason", ""), by=request.user)

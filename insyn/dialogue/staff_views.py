@@ -10,19 +10,25 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from insyn.accounts.models import Membership, Role
+from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required
 from insyn.core import spreadsheets
 from insyn.core.errors import ServiceError, add_to_form
 from insyn.dialogue import pabulib, selectors, services
+from insyn.dialogue.access import (
+    access_dialogue,
+    access_part,
+    access_post,
+    access_proposal,
+    can_edit,
+)
 from insyn.dialogue.forms import (
     AnchoringForm,
     AssessForm,
@@ -53,8 +59,6 @@ from insyn.dialogue.models import (
     Dialogue,
     Discussion,
     Meeting,
-    Post,
-    Proposal,
     Survey,
 )
 from insyn.organisations.models import Organisation
@@ -63,39 +67,12 @@ officer = role_required(Role.DIALOGUE_OFFICER)
 coordinator = role_required(Role.DIALOGUE_OFFICER, Role.REPORTER, Role.COMPILER)
 
 
-def can_edit(user: Any, dialogue: Dialogue) -> bool:
-    if has_role(user, Role.ADMIN):
-        return True
-    if not has_role(user, Role.DIALOGUE_OFFICER):
-        return False
-    if dialogue.created_by_id == user.pk:
-        return True
-    if Membership.objects.filter(
-        user=user, role=Role.DIALOGUE_OFFICER, organisation__isnull=True
-    ).exists():
-        return True
-    return dialogue.responsible_board_id in organisation_ids(user, Role.DIALOGUE_OFFICER)
-
-
-def can_read(user: Any, dialogue: Dialogue) -> bool:
-    if can_edit(user, dialogue) or has_role(user, Role.DIALOGUE_OFFICER):
-        return True
-    mine = organisation_ids(user, Role.DIALOGUE_OFFICER, Role.REPORTER, Role.COMPILER)
-    return dialogue.affected_organisations.filter(pk__in=mine).exists()
-
-
 def _editable(request: HttpRequest, pk: int) -> Dialogue:
-    dialogue = get_object_or_404(Dialogue, pk=pk)
-    if not can_edit(request.user, dialogue):
-        raise PermissionDenied(_("Du kan inte ändra den här dialogen."))
-    return dialogue
+    return access_dialogue(request.user, pk, write=True)
 
 
 def _child(request: HttpRequest, model: type[Model], pk: int, **lookup: Any) -> Any:
-    obj = get_object_or_404(model.objects.select_related("dialogue"), pk=pk, **lookup)
-    if not can_edit(request.user, obj.dialogue):
-        raise PermissionDenied(_("Du kan inte ändra den här dialogen."))
-    return obj
+    return access_part(request.user, model, pk, write=True, **lookup)
 
 
 def _form_page(
@@ -204,11 +181,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access_dialogue(request.user, pk)
     dialogue = selectors.staff_dialogue(pk)
     if dialogue is None:
         raise Http404
-    if not can_read(request.user, dialogue):
-        raise PermissionDenied(_("Du kan inte se den här dialogen."))
     editable = can_edit(request.user, dialogue)
     return render(
         request,
@@ -243,9 +219,7 @@ def _comment_orgs(request: HttpRequest, dialogue: Dialogue) -> Any:
 @coordinator
 @require_POST
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
-    dialogue = get_object_or_404(Dialogue, pk=pk)
-    if not can_read(request.user, dialogue):
-        raise PermissionDenied
+    dialogue = access_dialogue(request.user, pk)
     form = CommentForm(request.POST, organisations=_comment_orgs(request, dialogue))
     if form.is_valid():
         services.coordination_comment_add(
@@ -352,22 +326,19 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer
 def representation(request: HttpRequest, pk: int) -> HttpResponse:
-    dialogue = get_object_or_404(Dialogue, pk=pk)
+    dialogue = access_dialogue(request.user, pk, write=request.method == "POST")
     form = OutreachForm(request.POST or None, initial={"done_on": timezone.localdate()})
-    if request.method == "POST":
-        if not can_edit(request.user, dialogue):
-            raise PermissionDenied
-        if form.is_valid():
-            services.outreach_record(
-                dialogue=dialogue,
-                by=request.user,
-                done_on=form.cleaned_data["done_on"],
-                description=form.cleaned_data["description"],
-                district=form.cleaned_data["district"],
-                age_band=form.cleaned_data["age_band"],
-            )
-            messages.success(request, _("Det uppsökande arbetet är registrerat."))
-            return redirect("dialogue_staff:representation", pk)
+    if request.method == "POST" and form.is_valid():
+        services.outreach_record(
+            dialogue=dialogue,
+            by=request.user,
+            done_on=form.cleaned_data["done_on"],
+            description=form.cleaned_data["description"],
+            district=form.cleaned_data["district"],
+            age_band=form.cleaned_data["age_band"],
+        )
+        messages.success(request, _("Det uppsökande arbetet är registrerat."))
+        return redirect("dialogue_staff:representation", pk)
     return render(
         request,
         "dialogue/staff/representation.html",
@@ -591,9 +562,7 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 @require_POST
 def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("discussion__dialogue"), pk=pk)
-    if not can_edit(request.user, post.discussion.dialogue):
-        raise PermissionDenied
+    post = access_post(request.user, pk, write=True)
     try:
         if action == "dolj":
             form = HideForm(request.POST)
@@ -665,9 +634,7 @@ def budget_rules(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 @require_POST
 def proposal_delivery(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_object_or_404(Proposal.objects.select_related("budget__dialogue"), pk=pk)
-    if not can_edit(request.user, proposal.budget.dialogue):
-        raise PermissionDenied(_("Du kan inte ändra den här dialogen."))
+    proposal = access_proposal(request.user, pk, write=True)
     form = DeliveryForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Välj skede och datum."))
@@ -766,9 +733,7 @@ def budget_phase(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer
 def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Proposal.objects.select_related("budget__dialogue"), pk=pk)
-    if not can_edit(request.user, item.budget.dialogue):
-        raise PermissionDenied
+    item = access_proposal(request.user, pk, write=True)
     form = AssessForm(
         request.POST or None,
         initial={
@@ -798,9 +763,7 @@ def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 @require_POST
 def proposal_assignment(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Proposal.objects.select_related("budget__dialogue"), pk=pk)
-    if not can_edit(request.user, item.budget.dialogue):
-        raise PermissionDenied
+    item = access_proposal(request.user, pk, write=True)
     try:
         if "goal" in request.POST:
             form = CreateAssignmentForm(request.POST)

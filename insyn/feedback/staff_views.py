@@ -9,16 +9,17 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from insyn.accounts.models import Role
-from insyn.accounts.permissions import has_role, organisation_ids, role_required
+from insyn.accounts.permissions import SAFE_METHODS, has_role, role_required
 from insyn.core import params, spreadsheets
 from insyn.feedback import selectors, services
+from insyn.feedback.access import access_api_key, access_case, access_photo, handled_organisations
 from insyn.feedback.forms import (
     AnswerForm,
     ApiKeyForm,
@@ -54,25 +55,8 @@ case_staff = role_required(Role.CONTACT_CENTRE, Role.CASE_HANDLER)
 admin_only = role_required(Role.ADMIN)
 
 
-def handled_organisations(user: Any) -> set[int] | None:
-    """None: every case (contact centre, administrators); else the case handler's organisations."""
-    if has_role(user, Role.CONTACT_CENTRE):
-        return None
-    return organisation_ids(user, Role.CASE_HANDLER)
-
-
-def _check_case_access(request: HttpRequest, case: Case) -> None:
-    allowed = handled_organisations(request.user)
-    if allowed is not None and case.organisation_id not in allowed:
-        raise Http404  # another organisation's case: as if it did not exist
-
-
 def _case(request: HttpRequest, number: str) -> Case:
-    case = selectors.case_for_staff(number)
-    if case is None:
-        raise Http404
-    _check_case_access(request, case)
-    return case
+    return access_case(request.user, number, write=request.method not in SAFE_METHODS)
 
 
 # --- Inbox --------------------------------------------------------------------------------
@@ -404,9 +388,7 @@ def case_link(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _photo(request: HttpRequest, uuid: Any) -> CasePhoto:
-    item = get_object_or_404(CasePhoto.objects.select_related("case"), uuid=uuid)
-    _check_case_access(request, item.case)
-    return item
+    return access_photo(request.user, uuid, write=request.method not in SAFE_METHODS)
 
 
 @case_staff
@@ -615,7 +597,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @admin_only
 @require_POST
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    key = get_object_or_404(Open311ApiKey, pk=pk)
+    key = access_api_key(request.user, pk, write=True)
     services.revoke_api_key(key=key, by=request.user)
     messages.success(request, _("Nyckeln %(name)s är spärrad.") % {"name": key.name})
     return redirect("feedback_staff:api_keys")

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +23,19 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from insyn.accounts.models import Role
-from insyn.accounts.permissions import has_role, organisation_ids, role_required, roles_of
+from insyn.accounts.permissions import has_role, role_required, roles_of
 from insyn.core.errors import add_to_form
 from insyn.goals import exports, selectors, services
+from insyn.goals.access import (
+    READER_VISIBLE_STATES,
+    access_assignment,
+    access_goal,
+    access_period,
+    access_report,
+    can_edit_report,
+    reporter_organisations,
+    sees_whole_report,
+)
 from insyn.goals.forms import (
     AdditionalAssignmentForm,
     CarryOverForm,
@@ -37,9 +47,7 @@ from insyn.goals.forms import (
     UploadForm,
 )
 from insyn.goals.models import (
-    Assignment,
     FollowUpPeriod,
-    Goal,
     GoalFollowUp,
     PeriodState,
     Report,
@@ -51,7 +59,6 @@ ADMIN = Role.ADMIN
 COMPILER = Role.COMPILER
 READER = Role.READER
 REPORTER = Role.REPORTER
-READER_VISIBLE_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 HISTORY_LIMIT = 200
 
 
@@ -66,42 +73,12 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _period(period_id: int) -> FollowUpPeriod:
-    return get_object_or_404(FollowUpPeriod.objects.select_related("plan"), pk=period_id)
+def _period(request: HttpRequest, period_id: int) -> FollowUpPeriod:
+    return access_period(request.user, period_id)
 
 
 def _reporter_orgs(user: Any) -> set[int]:
-    return organisation_ids(user, REPORTER)
-
-
-def _can_see_report(user: Any, report: Report) -> bool:
-    if has_role(user, COMPILER):  # administrators and compilers
-        return True
-    if report.organisation_id and report.organisation_id in _reporter_orgs(user):
-        return True
-    return (
-        READER in roles_of(user)
-        and report.state in READER_VISIBLE_STATES
-        and (report.organisation_id is not None)
-    )
-
-
-def _can_edit_report(user: Any, report: Report) -> bool:
-    return report.organisation_id is not None and (
-        ADMIN in roles_of(user) or report.organisation_id in _reporter_orgs(user)
-    )
-
-
-def _visible_report(request: HttpRequest, report_id: int) -> Report:
-    report = get_object_or_404(
-        Report.objects.select_related(
-            "period__plan", "assignment__goal", "organisation", "submitted_by", "prefill_period"
-        ),
-        pk=report_id,
-    )
-    if not _can_see_report(request.user, report):
-        raise Http404
-    return report
+    return reporter_organisations(user)
 
 
 def _own_autosave(request: HttpRequest, report: Report, editor: str) -> bool:
@@ -203,7 +180,7 @@ def period_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(COMPILER, READER)
 def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _period(period_id)
+    period = _period(request, period_id)
     progress = services.completeness(period)
     return render(
         request,
@@ -223,7 +200,7 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
 @role_required(ADMIN)
 @require_POST
 def period_open(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _period(period_id)
+    period = _period(request, period_id)
     try:
         created = services.period_open(period=period, by=request.user)
     except ValidationError as exc:
@@ -237,7 +214,7 @@ def period_open(request: HttpRequest, period_id: int) -> HttpResponse:
 @role_required(COMPILER)
 @require_POST
 def period_publish(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _period(period_id)
+    period = _period(request, period_id)
     try:
         services.period_publish(period=period, by=request.user)
     except ValidationError as exc:
@@ -257,9 +234,9 @@ def period_publish(request: HttpRequest, period_id: int) -> HttpResponse:
 @role_required(REPORTER, COMPILER, READER, write_roles=(REPORTER,))
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _visible_report(request, report_id)
+    report = access_report(request.user, report_id, write=request.method == "POST")
     can_edit = (
-        _can_edit_report(request.user, report)
+        can_edit_report(request.user, report)
         and report.state in services.EDITABLE_STATES
         and report.period.state == PeriodState.OPEN
     )
@@ -271,44 +248,41 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
         "editor": secrets.token_hex(8),
     }
     form = ReportForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if not _can_edit_report(request.user, report):
-            raise PermissionDenied
-        if form.is_valid():
-            action = "submit" if "submit" in request.POST else "save"
-            fn = services.report_submit if action == "submit" else services.report_save
-            try:
-                _save_report(request, fn, report.pk, form.cleaned_data)
-            except services.ReportConflict as exc:
-                conflict = exc.current
-                latest = conflict.history.select_related("history_user").first()
-                conflict.saved_by = latest.history_user if latest else None
-                # Keep the user's text; the next save is based on the other version.
-                data = request.POST.copy()
-                data["version"] = str(conflict.version)
-                form = ReportForm(data, initial=initial)
-                form.is_valid()
-                form.add_error(
-                    None,
-                    _(
-                        "Någon annan har sparat rapporten medan du skrev. Din "
-                        "text är inte sparad. Jämför med den sparade versionen "
-                        "nedan och spara igen."
-                    ),
-                )
-                report = _visible_report(request, report_id)
-            except ValidationError as exc:
-                add_to_form(form, exc)
-            else:
-                if action == "submit":
-                    messages.success(request, _("Rapporten är inlämnad. Tack!"))
-                    return redirect("goals:my_reports")
-                messages.success(request, _("Rapporten är sparad."))
-                return redirect("goals:report", report.pk)
+    if request.method == "POST" and form.is_valid():
+        action = "submit" if "submit" in request.POST else "save"
+        fn = services.report_submit if action == "submit" else services.report_save
+        try:
+            _save_report(request, fn, report.pk, form.cleaned_data)
+        except services.ReportConflict as exc:
+            conflict = exc.current
+            latest = conflict.history.select_related("history_user").first()
+            conflict.saved_by = latest.history_user if latest else None
+            # Keep the user's text; the next save is based on the other version.
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = ReportForm(data, initial=initial)
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Någon annan har sparat rapporten medan du skrev. Din "
+                    "text är inte sparad. Jämför med den sparade versionen "
+                    "nedan och spara igen."
+                ),
+            )
+            report = access_report(request.user, report_id)
+        except ValidationError as exc:
+            add_to_form(form, exc)
+        else:
+            if action == "submit":
+                messages.success(request, _("Rapporten är inlämnad. Tack!"))
+                return redirect("goals:my_reports")
+            messages.success(request, _("Rapporten är sparad."))
+            return redirect("goals:report", report.pk)
     previous_qs = Report.objects.filter(
         assignment=report.assignment, organisation=report.organisation
     )
-    if not _sees_whole_report(request.user, report):
+    if not sees_whole_report(request.user, report):
         previous_qs = previous_qs.filter(state__in=READER_VISIBLE_STATES)
     previous = (
         previous_qs.exclude(pk=report.pk)
@@ -338,9 +312,7 @@ def report_edit(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 def report_autosave(request: HttpRequest, report_id: int) -> HttpResponse:
     """htmx autosave: answers a small status fragment (and the new version, out of band)."""
-    report = _visible_report(request, report_id)
-    if not _can_edit_report(request.user, report):
-        raise Http404
+    report = access_report(request.user, report_id, write=True)
     form = ReportForm(request.POST)
     context: dict[str, Any] = {"report": report}
     status = 200
@@ -370,7 +342,7 @@ def report_autosave(request: HttpRequest, report_id: int) -> HttpResponse:
 @role_required(COMPILER)
 @require_POST
 def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _visible_report(request, report_id)
+    report = access_report(request.user, report_id)
     form = ReviewForm(request.POST)
     default = reverse("goals:report", args=[report.pk])
     if not form.is_valid():
@@ -419,18 +391,10 @@ def _history_entries(records: list[Any], fields: list[str]) -> list[dict[str, An
     return entries
 
 
-def _sees_whole_report(user: Any, report: Report) -> bool:
-    """Compilers, administrators and the report's own organisation see every version of it,
-    drafts and return comments included; anyone else (a reader) only what was handed in."""
-    return has_role(user, COMPILER) or (
-        report.organisation_id is not None and report.organisation_id in _reporter_orgs(user)
-    )
-
-
 @role_required(REPORTER, COMPILER, READER)
 def report_history(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _visible_report(request, report_id)
-    whole = _sees_whole_report(request.user, report)
+    report = access_report(request.user, report_id)
+    whole = sees_whole_report(request.user, report)
     records = selectors.report_history(report, whole=whole, limit=HISTORY_LIMIT)
     fields = ["status", "assessment", "state"] + (["return_comment"] if whole else [])
     entries = _history_entries(records, fields)
@@ -449,9 +413,7 @@ def report_history(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @role_required(COMPILER, READER)
 def assignment_history(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = get_object_or_404(
-        Assignment.objects.select_related("goal__plan"), pk=assignment_id
-    )
+    assignment = access_assignment(request.user, assignment_id)
     records = list(
         assignment.history.select_related("history_user").order_by("-history_date", "-history_id")[
             :HISTORY_LIMIT
@@ -502,7 +464,7 @@ def assignment_history(request: HttpRequest, assignment_id: int) -> HttpResponse
 
 @role_required(COMPILER, READER)
 def compile_overview(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _period(period_id)
+    period = _period(request, period_id)
     return render(
         request,
         "goals/compile_overview.html",
@@ -513,10 +475,8 @@ def compile_overview(request: HttpRequest, period_id: int) -> HttpResponse:
 @role_required(COMPILER, READER, write_roles=(COMPILER,))
 @require_http_methods(["GET", "POST"])
 def compile_assignment(request: HttpRequest, period_id: int, assignment_id: int) -> HttpResponse:
-    period = _period(period_id)
-    assignment = get_object_or_404(
-        Assignment.objects.select_related("goal"), pk=assignment_id, goal__plan=period.plan
-    )
+    period = _period(request, period_id)
+    assignment = access_assignment(request.user, assignment_id, period=period)
     compiled = Report.objects.filter(
         period=period, assignment=assignment, organisation__isnull=True
     ).first()
@@ -572,8 +532,8 @@ def compile_assignment(request: HttpRequest, period_id: int, assignment_id: int)
 @role_required(COMPILER, READER, write_roles=(COMPILER,))
 @require_http_methods(["GET", "POST"])
 def compile_goal(request: HttpRequest, period_id: int, goal_id: int) -> HttpResponse:
-    period = _period(period_id)
-    goal = get_object_or_404(Goal, pk=goal_id, plan=period.plan)
+    period = _period(request, period_id)
+    goal = access_goal(request.user, goal_id, period=period)
     follow_up = GoalFollowUp.objects.filter(goal=goal, period=period).first()
     form = GoalFollowUpForm(
         request.POST or None,
@@ -635,12 +595,12 @@ def export_response(request: HttpRequest, period: FollowUpPeriod, fmt: str) -> H
 @role_required(COMPILER, READER)
 def period_export(request: HttpRequest, period_id: int, fmt: str) -> HttpResponse:
     """Staff exports, also of unpublished periods (a preview for the executive board)."""
-    return export_response(request, _period(period_id), fmt)
+    return export_response(request, _period(request, period_id), fmt)
 
 
 @role_required(REPORTER)
 def bulk_template(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _period(period_id)
+    period = _period(request, period_id)
     if period.state != PeriodState.OPEN:
         raise Http404
     data = exports.bulk_template(period, _reporter_orgs(request.user))
@@ -654,7 +614,7 @@ def bulk_template(request: HttpRequest, period_id: int) -> HttpResponse:
 @role_required(REPORTER)
 @require_http_methods(["GET", "POST"])
 def bulk_upload(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = _period(period_id)
+    period = _period(request, period_id)
     if period.state != PeriodState.OPEN:
         raise Http404
     form = UploadForm(request.POST or None, request.FILES or None)

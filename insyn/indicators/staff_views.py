@@ -6,13 +6,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import role_required
 from insyn.indicators import selectors, services
+from insyn.indicators.access import (
+    access_budget_upload,
+    access_indicator,
+    access_link,
+    access_peer_group,
+    access_target,
+)
 from insyn.indicators.forms import (
     BudgetUploadForm,
     IndicatorForm,
@@ -24,8 +31,6 @@ from insyn.indicators.forms import (
 from insyn.indicators.models import (
     BudgetUpload,
     Indicator,
-    IndicatorLink,
-    IndicatorTarget,
     KpiSource,
     PeerGroup,
 )
@@ -107,7 +112,7 @@ def _edit_context(indicator: Indicator, **forms) -> dict:
 
 @staff_only
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
+    indicator = access_indicator(request.user, pk, write=request.method == "POST")
     form = IndicatorForm(request.POST or None, editing=True) if request.method == "POST" else None
     if form is not None and form.is_valid():
         data = form.cleaned_data
@@ -130,7 +135,7 @@ def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def link_add(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
+    indicator = access_indicator(request.user, pk, write=request.method == "POST")
     form = LinkForm(request.POST)
     if form.is_valid():
         try:
@@ -156,7 +161,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
-    link = get_object_or_404(IndicatorLink, pk=link_pk, indicator_id=pk)
+    link = access_link(request.user, link_pk, indicator_id=pk, write=True)
     services.indicator_unlink(link=link, by=request.user)
     messages.success(request, _("Kopplingen har tagits bort."))
     return redirect("indicators_staff:edit", pk=pk)
@@ -165,7 +170,7 @@ def link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def target_set(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
+    indicator = access_indicator(request.user, pk, write=request.method == "POST")
     form = TargetForm(request.POST)
     if form.is_valid():
         services.target_set(
@@ -188,7 +193,7 @@ def target_set(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse:
-    target = get_object_or_404(IndicatorTarget, pk=target_pk, indicator_id=pk)
+    target = access_target(request.user, target_pk, indicator_id=pk, write=True)
     services.target_delete(target=target, by=request.user)
     messages.success(request, _("Målvärdet har tagits bort."))
     return redirect("indicators_staff:edit", pk=pk)
@@ -197,7 +202,7 @@ def target_remove(request: HttpRequest, pk: int, target_pk: int) -> HttpResponse
 @staff_only
 @require_POST
 def own_value_set(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
+    indicator = access_indicator(request.user, pk, write=request.method == "POST")
     if indicator.kpi.source != KpiSource.OWN:
         messages.error(
             request, _("Kolada-värden kommer från importen och kan inte matas in för hand.")
@@ -229,7 +234,7 @@ def own_value_set(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def own_value_remove(request: HttpRequest, pk: int, year: int, gender: str) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("kpi"), pk=pk)
+    indicator = access_indicator(request.user, pk, write=request.method == "POST")
     try:
         services.own_value_delete(indicator=indicator, period=year, gender=gender, by=request.user)
     except ValidationError as exc:
@@ -242,7 +247,7 @@ def own_value_remove(request: HttpRequest, pk: int, year: int, gender: str) -> H
 
 @staff_only
 def peer_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    group = get_object_or_404(PeerGroup, pk=pk) if pk else None
+    group = access_peer_group(request.user, pk, write=request.method == "POST") if pk else None
     initial = {}
     if group is not None:
         initial = {
@@ -280,7 +285,7 @@ def peer_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @staff_only
 @require_POST
 def peer_group_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_object_or_404(PeerGroup, pk=pk)
+    group = access_peer_group(request.user, pk, write=request.method == "POST")
     try:
         services.peer_group_delete(group=group, by=request.user)
     except ValidationError as exc:
@@ -325,7 +330,7 @@ def budget_upload(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(BudgetUpload, pk=pk)
+    upload = access_budget_upload(request.user, pk, write=request.method == "POST")
     lines = upload.lines.select_related("organisation").order_by("row")
     return render(
         request, "indicators/staff/budget_detail.html", {"upload": upload, "lines": lines}
@@ -335,7 +340,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def budget_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(BudgetUpload, pk=pk)
+    upload = access_budget_upload(request.user, pk, write=request.method == "POST")
     services.budget_publish(upload=upload, by=request.user)
     messages.success(request, _("Budgeten för %(year)s är publicerad.") % {"year": upload.year})
     return redirect("indicators_staff:budget_detail", pk=upload.pk)
@@ -344,7 +349,7 @@ def budget_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 @require_POST
 def budget_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(BudgetUpload, pk=pk)
+    upload = access_budget_upload(request.user, pk, write=request.method == "POST")
     try:
         services.budget_delete_draft(upload=upload, by=request.user)
     except ValidationError as exc:

@@ -143,7 +143,8 @@ def test_unrelated_reporter_cannot_see_the_dialogue(client):
     reporter = UserFactory()
     MembershipFactory(user=reporter, role=Role.REPORTER)
     client.force_login(reporter)
-    assert client.get(reverse("dialogue_staff:detail", args=[dialogue.pk])).status_code == 403
+    # Not theirs to know about: as if it did not exist (insyn.core.access).
+    assert client.get(reverse("dialogue_staff:detail", args=[dialogue.pk])).status_code == 404
 
 
 def test_officer_of_another_board_cannot_edit(client):
