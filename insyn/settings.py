@@ -160,7 +160,9 @@ SQLITE_OPTIONS = {
 _default_db_url = f"sqlite:///{DATA_DIR / 'insyn.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_db_url), conn_max_age=env_int("CONN_MAX_AGE", 0)
+        os.environ.get("DATABASE_URL", _default_db_url),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -207,6 +209,14 @@ else:
 INSYN_PUBLIC_CACHE = env_bool("INSYN_PUBLIC_CACHE", True)
 INSYN_PUBLIC_CACHE_SECONDS = env_int("INSYN_PUBLIC_CACHE_SECONDS", 24 * 3600)
 INSYN_PUBLIC_CACHE_S_MAXAGE = env_int("INSYN_PUBLIC_CACHE_S_MAXAGE", 60)
+# Each server process also keeps the pages it served in its own memory (at most this many bytes),
+# so a hit costs no cache round trip for the page, only the version check.
+INSYN_PUBLIC_CACHE_LOCAL_BYTES = env_int("INSYN_PUBLIC_CACHE_LOCAL_BYTES", 64 * 1024 * 1024)
+# The publication version: in Redis when there is one, else in this file, which every process on
+# this machine reads (insyn.core.publication). Tests use the (per-process) test cache.
+INSYN_PUBLICATION_VERSION_FILE = (
+    None if (os.environ.get("REDIS_URL") or TESTING) else DATA_DIR / "publication-version"
+)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,7 +1,13 @@
 """Whole public responses from the shared cache, compressed once per publication version.
 
 `PublicPageCacheMiddleware` sits right after WhiteNoise, before sessions, locale, CSRF and auth,
-so a cache hit costs one cache read (the version and the page together) and no other work.
+so a cache hit costs the version check and no other work: no database query, no session, no
+template. Entries live at two levels: the shared cache (Redis, or the database cache of the
+embedded default), which every server process fills and reads, and a bounded copy in each
+process's memory (`INSYN_PUBLIC_CACHE_LOCAL_BYTES`, least recently used first out), which is
+what a hit normally reads. Both levels are checked against the current publication version on
+every request, so a bump made by any process makes every level of every process stale at once
+(insyn.core.publication says where the version lives and why every process sees it).
 
 A request is answered from the cache only if it is a GET or HEAD for a public path (not
 /personal/, /admin/, /konto/, /open311/, …), carries no session cookie (so never for signed-in
@@ -26,16 +32,20 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from email.utils import formatdate, parsedate_to_datetime
 
 import brotli
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import ResponseHeaders
 
 from insyn.core.middleware import chosen_language
-from insyn.core.publication import VERSION_KEY, publication_version, version_time
+from insyn.core.publication import publication_version, version_time
 
 EXCLUDED_PREFIXES = (
     "/personal/",
@@ -77,17 +87,47 @@ def _eligible(request: HttpRequest) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META
 
 
-def page_key(request: HttpRequest, language: str) -> str:
-    parts = [
+# Hosts that passed request.get_host() (ALLOWED_HOSTS), by the headers that named them: the
+# check is a regular expression and a list walk, the same for every request from one site.
+_HOST_HEADERS = ("HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
+_hosts: dict[tuple, str] = {}
+
+
+def _host(request: HttpRequest) -> str:
+    meta = request.META
+    raw = tuple(meta.get(name) for name in _HOST_HEADERS)
+    host = _hosts.get(raw)
+    if host is None:
+        host = request.get_host()  # raises DisallowedHost for a host that is not allowed
+        if len(_hosts) >= 256:
+            _hosts.clear()
+        _hosts[raw] = host
+    return host
+
+
+def local_key(request: HttpRequest, language: str) -> tuple:
+    """What a public page depends on besides the publication version."""
+    meta = request.META
+    return (
         request.scheme,
-        request.get_host(),
+        _host(request),
         request.path,
-        request.META.get("QUERY_STRING", ""),
+        meta.get("QUERY_STRING", ""),
         language,
-        *(request.headers.get(h, "") for h in HTMX_HEADERS),
-    ]
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+        *(meta.get(h, "") for h in HTMX_META),
+    )
+
+
+HTMX_META = tuple("HTTP_" + h.upper().replace("-", "_") for h in HTMX_HEADERS)
+
+
+def shared_key(key: tuple) -> str:
+    digest = hashlib.sha256("\x1f".join(key).encode("utf-8", "surrogateescape")).hexdigest()
     return f"insyn:page:{digest}"
+
+
+def page_key(request: HttpRequest, language: str) -> str:
+    return shared_key(local_key(request, language))
 
 
 def _storable(response: HttpResponse) -> bool:
@@ -122,12 +162,74 @@ def make_entry(response: HttpResponse, version: str) -> dict:
     return entry
 
 
+def _entry_size(entry: dict) -> int:
+    return sum(len(entry.get(k, b"")) for k in ("gzip", "br", "identity")) + 2048
+
+
+class LocalPages:
+    """This process's copies of cache entries: a dict bounded in bytes, least recently used out.
+
+    An entry is served only while its version is the current one; a stale one is dropped when
+    met. Threads of one process share it (the lock guards changes; reads are single dict
+    operations).
+    """
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, dict] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, version: str) -> dict | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry["version"] != version:
+            self.discard(key, entry)
+            return None
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: tuple, entry: dict) -> None:
+        limit = getattr(settings, "INSYN_PUBLIC_CACHE_LOCAL_BYTES", 0)
+        size = _entry_size(entry)
+        if size > limit:
+            return
+        with self._lock:
+            if (old := self._entries.pop(key, None)) is not None:
+                self._bytes -= old["_size"]
+            entry["_size"] = size
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > limit and self._entries:
+                _key, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted["_size"]
+
+    def discard(self, key: tuple, entry: dict) -> None:
+        with self._lock:
+            if self._entries.get(key) is entry:
+                del self._entries[key]
+                self._bytes -= entry["_size"]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+local_pages = LocalPages()
+
+
 def _encoding(request: HttpRequest, entry: dict) -> str:
-    if "identity" in entry:
+    if "gzip" not in entry:
+        return "identity"
+    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    if not header:
         return "identity"
     accepted = {
         part.split(";")[0].strip().lower()
-        for part in request.META.get("HTTP_ACCEPT_ENCODING", "").split(",")
+        for part in header.split(",")
         if part.strip() and not part.replace(" ", "").endswith(";q=0")
     }
     if "br" in accepted:
@@ -149,34 +251,52 @@ def _not_modified(request: HttpRequest, entry: dict, last_modified: float) -> bo
     return False
 
 
-def serve_entry(request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponse:
-    last_modified = version_time(entry["version"])
-    headers = {
-        "ETag": entry["etag"],
-        "Last-Modified": formatdate(last_modified, usegmt=True),
-        "Cache-Control": (
+def _headers(entry: dict, encoding: str, hit: bool) -> ResponseHeaders:
+    """The headers of an answer from `entry`: built and checked once per entry and encoding."""
+    templates = entry.setdefault("_headers", {})
+    found = templates.get((encoding, hit))
+    if found is None:
+        if "_last_modified" not in entry:
+            entry["_last_modified"] = version_time(entry["version"])
+        found = ResponseHeaders({})
+        if encoding != "304":
+            for name, value in entry["headers"]:
+                found[name] = value
+        found["ETag"] = entry["etag"]
+        found["Last-Modified"] = formatdate(entry["_last_modified"], usegmt=True)
+        found["Cache-Control"] = (
             f"public, max-age=0, s-maxage={settings.INSYN_PUBLIC_CACHE_S_MAXAGE}, must-revalidate"
-        ),
-        "Vary": VARY,
-        "X-Insyn-Cache": "hit" if hit else "miss",
-    }
-    if _not_modified(request, entry, last_modified):
-        response = HttpResponseNotModified()
-        for name, value in headers.items():
-            response[name] = value
-        return response
+        )
+        found["Vary"] = VARY
+        found["X-Insyn-Cache"] = "hit" if hit else "miss"
+        if encoding not in ("identity", "304"):
+            found["Content-Encoding"] = encoding
+        templates[(encoding, hit)] = found
+    return found
+
+
+def _respond(response: HttpResponse, headers: ResponseHeaders) -> HttpResponse:
+    # The template's entries were checked when it was built (ResponseHeaders validates every
+    # name and value); copying them is what makes a hit cheap.
+    response.headers._store.update(headers._store)
+    return response
+
+
+def serve_entry(request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponse:
+    if "_last_modified" not in entry:
+        entry["_last_modified"] = version_time(entry["version"])
+    if _not_modified(request, entry, entry["_last_modified"]):
+        return _respond(HttpResponseNotModified(), _headers(entry, "304", hit))
     encoding = _encoding(request, entry)
-    if encoding == "identity":
-        body = entry["identity"] if "identity" in entry else gzip.decompress(entry["gzip"])
-    else:
-        body = entry[encoding]
-    response = HttpResponse(b"" if request.method == "HEAD" else body)
-    for name, value in entry["headers"]:
-        response[name] = value
-    for name, value in headers.items():
-        response[name] = value
     if encoding != "identity":
-        response["Content-Encoding"] = encoding
+        body = entry[encoding]
+    elif "identity" in entry:
+        body = entry["identity"]
+    else:  # a client that takes no compression (rare): decompressed once, kept in this process
+        body = entry["_plain"] = entry.get("_plain") or gzip.decompress(entry["gzip"])
+    response = _respond(
+        HttpResponse(b"" if request.method == "HEAD" else body), _headers(entry, encoding, hit)
+    )
     response["Content-Length"] = str(len(body))
     return response
 
@@ -188,16 +308,22 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _eligible(request):
             return self.get_response(request)
-        language = chosen_language(request)
-        key = page_key(request, language)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or publication_version()
-        entry = found.get(key)
+        try:
+            key = local_key(request, chosen_language(request))
+        except DisallowedHost:
+            return self.get_response(request)  # Django answers it (400), never from the cache
+        version = publication_version()
+        entry = local_pages.get(key, version)
+        if entry is not None:
+            return serve_entry(request, entry, hit=True)
+        entry = cache.get(shared_key(key))
         if entry is not None and entry["version"] == version:
+            local_pages.put(key, entry)
             return serve_entry(request, entry, hit=True)
         response = self.get_response(request)
         if not _storable(response):
             return response
         entry = make_entry(response, version)
-        cache.set(key, entry, timeout=settings.INSYN_PUBLIC_CACHE_SECONDS)
+        cache.set(shared_key(key), entry, timeout=settings.INSYN_PUBLIC_CACHE_SECONDS)
+        local_pages.put(key, entry)
         return serve_entry(request, entry, hit=False)

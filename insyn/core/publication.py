@@ -19,14 +19,26 @@ however many rows it wrote. Inside a test's transaction (which never commits) it
 The version is a fresh unique value on every bump (the time in nanoseconds and random bits), not
 a counter: two processes bumping at once cannot lose a change, and a version that vanished from
 the cache (eviction, `cache.clear()`) comes back as a new value that matches no stored page.
+
+Where the version lives: in the shared cache (Redis) when there is one; in the embedded default
+(no REDIS_URL) in a small file in the data directory, `INSYN_PUBLICATION_VERSION_FILE`. Every
+process of the site on this machine (`insyn serve --workers N`, management commands, cron jobs)
+reads the same file, so a bump made by any of them is seen by the next request of every other:
+the file is replaced atomically (write a new file, `os.replace`) and read on every request (one
+open and a read of a few bytes: no database query, no cache round trip). Several machines
+without Redis would each have their own file: such a deployment needs REDIS_URL
+(docs/deployment.md).
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -62,8 +74,46 @@ def version_time(version: str) -> float:
         return time.time()
 
 
+def _version_file() -> Path | None:
+    return getattr(settings, "INSYN_PUBLICATION_VERSION_FILE", None)
+
+
+def read_version_file(path: str | os.PathLike) -> str | None:
+    try:
+        fd = os.open(path, os.O_RDONLY)  # no Python file object: this runs on every page hit
+    except FileNotFoundError:
+        return None
+    try:
+        data = os.read(fd, 64)
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("ascii").strip() or None
+    except UnicodeDecodeError:
+        return None
+
+
+def write_version_file(path: str | os.PathLike) -> str:
+    """Replace the file with a new version, atomically (a reader sees the old or the new one)."""
+    path = Path(path)
+    version = _new_version()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        temporary.write_text(version, encoding="ascii")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return version
+
+
 def publication_version() -> str:
     """The current version; a missing one (first start, evicted, cleared) is created."""
+    if path := _version_file():
+        version = read_version_file(path)
+        if version is None:
+            write_version_file(path)
+            version = read_version_file(path)
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _new_version(), timeout=None)
@@ -72,7 +122,15 @@ def publication_version() -> str:
 
 
 def _set_new_version() -> None:
-    cache.set(VERSION_KEY, _new_version(), timeout=None)
+    if path := _version_file():
+        write_version_file(path)
+    else:
+        cache.set(VERSION_KEY, _new_version(), timeout=None)
+
+
+def new_version_now() -> None:
+    """A new version at once, outside any transaction (a restore replaced everything)."""
+    _set_new_version()
 
 
 def bump_publication_version(using: str | None = None) -> None:

@@ -176,3 +176,98 @@ def test_pages_carry_no_cookie_and_no_token(client, goal):
     response = client.get(goal.get_absolute_url())
     assert not response.cookies
     assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_a_hit_from_the_shared_cache_alone_costs_no_query_and_fills_this_process(
+    client, goal, django_assert_num_queries, settings
+):
+    from insyn.core.public_cache import local_pages
+
+    settings.INSYN_PUBLIC_CACHE = True  # the query-count fixtures turn it off to measure renders
+    url = goal.get_absolute_url()
+    first = client.get(url)
+    local_pages.clear()  # as in another server process: only the shared cache has the page
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second["X-Insyn-Cache"] == "hit" and second.content == first.content
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first.content
+
+
+def test_this_process_keeps_a_page_only_while_its_version_is_current(client, goal):
+    from django.core.cache import cache
+
+    from insyn.core.public_cache import local_pages, page_key
+
+    url = goal.get_absolute_url()
+    client.get(url)
+    cache.clear()  # shared cache emptied (and with it the version): the local copy is stale too
+    Goal.objects.filter(pk=goal.pk).update(title="Ny titel")
+    response = client.get(url)
+    assert response["X-Insyn-Cache"] == "miss" and "Ny titel" in response.content.decode()
+    assert local_pages._bytes > 0 and page_key  # the fresh page is kept again
+
+
+def test_the_process_copies_stay_within_their_byte_budget(settings):
+    from insyn.core.public_cache import LocalPages
+
+    settings.INSYN_PUBLIC_CACHE_LOCAL_BYTES = 3 * (2048 + 1000)
+    pages = LocalPages()
+    for n in range(10):
+        pages.put(("k", n), {"version": "v", "identity": b"x" * 1000})
+    assert pages._bytes <= settings.INSYN_PUBLIC_CACHE_LOCAL_BYTES
+    assert pages.get(("k", 9), "v") is not None and pages.get(("k", 0), "v") is None
+    assert pages.get(("k", 9), "another version") is None  # stale: dropped
+    assert pages.get(("k", 9), "v") is None
+
+
+def test_a_client_without_compression_gets_the_plain_page(client, goal):
+    url = goal.get_absolute_url()
+    plain = client.get(url).content
+    hit = client.get(url, HTTP_ACCEPT_ENCODING="identity")
+    assert hit["X-Insyn-Cache"] == "hit" and "Content-Encoding" not in hit
+    assert hit.content == plain and hit["Content-Length"] == str(len(plain))
+
+
+def test_a_host_that_is_not_allowed_is_refused_not_cached(client, goal):
+    response = client.get(goal.get_absolute_url(), HTTP_HOST="elak.example")
+    assert response.status_code == 400 and "X-Insyn-Cache" not in response
+
+
+def test_the_version_file_is_shared_by_every_process(client, goal, settings, tmp_path):
+    """The embedded default (no Redis): the version lives in a file of the data directory, and a
+    bump made by another process (a management command, another `insyn serve` worker) makes
+    this process's pages stale at its next request."""
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    settings.INSYN_PUBLICATION_VERSION_FILE = tmp_path / "publication-version"
+    url = goal.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Insyn-Cache"] == "hit"
+    version = publication.publication_version()
+    assert (tmp_path / "publication-version").read_text() == version
+
+    Goal.objects.filter(pk=goal.pk).update(title="Ändrad i en annan process")
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from insyn.core.publication import write_version_file; "
+            "write_version_file(sys.argv[1])",
+            str(tmp_path / "publication-version"),
+        ],
+        check=True,
+        cwd=django_settings.BASE_DIR,
+    )
+    assert publication.publication_version() != version
+    response = client.get(url)
+    assert response["X-Insyn-Cache"] == "miss"
+    assert "Ändrad i en annan process" in response.content.decode()
+
+    goal.title = "Sparad här"
+    goal.save()  # an ordinary save bumps the file too
+    assert (tmp_path / "publication-version").read_text() == publication.publication_version()
+    assert "Sparad här" in client.get(url).content.decode()

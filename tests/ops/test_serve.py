@@ -65,3 +65,39 @@ def test_serve_stops_gracefully_on_sigint(new_instance, template):
     messages = [json.loads(line)["message"] for line in site.last_log.read_text().splitlines()]
     assert "Handling signal: int" in messages
     assert any(m.startswith("Worker exiting") for m in messages)
+
+
+def test_a_change_made_by_another_process_reaches_every_server_process_at_once(
+    new_instance, template
+):
+    """The embedded default (no Redis): `insyn serve --workers 2` keeps public pages in each
+    worker's memory and in the database cache; a change saved by another process (here a
+    script, as a management command would) must show in the very next answer of every worker."""
+    site = new_instance("site", template=template)
+    create = (
+        "from insyn.organisations.models import Organisation\n"
+        "Organisation.objects.create(name='Gamla nämnden', slug='gamla', kind='board')\n"
+    )
+    site.python(create)
+    with site.serve(workers=2, threads=2) as base:
+        answers = [get(base, "/organisationer/") for _ in range(12)]
+        assert all(
+            status == 200 and "Gamla nämnden" in body.decode() for status, _, body in answers
+        )
+        assert {h.get("x-insyn-cache") for _, h, _ in answers} == {"hit", "miss"}
+        pids_before = _worker_pids(site)
+        site.python(
+            "from insyn.organisations.models import Organisation\n"
+            "o = Organisation.objects.get(slug='gamla'); o.name = 'Nya nämnden'; o.save()\n"
+        )
+        for _ in range(12):  # new connections: both workers answer
+            status, _, body = get(base, "/organisationer/")
+            assert status == 200
+            assert "Nya nämnden" in body.decode() and "Gamla nämnden" not in body.decode()
+        assert len(pids_before) == 2, "both workers must have answered before the change"
+
+
+def _worker_pids(site) -> set[int]:
+    lines = site.last_log.read_text().splitlines()
+    entries = [json.loads(line) for line in lines if line.strip().startswith("{")]
+    return {e["pid"] for e in entries if e.get("event") == "access" and "pid" in e}

@@ -46,6 +46,7 @@ from insyn.core.management.commands.backup import (
     sha256_file,
     temporary_sqlite_alias,
 )
+from insyn.core.publication import new_version_now
 
 # Tables that `migrate` itself fills, and throwaway state: rows here do not make an instance
 # "not empty".
@@ -278,6 +279,7 @@ class Command(BaseCommand):
                 restored_files = sum(1 for p in (work / "media").rglob("*") if p.is_file())
             for cache in caches.all():
                 cache.clear()
+            new_version_now()  # every public page of every server process is stale now
 
         self.stdout.write(
             f"Återställde säkerhetskopian från {manifest['created_at']} (Insyn "
