@@ -114,19 +114,31 @@ def load(
     request: Callable[[int], Request] | None = None,
     use_wrk: bool | None = None,
     timeout: float = 30.0,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     """Drive `connections` keep-alive clients for `duration` seconds (or `max_requests`).
 
     `request(i)` may give (method, path, body, headers) for request number i; without it every
-    request is GET `path`.
+    request is GET `path` with `headers` (e.g. the Accept-Encoding a browser sends).
     """
+    if request is None and headers:
+        fixed = dict(headers)
+
+        def request(_number: int) -> Request:
+            return ("GET", path, None, fixed)
+
+        if use_wrk is None:
+            use_wrk = shutil.which("wrk") is not None
+        wrk_headers = fixed
+    else:
+        wrk_headers = {}
     host, port = _check_loopback(base_url)
     if use_wrk is None:
         use_wrk = request is None and shutil.which("wrk") is not None
     if warmup > 0:
         _python_load(host, port, path, connections, warmup, max_requests, request, timeout)
     if use_wrk:
-        result = _wrk_load(base_url, path, connections, duration, timeout)
+        result = _wrk_load(base_url, path, connections, duration, timeout, wrk_headers)
     else:
         result = _python_load(
             host, port, path, connections, duration, max_requests, request, timeout
@@ -227,7 +239,12 @@ end
 
 
 def _wrk_load(
-    base_url: str, path: str, connections: int, duration: float, timeout: float
+    base_url: str,
+    path: str,
+    connections: int,
+    duration: float,
+    timeout: float,
+    headers: dict[str, str] | None = None,
 ) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_WRK_SCRIPT)
@@ -241,6 +258,11 @@ def _wrk_load(
                 f"--timeout={int(timeout)}s",
                 "-s",
                 script.name,
+                *(
+                    arg
+                    for name, value in (headers or {}).items()
+                    for arg in ("-H", f"{name}: {value}")
+                ),
                 base_url + path,
             ],
             capture_output=True,
