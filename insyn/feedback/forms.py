@@ -477,7 +477,30 @@ class StaffCaseForm(PlaceMixin, ContactMixin, forms.Form):
         return cleaned
 
 
-class StatusForm(forms.Form):
+class SeenForm(forms.Form):
+    """A case form that remembers when the case was last changed as the page was loaded
+    (case.updated_at), so the service can refuse to overwrite someone else's change."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def clean_seen(self) -> dt.datetime | None:
+        value = self.cleaned_data.get("seen") or ""
+        if not value:
+            return None
+        try:
+            seen = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Sidan är inte aktuell. Ladda om ärendet och försök igen.")
+            ) from None
+        if seen.tzinfo is None:
+            raise forms.ValidationError(
+                _("Sidan är inte aktuell. Ladda om ärendet och försök igen.")
+            )
+        return seen
+
+
+class StatusForm(SeenForm):
     status = forms.ChoiceField(label=_("Ny status"), choices=CaseStatus.choices)
     body = forms.CharField(
         label=_("Publik kommentar (valfri)"),
@@ -487,7 +510,7 @@ class StatusForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(SeenForm):
     template = forms.ModelChoiceField(
         queryset=AnswerTemplate.objects.none(),
         required=False,

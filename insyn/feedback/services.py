@@ -463,23 +463,51 @@ def _set_status(case: Case, status: str, now: dt.datetime) -> None:
     case.updated_at = now
 
 
-def _locked(case: Case) -> Case:
-    return (
+class CaseChanged(ServiceError):
+    """Someone else changed the case after the page was loaded; nothing was written.
+    `current` is the case as it is now."""
+
+    def __init__(self, current: Case) -> None:
+        super().__init__(
+            _(
+                "Någon annan har ändrat ärendet sedan du öppnade sidan. Ditt svar är inte "
+                "sparat. Jämför med ärendet som det är nu och skicka igen om det fortfarande "
+                "behövs."
+            ),
+            code="stale",
+        )
+        self.current = current
+
+
+def _locked(case: Case, seen: dt.datetime | None = None) -> Case:
+    """The case, locked for this transaction. `seen`: when the page that asks for the change
+    was loaded (case.updated_at then); CaseChanged if the case has changed since."""
+    locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("category", "organisation")
         .get(pk=case.pk)
     )
+    if seen is not None and locked.updated_at != seen:
+        raise CaseChanged(locked)
+    return locked
 
 
 @transaction.atomic
 def change_status(
-    *, case: Case, status: str, by: Any, body: str = "", now: dt.datetime | None = None
+    *,
+    case: Case,
+    status: str,
+    by: Any,
+    body: str = "",
+    now: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
 ) -> CaseEvent:
-    """A public status change (with an optional public text); followers are told by email."""
+    """A public status change (with an optional public text); followers are told by email.
+    `seen`: the case's updated_at when the form was loaded (CaseChanged if it has changed)."""
     now = now or timezone.now()
     if status not in CaseStatus.values:
         raise ServiceError(_("Okänd status."), code="status")
-    case = _locked(case)
+    case = _locked(case, seen)
     if case.merged_into_id:
         raise ServiceError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
     if case.status == status and not body:
@@ -511,10 +539,12 @@ def answer(
     status: str = "",
     template: AnswerTemplate | None = None,
     now: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
 ) -> CaseEvent:
-    """A public answer (typed or from a template), optionally with a new status."""
+    """A public answer (typed or from a template), optionally with a new status.
+    `seen`: the case's updated_at when the form was loaded (CaseChanged if it has changed)."""
     now = now or timezone.now()
-    case = _locked(case)
+    case = _locked(case, seen)
     if case.merged_into_id:
         raise ServiceError(_("Ärendet är sammanslaget med ett annat ärende."), code="merged")
     body = (body or "").strip()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import SAFE_METHODS, has_role, role_required
 from insyn.core import params, spreadsheets
+from insyn.core.errors import add_to_form
 from insyn.feedback import selectors, services
 from insyn.feedback.access import access_api_key, access_case, access_photo, handled_organisations
 from insyn.feedback.forms import (
@@ -40,6 +41,7 @@ from insyn.feedback.models import (
     AnswerTemplate,
     Case,
     CasePhoto,
+    CaseStatus,
     Category,
     Open311ApiKey,
     RoutingRule,
@@ -167,11 +169,22 @@ AUTO_IDS = {
 }
 
 
-def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any) -> HttpResponse:
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    status: int = 200,
+    conflict: dict[str, Any] | None = None,
+    **forms: Any,
+) -> HttpResponse:
     ids = AUTO_IDS
     defaults = {
-        "status_form": StatusForm(initial={"status": case.status}, auto_id=ids["status_form"]),
-        "answer_form": AnswerForm(auto_id=ids["answer_form"]),
+        "status_form": StatusForm(
+            initial={"status": case.status, "seen": case.updated_at.isoformat()},
+            auto_id=ids["status_form"],
+        ),
+        "answer_form": AnswerForm(
+            initial={"seen": case.updated_at.isoformat()}, auto_id=ids["answer_form"]
+        ),
         "note_form": NoteForm(auto_id=ids["note_form"]),
         "reassign_form": ReassignForm(
             initial={"organisation": case.organisation_id}, auto_id=ids["reassign_form"]
@@ -216,6 +229,7 @@ def _case_page(request: HttpRequest, case: Case, status: int = 200, **forms: Any
             "is_contact_centre": has_role(request.user, Role.CONTACT_CENTRE),
             "templates": AnswerTemplate.objects.filter(active=True),
             "governance": selectors.governance_link(case),
+            "conflict": conflict,
             "last_updated": case.updated_at,
         },
         status=status,
@@ -233,15 +247,33 @@ def _action(
 ) -> HttpResponse:
     case = _case(request, number)
     form = form_class(request.POST, auto_id=AUTO_IDS[form_name])
+    conflict = None
     if form.is_valid():
         try:
             do(case, form.cleaned_data)
+        except services.CaseChanged as exc:
+            # Keep what this person wrote, next to the case as it is now; sending again is
+            # based on the new version.
+            mine = form.cleaned_data
+            conflict = {
+                "mine": {
+                    "status_label": CaseStatus(mine["status"]).label if mine.get("status") else "",
+                    "body": mine.get("body", ""),
+                }
+            }
+            data = request.POST.copy()
+            data["seen"] = exc.current.updated_at.isoformat()
+            form = form_class(data, auto_id=AUTO_IDS[form_name])
+            form.is_valid()
+            add_to_form(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, success)
             return redirect("feedback_staff:case", number=case.number)
-    return _case_page(request, _case(request, number), status=400, **{form_name: form})
+    return _case_page(
+        request, _case(request, number), status=400, conflict=conflict, **{form_name: form}
+    )
 
 
 @case_staff
@@ -253,7 +285,7 @@ def case_status(request: HttpRequest, number: str) -> HttpResponse:
         StatusForm,
         "status_form",
         lambda case, d: services.change_status(
-            case=case, status=d["status"], body=d.get("body", ""), by=request.user
+            case=case, status=d["status"], body=d.get("body", ""), by=request.user, seen=d["seen"]
         ),
         _("Statusen är ändrad och bevakarna har fått besked."),
     )
@@ -273,6 +305,7 @@ def case_answer(request: HttpRequest, number: str) -> HttpResponse:
             template=d.get("template"),
             status=d.get("status", ""),
             by=request.user,
+            seen=d["seen"],
         ),
         _("Svaret är publicerat och bevakarna har fått besked."),
     )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -101,12 +102,48 @@ class AssignmentKind(models.TextChoices):
     BOARD_GOAL = "board_goal", _("Gemensamt nämnd-/bolagsmål")
 
 
+def assignment_slug(assignment, siblings) -> str:
+    """The assignment's part of its address, unique among the goal's other assignments
+    (`siblings`, a queryset or the historical model's). Used by save() and the migration."""
+    if assignment.kind == AssignmentKind.COUNCIL and assignment.number:
+        base = slugify(assignment.number)
+    elif assignment.kind == AssignmentKind.REMAINING:
+        base = "-".join(
+            str(part)
+            for part in ("kvarvarande", assignment.origin_year, assignment.origin_number)
+            if part
+        )
+    elif assignment.kind == AssignmentKind.BOARD_GOAL and assignment.board_goal_code:
+        base = slugify(assignment.board_goal_code.replace(".", "-"))
+    elif assignment.kind == AssignmentKind.ADDITIONAL:
+        base = "tillkommande"
+    else:
+        base = "uppdrag"
+    base = slugify(base)[:50] or "uppdrag"
+    taken = set(siblings.exclude(pk=assignment.pk).values_list("slug", flat=True))
+    if assignment.kind == AssignmentKind.ADDITIONAL:
+        n = 1
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 class Assignment(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="assignments")
     number = models.CharField(_("nummer"), max_length=20, blank=True)
     kind = models.CharField(
         _("typ"), max_length=20, choices=AssignmentKind.choices, default=AssignmentKind.COUNCIL
     )
+    # The last part of the citable address /plan/2023/mal/4/uppdrag/21/: the municipality's
+    # number ("21"), else a name made from how it is written ("kvarvarande-2022-19",
+    # "tillkommande-2", "nb-1-1"). Set once when the assignment is first saved, never changed:
+    # decisions and e-mails cite it.
+    slug = models.SlugField(_("nummer i adressen"), max_length=60, blank=True, editable=False)
     title = models.TextField(_("titel"))
     description = models.TextField(_("beskrivning"), blank=True)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
@@ -170,13 +207,24 @@ class Assignment(models.Model):
                 condition=~Q(import_key=""),
                 name="unique_assignment_import_key",
             ),
+            models.UniqueConstraint(
+                fields=["goal", "slug"], condition=~Q(slug=""), name="unique_assignment_slug"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.heading}: {self.title[:80]}"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug and self.goal_id:
+            self.slug = assignment_slug(self, Assignment.objects.filter(goal_id=self.goal_id))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("public:assignment", args=[self.pk])
+        """The citable address. Needs goal.plan loaded (select_related("goal__plan"))."""
+        return reverse(
+            "public:assignment", args=[self.goal.plan.year, self.goal.number, self.slug or self.pk]
+        )
 
     @property
     def counts_in_summary(self) -> bool:

@@ -651,8 +651,23 @@ def assignment_chain(assignment: Assignment) -> list[Assignment]:
     return chain
 
 
-def assignment_page(pk: int) -> AssignmentPage | None:
-    assignment = _assignment_qs().prefetch_related(*ASSIGNMENT_PREFETCH).filter(pk=pk).first()
+def assignment_page_at(year: int, goal_number: str, slug: str) -> AssignmentPage | None:
+    """The assignment at its citable address /plan/<year>/mal/<goal>/uppdrag/<slug>/."""
+    return _assignment_page(
+        _assignment_qs()
+        .prefetch_related(*ASSIGNMENT_PREFETCH)
+        .filter(goal__plan__year=year, goal__number=goal_number, slug=slug)
+        .first()
+    )
+
+
+def assignment_url(pk: int) -> str | None:
+    """The citable address of the assignment with this (database) id, for the old /uppdrag/<id>/."""
+    assignment = Assignment.objects.select_related("goal__plan").filter(pk=pk).first()
+    return assignment.get_absolute_url() if assignment else None
+
+
+def _assignment_page(assignment: Assignment | None) -> AssignmentPage | None:
     if assignment is None:
         return None
     chain = assignment_chain(assignment)

@@ -10,7 +10,13 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("plan/<int:year>/", views.plan, name="plan"),
     path("plan/<int:year>/mal/<str:number>/", views.goal, name="goal"),
-    path("uppdrag/<int:pk>/", views.assignment, name="assignment"),
+    path(
+        "plan/<int:year>/mal/<str:number>/uppdrag/<slug:slug>/",
+        views.assignment,
+        name="assignment",
+    ),
+    # The address before assignments had citable ones (the database id): moved for good.
+    path("uppdrag/<int:pk>/", views.assignment_by_id, name="assignment_by_id"),
     path("organisationer/", views.organisation_list, name="organisations"),
     path("organisationer/grupper/<slug:slug>/<int:year>/", views.group, name="group"),
     path("organisationer/<slug:slug>/", views.organisation, name="organisation"),

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import OrderedDict
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -115,8 +115,18 @@ def _csv_url(year: int, number: str) -> str:
 
 
 @require_GET
-def assignment(request: HttpRequest, pk: int) -> HttpResponse:
-    page = selectors.assignment_page(pk)
+def assignment_by_id(request: HttpRequest, pk: int) -> HttpResponse:
+    """The old address /uppdrag/<database id>/ moved for good to the citable one."""
+    url = selectors.assignment_url(pk)
+    if url is None:
+        raise Http404(_("Uppdraget finns inte."))
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
+@require_GET
+def assignment(request: HttpRequest, year: int, number: str, slug: str) -> HttpResponse:
+    page = selectors.assignment_page_at(year, number, slug)
     if page is None:
         raise Http404(_("Uppdraget finns inte."))
     corrections = _published_corrections(corrections_for_assignment(page.assignment))

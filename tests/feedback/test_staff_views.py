@@ -251,3 +251,65 @@ def test_contact_centre_member_of_an_organisation_also_passes(setup, client):
     user = MembershipFactory(role=Role.CONTACT_CENTRE, user=UserFactory(username="cc2")).user
     login_verified(client, user)
     assert client.get("/personal/arenden/").status_code == 200
+
+
+def _seen(page: str, form: str) -> str:
+    import re
+
+    match = re.search(rf'name="seen" value="([^"]+)" id="{form}_seen"', page)
+    assert match, "the form remembers when the case was loaded"
+    return match.group(1)
+
+
+def test_a_stale_case_page_says_so_and_shows_both_versions(setup, cc_client):
+    """Two handlers open the same case; the second to answer is told, in Swedish, that the case
+    changed, sees the case as it is now next to their own text, and nothing of theirs is saved."""
+    case = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="Hål", address_text="Torget"
+    ).case
+    base = f"/personal/arenden/{case.number}/"
+    page = cc_client.get(base).content.decode()
+    seen_status, seen_answer = _seen(page, "status"), _seen(page, "answer")
+    # Someone else answers first (another handler, or the same person in another tab).
+    services.answer(case=case, body="Vi lagar hålet i veckan.", by=setup.users["cc"])
+    events = case.events.count()
+
+    response = cc_client.post(
+        base + "svar/", {"body": "Hålet är lagat.", "status": "resolved", "seen": seen_answer}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Någon annan har ändrat ärendet sedan du öppnade sidan" in html
+    assert "Vi lagar hålet i veckan." in html  # theirs
+    assert "Hålet är lagat." in html  # mine, still in the form
+    assert case.events.count() == events
+    case.refresh_from_db()
+    assert case.status != CaseStatus.RESOLVED
+    # Sending again from the page that showed the conflict is based on the new version.
+    again = cc_client.post(
+        base + "svar/",
+        {"body": "Hålet är lagat.", "status": "resolved", "seen": _seen(html, "answer")},
+    )
+    assert again.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED
+
+    # The status form too.
+    stale = cc_client.post(base + "status/", {"status": "closed", "seen": seen_status})
+    assert stale.status_code == 400
+    assert "Någon annan har ändrat ärendet" in stale.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED
+
+
+def test_a_broken_seen_value_is_a_swedish_error_not_a_crash(setup, cc_client):
+    case = services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="Hål", address_text="Torget"
+    ).case
+    response = cc_client.post(
+        f"/personal/arenden/{case.number}/status/", {"status": "closed", "seen": "igår"}
+    )
+    assert response.status_code == 400
+    assert "Sidan är inte aktuell" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status != CaseStatus.CLOSED

@@ -194,7 +194,7 @@ def test_assignment_detail(client, world):
         (world.august.pk, False, "kulturnamnden"),
     ]
     assert reports[1]["status"] == "completed" and reports[1]["status_label"] == "Slutfört"
-    assert data["html_url"] == f"http://testserver/uppdrag/{council.pk}/"
+    assert data["html_url"] == "http://testserver/plan/2023/mal/4/uppdrag/20/"
 
     data = get(client, f"/api/v1/assignments/{remaining.pk}")
     assert data["origin"] == {"year": 2022, "number": "19", "carried_over_from": None}

@@ -178,7 +178,7 @@ def test_the_crawl_covers_pages_and_api(source):
     pages = source["pages"]
     assert len(pages) >= 15
     assert any(p.startswith("/plan/") and "/mal/" in p for p in pages), "goal pages"
-    assert any(p.startswith("/uppdrag/") for p in pages), "assignment pages"
+    assert any("/uppdrag/" in p for p in pages), "assignment pages"
     assert any(p.startswith("/api/v1/") for p in pages), "API documents"
     assert all(status < 500 for status, _ in pages.values())
 

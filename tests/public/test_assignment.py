@@ -161,3 +161,54 @@ def test_it_shows_corrections_made_after_publication(client):
     assert "Det gick långsammare än vi skrev." in html
     period_html = get(client, world.august.get_absolute_url())
     assert "Fel status publicerades." in period_html
+
+
+def test_an_assignment_is_cited_by_plan_goal_and_its_own_number(client):
+    """/plan/2023/mal/4/uppdrag/21/ is "Uppdrag 21" of goal 4, whatever its database id; the
+    kinds without a number get a name from how the municipality writes them."""
+    goal = GoalFactory(plan=PlanFactory(year=2023), number="4")
+    AssignmentFactory(goal=goal, number="20")  # takes a database id first
+    council = AssignmentFactory(goal=goal, number="21")
+    remaining = AssignmentFactory(
+        goal=goal, kind=AssignmentKind.REMAINING, number="", origin_year=2022, origin_number="19"
+    )
+    first = AssignmentFactory(goal=goal, kind=AssignmentKind.ADDITIONAL, number="")
+    second = AssignmentFactory(goal=goal, kind=AssignmentKind.ADDITIONAL, number="")
+    board = AssignmentFactory(
+        goal=goal, kind=AssignmentKind.BOARD_GOAL, number="", board_goal_code="NB 1.1"
+    )
+    assert council.get_absolute_url() == "/plan/2023/mal/4/uppdrag/21/"
+    assert remaining.get_absolute_url() == "/plan/2023/mal/4/uppdrag/kvarvarande-2022-19/"
+    assert first.get_absolute_url() == "/plan/2023/mal/4/uppdrag/tillkommande-1/"
+    assert second.get_absolute_url() == "/plan/2023/mal/4/uppdrag/tillkommande-2/"
+    assert board.get_absolute_url() == "/plan/2023/mal/4/uppdrag/nb-1-1/"
+    html = get(client, "/plan/2023/mal/4/uppdrag/21/")
+    assert council.title in html and "Uppdrag 21" in html
+    # The same number in another goal or year is another assignment; an unknown one is a 404.
+    assert client.get("/plan/2023/mal/1/uppdrag/21/").status_code == 404
+    assert client.get("/plan/2024/mal/4/uppdrag/21/").status_code == 404
+    # Renumbering later (a corrected import) does not move the address.
+    council.number = "31"
+    council.save()
+    assert client.get("/plan/2023/mal/4/uppdrag/21/").status_code == 200
+
+
+def test_the_old_database_id_address_moves_for_good_to_the_citable_one(client):
+    a = AssignmentFactory(goal=GoalFactory(plan=PlanFactory(year=2023), number="4"), number="21")
+    response = client.get(f"/uppdrag/{a.pk}/?period=3")
+    assert response.status_code == 301
+    assert response["Location"] == "/plan/2023/mal/4/uppdrag/21/?period=3"
+    assert client.get("/uppdrag/999999/").status_code == 404
+
+
+def test_every_public_link_and_search_document_uses_the_citable_address(client):
+    world = build_world(goals=1, assignments=3)
+    a = world.assignments[0]
+    html = get(client, a.goal.get_absolute_url())
+    assert f'href="{a.get_absolute_url()}"' in html
+    assert 'href="/uppdrag/' not in html
+    from insyn.goals.indexing import assignment_key
+    from insyn.search.models import SearchDocument
+
+    doc = SearchDocument.objects.filter(object_key=assignment_key(a.pk)).first()
+    assert doc is None or doc.url == a.get_absolute_url()
