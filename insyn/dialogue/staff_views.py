@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -294,19 +295,24 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.feedback_save(dialogue=dialogue, by=request.user, **form.cleaned_data)
-            if "publicera" in request.POST:
-                count = services.feedback_publish(dialogue=dialogue, by=request.user)
+            # Save and publish together: a refused publication saves nothing (the text stays
+            # in the form).
+            with transaction.atomic():
+                services.feedback_save(dialogue=dialogue, by=request.user, **form.cleaned_data)
+                count = None
+                if "publicera" in request.POST:
+                    count = services.feedback_publish(dialogue=dialogue, by=request.user)
+        except ServiceError as exc:
+            add_to_form(form, exc)
+        else:
+            if count is None:
+                messages.success(request, _("Utkastet är sparat."))
+            else:
                 messages.success(
                     request,
                     _("Återkopplingen är publicerad; %(n)s e-postmeddelanden ligger i kö.")
                     % {"n": count},
                 )
-            else:
-                messages.success(request, _("Utkastet är sparat."))
-        except ServiceError as exc:
-            add_to_form(form, exc)
-        else:
             return redirect("dialogue_staff:detail", pk)
     return render(request, "dialogue/staff/feedback.html", {"form": form, "dialogue": dialogue})
 

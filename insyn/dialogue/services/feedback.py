@@ -45,15 +45,20 @@ def feedback_save(
     return dialogue
 
 
-def feedback_blockers(dialogue: Dialogue) -> list[str]:
-    missing = []
+def _feedback_missing(dialogue: Dialogue) -> dict[str, str]:
+    """What the feedback still lacks, by the feedback form's field."""
+    missing = {}
     if not dialogue.feedback_summary.strip():
-        missing.append(_("Resultatet i sammanfattning saknas."))
+        missing["summary"] = _("Resultatet i sammanfattning saknas.")
     if not dialogue.feedback_usage.strip():
-        missing.append(_("Beskriv hur resultatet har använts."))
+        missing["usage"] = _("Beskriv hur resultatet har använts.")
     if not dialogue.feedback_decision.strip():
-        missing.append(_("Ange vilket beslut resultatet har varit underlag för."))
+        missing["decision"] = _("Ange vilket beslut resultatet har varit underlag för.")
     return missing
+
+
+def feedback_blockers(dialogue: Dialogue) -> list[str]:
+    return list(_feedback_missing(dialogue).values())
 
 
 @transaction.atomic
@@ -62,7 +67,7 @@ def feedback_publish(*, dialogue: Dialogue, by: Any) -> int:
     caller, dialogue = dialogue, Dialogue.objects.select_for_update().get(pk=dialogue.pk)
     if not dialogue.is_public:
         raise ServiceError(_("Dialogen måste vara publicerad innan återkopplingen publiceras."))
-    problems = feedback_blockers(dialogue)
+    problems = _feedback_missing(dialogue)
     if problems:
         raise ServiceError(_("Återkopplingen kan inte publiceras ännu."), problems)
     if dialogue.feedback_published_at is None:
