@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from insyn.core import params
 from insyn.core.errors import ServiceError
+from insyn.core.images import ACCEPT, MAX_PHOTOS, CleanImage, clean_image
 from insyn.feedback.alerts import RADII
-from insyn.feedback.images import MAX_PHOTOS, CleanImage, clean_image
 from insyn.feedback.models import (
     AnswerTemplate,
     Case,
@@ -42,14 +42,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Up to three photos; each is re-encoded without metadata (see insyn.feedback.images)."""
+    """Up to three photos; each is re-encoded without metadata (see insyn.core.images)."""
 
     widget = MultipleFileInput
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"accept": "image/jpeg,image/png,image/heic,image/heif,.heic"})
+        self.widget.attrs.update({"accept": ACCEPT})
 
     def clean(self, data: Any, initial: Any = None) -> list[CleanImage]:
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]

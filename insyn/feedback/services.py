@@ -37,10 +37,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
+from insyn.core.images import CleanImage, blurred_copy
 from insyn.core.mail import queue_email
 from insyn.core.publication import bump_publication_version
 from insyn.feedback.geo import municipality_bounds
-from insyn.feedback.images import CleanImage, blurred_copy
 from insyn.feedback.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,

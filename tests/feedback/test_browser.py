@@ -161,7 +161,7 @@ def test_follow_instead_in_the_browser(setup, browser, live_server):
 
 def test_axe_on_the_other_public_pages(setup, page, live_server):
     case = published_nearby(setup)
-    from insyn.feedback.images import clean_image_bytes
+    from insyn.core.images import clean_image_bytes
 
     receipt = services.create_case(
         kind=Kind.FAULT,

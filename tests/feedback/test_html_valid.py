@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from insyn.core.images import clean_image_bytes
 from insyn.feedback import services
-from insyn.feedback.images import clean_image_bytes
 from insyn.feedback.models import CaseStatus, Kind, PublicState
 from tests.feedback.conftest import CENTRUM, jpeg_bytes
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from insyn.feedback import images, services
+from insyn.core import images
+from insyn.feedback import services
 from insyn.feedback.models import CasePhoto, Kind
 from tests.feedback.conftest import CENTRUM, jpeg_bytes
 
@@ -95,7 +96,7 @@ def test_gif_is_rejected():
 
 
 def test_size_limit(settings):
-    settings.FEEDBACK_MAX_PHOTO_BYTES = 1000
+    settings.PHOTO_MAX_BYTES = 1000
     upload = SimpleUploadedFile("big.jpg", jpeg_bytes(size=(400, 400)), "image/jpeg")
     assert upload.size > 1000
     with pytest.raises(ValidationError, match="för stor"):

@@ -137,7 +137,7 @@ def test_tracking_page_is_not_cached_or_indexed(setup, client):
 
 
 def test_photos_public_only_when_published_and_not_hidden(setup, client):
-    from insyn.feedback.images import clean_image_bytes
+    from insyn.core.images import clean_image_bytes
     from tests.feedback.conftest import jpeg_bytes
 
     case = make(setup, photos=[clean_image_bytes(jpeg_bytes())]).case

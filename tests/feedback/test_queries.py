@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from insyn.core.images import clean_image_bytes
 from insyn.feedback import services
-from insyn.feedback.images import clean_image_bytes
 from insyn.feedback.models import Kind, PublicState
 from tests.factories import AssignmentFactory, GoalFactory
 from tests.feedback.conftest import CENTRUM, jpeg_bytes

@@ -9,9 +9,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from insyn.accounts.models import Role
 from insyn.accounts.testing import login_verified
+from insyn.core.images import clean_image_bytes
 from insyn.core.models import OutgoingEmail
 from insyn.feedback import services
-from insyn.feedback.images import clean_image_bytes
 from insyn.feedback.models import Case, CaseStatus, Kind, PublicState
 from tests.factories import AssignmentFactory, GoalFactory, MembershipFactory, UserFactory
 from tests.feedback.conftest import CENTRUM, jpeg_bytes

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from insyn.core.images import clean_image_bytes
 from insyn.feedback import selectors, services
-from insyn.feedback.images import clean_image_bytes
 from insyn.feedback.models import Case, CaseEvent, CaseFollower, CasePhoto, CaseStatus, Kind
 from insyn.feedback.models import PublicState as PS
 from tests.feedback.conftest import jpeg_bytes

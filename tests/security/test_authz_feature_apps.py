@@ -36,6 +36,7 @@ from PIL import Image
 
 from insyn.accounts.models import Role
 from insyn.accounts.testing import login_verified
+from insyn.core.images import clean_image_bytes
 from insyn.dialogue.models import (
     Ballot,
     Budget,
@@ -51,7 +52,6 @@ from insyn.dialogue.models import (
     Survey,
 )
 from insyn.feedback import services as feedback_services
-from insyn.feedback.images import clean_image_bytes
 from insyn.feedback.models import Case, CaseEvent, CasePhoto, Kind, Open311ApiKey, Theme
 from insyn.indicators import services as indicator_services
 from insyn.indicators.models import (

@@ -80,7 +80,7 @@ def test_a_photo_that_is_not_an_accepted_image_is_refused(site, client, name, da
 
 
 def test_an_oversize_photo_is_refused_before_it_is_decoded(site, client, settings):
-    settings.FEEDBACK_MAX_PHOTO_BYTES = 50_000
+    settings.PHOTO_MAX_BYTES = 50_000
     big = image_bytes("PNG", (900, 900))[:10] + b"\0" * 60_000
     response = client.post(FAULT, _fault(site, SimpleUploadedFile("stor.png", big, "image/png")))
     _refused_in_swedish(response, "är för stor")

@@ -4,6 +4,10 @@ Re-encoding from pixels (rather than deleting tags) is what guarantees that EXIF
 position), XMP, IPTC, ICC and PNG text chunks are gone: the stored file is written from a new
 image that never had them. The orientation tag is applied to the pixels first, so photos stay
 upright. HEIC (iPhones' default) is decoded with pillow-heif.
+
+Shared by every app that takes photos (fault reports in insyn.feedback, delivery updates of a
+participatory budget's winning projects in insyn.dialogue), so there is one intake rule. The
+size limit is settings.PHOTO_MAX_BYTES (default 10 MB).
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ MAX_SIDE = 2048
 MAX_PIXELS = 50_000_000
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 3
+# The file picker's hint (the server decides what it accepts, by reading the file).
+ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic"
 
 
 def max_photo_bytes() -> int:
-    return int(getattr(settings, "FEEDBACK_MAX_PHOTO_BYTES", DEFAULT_MAX_BYTES))
+    return int(getattr(settings, "PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 @dataclass
