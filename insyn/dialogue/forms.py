@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from insyn.core import params
+from insyn.core import images, params
 from insyn.dialogue.models import (
     AgeBand,
     Budget,
@@ -507,6 +507,27 @@ class DeliveryForm(forms.Form):
         required=False,
         empty_label=_("– Ingen ändring –"),
     )
+    photo = forms.FileField(
+        label=_("Bild (JPEG, PNG eller HEIC; visas för alla)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT}),
+    )
+    photo_alt = forms.CharField(
+        label=_("Beskriv bilden för den som inte ser den"),
+        required=False,
+        max_length=300,
+    )
+
+    def clean_photo(self) -> images.CleanImage | None:
+        upload = self.cleaned_data.get("photo")
+        # Re-encoded here, without metadata: the original bytes are never stored.
+        return images.clean_image(upload) if upload else None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("photo") and not (data.get("photo_alt") or "").strip():
+            self.add_error("photo_alt", _("Beskriv vad bilden visar, för den som inte kan se den."))
+        return data
 
 
 class PabulibImportForm(forms.Form):

@@ -18,6 +18,8 @@ otherwise they take part anonymously. Nothing personal is ever indexed or export
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -779,13 +781,26 @@ class BallotChoice(models.Model):
         return f"{self.ballot_id}:{self.proposal_id}"
 
 
+def _delivery_photo_path(instance: DeliveryUpdate, filename: str) -> str:
+    return f"dialogue/delivery/{uuid.uuid4().hex}.jpg"
+
+
 class DeliveryUpdate(models.Model):
-    """A winning project's progress, shown on the budget page and in the open data."""
+    """A winning project's progress, shown on the budget page and in the open data.
+
+    An update may carry one photo: re-encoded without metadata (insyn.core.images) before it is
+    stored, described by the officer's alt text, served by `dialogue:delivery_photo` under an
+    unguessable uuid once the budget's results are public."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="deliveries")
     stage = models.CharField(_("skede"), max_length=10, choices=DeliveryStage.choices)
     on = models.DateField(_("datum"))
     note = models.TextField(_("vad som har hänt"), blank=True)
+    photo = models.FileField(_("bild"), upload_to=_delivery_photo_path, max_length=200, blank=True)
+    photo_alt = models.CharField(_("bildbeskrivning"), max_length=300, blank=True)
+    photo_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    photo_width = models.PositiveIntegerField(default=0)
+    photo_height = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -794,11 +809,23 @@ class DeliveryUpdate(models.Model):
 
     class Meta:
         ordering = ["proposal", "on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(photo="") | ~Q(photo_alt=""), name="delivery_photo_has_alt_text"
+            ),
+        ]
         verbose_name = _("genomförande")
         verbose_name_plural = _("genomförande")
 
     def __str__(self) -> str:
         return f"{self.proposal}: {self.get_stage_display()} {self.on}"
+
+    @property
+    def photo_url(self) -> str:
+        """Where the public sees the photo (a path; "" without one)."""
+        if not self.photo or self.photo_uuid is None:
+            return ""
+        return reverse("dialogue:delivery_photo", args=[self.photo_uuid])
 
 
 # --- Meetings, focus groups and offline input ------------------------------------------------

@@ -641,9 +641,12 @@ def budget_rules(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = access_proposal(request.user, pk, write=True)
-    form = DeliveryForm(request.POST)
+    form = DeliveryForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Välj skede och datum."))
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
         return redirect("dialogue_staff:budget", proposal.budget_id)
     try:
         services.proposal_record_delivery(
@@ -652,6 +655,8 @@ def proposal_delivery(request: HttpRequest, pk: int) -> HttpResponse:
             on=form.cleaned_data["on"],
             note=form.cleaned_data["note"],
             responsible=form.cleaned_data["responsible"],
+            photo=form.cleaned_data["photo"],
+            photo_alt=form.cleaned_data["photo_alt"],
             by=request.user,
         )
     except ServiceError as exc:

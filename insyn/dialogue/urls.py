@@ -31,6 +31,7 @@ urlpatterns = [
         views.proposal,
         name="proposal",
     ),
+    path("genomforande/bild/<uuid:uuid>/", views.delivery_photo, name="delivery_photo"),
     path("<int:pk>/mote/<int:meeting_pk>/", views.meeting, name="meeting"),
     path("logga-in/", views.login, name="login"),
     path("logga-in/<str:token>/", views.login_confirm, name="login_confirm"),

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -569,7 +569,7 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
 def proposal(request: HttpRequest, pk: int, budget_pk: int, proposal_pk: int) -> HttpResponse:
     dialogue = _dialogue(pk)
     budget = get_object_or_404(Budget, pk=budget_pk, dialogue=dialogue)
-    item = get_object_or_404(budget.proposals.select_related("district"), pk=proposal_pk)
+    item = get_object_or_404(selectors.public_proposal_with_delivery(budget), pk=proposal_pk)
     return render(
         request,
         "dialogue/proposal.html",
@@ -577,11 +577,23 @@ def proposal(request: HttpRequest, pk: int, budget_pk: int, proposal_pk: int) ->
             "dialogue": dialogue,
             "budget": budget,
             "proposal": item,
-            "assignments": item.assignments.select_related("goal__plan"),
+            "delivery": item.is_winner and budget.phase == BudgetPhase.RESULTS,
+            "assignments": item.assignments.all(),
             "feasible": item.state == ProposalState.FEASIBLE,
             "last_updated": dialogue.updated_at,
         },
     )
+
+
+@require_safe
+def delivery_photo(request: HttpRequest, uuid: str) -> FileResponse:
+    """A winning project's delivery photo (re-encoded without metadata when it was uploaded)."""
+    item = selectors.public_delivery_photo(uuid)
+    if item is None:
+        raise Http404
+    response = FileResponse(item.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 # --- Meetings ------------------------------------------------------------------------------------

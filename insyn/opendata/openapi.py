@@ -528,7 +528,16 @@ SCHEMAS["ParticipatoryBudgetDetail"] = {
                                         ),
                                         "responsible_organisation": NULLABLE_STRING,
                                         "updates": array(
-                                            obj({"stage": STRING, "on": DATE, "note": STRING})
+                                            obj(
+                                                {
+                                                    "stage": STRING,
+                                                    "on": DATE,
+                                                    "note": STRING,
+                                                    "photo": nullable(
+                                                        obj({"url": URL, "alt": STRING})
+                                                    ),
+                                                }
+                                            )
                                         ),
                                     }
                                 )

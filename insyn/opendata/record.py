@@ -375,7 +375,16 @@ def _budget_json(b: Budget, link: Link, *, detail: bool) -> Json:
                         if p.responsible_organisation_id
                         else None,
                         "updates": [
-                            {"stage": d.stage, "on": _date(d.on), "note": d.note}
+                            {
+                                "stage": d.stage,
+                                "on": _date(d.on),
+                                "note": d.note,
+                                "photo": (
+                                    {"url": link(d.photo_url), "alt": d.photo_alt}
+                                    if d.photo_url
+                                    else None
+                                ),
+                            }
                             for d in p.deliveries.all()
                         ],
                     }

@@ -229,3 +229,150 @@ def test_results_page_query_count_does_not_grow(client, django_assert_max_num_qu
     big = build(20)
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert client.get(_url(big)).status_code == 200
+
+
+# --- Photos on delivery updates -------------------------------------------------------------------
+
+
+def _photo_with_gps() -> bytes:
+    """A photo as a phone takes it: EXIF with the camera, a description and a GPS position."""
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48), (120, 160, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "Telefonmakaren"  # Make
+    exif[0x010E] = "Anna Andersson hemma"  # ImageDescription
+    exif[0x8825] = {1: "N", 2: (59.0, 51.0, 30.0), 3: "E", 4: (17.0, 38.0, 20.0)}
+    out = io.BytesIO()
+    img.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _stored_files(media) -> list:
+    return [p for p in Path(media).rglob("*") if p.is_file()]
+
+
+def test_a_delivery_photo_loses_its_exif_and_shows_with_the_officers_alt_text(
+    staff_client, client, majority, officer, media
+):
+    import io
+
+    from PIL import Image
+
+    budget, _park, library = majority
+    services.budget_publish_results(budget=budget, by=officer)
+    winner = Proposal.objects.get(pk=library[0].pk)
+    original = _photo_with_gps()
+    assert b"Telefonmakaren" in original
+    response = staff_client.post(
+        f"/personal/dialog/forslag/{winner.pk}/genomforande/",
+        {
+            "stage": DeliveryStage.BUILDING,
+            "on": "2025-05-02",
+            "note": "Bygget har börjat.",
+            "photo": SimpleUploadedFile("IMG_0042.jpg", original, "image/jpeg"),
+            "photo_alt": "Grävmaskin vid bibliotekets entré",
+        },
+    )
+    assert response.status_code == 302
+    update = winner.deliveries.get()
+    assert update.photo_alt == "Grävmaskin vid bibliotekets entré"
+    with update.photo.open("rb") as fh:
+        stored = fh.read()
+    assert b"Exif" not in stored and b"Telefonmakaren" not in stored and b"Anna" not in stored
+    assert len(Image.open(io.BytesIO(stored)).getexif()) == 0
+    assert "IMG_0042" not in update.photo.name
+    # On the budget page and the project's own page, with the alt text the officer wrote.
+    img = f'src="{update.photo_url}" alt="Grävmaskin vid bibliotekets entré"'
+    assert img in client.get(_url(budget)).content.decode()
+    assert img in client.get(_url(budget, f"forslag/{winner.pk}/")).content.decode()
+    served = client.get(update.photo_url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    assert b"".join(served.streaming_content) == stored
+    # In the open-data API as a URL, with its description.
+    api = client.get(f"/api/v1/participatory-budgets/{budget.pk}").json()
+    project = next(p for p in api["projects"] if p["title"] == winner.title)
+    photo = project["delivery"]["updates"][0]["photo"]
+    assert photo == {
+        "url": f"http://testserver{update.photo_url}",
+        "alt": "Grävmaskin vid bibliotekets entré",
+    }
+
+
+@pytest.mark.parametrize(
+    ("upload", "alt", "message"),
+    [
+        (b"%PDF-1.4 inte en bild", "Ett dokument", "JPEG-, PNG- eller HEIC"),
+        (b"GIF89a" + b"\x00" * 20, "En gif", "JPEG-, PNG- eller HEIC"),
+        (None, "", "Beskriv vad bilden visar"),  # a good photo without alt text
+    ],
+)
+def test_a_bad_delivery_photo_is_refused_in_swedish_and_nothing_is_saved(
+    staff_client, majority, officer, media, upload, alt, message
+):
+    budget, _park, library = majority
+    services.budget_publish_results(budget=budget, by=officer)
+    winner = Proposal.objects.get(pk=library[0].pk)
+    data = upload if upload is not None else _photo_with_gps()
+    response = staff_client.post(
+        f"/personal/dialog/forslag/{winner.pk}/genomforande/",
+        {
+            "stage": DeliveryStage.DONE,
+            "on": "2025-05-02",
+            "photo": SimpleUploadedFile("bild.jpg", data, "image/jpeg"),
+            "photo_alt": alt,
+        },
+        follow=True,
+    )
+    assert message in response.content.decode()
+    winner.refresh_from_db()
+    assert winner.delivery_stage == "" and not winner.deliveries.exists()
+    assert _stored_files(media) == []
+
+
+def test_a_delivery_photo_is_not_public_before_the_results_are(majority, officer, media, client):
+    from insyn.core.images import clean_image_bytes
+
+    budget, _park, library = majority
+    services.budget_publish_results(budget=budget, by=officer)
+    winner = Proposal.objects.get(pk=library[0].pk)
+    update = services.proposal_record_delivery(
+        proposal=winner,
+        stage=DeliveryStage.PLANNED,
+        on=timezone.localdate(),
+        note="",
+        photo=clean_image_bytes(_photo_with_gps()),
+        photo_alt="Skiss av läsrummet",
+        by=officer,
+    )
+    assert client.get(update.photo_url).status_code == 200
+    Budget.objects.filter(pk=budget.pk).update(phase=BudgetPhase.CLOSED)
+    assert client.get(update.photo_url).status_code == 404
+
+
+def test_the_service_refuses_a_photo_without_alt_text_and_leaves_no_file(majority, officer, media):
+    from insyn.core.errors import ServiceError
+    from insyn.core.images import clean_image_bytes
+
+    budget, _park, library = majority
+    services.budget_publish_results(budget=budget, by=officer)
+    winner = Proposal.objects.get(pk=library[0].pk)
+    with pytest.raises(ServiceError, match="Beskriv vad bilden visar"):
+        services.proposal_record_delivery(
+            proposal=winner,
+            stage=DeliveryStage.PLANNED,
+            on=timezone.localdate(),
+            note="",
+            photo=clean_image_bytes(_photo_with_gps()),
+            photo_alt="   ",
+            by=officer,
+        )
+    assert _stored_files(media) == [] and not winner.deliveries.exists()

@@ -18,6 +18,8 @@ from insyn.dialogue.selectors.budgets import (
     budget_results,
     feasible_proposals,
     keeps_informed,
+    public_delivery_photo,
+    public_proposal_with_delivery,
     public_proposals,
 )
 from insyn.dialogue.selectors.discussions import (
@@ -91,8 +93,10 @@ __all__ = [
     "participant_export",
     "participation_units",
     "plan_goals",
+    "public_delivery_photo",
     "public_dialogue",
     "public_dialogues",
+    "public_proposal_with_delivery",
     "public_proposals",
     "staff_dialogue",
     "staff_dialogues",

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 
 from insyn.dialogue.models import (
     Ballot,
     BallotChoice,
     Budget,
+    BudgetPhase,
     DeliveryUpdate,
     Participant,
     Proposal,
     ProposalState,
 )
+from insyn.dialogue.selectors.register import public_dialogues
 from insyn.goals.models import Assignment
 
 
@@ -90,7 +93,9 @@ def budget_results(budget: Budget) -> BudgetResults | None:
         return None
     proposals = {
         p.pk: p
-        for p in budget.proposals.filter(state=ProposalState.FEASIBLE).prefetch_related(
+        for p in budget.proposals.filter(state=ProposalState.FEASIBLE)
+        .select_related("responsible_organisation")
+        .prefetch_related(
             Prefetch("deliveries", DeliveryUpdate.objects.order_by("on", "pk")),
             Prefetch("assignments", Assignment.objects.select_related("goal__plan")),
         )
@@ -145,4 +150,27 @@ def budget_results(budget: Budget) -> BudgetResults | None:
             )
             for district, titles in sorted(by_district.items())
         ],
+    )
+
+
+def public_proposal_with_delivery(budget: Budget) -> QuerySet[Proposal]:
+    """A budget's proposals with what their page shows of the delivery, in fixed queries."""
+    return budget.proposals.select_related("district", "responsible_organisation").prefetch_related(
+        Prefetch("deliveries", DeliveryUpdate.objects.order_by("on", "pk")),
+        Prefetch("assignments", Assignment.objects.select_related("goal__plan")),
+    )
+
+
+def public_delivery_photo(uuid: Any) -> DeliveryUpdate | None:
+    """A delivery update's photo, once the budget's results are public: a winning project of a
+    budget with published results, in a public dialogue."""
+    return (
+        DeliveryUpdate.objects.filter(
+            photo_uuid=uuid,
+            proposal__is_winner=True,
+            proposal__budget__phase=BudgetPhase.RESULTS,
+            proposal__budget__dialogue__in=public_dialogues(),
+        )
+        .exclude(photo="")
+        .first()
     )

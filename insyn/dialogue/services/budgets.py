@@ -8,16 +8,19 @@ transaction with its row locked, so concurrent casts never make two and never mi
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
+from insyn.core.images import CleanImage
 from insyn.core.mail import queue_email
 from insyn.core.publication import bump_publication_version
 from insyn.dialogue import counting
@@ -405,15 +408,48 @@ def proposal_record_delivery(
     note: str,
     by: Any,
     responsible: Organisation | None = None,
+    photo: CleanImage | None = None,
+    photo_alt: str = "",
 ) -> DeliveryUpdate:
-    """A winning project moved on (planned, procured, being built, done). Voters who asked to
-    be kept informed get a notice."""
+    """A winning project moved on (planned, procured, being built, done), maybe with a photo
+    (already re-encoded without metadata by insyn.core.images) and its alt text. Voters who
+    asked to be kept informed get a notice."""
     if not proposal.is_winner:
         raise ServiceError(_("Bara vinnande förslag följs upp till genomförande."))
     if stage not in DeliveryStage.values:
         raise ServiceError(_("Okänt skede."))
+    photo_alt = " ".join(photo_alt.split())[:300]
+    if photo is not None and not photo_alt:
+        raise ServiceError(
+            {"photo_alt": _("Beskriv vad bilden visar, för den som inte kan se den.")}
+        )
     update = DeliveryUpdate(proposal=proposal, stage=stage, on=on, note=note.strip()[:MAX_TEXT])
     update.created_by = by if getattr(by, "is_authenticated", False) else None
+    if photo is not None:
+        update.photo.save("photo.jpg", ContentFile(photo.data), save=False)
+        update.photo_uuid = uuid.uuid4()
+        update.photo_alt = photo_alt
+        update.photo_width, update.photo_height = photo.width, photo.height
+    try:
+        _record_delivery(
+            update, proposal=proposal, stage=stage, on=on, by=by, responsible=responsible
+        )
+    except BaseException:
+        if update.photo:  # nothing half-saved: the row rolls back, the file goes too
+            update.photo.storage.delete(update.photo.name)
+        raise
+    return update
+
+
+def _record_delivery(
+    update: DeliveryUpdate,
+    *,
+    proposal: Proposal,
+    stage: str,
+    on: dt.date,
+    by: Any,
+    responsible: Organisation | None,
+) -> None:
     _as_history_user(update, by).save()
     proposal.delivery_stage = stage
     if responsible is not None:
@@ -446,4 +482,3 @@ def proposal_record_delivery(
                 "url": url,
             },
         )
-    return update
