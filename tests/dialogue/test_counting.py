@@ -57,6 +57,98 @@ def test_reproduces_the_published_greedy_outcome_of_a_real_budget():
     assert outcome.support == {int(p.id): p.votes for p in election.projects}
 
 
+# Small instances shipped in tests/dialogue/data/pabulib/ (see its README): the Method of Equal
+# Shares outcome that pabutools 1.2.3 itself computes (add1 completion, then utilitarian greedy),
+# written here as literals, and what "most votes first" funds. Project ids as in the files.
+PUBLISHED = [
+    # (file, vote type, equal shares, most votes first)
+    (
+        "poland_warszawa_2017_wesola-plac-wojska-polskiego.pb",
+        "approval",
+        {427, 915, 1623, 2567},
+        {427, 915, 1623, 2567},
+    ),
+    # Hand-checked. Budget 330, 10 voters: a share of 33 kr each. Six voters approve the park's
+    # 1 (100 kr), 2 (110) and 3 (120); four approve the library's 4 (100) and 5 (110).
+    # Most votes first: 1, 2, 3 have 6 votes each and cost exactly 330, so the four library
+    # voters (40 %) get nothing.
+    # Equal shares: the six pay 1 together (16.67 each, the cheapest per krona of utility, as
+    # cheap as 2 but cheaper), then have 16.33 each = 98 kr left, too little for 2 (110). The
+    # four pay 4 (25 each) and have 8 each left. {1, 4} spends 200. Raising every share one
+    # krona at a time: at 35 kr the six can pay 1 and 2 (210 ≤ 6 × 35) and the four still pay 4:
+    # {1, 2, 4} = 310 ≤ 330. The next change comes at 53 kr, when the four could also pay 5
+    # (210 ≤ 4 × 53): {1, 2, 4, 5} = 420 > 330, so the shares stop at 52 and the outcome stays
+    # {1, 2, 4}. The 20 kr left buy nothing (the cheapest unfunded project costs 110).
+    ("sweden_testkommun_2024_majoritet.pb", "approval", {1, 2, 4}, {1, 2, 3}),
+    ("sweden_testkommun_2024_parken.pb", "approval", {4, 5, 6}, {1, 4, 6}),
+    ("sweden_testkommun_2024_poang.pb", "cumulative", {1, 4}, {2, 4}),
+    ("sweden_testkommun_2024_rangordning.pb", "ordinal", {1, 2}, {1, 2}),
+]
+
+
+@pytest.mark.parametrize(("name", "vote_type", "mes", "greedy"), PUBLISHED)
+def test_import_and_count_reproduce_the_published_equal_shares_outcomes(
+    db, name, vote_type, mes, greedy
+):
+    text = (DATA / name).read_text("utf-8")
+    election = pabulib.parse(text)
+    assert election.vote_type == vote_type
+    if not name.startswith("poland"):  # Warsaw published greedy's (an older format, too)
+        assert {int(p.id) for p in election.projects if p.selected} == mes
+        assert checker_errors(text) == {}
+    dialogue = BudgetFactory(amount=1).dialogue
+    for rule, expected in ((CountingRule.MES, mes), (CountingRule.GREEDY, greedy)):
+        replay = services.budget_import_pabulib(
+            dialogue=dialogue, text=text, counting_rule=rule, by=None
+        )
+        file_id = {p.pk: p.description.split()[1] for p in replay.proposals.all()}
+        won = {int(file_id[pk]) for pk in replay.results["winners"]}
+        assert won == expected, rule
+        assert {int(file_id[p.pk]) for p in replay.proposals.filter(is_winner=True)} == expected
+        assert {int(file_id[pk]) for pk in replay.results["greedy_winners"]} == greedy
+
+
+def test_the_shipped_outcomes_are_what_pabutools_computes():
+    """The literals above, recomputed with pabutools' own rules and default tie-breaking (no
+    Insyn code): so they are pabutools' outcomes, not Insyn's echoed back."""
+    from pabutools.election import ApprovalProfile, CumulativeProfile, parse_pabulib
+    from pabutools.election.satisfaction import (
+        Additive_Borda_Sat,
+        Additive_Cardinal_Sat,
+        Cost_Sat,
+    )
+    from pabutools.rules import (
+        exhaustion_by_budget_increase,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+    )
+
+    for name, _vote_type, mes, greedy in PUBLISHED:
+        instance, profile = parse_pabulib(str(DATA / name))
+        sat = (
+            Cost_Sat
+            if isinstance(profile, ApprovalProfile)
+            else Additive_Cardinal_Sat
+            if isinstance(profile, CumulativeProfile)
+            else Additive_Borda_Sat
+        )
+        add1 = exhaustion_by_budget_increase(
+            instance,
+            profile,
+            method_of_equal_shares,
+            {"sat_class": sat},
+            budget_step=profile.num_ballots(),
+            budget_bound=instance.budget_limit * 4,
+        )
+        completed = greedy_utilitarian_welfare(
+            instance, profile, sat_class=sat, initial_budget_allocation=add1
+        )
+        assert {int(p.name) for p in completed} == mes, name
+        assert {
+            int(p.name) for p in greedy_utilitarian_welfare(instance, profile, sat_class=sat)
+        } == greedy, name
+
+
 def test_mes_matches_an_independent_implementation_pabulib_checker():
     """pabulib-checker computes Equal Shares itself when a file declares rule equalshares: a file
     whose `selected` column is pabutools' MES result passes it, and a wrong one does not."""

@@ -1,0 +1,34 @@
+META
+key;value
+description;Rangordnade förslag
+country;Sweden
+unit;Testkommun
+instance;2024
+num_projects;4
+num_votes;9
+budget;400
+vote_type;ordinal
+rule;unknown
+date_begin;01.03.2024
+date_end;31.03.2024
+max_length;3
+language;sv
+currency;SEK
+comment;#1: Written for Insyn's tests. selected = pabutools 1.2.3's Method of Equal Shares, completed by raising every voter's share (add1) while the outcome fits the budget, then by utilitarian greedy
+PROJECTS
+project_id;cost;votes;name;selected
+1;200;5;Boulebana;1
+2;150;5;Vattenlek;1
+3;250;4;Odlingslotter;0
+4;100;9;Bokskåp;0
+VOTES
+voter_id;vote
+1;1,2,4
+2;1,2,4
+3;1,2,4
+4;1,2,4
+5;1,2,4
+6;3,4
+7;3,4
+8;3,4
+9;3,4
