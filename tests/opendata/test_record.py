@@ -210,7 +210,7 @@ def test_participatory_budget_votes_only_after_results(client, record):
     delivery = client.get(url).json()["projects"][0]["delivery"]
     assert delivery["stage"] == "building"
     assert delivery["updates"] == [
-        {"stage": "building", "on": "2025-05-02", "note": "Bygget har börjat."}
+        {"stage": "building", "on": "2025-05-02", "note": "Bygget har börjat.", "photo": None}
     ]
 
 
