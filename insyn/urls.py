@@ -30,7 +30,7 @@ urlpatterns = [
     path("indikatorer/", include("insyn.indicators.urls")),
     path("dialog/", include("insyn.dialogue.urls")),
     path("synpunkter/", include("insyn.feedback.urls")),
-    path("open311/", include("insyn.feedback.open311_urls")),
+    path("open311/", include("insyn.feedback.open311.urls")),
     path("", include("insyn.public.urls")),
 ]
 

@@ -122,7 +122,7 @@ def test_open311_never_5xx(setup, path, fmt, data, with_key, method):
     if with_key:
         data = {**data, "api_key": KEY["raw"]}
     collect = Collect()
-    logger = logging.getLogger("insyn.feedback.open311_views")
+    logger = logging.getLogger("insyn.feedback.open311.views")
     logger.addHandler(collect)
     try:
         response = getattr(client, method)(f"/open311/v2/{path}.{fmt}", data)

@@ -1,8 +1,8 @@
-"""Open311 GeoReport v2: /open311/discovery.{xml,json} and /open311/v2/… (see open311_views)."""
+"""Open311 GeoReport v2: /open311/discovery.{xml,json} and /open311/v2/… (see views)."""
 
 from django.urls import path
 
-from insyn.feedback import open311_views as views
+from insyn.feedback.open311 import views
 
 app_name = "open311"
 
