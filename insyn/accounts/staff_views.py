@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from insyn.accounts import selectors
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import STAFF_ROLES, has_role, role_required
+from insyn.core.errors import ServiceError
 
 PREVIOUS_VISIT_KEY = "insyn_previous_visit"
 
@@ -80,7 +81,7 @@ def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("Inlägget visas."))
         else:
             raise Http404
-    except services.DialogueError as exc:
+    except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("staff:moderation")
 

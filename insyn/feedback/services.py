@@ -75,10 +75,6 @@ MAX_DESCRIPTION = 4000
 ANONYMISED_TEXT = "(Texten har tagits bort enligt reglerna för gallring av personuppgifter.)"
 
 
-# The old name, kept briefly so branches written before insyn.core.errors still work; use
-# ServiceError.
-FeedbackError = ServiceError
-
 # --- Small helpers ------------------------------------------------------------------------------
 
 

@@ -64,3 +64,18 @@ def test_the_one_summary_links_field_errors_and_lists_sentences():
     assert 'href="#id_deadline"' in html
     assert 'href="#id_kind_0"' in html  # a radio group links to its first choice
     assert render_to_string("includes/error_summary.html", {"form": PeriodForm()}).strip() == ""
+
+
+def test_there_is_one_error_name():
+    """No per-app aliases (DialogueError, FeedbackError): every caller names ServiceError."""
+    import pathlib
+    import re
+
+    from insyn.dialogue import services as dialogue_services
+    from insyn.feedback import services as feedback_services
+
+    assert not hasattr(dialogue_services, "DialogueError")
+    assert not hasattr(feedback_services, "FeedbackError")
+    root = pathlib.Path(__file__).resolve().parents[2] / "insyn"
+    aliases = re.compile(r"^\s*\w+Error\s*=\s*ServiceError\b", re.M)
+    assert not [p for p in root.rglob("*.py") if aliases.search(p.read_text(encoding="utf-8"))]

@@ -59,7 +59,6 @@ from insyn.dialogue.services.budgets import (
 )
 from insyn.dialogue.services.common import (
     MAX_TEXT,
-    DialogueError,
 )
 from insyn.dialogue.services.discussions import (
     discussion_create,
@@ -151,7 +150,6 @@ __all__ = [
     "VOTING_RULES_BY_PABULIB",
     "BallotRefused",
     "CloseRefused",
-    "DialogueError",
     "MeetingFull",
     "PublishRefused",
     "SurveyInvalid",

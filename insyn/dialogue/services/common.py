@@ -7,14 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from insyn.core.errors import ServiceError
-
 MAX_TEXT = 5000
-
-
-# The old name, kept briefly so branches written before insyn.core.errors still work; use
-# ServiceError.
-DialogueError = ServiceError
 
 
 def _as_history_user(obj: Any, by: Any) -> Any:
