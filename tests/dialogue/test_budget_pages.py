@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from insyn.dialogue import services
+from insyn.dialogue import selectors, services
 from insyn.dialogue.models import (
     Ballot,
     Budget,
@@ -28,7 +28,12 @@ from tests.dialogue.factories import (
     ProposalFactory,
     PublishedDialogueFactory,
 )
-from tests.factories import MunicipalityFactory
+from tests.factories import (
+    AssignmentFactory,
+    DistrictFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 WESOLA = (
@@ -376,3 +381,109 @@ def test_the_service_refuses_a_photo_without_alt_text_and_leaves_no_file(majorit
             by=officer,
         )
     assert _stored_files(media) == [] and not winner.deliveries.exists()
+
+
+# --- Per district, goal and assignment pages, costs over the total ---------------------------------
+
+
+def test_results_per_district_where_voters_gave_one(client, officer):
+    MunicipalityFactory()
+    north, south = DistrictFactory(name="Norra"), DistrictFactory(name="Södra")
+    budget = BudgetFactory(dialogue=PublishedDialogueFactory(), amount=300)
+    park, pool, bench = (
+        ProposalFactory(budget=budget, title=t, cost=100) for t in ("Parken", "Badet", "Bänken")
+    )
+    for district, picks, n in (
+        (north, [park, bench], 3),
+        (south, [pool], 2),
+        (south, [pool, park], 1),
+        (None, [bench], 4),  # gave no district: counted, but in no district's row
+    ):
+        for _ in range(n):
+            services.cast_ballot(
+                budget=budget,
+                participant=ParticipantFactory(district=district),
+                proposal_ids=[p.pk for p in picks],
+            )
+    services.budget_publish_results(budget=budget, by=officer)
+    budget.refresh_from_db()
+    rows = {
+        name: (voters, top) for name, voters, top in selectors.budget_results(budget).by_district
+    }
+    assert rows == {
+        "Norra": (3, [("Bänken", 3), ("Parken", 3)]),
+        "Södra": (3, [("Badet", 3), ("Parken", 1)]),
+    }
+    page = client.get(_url(budget)).content.decode()
+    assert "Per område" in page
+    assert '<th scope="row">Norra</th><td class="num">3</td><td>Bänken (3), Parken (3)</td>' in page
+
+
+def _winner_on_an_assignment(officer, *, stage=DeliveryStage.BUILDING, org="Kulturnämnden"):
+    budget = BudgetFactory(dialogue=PublishedDialogueFactory(), amount=300)
+    winner = ProposalFactory(budget=budget, title="Läshörna i biblioteket", cost=100)
+    loser = ProposalFactory(budget=budget, title="Ny scen", cost=300)
+    services.cast_ballot(budget=budget, participant=ParticipantFactory(), proposal_ids=[winner.pk])
+    services.budget_publish_results(budget=budget, by=officer)
+    winner.refresh_from_db()
+    assignment = AssignmentFactory()
+    services.proposal_link_assignment(proposal=winner, assignment=assignment, by=officer)
+    loser.assignments.add(assignment)  # only winners can be linked; the panel checks anyway
+    services.proposal_record_delivery(
+        proposal=winner,
+        stage=stage,
+        on=timezone.localdate(),
+        note="Hyllorna är beställda.",
+        responsible=OrganisationFactory(name=org),
+        by=officer,
+    )
+    return budget, winner, assignment
+
+
+def test_goal_and_assignment_pages_show_the_winning_projects_delivery(client, officer):
+    MunicipalityFactory()
+    budget, winner, assignment = _winner_on_an_assignment(officer)
+    for url in (assignment.get_absolute_url(), assignment.goal.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "Förslag från medborgarbudgeten som genomförs" in page, url
+        assert _url(budget, f"forslag/{winner.pk}/") in page
+        assert "Läshörna i biblioteket" in page and "Byggs" in page
+        assert "Hyllorna är beställda." in page and "Kulturnämnden" in page
+        assert "Ny scen" not in page  # linked, but it did not win
+    org_panel = selectors.organisation_panel(winner.responsible_organisation)
+    assert [p.title for p in org_panel.context["projects"]] == ["Läshörna i biblioteket"]
+
+
+def test_a_budget_whose_results_are_not_public_shows_no_projects_on_goal_pages(client, officer):
+    MunicipalityFactory()
+    budget, _winner, assignment = _winner_on_an_assignment(officer)
+    Budget.objects.filter(pk=budget.pk).update(phase=BudgetPhase.CLOSED)
+    panel = selectors.assignment_panel(assignment)
+    assert panel.context["projects"] == []
+
+
+def test_goal_panel_queries_do_not_grow_with_projects(officer, django_assert_max_num_queries):
+    MunicipalityFactory()
+    _budget, _winner, assignment = _winner_on_an_assignment(officer)
+    goal = assignment.goal
+    with django_assert_max_num_queries(4) as small:
+        selectors.goal_panel(goal)
+    for i in range(10):
+        _b, w, _a = _winner_on_an_assignment(officer, org=f"Nämnd {i}")
+        w.assignments.set([AssignmentFactory(goal=goal)])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        panel = selectors.goal_panel(goal)
+    assert len(panel.context["projects"]) == 11
+
+
+def test_a_proposal_costing_more_than_the_whole_budget_is_refused(officer):
+    from insyn.core.errors import ServiceError
+
+    budget = BudgetFactory(amount=1000, phase=BudgetPhase.ASSESSMENT)
+    proposal = ProposalFactory(budget=budget, state="submitted", cost=None, answer="")
+    with pytest.raises(ServiceError, match="mer än hela budgeten"):
+        services.proposal_assess(
+            proposal=proposal, feasible=True, cost=1001, answer="Dyrt.", by=officer
+        )
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.cost, proposal.answer) == ("submitted", None, "")
