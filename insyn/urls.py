@@ -22,7 +22,7 @@ urlpatterns = [
     path("andringar/", include("insyn.opendata.changes_urls")),
     path("konto/", include("insyn.accounts.urls")),
     path("personal/", include("insyn.accounts.staff_urls")),
-    path("personal/uppfoljning/", include("insyn.goals.urls")),
+    path("personal/uppfoljning/", include("insyn.goals.staff_urls")),
     path("export/", include("insyn.goals.export_urls")),
     path("personal/indikatorer/", include("insyn.indicators.staff_urls")),
     path("personal/dialog/", include("insyn.dialogue.staff_urls")),

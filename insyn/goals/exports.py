@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -408,3 +409,28 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
     if not rows:
         raise BulkUploadError(["Filen innehåller inga rapporter."])
     return rows
+
+
+# --- A period as a download (the staff and the public export views) -------------------------
+
+EXPORT_TYPES = {
+    "pdf": ("application/pdf", "pdf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
+
+
+def export_response(request: HttpRequest, period: FollowUpPeriod, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    content_type, extension = EXPORT_TYPES[fmt]
+    if fmt == "pdf":
+        data = export_pdf(period, base_url=request.build_absolute_uri("/"))
+    elif fmt == "xlsx":
+        data = export_xlsx(period)
+    else:
+        data = export_csv(period)
+    response = HttpResponse(data, content_type=content_type)
+    filename = f"uppfoljning-{period.year}-{period.kind}-{period.pk}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

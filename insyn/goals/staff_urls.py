@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from insyn.goals import views
+from insyn.goals import staff_views as views
 
 app_name = "goals"
 
