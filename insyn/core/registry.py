@@ -25,6 +25,12 @@ indicators app stores and shows them like any indicator without importing the ap
 them. The population per district and age band, owned by dialogue, is offered to the other
 feature apps the same way (`register_population`).
 
+The **loop** ("Ni sa — vi gjorde") on goal and assignment pages is gathered the same way
+(`register_loop(app, goal=…, assignment=…)`): each app returns LoopItems for its stage — what
+residents said (feedback's themes and categories, dialogue results), what the municipality
+decided (dialogue feedback and decisions), what the follow-up reports now (goals) — and the
+public site shows them in that order in one panel. A provider costs one query.
+
 Panels are shown in the order the apps are installed (settings.INSTALLED_APPS); demo loaders
 run by `order` (organisations 10, follow-up pages 20, accounts 30, goals 40, indicators 50,
 dialogue 60, feedback 70).
@@ -37,15 +43,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "LOOP_STAGES",
     "PANEL_KINDS",
+    "LoopItem",
     "Panel",
     "Population",
     "Signal",
     "SignalRow",
     "demo_loaders",
+    "loop_items",
     "panels",
     "population",
     "register_demo_loader",
+    "register_loop",
     "register_panels",
     "register_population",
     "register_search_contributor",
@@ -124,6 +134,25 @@ class Population:
         return sum(self.by_district.values())
 
 
+LOOP_STAGES = ("said", "decided", "reports")
+
+
+@dataclass(frozen=True)
+class LoopItem:
+    """One line of "Ni sa — vi gjorde": its stage (LOOP_STAGES), a heading, a short text, a
+    link, a date and a count where they apply. Only published material, never personal data."""
+
+    stage: str
+    title: str
+    text: str = ""
+    url: str = ""
+    date: Any = None
+    count: int | None = None
+    note: str = ""
+    order: Any = 0
+
+
+_loop: dict[str, dict[str, PanelProvider]] = {"goal": {}, "assignment": {}}
 _signals: dict[str, Signal] = {}
 _population: list[Callable[[int], Population]] = []
 
@@ -205,3 +234,20 @@ def population(year: int) -> Population:
     if not _population:
         return Population(year=None, by_district={}, by_age_band={}, district_names={})
     return _population[0](year)
+
+
+def register_loop(app: str, **providers: Callable[[Any], list[LoopItem]]) -> None:
+    """Register an app's "Ni sa — vi gjorde" items by page kind: goal=, assignment=."""
+    for kind, provider in providers.items():
+        if kind not in _loop:
+            raise ValueError(f"{app}: unknown loop kind {kind!r} (known: {tuple(_loop)})")
+        _check_callable(f"the {kind} loop", app, provider)
+        _loop[kind][app] = provider
+
+
+def loop_items(kind: str, obj: Any) -> list[LoopItem]:
+    """Every app's items for the object, by stage (said, decided, reports), then app order."""
+    items: list[LoopItem] = []
+    for provider in _loop[kind].values():
+        items.extend(provider(obj))
+    return sorted(items, key=lambda item: LOOP_STAGES.index(item.stage))

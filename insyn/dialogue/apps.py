@@ -17,6 +17,9 @@ class DialogueConfig(AppConfig):
             organisation=selectors.organisation_panel,
         )
         registry.register_search_contributor("dialogue", indexing.reindex_search)
+        registry.register_loop(
+            "dialogue", goal=selectors.goal_loop, assignment=selectors.assignment_loop
+        )
         registry.register_population(signals.population)
         registry.register_signal(signals.PARTICIPATION)
         registry.register_demo_loader("dialogue", demo.load_demo, order=60)

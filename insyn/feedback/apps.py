@@ -13,6 +13,9 @@ class FeedbackConfig(AppConfig):
         registry.register_panels(
             "feedback", goal=selectors.goal_panel, assignment=selectors.assignment_panel
         )
+        registry.register_loop(
+            "feedback", goal=selectors.goal_loop, assignment=selectors.assignment_loop
+        )
         for signal in signals.SIGNALS:
             registry.register_signal(signal)
         registry.register_demo_loader("feedback", demo.load_demo, order=70)

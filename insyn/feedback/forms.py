@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -667,6 +668,39 @@ class ThemeForm(forms.Form):
     )
     goal = GoalChoiceField(required=False, label=_("Mål"), empty_label=_("Inget"))
     assignment = AssignmentChoiceField(required=False, label=_("Uppdrag"), empty_label=_("Inget"))
+
+
+class DialogueLinkForm(forms.Form):
+    """Link a dialogue to a theme of cases or to a whole category. The dialogue list comes from
+    the app registry (apps.get_model): feedback does not import the dialogue app."""
+
+    dialogue = forms.ModelChoiceField(
+        queryset=None, label=_("Dialog"), empty_label=_("– välj dialog –")
+    )
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.order_by("title"),
+        required=False,
+        label=_("Tema"),
+        empty_label=_("Inget"),
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.order_by("order", "name"),
+        required=False,
+        label=_("eller en hel kategori"),
+        empty_label=_("Ingen"),
+        help_text=_("Välj ett tema eller en kategori, inte båda."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        dialogue_model = apps.get_model("dialogue", "Dialogue")
+        self.fields["dialogue"].queryset = dialogue_model.objects.order_by("title")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if bool(data.get("theme")) == bool(data.get("category")):
+            self.add_error("theme", _("Välj antingen ett tema eller en kategori."))
+        return data
 
 
 class ApiKeyForm(forms.Form):

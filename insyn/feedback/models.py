@@ -272,6 +272,68 @@ class Theme(models.Model):
         return self.title
 
 
+class DialogueLink(models.Model):
+    """A dialogue linked to a theme of cases: a Theme (a tag on cases) or a whole Category.
+
+    Shown on goal and assignment pages ("Ni sa — vi gjorde") and on both staff pages. The
+    dialogue is named by its model label, not imported: feedback and dialogue are side by side
+    in the layers (docs/architecture.md) and neither imports the other."""
+
+    dialogue = models.ForeignKey(
+        "dialogue.Dialogue",
+        on_delete=models.CASCADE,
+        related_name="case_links",
+        verbose_name=_("dialog"),
+    )
+    theme = models.ForeignKey(
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="dialogue_links",
+        verbose_name=_("tema"),
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="dialogue_links",
+        verbose_name=_("kategori"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("koppling mellan dialog och ärenden")
+        verbose_name_plural = _("kopplingar mellan dialoger och ärenden")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(theme__isnull=False, category__isnull=True)
+                | Q(theme__isnull=True, category__isnull=False),
+                name="dialogue_link_theme_or_category",
+            ),
+            models.UniqueConstraint(
+                fields=["dialogue", "theme"],
+                condition=Q(theme__isnull=False),
+                name="unique_dialogue_theme_link",
+            ),
+            models.UniqueConstraint(
+                fields=["dialogue", "category"],
+                condition=Q(category__isnull=False),
+                name="unique_dialogue_category_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dialogue_id} ↔ {self.theme or self.category}"
+
+    @property
+    def subject(self) -> Theme | Category | None:
+        return self.theme or self.category
+
+
 class Open311ApiKey(models.Model):
     """A key for POSTs to the Open311 API. Only a hash is stored; the key is shown once."""
 

@@ -15,8 +15,9 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from insyn.core.registry import Panel
+from insyn.core.registry import LoopItem, Panel
 from insyn.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -29,6 +30,7 @@ from insyn.feedback.models import (
     CaseStatus,
     Category,
     CategoryQuestion,
+    DialogueLink,
     Kind,
     Theme,
 )
@@ -698,3 +700,74 @@ def assignment_panel(assignment: Any) -> Panel | None:
     cases = Case.objects.filter(_linked_to_assignment(assignment.pk))
     themes = Theme.objects.filter(assignment=assignment)
     return _panel(cases, themes, f"{reverse('feedback:reports')}?uppdrag={assignment.pk}")
+
+
+# --- "Ni sa — vi gjorde": what residents reported about a goal or assignment ---------------------
+
+PUBLIC_DIALOGUE_STATES = ("published", "closed")  # dialogue.models.DialogueState, not imported
+LOOP_DIALOGUE_DAYS = 365
+
+
+def _loop(linked: Q, dialogues: dict[str, Any], list_url: str) -> list[LoopItem]:
+    """One query: the cases linked here (directly or by theme) and those of the themes and
+    categories that a public dialogue about this goal is linked to (a category: the last year),
+    counted per theme, else per category. Counts only; merged duplicates left out."""
+    since = timezone.now() - dt.timedelta(days=LOOP_DIALOGUE_DAYS)
+    links = DialogueLink.objects.filter(dialogue__state__in=PUBLIC_DIALOGUE_STATES, **dialogues)
+    rows = (
+        Case.objects.filter(merged_into__isnull=True)
+        .filter(
+            linked
+            | Q(theme_id__in=links.filter(theme__isnull=False).values("theme_id"))
+            | Q(
+                category_id__in=links.filter(category__isnull=False).values("category_id"),
+                created_at__gte=since,
+            )
+        )
+        .values("theme__title", "category__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts[row["theme__title"] or row["category__name"]] += row["n"]
+    return [
+        LoopItem(
+            stage="said",
+            title=label,
+            text=ngettext(
+                "%(n)s synpunkt eller felanmälan", "%(n)s synpunkter och felanmälningar", n
+            )
+            % {"n": n},
+            url=list_url,
+            count=n,
+            order=-n,
+        )
+        for label, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def goal_loop(goal: Any) -> list[LoopItem]:
+    return _loop(
+        _linked_to_goal(goal.pk),
+        {"dialogue__goals": goal},
+        f"{reverse('feedback:reports')}?mal={goal.pk}",
+    )
+
+
+def assignment_loop(assignment: Any) -> list[LoopItem]:
+    return _loop(
+        _linked_to_assignment(assignment.pk),
+        {"dialogue__assignments": assignment},
+        f"{reverse('feedback:reports')}?uppdrag={assignment.pk}",
+    )
+
+
+def dialogue_links(*, dialogue_id: int | None = None) -> list[DialogueLink]:
+    """The staff list of links between dialogues and themes of cases (optionally one dialogue)."""
+    links = DialogueLink.objects.select_related("dialogue", "theme", "category").order_by(
+        "dialogue__title", "pk"
+    )
+    if dialogue_id is not None:
+        links = links.filter(dialogue_id=dialogue_id)
+    return list(links)

@@ -54,6 +54,7 @@ from insyn.feedback.models import (
     Category,
     CategoryQuestion,
     Datatype,
+    DialogueLink,
     EventKind,
     Kind,
     Open311ApiKey,
@@ -1314,3 +1315,23 @@ def _send_to_organisation(case: Case, organisation: Organisation, event: CaseEve
         "\n".join(str(line) for line in lines),
         dedupe_key=f"feedback:org:{event.pk}",
     )
+
+
+# --- Dialogues linked to themes of cases ------------------------------------------------------
+
+
+def dialogue_link_add(
+    *, dialogue: Any, theme: Theme | None = None, category: Category | None = None, by: Any
+) -> DialogueLink:
+    """Link a dialogue to a theme of cases or to a whole category (exactly one of them)."""
+    if (theme is None) == (category is None):
+        raise ServiceError({"theme": _("Välj antingen ett tema eller en kategori.")})
+    try:
+        with transaction.atomic():
+            return DialogueLink.objects.create(dialogue=dialogue, theme=theme, category=category)
+    except IntegrityError:
+        raise ServiceError(_("Dialogen är redan kopplad dit."), code="dup") from None
+
+
+def dialogue_link_remove(*, link: DialogueLink, by: Any) -> None:
+    link.delete()

@@ -14,6 +14,10 @@ urlpatterns = [
     path("statistik.csv", views.statistics_csv, name="statistics_csv"),
     path("fordelning/", views.routing, name="routing"),
     path("teman/", views.themes, name="themes"),
+    path("teman/dialoger/", views.dialogue_links, name="dialogue_links"),
+    path(
+        "teman/dialoger/<int:pk>/ta-bort/", views.dialogue_link_remove, name="dialogue_link_remove"
+    ),
     path("api-nycklar/", views.api_keys, name="api_keys"),
     path("api-nycklar/<int:pk>/sparra/", views.api_key_revoke, name="api_key_revoke"),
     path("bild/<uuid:uuid>/", views.photo, name="photo"),

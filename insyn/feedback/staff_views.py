@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import SAFE_METHODS, has_role, role_required
 from insyn.core import params, spreadsheets
-from insyn.core.errors import add_to_form
+from insyn.core.errors import ServiceError, add_to_form
 from insyn.feedback import selectors, services
 from insyn.feedback.access import access_api_key, access_case, access_photo, handled_organisations
 from insyn.feedback.forms import (
     AnswerForm,
     ApiKeyForm,
     BlurForm,
+    DialogueLinkForm,
     InboxFilterForm,
     LinkForm,
     MergeForm,
@@ -43,6 +44,7 @@ from insyn.feedback.models import (
     CasePhoto,
     CaseStatus,
     Category,
+    DialogueLink,
     Open311ApiKey,
     RoutingRule,
     Theme,
@@ -600,6 +602,53 @@ def themes(request: HttpRequest) -> HttpResponse:
         {"form": form, "themes": items, "last_updated": timezone.now()},
         status=400 if request.method == "POST" else 200,
     )
+
+
+link_editors = role_required(Role.CONTACT_CENTRE, Role.DIALOGUE_OFFICER)
+
+
+@link_editors
+@require_http_methods(["GET", "POST"])
+def dialogue_links(request: HttpRequest) -> HttpResponse:
+    """Link dialogues and themes of cases, from either side: the dialogue's staff page and the
+    themes page both lead here (?dialog=ID narrows the list and preselects the dialogue)."""
+    dialogue_id = params.int_param(request.GET, "dialog", ignore=True)
+    initial = {"dialogue": dialogue_id} if dialogue_id else {}
+    form = DialogueLinkForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.dialogue_link_add(
+                dialogue=data["dialogue"],
+                theme=data.get("theme"),
+                category=data.get("category"),
+                by=request.user,
+            )
+        except ServiceError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("Kopplingen är sparad."))
+            return redirect(request.get_full_path())
+    return render(
+        request,
+        "feedback/staff/dialogue_links.html",
+        {
+            "form": form,
+            "links": selectors.dialogue_links(dialogue_id=dialogue_id),
+            "dialogue_id": dialogue_id,
+            "last_updated": timezone.now(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@link_editors
+@require_POST
+def dialogue_link_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    link = get_object_or_404(DialogueLink, pk=pk)
+    services.dialogue_link_remove(link=link, by=request.user)
+    messages.success(request, _("Kopplingen är borttagen."))
+    return redirect("feedback_staff:dialogue_links")
 
 
 @admin_only

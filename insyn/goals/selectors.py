@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from insyn.core.registry import LoopItem
 from insyn.goals.models import (
     GOAL_STATUS_RANK,
     STATUS_ORDER,
@@ -939,3 +940,57 @@ def report_history(report: Report, *, whole: bool, limit: int = 200) -> list[Any
     if not whole:
         records = records.filter(state__in=HANDED_IN_STATES)
     return list(records[:limit])
+
+
+# --- "Ni sa — vi gjorde": what the follow-up reports now -------------------------------------
+
+
+def _period_title(period: FollowUpPeriod) -> str:
+    return _("Uppföljningen %(label)s %(year)s") % {"label": period.label, "year": period.year}
+
+
+def goal_loop(goal: Goal) -> list[LoopItem]:
+    """One query: the goal's assessment in the latest published follow-up."""
+    follow_up = (
+        GoalFollowUp.objects.filter(goal=goal, period__state=PeriodState.PUBLISHED)
+        .select_related("period")
+        .order_by("-period__year", F("period__month").desc(nulls_first=True), "-period__pk")
+        .first()
+    )
+    if follow_up is None:
+        return []
+    text = follow_up.assessment or follow_up.published_summary
+    if follow_up.status:
+        text = f"{follow_up.get_status_display()}. {text}".strip()
+    return [
+        LoopItem(
+            stage="reports",
+            title=_period_title(follow_up.period),
+            text=text,
+            url=follow_up.period.get_absolute_url(),
+            date=follow_up.period.published_on,
+        )
+    ]
+
+
+def assignment_loop(assignment: Assignment) -> list[LoopItem]:
+    """One query: the compiled assessment of the assignment in the latest published follow-up."""
+    report = (
+        Report.objects.filter(
+            assignment=assignment, organisation__isnull=True, period__state=PeriodState.PUBLISHED
+        )
+        .select_related("period")
+        .order_by("-period__year", F("period__month").desc(nulls_first=True), "-period__pk")
+        .first()
+    )
+    if report is None:
+        return []
+    return [
+        LoopItem(
+            stage="reports",
+            title=_period_title(report.period),
+            text=f"{report.get_status_display()}. {report.assessment}".strip(),
+            url=report.period.get_absolute_url(),
+            date=report.period.published_on,
+        )
+    ]

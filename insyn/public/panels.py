@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from insyn.core.registry import Panel, panels
+from django.utils.translation import gettext as _
 
-__all__ = ["Panel", "assignment_panels", "goal_panels", "organisation_panels"]
+from insyn.core.registry import LOOP_STAGES, LoopItem, Panel, loop_items, panels
+
+__all__ = [
+    "Panel",
+    "assignment_loop_panel",
+    "assignment_panels",
+    "goal_loop_panel",
+    "goal_panels",
+    "organisation_panels",
+]
 
 
 def goal_panels(goal: Any) -> list[Panel]:
@@ -25,3 +34,37 @@ def assignment_panels(assignment: Any) -> list[Panel]:
 
 def organisation_panels(organisation: Any) -> list[Panel]:
     return panels("organisation", organisation)
+
+
+def _loop_panel(items: list[LoopItem]) -> Panel | None:
+    """ "Ni sa — vi gjorde": what residents said, what the municipality decided, what the
+    follow-up reports now — in that order, each stage saying so when it has nothing yet."""
+    if not any(item.stage in ("said", "decided") for item in items):
+        return None  # the follow-up alone is already on the page
+    headings = {
+        "said": (_("Ni sa"), _("Inga synpunkter eller dialoger är kopplade hit ännu.")),
+        "decided": (_("Kommunen bestämde"), _("Ingen återkoppling eller inget beslut ännu.")),
+        "reports": (_("Uppföljningen visar nu"), _("Ingen publicerad uppföljning ännu.")),
+    }
+    stages = [
+        {
+            "key": stage,
+            "heading": headings[stage][0],
+            "empty": headings[stage][1],
+            "items": [item for item in items if item.stage == stage],
+        }
+        for stage in LOOP_STAGES
+    ]
+    return Panel(
+        template="public/panels/loop.html",
+        context={"loop_stages": stages},
+        title=_("Ni sa — vi gjorde"),
+    )
+
+
+def goal_loop_panel(goal: Any) -> Panel | None:
+    return _loop_panel(loop_items("goal", goal))
+
+
+def assignment_loop_panel(assignment: Any) -> Panel | None:
+    return _loop_panel(loop_items("assignment", assignment))

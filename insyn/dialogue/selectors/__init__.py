@@ -28,7 +28,9 @@ from insyn.dialogue.selectors.discussions import (
 )
 from insyn.dialogue.selectors.panels import (
     PANEL_LIMIT,
+    assignment_loop,
     assignment_panel,
+    goal_loop,
     goal_panel,
     organisation_panel,
 )
@@ -74,6 +76,7 @@ __all__ = [
     "Representativeness",
     "ResultRow",
     "Suggestion",
+    "assignment_loop",
     "assignment_panel",
     "ballot_of",
     "ballot_values",
@@ -83,6 +86,7 @@ __all__ = [
     "dialogue_representativeness",
     "feasible_proposals",
     "filter_choices",
+    "goal_loop",
     "goal_panel",
     "guideline_checks",
     "guideline_overview",

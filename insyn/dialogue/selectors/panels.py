@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insyn.core.registry import Panel
+from insyn.core.registry import LoopItem, Panel
 from insyn.dialogue.models import (
     BudgetPhase,
     DeliveryUpdate,
@@ -82,4 +83,81 @@ def organisation_panel(organisation: Any) -> Panel | None:
         ).distinct(),
         _("Dialoger med invånare"),
         Q(responsible_organisation=organisation),
+    )
+
+
+# --- "Ni sa — vi gjorde" on goal and assignment pages -------------------------------------------
+
+
+def _loop(dialogues: QuerySet[Dialogue]) -> list[LoopItem]:
+    """One query: each public dialogue's result (what residents said) and its feedback (what
+    the municipality decided with it), or the date feedback is promised for."""
+    items: list[LoopItem] = []
+    today = timezone.localdate()
+    for dialogue in dialogues.filter(
+        state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED]
+    ).order_by("-starts_on", "-pk")[:PANEL_LIMIT]:
+        url = dialogue.get_absolute_url()
+        if dialogue.feedback_published:
+            items.append(
+                LoopItem(
+                    stage="said",
+                    title=dialogue.title,
+                    text=dialogue.feedback_summary,
+                    url=url,
+                    note=_("Resultatet av dialogen"),
+                )
+            )
+            decided = "\n\n".join(
+                part for part in (dialogue.feedback_usage, dialogue.feedback_decision) if part
+            )
+            items.append(
+                LoopItem(
+                    stage="decided",
+                    title=dialogue.title,
+                    text=decided,
+                    url=url,
+                    date=dialogue.feedback_published_at,
+                    note=_("Återkoppling publicerad"),
+                )
+            )
+            continue
+        items.append(
+            LoopItem(
+                stage="said",
+                title=dialogue.title,
+                text=dialogue.question,
+                url=url,
+                note=_("Dialogen pågår") if dialogue.is_open else _("Dialogen är avslutad"),
+            )
+        )
+        if dialogue.feedback_on:
+            late = dialogue.feedback_on < today
+            items.append(
+                LoopItem(
+                    stage="decided",
+                    title=dialogue.title,
+                    text=(
+                        _("Återkopplingen skulle ha publicerats senast %(date)s och är försenad.")
+                        if late
+                        else _("Återkopplingen ska publiceras senast %(date)s.")
+                    )
+                    % {"date": f"{dialogue.feedback_on:%Y-%m-%d}"},
+                    url=url,
+                    date=dialogue.feedback_on,
+                    note=_("Försenad") if late else _("Inte klar ännu"),
+                )
+            )
+    return items
+
+
+def goal_loop(goal: Goal) -> list[LoopItem]:
+    return _loop(Dialogue.objects.filter(goals=goal))
+
+
+def assignment_loop(assignment: Assignment) -> list[LoopItem]:
+    return _loop(
+        Dialogue.objects.filter(
+            Q(assignments=assignment) | Q(budgets__proposals__assignments=assignment)
+        ).distinct()
     )

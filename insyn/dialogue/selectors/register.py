@@ -146,6 +146,9 @@ def staff_dialogue(pk: int) -> Dialogue | None:
             "budgets",
             "meetings",
             "outreach__district",
+            # feedback's DialogueLink, reached by its related name (no import of feedback)
+            "case_links__theme",
+            "case_links__category",
         )
         .filter(pk=pk)
         .first()
