@@ -100,7 +100,7 @@ def test_the_goal_page_shows_said_decided_reports_in_order(client):
 
 
 def test_the_assignment_page_shows_its_own_loop(client):
-    goal, assignment, dialogue = build()
+    _goal, assignment, dialogue = build()
     dialogue.assignments.add(assignment)
     html = client.get(assignment.get_absolute_url()).content.decode()
     loop = html[html.index('id="loop-heading"') :]
