@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("health/", core_views.health, name="health"),
     path("health/ready/", core_views.ready, name="health-ready"),
+    path("epost/<str:token>/", core_views.notice_settings, name="notice_settings"),
     path("api/", include("insyn.opendata.urls")),
     path("andringar/", include("insyn.opendata.changes_urls")),
     path("konto/", include("insyn.accounts.urls")),

@@ -12,4 +12,5 @@ urlpatterns = [
     path("moderering/inlagg/<int:pk>/<str:action>/", views.moderate_post, name="moderate_post"),
     path("moderering/arende/<str:number>/", views.moderate_case, name="moderate_case"),
     path("utgaende-epost/", views.outbox, name="outbox"),
+    path("epost/", views.notice_settings, name="notice_settings"),
 ]

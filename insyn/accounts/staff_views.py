@@ -19,7 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from insyn.accounts import selectors
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import STAFF_ROLES, has_role, role_required
-from insyn.core.errors import ServiceError
+from insyn.core import notices
+from insyn.core.errors import ServiceError, add_to_form
+from insyn.core.forms import NoticeFrequencyForm
 
 PREVIOUS_VISIT_KEY = "insyn_previous_visit"
 
@@ -127,3 +129,31 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
     emails = list(OutgoingEmail.objects.order_by("-created_at", "-pk")[:100])
     return render(request, "staff/outbox.html", {"emails": emails, "now": timezone.now()})
+
+
+@role_required(*STAFF_ROLES)
+def notice_settings(request: HttpRequest) -> HttpResponse:
+    """Staff choose immediate, daily or weekly notices for what they follow, for their own
+    address (the same choice a resident makes through the link in a notice)."""
+    email = request.user.email
+    form = NoticeFrequencyForm(
+        request.POST or None,
+        initial={"frequency": notices.frequency_of(email)} if email else None,
+    )
+    del form.fields["website"]  # signed-in staff: no honeypot
+    if request.method == "POST" and form.is_valid():
+        try:
+            if not email:
+                raise ServiceError(_("Ditt konto har ingen e-postadress. Be en administratör."))
+            notices.set_frequency(email=email, frequency=form.cleaned_data["frequency"])
+        except ServiceError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("Ditt val är sparat."))
+            return redirect("staff:notice_settings")
+    return render(
+        request,
+        "staff/notice_settings.html",
+        {"form": form, "email": email},
+        status=400 if request.method == "POST" else 200,
+    )

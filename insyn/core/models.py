@@ -8,6 +8,7 @@ or in a loop, see docs/deployment.md) claims rows with a conditional UPDATE and 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutgoingEmail(models.Model):
@@ -41,3 +42,59 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class NoticeFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Direkt, ett e-brev per händelse")
+    DAILY = "daily", _("En sammanfattning per dag")
+    WEEKLY = "weekly", _("En sammanfattning per vecka")
+
+
+class NoticePreference(models.Model):
+    """How often one e-mail address wants the notices about what it follows (cases, dialogues,
+    areas, goals …): at once, or gathered into a daily or weekly digest. Keyed by the address in
+    lower case; residents set it through the signed link in every notice, staff on their page."""
+
+    email = models.EmailField(unique=True)
+    frequency = models.CharField(
+        _("hur ofta"),
+        max_length=10,
+        choices=NoticeFrequency.choices,
+        default=NoticeFrequency.IMMEDIATE,
+    )
+    language = models.CharField(max_length=10, default="sv")
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("inställning för e-post")
+        verbose_name_plural = _("inställningar för e-post")
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.frequency}"
+
+
+class PendingNotice(models.Model):
+    """A notice waiting for its recipient's next digest (insyn.core.notices.send_digests)."""
+
+    email = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["email", "sent_at"], name="core_notice_pending")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key", "email"],
+                condition=~models.Q(dedupe_key=""),
+                name="unique_pending_notice_dedupe",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.subject}"

@@ -48,6 +48,8 @@ VERSION_KEY = "insyn:publication-version"
 # not change any public page. Everything else in an Insyn app bumps the version.
 PRIVATE_MODELS: set[str] = {
     "core.outgoingemail",
+    "core.noticepreference",
+    "core.pendingnotice",
     "accounts.membership",
     "dialogue.participant",
     "dialogue.logintoken",

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
 
 logger = logging.getLogger("insyn.health")
 
@@ -110,3 +113,44 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:  # the page itself must never fail
         html = "<!doctype html><title>500</title><h1>Något gick fel hos oss</h1>"
     return HttpResponse(html, status=500)
+
+
+@never_cache
+def notice_settings(request: HttpRequest, token: str) -> HttpResponse:
+    """A recipient chooses immediate, daily or weekly notices through the signed link in every
+    notice (no account). Personal (the address): never cached; POSTs are rate-limited."""
+    from insyn.core import notices
+    from insyn.core.errors import ServiceError, add_to_form
+    from insyn.core.forms import NoticeFrequencyForm
+
+    email = notices.email_from_token(token)
+    if email is None:
+        return render(
+            request,
+            "core/bad_request.html",
+            {"message": _("Länken är inte giltig. Använd länken i det senaste e-brevet.")},
+            status=400,
+        )
+    if request.method == "POST" and is_ratelimited(
+        request, group="core.notice_settings", key="ip", rate="20/m", method="POST", increment=True
+    ):
+        return render(request, "429.html", status=429)
+    form = NoticeFrequencyForm(
+        request.POST or None, initial={"frequency": notices.frequency_of(email)}
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("website"):
+            return redirect(request.path)  # a robot filled in the honeypot: nothing saved
+        try:
+            notices.set_frequency(email=email, frequency=form.cleaned_data["frequency"])
+        except ServiceError as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("Ditt val är sparat."))
+            return redirect(request.path)
+    return render(
+        request,
+        "core/notice_settings.html",
+        {"form": form, "email": email},
+        status=400 if request.method == "POST" else 200,
+    )

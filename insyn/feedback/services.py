@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from insyn.core.errors import ServiceError
 from insyn.core.images import CleanImage, blurred_copy
 from insyn.core.mail import queue_email
+from insyn.core.notices import notify
 from insyn.core.publication import bump_publication_version
 from insyn.feedback.geo import municipality_bounds
 from insyn.feedback.models import (
@@ -1271,7 +1272,13 @@ def _notify(case: Case, event: CaseEvent, *, everyone: bool = False) -> int:
     body = "\n".join(str(line) for line in lines)
     sent = 0
     for email in emails:
-        sent += queue_email(email, subject, body, dedupe_key=f"feedback:event:{event.pk}")
+        sent += notify(
+            email,
+            subject,
+            body,
+            dedupe_key=f"feedback:event:{event.pk}",
+            url=settings.SITE_URL + case.get_public_url() if case.is_published else "",
+        )
     return sent
 
 

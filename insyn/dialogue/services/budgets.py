@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
 from insyn.core.images import CleanImage
-from insyn.core.mail import queue_email
+from insyn.core.notices import notify
 from insyn.core.publication import bump_publication_version
 from insyn.dialogue import counting
 from insyn.dialogue.indexing import index_dialogue
@@ -464,8 +464,8 @@ def _record_delivery(
         .distinct()
     )
     for email in emails:
-        queue_email(
-            to=email,
+        notify(
+            email,
             subject=_("Medborgarbudgeten: %(title)s – %(stage)s")
             % {"title": proposal.title, "stage": update.get_stage_display()},
             body=_(
@@ -481,4 +481,6 @@ def _record_delivery(
                 "note": update.note,
                 "url": url,
             },
+            dedupe_key=f"dialogue:delivery:{update.pk}",
+            url=url,
         )

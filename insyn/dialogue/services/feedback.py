@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
-from insyn.core.mail import queue_email
+from insyn.core.notices import notify
 from insyn.dialogue.indexing import index_dialogue
 from insyn.dialogue.models import (
     Ballot,
@@ -104,12 +104,12 @@ def _notify_feedback(dialogue: Dialogue) -> int:
         link = _absolute(reverse("dialogue:unsubscribe", args=[token]))
         text = body + "\n" + _("Avsluta prenumerationen: %(link)s\n") % {"link": link}
         notified.add(sub.email.lower())
-        queued += queue_email(sub.email, subject, text, dedupe_key=key)
+        queued += notify(sub.email, subject, text, dedupe_key=key)
     for email in participant_emails(dialogue):
         if email.lower() in notified:
             continue
         notified.add(email.lower())
-        queued += queue_email(email, subject, body, dedupe_key=key)
+        queued += notify(email, subject, body, dedupe_key=key)
     return queued
 
 
