@@ -27,6 +27,7 @@ FUZZ_PARAMS = {
     *[
         "api_key",
         "category",
+        "dialog",
         "hidden",
         "jurisdiction_id",
         "lage",

@@ -60,6 +60,14 @@ pytestmark = pytest.mark.django_db
 
 NOT_PUBLIC = ("personal/", "admin/", "api/")
 MAX_POSTS = 80  # above every limit the site sets (the highest today is 30 per window)
+
+
+def _notice_token() -> str:
+    from insyn.core import notices
+
+    return notices.settings_url("granne@example.org").rstrip("/").rsplit("/", 1)[-1]
+
+
 PLACEHOLDERS = {"int": 987654, "uuid": "00000000-0000-0000-0000-000000000007"}
 PLACEHOLDERS_BY_NAME = {"fmt": "json"}  # so that a format check does not answer 404 first
 _addresses = (str(ipaddress.ip_address("198.18.0.1") + n) for n in itertools.count())
@@ -161,6 +169,9 @@ PUBLIC_POSTS: dict[str, Post] = {
     "feedback:follow": Post(kwargs=lambda s: {"number": s.case.number}),
     "feedback:reopen": Post(kwargs=lambda s: {"token": s.tracking_token}),
     "feedback:fixed": Post(kwargs=lambda s: {"token": s.tracking_token}),
+    "notice_settings": Post(
+        kwargs=lambda s: {"token": _notice_token()}, data=lambda s, n: {"frequency": "daily"}
+    ),
     "feedback:unfollow": Post(kwargs=lambda s: {"token": s.tracking_token}),
     # Open311: POSTs need an API key and are limited per key (GETs per address).
     "open311:requests": Post(kwargs=lambda s: {"fmt": "json"}, api_key=True),
