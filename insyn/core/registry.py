@@ -33,7 +33,7 @@ public site shows them in that order in one panel. A provider costs one query.
 
 Panels are shown in the order the apps are installed (settings.INSTALLED_APPS); demo loaders
 run by `order` (organisations 10, follow-up pages 20, accounts 30, goals 40, indicators 50,
-dialogue 60, feedback 70).
+dialogue 60, feedback 70, the resident signals computed from them 80).
 """
 
 from __future__ import annotations

@@ -17,3 +17,4 @@ class IndicatorsConfig(AppConfig):
             organisation=selectors.organisation_panel,
         )
         registry.register_demo_loader("indicators", demo.load_demo, order=50)
+        registry.register_demo_loader("signals", demo.load_signals_demo, order=80)

@@ -157,3 +157,28 @@ def load_demo() -> None:
     _peer_groups()
     _indicators(_goals())
     _budgets()
+
+
+# Resident signals on goal 4 (safety): computed from the demo's own cases and dialogues, so they
+# run after the feedback and dialogue demo data (order 80).
+DEMO_SIGNALS = [("FELANMALAN-PER-1000", "4"), ("ATGARDSTID-MEDIAN", "4")]
+
+
+def load_signals_demo() -> str:
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    for computed in (year - 1, year):
+        services.signals_compute(year=computed)
+    goals = _goals()
+    for order, (key, goal_number) in enumerate(DEMO_SIGNALS, start=100):
+        kpi_id = services.signal_kpi_id(key)
+        indicator = Indicator.objects.filter(kpi_id=kpi_id).first()
+        if indicator is None:
+            indicator = services.indicator_create(
+                kpi=None, title="", signal_key=key, is_published=True
+            )
+            indicator.order = order
+            indicator.save()
+        _link(indicator, goals.get(goal_number))
+    return f"invånarnas signaler beräknade för {year - 1}–{year}"

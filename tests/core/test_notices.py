@@ -116,7 +116,7 @@ def test_unknown_frequency_is_refused_in_swedish():
 
     with pytest.raises(ServiceError) as info:
         notices.set_frequency(email=ANNA, frequency="hourly")
-    assert "Välj hur ofta" in str(info.value.problems)
+    assert info.value.field_problems == {"frequency": ["Välj hur ofta du vill få e-post."]}
     assert not NoticePreference.objects.exists()
 
 

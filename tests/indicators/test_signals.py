@@ -51,6 +51,10 @@ def case(category, *, area=None, organisation=None, created, kind=Kind.FAULT, **
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world():
     """Gottsunda (2,000 residents: 1,000 aged 0–17, 1,000 aged 18–29), Centrum (3,000 aged
     30–44) and Stenhagen (no population figures); the figures are for 2024 only."""
     MunicipalityFactory()
