@@ -5,7 +5,9 @@ leaves with the link in every alert (`unsubscribe`, which deletes the row). Only
 reports (`Case.objects.published()`) are ever sent, at the moment moderation publishes them
 (`report_published`, called by services.moderate).
 
-Immediate for now. The hook for a digest is the split between choosing and sending:
+Each alert goes through `insyn.core.notices.notify`: at once, or gathered into the resident's
+daily or weekly digest if they chose one (the link in every notice). Choosing and sending stay
+split:
 `alerts_for_case(case)` says who wants a newly public report, `new_reports_for(alert, since)`
 lists what an alert has not been sent yet, and `deliver(alert, cases)` sends one e-mail about
 one or many reports. A daily or weekly digest calls `deliver(alert, new_reports_for(alert,
@@ -31,6 +33,7 @@ from django.utils.translation import ngettext
 
 from insyn.core.errors import ServiceError
 from insyn.core.mail import queue_email
+from insyn.core.notices import notify
 from insyn.feedback.models import AreaAlert, Case
 from insyn.feedback.services import check_location, hash_token, new_token
 from insyn.organisations.geometry import bbox_of, box_around, covers, distance_m
@@ -294,11 +297,14 @@ def deliver(alert: AreaAlert, cases: Sequence[Case], *, now: dt.datetime | None 
     ids = ",".join(str(c.pk) for c in cases)
     if len(cases) > 1:
         ids = hashlib.sha256(ids.encode()).hexdigest()[:32]
-    sent = queue_email(
+    # A notice about what the resident follows: at once, or in their daily or weekly digest
+    # (insyn.core.notices, the recipient's choice).
+    sent = notify(
         alert.email,
         subject,
         "\n".join(str(x) for x in lines),
         dedupe_key=f"feedback:alert:{alert.pk}:{ids}",
+        now=now,
     )
     if sent:
         AreaAlert.objects.filter(pk=alert.pk).update(last_sent_at=now or timezone.now())

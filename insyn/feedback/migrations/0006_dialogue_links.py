@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dialogue', '0005_login_token_without_participant'),
-        ('feedback', '0004_areas_are_districts'),
+        ('feedback', '0005_area_alerts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
