@@ -142,3 +142,12 @@ def test_overview_query_count_does_not_grow(client, django_assert_max_num_querie
     build(20)
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert client.get("/dialog/riktlinjen/").status_code == 200
+
+
+def test_staff_see_the_checklist_while_planning_before_publishing(client, officer):
+    draft = DialogueFactory(created_by=officer, anchored_on=None)
+    assert client.get(f"/dialog/{draft.pk}/").status_code == 404  # nothing public yet
+    client.force_login(officer)
+    staff = client.get(f"/personal/dialog/{draft.pk}/").content.decode()
+    assert "Så följer dialogen kommunens riktlinje" in staff
+    assert "Ingen förankring är registrerad." in staff
