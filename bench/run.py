@@ -14,11 +14,15 @@ Sections (run one or several with --only; all by default):
   reporting   bench/bench_reporting.py: the reporting workflow with 7,500 reports
   open311     bench/bench_open311.py: Open311 POSTs and the inbox with 1,000,000 cases
   kolada      bench/bench_kolada.py: a Kolada import
+  map-data    bench/bench_map.py: the public map's data endpoint with 100,000 published reports
+              (uncached and cached p50/p95, bytes sent), SQLite and PostgreSQL
+  map-routing bench/bench_map.py: routing 10,000 points against 200 district polygons
 
     python bench/run.py [--only goal-page,ballots] [--duration 10] [--connections 8]
 
 Short smoke run (proves the scripts work; the figures mean nothing on a busy machine):
-    python bench/run.py --duration 3 --import-pages 20 --ballots 2 --cases 2000 --kolada-small
+    python bench/run.py --duration 3 --import-pages 20 --ballots 2 --cases 2000 --kolada-small \
+        --map-reports 2000 --map-requests 3 --map-points 1000
 
 PostgreSQL: DATABASE_URL if it names one, else scripts/ensure-postgres finds or starts one;
 each run creates and drops databases of its own there.
@@ -56,7 +60,18 @@ PUBLIC_PAGES = [
 ]
 # What a browser sends: the static file and the cached pages are both answered compressed.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
-SECTIONS = ["static", "goal-page", "tenfold", "import", "ballots", "reporting", "open311", "kolada"]
+SECTIONS = [
+    "static",
+    "goal-page",
+    "tenfold",
+    "import",
+    "ballots",
+    "reporting",
+    "open311",
+    "kolada",
+    "map-data",
+    "map-routing",
+]
 
 # The run's static-file figure: {"rps": requests/s, "load": load average at its start}.
 STATIC: dict[str, float | str] = {}
@@ -395,6 +410,24 @@ def bench_kolada(args: argparse.Namespace, pg: str | None) -> None:
     )
 
 
+def bench_map(args: argparse.Namespace, pg: str | None, part: str) -> None:
+    """The public map's data endpoint (`map-data`) or routing by polygon (`map-routing`)."""
+    load_at_start = loadavg()
+    command = [sys.executable, "bench/bench_map.py", "--write-docs"]
+    if part == "data":
+        command += ["--only", "data", "--database", "sqlite,postgres" if pg else "sqlite"]
+        command += ["--reports", str(args.map_reports), "--requests", str(args.map_requests)]
+    else:
+        command += ["--only", "routing", "--points", str(args.map_points)]
+    _script(command)
+    annotate_section(
+        f"map-{part}",
+        static_note().replace(
+            "start of this section: " + loadavg(), "start of this section: " + load_at_start
+        ),
+    )
+
+
 def bench_tenfold(args: argparse.Namespace, work: Path, static_root: Path) -> None:
     rows = []
     count = (
@@ -510,13 +543,16 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=10, help="ballots cast by each client")
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases for the inbox")
     parser.add_argument("--kolada-small", action="store_true", help="a tiny Kolada import")
+    parser.add_argument("--map-reports", type=int, default=100_000, help="reports on the map")
+    parser.add_argument("--map-requests", type=int, default=15, help="GETs of the map data")
+    parser.add_argument("--map-points", type=int, default=10_000, help="points to route")
     args = parser.parse_args()
     wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     unknown = wanted - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
-    needs_pg = wanted & {"goal-page", "ballots", "reporting", "open311", "kolada"}
+    needs_pg = wanted & {"goal-page", "ballots", "reporting", "open311", "kolada", "map-data"}
     pg = postgres_server() if (needs_pg or args.import_pg) else None
     if (needs_pg or args.import_pg) and not pg:
         log("no PostgreSQL found: measuring SQLite only")
@@ -538,6 +574,10 @@ def main() -> None:
             bench_open311(args, pg)
         if "kolada" in wanted:
             bench_kolada(args, pg)
+        if "map-data" in wanted:
+            bench_map(args, pg, "data")
+        if "map-routing" in wanted:
+            bench_map(args, pg, "routing")
     log("docs/benchmarks.md updated")
 
 

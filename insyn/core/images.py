@@ -13,7 +13,9 @@ size limit is settings.PHOTO_MAX_BYTES (default 10 MB).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -65,6 +67,16 @@ def clean_image(upload) -> CleanImage:
             code="too_large",
         )
     return clean_image_bytes(raw)
+
+
+def clean_images(uploads: Iterable[Any]) -> list[CleanImage]:
+    """The one rule for a set of uploaded photos — the fault form's and Open311's multipart
+    `photo1`…`photoN`: at most MAX_PHOTOS, each checked and re-encoded by clean_image (size,
+    format, pixels; EXIF and every other metadata dropped)."""
+    files = [f for f in uploads if f]
+    if len(files) > MAX_PHOTOS:
+        raise ValidationError(_("Du kan skicka högst tre bilder."), code="too_many")
+    return [clean_image(f) for f in files]
 
 
 def clean_image_bytes(raw: bytes) -> CleanImage:

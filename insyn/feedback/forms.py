@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insyn.core import params
 from insyn.core.errors import ServiceError
-from insyn.core.images import ACCEPT, MAX_PHOTOS, CleanImage, clean_image
+from insyn.core.images import ACCEPT, CleanImage, clean_images
 from insyn.feedback.alerts import RADII
 from insyn.feedback.models import (
     AnswerTemplate,
@@ -53,10 +53,7 @@ class PhotosField(forms.FileField):
         self.widget.attrs.update({"accept": ACCEPT})
 
     def clean(self, data: Any, initial: Any = None) -> list[CleanImage]:
-        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("Du kan skicka högst tre bilder."), code="too_many")
-        return [clean_image(f) for f in files]
+        return clean_images(data if isinstance(data, (list, tuple)) else [data])
 
 
 class HoneypotMixin(forms.Form):
