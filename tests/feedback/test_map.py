@@ -108,6 +108,10 @@ def test_pages_with_maps_render_and_hide_the_map_without_script(setup, client):
         text = client.get(url).content.decode()
         assert "data-streetmap=" in text and " hidden>" in text, url
         assert "vendor/leaflet/leaflet.js" in text and "//unpkg" not in text
+        # the marker images by their static URLs (Leaflet's own guess from leaflet.css fails
+        # once collectstatic hashes the names: markers were broken images under insyn serve)
+        assert 'data-icon="/static/vendor/leaflet/images/marker-icon' in text, url
+        assert 'data-shadow="/static/vendor/leaflet/images/marker-shadow' in text, url
     client.force_login(setup.users["cc"])
     for url in (
         "/personal/arenden/",

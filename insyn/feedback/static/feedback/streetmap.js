@@ -13,6 +13,19 @@
   "use strict";
   if (typeof L === "undefined") { return; }
 
+  // The marker images by their static URLs: Leaflet guesses its image folder from leaflet.css,
+  // which fails once the static files have hashed names (ManifestStaticFilesStorage).
+  (function () {
+    var el = document.getElementById("streetmap-texts");
+    if (!el || !el.getAttribute("data-icon")) { return; }
+    L.Icon.Default.imagePath = "";
+    L.Icon.Default.mergeOptions({
+      iconUrl: el.getAttribute("data-icon"),
+      iconRetinaUrl: el.getAttribute("data-icon-2x"),
+      shadowUrl: el.getAttribute("data-shadow")
+    });
+  }());
+
   function num(el, name, fallback) {
     var v = parseFloat(el.getAttribute(name));
     return isNaN(v) ? fallback : v;
