@@ -357,11 +357,7 @@ def create_case(
         external_media_url=external_media_url[:500],
         open311_token=secrets.token_hex(8) if source == Source.OPEN311 else "",
     )
-    for photo in photos:
-        stored = CasePhoto(case=case, width=photo.width, height=photo.height, created_at=now)
-        stored.image.save("photo.jpg", ContentFile(photo.data), save=False)
-        stored.public_image.save("photo.jpg", ContentFile(photo.data), save=False)
-        stored.save()
+    _store_photos(case, photos, now=now)
 
     token, token_hash = new_token()
     CaseFollower.objects.create(
@@ -403,6 +399,20 @@ def create_case(
     if case.contact_email:
         _queue_receipt(case, token, case.contact_email)
     return Receipt(case, token)
+
+
+def _store_photos(
+    case: Case, photos: Iterable[CleanImage], *, now: dt.datetime, hidden: bool = False
+) -> None:
+    """Photos already cleaned by insyn.core.images (re-encoded, no metadata): the original and
+    the public copy (which staff may blur or hide; shown only while the case is published)."""
+    for photo in photos:
+        stored = CasePhoto(
+            case=case, width=photo.width, height=photo.height, created_at=now, hidden=hidden
+        )
+        stored.image.save("photo.jpg", ContentFile(photo.data), save=False)
+        stored.public_image.save("photo.jpg", ContentFile(photo.data), save=False)
+        stored.save()
 
 
 def _assign_number(case: Case, now: dt.datetime) -> None:
@@ -1058,9 +1068,13 @@ def external_update(
     description: str = "",
     external_id: str = "",
     media_url: str = "",
+    photos: Sequence[CleanImage] = (),
     now: dt.datetime | None = None,
 ) -> CaseEvent:
     """An update POSTed by another system (servicerequestupdates).
+
+    Photos sent with it (FixMyStreet's multipart `photo1`…) are stored on the case hidden: the
+    case may already be public, and nobody has looked at them yet.
 
     A key that belongs to the case's responsible organisation reports progress: its text is a
     public answer and its status applies. A client key (e.g. a FixMyStreet instance) posts what
@@ -1099,12 +1113,14 @@ def external_update(
             now=now,
             data={"media_url": media_url[:500]} if media_url else {},
         )
+        _store_photos(case, photos, now=now, hidden=True)
         _notify(case, event)
         return event
     if case.api_key_id != api_key.pk:
         raise ServiceError(_("Nyckeln får inte uppdatera det här ärendet."), code="forbidden")
     if not description:
         raise ServiceError(_("description saknas."), code="description")
+    _store_photos(case, photos, now=now, hidden=True)
     return _event(
         case,
         EventKind.NOTE,

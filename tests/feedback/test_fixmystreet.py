@@ -169,7 +169,8 @@ def test_updates_both_ways(setup, client, fms):
     ]
     answer = [u for u in updates if "Vi byter lampan" in (u.findtext("description") or "")]
     assert answer, ET.tostring(root)
-    assert answer[0].findtext("status") == "open"
+    # FixMyStreet's map_state: lower-case, "_" to " " → its own state "in progress"
+    assert answer[0].findtext("status") == "in_progress"
     assert answer[0].findtext("update_id") and answer[0].findtext("updated_datetime")
 
     # FixMyStreet → Insyn: a resident's comment on FixaMinGata, with a photo

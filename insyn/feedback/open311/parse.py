@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from insyn.core.images import CleanImage, clean_images
 from insyn.core.params import BadParameter, parse_int
 from insyn.feedback.services import MAX_DESCRIPTION
 from insyn.organisations.selectors import MAX_RADIUS_M
@@ -29,6 +30,7 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_RADIUS_M = 500
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
+_PHOTO = re.compile(r"^photo([1-9][0-9]?)$")
 
 
 class Open311Error(Exception):
@@ -122,6 +124,27 @@ def _media_url(params: Any, *, max_length: int | None = None) -> str:
         if max_length is not None and len(media_url) > max_length:
             raise Open311Error(400, _("media_url är för lång."))
     return media_url
+
+
+def photos(files: Any) -> list[CleanImage]:
+    """FixMyStreet's multipart `photo1`…`photoN` (its `upload_files`/`always_upload_photos`),
+    in number order, checked and cleaned like the fault form's photos (insyn.core.images: at
+    most three, size, format, EXIF and other metadata dropped). Any other file field is
+    refused rather than silently dropped."""
+    numbered = []
+    for name in files:
+        match = _PHOTO.match(name)
+        if match is None:
+            raise Open311Error(
+                400,
+                _("Okänt filfält %(name)s: skicka bilder som photo1, photo2 …")
+                % {"name": name[:40]},
+            )
+        numbered += [(int(match.group(1)), upload) for upload in files.getlist(name)]
+    try:
+        return clean_images(upload for _n, upload in sorted(numbered, key=lambda t: t[0]))
+    except ValidationError as exc:
+        raise Open311Error(400, exc.messages[0]) from None
 
 
 def _when(name: str, raw: str, *, end: bool = False) -> dt.datetime:

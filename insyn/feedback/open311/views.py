@@ -141,6 +141,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if category is None:
         raise _unknown_service(code)
     new = parse.new_request(request.POST)
+    photos = parse.photos(request.FILES)
     try:
         receipt = services.create_case(
             kind=Kind.FAULT,
@@ -158,6 +159,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             device_id=new.device_id,
             account_id=new.account_id,
             external_media_url=new.media_url,
+            photos=photos,
         )
     except ValidationError as exc:
         raise Open311Error.from_service(exc) from None
@@ -218,6 +220,7 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
     if case is None:
         raise Open311Error(404, _("Ärendet %(id)s finns inte.") % {"id": number[:40]})
     update = parse.new_update(request.POST)
+    photos = parse.photos(request.FILES)
     try:
         event = services.external_update(
             case=case,
@@ -226,6 +229,7 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
             description=update.description,
             external_id=update.update_id,
             media_url=update.media_url,
+            photos=photos,
         )
     except ValidationError as exc:
         raise Open311Error.from_service(exc, every=False) from None
