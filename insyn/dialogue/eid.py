@@ -10,8 +10,15 @@ the prefix), separately from staff sign-in:
     DIALOGUE_EID_OIDC_SIGN_ALGO               RS256 (default)
     DIALOGUE_EID_OIDC_SCOPES                  "openid" (default; ask for no personal number)
     DIALOGUE_EID_OIDC_ACR_VALUES              optional, e.g. the broker's level for BankID
+    DIALOGUE_EID_OIDC_PERSONAL_NUMBER_CLAIM   the claim with the personal identity number, if
+                                              the broker's is none of PERSONAL_NUMBER_CLAIMS
 
-Only a hash of issuer and the pseudonymous `sub` is stored. mozilla-django-oidc does the code
+When the broker sends a personal identity number (ask for it with the scope it names, e.g.
+"openid https://id.oidc.se/scope/naturalPersonNumber" in the Swedish OIDC profile), a keyed hash
+of the number is the resident's identity, so one person is one voter whichever e-ID they use
+(services.eid_identity); it is read from the ID token, else from the userinfo endpoint when one
+is configured. Otherwise only a hash of issuer and the pseudonymous `sub` is stored. The number
+itself is never stored. mozilla-django-oidc does the code
 exchange and the signature and nonce checks; it is used here as a library, not as a Django
 authentication backend, so residents never become `request.user`.
 """
@@ -41,6 +48,23 @@ _NAMES = {
     "OIDC_ISSUER": "ISSUER",
 }
 _DEFAULTS = {"SIGN_ALGO": "RS256", "SCOPES": "openid", "USER_ENDPOINT": ""}
+# How Swedish e-ID brokers name the personal identity number: the Swedish OIDC profile
+# (oidc.se), and the plain names other brokers use.
+PERSONAL_NUMBER_CLAIMS = (
+    "https://id.oidc.se/claim/personalIdentityNumber",
+    "personal_number",
+    "se.personalnumber",
+    "personalNumber",
+)
+
+
+def personal_number(claims: dict[str, Any]) -> str:
+    names = (config("PERSONAL_NUMBER_CLAIM") or "", *PERSONAL_NUMBER_CLAIMS)
+    for name in names:
+        value = claims.get(name) if name else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def config(name: str, default: Any = None) -> Any:
@@ -92,4 +116,7 @@ class EidBroker(OIDCAuthenticationBackend):
         if not subject:
             return None
         issuer = str(payload.get("iss") or config("ISSUER") or "")
-        return participant_from_eid(issuer=issuer, subject=subject)
+        number = personal_number(payload)
+        if not number and config("USER_ENDPOINT"):
+            number = personal_number(self.get_userinfo(access_token, id_token, payload) or {})
+        return participant_from_eid(issuer=issuer, subject=subject, personal_number=number)

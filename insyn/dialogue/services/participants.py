@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -127,13 +130,22 @@ def participant_consume_login(*, raw_token: str) -> tuple[Participant, str] | No
 
 
 @transaction.atomic
-def participant_from_eid(*, issuer: str, subject: str, email: str = "") -> Participant:
-    """The participant for an e-ID broker's pseudonymous subject (only its hash is kept)."""
+def participant_from_eid(
+    *, issuer: str, subject: str, email: str = "", personal_number: str = ""
+) -> Participant:
+    """The participant an e-ID sign-in identifies. With a personal identity number (as Swedish
+    e-ID brokers send it) the identity is a keyed hash of the number: the same person is one
+    participant whichever e-ID or broker they use, and the number itself is never stored.
+    Without one, the hash of the broker's issuer and pseudonymous `sub`."""
     if not subject:
         raise ServiceError(_("E-legitimationen gav ingen identitet."))
-    digest = _hash(f"{issuer}|{subject}")
+    by_subject = _hash(f"{issuer}|{subject}")
+    digest = eid_identity(personal_number) if personal_number else by_subject
     now = timezone.now()
     participant = Participant.objects.filter(eid_subject=digest).first()
+    if participant is None and digest != by_subject:
+        # Signed in before by subject only: the same participant, now known by the number.
+        participant = Participant.objects.filter(eid_subject=by_subject).first()
     if participant is None and email:
         participant = Participant.objects.filter(email__iexact=email).first()
     if participant is None:
@@ -146,6 +158,31 @@ def participant_from_eid(*, issuer: str, subject: str, email: str = "") -> Parti
     participant.eid_verified_at = now
     participant.save(update_fields=["eid_subject", "eid_verified_at"])
     return participant
+
+
+def eid_identity(personal_number: str) -> str:
+    """A keyed hash (HMAC-SHA256) of a valid personal identity number: a personal number has
+    too few possible values for a plain hash to hide it. The key is
+    settings.DIALOGUE_EID_IDENTITY_KEY (default SECRET_KEY; keep it when SECRET_KEY rotates, or
+    returning residents become new participants)."""
+    number = normalise_personal_number(personal_number)
+    if number is None:
+        raise ServiceError(_("E-legitimationen gav ett personnummer som inte är giltigt."))
+    key = getattr(settings, "DIALOGUE_EID_IDENTITY_KEY", "") or settings.SECRET_KEY
+    return hmac.new(key.encode(), f"pnr|{number}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_personal_number(value: str) -> str | None:
+    """YYYYMMDDNNNC (12 digits) from the forms brokers send (with or without a hyphen), or None
+    when it is not a valid Swedish personal or coordination number (Luhn check digit)."""
+    digits = value.strip().replace("-", "").replace("+", "")
+    if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
+        return None
+    total = 0
+    for i, ch in enumerate(digits[2:]):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return digits if total % 10 == 0 else None
 
 
 def participant_update_profile(
