@@ -8,6 +8,7 @@ PORT ?= 8000
 VNU_VERSION := 26.9.27
 
 .PHONY: run test test-pg test-deploy dist test-e2e e2e-tools bench lint install install-test browser \
+	oidc-provider \
 	system-packages serve demo clean
 
 $(BIN)/python:
@@ -28,7 +29,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser oidc-provider
+
+# The real OpenID Provider the single sign-on tests start (tests/oidc: oidc-provider from the
+# npm registry, pinned by its lock file), installed into ~/.cache/insyn/oidc-provider; without
+# Node the tests say so and are skipped.
+oidc-provider:
+	@if command -v node >/dev/null && command -v npm >/dev/null; then \
+		scripts/oidc-provider install >/dev/null; \
+	else echo "node/npm missing: the single sign-on tests (tests/oidc) will be skipped"; fi
 
 # Debian packages, installed only when missing (see the script): Pango for WeasyPrint's PDFs and
 # gettext at run time; for the tests also Debian's Chromium (a test tool's own browser download

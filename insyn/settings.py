@@ -252,6 +252,9 @@ if OIDC_ENABLED:
     OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_authentication_callback"
     LOGIN_REDIRECT_URL_FAILURE = "/konto/logga-in/"
 OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM", "roles")
+# Residents' e-ID (insyn/dialogue/eid.py): the key of the hash that identifies a resident by
+# personal identity number (default SECRET_KEY; set it before rotating SECRET_KEY).
+DIALOGUE_EID_IDENTITY_KEY = os.environ.get("DIALOGUE_EID_IDENTITY_KEY", "")
 OIDC_MAP_MEMBERSHIPS = env_bool("OIDC_MAP_MEMBERSHIPS", True)
 
 # --- i18n: Swedish first, English available ------------------------------------------------
