@@ -181,7 +181,16 @@ def test_axe_on_the_other_public_pages(setup, page, live_server):
     )
     services.answer(case=receipt.case, body="Vi tar bort klottret.", by=None)
     services.change_status(case=receipt.case, status=CaseStatus.RESOLVED, by=None)
+    from insyn.feedback import alerts
+
+    subscription = alerts.subscribe(email="g@example.org", district=setup.gottsunda)
+    near = f"lat={CENTRUM[0]}&long={CENTRUM[1]}"
     for url in (
+        # step 2 with the nearby reports on a map, and the area alert pages
+        f"/synpunkter/felanmalan/?category={setup.potholes.pk}&{near}",
+        f"/synpunkter/bevaka/?{near}&radie=500",
+        f"/synpunkter/bevaka/{subscription.token}/",
+        f"/synpunkter/bevaka/{alerts.unsubscribe_token(subscription.alert)}/avsluta/",
         "/synpunkter/felanmalningar/",
         f"/synpunkter/felanmalningar/{case.number}/",
         f"/synpunkter/felanmalningar/{receipt.case.number}/",
