@@ -28,6 +28,24 @@ RAW_SWEDISH = [
     (re.compile(r"\bNone\b"), "None"),
     (re.compile(r"- Select an option -"), "Django's English empty choice"),
 ]
+
+
+def _choice_keys() -> re.Pattern[str]:
+    """Every stored choice key that is no word in either language ("on_track", "board_goal"):
+    seen on a page, it is a raw value where its label belongs."""
+    from django.apps import apps
+
+    keys = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            for value, _label in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str) and re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
+                    keys.add(value)
+    return re.compile(
+        r"(?<![\w./#=-])(" + "|".join(sorted(keys, key=len, reverse=True)) + r")(?![\w./-])"
+    )
+
+
 SWEDISH_LAYOUT = ["Logga ut", "Byt lösenord", "Min startsida", "Inloggad som"]
 ENGLISH_LAYOUT = ["Sign out", "Change password", "My home", "Signed in as"]
 
@@ -35,6 +53,9 @@ ENGLISH_LAYOUT = ["Sign out", "Change password", "My home", "Signed in as"]
 def _problems(text: str, language: str) -> list[str]:
     visible = strip_tags(re.sub(r"<(script|style)[^>]*>.*?</\1>", "", text, flags=re.S))
     found = [what for pattern, what in RAW if pattern.search(visible)]
+    key = _choice_keys().search(visible)
+    if key:
+        found.append(f"the raw choice key {key.group(1)!r}")
     if language == "sv":
         found += [what for pattern, what in RAW_SWEDISH if pattern.search(visible)]
     if language == "en":
@@ -114,4 +135,6 @@ def test_the_checker_finds_what_it_looks_for():
     assert _problems("<p>None</p>", "sv")
     assert not _problems("<p>Median: 3 dagar</p><time>14:12</time>", "sv")
     assert not _problems("<p>2026-12-04 14:12:33</p>", "sv")
+    assert _problems("<td>on_track</td>", "sv") and _problems("<td>on_track</td>", "en")
+    assert not _problems('<a href="?status=on_track">Enligt plan</a>', "sv")
     assert ROLE_OF["case_handler"] == Role.CASE_HANDLER

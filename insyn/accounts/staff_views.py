@@ -29,9 +29,9 @@ PREVIOUS_VISIT_KEY = "insyn_previous_visit"
 def previous_visit(request: HttpRequest) -> dt.datetime | None:
     """When the user signed in before this session (set at sign-in), else their last sign-in."""
     raw = request.session.get(PREVIOUS_VISIT_KEY)
-    if raw:
-        return parse_datetime(raw)
-    return request.user.last_login
+    if raw is None:
+        return request.user.last_login
+    return parse_datetime(raw) if raw else None  # "": the first sign-in ever
 
 
 @role_required(*STAFF_ROLES)

@@ -103,8 +103,9 @@ class InsynLoginView(auth_views.LoginView):
 
         previous = form.get_user().last_login
         response = super().form_valid(form)
-        if previous:
-            self.request.session[PREVIOUS_VISIT_KEY] = previous.isoformat()
+        # A first sign-in has no previous visit ("" – not this sign-in's own time, which would
+        # make nothing new).
+        self.request.session[PREVIOUS_VISIT_KEY] = previous.isoformat() if previous else ""
         return response
 
     def get_success_url(self):

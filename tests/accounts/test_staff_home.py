@@ -254,3 +254,26 @@ def test_the_generated_goal_summary_follows_english_when_chosen():
             "One of the city council's twelve assignments within the goal is completed. "
             "Nine assignments are on track and two assignments are delayed."
         )
+
+
+def test_a_first_sign_in_counts_recent_cases_as_new_not_none(world):
+    """The first sign-in ever has no previous visit: "Nya sedan ditt förra besök" must not be
+    measured from this very sign-in (it said 0 beside a new case)."""
+    import re
+
+    from insyn.feedback import services
+    from insyn.feedback.models import Case, Kind
+    from tests.feedback.factories import CategoryFactory
+
+    category = CategoryFactory(code="gatubelysning", name="Gatubelysning")
+    case = services.create_case(
+        kind=Kind.FAULT, category=category, description="Lampan", address_text="Torget"
+    ).case
+    Case.objects.filter(pk=case.pk).update(organisation=world.son)
+    user = _user(Role.CASE_HANDLER, organisation=world.son)
+    user.set_password(PASSWORD)
+    user.save()
+    client = Client()
+    client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
+    html = client.get("/personal/").content.decode()
+    assert re.search(r"Nya sedan ditt förra besök</a>\s*<[^>]+>1 st", html), html
