@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from insyn.core.registry import Panel
 from insyn.goals.models import Assignment, Goal, Plan
@@ -53,8 +54,9 @@ from insyn.indicators.models import (
 from insyn.organisations.models import Organisation
 from insyn.organisations.selectors import current_municipality
 
-KOLADA_LABEL = "Källa: Kolada"
-INSYN_LABEL = "Beräknat av Insyn från Kolada-data"
+# Kolada's terms ask for the source to be named; in English it is named in English.
+KOLADA_LABEL = gettext_lazy("Källa: Kolada")
+INSYN_LABEL = gettext_lazy("Beräknat av Insyn från Kolada-data")
 COUNTRY_ID = "0000"
 MAX_CHART_COMPARISONS = 3
 
@@ -865,7 +867,7 @@ def budget_view(year: int | None) -> BudgetView | None:
     if plan is not None:
         for assignment in (
             Assignment.objects.filter(goal__plan=plan)
-            .select_related("goal")
+            .select_related("goal__plan")  # get_absolute_url: the citable address
             .prefetch_related("responsible_organisations", "responsible_groups")
             .order_by("goal__order", "order", "pk")
         ):
