@@ -42,6 +42,7 @@ FUZZ_PARAMS = {
         "public_address",
         "public_description",
         "q",
+        "radie",
         "reason",
         "state",
         "status",
