@@ -208,8 +208,9 @@ def line_chart(
         return bottom - (value - low) / (high - low) * (bottom - top)
 
     step = max(1, math.ceil(len(range(first, last + 1)) / 10))
-    x_ticks = [(x_of(year), str(year)) for year in range(first, last + 1, step)]
-    y_ticks = [(y_of(tick), format_number(tick)) for tick in ticks]
+    # One decimal is a tenth of a pixel: more digits only make the page heavier.
+    x_ticks = [(round(x_of(year), 1), str(year)) for year in range(first, last + 1, step)]
+    y_ticks = [(round(y_of(tick), 1), format_number(tick)) for tick in ticks]
     drawn: list[DrawnSeries] = []
     for s in series:
         points = sorted((year, v) for year, v in s.points.items())
@@ -228,7 +229,11 @@ def line_chart(
             last_point = (x, y)
         end_label = None
         if last_point is not None:
-            end_label = (last_point[0] + 8, last_point[1] + 4, s.short_label or s.label)
+            end_label = (
+                round(last_point[0] + 8, 1),
+                round(last_point[1] + 4, 1),
+                s.short_label or s.label,
+            )
         drawn.append(DrawnSeries(s.label, s.style, "".join(commands), markers, end_label))
     _spread_labels(drawn, top + 8, bottom)
     target_paths = [

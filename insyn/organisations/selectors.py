@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 
+from insyn.core.publication import publication_version
 from insyn.organisations.geometry import DistrictIndex, box_around, distance_m
 from insyn.organisations.models import (
     BOARD_KINDS,
@@ -20,13 +22,27 @@ from insyn.organisations.models import (
 MUNICIPALITY_CACHE_KEY = "insyn:municipality"
 
 
+# (publication version, municipality): this process's copy, good while the version is current
+# (a saved Municipality bumps it). Every template of a page asks (the context processor runs for
+# each included render), so this saves a cache round trip each time.
+_memo: tuple[str, Municipality] | None = None
+
+
 def current_municipality() -> Municipality | None:
     """The municipality this instance serves; cached because every page shows it."""
+    global _memo
+    version = publication_version()
+    memo = _memo
+    if memo is not None and memo[0] == version:
+        return memo[1]
     municipality = cache.get(MUNICIPALITY_CACHE_KEY)
     if municipality is None:
         municipality = Municipality.objects.order_by("pk").first()
         if municipality is not None:
             cache.set(MUNICIPALITY_CACHE_KEY, municipality, 300)
+    # Never remember what an open transaction sees: it may roll back without a bump.
+    if municipality is not None and not connection.in_atomic_block:
+        _memo = (version, municipality)
     return municipality
 
 
