@@ -91,11 +91,15 @@ def _eligible(request: HttpRequest) -> bool:
 # check is a regular expression and a list walk, the same for every request from one site.
 _HOST_HEADERS = ("HTTP_X_FORWARDED_HOST", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT")
 _hosts: dict[tuple, str] = {}
+_hosts_allowed: list = []  # the ALLOWED_HOSTS the remembered hosts were checked against
 
 
 def _host(request: HttpRequest) -> str:
     meta = request.META
     raw = tuple(meta.get(name) for name in _HOST_HEADERS)
+    if _hosts_allowed[:1] != [settings.ALLOWED_HOSTS]:  # changed (tests): check again
+        _hosts.clear()
+        _hosts_allowed[:] = [settings.ALLOWED_HOSTS]
     host = _hosts.get(raw)
     if host is None:
         host = request.get_host()  # raises DisallowedHost for a host that is not allowed

@@ -271,3 +271,11 @@ def test_the_version_file_is_shared_by_every_process(client, goal, settings, tmp
     goal.save()  # an ordinary save bumps the file too
     assert (tmp_path / "publication-version").read_text() == publication.publication_version()
     assert "Sparad här" in client.get(url).content.decode()
+
+
+def test_a_host_no_longer_allowed_is_refused_even_with_the_page_cached(client, goal, settings):
+    url = goal.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Insyn-Cache"] == "hit"
+    settings.ALLOWED_HOSTS = ["insyn.example"]
+    assert client.get(url).status_code == 400
