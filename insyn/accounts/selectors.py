@@ -475,31 +475,56 @@ def home_sections(user: Any, *, since: dt.datetime | None = None) -> list[Sectio
 @dataclass
 class ModerationQueue:
     posts: list[Any]
-    proposals: list[Any]
+    proposals_to_moderate: list[Any]
+    proposals: list[Any]  # waiting for the officers' assessment
     cases: list[Any]
 
 
-def moderation_queue(*, limit: int = 50) -> ModerationQueue:
-    """Residents' contributions waiting for a moderator, oldest first (three queries)."""
-    from insyn.dialogue.models import Post, PostState, Proposal, ProposalState
+def moderation_queue(
+    *, posts: bool, proposals: bool, cases: bool, assess: bool, limit: int = 50
+) -> ModerationQueue:
+    """Residents' contributions waiting for a moderator, oldest first (at most four queries).
+
+    Only what the user may act on is read: posts and proposals for those who moderate the
+    dialogue, cases for those who moderate fault reports, proposals to assess for dialogue
+    officers. A contact-centre member never sees unmoderated posts, nor a dialogue officer
+    the text of an unmoderated fault report (tests/security/test_privacy_crawl.py)."""
+    from insyn.dialogue.models import Post, PostState, Proposal, ProposalModeration, ProposalState
     from insyn.feedback.models import Case, Kind, PublicState
 
+    waiting = Q(moderation=ProposalModeration.PENDING) | Q(
+        moderation=ProposalModeration.VISIBLE, report_count__gt=0
+    )
     return ModerationQueue(
         posts=list(
             Post.objects.filter(Q(state=PostState.PENDING) | Q(report_count__gt=0))
             .select_related("discussion__dialogue")
             .order_by("-report_count", "created_at", "pk")[:limit]
-        ),
+        )
+        if posts
+        else [],
+        proposals_to_moderate=list(
+            Proposal.objects.filter(waiting)
+            .select_related("budget__dialogue")
+            .order_by("-report_count", "created_at", "pk")[:limit]
+        )
+        if proposals
+        else [],
         proposals=list(
             Proposal.objects.filter(state=ProposalState.SUBMITTED)
+            .exclude(moderation=ProposalModeration.HIDDEN)
             .select_related("budget__dialogue")
             .order_by("created_at", "pk")[:limit]
-        ),
+        )
+        if assess
+        else [],
         cases=list(
             Case.objects.filter(
                 public_state=PublicState.PENDING, kind=Kind.FAULT, merged_into__isnull=True
             )
             .select_related("category")
             .order_by("created_at", "pk")[:limit]
-        ),
+        )
+        if cases
+        else [],
     )

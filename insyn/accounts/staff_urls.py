@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("moderering/", views.moderation, name="moderation"),
     path("moderering/inlagg/<int:pk>/<str:action>/", views.moderate_post, name="moderate_post"),
+    path(
+        "moderering/forslag/<int:pk>/<str:action>/",
+        views.moderate_proposal,
+        name="moderate_proposal",
+    ),
     path("moderering/arende/<str:number>/", views.moderate_case, name="moderate_case"),
     path("utgaende-epost/", views.outbox, name="outbox"),
     path("epost/", views.notice_settings, name="notice_settings"),

@@ -49,25 +49,32 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 MODERATORS = (Role.MODERATOR, Role.DIALOGUE_OFFICER, Role.CONTACT_CENTRE)
+DIALOGUE_MODERATORS = (Role.MODERATOR, Role.DIALOGUE_OFFICER)  # posts and proposals
+CASE_MODERATORS = (Role.MODERATOR, Role.CONTACT_CENTRE)  # fault reports
 
 
 @role_required(*MODERATORS)
 @require_GET
 def moderation(request: HttpRequest) -> HttpResponse:
     user = request.user
+    may_posts = has_role(user, *DIALOGUE_MODERATORS)
+    may_cases = has_role(user, *CASE_MODERATORS)
+    may_assess = has_role(user, Role.DIALOGUE_OFFICER)
     return render(
         request,
         "staff/moderation.html",
         {
-            "queue": selectors.moderation_queue(),
-            "may_posts": has_role(user, Role.MODERATOR, Role.DIALOGUE_OFFICER),
-            "may_cases": has_role(user, Role.MODERATOR, Role.CONTACT_CENTRE),
-            "may_assess": has_role(user, Role.DIALOGUE_OFFICER),
+            "queue": selectors.moderation_queue(
+                posts=may_posts, proposals=may_posts, cases=may_cases, assess=may_assess
+            ),
+            "may_posts": may_posts,
+            "may_cases": may_cases,
+            "may_assess": may_assess,
         },
     )
 
 
-@role_required(Role.MODERATOR, Role.DIALOGUE_OFFICER)
+@role_required(*DIALOGUE_MODERATORS)
 @require_POST
 def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     from insyn.dialogue import services
@@ -88,7 +95,31 @@ def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("staff:moderation")
 
 
-@role_required(Role.MODERATOR, Role.CONTACT_CENTRE)
+@role_required(*DIALOGUE_MODERATORS)
+@require_POST
+def moderate_proposal(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Let a resident's budget proposal through, or hide it with a reason (issue 12 finding 7)."""
+    from insyn.dialogue import services
+    from insyn.dialogue.access import access_proposal
+
+    proposal = access_proposal(request.user, pk, write=True, moderate=True)
+    try:
+        if action == "dolj":
+            services.proposal_hide(
+                proposal=proposal, reason=request.POST.get("reason", ""), by=request.user
+            )
+            messages.success(request, _("Förslaget är dolt."))
+        elif action == "godkann":
+            services.proposal_approve(proposal=proposal, by=request.user)
+            messages.success(request, _("Förslaget visas."))
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("staff:moderation")
+
+
+@role_required(*CASE_MODERATORS)
 @require_POST
 def moderate_case(request: HttpRequest, number: str) -> HttpResponse:
     from insyn.feedback import selectors as feedback_selectors

@@ -57,6 +57,7 @@ PRIVATE_MODELS: set[str] = {
     "dialogue.ballot",
     "dialogue.ballotchoice",
     "dialogue.postreport",
+    "dialogue.proposalreport",
     "feedback.casefollower",
     "feedback.casenumbercounter",
     "feedback.open311apikey",

@@ -85,14 +85,16 @@ def access_post(user: Any, pk: Any, *, write: bool = False) -> Post:
     )
 
 
-def access_proposal(user: Any, pk: Any, *, write: bool = False) -> Proposal:
-    """A participatory-budget proposal, as its dialogue."""
+def access_proposal(user: Any, pk: Any, *, write: bool = False, moderate: bool = False) -> Proposal:
+    """A participatory-budget proposal, as its dialogue; with `moderate` (showing or hiding
+    it), moderators see and change every proposal, as every post."""
     proposal = fetch(Proposal.objects.select_related("budget__dialogue"), pk=pk)
     dialogue = proposal.budget.dialogue
+    moderator = moderate and has_role(user, Role.MODERATOR)
     return grant(
         proposal,
-        see=lambda: can_read(user, dialogue),
-        change=lambda: can_edit(user, dialogue),
+        see=lambda: moderator or can_read(user, dialogue),
+        change=lambda: moderator or can_edit(user, dialogue),
         write=write,
-        refusal=_refusal(),
+        refusal=_("Du kan inte moderera den här dialogen.") if moderate else _refusal(),
     )

@@ -107,6 +107,10 @@ class ReportForm(HoneypotForm):
     reason = forms.CharField(label=_("Varför ska inlägget granskas?"), max_length=300)
 
 
+class ProposalReportForm(HoneypotForm):
+    reason = forms.CharField(label=_("Varför ska förslaget granskas?"), max_length=300)
+
+
 class ProposalForm(AboutYouForm):
     title = forms.CharField(label=_("Rubrik"), max_length=200)
     description = forms.CharField(
@@ -472,7 +476,7 @@ class HideForm(forms.Form):
 class BudgetCreateForm(forms.ModelForm):
     class Meta:
         model = Budget
-        fields = ["title", "intro", "amount", "rule", "max_choices", "counting"]
+        fields = ["title", "intro", "amount", "rule", "max_choices", "counting", "premoderation"]
         widgets = {"rule": forms.RadioSelect, "counting": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

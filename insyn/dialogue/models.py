@@ -19,6 +19,7 @@ otherwise they take part anonymously. Nothing personal is ever indexed or export
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from insyn.dialogue.addresses import email_key
 from insyn.goals.models import Assignment, Goal
 from insyn.organisations.models import District, Organisation
 
@@ -122,6 +124,9 @@ class Participant(models.Model):
     """A resident who signed in (by a one-time email link or an e-ID broker). Not a staff user."""
 
     email = models.EmailField(_("e-post"), blank=True)
+    # insyn.dialogue.addresses.email_key(email): variants of one address (case, +tag) are one
+    # participant, so one ballot (issue 12 finding 3). Kept in step with `email` by save().
+    email_key = models.CharField(max_length=64, blank=True, editable=False)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # sha256 of "issuer|sub" from the e-ID broker: never a personal identity number.
     eid_subject = models.CharField(max_length=64, blank=True)
@@ -151,10 +156,23 @@ class Participant(models.Model):
                 condition=~Q(eid_subject=""),
                 name="unique_participant_eid_subject",
             ),
+            models.UniqueConstraint(
+                fields=["email_key"],
+                condition=~Q(email_key=""),
+                name="unique_participant_email_key",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Deltagare {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant of the row, not a business rule: the key always matches the address.
+        self.email_key = email_key(self.email) if self.email else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
     @property
     def level(self) -> str:
@@ -669,6 +687,9 @@ class Budget(models.Model):
         _("fas"), max_length=12, choices=BudgetPhase.choices, default=BudgetPhase.PROPOSALS
     )
     voting_closes_at = models.DateTimeField(_("omröstningen stänger"), null=True, blank=True)
+    # Residents' proposals wait for a moderator before anyone else sees them (issue 12 finding
+    # 7); without premoderation they show at once and can be reported, like discussion posts.
+    premoderation = models.BooleanField(_("granska förslag innan de visas"), default=True)
     results_published_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -695,6 +716,17 @@ class ProposalState(models.TextChoices):
     SUBMITTED = "submitted", _("Inskickat, bedöms")
     FEASIBLE = "feasible", _("Genomförbart – går till omröstning")
     NOT_FEASIBLE = "not_feasible", _("Inte genomförbart")
+
+
+# A proposal is moderated like a discussion post: waiting, shown, or hidden with a reason.
+ProposalModeration = PostState
+
+
+class ProposalQuerySet(models.QuerySet):
+    def public(self) -> ProposalQuerySet:
+        """What anyone may see of the proposals: those a moderator let through (or that
+        needed no moderation). The one rule for every public page, the API and search."""
+        return self.filter(moderation=ProposalModeration.VISIBLE)
 
 
 class Proposal(Contribution):
@@ -730,13 +762,44 @@ class Proposal(Contribution):
         related_name="proposals",
         verbose_name=_("uppdrag som genomför förslaget"),
     )
-    history = HistoricalRecords(m2m_fields=[assignments], excluded_fields=["votes"])
+    moderation = models.CharField(
+        _("moderering"),
+        max_length=10,
+        choices=ProposalModeration.choices,
+        default=ProposalModeration.VISIBLE,
+    )
+    hidden_reason = models.CharField(_("skäl"), max_length=300, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    report_count = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(m2m_fields=[assignments], excluded_fields=["votes", "report_count"])
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
+        indexes = [models.Index(fields=["budget", "moderation"])]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.moderation == ProposalModeration.VISIBLE
+
+
+class ProposalReport(models.Model):
+    """Someone reported a public proposal as abusive; a moderator decides."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(_("varför ska förslaget granskas?"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.reason[:60]
 
 
 class Ballot(models.Model):

@@ -32,6 +32,11 @@ urlpatterns = [
         name="proposal",
     ),
     path("genomforande/bild/<uuid:uuid>/", views.delivery_photo, name="delivery_photo"),
+    path(
+        "<int:pk>/budget/<int:budget_pk>/forslag/<int:proposal_pk>/anmal/",
+        views.proposal_report,
+        name="proposal_report",
+    ),
     path("<int:pk>/mote/<int:meeting_pk>/", views.meeting, name="meeting"),
     path("logga-in/", views.login, name="login"),
     path("logga-in/<str:token>/", views.login_confirm, name="login_confirm"),

@@ -35,6 +35,7 @@ from insyn.dialogue.forms import (
     PostForm,
     ProfileForm,
     ProposalForm,
+    ProposalReportForm,
     RegistrationForm,
     ReportForm,
     SubscribeForm,
@@ -418,6 +419,11 @@ def budget(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _(
+                    "Tack! Ditt förslag är inskickat. Det visas här när en moderator har "
+                    "granskat det. Kommunen bedömer om det går att genomföra och svarar här."
+                )
+                if budget.premoderation
+                else _(
                     "Tack! Ditt förslag är inskickat. Kommunen bedömer om "
                     "det går att genomföra och svarar här."
                 ),
@@ -594,6 +600,33 @@ def delivery_photo(request: HttpRequest, uuid: str) -> FileResponse:
     response = FileResponse(item.photo.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@limited("form")
+def proposal_report(
+    request: HttpRequest, pk: int, budget_pk: int, proposal_pk: int
+) -> HttpResponse:
+    """Anyone may report a public proposal as abusive (rate-limited, honeypot), as for posts."""
+    dialogue = _dialogue(pk)
+    budget = get_object_or_404(Budget, pk=budget_pk, dialogue=dialogue)
+    item = get_object_or_404(budget.proposals.public(), pk=proposal_pk)
+    form = ProposalReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.proposal_report(proposal=item, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Tack! Förslaget granskas av en moderator."))
+        return redirect("dialogue:proposal", pk, budget.pk, item.pk)
+    return render(
+        request,
+        "dialogue/proposal_report.html",
+        {
+            "dialogue": dialogue,
+            "budget": budget,
+            "proposal": item,
+            "form": form,
+            "last_updated": dialogue.updated_at,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Meetings ------------------------------------------------------------------------------------

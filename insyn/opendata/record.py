@@ -336,7 +336,8 @@ def _budget_queryset() -> QuerySet[Budget]:
 
 def _proposals(budget_obj: Budget) -> QuerySet[Proposal]:
     return (
-        Proposal.objects.filter(budget=budget_obj, state__in=PUBLIC_PROPOSAL_STATES)
+        Proposal.objects.public()
+        .filter(budget=budget_obj, state__in=PUBLIC_PROPOSAL_STATES)
         .select_related("responsible_organisation")
         .prefetch_related("deliveries")
         .order_by("-votes", "title")

@@ -214,3 +214,43 @@ def test_sign_in_mails_are_throttled_per_recipient_whatever_the_spelling(client)
     # another recipient is not affected
     client.post(reverse("dialogue:login"), {"email": "annan@example.org"})
     assert OutgoingEmail.objects.count() == LOGIN_MAILS_PER_RECIPIENT + 1
+
+
+def test_address_variants_are_one_person_with_one_ballot():
+    """Issue 12 finding 3: `voter1+a@…` and `VOTER1+b@Example.org` cast two ballots."""
+    from django.test import Client
+
+    budget = BudgetFactory(phase=BudgetPhase.VOTING)
+    proposal = ProposalFactory(budget=budget)
+    people = []
+    for n, email in enumerate(
+        ["voter1+a@example.org", "VOTER1+b@Example.org", "Voter1@example.ORG"]
+    ):
+        voter = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
+        path = _link(voter, email=email)
+        assert voter.post(path).status_code == 302
+        people.append(voter.session[SESSION_KEY])
+        services.cast_ballot(
+            budget=budget,
+            participant=Participant.objects.get(pk=people[-1]),
+            proposal_ids=[proposal.pk],
+        )
+    assert len(set(people)) == 1
+    assert Participant.objects.count() == 1
+    assert Ballot.objects.filter(budget=budget).count() == 1
+    # the one rule, also for the sign-in throttle and for e-ID sign-in with an address
+    assert services.recipient_key("voter1+a@example.org") == services.recipient_key(
+        " VOTER1@Example.org"
+    )
+    again = services.participant_from_eid(
+        issuer="broker", subject="s1", email="voter1+c@example.org"
+    )
+    assert again.pk == people[0]
+
+
+def test_gmail_dots_are_different_addresses():
+    """Documented choice (insyn.dialogue.addresses): a provider's own rules are not applied."""
+    from insyn.dialogue.addresses import normalised_email
+
+    assert normalised_email("Eva.Svensson+x@Gmail.com") == "eva.svensson@gmail.com"
+    assert normalised_email("evasvensson@gmail.com") != normalised_email("eva.svensson@gmail.com")

@@ -150,6 +150,13 @@ PUBLIC_POSTS: dict[str, Post] = {
         },
         exempt="read-only page: a POST is answered like a GET",
     ),
+    "dialogue:proposal_report": Post(
+        kwargs=lambda s: {
+            "pk": s.dialogue.pk,
+            "budget_pk": s.budget.pk,
+            "proposal_pk": s.proposal.pk,
+        }
+    ),
     "dialogue:meeting": Post(kwargs=lambda s: {"pk": s.dialogue.pk, "meeting_pk": s.meeting.pk}),
     "dialogue:login": Post(data=lambda s, n: {"email": f"invanare{n}@example.org"}),
     "dialogue:login_confirm": Post(kwargs=lambda s: {"token": s.login_token}),

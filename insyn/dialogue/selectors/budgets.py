@@ -23,7 +23,8 @@ from insyn.goals.models import Assignment
 
 def public_proposals(budget: Budget) -> list[Proposal]:
     return list(
-        budget.proposals.select_related("district")
+        budget.proposals.public()
+        .select_related("district")
         .prefetch_related(Prefetch("assignments", Assignment.objects.select_related("goal__plan")))
         .order_by("-is_winner", "-votes", "pk")[:500]
     )
@@ -58,7 +59,7 @@ def ballot_of(budget: Budget, participant: Participant | None) -> set[int]:
 
 
 def feasible_proposals(budget: Budget) -> list[Proposal]:
-    return list(budget.proposals.filter(state=ProposalState.FEASIBLE).order_by("pk"))
+    return list(budget.proposals.public().filter(state=ProposalState.FEASIBLE).order_by("pk"))
 
 
 @dataclass
@@ -155,9 +156,13 @@ def budget_results(budget: Budget) -> BudgetResults | None:
 
 def public_proposal_with_delivery(budget: Budget) -> QuerySet[Proposal]:
     """A budget's proposals with what their page shows of the delivery, in fixed queries."""
-    return budget.proposals.select_related("district", "responsible_organisation").prefetch_related(
-        Prefetch("deliveries", DeliveryUpdate.objects.order_by("on", "pk")),
-        Prefetch("assignments", Assignment.objects.select_related("goal__plan")),
+    return (
+        budget.proposals.public()
+        .select_related("district", "responsible_organisation")
+        .prefetch_related(
+            Prefetch("deliveries", DeliveryUpdate.objects.order_by("on", "pk")),
+            Prefetch("assignments", Assignment.objects.select_related("goal__plan")),
+        )
     )
 
 

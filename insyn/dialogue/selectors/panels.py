@@ -45,7 +45,8 @@ def winning_projects(where: Q) -> list[Proposal]:
     """Winning projects of budgets whose results are public, with their delivery: two queries
     for any number."""
     return list(
-        Proposal.objects.filter(
+        Proposal.objects.public()
+        .filter(
             where,
             is_winner=True,
             budget__phase=BudgetPhase.RESULTS,

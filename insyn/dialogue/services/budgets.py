@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +39,8 @@ from insyn.dialogue.models import (
     District,
     Participant,
     Proposal,
+    ProposalModeration,
+    ProposalReport,
     ProposalState,
     Source,
     VotingRule,
@@ -78,6 +81,7 @@ def budget_create(
     max_choices: int | None = None,
     counting: str = CountingRule.GREEDY,
     intro: str = "",
+    premoderation: bool = True,
     by: Any = None,
 ) -> Budget:
     _check_rules(rule, counting, max_choices)
@@ -91,6 +95,7 @@ def budget_create(
         counting=counting,
         max_choices=max_choices if rule in RULES_NEEDING_N else None,
         intro=intro,
+        premoderation=premoderation,
     )
     _as_history_user(budget, by).save()
     return budget
@@ -133,6 +138,9 @@ def proposal_submit(
         raise ServiceError(_("Ge förslaget en rubrik och en beskrivning."))
     if age_band and age_band not in AgeBand.values:
         raise ServiceError(_("Okänd åldersgrupp."))
+    # A resident's own proposal waits for a moderator when the budget says so; what staff enter
+    # from paper or a meeting they have already read.
+    waits = budget.premoderation and source == Source.ONLINE
     return Proposal.objects.create(
         budget=budget,
         title=title.strip()[:200],
@@ -143,14 +151,61 @@ def proposal_submit(
         age_band=age_band,
         source=source,
         entered_by=entered_by,
+        moderation=ProposalModeration.PENDING if waits else ProposalModeration.VISIBLE,
     )
+
+
+@transaction.atomic
+def proposal_report(*, proposal: Proposal, reason: str) -> ProposalReport:
+    """Anyone may report a public proposal as abusive; it goes to the moderation queue."""
+    if not proposal.is_public:
+        raise ServiceError(_("Förslaget finns inte."))
+    reason = reason.strip() or _("Ingen motivering angavs.")
+    report = ProposalReport.objects.create(proposal=proposal, reason=reason[:300])
+    Proposal.objects.filter(pk=proposal.pk).update(report_count=F("report_count") + 1)
+    return report
+
+
+@transaction.atomic
+def proposal_hide(*, proposal: Proposal, reason: str, by: Any) -> Proposal:
+    """Hide a proposal (abuse, personal data); the reason is shown in its place. A proposal
+    that goes to the vote is not hidden: its assessment is changed first."""
+    if not reason.strip():
+        raise ServiceError(
+            _("Ange skälet till att förslaget döljs; skälet visas i stället för förslaget.")
+        )
+    if proposal.state == ProposalState.FEASIBLE:
+        raise ServiceError(
+            _("Förslaget är bedömt som genomförbart. Ändra bedömningen innan du döljer det.")
+        )
+    proposal.moderation = ProposalModeration.HIDDEN
+    proposal.hidden_reason = reason.strip()[:300]
+    proposal.moderated_by = by
+    proposal.moderated_at = timezone.now()
+    _as_history_user(proposal, by).save()
+    proposal.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
+    return proposal
+
+
+@transaction.atomic
+def proposal_approve(*, proposal: Proposal, by: Any) -> Proposal:
+    """Let a proposal through moderation (or keep a reported one): everyone sees it."""
+    proposal.moderation = ProposalModeration.VISIBLE
+    proposal.hidden_reason = ""
+    proposal.moderated_by = by
+    proposal.moderated_at = timezone.now()
+    _as_history_user(proposal, by).save()
+    proposal.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
+    return proposal
 
 
 @transaction.atomic
 def proposal_assess(
     *, proposal: Proposal, feasible: bool, cost: int | None, answer: str, by: Any
 ) -> Proposal:
-    """Staff's feasibility and cost, with a public answer to the proposer and everyone."""
+    """Staff's feasibility and cost, with a public answer to the proposer and everyone. The
+    officer has read the proposal: one still waiting for moderation is let through; a hidden
+    one cannot go to the vote."""
     budget = proposal.budget
     if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
         raise ServiceError(_("Förslag kan inte bedömas om när omröstningen har börjat."))
@@ -161,6 +216,11 @@ def proposal_assess(
             raise ServiceError(_("Ett genomförbart förslag behöver en beräknad kostnad."))
         if cost > budget.amount:
             raise ServiceError(_("Förslaget kostar mer än hela budgeten."))
+    if feasible and proposal.moderation == ProposalModeration.HIDDEN:
+        raise ServiceError(_("Ett dolt förslag kan inte gå till omröstning."))
+    if proposal.moderation == ProposalModeration.PENDING:
+        proposal.moderation = ProposalModeration.VISIBLE
+        proposal.moderated_by, proposal.moderated_at = by, timezone.now()
     proposal.state = ProposalState.FEASIBLE if feasible else ProposalState.NOT_FEASIBLE
     proposal.cost = cost
     proposal.answer = answer.strip()
@@ -181,7 +241,11 @@ def budget_set_phase(
     if phase == BudgetPhase.VOTING:
         if not budget.proposals.filter(state=ProposalState.FEASIBLE).exists():
             raise ServiceError(_("Minst ett förslag måste vara bedömt som genomförbart."))
-        if budget.proposals.filter(state=ProposalState.SUBMITTED).exists():
+        if (
+            budget.proposals.filter(state=ProposalState.SUBMITTED)
+            .exclude(moderation=ProposalModeration.HIDDEN)
+            .exists()
+        ):
             raise ServiceError(_("Alla förslag måste vara bedömda innan omröstningen öppnar."))
         budget.voting_closes_at = voting_closes_at
     if phase in (BudgetPhase.CLOSED, BudgetPhase.RESULTS):
@@ -204,7 +268,10 @@ def check_ballot(
     values = values or {}
     if not proposals:
         raise BallotRefused(_("Välj minst ett förslag."))
-    if any(p.budget_id != budget.pk or p.state != ProposalState.FEASIBLE for p in proposals):
+    if any(
+        p.budget_id != budget.pk or p.state != ProposalState.FEASIBLE or not p.is_public
+        for p in proposals
+    ):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
     n = budget.max_choices or 0
     if budget.rule == VotingRule.WITHIN_BUDGET:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
 from insyn.core.notices import notify
+from insyn.dialogue.addresses import normalised_email
 from insyn.dialogue.indexing import index_dialogue
 from insyn.dialogue.models import (
     Ballot,
@@ -103,12 +104,12 @@ def _notify_feedback(dialogue: Dialogue) -> int:
         token = signing.dumps(sub.pk, salt=UNSUBSCRIBE_SALT)
         link = _absolute(reverse("dialogue:unsubscribe", args=[token]))
         text = body + "\n" + _("Avsluta prenumerationen: %(link)s\n") % {"link": link}
-        notified.add(sub.email.lower())
+        notified.add(normalised_email(sub.email))
         queued += notify(sub.email, subject, text, dedupe_key=key)
     for email in participant_emails(dialogue):
-        if email.lower() in notified:
+        if normalised_email(email) in notified:
             continue
-        notified.add(email.lower())
+        notified.add(normalised_email(email))
         queued += notify(email, subject, body, dedupe_key=key)
     return queued
 

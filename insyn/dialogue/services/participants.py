@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from insyn.core.errors import ServiceError
 from insyn.core.mail import queue_email
 from insyn.core.publication import bump_publication_version
+from insyn.dialogue.addresses import email_key
 from insyn.dialogue.models import (
     AgeBand,
     Ballot,
@@ -33,15 +34,17 @@ LOGIN_TOKEN_TTL = dt.timedelta(minutes=30)
 
 
 def _participant_for_email(email: str) -> Participant:
+    """The one participant of an address and its variants (insyn.dialogue.addresses)."""
     email = email.strip()
-    participant = Participant.objects.filter(email__iexact=email).first()
+    key = email_key(email)
+    participant = Participant.objects.filter(email_key=key).first()
     if participant is not None:
         return participant
     try:
         with transaction.atomic():
             return Participant.objects.create(email=email)
     except IntegrityError:  # someone created it at the same moment
-        return Participant.objects.get(email__iexact=email)
+        return Participant.objects.get(email_key=key)
 
 
 # At most this many sign-in links to one recipient per window, whoever asks (issue 12 finding 6).
@@ -52,11 +55,10 @@ LOGIN_MAIL_WINDOW = dt.timedelta(hours=1)
 
 
 def recipient_key(email: str) -> str:
-    """A hash of the address as a mailbox receives it: case folded, sub-address (+tag) dropped,
-    so that variants of one address share one throttle."""
-    local, _sep, domain = email.strip().lower().rpartition("@")
-    local = local.split("+", 1)[0]
-    return _hash(f"{local}@{domain}")
+    """The key of the address as a mailbox receives it (insyn.dialogue.addresses: case folded,
+    sub-address dropped), so that variants of one address share one throttle and one
+    participant."""
+    return email_key(email)
 
 
 @transaction.atomic
@@ -147,7 +149,7 @@ def participant_from_eid(
         # Signed in before by subject only: the same participant, now known by the number.
         participant = Participant.objects.filter(eid_subject=by_subject).first()
     if participant is None and email:
-        participant = Participant.objects.filter(email__iexact=email).first()
+        participant = Participant.objects.filter(email_key=email_key(email)).first()
     if participant is None:
         try:
             with transaction.atomic():
