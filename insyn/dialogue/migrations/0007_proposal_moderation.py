@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0005_login_token_without_participant'),
+        ('dialogue', '0006_delivery_photos'),
         ('goals', '0005_period_published_on'),
         ('organisations', '0004_municipality_parent_company'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -22,7 +22,7 @@ def fill_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dialogue", "0006_proposal_moderation"),
+        ("dialogue", "0007_proposal_moderation"),
         ("organisations", "0004_municipality_parent_company"),
     ]
 
