@@ -186,6 +186,21 @@ def report(data: list[dict], routing: dict | None, args) -> str:
                     f"{row['p50_ms']} | {row['p95_ms']} | {row['cached_p95_ms']} | "
                     f"{row['bytes']:,} | {br} | {row['gzip_bytes']:,} |"
                 )
+        too_big = [
+            f"{item['database']} {row['label']}"
+            for item in data
+            for row in item["rows"]
+            if not row["br_bytes"]
+        ]
+        if too_big:
+            lines += [
+                "",
+                f"Not cached and not compressed ({', '.join(too_big)}): the answer is above the "
+                "public response cache's limit (`insyn.core.public_cache.MAX_BODY`, 2 MB), so "
+                "every visitor waits for it to be built and receives it uncompressed. The fix "
+                "(not done yet): the map asks for its viewport and the server answers with grid "
+                "clusters above a few thousand points, so the answer is bounded.",
+            ]
         lines.append("")
     if routing:
         lines += [
