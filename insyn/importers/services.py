@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from insyn.goals.indexing import index_period
@@ -333,8 +334,14 @@ def _write_assignment(
         "valid_until": item.valid_until,
     }
     assignment = Assignment.objects.filter(goal=goal, import_key=key).first()
-    if assignment is None:
-        assignment = Assignment.objects.create(goal=goal, import_key=key, **values)
+    created = assignment is None
+    if created:
+        # A new assignment gets one history record, written once its links are set below:
+        # each m2m set() would otherwise add a record of its own with a copy of every link
+        # (four more records per assignment, most of an import's time).
+        assignment = Assignment(goal=goal, import_key=key, **values)
+        assignment.skip_history_when_saving = True
+        assignment.save()
         result.created += 1
     else:
         _set_if_changed(assignment, **values)
@@ -367,6 +374,17 @@ def _write_assignment(
         groups,
         source,
     )
+    if created:
+        del assignment.skip_history_when_saving
+        # The creation record ("+", with the links) that the save above skipped.
+        post_save.send(
+            sender=Assignment,
+            instance=assignment,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=assignment._state.db,
+        )
     result.assignments += 1
     status = STATUS_BY_CODE.get(item.status or "", Status.UNKNOWN)
     report = Report.objects.filter(

@@ -214,3 +214,12 @@ def test_load_demo_is_idempotent():
     call_command("load_demo", stdout=io.StringIO())
     assert snapshot() == before
     assert Goal.objects.filter(plan__year=2023).count() == 2
+
+
+def test_a_new_assignment_has_one_creation_record_with_its_organisations(registry):
+    import_followup_files([GOAL_4])
+    assignment = Assignment.objects.filter(responsible_organisations__isnull=False).first()
+    records = list(assignment.history.all())
+    assert [r.history_type for r in records] == ["+"]
+    linked = {o.pk for o in assignment.responsible_organisations.all()}
+    assert {row.organisation_id for row in records[0].responsible_organisations.all()} == linked
