@@ -79,6 +79,7 @@ class LoadResult:
     max_ms: float
     generator: str
     statuses: dict[int, int] = field(default_factory=dict)
+    p95_ms: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -219,6 +220,7 @@ def _python_load(
         duration_s=elapsed,
         p50_ms=_percentile(merged, 50),
         p90_ms=_percentile(merged, 90),
+        p95_ms=_percentile(merged, 95),
         p99_ms=_percentile(merged, 99),
         max_ms=merged[-1] if merged else 0.0,
         generator="python threads + http.client (keep-alive)",
@@ -231,9 +233,10 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     "@@WRK@@{\\"requests\\": %d, \\"duration_us\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, "
-    .. "\\"p50\\": %d, \\"p90\\": %d, \\"p99\\": %d, \\"max\\": %d}\\n",
+    .. "\\"p50\\": %d, \\"p90\\": %d, \\"p95\\": %d, \\"p99\\": %d, \\"max\\": %d}\\n",
     summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99), latency.max))
 end
 """
 
@@ -283,6 +286,7 @@ def _wrk_load(
         duration_s=data["duration_us"] / 1e6,
         p50_ms=data["p50"] / 1000,
         p90_ms=data["p90"] / 1000,
+        p95_ms=data["p95"] / 1000,
         p99_ms=data["p99"] / 1000,
         max_ms=data["max"] / 1000,
         generator=f"wrk {version[1] if len(version) > 1 else ''}".strip() + " (1 thread)",
