@@ -7,6 +7,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, assert_no_page_errors
 
@@ -205,9 +206,11 @@ def test_staff_pages_with_charts_are_accessible(page, live_server, browser_conte
     assert page.locator("svg.dlg-chart").count() >= 1 and page.locator("table").count() >= 1
 
 
-def test_resident_ranks_proposals_and_reads_results_that_explain_equal_shares(page, live_server):
-    """A ranking ballot cast in Chromium, then the results page of an equal-shares count, with
-    axe-core on the ballot, the refused ballot and the results."""
+def test_resident_ranks_proposals_and_reads_results_that_explain_equal_shares(
+    page, live_server, settings, tmp_path
+):
+    """A ranking ballot cast in Chromium, then the results page of an equal-shares count with a
+    delivery photo, with axe-core on the ballot, the refused ballot and the results."""
     from django.utils import timezone
 
     from insyn.dialogue import services
@@ -290,9 +293,31 @@ def test_resident_ranks_proposals_and_reads_results_that_explain_equal_shares(pa
         note="Arbetet planeras.",
         by=officer,
     )
+    import io
+
+    from PIL import Image
+
+    from insyn.core.images import clean_image_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = io.BytesIO()
+    Image.new("RGB", (320, 200), (90, 140, 90)).save(photo, format="JPEG")
+    services.proposal_record_delivery(
+        proposal=winner,
+        stage=DeliveryStage.BUILDING,
+        on=timezone.localdate(),
+        note="Bygget har börjat.",
+        photo=clean_image_bytes(photo.getvalue()),
+        photo_alt="Grävmaskin vid parkens entré",
+        by=officer,
+    )
     page.goto(f"{base}/dialog/{dialogue.pk}/budget/{budget.pk}/")
     content = page.content()
     assert "Så räknades rösterna: lika andelar" in content
-    assert "Arbetet planeras." in content
+    assert "Arbetet planeras." in content and "Bygget har börjat." in content
     assert "Biblioteket, del 1" in content
+    image = page.locator("img[alt='Grävmaskin vid parkens entré']")
+    expect(image).to_be_visible()
+    served = page.request.get(base + image.get_attribute("src"))
+    assert served.status == 200 and served.headers["content-type"] == "image/jpeg"
     check(page)
