@@ -92,6 +92,7 @@ def parse(text: str) -> PbElection:
     section = None
     header: list[str] | None = None
     meta: dict[str, str] = {}
+    meta_line: dict[str, int] = {}  # where each META key was, for the errors below
     election = PbElection(meta=meta)
     seen: list[str] = []
     project_ids: set[str] = set()
@@ -131,6 +132,7 @@ def parse(text: str) -> PbElection:
         values = dict(zip(header, (c.strip() for c in row), strict=True))
         if section == "META":
             meta[values["key"]] = values["value"]
+            meta_line[values["key"]] = line
         elif section == "PROJECTS":
             pid = values["project_id"]
             if not pid:
@@ -181,15 +183,23 @@ def parse(text: str) -> PbElection:
         if key not in meta:
             raise PabulibError(f"META saknar {key}.")
     if meta["vote_type"] not in VOTE_TYPES:
-        raise PabulibError(f"Okänd vote_type ”{meta['vote_type'][:40]}”.")
-    _int(meta["budget"], "budget i META", None, minimum=1)
-    if _int(meta["num_projects"], "num_projects i META", None) != len(election.projects):
         raise PabulibError(
-            f"META säger {meta['num_projects']} projekt men PROJECTS har {len(election.projects)}."
+            f"Okänd vote_type ”{meta['vote_type'][:40]}”.", meta_line.get("vote_type")
         )
-    if _int(meta["num_votes"], "num_votes i META", None) != len(election.votes):
+    _int(meta["budget"], "budget i META", meta_line.get("budget"), minimum=1)
+    if _int(meta["num_projects"], "num_projects i META", meta_line.get("num_projects")) != len(
+        election.projects
+    ):
         raise PabulibError(
-            f"META säger {meta['num_votes']} röster men VOTES har {len(election.votes)}."
+            f"META säger {meta['num_projects']} projekt men PROJECTS har {len(election.projects)}.",
+            meta_line.get("num_projects"),
+        )
+    if _int(meta["num_votes"], "num_votes i META", meta_line.get("num_votes")) != len(
+        election.votes
+    ):
+        raise PabulibError(
+            f"META säger {meta['num_votes']} röster men VOTES har {len(election.votes)}.",
+            meta_line.get("num_votes"),
         )
     if meta["vote_type"] == "cumulative" and any(v.points is None for v in election.votes):
         raise PabulibError("En röst med vote_type cumulative saknar points.")

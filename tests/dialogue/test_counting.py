@@ -327,12 +327,13 @@ def test_import_of_a_real_file_compares_rules(db):
 @pytest.mark.parametrize(
     ("broken", "message"),
     [
-        (lambda t: t.replace("num_votes;27", "num_votes;28"), "META säger 28 röster"),
+        (lambda t: t.replace("num_votes;27", "num_votes;28"), "Rad 10: META säger 28 röster"),
+        (lambda t: t.replace("num_projects;4", "num_projects;5"), "Rad 9: META säger 5 projekt"),
         (lambda t: t.replace("PROJECTS\n", "PROJEKT\n"), "Rad"),
         (lambda t: t.replace("5642;33;F;internet;427", "5642;33;F;internet;999"), "999"),
         (lambda t: t.replace("427;15995;", "427;gratis;"), "Kostnaden"),
         (lambda t: t.replace("VOTES\n", ""), "Rad 26: Raden har 5 fält"),
-        (lambda t: t.replace("vote_type;approval", "vote_type;scoring"), "vote_type"),
+        (lambda t: t.replace("vote_type;approval", "vote_type;scoring"), "Rad 12: Okänd vote_type"),
         (lambda t: t + "5642;1;F;internet;427\n", "två gånger"),
     ],
 )
