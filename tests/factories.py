@@ -190,9 +190,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
 
+# Gottsunda, roughly (a rectangle): the feedback tests' default routing district.
+GOTTSUNDA_BOX = (59.798, 59.815, 17.590, 17.640)
+
+
 class DistrictFactory(factory.django.DjangoModelFactory):
-    """A district; give `box=(min_lat, max_lat, min_long, max_long)` for a rectangular shape or
-    `geometry=` for any GeoJSON Polygon/MultiPolygon (WGS 84, longitude first)."""
+    """The one district (area) factory: give `box=(min_lat, max_lat, min_long, max_long)` for a
+    rectangular shape (e.g. GOTTSUNDA_BOX) or `geometry=` for any GeoJSON Polygon/MultiPolygon
+    (WGS 84, longitude first)."""
 
     class Meta:
         model = District

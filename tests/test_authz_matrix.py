@@ -56,7 +56,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from insyn.accounts.models import Role
 from insyn.accounts.testing import login_verified
 from insyn.goals.models import Report, ReportState
-from tests.goals.conftest import World, make_world, open_period
+from tests.world import World, make_world, open_period
 
 pytestmark = pytest.mark.django_db
 

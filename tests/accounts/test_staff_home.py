@@ -10,7 +10,7 @@ from insyn.accounts.models import Role
 from insyn.accounts.testing import login_verified
 from insyn.goals.models import Report, ReportState
 from tests.factories import MembershipFactory, UserFactory
-from tests.goals.conftest import make_world, open_period
+from tests.world import make_world, open_period
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "lösenord-för-test"

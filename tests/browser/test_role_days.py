@@ -12,7 +12,7 @@ import pytest
 from insyn.accounts.models import Role
 from tests.browser.conftest import assert_accessible, assert_no_page_errors
 from tests.factories import MembershipFactory, UserFactory
-from tests.goals.conftest import make_world, open_period
+from tests.world import make_world, open_period
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "lösenord-för-webbläsartest"

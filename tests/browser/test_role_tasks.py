@@ -17,7 +17,7 @@ from insyn.accounts.models import Role
 from tests.browser.conftest import assert_accessible, assert_no_page_errors
 from tests.factories import MembershipFactory, UserFactory
 from tests.feedback.conftest import _media, setup  # noqa: F401  (the routing fixtures)
-from tests.goals.conftest import make_world, open_period
+from tests.world import make_world, open_period
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect = pytest.importorskip("playwright.sync_api").expect

@@ -26,7 +26,7 @@ from insyn.goals import services
 from insyn.goals.models import PeriodState, Report, Status
 from insyn.opendata.archive import NAMESPACE, ArchiveError, verify_archive
 from tests.factories import UserFactory
-from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
+from tests.world import NOT_SUBMITTED, SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 NS = {"a": NAMESPACE}

@@ -11,7 +11,7 @@ import pytest
 from insyn.core.publication import publication_version
 from insyn.goals.models import Status
 from insyn.goals.services import compiled_save
-from tests.public.factories import build_world
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 

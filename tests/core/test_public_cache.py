@@ -12,7 +12,7 @@ from django.db import transaction
 from insyn.core import publication
 from insyn.goals.models import Goal
 from tests.factories import MembershipFactory, UserFactory
-from tests.public.factories import build_world
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -48,3 +48,25 @@ def test_a_panel_provider_that_breaks_breaks_the_page(monkeypatch):
     with pytest.raises(RuntimeError):
         registry.panels("goal", object())
     assert registry.panels("assignment", object()) == []
+
+
+def test_each_app_loads_its_own_demo_data_from_its_demo_module():
+    """Demo data lives beside what it shows: every app with a demo.py registers it, and each
+    loader is its own app's (no app loads another's)."""
+    import pathlib
+
+    apps_root = pathlib.Path(registry.__file__).resolve().parents[1]
+    with_demo = {p.parent.name for p in apps_root.glob("*/demo.py")}
+    loaders = registry.demo_loaders()
+    assert {loader.name for loader in loaders} == with_demo
+    for loader in loaders:
+        assert loader.load.__module__ == f"insyn.{loader.name}.demo"
+
+
+def test_every_app_has_a_test_folder_with_tests():
+    import pathlib
+
+    root = pathlib.Path(registry.__file__).resolve().parents[2]
+    apps = {p.parent.name for p in (root / "insyn").glob("*/apps.py")}
+    missing = {app for app in apps if not list((root / "tests" / app).glob("test_*.py"))}
+    assert not missing

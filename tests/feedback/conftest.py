@@ -13,10 +13,16 @@ from insyn.accounts.models import Role
 from insyn.accounts.testing import login_verified
 from insyn.feedback.models import Category, Datatype
 from insyn.organisations.models import District, Organisation, OrganisationKind
-from tests.factories import MembershipFactory, MunicipalityFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    GOTTSUNDA_BOX,
+    DistrictFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.feedback.factories import (
     AnswerTemplateFactory,
-    AreaFactory,
     CategoryFactory,
     QuestionFactory,
     RoutingRuleFactory,
@@ -62,7 +68,7 @@ def setup(db) -> Setup:
     uppsalahem = OrganisationFactory(
         name="Uppsalahem AB", slug="uppsalahem", kind=OrganisationKind.COMPANY
     )
-    gottsunda = AreaFactory(name="Gottsunda")
+    gottsunda = DistrictFactory(name="Gottsunda", box=GOTTSUNDA_BOX)
     lights = CategoryFactory(code="gatubelysning", name="Gatubelysning", target_days=7)
     QuestionFactory(category=lights, code="stolpnummer", order=1)
     QuestionFactory(

@@ -11,7 +11,7 @@ from insyn.feedback.models import (
     Datatype,
     RoutingRule,
 )
-from tests.factories import DistrictFactory, OrganisationFactory
+from tests.factories import OrganisationFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -36,15 +36,6 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     description = "Vilket nummer står på stolpen?"
     datatype = Datatype.STRING
     order = factory.Sequence(lambda n: n + 1)
-
-
-class AreaFactory(DistrictFactory):
-    """Gottsunda, roughly (a rectangle): the feedback tests' default routing area."""
-
-    class Params:
-        box = (59.798, 59.815, 17.590, 17.640)
-
-    name = "Gottsunda"
 
 
 class RoutingRuleFactory(factory.django.DjangoModelFactory):

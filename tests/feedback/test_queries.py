@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from insyn.core.images import clean_image_bytes
 from insyn.feedback import services
 from insyn.feedback.models import Kind, PublicState
-from tests.factories import AssignmentFactory, GoalFactory
+from tests.factories import GOTTSUNDA_BOX, AssignmentFactory, DistrictFactory, GoalFactory
 from tests.feedback.conftest import CENTRUM, jpeg_bytes
-from tests.feedback.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +41,7 @@ def make_cases(setup, n, start=0):
         )
         services.answer(case=case, body="Tack!", by=None)
         services.link_governance(case=case, theme=theme, by=None)
-        AreaFactory(name=f"Område {i}") if i % 10 == 0 else None
+        DistrictFactory(name=f"Område {i}", box=GOTTSUNDA_BOX) if i % 10 == 0 else None
 
 
 def count(client, url, **params):

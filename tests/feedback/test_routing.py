@@ -7,8 +7,9 @@ import pytest
 from insyn.core.models import OutgoingEmail
 from insyn.feedback import services
 from insyn.feedback.models import CaseStatus, Kind
+from tests.factories import DistrictFactory
 from tests.feedback.conftest import CENTRUM, GOTTSUNDA
-from tests.feedback.factories import AreaFactory, CategoryFactory, RoutingRuleFactory
+from tests.feedback.factories import CategoryFactory, RoutingRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_area_by_name_without_a_point(setup):
 
 def test_polygon_not_its_bounding_box_decides(setup):
     # A triangle in the south-west half of its box (GeoJSON: longitude first).
-    area = AreaFactory(
+    area = DistrictFactory(
         name="Triangeln",
         geometry={
             "type": "Polygon",
@@ -50,7 +51,7 @@ def test_polygon_not_its_bounding_box_decides(setup):
 
 
 def test_smallest_area_wins(setup):
-    inner = AreaFactory(name="Gottsunda centrum", box=(59.805, 59.808, 17.613, 17.618))
+    inner = DistrictFactory(name="Gottsunda centrum", box=(59.805, 59.808, 17.613, 17.618))
     RoutingRuleFactory(category=setup.lights, area=inner, organisation=setup.uppsalahem)
     where = services.route(category=setup.lights, lat=GOTTSUNDA[0], long=GOTTSUNDA[1])
     assert where.area == inner and where.organisation == setup.uppsalahem

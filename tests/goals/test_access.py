@@ -12,7 +12,7 @@ from insyn.accounts.models import Role
 from insyn.goals.access import access_report
 from insyn.goals.models import Report, ReportState
 from tests.factories import MembershipFactory
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 SAVE = {"status": "on_track", "assessment": "Intrång", "version": 1, "save": "1"}
 

@@ -11,7 +11,7 @@ import pytest
 from insyn.goals import services
 from insyn.goals.models import PeriodState, Report, ReportState
 from tests.browser.conftest import assert_accessible, assert_no_page_errors
-from tests.goals.conftest import make_world, open_period
+from tests.world import make_world, open_period
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from insyn.goals import services
 from insyn.goals.models import Assignment, AssignmentKind, Goal, PeriodState, Report
 from tests.factories import GoalSectionFactory, PlanFactory, ReportFactory
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from insyn.goals.models import ReportState
 from insyn.goals.services import completeness, completeness_sentence
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from insyn.goals import services
 from insyn.goals.models import Report
 from tests.factories import MembershipFactory, UserFactory
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 pytestmark = pytest.mark.django_db
 

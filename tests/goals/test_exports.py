@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from insyn.goals import services
 from insyn.goals.exports import TEMPLATE_HEADERS, period_pdf_html
 from insyn.goals.models import PeriodState, Report, ReportState
-from tests.goals.conftest import open_period, submit_all
+from tests.world import open_period, submit_all
 
 pytestmark = pytest.mark.django_db
 

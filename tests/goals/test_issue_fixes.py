@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from insyn.goals import services
 from insyn.goals.models import Report, ReportState, Status
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 pytestmark = pytest.mark.django_db
 

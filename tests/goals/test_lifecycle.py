@@ -20,7 +20,7 @@ from insyn.goals.models import (
     Status,
 )
 from insyn.goals.services import corrections_for_period
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 pytestmark = pytest.mark.django_db
 

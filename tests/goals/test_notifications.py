@@ -14,7 +14,7 @@ from django.test import override_settings
 from insyn.core.models import OutgoingEmail
 from insyn.goals import services
 from insyn.goals.models import Report, ReportState
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
 )
-from tests.goals.conftest import open_period
+from tests.world import open_period
 
 pytestmark = pytest.mark.django_db
 

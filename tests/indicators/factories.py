@@ -23,7 +23,10 @@ from insyn.indicators.models import (
 from tests.factories import GoalFactory
 
 
-class AreaFactory(factory.django.DjangoModelFactory):
+class KoladaAreaFactory(factory.django.DjangoModelFactory):
+    """One of Kolada's areas (a municipality, region or group): what indicator values are for.
+    Not a district: districts are tests.factories.DistrictFactory."""
+
     class Meta:
         model = Area
         django_get_or_create = ("id",)

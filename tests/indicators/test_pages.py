@@ -11,8 +11,8 @@ from insyn.indicators import selectors
 from insyn.indicators.models import AreaType, Direction, Gender
 from tests.factories import AssignmentFactory, GoalFactory, MunicipalityFactory
 from tests.indicators.factories import (
-    AreaFactory,
     IndicatorFactory,
+    KoladaAreaFactory,
     KpiFactory,
     LinkFactory,
     PeerGroupFactory,
@@ -28,12 +28,12 @@ YEARS = range(2015, 2025)
 @pytest.fixture
 def world():
     MunicipalityFactory()
-    home = AreaFactory(id="0380", title="Uppsala")
+    home = KoladaAreaFactory(id="0380", title="Uppsala")
     peers = [
-        AreaFactory(id=code, title=name)
+        KoladaAreaFactory(id=code, title=name)
         for code, name in [("0580", "Linköping"), ("1880", "Örebro"), ("1980", "Västerås")]
     ]
-    AreaFactory(id="0000", title="Riket", type=AreaType.REGION)
+    KoladaAreaFactory(id="0000", title="Riket", type=AreaType.REGION)
     custom = PeerGroupFactory(title="Jämförbara städer")
     custom.members.set(peers)
     kpi = KpiFactory(id="N00090", title="Sjukfrånvaro, andel (%)", is_divided_by_gender=True)
@@ -97,11 +97,11 @@ def test_kolada_group_value_is_labelled_kolada(world):
 
     world["group"].show_on_pages = False
     world["group"].save()
-    group_area = AreaFactory(id="G1", title="Liknande kommuner", type=AreaType.GROUP)
+    group_area = KoladaAreaFactory(id="G1", title="Liknande kommuner", type=AreaType.GROUP)
     kolada_group = PeerGroupFactory(
         kind=PeerGroupKind.KOLADA, kolada_id="G1", title="Liknande kommuner"
     )
-    kolada_group.members.set([AreaFactory(id="0580")])
+    kolada_group.members.set([KoladaAreaFactory(id="0580")])
     add_series(world["kpi"], group_area, {2024: 7.2}, count=20)
     text = text_of(render_panel(selectors.goal_panel(world["goal"])))
     assert "medelvärdet för Liknande kommuner 7,2 %" in text

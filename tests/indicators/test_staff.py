@@ -19,7 +19,7 @@ from insyn.indicators.models import (
     ValueRevision,
 )
 from tests.factories import AssignmentFactory, GoalFactory, MembershipFactory
-from tests.indicators.factories import AreaFactory, IndicatorFactory, KpiFactory
+from tests.indicators.factories import IndicatorFactory, KoladaAreaFactory, KpiFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +128,8 @@ def test_targets(client, staff):
 
 
 def test_custom_peer_group_by_names_and_codes(client, staff):
-    AreaFactory(id="0580", title="Linköping")
-    AreaFactory(id="1880", title="Örebro")
+    KoladaAreaFactory(id="0580", title="Linköping")
+    KoladaAreaFactory(id="1880", title="Örebro")
     response = client.post(
         reverse("indicators_staff:group_create"),
         {
@@ -159,11 +159,11 @@ def test_custom_peer_group_by_names_and_codes(client, staff):
 
 
 def test_kolada_group_only_display_settings(client, staff):
-    AreaFactory(id="G1", title="Liknande kommuner", type=AreaType.GROUP)
+    KoladaAreaFactory(id="G1", title="Liknande kommuner", type=AreaType.GROUP)
     group = PeerGroup.objects.create(
         kind=PeerGroupKind.KOLADA, kolada_id="G1", title="Liknande kommuner"
     )
-    group.members.set([AreaFactory(id="0580")])
+    group.members.set([KoladaAreaFactory(id="0580")])
     client.post(
         reverse("indicators_staff:group_edit", args=[group.pk]),
         {"title": "Nytt namn", "members_text": "", "show_on_pages": "on", "order": 2},

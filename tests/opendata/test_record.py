@@ -27,7 +27,7 @@ from tests.dialogue.factories import (
     SurveyFactory,
 )
 from tests.feedback.factories import CategoryFactory
-from tests.indicators.factories import AreaFactory, IndicatorFactory, KpiFactory, add_series
+from tests.indicators.factories import IndicatorFactory, KoladaAreaFactory, KpiFactory, add_series
 from tests.opendata.conftest import SECRET
 from tests.opendata.test_unpublished import PERSONAL, crawl
 
@@ -72,7 +72,7 @@ def record(world) -> Record:
     dialogue = _published_dialogue(world)
     draft = DialogueFactory(title=f"Utkast {SECRET}", purpose=SECRET, state=DialogueState.DRAFT)
     kpi = KpiFactory(id="N00945", title="Invånare som är nöjda med parker, andel (%)")
-    home = AreaFactory(id="0380", title="Uppsala")
+    home = KoladaAreaFactory(id="0380", title="Uppsala")
     add_series(kpi, home, {2022: 61.0, 2023: 64.5})
     indicator = IndicatorFactory(kpi=kpi, title="Nöjdhet med parker")
     hidden = IndicatorFactory(title=f"Opublicerad {SECRET}", is_published=False)

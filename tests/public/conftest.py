@@ -35,7 +35,7 @@ def assert_bounded(client, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.public.factories import ten_times
+    from tests.world import ten_times
 
     def measure(url: str) -> int:
         client.get(url)  # warm the caches every page shares (the municipality)

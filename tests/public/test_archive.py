@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
+from tests.world import NOT_SUBMITTED, SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from tests.factories import (
     PlanFactory,
     ReportFactory,
 )
-from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
+from tests.world import NOT_SUBMITTED, SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from tests.public.factories import build_world
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from insyn.goals.models import AssignmentKind, Status
 from tests.factories import AssignmentFactory, GoalFactory, PlanFactory
-from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
+from tests.world import NOT_SUBMITTED, SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 

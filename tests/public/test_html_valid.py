@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.public.factories import build_world
+from tests.world import build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

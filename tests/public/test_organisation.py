@@ -9,7 +9,7 @@ import pytest
 from insyn.goals.models import Status
 from insyn.organisations.models import OrganisationAlias, OrganisationKind
 from tests.factories import OrganisationFactory
-from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
+from tests.world import NOT_SUBMITTED, SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 

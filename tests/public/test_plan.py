@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import PlanFactory
-from tests.public.factories import SECRET, build_world
+from tests.world import SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 

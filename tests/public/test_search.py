@@ -6,7 +6,7 @@ import pytest
 
 from insyn.goals.indexing import index_period
 from insyn.search import services
-from tests.public.factories import SECRET, build_world
+from tests.world import SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 

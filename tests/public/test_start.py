@@ -6,7 +6,7 @@ import pytest
 
 from insyn.goals.models import PeriodKind, PeriodState
 from tests.factories import GoalFactory, GoalFollowUpFactory, PeriodFactory, PlanFactory
-from tests.public.factories import NOT_SUBMITTED, SECRET, build_world
+from tests.world import NOT_SUBMITTED, SECRET, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_a_cache_hit_costs_no_query_whatever_the_data(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.public.factories import ten_times
+    from tests.world import ten_times
 
     world = build_world()
     url = world.goals[0].get_absolute_url()

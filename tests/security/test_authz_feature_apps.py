@@ -72,10 +72,10 @@ from tests.dialogue.factories import (
 )
 from tests.factories import MembershipFactory, UserFactory
 from tests.feedback.factories import CategoryFactory, RoutingRuleFactory
-from tests.goals.conftest import World, make_world
 from tests.indicators.factories import IndicatorFactory, PeerGroupFactory, TargetFactory
 from tests.test_authz_matrix import ROLE_OF as MATRIX_ROLE_OF
 from tests.test_authz_matrix import routes, url_for
+from tests.world import World, make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from insyn.feedback.models import Case, CasePhoto
 from insyn.goals.models import Report
 from insyn.indicators.models import BudgetUpload
 from tests.factories import MembershipFactory, UserFactory
-from tests.goals.conftest import make_world, open_period
 from tests.security.conftest import Site
+from tests.world import make_world, open_period
 
 pytestmark = pytest.mark.django_db
 

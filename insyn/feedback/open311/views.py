@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
 from insyn.feedback import services
-from insyn.feedback.models import Kind, Open311ApiKey, Source
+from insyn.feedback.models import Category, Kind, Open311ApiKey, Source
 from insyn.feedback.open311 import parse, select, serialise
 from insyn.feedback.open311.parse import Open311Error
 from insyn.feedback.open311.serialise import FORMATS, error, errors, respond
@@ -104,8 +104,12 @@ def _api_key(request: HttpRequest, *, required: bool) -> Open311ApiKey | None:
     return key
 
 
-def _unknown_service(code: str) -> Open311Error:
-    return Open311Error(404, _("Okänd service_code: %(c)s") % {"c": code[:60]})
+def _service(code: str) -> Category:
+    """The active fault-report category with this code, or the spec's 404."""
+    category = select.service(code)
+    if category is None:
+        raise Open311Error(404, _("Okänd service_code: %(c)s") % {"c": code[:60]})
+    return category
 
 
 @api_view(("GET",))
@@ -128,18 +132,13 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @api_view(("GET",))
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
-    category = select.service(code)
-    if category is None:
-        raise _unknown_service(code)
+    category = _service(code)
     return respond(fmt, "service_definition", serialise.service_definition(category))
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     key = _api_key(request, required=True)
-    code = parse.service_code(request.POST)
-    category = select.service(code)
-    if category is None:
-        raise _unknown_service(code)
+    category = _service(parse.service_code(request.POST))
     new = parse.new_request(request.POST)
     photos = parse.photos(request.FILES)
     try:

@@ -1,21 +1,29 @@
-"""A whole published follow-up world for public page tests, in any size.
+"""The one test world: a municipality's named cast (organisations and staff personas) and the
+worlds built from it.
 
-`build_world(goals=2, assignments=3, organisations=3)` makes, for plan 2023: boards and a
-company (with aliases), the group "Alla nämnder och bolag", goals with description sections and
-assignments of every kind (council, remaining carried over from plan 2022, additional with a
-decision, a board goal), responsible and affected organisations and groups, and three periods:
-April and August published (goal statuses yellow then green, compiled and per-organisation
-reports) and a third one still open whose every text is SECRET (it must never be shown).
-`grow(world, ...)` adds more of the same, for the ten-times-the-data query-count tests.
+Personas are the people of the staff side, each with one role (and organisation), named so that
+a failing test reads like a story:
+
+    persona("reporter")  ->  Rita Rapportör, reporter for Socialnämnden (username reporter-son)
+
+Worlds:
+- `make_world()`: the reporting workflow — KS, SON, UBN and Uppsalahem, plan 2023 with two goals
+  and three assignments, a published April period, a planned August period, and every persona;
+- `build_world(goals=, assignments=, organisations=)`: a whole published follow-up in any size
+  for the public pages (with `grow`, `add_assignments` and `ten_times` for the query-count tests),
+  where everything unpublished contains SECRET.
+Both start from the same cast (`organisation("ks")`, …) and the same factories (tests/factories.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import timezone
 
+from insyn.accounts.models import Role
 from insyn.goals.models import (
     Assignment,
     AssignmentKind,
@@ -35,6 +43,7 @@ from tests.factories import (
     GoalFactory,
     GoalFollowUpFactory,
     GoalSectionFactory,
+    MembershipFactory,
     MunicipalityFactory,
     OrganisationAliasFactory,
     OrganisationFactory,
@@ -42,7 +51,160 @@ from tests.factories import (
     PeriodFactory,
     PlanFactory,
     ReportFactory,
+    UserFactory,
 )
+
+# --- The cast ------------------------------------------------------------------------------------
+
+ORGANISATIONS: dict[str, dict[str, Any]] = {
+    "ks": {
+        "name": "Kommunstyrelsen",
+        "slug": "kommunstyrelsen",
+        "kind": OrganisationKind.EXECUTIVE_BOARD,
+        "short_name": "KS",
+    },
+    "son": {"name": "Socialnämnden", "slug": "socialnamnden", "short_name": "SON"},
+    "ubn": {"name": "Utbildningsnämnden", "slug": "utbildningsnamnden", "short_name": "UBN"},
+    "uppsalahem": {
+        "name": "Uppsalahem AB",
+        "slug": "uppsalahem-ab",
+        "kind": OrganisationKind.COMPANY,
+        "short_name": "UH",
+        "email": "rapport@uppsalahem.example",
+    },
+}
+
+
+def organisation(key: str, **overrides: Any) -> Organisation:
+    """One of the cast's organisations (see ORGANISATIONS)."""
+    return OrganisationFactory(**{**ORGANISATIONS[key], **overrides})
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    organisation: str | None = None  # a key of ORGANISATIONS, for roles held for one
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+PERSONAS: dict[str, Persona] = {
+    "admin": Persona("admin1", "Ada", "Administratör", Role.ADMIN),
+    "compiler": Persona("compiler1", "Kim", "Kompilator", Role.COMPILER),
+    "reader": Persona("reader1", "Lisa", "Läsare", Role.READER),
+    "reporter": Persona("reporter-son", "Rita", "Rapportör", Role.REPORTER, "son"),
+    "reporter_company": Persona("reporter-uh", "Bo", "Bolagsson", Role.REPORTER, "uppsalahem"),
+    "reporter_foreign": Persona("reporter-ubn", "Ulf", "Utbildare", Role.REPORTER, "ubn"),
+    "dialogue_officer": Persona("dialog1", "Dina", "Dialogsson", Role.DIALOGUE_OFFICER),
+    "contact_centre": Persona("kc1", "Kent", "Kontaktcenter", Role.CONTACT_CENTRE),
+}
+
+
+def persona(key: str, organisation: Organisation | None = None) -> Any:
+    """The persona's user with their one membership (`organisation` for a role held for one)."""
+    p = PERSONAS[key]
+    # Only the username is stored: pages name staff by it, and the tests read it there.
+    user = UserFactory(username=p.username)
+    MembershipFactory(role=p.role, organisation=organisation, user=user)
+    return user
+
+
+# --- The reporting workflow --------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    plan: Any
+    goals: list[Any]
+    assignments: list[Any]
+    ks: Any
+    son: Any
+    ubn: Any
+    company: Any
+    previous: Any
+    period: Any
+    users: dict[str, Any]
+
+
+def make_world(*, year: int = 2023) -> World:
+    """A small municipality for the reporting workflow: boards and a company, a plan with two
+    goals and assignments, a published previous period, and every persona."""
+    MunicipalityFactory()
+    orgs = {key: organisation(key) for key in ("ks", "son", "ubn", "uppsalahem")}
+    ks, son, ubn, company = orgs["ks"], orgs["son"], orgs["ubn"], orgs["uppsalahem"]
+    all_group = OrganisationGroupFactory()
+    plan = PlanFactory(year=year)
+    goal1 = GoalFactory(plan=plan, number="1", title="Hållbar stad")
+    goal2 = GoalFactory(plan=plan, number="2", title="Trygg uppväxt")
+    a1 = AssignmentFactory(goal=goal1, number="1", responsible=[son, company])
+    a2 = AssignmentFactory(goal=goal1, number="2", responsible=[ks])
+    a3 = AssignmentFactory(goal=goal2, number="3")
+    a3.responsible_groups.set([all_group])
+    previous = PeriodFactory(
+        plan=plan,
+        kind=PeriodKind.APRIL,
+        label="Uppföljning per april",
+        month=4,
+        state=PeriodState.PUBLISHED,
+        deadline=dt.date(year, 5, 1),
+    )
+    ReportFactory(
+        assignment=a1,
+        period=previous,
+        organisation=son,
+        status=Status.DELAYED,
+        assessment="SON: arbetet är försenat i april.",
+    )
+    ReportFactory(
+        assignment=a1, period=previous, status=Status.DELAYED, assessment="Sammanställt i april."
+    )
+    GoalFollowUpFactory(goal=goal1, period=previous)
+    period = PeriodFactory(
+        plan=plan,
+        kind=PeriodKind.AUGUST,
+        state=PeriodState.PLANNED,
+        published_at=None,
+        label="Delårsuppföljning per augusti",
+        deadline=timezone.localdate() + dt.timedelta(days=20),
+    )
+    users = {
+        key: persona(key, orgs[p.organisation] if p.organisation else None)
+        for key, p in PERSONAS.items()
+    }
+    return World(
+        plan=plan,
+        goals=[goal1, goal2],
+        assignments=[a1, a2, a3],
+        ks=ks,
+        son=son,
+        ubn=ubn,
+        company=company,
+        previous=previous,
+        period=period,
+        users=users,
+    )
+
+
+def open_period(world: World) -> None:
+    from insyn.goals import services
+
+    services.period_open(period=world.period, by=world.users["admin"])
+    world.period.refresh_from_db()
+
+
+def submit_all(world: World, *, status: str = Status.ON_TRACK) -> None:
+    """Every organisation report of the period submitted (directly, for setting up)."""
+    world.period.reports.filter(organisation__isnull=False).update(
+        state=ReportState.SUBMITTED, status=status, assessment="Klart enligt plan."
+    )
+
+
+# --- A published follow-up in any size (the public pages) ------------------------------------
 
 SECRET = "HEMLIGT-UTKAST"  # appears only in unpublished material
 NOT_SUBMITTED = "ALDRIG-INLÄMNAT"  # an organisation's draft inside a published period
@@ -57,7 +219,7 @@ STATUS_CYCLE = [
 
 
 @dataclass
-class World:
+class PublishedWorld:
     plan: Plan
     previous_plan: Plan
     april: FollowUpPeriod
@@ -73,12 +235,12 @@ class World:
 
 def build_world(
     *, goals: int = 2, assignments: int = 3, organisations: int = 3, year: int = 2023
-) -> World:
+) -> PublishedWorld:
     MunicipalityFactory(contact_email="kontakt@example.org")
     plan = PlanFactory(year=year)
     previous_plan = PlanFactory(year=year - 1)
     now = timezone.now()
-    world = World(
+    world = PublishedWorld(
         plan=plan,
         previous_plan=previous_plan,
         april=PeriodFactory(
@@ -108,19 +270,12 @@ def build_world(
         ),
         group=OrganisationGroupFactory(),
     )
-    world.organisations.append(
-        OrganisationFactory(
-            name="Kommunstyrelsen",
-            slug="kommunstyrelsen",
-            short_name="KS",
-            kind=OrganisationKind.EXECUTIVE_BOARD,
-        )
-    )
+    world.organisations.append(organisation("ks"))
     grow(world, goals=goals, assignments=assignments, organisations=organisations)
     return world
 
 
-def _add_organisations(world: World, n: int) -> None:
+def _add_organisations(world: PublishedWorld, n: int) -> None:
     start = len(world.organisations)
     for i in range(start, start + n):
         if i % 3 == 2:
@@ -131,7 +286,9 @@ def _add_organisations(world: World, n: int) -> None:
         world.organisations.append(org)
 
 
-def grow(world: World, *, goals: int, assignments: int, organisations: int = 0) -> World:
+def grow(
+    world: PublishedWorld, *, goals: int, assignments: int, organisations: int = 0
+) -> PublishedWorld:
     """Add `goals` goals with `assignments` assignments each (and more organisations)."""
     _add_organisations(world, organisations)
     orgs = world.organisations
@@ -180,7 +337,7 @@ def grow(world: World, *, goals: int, assignments: int, organisations: int = 0) 
     return world
 
 
-def add_assignments(world: World, goal: Goal, n: int) -> None:
+def add_assignments(world: PublishedWorld, goal: Goal, n: int) -> None:
     """Add n assignments (of every kind, with reports) to an existing goal."""
     previous_goal = Goal.objects.get(plan=world.previous_plan, number=goal.number)
     start = goal.assignments.count()
@@ -188,7 +345,7 @@ def add_assignments(world: World, goal: Goal, n: int) -> None:
         _add_assignment(world, goal, previous_goal, j, world.organisations)
 
 
-def ten_times(world: World) -> World:
+def ten_times(world: PublishedWorld) -> PublishedWorld:
     """Ten times the data of the small world: goals, organisations, and assignments of the
     first goal (whose pages the query-count tests then load again)."""
     goals, per_goal = len(world.goals), world.goals[0].assignments.count()
@@ -199,7 +356,7 @@ def ten_times(world: World) -> World:
 
 
 def _add_assignment(
-    world: World, goal: Goal, previous_goal: Goal, j: int, orgs: list[Organisation]
+    world: PublishedWorld, goal: Goal, previous_goal: Goal, j: int, orgs: list[Organisation]
 ) -> None:
     n = len(world.assignments)
     kind = AssignmentKind.COUNCIL
