@@ -270,3 +270,28 @@ def test_a_signal_indicator_needs_a_signal(world):
     assert not form.is_valid()
     assert "signal" in form.errors
     assert Indicator.objects.count() == 0
+
+
+def test_staff_create_a_signal_indicator_on_the_staff_page(client, world):
+    from insyn.accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(role=Role.COMPILER, organisation=None)
+    client.force_login(membership.user)
+    page = client.get(reverse("indicators_staff:create")).content.decode()
+    assert "Andel ärenden åtgärdade inom måltiden" in page  # every registered signal is offered
+    response = client.post(
+        reverse("indicators_staff:create"),
+        {"source": "insyn", "signal": "ATGARDAT-INOM-MALTID", "direction": "none"},
+    )
+    assert response.status_code == 302
+    indicator = Indicator.objects.get()
+    assert indicator.kpi_id == "INSYN-ATGARDAT-INOM-MALTID"
+    assert indicator.kpi.source == KpiSource.INSYN
+    assert (indicator.unit, indicator.direction) == ("%", Direction.INCREASE)
+    unknown = client.post(
+        reverse("indicators_staff:create"),
+        {"source": "insyn", "signal": "FINNS-INTE", "direction": "none"},
+    )
+    assert unknown.status_code in (200, 400)
+    assert Indicator.objects.count() == 1
