@@ -1,6 +1,10 @@
-"""Forms that belong to no feature app: how often notices come (insyn.core.notices)."""
+"""Forms that belong to no feature app: how often notices come (insyn.core.notices), and the
+hidden field that lets a service see that a page is stale (SeenField)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,3 +28,31 @@ class NoticeFrequencyForm(forms.Form):
         label=_("Lämna tomt"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+
+class SeenField(forms.CharField):
+    """Hidden: when the thing on the page was last changed as the page was loaded (its
+    updated_at, ISO 8601). A service compares it and refuses to overwrite someone else's change
+    (a stale page). Cleans to an aware datetime, or None when the page sent nothing."""
+
+    default_error_messages = {
+        "invalid": _("Sidan är inte aktuell. Ladda om sidan och försök igen."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> dt.datetime | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            seen = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if seen.tzinfo is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return seen

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from insyn.core import images, params
+from insyn.core.forms import SeenField
 from insyn.dialogue.models import (
     AgeBand,
     Budget,
@@ -304,6 +305,7 @@ class SurveyForm(AboutYouForm):
 
 
 class DialogueForm(forms.ModelForm):
+    seen = SeenField()  # a stale page: someone else saved the dialogue meanwhile
     ladder_steps = forms.MultipleChoiceField(
         label=_("Matchningspunkter på delaktighetstrappan"),
         choices=LadderStep.choices,

@@ -85,6 +85,7 @@ def _form_page(
     button: str,
     intro: str = "",
     status: int = 200,
+    conflict: Dialogue | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -95,6 +96,7 @@ def _form_page(
             "dialogue": dialogue,
             "button": button,
             "intro": intro,
+            "conflict": conflict,
         },
         status=status,
     )
@@ -128,16 +130,20 @@ def overdue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _register_values(form: DialogueForm) -> dict[str, Any]:
+    """The register's fields and relations from a valid form, as dialogue_save takes them."""
+    data = form.cleaned_data
+    return {
+        "fields": {name: data[name] for name in services.REGISTER_FIELDS if name in data},
+        "relations": {name: data[name] for name in services.REGISTER_RELATIONS if name in data},
+    }
+
+
 def _save_dialogue(
     request: HttpRequest, form: DialogueForm, dialogue: Dialogue | None
 ) -> Dialogue | None:
-    data = form.cleaned_data
-    fields = {name: data[name] for name in services.REGISTER_FIELDS if name in data}
-    relations = {name: data[name] for name in services.REGISTER_RELATIONS if name in data}
     try:
-        return services.dialogue_save(
-            dialogue=dialogue, fields=fields, relations=relations, by=request.user
-        )
+        return services.dialogue_save(dialogue=dialogue, by=request.user, **_register_values(form))
     except ServiceError as exc:
         add_to_form(form, exc)
         return None
@@ -164,10 +170,28 @@ def create(request: HttpRequest) -> HttpResponse:
 @officer
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _editable(request, pk)
-    form = DialogueForm(request.POST or None, instance=dialogue)
+    seen = {"seen": dialogue.updated_at.isoformat()}
+    form = DialogueForm(request.POST or None, instance=dialogue, initial=seen)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        saved = _save_dialogue(request, form, Dialogue.objects.get(pk=dialogue.pk))
-        if saved is not None:
+        try:
+            saved = services.dialogue_save(
+                dialogue=Dialogue.objects.get(pk=dialogue.pk),
+                by=request.user,
+                seen=form.cleaned_data.get("seen"),
+                **_register_values(form),
+            )
+        except services.DialogueChanged as exc:
+            # Keep what this person wrote; the next save is based on the other version.
+            conflict = exc.current
+            data = request.POST.copy()
+            data["seen"] = conflict.updated_at.isoformat()
+            form = DialogueForm(data, instance=Dialogue.objects.get(pk=dialogue.pk))
+            form.is_valid()
+            add_to_form(form, exc)
+        except ServiceError as exc:
+            add_to_form(form, exc)
+        else:
             messages.success(request, _("Ändringarna är sparade."))
             return redirect("dialogue_staff:detail", saved.pk)
     return _form_page(
@@ -176,6 +200,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Ändra %(t)s") % {"t": dialogue.title},
         dialogue=dialogue,
         button=_("Spara"),
+        conflict=conflict,
         status=400 if request.method == "POST" else 200,
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insyn.core import params
 from insyn.core.errors import ServiceError
+from insyn.core.forms import SeenField
 from insyn.core.images import ACCEPT, CleanImage, clean_images
 from insyn.feedback.alerts import RADII
 from insyn.feedback.models import (
@@ -479,23 +480,7 @@ class SeenForm(forms.Form):
     """A case form that remembers when the case was last changed as the page was loaded
     (case.updated_at), so the service can refuse to overwrite someone else's change."""
 
-    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
-
-    def clean_seen(self) -> dt.datetime | None:
-        value = self.cleaned_data.get("seen") or ""
-        if not value:
-            return None
-        try:
-            seen = dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise forms.ValidationError(
-                _("Sidan är inte aktuell. Ladda om ärendet och försök igen.")
-            ) from None
-        if seen.tzinfo is None:
-            raise forms.ValidationError(
-                _("Sidan är inte aktuell. Ladda om ärendet och försök igen.")
-            )
-        return seen
+    seen = SeenField()
 
 
 class StatusForm(SeenForm):

@@ -74,6 +74,20 @@ REGISTER_RELATIONS = [
 ]
 
 
+class DialogueChanged(ServiceError):
+    """Someone else saved the dialogue after the form was loaded; `current` is their version."""
+
+    def __init__(self, current: Dialogue) -> None:
+        super().__init__(
+            _(
+                "Någon annan har ändrat dialogen sedan du öppnade sidan. Dina ändringar är "
+                "inte sparade. Jämför med den sparade versionen och spara igen."
+            ),
+            code="stale",
+        )
+        self.current = current
+
+
 @transaction.atomic
 def dialogue_save(
     *,
@@ -81,12 +95,18 @@ def dialogue_save(
     fields: Mapping[str, Any],
     relations: Mapping[str, Iterable[Any]],
     by: Any,
+    seen: dt.datetime | None = None,
 ) -> Dialogue:
     """Create or update a register entry; newly affected organisations are notified.
 
     A published dialogue must stay publishable: an edit that empties a required field is refused.
+    `seen`: the dialogue's updated_at when the form was loaded; DialogueChanged if it has changed.
     """
     creating = dialogue is None
+    if not creating and seen is not None:
+        current = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+        if current.updated_at != seen:
+            raise DialogueChanged(current)
     if dialogue is None:
         dialogue = Dialogue(created_by=by if getattr(by, "is_authenticated", False) else None)
     unknown = set(fields) - set(REGISTER_FIELDS)
