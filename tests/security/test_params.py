@@ -119,3 +119,14 @@ def test_no_view_parses_digits_with_isdigit():
         if ".isdigit()" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_a_path_number_past_64_bits_is_a_404_not_a_500(client):
+    """Found by tests/security/test_fuzz_post.py: /dialog/<huge>/budget/1/rosta/ reached SQLite
+    as an OverflowError."""
+    for url in (
+        "/dialog/99999999999999999999999999/budget/1/rosta/",
+        "/dialog/1/diskussion/99999999999999999999999999/inlagg/1/anmal/",
+    ):
+        assert client.get(url).status_code == 404
