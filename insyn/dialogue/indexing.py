@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from insyn.dialogue.models import BudgetPhase, Dialogue, DialogueState
+from insyn.dialogue.models import BudgetPhase, Dialogue
 
 PREFIX = "dialogue."
 
@@ -64,9 +64,9 @@ def reindex_search() -> int:
     from insyn.search import services as search
 
     documents = []
-    for dialogue in Dialogue.objects.filter(
-        state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED]
-    ).prefetch_related("districts", "surveys", "budgets", "meetings"):
+    for dialogue in Dialogue.objects.public().prefetch_related(
+        "districts", "surveys", "budgets", "meetings"
+    ):
         documents.append(
             search.build_document(
                 object_key=f"dialogue.dialogue:{dialogue.pk}",

@@ -18,6 +18,7 @@ otherwise they take part anonymously. Nothing personal is ever indexed or export
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -213,6 +214,21 @@ class LoginToken(models.Model):
 # --- The register ------------------------------------------------------------------------------
 
 
+PUBLIC_DIALOGUE_STATES = (DialogueState.PUBLISHED, DialogueState.CLOSED)
+
+
+class DialogueQuerySet(models.QuerySet["Dialogue"]):
+    def public(self) -> DialogueQuerySet:
+        """Dialogues the public may see: published (open) or closed; never a draft."""
+        return self.filter(state__in=PUBLIC_DIALOGUE_STATES)
+
+    def feedback_overdue(self, today: dt.date) -> DialogueQuerySet:
+        """Open dialogues whose feedback date has passed without published feedback."""
+        return self.filter(
+            state=DialogueState.PUBLISHED, feedback_on__lt=today, feedback_published_at__isnull=True
+        )
+
+
 class Dialogue(models.Model):
     title = models.CharField(_("titel"), max_length=200)
     question = models.TextField(_("dialogfråga"), blank=True)
@@ -300,6 +316,8 @@ class Dialogue(models.Model):
 
     history = HistoricalRecords(m2m_fields=[affected_organisations, goals, assignments, districts])
 
+    objects = DialogueQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_on", "-pk"]
         verbose_name = _("dialog")
@@ -322,7 +340,7 @@ class Dialogue(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state in (DialogueState.PUBLISHED, DialogueState.CLOSED)
+        return self.state in PUBLIC_DIALOGUE_STATES
 
     @property
     def is_open(self) -> bool:
@@ -589,6 +607,17 @@ class PostState(models.TextChoices):
     HIDDEN = "hidden", _("Dold")
 
 
+class PostQuerySet(models.QuerySet["Post"]):
+    def in_thread(self) -> PostQuerySet:
+        """Posts that have a place in the public thread: visible ones, and hidden ones (shown
+        as "hidden by the moderator" so replies keep their context); never a pending one."""
+        return self.filter(state__in=[PostState.VISIBLE, PostState.HIDDEN])
+
+    def visible(self) -> PostQuerySet:
+        """Posts whose text the public may read (and answer)."""
+        return self.filter(state=PostState.VISIBLE)
+
+
 class Post(Contribution):
     discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="posts")
     parent = models.ForeignKey(
@@ -604,6 +633,8 @@ class Post(Contribution):
     moderated_at = models.DateTimeField(null=True, blank=True)
     report_count = models.PositiveIntegerField(default=0)
     history = HistoricalRecords(excluded_fields=["report_count"])
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -722,11 +753,19 @@ class ProposalState(models.TextChoices):
 ProposalModeration = PostState
 
 
-class ProposalQuerySet(models.QuerySet):
+class ProposalQuerySet(models.QuerySet["Proposal"]):
     def public(self) -> ProposalQuerySet:
         """What anyone may see of the proposals: those a moderator let through (or that
         needed no moderation). The one rule for every public page, the API and search."""
         return self.filter(moderation=ProposalModeration.VISIBLE)
+
+    def assessed(self) -> ProposalQuerySet:
+        """Proposals the municipality has assessed: public with its answer."""
+        return self.filter(state__in=[ProposalState.FEASIBLE, ProposalState.NOT_FEASIBLE])
+
+    def on_ballot(self) -> ProposalQuerySet:
+        """Proposals residents vote on: the feasible ones."""
+        return self.filter(state=ProposalState.FEASIBLE)
 
 
 class Proposal(Contribution):

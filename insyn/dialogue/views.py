@@ -347,9 +347,11 @@ def discussion(request: HttpRequest, pk: int, discussion_pk: int) -> HttpRespons
             return redirect("dialogue:discussion", pk, discussion.pk)
     replying_to = None
     if request.method == "GET" and request.GET.get("svar"):
-        replying_to = Post.objects.filter(
-            pk=_int(request.GET.get("svar")), discussion=discussion, state=PostState.VISIBLE
-        ).first()
+        replying_to = (
+            Post.objects.visible()
+            .filter(pk=_int(request.GET.get("svar")), discussion=discussion)
+            .first()
+        )
     return render(
         request,
         "dialogue/discussion.html",
@@ -369,11 +371,10 @@ def discussion(request: HttpRequest, pk: int, discussion_pk: int) -> HttpRespons
 def post_report(request: HttpRequest, pk: int, discussion_pk: int, post_pk: int) -> HttpResponse:
     dialogue = _dialogue(pk)
     post = get_object_or_404(
-        Post,
+        Post.objects.visible(),
         pk=post_pk,
         discussion_id=discussion_pk,
         discussion__dialogue=dialogue,
-        state=PostState.VISIBLE,
     )
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -213,7 +213,7 @@ class FaultPlaceForm(PlaceMixin):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(active=True, fault_reports=True)
+        self.fields["category"].queryset = Category.objects.for_fault_reports()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -292,12 +292,13 @@ class FeedbackForm(QuestionsMixin, HoneypotMixin, ContactMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(active=True, feedback=True)
+        self.fields["category"].queryset = Category.objects.for_feedback()
         category = None
         category_id = params.id_or_none(self.data.get("category")) if self.is_bound else None
         if category_id:
             category = (
-                Category.objects.filter(pk=category_id, active=True, feedback=True)
+                Category.objects.for_feedback()
+                .filter(pk=category_id)
                 .prefetch_related("questions")
                 .first()
             )
@@ -467,7 +468,7 @@ class StaffCaseForm(PlaceMixin, ContactMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["category"].queryset = Category.objects.active()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -579,9 +580,7 @@ class ReassignForm(forms.Form):
 
 class TriageForm(forms.Form):
     kind = forms.ChoiceField(label=_("Typ"), choices=Kind.choices)
-    category = forms.ModelChoiceField(
-        queryset=Category.objects.filter(active=True), label=_("Kategori")
-    )
+    category = forms.ModelChoiceField(queryset=Category.objects.active(), label=_("Kategori"))
     reroute = forms.BooleanField(
         label=_("Fördela om enligt fördelningsreglerna"), required=False, initial=True
     )

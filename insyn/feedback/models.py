@@ -78,6 +78,20 @@ class PublicState(models.TextChoices):
     HIDDEN = "hidden", _("Visas inte publikt")
 
 
+class CategoryQuerySet(models.QuerySet["Category"]):
+    def active(self) -> CategoryQuerySet:
+        """Categories a resident (or an Open311 client, or staff re-categorising) may choose."""
+        return self.filter(active=True)
+
+    def for_fault_reports(self) -> CategoryQuerySet:
+        """Active categories that take fault reports: the fault form and Open311's services."""
+        return self.active().filter(fault_reports=True)
+
+    def for_feedback(self) -> CategoryQuerySet:
+        """Active categories that take feedback (synpunkter)."""
+        return self.active().filter(feedback=True)
+
+
 class Category(models.Model):
     """A kind of matter residents write about; an Open311 service when it takes fault reports."""
 
@@ -103,6 +117,8 @@ class Category(models.Model):
     active = models.BooleanField(_("aktiv"), default=True)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords()
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]

@@ -35,7 +35,7 @@ from insyn.feedback.models import (
     Theme,
 )
 from insyn.feedback.services import hash_token
-from insyn.goals.models import Assignment, Goal, PeriodState, Report
+from insyn.goals.models import Assignment, Goal, Report
 from insyn.organisations.geometry import distance_m
 from insyn.organisations.models import Organisation
 from insyn.organisations.selectors import within_radius
@@ -50,15 +50,15 @@ NEARBY_LIMIT = 10
 
 
 def fault_categories() -> list[Category]:
-    return list(Category.objects.filter(active=True, fault_reports=True))
+    return list(Category.objects.for_fault_reports())
 
 
 def feedback_categories() -> list[Category]:
-    return list(Category.objects.filter(active=True, feedback=True))
+    return list(Category.objects.for_feedback())
 
 
 def category_with_questions(code: str) -> Category | None:
-    return Category.objects.filter(code=code, active=True).prefetch_related("questions").first()
+    return Category.objects.active().filter(code=code).prefetch_related("questions").first()
 
 
 # --- Pages of results without COUNT(*) (the inbox must stay fast at a million cases) -----------
@@ -501,9 +501,9 @@ class GovernanceLink:
 
 def latest_compiled_report(assignment: Any) -> Report | None:
     reports = list(
-        Report.objects.filter(
-            assignment=assignment, organisation__isnull=True, period__state=PeriodState.PUBLISHED
-        ).select_related("period")[:20]
+        Report.objects.compiled_published()
+        .filter(assignment=assignment)
+        .select_related("period")[:20]
     )
     return max(reports, key=lambda r: r.period.sort_key) if reports else None
 

@@ -236,7 +236,8 @@ def fault_submit(request: HttpRequest) -> HttpResponse:
         return too_many(request)
     category_id = params.id_or_none(request.POST.get("category"))
     category = (
-        Category.objects.filter(pk=category_id, active=True, fault_reports=True)
+        Category.objects.for_fault_reports()
+        .filter(pk=category_id)
         .prefetch_related("questions")
         .first()
         if category_id

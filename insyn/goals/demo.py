@@ -15,7 +15,7 @@ from insyn.goals.models import FollowUpPeriod, PeriodKind, PeriodState, Plan
 
 def load_demo() -> None:
     published = (
-        FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
+        FollowUpPeriod.objects.published()
         .select_related("plan")
         .order_by("-year", "-month")
         .first()

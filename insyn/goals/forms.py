@@ -10,7 +10,6 @@ from insyn.goals.models import (
     Goal,
     GoalStatus,
     PeriodKind,
-    PeriodState,
     Plan,
     Status,
 )
@@ -162,7 +161,7 @@ class CarryOverForm(forms.Form):
     from_period = forms.ModelChoiceField(
         label=_("Från period (publicerad)"),
         empty_label=None,
-        queryset=FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
+        queryset=FollowUpPeriod.objects.published()
         .select_related("plan")
         .order_by("-year", "-month"),
     )

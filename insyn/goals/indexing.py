@@ -31,7 +31,6 @@ from insyn.goals.models import (
     FollowUpPeriod,
     Goal,
     GoalFollowUp,
-    PeriodState,
     Plan,
     Report,
 )
@@ -57,7 +56,7 @@ def index_period(period: FollowUpPeriod) -> int:
 
     Does nothing for a period that is not published.
     """
-    if period.state != PeriodState.PUBLISHED:
+    if not period.is_published:
         return 0
     documents, hidden = _plan_documents([period.plan_id])
     with transaction.atomic():
@@ -108,7 +107,7 @@ def _plan_documents(
 
     A fixed number of queries whatever the number of goals, assignments and reports.
     """
-    published = FollowUpPeriod.objects.filter(plan_id__in=plan_ids, state=PeriodState.PUBLISHED)
+    published = FollowUpPeriod.objects.published().filter(plan_id__in=plan_ids)
     if exclude_period_id is not None:
         published = published.exclude(pk=exclude_period_id)
     periods = sorted(published, key=lambda p: p.sort_key, reverse=True)  # newest first

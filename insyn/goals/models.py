@@ -19,6 +19,12 @@ from simple_history.models import HistoricalRecords
 from insyn.organisations.models import Organisation, OrganisationGroup
 
 
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def published(self) -> PlanQuerySet:
+        """Plans with at least one published follow-up period (what the public site lists)."""
+        return self.filter(periods__state=PeriodState.PUBLISHED).distinct()
+
+
 class Plan(models.Model):
     title = models.CharField(_("titel"), max_length=300)
     year = models.PositiveSmallIntegerField(_("planår"), unique=True)
@@ -28,6 +34,8 @@ class Plan(models.Model):
     decision_case_number = models.CharField(_("diarienummer"), max_length=40, blank=True)
     decision_date = models.DateField(_("beslutsdatum"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year"]
@@ -260,6 +268,12 @@ class PeriodState(models.TextChoices):
     PUBLISHED = "published", _("Publicerad")
 
 
+class PeriodQuerySet(models.QuerySet["FollowUpPeriod"]):
+    def published(self) -> PeriodQuerySet:
+        """Periods the public may read (everything else is the staff's work in progress)."""
+        return self.filter(state=PeriodState.PUBLISHED)
+
+
 class FollowUpPeriod(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="periods")
     year = models.PositiveSmallIntegerField(_("år"))
@@ -276,6 +290,8 @@ class FollowUpPeriod(models.Model):
     # Insyn, or for an imported follow-up the date its page gives (None: the page does not say).
     published_on = models.DateField(_("publicerad av kommunen"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "month"]
@@ -330,6 +346,24 @@ class PrefillSource(models.TextChoices):
     COMPILED = "compiled", _("Den publicerade sammanställda bedömningen")
 
 
+# An organisation's report is public once its period is published and it was handed in; the
+# compiled report (organisation NULL) with its period.
+PUBLIC_ORGANISATION_REPORT_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def public(self) -> ReportQuerySet:
+        """Reports a resident may read: of published periods; organisations' once handed in."""
+        return self.filter(period__state=PeriodState.PUBLISHED).filter(
+            models.Q(organisation__isnull=True)
+            | models.Q(state__in=PUBLIC_ORGANISATION_REPORT_STATES)
+        )
+
+    def compiled_published(self) -> ReportQuerySet:
+        """The compiled (municipality-wide) reports of published periods."""
+        return self.filter(organisation__isnull=True, period__state=PeriodState.PUBLISHED)
+
+
 class Report(models.Model):
     """One organisation's report on one assignment in one period; organisation NULL = compiled."""
 
@@ -367,6 +401,8 @@ class Report(models.Model):
         verbose_name=_("förifyllt från period"),
     )
     history = HistoricalRecords()
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["assignment", "organisation__name"]
@@ -454,7 +490,7 @@ class Correction(models.Model):
     """A visible correction of published material: what changed, why, by whom, when.
 
     The published original of a period is version 1; each correction raises the period's version
-    by one. Shown on the public pages (see insyn.goals.services.corrections_for_period and the
+    by one. Shown on the public pages (see insyn.goals.selectors.corrections_for_period and the
     partial goals/partials/corrections.html).
     """
 

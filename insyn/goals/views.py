@@ -10,13 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from insyn.goals.exports import EXPORT_TYPES, export_response
-from insyn.goals.models import FollowUpPeriod, PeriodState
+from insyn.goals.models import FollowUpPeriod
 
 
 def public_export(request: HttpRequest, period_id: int, fmt: str) -> HttpResponse:
     """Published periods only; anything else is 404 for everyone."""
     period = get_object_or_404(
-        FollowUpPeriod.objects.select_related("plan"), pk=period_id, state=PeriodState.PUBLISHED
+        FollowUpPeriod.objects.published().select_related("plan"), pk=period_id
     )
     if fmt not in EXPORT_TYPES:
         raise Http404

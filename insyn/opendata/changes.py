@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from insyn.dialogue.models import Budget, Dialogue, DialogueState, Survey
+from insyn.dialogue.models import PUBLIC_DIALOGUE_STATES, Budget, Dialogue, Survey
 from insyn.goals.models import Correction, FollowUpPeriod, PeriodState
 from insyn.indicators.models import BudgetState, BudgetUpload
-
-PUBLIC_DIALOGUE_STATES = [DialogueState.PUBLISHED, DialogueState.CLOSED]
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,8 @@ def recent_changes(*, limit: int = 50) -> list[Change]:
     """The newest public changes, newest first: a bounded number of queries (one per kind)."""
     changes: list[Change] = []
     for period in (
-        FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED, published_at__isnull=False)
+        FollowUpPeriod.objects.published()
+        .filter(published_at__isnull=False)
         .select_related("plan")
         .order_by("-published_at")[:limit]
     ):
@@ -77,7 +76,7 @@ def recent_changes(*, limit: int = 50) -> list[Change]:
                 correction.period.get_absolute_url(),
             )
         )
-    dialogues = Dialogue.objects.filter(state__in=PUBLIC_DIALOGUE_STATES)
+    dialogues = Dialogue.objects.public()
     for dialogue in dialogues.filter(published_at__isnull=False).order_by("-published_at")[:limit]:
         changes.append(
             Change(

@@ -322,9 +322,6 @@ def budget_csv_rows(link: Link) -> list[list[Any]]:
 
 # --- participatory budgets ---------------------------------------------------------------------
 
-# Proposals the municipality has assessed; one waiting for assessment is not yet in the record.
-PUBLIC_PROPOSAL_STATES = [ProposalState.FEASIBLE, ProposalState.NOT_FEASIBLE]
-
 
 def _budget_queryset() -> QuerySet[Budget]:
     return (
@@ -336,8 +333,10 @@ def _budget_queryset() -> QuerySet[Budget]:
 
 def _proposals(budget_obj: Budget) -> QuerySet[Proposal]:
     return (
+        # Moderated and assessed: one waiting for either is not yet in the record.
         Proposal.objects.public()
-        .filter(budget=budget_obj, state__in=PUBLIC_PROPOSAL_STATES)
+        .assessed()
+        .filter(budget=budget_obj)
         .select_related("responsible_organisation")
         .prefetch_related("deliveries")
         .order_by("-votes", "title")

@@ -15,7 +15,6 @@ from insyn.dialogue.models import (
     DeliveryUpdate,
     Participant,
     Proposal,
-    ProposalState,
 )
 from insyn.dialogue.selectors.register import public_dialogues
 from insyn.goals.models import Assignment
@@ -59,7 +58,7 @@ def ballot_of(budget: Budget, participant: Participant | None) -> set[int]:
 
 
 def feasible_proposals(budget: Budget) -> list[Proposal]:
-    return list(budget.proposals.public().filter(state=ProposalState.FEASIBLE).order_by("pk"))
+    return list(budget.proposals.public().on_ballot().order_by("pk"))
 
 
 @dataclass
@@ -94,7 +93,7 @@ def budget_results(budget: Budget) -> BudgetResults | None:
         return None
     proposals = {
         p.pk: p
-        for p in budget.proposals.filter(state=ProposalState.FEASIBLE)
+        for p in budget.proposals.on_ballot()
         .select_related("responsible_organisation")
         .prefetch_related(
             Prefetch("deliveries", DeliveryUpdate.objects.order_by("on", "pk")),

@@ -13,13 +13,10 @@ from insyn.dialogue.models import (
 
 def visible_posts(discussion: Discussion) -> list[Post]:
     """Top-level posts with their replies; hidden posts keep their place with the reason."""
-    replies = Post.objects.filter(state__in=[PostState.VISIBLE, PostState.HIDDEN]).order_by(
-        "created_at", "pk"
-    )
+    replies = Post.objects.in_thread().order_by("created_at", "pk")
     return list(
-        discussion.posts.filter(
-            parent__isnull=True, state__in=[PostState.VISIBLE, PostState.HIDDEN]
-        )
+        discussion.posts.in_thread()
+        .filter(parent__isnull=True)
         .prefetch_related(Prefetch("replies", replies))
         .order_by("created_at", "pk")[:500]
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from insyn.dialogue.models import (
     BudgetPhase,
     DeliveryUpdate,
     Dialogue,
-    DialogueState,
+    DialogueQuerySet,
     Proposal,
 )
 from insyn.dialogue.selectors.register import public_dialogues
@@ -25,12 +25,8 @@ from insyn.goals.models import Assignment, Goal
 PANEL_LIMIT = 20
 
 
-def _panel(dialogues: QuerySet[Dialogue], title: str, projects: Q | None = None) -> Panel | None:
-    items = list(
-        dialogues.filter(state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED]).order_by(
-            "state", "-starts_on", "-pk"
-        )[:PANEL_LIMIT]
-    )
+def _panel(dialogues: DialogueQuerySet, title: str, projects: Q | None = None) -> Panel | None:
+    items = list(dialogues.public().order_by("state", "-starts_on", "-pk")[:PANEL_LIMIT])
     winners = winning_projects(projects) if projects is not None else []
     if not items and not winners:
         return None
@@ -90,14 +86,12 @@ def organisation_panel(organisation: Any) -> Panel | None:
 # --- "Ni sa — vi gjorde" on goal and assignment pages -------------------------------------------
 
 
-def _loop(dialogues: QuerySet[Dialogue]) -> list[LoopItem]:
+def _loop(dialogues: DialogueQuerySet) -> list[LoopItem]:
     """One query: each public dialogue's result (what residents said) and its feedback (what
     the municipality decided with it), or the date feedback is promised for."""
     items: list[LoopItem] = []
     today = timezone.localdate()
-    for dialogue in dialogues.filter(
-        state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED]
-    ).order_by("-starts_on", "-pk")[:PANEL_LIMIT]:
+    for dialogue in dialogues.public().order_by("-starts_on", "-pk")[:PANEL_LIMIT]:
         url = dialogue.get_absolute_url()
         if dialogue.feedback_published:
             items.append(

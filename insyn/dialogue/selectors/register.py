@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from insyn.dialogue import guideline
 from insyn.dialogue.models import (
+    PUBLIC_DIALOGUE_STATES,
     Budget,
     CoordinationComment,
     Dialogue,
@@ -40,7 +41,7 @@ class DialogueFilters:
 
 
 def public_dialogues() -> QuerySet[Dialogue]:
-    return Dialogue.objects.filter(state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED])
+    return Dialogue.objects.public()
 
 
 def dialogue_list(filters: DialogueFilters, *, limit: int = PAGE_SIZE) -> list[Dialogue]:
@@ -76,7 +77,7 @@ def dialogue_list(filters: DialogueFilters, *, limit: int = PAGE_SIZE) -> list[D
 
 def filter_choices() -> dict[str, Any]:
     goals = (
-        Goal.objects.filter(dialogues__state__in=[DialogueState.PUBLISHED, DialogueState.CLOSED])
+        Goal.objects.filter(dialogues__state__in=PUBLIC_DIALOGUE_STATES)
         .select_related("plan")
         .distinct()
         .order_by("-plan__year", "order", "number")
@@ -122,9 +123,7 @@ def overdue_feedback(today: dt.date | None = None, *, limit: int = 200) -> list[
     """Dialogues whose feedback date has passed without published feedback."""
     today = today or timezone.localdate()
     return list(
-        Dialogue.objects.filter(
-            state=DialogueState.PUBLISHED, feedback_on__lt=today, feedback_published_at__isnull=True
-        )
+        Dialogue.objects.feedback_overdue(today)
         .select_related("responsible_board")
         .order_by("feedback_on")[:limit]
     )

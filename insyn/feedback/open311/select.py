@@ -27,7 +27,7 @@ from insyn.organisations.selectors import within_radius
 
 
 def _services() -> QuerySet[Category]:
-    return Category.objects.filter(active=True, fault_reports=True).prefetch_related("questions")
+    return Category.objects.for_fault_reports().prefetch_related("questions")
 
 
 def service_list() -> list[Category]:
