@@ -103,7 +103,7 @@ def run() -> list[tuple[str, float]]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from insyn.goals import exports, services
+    from insyn.goals import exports, selectors, services
     from insyn.goals.models import (
         Assignment,
         FollowUpPeriod,
@@ -187,10 +187,10 @@ def run() -> list[tuple[str, float]]:
         for report in Report.objects.filter(period=period, organisation__isnull=False):
             services.report_approve(report=report, by=admin)
     with timed(rows, "Completeness dashboard (sentence and table)"):
-        progress = services.completeness(period)
+        progress = selectors.completeness(period)
         _sentence = progress.sentence
     with timed(rows, "Compile overview (all goals and assignments)"):
-        services.compile_overview(period)
+        selectors.compile_overview(period)
     with timed(rows, "Write 300 compiled assessments"):
         for assignment in assignments:
             services.compiled_save(

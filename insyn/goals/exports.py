@@ -25,12 +25,8 @@ from insyn.goals.models import (
     ReportState,
     Status,
 )
-from insyn.goals.services import (
-    BulkRow,
-    BulkUploadError,
-    corrections_for_period,
-    goal_summary,
-)
+from insyn.goals.selectors import corrections_for_period, goal_summary
+from insyn.goals.services import BulkRow, BulkUploadError
 
 STATUS_LABELS = {s.value: str(s.label) for s in Status}
 # Accepted in uploads: the Swedish label (any case) or the code.

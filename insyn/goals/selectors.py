@@ -1,4 +1,7 @@
-"""The public read side of goals and follow-up: what residents may see, in bounded queries.
+"""Every read of goals and follow-up, in bounded queries: first what residents may see (the
+public site, the API), then the reporting workflow's reads (completeness, compiling, corrections,
+lineage, publish blockers) that staff pages, exports and the public pages share. Writes are in
+services.py.
 
 The one rule everything here keeps: a period is public only when its state is PUBLISHED, and a
 report is public only when its period is. Within a published period, an organisation's own report
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insyn.core.registry import LoopItem
@@ -26,6 +30,7 @@ from insyn.goals.models import (
     STATUS_ORDER,
     Assignment,
     AssignmentKind,
+    Correction,
     FollowUpPeriod,
     Goal,
     GoalFollowUp,
@@ -37,9 +42,14 @@ from insyn.goals.models import (
     Trend,
 )
 from insyn.goals.summary import StatusCounts, summary_sentence
-from insyn.organisations.models import Organisation, OrganisationGroup
+from insyn.organisations.models import (
+    BOARD_KINDS,
+    Organisation,
+    OrganisationGroup,
+    OrganisationKind,
+)
+from insyn.organisations.selectors import expand_responsible
 
-PUBLIC_ORGANISATION_REPORT_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 HANDED_IN_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 MAX_CHAIN = 50  # carry-over links followed from one assignment (a plan year each)
 
@@ -48,14 +58,12 @@ MAX_CHAIN = 50  # carry-over links followed from one assignment (a plan year eac
 
 
 def published_periods() -> QuerySet[FollowUpPeriod]:
-    return FollowUpPeriod.objects.filter(state=PeriodState.PUBLISHED)
+    return FollowUpPeriod.objects.published()
 
 
 def public_reports() -> QuerySet[Report]:
     """Reports a resident may read: of published periods; organisations' only once handed in."""
-    return Report.objects.filter(period__state=PeriodState.PUBLISHED).filter(
-        Q(organisation__isnull=True) | Q(state__in=PUBLIC_ORGANISATION_REPORT_STATES)
-    )
+    return Report.objects.public()
 
 
 def period_sort_key(period: FollowUpPeriod) -> tuple[int, int, int]:
@@ -193,7 +201,7 @@ def compiled_counts(
     """Per goal: counts of compiled statuses of its council assignments (board goals are not
     counted) in the period, and the newest change among those reports. An assignment without
     a compiled report counts as "saknar rapporterad status", as in
-    insyn.goals.services.goal_summary. Two queries."""
+    goal_summary (below). Two queries."""
     goal_ids = list(goal_ids)
     rows = (
         Report.objects.filter(
@@ -260,7 +268,7 @@ def goal_overviews(
 
 
 def plans_with_published_periods() -> QuerySet[Plan]:
-    return Plan.objects.filter(periods__state=PeriodState.PUBLISHED).distinct().order_by("-year")
+    return Plan.objects.published().order_by("-year")
 
 
 def current_plan() -> Plan | None:
@@ -885,8 +893,7 @@ class ArchivePlan:
 def archive() -> list[ArchivePlan]:
     """Every plan that has published follow-up, newest first, with its published periods."""
     plans = (
-        Plan.objects.filter(periods__state=PeriodState.PUBLISHED)
-        .distinct()
+        Plan.objects.published()
         .annotate(goal_count=Count("goals", distinct=True))
         .order_by("-year")
     )
@@ -976,9 +983,8 @@ def goal_loop(goal: Goal) -> list[LoopItem]:
 def assignment_loop(assignment: Assignment) -> list[LoopItem]:
     """One query: the compiled assessment of the assignment in the latest published follow-up."""
     report = (
-        Report.objects.filter(
-            assignment=assignment, organisation__isnull=True, period__state=PeriodState.PUBLISHED
-        )
+        Report.objects.compiled_published()
+        .filter(assignment=assignment)
         .select_related("period")
         .order_by("-period__year", F("period__month").desc(nulls_first=True), "-period__pk")
         .first()
@@ -994,3 +1000,338 @@ def assignment_loop(assignment: Assignment) -> list[LoopItem]:
             date=report.period.published_on,
         )
     ]
+
+
+# --- The reporting workflow (staff pages, exports, and the public pages' corrections and
+# completeness): reads that used to live in services.py --------------------------------------
+
+
+def responsible_for_year(
+    assignments: Sequence[Assignment], year: int
+) -> dict[int, list[Organisation]]:
+    """Responsible organisations per assignment (groups expanded through the registry for the
+    year; inactive and external organisations left out). One query per distinct set of groups."""
+    expanded: dict[frozenset[int], list[Organisation]] = {}
+    result: dict[int, list[Organisation]] = {}
+    for assignment in assignments:
+        groups = list(assignment.responsible_groups.all())
+        key = frozenset(group.pk for group in groups)
+        if key and key not in expanded:
+            expanded[key] = expand_responsible([], groups, year)
+        direct = [
+            org for org in assignment.responsible_organisations.all() if org.is_active_in(year)
+        ]
+        orgs = expand_responsible(direct + expanded.get(key, []), [], year)
+        result[assignment.pk] = [org for org in orgs if org.kind != OrganisationKind.EXTERNAL]
+    return result
+
+
+def goal_summary(goal: Goal, period: FollowUpPeriod, statuses: Iterable[str] | None = None) -> str:
+    """The computed summary sentence from the compiled statuses (board goals not counted)."""
+    if statuses is None:
+        statuses = (
+            Report.objects.filter(period=period, organisation__isnull=True, assignment__goal=goal)
+            .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
+            .values_list("status", flat=True)
+        )
+        counted = (
+            Assignment.objects.filter(goal=goal).exclude(kind=AssignmentKind.BOARD_GOAL).count()
+        )
+        statuses = list(statuses)
+        statuses += [Status.UNKNOWN] * max(0, counted - len(statuses))
+    return summary_sentence(StatusCounts.from_statuses(statuses), goal.kind_definite)
+
+
+def publish_blockers(period: FollowUpPeriod) -> list[str]:
+    """What is missing before the period can be published, in Swedish, one line each."""
+    assignments = list(Assignment.objects.filter(goal__plan=period.plan).select_related("goal"))
+    goals = list(Goal.objects.filter(plan=period.plan))
+    compiled = {
+        r.assignment_id: r for r in Report.objects.filter(period=period, organisation__isnull=True)
+    }
+    follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period)}
+    problems = []
+    for assignment in assignments:
+        where = (
+            f"{assignment.goal.get_kind_display()} {assignment.goal.number}, {assignment.heading}"
+        )
+        report = compiled.get(assignment.pk)
+        if report is None or not report.assessment.strip():
+            problems.append(f"{where}: sammanställd bedömning saknas.")
+        if report is None or report.status == Status.UNKNOWN:
+            problems.append(f"{where}: sammanställd status saknas.")
+    for goal in goals:
+        follow_up = follow_ups.get(goal.pk)
+        if follow_up is None or not follow_up.status:
+            problems.append(f"{goal.get_kind_display()} {goal.number}: målets status saknas.")
+    return problems
+
+
+def corrections_for_period(period: FollowUpPeriod) -> list[Correction]:
+    """Corrections of a published period, oldest first (for the public pages)."""
+    return list(
+        Correction.objects.filter(period=period)
+        .select_related("assignment", "goal", "period")
+        .order_by("version")
+    )
+
+
+def corrections_for_assignment(assignment: Assignment) -> list[Correction]:
+    return list(
+        Correction.objects.filter(assignment=assignment)
+        .select_related("period")
+        .order_by("period__year", "period__month", "version")
+    )
+
+
+def corrections_for_goal(goal: Goal) -> list[Correction]:
+    return list(
+        Correction.objects.filter(goal=goal)
+        .select_related("period")
+        .order_by("period__year", "period__month", "version")
+    )
+
+
+def _kind_phrase(done: int, total: int, one: str, definite: str, many: str) -> str:
+    if done == total:
+        return definite if total == 1 else f"alla {many}"
+    if done == 0:
+        return f"ingen {one}"
+    return f"{done} av {total} {many}"
+
+
+def _partial_clause(boards_partial: int, companies_partial: int) -> str:
+    """ "1 nämnd och 2 bolagsstyrelser har lämnat in en del" — those who began handing in."""
+    parts = []
+    if boards_partial:
+        parts.append(f"{boards_partial} {'nämnd' if boards_partial == 1 else 'nämnder'}")
+    if companies_partial:
+        word = "bolagsstyrelse" if companies_partial == 1 else "bolagsstyrelser"
+        parts.append(f"{companies_partial} {word}")
+    return " och ".join(parts) + " har lämnat in en del" if parts else ""
+
+
+def completeness_sentence(
+    *,
+    boards_done: int,
+    boards_total: int,
+    companies_done: int,
+    companies_total: int,
+    boards_partial: int = 0,
+    companies_partial: int = 0,
+) -> str:
+    """ "Alla nämnder och 11 av 13 bolagsstyrelser har rapporterat", for any counts. An
+    organisation "har rapporterat" when it has handed in all its reports; those that handed in
+    some are named after a semicolon, so the sentence never says nobody reported while some
+    did."""
+    text = _completeness_main(boards_done, boards_total, companies_done, companies_total)
+    partial = _partial_clause(boards_partial, companies_partial)
+    if partial and boards_total + companies_total:
+        text = text.replace("har rapporterat ännu", "har rapporterat allt ännu")
+        text = f"{text}; {partial}"
+    return text
+
+
+def _completeness_main(
+    boards_done: int, boards_total: int, companies_done: int, companies_total: int
+) -> str:
+    if boards_total == 0 and companies_total == 0:
+        return "Inga nämnder eller bolagsstyrelser ska rapportera i den här perioden."
+    parts = []
+    if boards_total:
+        parts.append(
+            (boards_done, _kind_phrase(boards_done, boards_total, "nämnd", "nämnden", "nämnder"))
+        )
+    if companies_total:
+        parts.append(
+            (
+                companies_done,
+                _kind_phrase(
+                    companies_done,
+                    companies_total,
+                    "bolagsstyrelse",
+                    "bolagsstyrelsen",
+                    "bolagsstyrelser",
+                ),
+            )
+        )
+    if all(done == 0 for done, _phrase in parts):
+        text = " och ".join(phrase for _done, phrase in parts) + " har rapporterat ännu"
+    elif len(parts) == 2 and (parts[0][0] == 0) != (parts[1][0] == 0):
+        text = f"{parts[0][1]} men {parts[1][1]} har rapporterat"
+    else:
+        text = " och ".join(phrase for _done, phrase in parts) + " har rapporterat"
+    return text[0].upper() + text[1:]
+
+
+@dataclass
+class OrganisationProgress:
+    organisation: Organisation
+    total: int = 0
+    draft: int = 0
+    returned: int = 0
+    submitted: int = 0
+    approved: int = 0
+    overdue: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.total > 0 and self.submitted + self.approved == self.total
+
+    @property
+    def remaining(self) -> int:
+        return self.draft + self.returned
+
+
+@dataclass
+class Completeness:
+    period: FollowUpPeriod
+    rows: list[OrganisationProgress] = field(default_factory=list)
+    boards_done: int = 0
+    boards_total: int = 0
+    companies_done: int = 0
+    companies_total: int = 0
+    boards_partial: int = 0
+    companies_partial: int = 0
+
+    @property
+    def sentence(self) -> str:
+        return completeness_sentence(
+            boards_done=self.boards_done,
+            boards_total=self.boards_total,
+            companies_done=self.companies_done,
+            companies_total=self.companies_total,
+            boards_partial=self.boards_partial,
+            companies_partial=self.companies_partial,
+        )
+
+    @property
+    def overdue(self) -> list[OrganisationProgress]:
+        return [row for row in self.rows if row.overdue]
+
+
+def completeness(period: FollowUpPeriod, *, today: dt.date | None = None) -> Completeness:
+    """Who has submitted everything, who has not, and who is overdue (two queries)."""
+    today = today or timezone.localdate()
+    counts = (
+        Report.objects.filter(period=period, organisation__isnull=False)
+        .values("organisation_id", "state")
+        .annotate(n=Count("id"))
+    )
+    by_org: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in counts:
+        by_org[row["organisation_id"]][row["state"]] = row["n"]
+    result = Completeness(period=period)
+    past_deadline = bool(
+        period.deadline and period.deadline < today and period.state == PeriodState.OPEN
+    )
+    for org in Organisation.objects.filter(pk__in=list(by_org)).order_by("name"):
+        states = by_org[org.pk]
+        row = OrganisationProgress(
+            organisation=org,
+            total=sum(states.values()),
+            draft=states.get(ReportState.DRAFT, 0),
+            returned=states.get(ReportState.RETURNED, 0),
+            submitted=states.get(ReportState.SUBMITTED, 0),
+            approved=states.get(ReportState.APPROVED, 0),
+        )
+        row.overdue = past_deadline and not row.done
+        result.rows.append(row)
+        partial = not row.done and row.submitted + row.approved > 0
+        if org.kind in BOARD_KINDS:
+            result.boards_total += 1
+            result.boards_done += row.done
+            result.boards_partial += partial
+        elif org.kind == OrganisationKind.COMPANY:
+            result.companies_total += 1
+            result.companies_done += row.done
+            result.companies_partial += partial
+    return result
+
+
+def last_published_period(plan: Plan) -> FollowUpPeriod | None:
+    periods = [p for p in FollowUpPeriod.objects.published().filter(plan=plan)]
+    return max(periods, key=lambda p: p.sort_key, default=None)
+
+
+def assignment_lineage(assignment: Assignment) -> list[Assignment]:
+    """The assignment's whole life across plan years: where it was carried over from and into,
+    oldest first (each step one query; chains are a few years long)."""
+    seen = {assignment.pk}
+    root = assignment
+    while root.carried_over_from_id and root.carried_over_from_id not in seen:
+        seen.add(root.carried_over_from_id)
+        root = Assignment.objects.select_related("goal__plan").get(pk=root.carried_over_from_id)
+    chain = [Assignment.objects.select_related("goal__plan").get(pk=root.pk)]
+    frontier = [root.pk]
+    visited = {root.pk}
+    while frontier:
+        children = list(
+            Assignment.objects.filter(carried_over_from_id__in=frontier)
+            .exclude(pk__in=visited)
+            .select_related("goal__plan")
+        )
+        chain.extend(children)
+        visited.update(c.pk for c in children)
+        frontier = [c.pk for c in children]
+    return sorted(chain, key=lambda a: (a.goal.plan.year, a.pk))
+
+
+def lineage_reports(assignment: Assignment) -> list[Report]:
+    """Every published compiled report along the lineage (for staff and public history)."""
+    ids = [a.pk for a in assignment_lineage(assignment)]
+    return list(
+        Report.objects.compiled_published()
+        .filter(assignment_id__in=ids)
+        .select_related("period", "assignment")
+        .order_by("period__year", "period__month")
+    )
+
+
+def reports_for_compiling(period: FollowUpPeriod, assignment: Assignment) -> list[Report]:
+    return list(
+        Report.objects.filter(period=period, assignment=assignment, organisation__isnull=False)
+        .select_related("organisation", "submitted_by")
+        .order_by("organisation__name")
+    )
+
+
+def compile_overview(period: FollowUpPeriod) -> list[dict[str, Any]]:
+    """Goals with their assignments, compiled report and the organisations' progress: five
+    queries whatever the size."""
+    goals = list(
+        Goal.objects.filter(plan=period.plan).prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.order_by("order", "pk"))
+        )
+    )
+    compiled = {
+        r.assignment_id: r for r in Report.objects.filter(period=period, organisation__isnull=True)
+    }
+    follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period)}
+    progress: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "done": 0})
+    for row in (
+        Report.objects.filter(period=period, organisation__isnull=False)
+        .values("assignment_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(state__in=HANDED_IN_STATES)))
+    ):
+        progress[row["assignment_id"]] = {"total": row["total"], "done": row["done"]}
+    result = []
+    for goal in goals:
+        items = []
+        statuses = []
+        for assignment in goal.assignments.all():
+            report = compiled.get(assignment.pk)
+            if assignment.counts_in_summary:
+                statuses.append(report.status if report else Status.UNKNOWN)
+            items.append(
+                {"assignment": assignment, "compiled": report, "progress": progress[assignment.pk]}
+            )
+        result.append(
+            {
+                "goal": goal,
+                "items": items,
+                "follow_up": follow_ups.get(goal.pk),
+                "summary": goal_summary(goal, period, statuses),
+            }
+        )
+    return result

@@ -15,8 +15,7 @@ Drafts are saved with optimistic concurrency: the form carries the version it wa
 the save is a conditional `UPDATE ... WHERE version = n`; if no row matched, ReportConflict is
 raised carrying the other person's version, and nothing is overwritten.
 
-Reads that other apps use: `assignment_lineage`, `corrections_for_period`,
-`corrections_for_assignment`, `completeness`, `completeness_sentence`, `goal_summary`.
+Reads (completeness, compiling, corrections, lineage, publish blockers) are in selectors.py.
 """
 
 from __future__ import annotations
@@ -24,13 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import F, Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -53,9 +51,8 @@ from insyn.goals.models import (
     ReportState,
     Status,
 )
-from insyn.goals.summary import StatusCounts, summary_sentence
-from insyn.organisations.models import BOARD_KINDS, Organisation, OrganisationKind
-from insyn.organisations.selectors import expand_responsible
+from insyn.goals.selectors import publish_blockers, responsible_for_year
+from insyn.organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -154,26 +151,6 @@ def _assignments_for_reporting(plan: Plan, *, ids: Iterable[int] | None = None) 
     return list(qs)
 
 
-def responsible_for_year(
-    assignments: Sequence[Assignment], year: int
-) -> dict[int, list[Organisation]]:
-    """Responsible organisations per assignment (groups expanded through the registry for the
-    year; inactive and external organisations left out). One query per distinct set of groups."""
-    expanded: dict[frozenset[int], list[Organisation]] = {}
-    result: dict[int, list[Organisation]] = {}
-    for assignment in assignments:
-        groups = list(assignment.responsible_groups.all())
-        key = frozenset(group.pk for group in groups)
-        if key and key not in expanded:
-            expanded[key] = expand_responsible([], groups, year)
-        direct = [
-            org for org in assignment.responsible_organisations.all() if org.is_active_in(year)
-        ]
-        orgs = expand_responsible(direct + expanded.get(key, []), [], year)
-        result[assignment.pk] = [org for org in orgs if org.kind != OrganisationKind.EXTERNAL]
-    return result
-
-
 @dataclass(frozen=True)
 class Prefill:
     """A new draft's starting point: status, text, and where they came from."""
@@ -239,11 +216,8 @@ def _previous_reports(period: FollowUpPeriod, assignments: Sequence[Assignment])
         current_key,
     )
     compiled_rows = (
-        Report.objects.filter(
-            assignment_id__in=lookup_ids,
-            organisation__isnull=True,
-            period__state=PeriodState.PUBLISHED,
-        )
+        Report.objects.compiled_published()
+        .filter(assignment_id__in=lookup_ids)
         .exclude(assessment="")
         .values_list(
             "assignment_id", "status", "assessment", "period__year", "period__month", "period_id"
@@ -617,47 +591,6 @@ def goal_follow_up_save(
     return follow_up
 
 
-def goal_summary(goal: Goal, period: FollowUpPeriod, statuses: Iterable[str] | None = None) -> str:
-    """The computed summary sentence from the compiled statuses (board goals not counted)."""
-    if statuses is None:
-        statuses = (
-            Report.objects.filter(period=period, organisation__isnull=True, assignment__goal=goal)
-            .exclude(assignment__kind=AssignmentKind.BOARD_GOAL)
-            .values_list("status", flat=True)
-        )
-        counted = (
-            Assignment.objects.filter(goal=goal).exclude(kind=AssignmentKind.BOARD_GOAL).count()
-        )
-        statuses = list(statuses)
-        statuses += [Status.UNKNOWN] * max(0, counted - len(statuses))
-    return summary_sentence(StatusCounts.from_statuses(statuses), goal.kind_definite)
-
-
-def publish_blockers(period: FollowUpPeriod) -> list[str]:
-    """What is missing before the period can be published, in Swedish, one line each."""
-    assignments = list(Assignment.objects.filter(goal__plan=period.plan).select_related("goal"))
-    goals = list(Goal.objects.filter(plan=period.plan))
-    compiled = {
-        r.assignment_id: r for r in Report.objects.filter(period=period, organisation__isnull=True)
-    }
-    follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period)}
-    problems = []
-    for assignment in assignments:
-        where = (
-            f"{assignment.goal.get_kind_display()} {assignment.goal.number}, {assignment.heading}"
-        )
-        report = compiled.get(assignment.pk)
-        if report is None or not report.assessment.strip():
-            problems.append(f"{where}: sammanställd bedömning saknas.")
-        if report is None or report.status == Status.UNKNOWN:
-            problems.append(f"{where}: sammanställd status saknas.")
-    for goal in goals:
-        follow_up = follow_ups.get(goal.pk)
-        if follow_up is None or not follow_up.status:
-            problems.append(f"{goal.get_kind_display()} {goal.number}: målets status saknas.")
-    return problems
-
-
 def _index(period: FollowUpPeriod) -> None:
     indexing.index_period(period)
 
@@ -685,197 +618,7 @@ def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
     return period
 
 
-def corrections_for_period(period: FollowUpPeriod) -> list[Correction]:
-    """Corrections of a published period, oldest first (for the public pages)."""
-    return list(
-        Correction.objects.filter(period=period)
-        .select_related("assignment", "goal", "period")
-        .order_by("version")
-    )
-
-
-def corrections_for_assignment(assignment: Assignment) -> list[Correction]:
-    return list(
-        Correction.objects.filter(assignment=assignment)
-        .select_related("period")
-        .order_by("period__year", "period__month", "version")
-    )
-
-
-def corrections_for_goal(goal: Goal) -> list[Correction]:
-    return list(
-        Correction.objects.filter(goal=goal)
-        .select_related("period")
-        .order_by("period__year", "period__month", "version")
-    )
-
-
-# --- Completeness -------------------------------------------------------------------------------
-
-
-def _kind_phrase(done: int, total: int, one: str, definite: str, many: str) -> str:
-    if done == total:
-        return definite if total == 1 else f"alla {many}"
-    if done == 0:
-        return f"ingen {one}"
-    return f"{done} av {total} {many}"
-
-
-def _partial_clause(boards_partial: int, companies_partial: int) -> str:
-    """ "1 nämnd och 2 bolagsstyrelser har lämnat in en del" — those who began handing in."""
-    parts = []
-    if boards_partial:
-        parts.append(f"{boards_partial} {'nämnd' if boards_partial == 1 else 'nämnder'}")
-    if companies_partial:
-        word = "bolagsstyrelse" if companies_partial == 1 else "bolagsstyrelser"
-        parts.append(f"{companies_partial} {word}")
-    return " och ".join(parts) + " har lämnat in en del" if parts else ""
-
-
-def completeness_sentence(
-    *,
-    boards_done: int,
-    boards_total: int,
-    companies_done: int,
-    companies_total: int,
-    boards_partial: int = 0,
-    companies_partial: int = 0,
-) -> str:
-    """ "Alla nämnder och 11 av 13 bolagsstyrelser har rapporterat", for any counts. An
-    organisation "har rapporterat" when it has handed in all its reports; those that handed in
-    some are named after a semicolon, so the sentence never says nobody reported while some
-    did."""
-    text = _completeness_main(boards_done, boards_total, companies_done, companies_total)
-    partial = _partial_clause(boards_partial, companies_partial)
-    if partial and boards_total + companies_total:
-        text = text.replace("har rapporterat ännu", "har rapporterat allt ännu")
-        text = f"{text}; {partial}"
-    return text
-
-
-def _completeness_main(
-    boards_done: int, boards_total: int, companies_done: int, companies_total: int
-) -> str:
-    if boards_total == 0 and companies_total == 0:
-        return "Inga nämnder eller bolagsstyrelser ska rapportera i den här perioden."
-    parts = []
-    if boards_total:
-        parts.append(
-            (boards_done, _kind_phrase(boards_done, boards_total, "nämnd", "nämnden", "nämnder"))
-        )
-    if companies_total:
-        parts.append(
-            (
-                companies_done,
-                _kind_phrase(
-                    companies_done,
-                    companies_total,
-                    "bolagsstyrelse",
-                    "bolagsstyrelsen",
-                    "bolagsstyrelser",
-                ),
-            )
-        )
-    if all(done == 0 for done, _phrase in parts):
-        text = " och ".join(phrase for _done, phrase in parts) + " har rapporterat ännu"
-    elif len(parts) == 2 and (parts[0][0] == 0) != (parts[1][0] == 0):
-        text = f"{parts[0][1]} men {parts[1][1]} har rapporterat"
-    else:
-        text = " och ".join(phrase for _done, phrase in parts) + " har rapporterat"
-    return text[0].upper() + text[1:]
-
-
-@dataclass
-class OrganisationProgress:
-    organisation: Organisation
-    total: int = 0
-    draft: int = 0
-    returned: int = 0
-    submitted: int = 0
-    approved: int = 0
-    overdue: bool = False
-
-    @property
-    def done(self) -> bool:
-        return self.total > 0 and self.submitted + self.approved == self.total
-
-    @property
-    def remaining(self) -> int:
-        return self.draft + self.returned
-
-
-@dataclass
-class Completeness:
-    period: FollowUpPeriod
-    rows: list[OrganisationProgress] = field(default_factory=list)
-    boards_done: int = 0
-    boards_total: int = 0
-    companies_done: int = 0
-    companies_total: int = 0
-    boards_partial: int = 0
-    companies_partial: int = 0
-
-    @property
-    def sentence(self) -> str:
-        return completeness_sentence(
-            boards_done=self.boards_done,
-            boards_total=self.boards_total,
-            companies_done=self.companies_done,
-            companies_total=self.companies_total,
-            boards_partial=self.boards_partial,
-            companies_partial=self.companies_partial,
-        )
-
-    @property
-    def overdue(self) -> list[OrganisationProgress]:
-        return [row for row in self.rows if row.overdue]
-
-
-def completeness(period: FollowUpPeriod, *, today: dt.date | None = None) -> Completeness:
-    """Who has submitted everything, who has not, and who is overdue (two queries)."""
-    today = today or _today()
-    counts = (
-        Report.objects.filter(period=period, organisation__isnull=False)
-        .values("organisation_id", "state")
-        .annotate(n=Count("id"))
-    )
-    by_org: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in counts:
-        by_org[row["organisation_id"]][row["state"]] = row["n"]
-    result = Completeness(period=period)
-    past_deadline = bool(
-        period.deadline and period.deadline < today and period.state == PeriodState.OPEN
-    )
-    for org in Organisation.objects.filter(pk__in=list(by_org)).order_by("name"):
-        states = by_org[org.pk]
-        row = OrganisationProgress(
-            organisation=org,
-            total=sum(states.values()),
-            draft=states.get(ReportState.DRAFT, 0),
-            returned=states.get(ReportState.RETURNED, 0),
-            submitted=states.get(ReportState.SUBMITTED, 0),
-            approved=states.get(ReportState.APPROVED, 0),
-        )
-        row.overdue = past_deadline and not row.done
-        result.rows.append(row)
-        partial = not row.done and row.submitted + row.approved > 0
-        if org.kind in BOARD_KINDS:
-            result.boards_total += 1
-            result.boards_done += row.done
-            result.boards_partial += partial
-        elif org.kind == OrganisationKind.COMPANY:
-            result.companies_total += 1
-            result.companies_done += row.done
-            result.companies_partial += partial
-    return result
-
-
 # --- Carry-over, additional assignments, lineage -------------------------------------------------
-
-
-def last_published_period(plan: Plan) -> FollowUpPeriod | None:
-    periods = [p for p in FollowUpPeriod.objects.filter(plan=plan, state=PeriodState.PUBLISHED)]
-    return max(periods, key=lambda p: p.sort_key, default=None)
 
 
 def _copy_goal(goal: Goal, to_plan: Plan, by: Any) -> Goal:
@@ -1029,41 +772,6 @@ def assignment_add_additional(
     return assignment
 
 
-def assignment_lineage(assignment: Assignment) -> list[Assignment]:
-    """The assignment's whole life across plan years: where it was carried over from and into,
-    oldest first (each step one query; chains are a few years long)."""
-    seen = {assignment.pk}
-    root = assignment
-    while root.carried_over_from_id and root.carried_over_from_id not in seen:
-        seen.add(root.carried_over_from_id)
-        root = Assignment.objects.select_related("goal__plan").get(pk=root.carried_over_from_id)
-    chain = [Assignment.objects.select_related("goal__plan").get(pk=root.pk)]
-    frontier = [root.pk]
-    visited = {root.pk}
-    while frontier:
-        children = list(
-            Assignment.objects.filter(carried_over_from_id__in=frontier)
-            .exclude(pk__in=visited)
-            .select_related("goal__plan")
-        )
-        chain.extend(children)
-        visited.update(c.pk for c in children)
-        frontier = [c.pk for c in children]
-    return sorted(chain, key=lambda a: (a.goal.plan.year, a.pk))
-
-
-def lineage_reports(assignment: Assignment) -> list[Report]:
-    """Every published compiled report along the lineage (for staff and public history)."""
-    ids = [a.pk for a in assignment_lineage(assignment)]
-    return list(
-        Report.objects.filter(
-            assignment_id__in=ids, organisation__isnull=True, period__state=PeriodState.PUBLISHED
-        )
-        .select_related("period", "assignment")
-        .order_by("period__year", "period__month")
-    )
-
-
 # --- Bulk reporting (XLSX upload) --------------------------------------------------------------
 
 
@@ -1154,55 +862,3 @@ def bulk_report(
                 [f"Rad {row.row_number}: rapporten ändrades samtidigt av någon annan."]
             ) from exc
     return len(changed)
-
-
-# --- Staff reads ----------------------------------------------------------------------------------
-
-
-def reports_for_compiling(period: FollowUpPeriod, assignment: Assignment) -> list[Report]:
-    return list(
-        Report.objects.filter(period=period, assignment=assignment, organisation__isnull=False)
-        .select_related("organisation", "submitted_by")
-        .order_by("organisation__name")
-    )
-
-
-def compile_overview(period: FollowUpPeriod) -> list[dict[str, Any]]:
-    """Goals with their assignments, compiled report and the organisations' progress: five
-    queries whatever the size."""
-    goals = list(
-        Goal.objects.filter(plan=period.plan).prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.order_by("order", "pk"))
-        )
-    )
-    compiled = {
-        r.assignment_id: r for r in Report.objects.filter(period=period, organisation__isnull=True)
-    }
-    follow_ups = {f.goal_id: f for f in GoalFollowUp.objects.filter(period=period)}
-    progress: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "done": 0})
-    for row in (
-        Report.objects.filter(period=period, organisation__isnull=False)
-        .values("assignment_id")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(state__in=DONE_STATES)))
-    ):
-        progress[row["assignment_id"]] = {"total": row["total"], "done": row["done"]}
-    result = []
-    for goal in goals:
-        items = []
-        statuses = []
-        for assignment in goal.assignments.all():
-            report = compiled.get(assignment.pk)
-            if assignment.counts_in_summary:
-                statuses.append(report.status if report else Status.UNKNOWN)
-            items.append(
-                {"assignment": assignment, "compiled": report, "progress": progress[assignment.pk]}
-            )
-        result.append(
-            {
-                "goal": goal,
-                "items": items,
-                "follow_up": follow_ups.get(goal.pk),
-                "summary": goal_summary(goal, period, statuses),
-            }
-        )
-    return result

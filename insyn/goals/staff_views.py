@@ -180,7 +180,7 @@ def period_create(request: HttpRequest) -> HttpResponse:
 @role_required(COMPILER, READER)
 def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
     period = _period(request, period_id)
-    progress = services.completeness(period)
+    progress = selectors.completeness(period)
     return render(
         request,
         "goals/period_detail.html",
@@ -188,10 +188,10 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
             request,
             period=period,
             progress=progress,
-            blockers=services.publish_blockers(period)
+            blockers=selectors.publish_blockers(period)
             if period.state != PeriodState.PUBLISHED
             else [],
-            corrections=services.corrections_for_period(period),
+            corrections=selectors.corrections_for_period(period),
         ),
     )
 
@@ -452,8 +452,8 @@ def assignment_history(request: HttpRequest, assignment_id: int) -> HttpResponse
             entries=entries,
             compiled_entries=_history_entries(compiled_records, ["status", "assessment"]),
             compiled=compiled,
-            lineage=services.assignment_lineage(assignment),
-            corrections=services.corrections_for_assignment(assignment),
+            lineage=selectors.assignment_lineage(assignment),
+            corrections=selectors.corrections_for_assignment(assignment),
         ),
     )
 
@@ -467,7 +467,7 @@ def compile_overview(request: HttpRequest, period_id: int) -> HttpResponse:
     return render(
         request,
         "goals/compile_overview.html",
-        _context(request, period=period, goals=services.compile_overview(period)),
+        _context(request, period=period, goals=selectors.compile_overview(period)),
     )
 
 
@@ -508,7 +508,7 @@ def compile_assignment(request: HttpRequest, period_id: int, assignment_id: int)
         else:
             messages.success(request, _("Den sammanställda bedömningen är sparad."))
             return redirect("goals:compile_assignment", period.pk, assignment.pk)
-    reports = services.reports_for_compiling(period, assignment)
+    reports = selectors.reports_for_compiling(period, assignment)
     if not has_role(request.user, COMPILER):
         reports = [r for r in reports if r.state in READER_VISIBLE_STATES]
     return render(
@@ -560,7 +560,7 @@ def compile_goal(request: HttpRequest, period_id: int, goal_id: int) -> HttpResp
             goal=goal,
             form=form,
             follow_up=follow_up,
-            summary=services.goal_summary(goal, period),
+            summary=selectors.goal_summary(goal, period),
             can_write=has_role(request.user, COMPILER),
         ),
     )

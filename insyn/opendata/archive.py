@@ -61,7 +61,7 @@ import insyn
 from insyn.core import eark
 from insyn.goals import exports
 from insyn.goals.models import Assignment, FollowUpPeriod, Goal, PeriodState
-from insyn.goals.services import corrections_for_period
+from insyn.goals.selectors import corrections_for_period
 from insyn.opendata import selectors as api
 from insyn.organisations.selectors import current_municipality
 

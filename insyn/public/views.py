@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from insyn.core import params
 from insyn.goals import selectors
 from insyn.goals.models import GoalStatus, Plan, Trend
-from insyn.goals.services import (
+from insyn.goals.selectors import (
     corrections_for_assignment,
     corrections_for_goal,
     corrections_for_period,

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from insyn.goals import services
+from insyn.goals import selectors, services
 from insyn.goals.models import Assignment, AssignmentKind, Goal, PeriodState, Report
 from tests.factories import GoalSectionFactory, PlanFactory, ReportFactory
 from tests.world import open_period
@@ -57,8 +57,8 @@ def test_it_carries_unfinished_assignments_into_the_next_plan(world, as_user):
     client.post(reverse("goals:carry_over"), {"from_period": period.pk, "to_plan": next_plan.pk})
     assert Assignment.objects.filter(goal__plan=next_plan).count() == 2
     # Lineage across years, from either end.
-    assert services.assignment_lineage(carried[0]) == [world.assignments[1], carried[0]]
-    assert services.assignment_lineage(world.assignments[1]) == [world.assignments[1], carried[0]]
+    assert selectors.assignment_lineage(carried[0]) == [world.assignments[1], carried[0]]
+    assert selectors.assignment_lineage(world.assignments[1]) == [world.assignments[1], carried[0]]
     page = client.get(reverse("goals:assignment_history", args=[carried[0].pk]))
     assert "2023: Uppdrag 2" in page.content.decode()
 

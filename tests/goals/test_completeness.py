@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from insyn.goals.models import ReportState
-from insyn.goals.services import completeness, completeness_sentence
+from insyn.goals.selectors import completeness, completeness_sentence
 from tests.world import open_period
 
 

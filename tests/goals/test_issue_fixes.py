@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from insyn.goals import services
+from insyn.goals import selectors, services
 from insyn.goals.models import Report, ReportState, Status
 from tests.world import open_period
 
@@ -64,7 +64,7 @@ def test_the_completeness_line_counts_a_board_that_handed_in_part(world, as_user
     son_reports = Report.objects.filter(period=world.period, organisation=world.son)
     assert son_reports.count() == 2
     son_reports.filter(assignment=world.assignments[0]).update(state=ReportState.SUBMITTED)
-    sentence = services.completeness(world.period).sentence
+    sentence = selectors.completeness(world.period).sentence
     assert "Ingen nämnd och ingen bolagsstyrelse har rapporterat ännu" not in sentence
     assert sentence == (
         "Ingen nämnd och ingen bolagsstyrelse har rapporterat allt ännu; "

@@ -19,7 +19,7 @@ from insyn.goals.models import (
     ReportState,
     Status,
 )
-from insyn.goals.services import corrections_for_period
+from insyn.goals.selectors import corrections_for_period
 from tests.world import open_period
 
 pytestmark = pytest.mark.django_db
