@@ -4,11 +4,13 @@ PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Templates formatted by djhtml (pre-commit); `make test` checks them once they are formatted.
+TEMPLATES := $(shell find insyn -path '*/templates/*' -name '*.html' -o -path '*/templates/*' -name '*.txt' 2>/dev/null)
 
 VNU_VERSION := 26.9.27
 
-.PHONY: run test test-pg test-deploy dist test-e2e e2e-tools bench lint install install-test browser \
-	oidc-provider \
+.PHONY: run test test-pg test-deploy dist test-e2e e2e-tools bench lint format-templates install \
+	install-test browser oidc-provider \
 	system-packages serve demo clean
 
 $(BIN)/python:
@@ -59,6 +61,7 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/insyn makemigrations --check --dry-run
 	$(BIN)/pytest -q
 
@@ -110,6 +113,11 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+# Indent every template with djhtml (the check, `djhtml --check`, joins `make test` once done).
+format-templates: install-test
+	$(BIN)/djhtml $(TEMPLATES)
 
 clean:
 	rm -rf $(VENV) data staticfiles

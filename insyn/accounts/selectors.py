@@ -50,7 +50,7 @@ def staff_identity(user: Any) -> StaffIdentity | None:
     labels = {str(Role(m.role).label) for m in memberships}
     if user.is_superuser:
         labels.add(str(Role.ADMIN.label))
-    organisations = sorted({m.organisation.name for m in memberships if m.organisation_id})
+    organisations = sorted({m.organisation.name for m in memberships if m.organisation_id})  # type: ignore[union-attr]
     return StaffIdentity(
         name=user.get_full_name() or user.get_username(),
         roles=sorted(labels),
@@ -170,7 +170,7 @@ def _reporter(user: Any) -> Section:
             detail += " · " + _("senast %(date)s") % {"date": _date(deadline)}
         section.items.append(
             Item(
-                f"{report.assignment} – {report.organisation.name}",
+                f"{report.assignment} – {report.organisation.name}",  # type: ignore[union-attr]
                 reverse("goals:report", kwargs={"report_id": report.pk}),
                 detail=detail,
                 urgent=report.state == ReportState.RETURNED

@@ -41,7 +41,7 @@ class ServiceError(ValidationError):
         problems: Sequence[Any] | Mapping[str, Any] = (),
         *,
         code: str | None = None,
-        params: Mapping[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         # Django's own forms: ServiceError(["a", "b"]) or ServiceError({"field": "a"}).
         if isinstance(message, Mapping | list | tuple) and not problems:

@@ -205,7 +205,7 @@ def inbox_map_points(
         lat__isnull=False, long__isnull=False
     )
     rows = [
-        [round(lat, 5), round(long, 5), number, str(category), status]
+        [round(lat, 5), round(long, 5), number, str(category), status]  # type: ignore[arg-type]
         for lat, long, number, category, status in qs.order_by("-created_at", "-id").values_list(
             "lat", "long", "number", "category_id", "status"
         )[:INBOX_MAP_LIMIT]
@@ -349,7 +349,7 @@ def public_map_points(filters: PublicFilters) -> dict[str, Any]:
         published_reports().filter(lat__isnull=False, long__isnull=False), filters
     )
     rows = [
-        [round(lat, 5), round(long, 5), number, str(category), status]
+        [round(lat, 5), round(long, 5), number, str(category), status]  # type: ignore[arg-type]
         for lat, long, number, category, status in qs.order_by("-created_at", "-id").values_list(
             "lat", "long", "number", "category_id", "status"
         )
@@ -455,8 +455,8 @@ def nearby_map_payload(nearby: list[Nearby]) -> dict[str, Any]:
     return _map_payload(
         [
             [
-                round(n.case.lat, 5),
-                round(n.case.long, 5),
+                round(n.case.lat, 5),  # type: ignore[arg-type]
+                round(n.case.long, 5),  # type: ignore[arg-type]
                 n.case.number,
                 str(n.case.category_id),
                 n.case.status,
@@ -630,11 +630,11 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
         aggregates["resolution"] = Median(
             F("resolved_at") - F("created_at"), filter=Q(resolved_at__isnull=False)
         )
-    row = qs.aggregate(**aggregates)
-    stats.resolved, stats.resolved_on_time = row["resolved"], row["on_time"]
-    stats.fixed_yes, stats.fixed_no = row["yes"], row["no"]
+    row = qs.aggregate(**aggregates)  # type: ignore[assignment]
+    stats.resolved, stats.resolved_on_time = row["resolved"], row["on_time"]  # type: ignore[misc]
+    stats.fixed_yes, stats.fixed_no = row["yes"], row["no"]  # type: ignore[misc]
     if postgres:
-        stats.median_first_answer, stats.median_resolution = row["first"], row["resolution"]
+        stats.median_first_answer, stats.median_resolution = row["first"], row["resolution"]  # type: ignore[misc]
     else:
         stats.median_first_answer = _median_duration(qs, "first_answered_at")
         stats.median_resolution = _median_duration(qs, "resolved_at")

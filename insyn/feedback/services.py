@@ -130,7 +130,7 @@ def check_location(lat: float | None, long: float | None) -> None:
         raise ServiceError(
             _("Ange både latitud och longitud, eller ingen av dem."), code="half_location"
         )
-    if lat is not None and not municipality_bounds().contains(lat, long):
+    if lat is not None and not municipality_bounds().contains(lat, long):  # type: ignore[arg-type]
         raise ServiceError(
             _(
                 "Platsen ligger utanför %(name)s. Vi kan bara ta emot felanmälningar inom "
@@ -389,13 +389,13 @@ def create_case(
             now=now,
             actor_label=_("Kontaktcenter"),
             body=where.notice,
-            data={"organisation": where.organisation.pk},
+            data={"organisation": where.organisation.pk},  # type: ignore[union-attr]
         )
     # The year's counter row stays locked from here until commit: concurrent intakes queue on
     # it, so it is taken as late as possible (only the emails, which quote the number, follow).
     _assign_number(case, now)
     if forward_event is not None:
-        _send_to_organisation(case, where.organisation, forward_event)
+        _send_to_organisation(case, where.organisation, forward_event)  # type: ignore[arg-type]
     if case.contact_email:
         _queue_receipt(case, token, case.contact_email)
     return Receipt(case, token)
@@ -428,7 +428,7 @@ def follow_case(*, case: Case, email: str = "", now: dt.datetime | None = None) 
     now = now or timezone.now()
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.merged_into_id:
-        case = case.merged_into
+        case = case.merged_into  # type: ignore[assignment]
     if not case.is_public or case.status not in OPEN_STATUSES:
         # Only what moderation has published can be followed (issue 12 finding 1).
         raise ServiceError(_("Det går inte att följa det här ärendet."), code="not_followable")
@@ -707,7 +707,7 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
     duplicate, into = locked[duplicate.pk], locked[into.pk]
     if into.merged_into_id:
         raise ServiceError(
-            _("Målärendet är självt sammanslaget med %(n)s.") % {"n": into.merged_into.number},
+            _("Målärendet är självt sammanslaget med %(n)s.") % {"n": into.merged_into.number},  # type: ignore[union-attr]
             code="into_merged",
         )
     if duplicate.merged_into_id:
@@ -1108,7 +1108,7 @@ def external_update(
             status=new_status or "",
             body=mask_personal_data(description),
             api_key=api_key,
-            actor_label=api_key.organisation.name,
+            actor_label=api_key.organisation.name,  # type: ignore[union-attr]
             external_id=external_id[:100],
             now=now,
             data={"media_url": media_url[:500]} if media_url else {},

@@ -440,7 +440,7 @@ class GoalStatus(models.TextChoices):
     RED = "red", _("Röd")
 
 
-GOAL_STATUS_RANK = {GoalStatus.RED: 0, GoalStatus.YELLOW: 1, GoalStatus.GREEN: 2}
+GOAL_STATUS_RANK: dict[str, int] = {GoalStatus.RED: 0, GoalStatus.YELLOW: 1, GoalStatus.GREEN: 2}
 
 
 class Trend(models.TextChoices):

@@ -114,7 +114,7 @@ class TrendInfo:
 
     @property
     def label(self) -> str:
-        return Trend(self.value).label
+        return str(Trend(self.value).label)
 
     @property
     def arrow(self) -> str:
@@ -124,7 +124,7 @@ class TrendInfo:
     def previous_status_label(self) -> str:
         from insyn.goals.models import GoalStatus
 
-        return GoalStatus(self.previous_status).label if self.previous_status else ""
+        return str(GoalStatus(self.previous_status).label) if self.previous_status else ""
 
 
 def compare_goal_status(current: str, previous: str) -> str | None:
@@ -213,7 +213,7 @@ def compiled_counts(
         .order_by()
     )
     per_goal: dict[int, dict[str, int]] = defaultdict(dict)
-    latest: dict[int, dt.datetime] = {}
+    latest: dict[int, dt.datetime | None] = {}
     for row in rows:
         goal_id = row["assignment__goal_id"]
         status = row["status"] if row["status"] in Status.values else Status.UNKNOWN
@@ -231,7 +231,7 @@ def compiled_counts(
         missing = total - sum(counts.values())
         if missing > 0:
             counts[Status.UNKNOWN] = counts.get(Status.UNKNOWN, 0) + missing
-    return {goal_id: StatusCounts(**counts) for goal_id, counts in per_goal.items()}, latest
+    return {goal_id: StatusCounts(**counts) for goal_id, counts in per_goal.items()}, latest  # type: ignore[return-value]
 
 
 def goal_overviews(
@@ -297,7 +297,7 @@ class PlanPage:
             n = sum(1 for g in self.goals if g.status == status)
             if n:
                 totals.append((status.value, status.label, n))
-        return totals
+        return totals  # type: ignore[return-value]
 
 
 def plan_page(plan: Plan, period_id: int | None = None) -> PlanPage | None:
@@ -367,7 +367,7 @@ class AssignmentRow:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return str(Status(self.status).label)
 
     @property
     def responsible_ids(self) -> set[int]:
@@ -558,9 +558,9 @@ def goal_page(
 
     status_counts = {s: 0 for s in STATUS_ORDER}
     for row in rows:
-        status_counts[row.status] += 1
+        status_counts[row.status] += 1  # type: ignore[index]
     status_options = [
-        StatusOption(s.value, s.label, status_counts[s], s in selected_statuses)
+        StatusOption(s.value, s.label, status_counts[s], s in selected_statuses)  # type: ignore[arg-type]
         for s in STATUS_ORDER
         if status_counts[s] or s in selected_statuses
     ]
@@ -581,7 +581,7 @@ def goal_page(
         len(rows),
         status_options,
         organisation_options,
-        selected_statuses,
+        selected_statuses,  # type: ignore[arg-type]
         selected_org,
         history,
     )
@@ -700,7 +700,7 @@ def _assignment_page(assignment: Assignment | None) -> AssignmentPage | None:
             by_assignment.get(a.pk, {}).values(), key=lambda pr: period_sort_key(pr.period)
         )
         for pr in periods:
-            pr.organisations.sort(key=lambda r: r.organisation.name)
+            pr.organisations.sort(key=lambda r: r.organisation.name)  # type: ignore[union-attr]
             if pr.compiled is not None and a.pk == assignment.pk:
                 latest = pr.compiled  # periods are in time order
         links.append(ChainLink(a, periods))
@@ -728,7 +728,7 @@ class OrganisationAssignment:
 
     @property
     def status_label(self) -> str:
-        return Status(self.status).label
+        return str(Status(self.status).label)
 
 
 @dataclass
@@ -746,8 +746,8 @@ class OrganisationPage:
     def status_counts(self) -> list[tuple[str, str, int]]:
         counts = {s: 0 for s in STATUS_ORDER}
         for item in self.responsible:
-            counts[item.status] += 1
-        return [(s.value, s.label, counts[s]) for s in STATUS_ORDER if counts[s]]
+            counts[item.status] += 1  # type: ignore[index]
+        return [(s.value, s.label, counts[s]) for s in STATUS_ORDER if counts[s]]  # type: ignore[misc]
 
     @property
     def last_updated(self) -> dt.datetime | None:
@@ -767,7 +767,7 @@ def organisation_list() -> tuple[list[tuple[str, list[Organisation]]], list[Orga
         by_kind[org.kind].append(org)
     order = [OrganisationKind.EXECUTIVE_BOARD, OrganisationKind.BOARD, OrganisationKind.COMPANY]
     sections = [(OrganisationKind(k).label, by_kind[k]) for k in order if by_kind.get(k)]
-    return sections, list(OrganisationGroup.objects.order_by("name"))
+    return sections, list(OrganisationGroup.objects.order_by("name"))  # type: ignore[return-value]
 
 
 def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | None:
@@ -830,7 +830,7 @@ def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | 
                 target = compiled if report.organisation_id is None else own
                 target[report.assignment_id] = report
         for a in assignments:
-            through = None if a.matching_direct else (a.matching_groups or [None])[0]
+            through = None if a.matching_direct else (a.matching_groups or [None])[0]  # type: ignore[list-item]
             responsible.append(
                 OrganisationAssignment(a, compiled.get(a.pk), own.get(a.pk), through)
             )
@@ -913,20 +913,20 @@ def period_page(pk: int) -> PlanPage | None:
 def status_legend() -> list[tuple[str, str, str, str]]:
     """The assignment status scale as the municipality explains it: code, colour, label, text."""
     return [
-        (Status.COMPLETED, _("Grön"), Status.COMPLETED.label, _("Uppdraget är färdigt")),
-        (
+        (Status.COMPLETED, _("Grön"), Status.COMPLETED.label, _("Uppdraget är färdigt")),  # type: ignore[list-item]
+        (  # type: ignore[list-item]
             Status.ON_TRACK,
             _("Grön"),
             Status.ON_TRACK.label,
             _("Uppdraget pågår eller väntar enligt plan"),
         ),
-        (
+        (  # type: ignore[list-item]
             Status.DELAYED,
             _("Gul"),
             Status.DELAYED.label,
             _("Uppdraget är försenat eller inte påbörjat"),
         ),
-        (
+        (  # type: ignore[list-item]
             Status.NOT_DONE,
             _("Röd"),
             Status.NOT_DONE.label,
@@ -1219,8 +1219,8 @@ def completeness(period: FollowUpPeriod, *, today: dt.date | None = None) -> Com
         .annotate(n=Count("id"))
     )
     by_org: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in counts:
-        by_org[row["organisation_id"]][row["state"]] = row["n"]
+    for count in counts:
+        by_org[count["organisation_id"]][count["state"]] = count["n"]
     result = Completeness(period=period)
     past_deadline = bool(
         period.deadline and period.deadline < today and period.state == PeriodState.OPEN

@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 EDITABLE_STATES = (ReportState.DRAFT, ReportState.RETURNED)
 DONE_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 FINISHED_STATUSES = (Status.COMPLETED, Status.NOT_DONE)
-KIND_MONTH = {PeriodKind.APRIL: 4, PeriodKind.AUGUST: 8, PeriodKind.ANNUAL: 12}
+KIND_MONTH: dict[str, int] = {PeriodKind.APRIL: 4, PeriodKind.AUGUST: 8, PeriodKind.ANNUAL: 12}
 MONTH_NAMES = [
     "",
     "januari",
@@ -308,7 +308,7 @@ def drafts_prefill_untouched(*, period: FollowUpPeriod, by: Any) -> int:
     )
     filled = []
     for report in drafts:
-        prefill = previous.for_draft(report.assignment_id, report.organisation_id)
+        prefill = previous.for_draft(report.assignment_id, report.organisation_id)  # type: ignore[arg-type]
         if prefill.source == PrefillSource.NONE:
             continue
         report.status, report.assessment = prefill.status, prefill.assessment
@@ -393,7 +393,7 @@ def report_save(
     report.status = status
     report.assessment = assessment.strip()
     if change_reason:
-        report._change_reason = change_reason[:100]
+        report._change_reason = change_reason[:100]  # type: ignore[attr-defined]
     _as_history_user(report, by).save(update_fields=["status", "assessment", "updated_at"])
     return report
 

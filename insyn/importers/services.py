@@ -255,7 +255,7 @@ def _write_sections(goal: Goal, sections: list[parser.Section]) -> None:
 
 def _period_for(plan: Plan, data: parser.Period) -> FollowUpPeriod:
     kind = PERIOD_KIND_BY_MONTH.get(data.month, PeriodKind.OTHER)
-    label = data.label or kind.label
+    label = data.label or str(kind.label)
     period = FollowUpPeriod.objects.filter(plan=plan, kind=kind, label=label).first()
     if period is None:
         # Imported pages are already published material.

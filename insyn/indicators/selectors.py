@@ -466,7 +466,7 @@ def summarise(
         kpi = ind.kpi
         unit = ind.unit
         series = dict(home_values[kpi.id].get(Gender.TOTAL, {}))
-        gender = {
+        by_gender = {
             g: dict(home_values[kpi.id][g])
             for g in (Gender.WOMEN, Gender.MEN)
             if kpi.is_divided_by_gender and home_values[kpi.id].get(g)
@@ -513,24 +513,26 @@ def summarise(
                 unit=unit,
                 targets=targets,
             )
-            if detail and gender:
+            if detail and by_gender:
                 gender_chart = line_chart(
                     chart_id=f"{chart_prefix}-{ind.pk}-kon",
                     title=_("%(title)s, kvinnor och män") % {"title": ind.title},
-                    description=_gender_description(gender, fmt),
+                    description=_gender_description(by_gender, fmt),  # type: ignore[arg-type]
                     series=[
-                        Series(_("Kvinnor"), gender.get(Gender.WOMEN, {}), STYLES[3], _("Kvinnor")),
-                        Series(_("Män"), gender.get(Gender.MEN, {}), STYLES[2], _("Män")),
+                        Series(
+                            _("Kvinnor"), by_gender.get(Gender.WOMEN, {}), STYLES[3], _("Kvinnor")
+                        ),
+                        Series(_("Män"), by_gender.get(Gender.MEN, {}), STYLES[2], _("Män")),
                     ],
                     unit=unit,
                 )
-        years = sorted(set(series) | set(targets) | {y for g in gender.values() for y in g})
+        years = sorted(set(series) | set(targets) | {y for g in by_gender.values() for y in g})
         rows = [
             TableRow(
                 year=year,
                 home=fmt(series.get(year)),
-                women=fmt(gender.get(Gender.WOMEN, {}).get(year)),
-                men=fmt(gender.get(Gender.MEN, {}).get(year)),
+                women=fmt(by_gender.get(Gender.WOMEN, {}).get(year)),
+                men=fmt(by_gender.get(Gender.MEN, {}).get(year)),
                 comparisons=[mean_fmt(c.series.get(year)) for c in kpi_comparisons],
                 target=fmt(targets.get(year)) if year in targets else "",
             )
@@ -542,11 +544,11 @@ def summarise(
             unit=unit,
             home_name=home_name,
             series=series,
-            gender=gender,
+            gender=by_gender,  # type: ignore[arg-type]
             latest_year=latest_year,
             latest=fmt(known[-1][1]) if known else "–",
-            latest_women=fmt(gender.get(Gender.WOMEN, {}).get(latest_year)),
-            latest_men=fmt(gender.get(Gender.MEN, {}).get(latest_year)),
+            latest_women=fmt(by_gender.get(Gender.WOMEN, {}).get(latest_year)),  # type: ignore[arg-type]
+            latest_men=fmt(by_gender.get(Gender.MEN, {}).get(latest_year)),  # type: ignore[arg-type]
             trend=trend_of(series, ind.direction),
             trend_sentence=trend_sentence(series, fmt, ind.direction),
             targets=[(year, fmt(value)) for year, value in sorted(targets.items())],
@@ -786,7 +788,7 @@ def indicator_detail(pk: int) -> IndicatorDetail | None:
         goal = link.goal
         text = f"{goal.plan.year} · {goal.get_kind_display()} {goal.number}. {goal.title}"
         if link.assignment_id:
-            links.append((f"{text} – {link.assignment.heading}", safe_url(link.assignment)))
+            links.append((f"{text} – {link.assignment.heading}", safe_url(link.assignment)))  # type: ignore[union-attr]
         else:
             links.append((text, safe_url(goal)))
     from insyn.indicators.models import ValueRevision

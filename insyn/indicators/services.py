@@ -219,7 +219,7 @@ class _Writer:
                 group.save()
             wanted = {member_id for member_id, _ in meta.members}
             if set(group.members.values_list("pk", flat=True)) != wanted:
-                group.members.set(list(wanted))
+                group.members.set(list(wanted))  # type: ignore[arg-type]
             self.group_ids.add(meta.id)
 
     # data
@@ -233,7 +233,7 @@ class _Writer:
                 self.known_kpis[kpi_id] = source
                 self.publication[kpi_id] = (publ_period, publication_date)
         for value in values:
-            source = self.known_kpis.get(value.kpi)
+            source = self.known_kpis.get(value.kpi)  # type: ignore[assignment]
             if source == KpiSource.KOLADA:
                 continue
             item = (
@@ -271,7 +271,7 @@ class _Writer:
                 )
             incoming[key] = value
         existing: dict[tuple[str, str, int, str], tuple[int, Any, Any, str]] = {}
-        for pk, kpi_id, area_id, period, gender, value, count, status in Value.objects.filter(
+        for pk, kpi_id, area_id, period, gender, value, count, status in Value.objects.filter(  # type: ignore[assignment]
             kpi_id__in={v.kpi for v in values},
             area_id__in={v.area for v in values},
             period__in={v.period for v in values},
@@ -435,7 +435,7 @@ _UPDATE_FIELDS = (
 
 
 def _column(name: str) -> str:
-    return connection.ops.quote_name(Value._meta.get_field(name).column)
+    return connection.ops.quote_name(Value._meta.get_field(name).column)  # type: ignore[arg-type, union-attr]
 
 
 def _insert_sql() -> str:

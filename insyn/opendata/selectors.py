@@ -122,7 +122,7 @@ def report_json(
         {
             "compiled": report.organisation_id is None,
             "organisation": (
-                organisation_ref(report.organisation, link) if report.organisation_id else None
+                organisation_ref(report.organisation, link) if report.organisation else None
             ),
             "status": report.status,
             "status_label": STATUS_LABELS.get(report.status, STATUS_LABELS[Status.UNKNOWN]),
@@ -137,7 +137,7 @@ def _report_order(report: Report) -> tuple:
     return (
         period_sort_key(report.period),
         report.organisation_id is not None,
-        report.organisation.name if report.organisation_id else "",
+        report.organisation.name if report.organisation else "",
     )
 
 
@@ -157,7 +157,7 @@ def _organisation_json(org: Organisation, link: Link) -> Json:
         ],
         "active_from": org.active_from,
         "active_until": org.active_until,
-        "successor": organisation_ref(org.successor, link) if org.successor_id else None,
+        "successor": organisation_ref(org.successor, link) if org.successor else None,
         "website": org.website,
         "url": _api(link, "organisation", org.slug),
         "html_url": _page(link, org),

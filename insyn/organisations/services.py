@@ -25,7 +25,7 @@ from insyn.organisations.selectors import MUNICIPALITY_CACHE_KEY
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-def _unique_slug(model: type, base: str, exclude_pk: int | None = None) -> str:
+def _unique_slug(model: Any, base: str, exclude_pk: int | None = None) -> str:
     slug = slugify(base)[:190] or "organisation"
     candidate, n = slug, 2
     while model.objects.filter(slug=candidate).exclude(pk=exclude_pk).exists():

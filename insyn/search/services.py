@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 from django.db import connection, transaction
@@ -200,7 +201,7 @@ def _search_sqlite(terms: list[str], kinds: list[str] | None, limit: int) -> lis
         f"FROM {FTS_TABLE} JOIN {table} d ON d.id = {FTS_TABLE}.rowid "
         f"WHERE {FTS_TABLE} MATCH %s"
     )
-    params: list[object] = [match]
+    params: list[Any] = [match]
     if kinds is not None:
         sql += f" AND d.kind IN ({', '.join(['%s'] * len(kinds))})"
         params.extend(kinds)
@@ -242,10 +243,10 @@ def _search_postgresql(terms: list[str], kinds: list[str] | None, limit: int) ->
         SearchDocument.objects.annotate(vector=vector)
         .filter(vector=query)
         .annotate(
-            rank=SearchRank(vector, query),
+            rank=SearchRank(vector, query),  # type: ignore[arg-type]
             snippet=SearchHeadline(
                 "body",
-                query,
+                query,  # type: ignore[arg-type]
                 config="swedish",
                 start_sel="",
                 stop_sel="",

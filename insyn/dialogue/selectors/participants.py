@@ -101,9 +101,9 @@ def dialogue_representativeness(dialogue: Dialogue) -> Representativeness:
     part_district: Counter[str] = Counter()
     part_age: Counter[str] = Counter()
     district_unknown = age_unknown = 0
-    for _pid, district_id, band, weight in units:
-        if district_id:
-            part_district[str(district_id)] += weight
+    for _pid, unit_district, band, weight in units:
+        if unit_district:
+            part_district[str(unit_district)] += weight
         else:
             district_unknown += weight
         if band:
@@ -118,7 +118,10 @@ def dialogue_representativeness(dialogue: Dialogue) -> Representativeness:
         not_stated=district_unknown + outside,
     )
     by_age = representativeness.compare(
-        list(AgeBand.choices), part_age, pop_age, not_stated=age_unknown
+        [(value, str(label)) for value, label in AgeBand.choices],
+        part_age,
+        pop_age,
+        not_stated=age_unknown,
     )
     scope = (
         _("hela kommunen")
@@ -146,7 +149,7 @@ def participant_export(participant: Participant) -> dict[str, Any]:
             "e-post": participant.email,
             "e-post_verifierad": when(participant.email_verified_at),
             "e-legitimation_verifierad": when(participant.eid_verified_at),
-            "område": participant.district.name if participant.district_id else None,
+            "område": participant.district.name if participant.district else None,
             "åldersgrupp": participant.age_band or None,
             "skapad": when(participant.created_at),
         },
@@ -170,7 +173,7 @@ def participant_export(participant: Participant) -> dict[str, Any]:
                 "svar": [
                     {
                         "fråga": a.question.text,
-                        "svar": a.option.text if a.option_id else (a.text or a.value),
+                        "svar": a.option.text if a.option else (a.text or a.value),
                     }
                     for a in response.answers.all()
                 ],

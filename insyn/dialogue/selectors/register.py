@@ -206,7 +206,7 @@ def suggest_earlier_dialogues(dialogue: Dialogue, *, limit: int = 10) -> list[Su
             for hit in search.search(word, kinds=["dialogue"], limit=20):
                 if hit.object_key.startswith("dialogue.dialogue:"):
                     ids[int(hit.object_key.rsplit(":", 1)[1])] += 1
-        for other in Dialogue.objects.filter(pk__in=list(ids)).exclude(pk=dialogue.pk):
+        for other in Dialogue.objects.filter(pk__in=list(ids)).exclude(pk=dialogue.pk):  # type: ignore[assignment]
             add(other, _("liknande ord"), 1.0 * ids[other.pk])
     already = set(dialogue.earlier_dialogues.values_list("pk", flat=True))
     items = [s for s in found.values() if s.dialogue.pk not in already]
@@ -254,9 +254,9 @@ def guideline_checks(dialogues: Iterable[Dialogue]) -> dict[int, list[guideline.
                 anchored_on=d.anchored_on,
                 affected=sorted(affected[d.pk]),
                 commented=sorted(commented[d.pk]),
-                earlier_count=counts.get(d.pk, {}).get("n_earlier", 0),
+                earlier_count=counts.get(d.pk, {}).get("n_earlier", 0),  # type: ignore[call-overload]
                 earlier_note=d.earlier_dialogues_note,
-                outreach_count=counts.get(d.pk, {}).get("n_outreach", 0),
+                outreach_count=counts.get(d.pk, {}).get("n_outreach", 0),  # type: ignore[call-overload]
                 ends_on=d.ends_on,
                 feedback_on=d.feedback_on,
                 feedback_published_at=d.feedback_published_at,
@@ -287,7 +287,7 @@ def guideline_overview() -> list[GuidelineRow]:
         year = (
             d.starts_on or (d.published_at and d.published_at.date()) or timezone.localdate()
         ).year
-        board = d.responsible_board.name if d.responsible_board_id else _("Ingen nämnd angiven")
+        board = d.responsible_board.name if d.responsible_board else _("Ingen nämnd angiven")
         row = rows.setdefault(
             (year, board),
             GuidelineRow(year, board, 0, {key: 0 for key, _title in guideline.PRINCIPLES}),

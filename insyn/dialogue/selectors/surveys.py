@@ -57,9 +57,9 @@ def survey_results(survey: Survey, *, text_limit: int = 200) -> tuple[int, list[
         question__survey=survey, value__isnull=False
     ).values_list("question_id", "option_id", "value"):
         if option_id:
-            ranks[option_id].append(value)
+            ranks[option_id].append(value)  # type: ignore[arg-type]
         else:
-            scale_values[question_id].append(value)
+            scale_values[question_id].append(value)  # type: ignore[arg-type]
     texts: dict[int, list[str]] = defaultdict(list)
     for question_id, text in (
         Answer.objects.filter(question__survey=survey)
@@ -130,15 +130,15 @@ def survey_export_rows(survey: Survey) -> tuple[list[str], Iterable[list[Any]]]:
                 number,
                 timezone.localtime(response.created_at).date().isoformat(),
                 response.get_source_display(),
-                response.district.name if response.district_id else "",
+                response.district.name if response.district else "",
                 response.get_age_band_display() if response.age_band else "",
             ]
             for q in questions:
                 parts = by_question.get(q.pk, [])
                 if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-                    row.append("; ".join(option_text[a.option_id] for a in parts))
+                    row.append("; ".join(option_text[a.option_id] for a in parts))  # type: ignore[index]
                 elif q.kind == QuestionKind.RANKING:
-                    row.append(" > ".join(option_text[a.option_id] for a in parts))
+                    row.append(" > ".join(option_text[a.option_id] for a in parts))  # type: ignore[index]
                 elif q.kind == QuestionKind.SCALE:
                     row.append(parts[0].value if parts else "")
                 else:

@@ -54,7 +54,7 @@ class BallotRefused(ServiceError):
     pass
 
 
-RULES_NEEDING_N = {
+RULES_NEEDING_N: dict[str, Any] = {
     VotingRule.CHOOSE_N: _("Ange hur många förslag varje person får välja."),
     VotingRule.RANKING: _("Ange hur många förslag varje person får rangordna."),
     VotingRule.POINTS: _("Ange hur många poäng varje person får fördela."),
@@ -365,7 +365,7 @@ def cast_ballot(
     return ballot
 
 
-BALLOT_KINDS = {
+BALLOT_KINDS: dict[str, str] = {
     VotingRule.WITHIN_BUDGET: counting.APPROVAL,
     VotingRule.CHOOSE_N: counting.APPROVAL,
     VotingRule.RANKING: counting.RANKING,

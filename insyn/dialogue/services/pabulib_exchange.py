@@ -26,7 +26,7 @@ from insyn.dialogue.services.budgets import _compute_results
 from insyn.dialogue.services.common import _as_history_user
 from insyn.organisations.selectors import current_municipality
 
-PABULIB_VOTE_TYPES = {
+PABULIB_VOTE_TYPES: dict[str, str] = {
     VotingRule.WITHIN_BUDGET: "approval",
     VotingRule.CHOOSE_N: "approval",
     VotingRule.RANKING: "ordinal",
@@ -52,7 +52,7 @@ def budget_as_pabulib(budget: Budget) -> pabulib.PbElection:
             ordered = [p for p, _rank in sorted(choices, key=lambda c: c[1])]
             votes.append((ordered, None))
         elif budget.rule == VotingRule.POINTS:
-            votes.append(([p for p, _v in sorted(choices)], [v for _p, v in sorted(choices)]))
+            votes.append(([p for p, _v in sorted(choices)], [v for _p, v in sorted(choices)]))  # type: ignore[arg-type]
         else:
             votes.append(([p for p, _v in sorted(choices)], None))
     start = dialogue.starts_on or timezone.localdate()

@@ -143,7 +143,7 @@ def dialogue_save(
 def notify_affected(dialogue: Dialogue, organisations: Iterable[Organisation]) -> int:
     """Queue a coordination notice to each organisation's notice address (once per dialogue)."""
     sent = 0
-    board = dialogue.responsible_board.name if dialogue.responsible_board_id else _("okänd")
+    board = dialogue.responsible_board.name if dialogue.responsible_board else _("okänd")
     for org in organisations:
         if not org.email:
             continue

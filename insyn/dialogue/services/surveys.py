@@ -128,7 +128,7 @@ def _answers_for(question: Question, raw: Any, errors: dict[int, str]) -> list[A
         if not values <= option_ids:
             errors[question.pk] = _("Välj bland alternativen.")
         else:
-            answers += [Answer(question=question, option_id=v) for v in sorted(values)]
+            answers += [Answer(question=question, option_id=v) for v in sorted(values)]  # type: ignore[type-var]
     elif kind == QuestionKind.SCALE:
         if raw not in (None, ""):
             value = _to_int(raw)
@@ -141,14 +141,14 @@ def _answers_for(question: Question, raw: Any, errors: dict[int, str]) -> list[A
         if ranks:
             if set(ranks) - option_ids or None in ranks.values():
                 errors[question.pk] = _("Rangordna bland alternativen.")
-            elif sorted(ranks.values()) != list(range(1, len(ranks) + 1)):
+            elif sorted(ranks.values()) != list(range(1, len(ranks) + 1)):  # type: ignore[type-var]
                 errors[question.pk] = _(
                     "Ge varje alternativ en egen plats (1, 2, 3 …) utan att hoppa över någon."
                 )
             else:
                 answers += [
                     Answer(question=question, option_id=k, value=v)
-                    for k, v in sorted(ranks.items(), key=lambda kv: kv[1])
+                    for k, v in sorted(ranks.items(), key=lambda kv: kv[1])  # type: ignore[arg-type, return-value]
                 ]
     elif kind == QuestionKind.TEXT:
         text = (raw or "").strip()
