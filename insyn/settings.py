@@ -171,7 +171,6 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, else the database (shared by all processes) ----------------
 if redis_url := os.environ.get("REDIS_URL"):
@@ -302,7 +301,7 @@ def rate_limit_client_ip(request) -> str:
     whatever the client sent, and are not trusted)."""
     import ipaddress
 
-    last = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+    last = request.headers.get("x-forwarded-for", "").rsplit(",", 1)[-1].strip()
     try:
         return str(ipaddress.ip_address(last))
     except ValueError:

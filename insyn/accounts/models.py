@@ -29,7 +29,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(_("roll"), max_length=30, choices=Role.choices)
+    role = models.CharField(_("roll"), max_length=30, choices=Role)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )

@@ -59,7 +59,7 @@ class NoticePreference(models.Model):
     frequency = models.CharField(
         _("hur ofta"),
         max_length=10,
-        choices=NoticeFrequency.choices,
+        choices=NoticeFrequency,
         default=NoticeFrequency.IMMEDIATE,
     )
     language = models.CharField(max_length=10, default="sv")

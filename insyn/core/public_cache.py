@@ -84,7 +84,7 @@ def _eligible(request: HttpRequest) -> bool:
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
         return False
-    return "HTTP_AUTHORIZATION" not in request.META
+    return "authorization" not in request.headers
 
 
 # Hosts that passed request.get_host() (ALLOWED_HOSTS), by the headers that named them: the
@@ -228,7 +228,7 @@ local_pages = LocalPages()
 def _encoding(request: HttpRequest, entry: dict) -> str:
     if "gzip" not in entry:
         return "identity"
-    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    header = request.headers.get("accept-encoding", "")
     if not header:
         return "identity"
     accepted = {
@@ -244,10 +244,10 @@ def _encoding(request: HttpRequest, entry: dict) -> str:
 
 
 def _not_modified(request: HttpRequest, entry: dict, last_modified: float) -> bool:
-    if inm := request.META.get("HTTP_IF_NONE_MATCH"):
+    if inm := request.headers.get("if-none-match"):
         tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
         return "*" in tags or entry["etag"].removeprefix("W/") in tags
-    if ims := request.META.get("HTTP_IF_MODIFIED_SINCE"):
+    if ims := request.headers.get("if-modified-since"):
         try:
             return int(last_modified) <= parsedate_to_datetime(ims).timestamp()
         except (TypeError, ValueError):

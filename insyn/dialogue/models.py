@@ -101,7 +101,7 @@ class DialogueState(models.TextChoices):
 
 class PopulationFigure(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="population")
-    age_band = models.CharField(max_length=10, choices=AgeBand.choices)
+    age_band = models.CharField(max_length=10, choices=AgeBand)
     year = models.PositiveSmallIntegerField()
     count = models.PositiveIntegerField()
 
@@ -140,9 +140,7 @@ class Participant(models.Model):
         related_name="+",
         verbose_name=_("område"),
     )
-    age_band = models.CharField(
-        _("åldersgrupp"), max_length=10, choices=AgeBand.choices, blank=True
-    )
+    age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -232,9 +230,7 @@ class DialogueQuerySet(models.QuerySet["Dialogue"]):
 class Dialogue(models.Model):
     title = models.CharField(_("titel"), max_length=200)
     question = models.TextField(_("dialogfråga"), blank=True)
-    initiator = models.CharField(
-        _("initiativ från"), max_length=20, choices=Initiator.choices, blank=True
-    )
+    initiator = models.CharField(_("initiativ från"), max_length=20, choices=Initiator, blank=True)
     responsible_board = models.ForeignKey(
         Organisation,
         null=True,
@@ -286,7 +282,7 @@ class Dialogue(models.Model):
     identity_level = models.CharField(
         _("inloggning där en person bara får delta en gång"),
         max_length=10,
-        choices=IdentityLevel.choices,
+        choices=IdentityLevel,
         default=IdentityLevel.EMAIL,
     )
     # Anchoring with elected officials (required, whether politically decided or not).
@@ -303,7 +299,7 @@ class Dialogue(models.Model):
         _("återkoppling publicerad"), null=True, blank=True
     )
     state = models.CharField(
-        _("läge"), max_length=10, choices=DialogueState.choices, default=DialogueState.DRAFT
+        _("läge"), max_length=10, choices=DialogueState, default=DialogueState.DRAFT
     )
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -407,9 +403,7 @@ class Outreach(models.Model):
         related_name="+",
         verbose_name=_("område"),
     )
-    age_band = models.CharField(
-        _("åldersgrupp"), max_length=10, choices=AgeBand.choices, blank=True
-    )
+    age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand, blank=True)
     description = models.TextField(_("vad som gjordes"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -456,12 +450,8 @@ class Contribution(models.Model):
         related_name="+",
         verbose_name=_("område"),
     )
-    age_band = models.CharField(
-        _("åldersgrupp"), max_length=10, choices=AgeBand.choices, blank=True
-    )
-    source = models.CharField(
-        _("källa"), max_length=10, choices=Source.choices, default=Source.ONLINE
-    )
+    age_band = models.CharField(_("åldersgrupp"), max_length=10, choices=AgeBand, blank=True)
+    source = models.CharField(_("källa"), max_length=10, choices=Source, default=Source.ONLINE)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -513,7 +503,7 @@ class QuestionKind(models.TextChoices):
 class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(_("typ"), max_length=10, choices=QuestionKind.choices)
+    kind = models.CharField(_("typ"), max_length=10, choices=QuestionKind)
     text = models.CharField(_("fråga"), max_length=500)
     help_text = models.CharField(_("hjälptext"), max_length=500, blank=True)
     required = models.BooleanField(_("obligatorisk"), default=False)
@@ -625,7 +615,7 @@ class Post(Contribution):
     )
     author_name = models.CharField(_("namn eller signatur (frivilligt)"), max_length=80, blank=True)
     body = models.TextField(_("inlägg"))
-    state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
+    state = models.CharField(max_length=10, choices=PostState, default=PostState.VISIBLE)
     hidden_reason = models.CharField(_("skäl"), max_length=300, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -696,7 +686,7 @@ class Budget(models.Model):
     rule = models.CharField(
         _("röstningsregel"),
         max_length=10,
-        choices=VotingRule.choices,
+        choices=VotingRule,
         default=VotingRule.WITHIN_BUDGET,
     )
     max_choices = models.PositiveSmallIntegerField(
@@ -707,7 +697,7 @@ class Budget(models.Model):
     counting = models.CharField(
         _("hur rösterna räknas"),
         max_length=10,
-        choices=CountingRule.choices,
+        choices=CountingRule,
         default=CountingRule.GREEDY,
     )
     # The counted result with its explanation (winners under the rule and under "most votes
@@ -715,7 +705,7 @@ class Budget(models.Model):
     # voting closes: see insyn.dialogue.counting.Outcome.
     results = models.JSONField(default=dict, blank=True, editable=False)
     phase = models.CharField(
-        _("fas"), max_length=12, choices=BudgetPhase.choices, default=BudgetPhase.PROPOSALS
+        _("fas"), max_length=12, choices=BudgetPhase, default=BudgetPhase.PROPOSALS
     )
     voting_closes_at = models.DateTimeField(_("omröstningen stänger"), null=True, blank=True)
     # Residents' proposals wait for a moderator before anyone else sees them (issue 12 finding
@@ -773,9 +763,7 @@ class Proposal(Contribution):
     title = models.CharField(_("rubrik"), max_length=200)
     description = models.TextField(_("beskrivning"))
     place = models.CharField(_("plats"), max_length=200, blank=True)
-    state = models.CharField(
-        max_length=15, choices=ProposalState.choices, default=ProposalState.SUBMITTED
-    )
+    state = models.CharField(max_length=15, choices=ProposalState, default=ProposalState.SUBMITTED)
     cost = models.PositiveBigIntegerField(_("beräknad kostnad (kronor)"), null=True, blank=True)
     answer = models.TextField(_("kommunens svar"), blank=True)
     assessed_by = models.ForeignKey(
@@ -785,7 +773,7 @@ class Proposal(Contribution):
     votes = models.PositiveIntegerField(_("röster"), default=0)
     is_winner = models.BooleanField(_("vinnande förslag"), default=False)
     delivery_stage = models.CharField(
-        _("genomförande"), max_length=10, choices=DeliveryStage.choices, blank=True
+        _("genomförande"), max_length=10, choices=DeliveryStage, blank=True
     )
     responsible_organisation = models.ForeignKey(
         Organisation,
@@ -852,7 +840,7 @@ class Ballot(models.Model):
     district = models.ForeignKey(
         District, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    age_band = models.CharField(max_length=10, choices=AgeBand, blank=True)
     version = models.PositiveIntegerField(default=0)  # successful casts; proves no lost update
     keep_informed = models.BooleanField(default=False)  # notices as winning projects progress
     created_at = models.DateTimeField(auto_now_add=True)
@@ -895,7 +883,7 @@ class DeliveryUpdate(models.Model):
     unguessable uuid once the budget's results are public."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="deliveries")
-    stage = models.CharField(_("skede"), max_length=10, choices=DeliveryStage.choices)
+    stage = models.CharField(_("skede"), max_length=10, choices=DeliveryStage)
     on = models.DateField(_("datum"))
     note = models.TextField(_("vad som har hänt"), blank=True)
     photo = models.FileField(_("bild"), upload_to=_delivery_photo_path, max_length=200, blank=True)
@@ -943,7 +931,7 @@ class MeetingKind(models.TextChoices):
 class Meeting(models.Model):
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="meetings")
     kind = models.CharField(
-        _("typ"), max_length=12, choices=MeetingKind.choices, default=MeetingKind.MEETING
+        _("typ"), max_length=12, choices=MeetingKind, default=MeetingKind.MEETING
     )
     title = models.CharField(_("titel"), max_length=200)
     starts_at = models.DateTimeField(_("börjar"))

@@ -147,7 +147,7 @@ class CategoryQuestion(models.Model):
     code = models.SlugField(_("kod"), max_length=40)
     description = models.CharField(_("fråga"), max_length=300)
     datatype = models.CharField(
-        _("datatyp"), max_length=20, choices=Datatype.choices, default=Datatype.STRING
+        _("datatyp"), max_length=20, choices=Datatype, default=Datatype.STRING
     )
     datatype_description = models.CharField(_("hjälptext"), max_length=300, blank=True)
     required = models.BooleanField(_("obligatorisk"), default=False)
@@ -240,9 +240,7 @@ class AnswerTemplate(models.Model):
 
     title = models.CharField(_("rubrik"), max_length=200)
     body = models.TextField(_("text"))
-    status = models.CharField(
-        _("sätter status"), max_length=20, choices=CaseStatus.choices, blank=True
-    )
+    status = models.CharField(_("sätter status"), max_length=20, choices=CaseStatus, blank=True)
     active = models.BooleanField(_("aktiv"), default=True)
     history = HistoricalRecords()
 
@@ -410,7 +408,7 @@ class CaseQuerySet(models.QuerySet):
 
 class Case(models.Model):
     number = models.CharField(_("ärendenummer"), max_length=30, unique=True)
-    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("kategori")
     )
@@ -437,10 +435,10 @@ class Case(models.Model):
         verbose_name=_("ansvarig organisation"),
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED
+        _("status"), max_length=20, choices=CaseStatus, default=CaseStatus.RECEIVED
     )
     notice = models.TextField(_("besked till invånaren"), blank=True)
-    source = models.CharField(_("kanal"), max_length=20, choices=Source.choices, default=Source.WEB)
+    source = models.CharField(_("kanal"), max_length=20, choices=Source, default=Source.WEB)
 
     created_at = models.DateTimeField(_("inkommet"), default=timezone.now)
     updated_at = models.DateTimeField(_("senast ändrat"), default=timezone.now)
@@ -459,7 +457,7 @@ class Case(models.Model):
 
     # Public view: staff-moderated text; only fault reports may be published.
     public_state = models.CharField(
-        _("publicering"), max_length=20, choices=PublicState.choices, default=PublicState.PENDING
+        _("publicering"), max_length=20, choices=PublicState, default=PublicState.PENDING
     )
     public_description = models.TextField(_("publik beskrivning"), blank=True)
     public_address = models.CharField(_("publik platsbeskrivning"), max_length=300, blank=True)
@@ -705,9 +703,9 @@ class CaseEvent(models.Model):
     """One entry in a case's event log; public ones are the updates residents and APIs see."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    kind = models.CharField(max_length=20, choices=EventKind)
     is_public = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    status = models.CharField(max_length=20, choices=CaseStatus, blank=True)
     body = models.TextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -58,7 +58,7 @@ class Goal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="goals")
     number = models.CharField(_("nummer"), max_length=10)
     kind = models.CharField(
-        _("typ"), max_length=20, choices=GoalKind.choices, default=GoalKind.INRIKTNINGSMAL
+        _("typ"), max_length=20, choices=GoalKind, default=GoalKind.INRIKTNINGSMAL
     )
     title = models.CharField(_("titel"), max_length=300)
     short_title = models.CharField(_("kort titel"), max_length=200, blank=True)
@@ -145,7 +145,7 @@ class Assignment(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="assignments")
     number = models.CharField(_("nummer"), max_length=20, blank=True)
     kind = models.CharField(
-        _("typ"), max_length=20, choices=AssignmentKind.choices, default=AssignmentKind.COUNCIL
+        _("typ"), max_length=20, choices=AssignmentKind, default=AssignmentKind.COUNCIL
     )
     # The last part of the citable address /plan/2023/mal/4/uppdrag/21/: the municipality's
     # number ("21"), else a name made from how it is written ("kvarvarande-2022-19",
@@ -277,12 +277,12 @@ class PeriodQuerySet(models.QuerySet["FollowUpPeriod"]):
 class FollowUpPeriod(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="periods")
     year = models.PositiveSmallIntegerField(_("år"))
-    kind = models.CharField(_("typ"), max_length=20, choices=PeriodKind.choices)
+    kind = models.CharField(_("typ"), max_length=20, choices=PeriodKind)
     label = models.CharField(_("benämning"), max_length=200)
     month = models.PositiveSmallIntegerField(_("månad"), null=True, blank=True)
     deadline = models.DateField(_("sista dag för rapportering"), null=True, blank=True)
     state = models.CharField(
-        _("läge"), max_length=20, choices=PeriodState.choices, default=PeriodState.PLANNED
+        _("läge"), max_length=20, choices=PeriodState, default=PeriodState.PLANNED
     )
     opened_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("publicerad i Insyn"), null=True, blank=True)
@@ -372,13 +372,11 @@ class Report(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.UNKNOWN
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.UNKNOWN)
     assessment = models.TextField(_("bedömning"), blank=True)
     assessment_label = models.CharField(_("rubrik för bedömningen"), max_length=200, blank=True)
     state = models.CharField(
-        _("läge"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
+        _("läge"), max_length=20, choices=ReportState, default=ReportState.DRAFT
     )
     return_comment = models.TextField(_("kommentar vid återsändning"), blank=True)
     # Optimistic concurrency: every save increments it; a save based on an old version fails.
@@ -390,7 +388,7 @@ class Report(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # A draft opened from earlier text: from what, and from which period (see period_open).
     prefill_source = models.CharField(
-        _("förifyllt från"), max_length=10, choices=PrefillSource.choices, blank=True, default=""
+        _("förifyllt från"), max_length=10, choices=PrefillSource, blank=True, default=""
     )
     prefill_period = models.ForeignKey(
         "FollowUpPeriod",
@@ -456,11 +454,11 @@ class GoalFollowUp(models.Model):
     period = models.ForeignKey(
         FollowUpPeriod, on_delete=models.PROTECT, related_name="goal_follow_ups"
     )
-    status = models.CharField(_("status"), max_length=10, choices=GoalStatus.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=GoalStatus, blank=True)
     assessment = models.TextField(_("bedömning"), blank=True)
     # As published on an imported page; shown only when no previous period lets us compute it.
     stated_trend = models.CharField(
-        _("trend enligt publicerad text"), max_length=10, choices=Trend.choices, blank=True
+        _("trend enligt publicerad text"), max_length=10, choices=Trend, blank=True
     )
     published_summary = models.TextField(_("sammanfattning enligt publicerad text"), blank=True)
     # Older published summaries name organisations whose work the goal does not affect

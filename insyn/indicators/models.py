@@ -34,7 +34,7 @@ class Area(models.Model):
 
     id = models.CharField(_("id i Kolada"), max_length=40, primary_key=True)
     title = models.CharField(_("namn"), max_length=200)
-    type = models.CharField(_("typ"), max_length=1, choices=AreaType.choices)
+    type = models.CharField(_("typ"), max_length=1, choices=AreaType)
     municipality = models.CharField(_("kommun (för enheter)"), max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,7 +62,7 @@ class Kpi(models.Model):
 
     id = models.CharField(_("id"), max_length=40, primary_key=True)
     source = models.CharField(
-        _("källa"), max_length=10, choices=KpiSource.choices, default=KpiSource.KOLADA
+        _("källa"), max_length=10, choices=KpiSource, default=KpiSource.KOLADA
     )
     title = models.CharField(_("titel"), max_length=500)
     description = models.TextField(_("beskrivning"), blank=True)
@@ -136,7 +136,7 @@ class Value(models.Model):
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="values")
     period = models.PositiveSmallIntegerField(_("år"))
-    gender = models.CharField(_("kön"), max_length=1, choices=Gender.choices, default=Gender.TOTAL)
+    gender = models.CharField(_("kön"), max_length=1, choices=Gender, default=Gender.TOTAL)
     value = models.FloatField(_("värde"), null=True, blank=True)
     count = models.PositiveIntegerField(_("antal bidragande"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=50, blank=True)
@@ -173,7 +173,7 @@ class ValueRevision(models.Model):
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     period = models.PositiveSmallIntegerField(_("år"))
-    gender = models.CharField(_("kön"), max_length=1, choices=Gender.choices)
+    gender = models.CharField(_("kön"), max_length=1, choices=Gender)
     value = models.FloatField(_("värde"), null=True, blank=True)
     count = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=50, blank=True)
@@ -244,7 +244,7 @@ class PeerGroup(models.Model):
     """Areas to compare with. Kolada's groups mirror Kolada; custom groups are edited by staff."""
 
     kind = models.CharField(
-        _("typ"), max_length=10, choices=PeerGroupKind.choices, default=PeerGroupKind.CUSTOM
+        _("typ"), max_length=10, choices=PeerGroupKind, default=PeerGroupKind.CUSTOM
     )
     kolada_id = models.CharField(
         _("id i Kolada"), max_length=40, unique=True, null=True, blank=True
@@ -293,7 +293,7 @@ class Indicator(models.Model):
         _("enhet"), max_length=50, blank=True, help_text=_("Till exempel %, kr/inv eller antal.")
     )
     direction = models.CharField(
-        _("vad är bättre"), max_length=10, choices=Direction.choices, default=Direction.NONE
+        _("vad är bättre"), max_length=10, choices=Direction, default=Direction.NONE
     )
     is_published = models.BooleanField(_("publicerad"), default=False)
     order = models.PositiveSmallIntegerField(_("ordning"), default=0)
@@ -392,7 +392,7 @@ class BudgetUpload(models.Model):
         verbose_name=_("plan"),
     )
     state = models.CharField(
-        _("läge"), max_length=10, choices=BudgetState.choices, default=BudgetState.DRAFT
+        _("läge"), max_length=10, choices=BudgetState, default=BudgetState.DRAFT
     )
     file_name = models.CharField(_("filnamn"), max_length=255, blank=True)
     note = models.CharField(_("kommentar"), max_length=300, blank=True)

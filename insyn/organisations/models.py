@@ -56,7 +56,7 @@ class Organisation(models.Model):
 
     name = models.CharField(_("namn"), max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
-    kind = models.CharField(_("typ"), max_length=20, choices=OrganisationKind.choices)
+    kind = models.CharField(_("typ"), max_length=20, choices=OrganisationKind)
     short_name = models.CharField(_("förkortning"), max_length=40, blank=True)
     description = models.TextField(_("beskrivning"), blank=True)
     website = models.URLField(_("webbplats"), blank=True)
@@ -164,7 +164,7 @@ class District(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     code = models.CharField(_("kod"), max_length=20, blank=True)
     kind = models.CharField(
-        _("typ"), max_length=20, choices=DistrictKind.choices, default=DistrictKind.DISTRICT
+        _("typ"), max_length=20, choices=DistrictKind, default=DistrictKind.DISTRICT
     )
     geometry = models.JSONField(
         _("gräns (GeoJSON, WGS 84)"),
@@ -235,7 +235,7 @@ class Place(models.Model):
     so address search works with no internet."""
 
     name = models.CharField(_("namn"), max_length=200)
-    kind = models.CharField(_("typ"), max_length=10, choices=PlaceKind.choices)
+    kind = models.CharField(_("typ"), max_length=10, choices=PlaceKind)
     locality = models.CharField(_("ort"), max_length=100, blank=True)
     lat = models.FloatField(_("latitud"))
     long = models.FloatField(_("longitud"))

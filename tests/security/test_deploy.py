@@ -188,7 +188,7 @@ def _in_process(production_settings: dict) -> dict:
 def test_cookies_are_secure_and_http_is_redirected_in_production_mode(production_settings):
     UserFactory(username="handlaggare")
     with override_settings(**_in_process(production_settings)):
-        client = Client(HTTP_HOST="insyn.example.se")
+        client = Client(headers={"host": "insyn.example.se"})
         plain = client.get("/om/")
         assert plain.status_code == 301
         assert plain["Location"] == "https://insyn.example.se/om/"

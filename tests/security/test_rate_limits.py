@@ -344,7 +344,7 @@ def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(site, settings):
     url = reverse("feedback:give")
 
     def post(forwarded: str) -> Any:
-        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded).post(url, {})
+        return Client(REMOTE_ADDR=proxy, headers={"x-forwarded-for": forwarded}).post(url, {})
 
     answers = [post("203.0.113.5").status_code for _ in range(3)]
     assert 429 not in answers
