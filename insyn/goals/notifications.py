@@ -8,17 +8,24 @@ or `insyn send-reminders` twice never sends the same notice twice.
                                                     reminder:<period>:<7|1>
 - report returned → the organisation's reporters:   report_returned:<report>:<version>
 - period published → reporters, compilers, readers: period_published:<period>
+
+The texts are gettext messages with named placeholders (English in insyn/locale/en). Staff have
+no language of their own, so every notice is written in the site's language (Swedish), whatever
+language the person whose action queued it has chosen for their pages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from insyn.accounts.models import Membership, Role
 from insyn.core.mail import queue_email
@@ -27,7 +34,20 @@ from insyn.organisations.models import Organisation
 if TYPE_CHECKING:
     from insyn.goals.models import FollowUpPeriod, Report
 
-SIGNATURE = "\n\nDet här meddelandet skickades automatiskt av Insyn."
+
+def _signature() -> str:
+    return "\n\n" + _("Det här meddelandet skickades automatiskt av Insyn.")
+
+
+def _in_site_language[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """Write the notice in the site's language, not in the acting person's page language."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _url(name: str, *args: object) -> str:
@@ -55,10 +75,15 @@ def _recipients(org_ids: Iterable[int]) -> dict[str, set[str]]:
     return result
 
 
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names))
+
+
 def _deadline(period: FollowUpPeriod) -> str:
     return f"{period.deadline:%Y-%m-%d}" if period.deadline else "–"
 
 
+@_in_site_language
 def period_opened(period: FollowUpPeriod) -> int:
     org_ids = set(
         period.reports.filter(organisation__isnull=False).values_list("organisation_id", flat=True)
@@ -66,20 +91,30 @@ def period_opened(period: FollowUpPeriod) -> int:
     queued = 0
     for address, names in _recipients(org_ids).items():
         body = (
-            f"Hej!\n\nUppföljningen {period.label} {period.year} är öppen för rapportering "
-            f"för {', '.join(sorted(names))}.\nSista dag för rapportering: "
-            f"{_deadline(period)}.\n\nDina utkast är ifyllda med er förra rapport. "
-            f"Rapportera här: {_url('goals:my_reports')}{SIGNATURE}"
+            _(
+                "Hej!\n\nUppföljningen %(period)s %(year)s är öppen för rapportering för "
+                "%(organisations)s.\nSista dag för rapportering: %(deadline)s.\n\nDina utkast "
+                "är ifyllda med er förra rapport. Rapportera här: %(url)s"
+            )
+            % {
+                "period": period.label,
+                "year": period.year,
+                "organisations": _names(names),
+                "deadline": _deadline(period),
+                "url": _url("goals:my_reports"),
+            }
+            + _signature()
         )
         queued += queue_email(
             address,
-            f"Rapportera: {period.label} {period.year}",
+            _("Rapportera: %(period)s %(year)s") % {"period": period.label, "year": period.year},
             body,
             dedupe_key=f"period_opened:{period.pk}",
         )
     return queued
 
 
+@_in_site_language
 def deadline_reminders(period: FollowUpPeriod, *, today: dt.date) -> int:
     """Queue the 7-day or 1-day reminder if today is in that window (2–7 or 0–1 days left)."""
     from insyn.goals.services import EDITABLE_STATES
@@ -99,39 +134,64 @@ def deadline_reminders(period: FollowUpPeriod, *, today: dt.date) -> int:
         )
     )
     queued = 0
-    when = (
-        "i morgon" if days_left == 1 else ("i dag" if days_left == 0 else f"om {days_left} dagar")
-    )
+    if days_left == 0:
+        when = _("i dag")
+    elif days_left == 1:
+        when = _("i morgon")
+    else:
+        when = _("om %(n)s dagar") % {"n": days_left}
     for address, names in _recipients(org_ids).items():
         body = (
-            f"Hej!\n\nSista dag för rapportering av {period.label} {period.year} är "
-            f"{_deadline(period)} ({when}). Följande har ännu inte lämnat in alla "
-            f"rapporter: {', '.join(sorted(names))}.\n\nRapportera här: "
-            f"{_url('goals:my_reports')}{SIGNATURE}"
+            _(
+                "Hej!\n\nSista dag för rapportering av %(period)s %(year)s är %(deadline)s "
+                "(%(when)s). Följande har ännu inte lämnat in alla rapporter: "
+                "%(organisations)s.\n\nRapportera här: %(url)s"
+            )
+            % {
+                "period": period.label,
+                "year": period.year,
+                "deadline": _deadline(period),
+                "when": when,
+                "organisations": _names(names),
+                "url": _url("goals:my_reports"),
+            }
+            + _signature()
         )
         queued += queue_email(
             address,
-            f"Påminnelse: rapportera {period.label} {period.year}",
+            _("Påminnelse: rapportera %(period)s %(year)s")
+            % {"period": period.label, "year": period.year},
             body,
             dedupe_key=f"reminder:{period.pk}:{which}",
         )
     return queued
 
 
+@_in_site_language
 def report_returned(report: Report) -> int:
     addresses = set(_recipients([report.organisation_id]))
     if report.submitted_by_id and report.submitted_by.email:
         addresses.add(report.submitted_by.email.lower())
     body = (
-        f"Hej!\n\nRapporten för {report.organisation} om {report.assignment.heading} "
-        f"({report.period.label} {report.period.year}) har skickats tillbaka för "
-        f"komplettering.\n\nKommentar:\n{report.return_comment}\n\nRätta och lämna in igen: "
-        f"{_url('goals:report', report.pk)}{SIGNATURE}"
+        _(
+            "Hej!\n\nRapporten för %(organisation)s om %(assignment)s (%(period)s %(year)s) har "
+            "skickats tillbaka för komplettering.\n\nKommentar:\n%(comment)s\n\nRätta och "
+            "lämna in igen: %(url)s"
+        )
+        % {
+            "organisation": report.organisation,
+            "assignment": report.assignment.heading,
+            "period": report.period.label,
+            "year": report.period.year,
+            "comment": report.return_comment,
+            "url": _url("goals:report", report.pk),
+        }
+        + _signature()
     )
     return sum(
         queue_email(
             address,
-            f"Komplettera rapporten: {report.assignment.heading}",
+            _("Komplettera rapporten: %(assignment)s") % {"assignment": report.assignment.heading},
             body,
             dedupe_key=f"report_returned:{report.pk}:{report.version}",
         )
@@ -139,6 +199,7 @@ def report_returned(report: Report) -> int:
     )
 
 
+@_in_site_language
 def period_published(period: FollowUpPeriod) -> int:
     org_ids = set(
         period.reports.filter(organisation__isnull=False).values_list("organisation_id", flat=True)
@@ -153,13 +214,14 @@ def period_published(period: FollowUpPeriod) -> int:
         .values_list("user__email", flat=True)
     }
     body = (
-        f"Hej!\n\nUppföljningen {period.label} {period.year} är publicerad: "
-        f"{public_period_url(period)}{SIGNATURE}"
+        _("Hej!\n\nUppföljningen %(period)s %(year)s är publicerad: %(url)s")
+        % {"period": period.label, "year": period.year, "url": public_period_url(period)}
+        + _signature()
     )
     return sum(
         queue_email(
             address,
-            f"Publicerad: {period.label} {period.year}",
+            _("Publicerad: %(period)s %(year)s") % {"period": period.label, "year": period.year},
             body,
             dedupe_key=f"period_published:{period.pk}",
         )

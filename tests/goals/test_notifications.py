@@ -120,3 +120,26 @@ def test_it_tells_the_reporter_when_a_report_is_returned_and_when_published(worl
     assert rcpt == [reporter.email]
     assert "Saknar siffror." in message.get_content()
     assert message["Subject"].startswith("Komplettera rapporten")
+
+
+def test_notices_are_swedish_even_when_the_acting_person_reads_english(world, as_user):
+    """Staff have no language of their own: a compiler who chose English for the pages still
+    sends the reporters Swedish notices (gettext messages, English in the catalogue)."""
+    from django.utils import translation
+
+    from insyn.goals import notifications
+
+    open_period(world)
+    report = Report.objects.filter(period=world.period, organisation=world.son).first()
+    report.state, report.return_comment = ReportState.RETURNED, "Ange siffrorna."
+    report.save()
+    with translation.override("en"):
+        assert notifications.report_returned(report) >= 1
+        # The catalogue has the English text, so the Swedish below is the override's doing.
+        assert translation.gettext("Komplettera rapporten: %(assignment)s").startswith("Complete")
+    email = OutgoingEmail.objects.filter(dedupe_key__startswith="report_returned:").first()
+    assert email.subject == f"Komplettera rapporten: {report.assignment.heading}"
+    assert "har skickats tillbaka för komplettering" in email.body
+    assert "Kommentar:\nAnge siffrorna." in email.body
+    assert email.body.endswith("Det här meddelandet skickades automatiskt av Insyn.")
+    assert translation.get_language() == "sv"  # and the active language is left as it was
