@@ -139,8 +139,8 @@ def new_case(request: HttpRequest) -> HttpResponse:
                 contact_email=data.get("contact_email", ""),
                 contact_phone=data.get("contact_phone", ""),
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError as exc:  # a ServiceError, or validate_email's refusal
+            add_to_form(form, exc)
         else:
             # The link is shown once so it can be read out to the resident (it is also emailed).
             request.session["feedback_staff_receipt"] = {
@@ -268,8 +268,8 @@ def _action(
             form = form_class(data, auto_id=AUTO_IDS[form_name])
             form.is_valid()
             add_to_form(form, exc)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError as exc:  # a ServiceError, or validate_email's refusal
+            add_to_form(form, exc)
         else:
             messages.success(request, success)
             return redirect("feedback_staff:case", number=case.number)
@@ -586,8 +586,8 @@ def themes(request: HttpRequest) -> HttpResponse:
                 assignment=data.get("assignment"),
                 by=request.user,
             )
-        except ValidationError as exc:
-            form.add_error("title", exc)
+        except ServiceError as exc:
+            form.add_error("title", exc)  # both of save_theme's refusals are about the title
         else:
             messages.success(request, _("Temat är sparat."))
             return redirect("feedback_staff:themes")

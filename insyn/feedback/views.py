@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from insyn.core import params
+from insyn.core.errors import ServiceError, add_to_form, summary_errors
 from insyn.feedback import alerts, selectors, services
 from insyn.feedback.forms import (
     AlertForm,
@@ -263,8 +264,8 @@ def fault_submit(request: HttpRequest) -> HttpResponse:
                 contact_email=data.get("contact_email", ""),
                 contact_phone=data.get("contact_phone", ""),
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError as exc:  # a ServiceError, or validate_email's refusal
+            add_to_form(form, exc)
         else:
             return _to_receipt(request, receipt.case, receipt.token)
     if form.is_spam():
@@ -305,8 +306,8 @@ def give(request: HttpRequest) -> HttpResponse:
                     contact_email=data.get("contact_email", ""),
                     contact_phone=data.get("contact_phone", ""),
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except ValidationError as exc:  # a ServiceError, or validate_email's refusal
+                add_to_form(form, exc)
             else:
                 return _to_receipt(request, receipt.case, receipt.token)
         if form.is_spam():
@@ -380,8 +381,8 @@ def follow(request: HttpRequest, number: str) -> HttpResponse:
     if form.is_valid() and not form.is_spam():
         try:
             token = services.follow_case(case=case, email=form.cleaned_data.get("email", ""))
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ValidationError as exc:  # a ServiceError, or validate_email's refusal
+            add_to_form(form, exc)
         else:
             return _to_receipt(request, case.merged_into or case, token, following=True)
     if form.is_spam():
@@ -425,8 +426,8 @@ def alert_subscribe(request: HttpRequest) -> HttpResponse:
                     long=None if district else data.get("long"),
                     radius=None if district else data.get("radie"),
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except ValidationError as exc:  # a ServiceError, or validate_email's refusal
+                add_to_form(form, exc)
             else:
                 # The same answer whether or not the address already subscribes (no probing).
                 return redirect("feedback:alert_sent")
@@ -558,8 +559,9 @@ def reopen(request: HttpRequest, token: str) -> HttpResponse:
     if form.is_valid() and follower.may_see_case:
         try:
             services.reopen(case=follower.case, reason=form.cleaned_data.get("reason", ""))
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
+        except ServiceError as exc:
+            for message in summary_errors(exc):
+                messages.error(request, message)
     return _private(redirect("feedback:track", token=token))
 
 
@@ -575,8 +577,9 @@ def fixed(request: HttpRequest, token: str) -> HttpResponse:
     elif form.is_valid():
         try:
             services.record_fixed_answer(case=follower.case, fixed=form.cleaned_data["fixed"])
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
+        except ServiceError as exc:
+            for message in summary_errors(exc):
+                messages.error(request, message)
         else:
             messages.success(request, _("Tack för ditt svar!"))
     else:

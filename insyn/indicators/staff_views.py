@@ -4,7 +4,6 @@ peer groups, budget uploads, and the Kolada import log. Administrators and compi
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import role_required
+from insyn.core.errors import ServiceError, add_to_form, summary_errors
 from insyn.indicators import selectors, services
 from insyn.indicators.access import (
     access_budget_upload,
@@ -37,10 +37,6 @@ from insyn.indicators.models import (
 
 STAFF_ROLES = (Role.ADMIN, Role.COMPILER)
 staff_only = role_required(*STAFF_ROLES)
-
-
-def _validation_messages(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
 
 
 @staff_only
@@ -76,8 +72,8 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
                 signal_key=data.get("signal") or "",
                 by=request.user,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Indikatorn har skapats."))
             return redirect("indicators_staff:edit", pk=indicator.pk)
@@ -145,8 +141,8 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
                 assignment=form.cleaned_data["assignment"],
                 by=request.user,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Kopplingen har sparats."))
             return redirect("indicators_staff:edit", pk=indicator.pk)
@@ -218,8 +214,8 @@ def own_value_set(request: HttpRequest, pk: int) -> HttpResponse:
                 value=form.cleaned_data["value"],
                 by=request.user,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Värdet har sparats."))
             return redirect("indicators_staff:edit", pk=indicator.pk)
@@ -237,8 +233,8 @@ def own_value_remove(request: HttpRequest, pk: int, year: int, gender: str) -> H
     indicator = access_indicator(request.user, pk, write=request.method == "POST")
     try:
         services.own_value_delete(indicator=indicator, period=year, gender=gender, by=request.user)
-    except ValidationError as exc:
-        for message in _validation_messages(exc):
+    except ServiceError as exc:
+        for message in summary_errors(exc):
             messages.error(request, message)
     else:
         messages.success(request, _("Värdet har tagits bort."))
@@ -270,8 +266,8 @@ def peer_group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                 order=data["order"] or 0,
                 by=request.user,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ServiceError as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Jämförelsegruppen har sparats."))
             return redirect("indicators_staff:index")
@@ -288,8 +284,8 @@ def peer_group_remove(request: HttpRequest, pk: int) -> HttpResponse:
     group = access_peer_group(request.user, pk, write=request.method == "POST")
     try:
         services.peer_group_delete(group=group, by=request.user)
-    except ValidationError as exc:
-        for message in _validation_messages(exc):
+    except ServiceError as exc:
+        for message in summary_errors(exc):
             messages.error(request, message)
     else:
         messages.success(request, _("Jämförelsegruppen har tagits bort."))
@@ -352,8 +348,8 @@ def budget_remove(request: HttpRequest, pk: int) -> HttpResponse:
     upload = access_budget_upload(request.user, pk, write=request.method == "POST")
     try:
         services.budget_delete_draft(upload=upload, by=request.user)
-    except ValidationError as exc:
-        for message in _validation_messages(exc):
+    except ServiceError as exc:
+        for message in summary_errors(exc):
             messages.error(request, message)
         return redirect("indicators_staff:budget_detail", pk=upload.pk)
     messages.success(request, _("Utkastet har tagits bort."))
