@@ -152,7 +152,7 @@ class LoopItem:
     order: Any = 0
 
 
-_loop: dict[str, dict[str, PanelProvider]] = {"goal": {}, "assignment": {}}
+_loop: dict[str, dict[str, Callable[[Any], list[LoopItem]]]] = {"goal": {}, "assignment": {}}
 _signals: dict[str, Signal] = {}
 _population: list[Callable[[int], Population]] = []
 

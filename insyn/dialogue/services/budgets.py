@@ -503,7 +503,7 @@ def proposal_record_delivery(
         )
     except BaseException:
         if update.photo:  # nothing half-saved: the row rolls back, the file goes too
-            update.photo.storage.delete(update.photo.name)
+            update.photo.storage.delete(update.photo.name)  # type: ignore[arg-type]
         raise
     return update
 
