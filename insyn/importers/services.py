@@ -333,17 +333,18 @@ def _write_assignment(
         "board_goal_code": item.board_goal_code or "",
         "valid_until": item.valid_until,
     }
-    assignment = Assignment.objects.filter(goal=goal, import_key=key).first()
-    created = assignment is None
-    if created:
+    found = Assignment.objects.filter(goal=goal, import_key=key).first()
+    created = found is None
+    if found is None:
         # A new assignment gets one history record, written once its links are set below:
         # each m2m set() would otherwise add a record of its own with a copy of every link
         # (four more records per assignment, most of an import's time).
         assignment = Assignment(goal=goal, import_key=key, **values)
-        assignment.skip_history_when_saving = True
+        assignment.skip_history_when_saving = True  # type: ignore[attr-defined]
         assignment.save()
         result.created += 1
     else:
+        assignment = found
         _set_if_changed(assignment, **values)
     if (
         item.kind == AssignmentKind.REMAINING
@@ -375,7 +376,7 @@ def _write_assignment(
         source,
     )
     if created:
-        del assignment.skip_history_when_saving
+        del assignment.skip_history_when_saving  # type: ignore[attr-defined]
         # The creation record ("+", with the links) that the save above skipped.
         post_save.send(
             sender=Assignment,

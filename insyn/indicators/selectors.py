@@ -305,7 +305,7 @@ def _comparisons(
                     Comparison(
                         title=_("Medelvärde för %(group)s") % {"group": group.title},
                         short_title=group.title,
-                        source_label=KOLADA_LABEL,
+                        source_label=KOLADA_LABEL,  # type: ignore[arg-type]
                         is_kolada=True,
                         series=series,
                         counts=counts,
@@ -325,7 +325,7 @@ def _comparisons(
                 Comparison(
                     title=_("Medelvärde för %(group)s") % {"group": group.title},
                     short_title=group.title,
-                    source_label=INSYN_LABEL,
+                    source_label=INSYN_LABEL,  # type: ignore[arg-type]
                     is_kolada=False,
                     series={year: sum(vs) / len(vs) for year, vs in by_year.items()},
                     counts={year: (len(vs), len(members)) for year, vs in by_year.items()},
@@ -339,7 +339,7 @@ def _comparisons(
                 Comparison(
                     title=_("Riket"),
                     short_title=_("Riket"),
-                    source_label=KOLADA_LABEL,
+                    source_label=KOLADA_LABEL,  # type: ignore[arg-type]
                     is_kolada=True,
                     series={year: v for year, (v, _c) in country.items()},
                     counts={},
@@ -589,7 +589,7 @@ def summarise(
 
 def _source_label(source: str, home_name: str) -> str:
     if source == KpiSource.KOLADA:
-        return KOLADA_LABEL
+        return KOLADA_LABEL  # type: ignore[return-value]
     if source == KpiSource.INSYN:
         return _("Källa: Insyn, beräknat ur kommunens egna uppgifter (inga personuppgifter)")
     return _("Källa: %(home)s (egen uppgift)") % {"home": home_name}
