@@ -32,8 +32,8 @@ decided (dialogue feedback and decisions), what the follow-up reports now (goals
 public site shows them in that order in one panel. A provider costs one query.
 
 Panels are shown in the order the apps are installed (settings.INSTALLED_APPS); demo loaders
-run by `order` (organisations 10, follow-up pages 20, accounts 30, goals 40, indicators 50,
-dialogue 60, feedback 70, the resident signals computed from them 80).
+run by `order` (organisations 10, follow-up pages 20, accounts 30, goals 40,
+dialogue 60, feedback 70, indicators 80 (its resident signals are computed from those two)).
 """
 
 from __future__ import annotations

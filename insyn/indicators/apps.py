@@ -16,5 +16,5 @@ class IndicatorsConfig(AppConfig):
             assignment=selectors.assignment_panel,
             organisation=selectors.organisation_panel,
         )
-        registry.register_demo_loader("indicators", demo.load_demo, order=50)
-        registry.register_demo_loader("signals", demo.load_signals_demo, order=80)
+        # After dialogue (60) and feedback (70): the resident signals are computed from theirs.
+        registry.register_demo_loader("indicators", demo.load_demo, order=80)

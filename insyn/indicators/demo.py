@@ -152,15 +152,16 @@ def _budgets() -> None:
 
 
 @transaction.atomic
-def load_demo() -> None:
+def load_demo() -> str:
     _import_kolada_files()
     _peer_groups()
     _indicators(_goals())
     _budgets()
+    return load_signals_demo()
 
 
-# Resident signals on goal 4 (safety): computed from the demo's own cases and dialogues, so they
-# run after the feedback and dialogue demo data (order 80).
+# Resident signals on goal 4 (safety): computed from the demo's own cases and dialogues, which is
+# why the indicators demo runs after the feedback and dialogue demos (order 80).
 DEMO_SIGNALS = [("FELANMALAN-PER-1000", "4"), ("ATGARDSTID-MEDIAN", "4")]
 
 

@@ -8,8 +8,29 @@ from insyn.core import registry
 
 
 def test_the_feature_apps_register_their_panels_in_app_order():
-    assert list(registry._panels["goal"]) == ["indicators", "dialogue", "feedback"]
+    # "public" is the "Ni sa — vi gjorde" panel, gathered from the apps' loop items.
+    assert list(registry._panels["goal"]) == ["indicators", "dialogue", "feedback", "public"]
     assert list(registry._panels["organisation"]) == ["indicators", "dialogue"]
+
+
+def test_the_loop_and_the_signals_come_from_the_apps_that_own_them():
+    assert list(registry._loop["goal"]) == ["goals", "dialogue", "feedback"]
+    assert list(registry._loop["assignment"]) == ["goals", "dialogue", "feedback"]
+    assert {s.key: s.app for s in registry.signals()} == {
+        "DIALOG-DELTAGANDE": "dialogue",
+        "FELANMALAN-PER-1000": "feedback",
+        "ATGARDSTID-MEDIAN": "feedback",
+        "ATGARDAT-INOM-MALTID": "feedback",
+        "ATEROPPNADE": "feedback",
+    }
+
+
+def test_a_signal_key_belongs_to_one_app():
+    signal = registry.signals()[0]
+    with pytest.raises(ValueError, match="already"):
+        registry.register_signal(
+            registry.Signal(signal.key, "other", "t", "m", "", "none", lambda year: [])
+        )
 
 
 def test_every_app_with_search_documents_takes_part_in_a_rebuild():
@@ -23,9 +44,9 @@ def test_demo_loaders_run_in_dependency_order():
         "importers",
         "accounts",
         "goals",
-        "indicators",
         "dialogue",
         "feedback",
+        "indicators",  # its resident signals are computed from the demo's cases and dialogues
     ]
 
 

@@ -81,7 +81,9 @@ def test_load_demo_is_idempotent_and_links_goals(client):
     assert snapshot() == first
     goals = {link.goal.number for link in IndicatorLink.objects.select_related("goal")}
     assert goals == {"1", "4"}
-    assert Indicator.objects.filter(is_published=True).count() == 6
+    # six Kolada and own indicators, two resident signals (computed from the demo's cases)
+    assert Indicator.objects.filter(is_published=True).count() == 8
+    assert Indicator.objects.filter(kpi__source="insyn").count() == 2
     assert (
         Value.objects.filter(kpi_id="U07414", area_id="0380", period=2020, gender="T").get().value
         is None
@@ -94,6 +96,7 @@ def test_load_demo_is_idempotent_and_links_goals(client):
     goal = IndicatorLink.objects.filter(goal__number="4").first().goal
     page = client.get(goal.get_absolute_url()).content.decode()
     assert "Invånare som känner sig trygga" in page and "Beräknat av Insyn" in page
+    assert "Felanmälningar per 1 000 invånare" in page and "Så beräknas det:" in page
 
 
 @pytest.mark.django_db
@@ -102,4 +105,4 @@ def test_load_demo_without_goals_still_loads_indicators():
 
     load_registry_file(DATA_DIR / "uppsala.json")
     demo.load_demo()
-    assert Indicator.objects.count() == 6 and not IndicatorLink.objects.exists()
+    assert Indicator.objects.count() == 8 and not IndicatorLink.objects.exists()
