@@ -103,7 +103,7 @@ def dialogue_save(
     `seen`: the dialogue's updated_at when the form was loaded; DialogueChanged if it has changed.
     """
     creating = dialogue is None
-    if not creating and seen is not None:
+    if dialogue is not None and seen is not None:
         current = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
         if current.updated_at != seen:
             raise DialogueChanged(current)
