@@ -166,6 +166,11 @@ class BadParameterMiddleware:
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError):
+            # A number from the request too large for the database driver (an id past 64 bits
+            # in a form's choice, e.g. ModelMultipleChoiceField): refused before anything is
+            # saved, as every other bad number (found by tests/security/test_fuzz_post.py).
+            exception = BadParameter("", _("Ett tal i förfrågan är för stort."))
         if not isinstance(exception, BadParameter):
             return None
         if request.path.startswith(("/api/", "/open311/")):

@@ -130,3 +130,19 @@ def test_a_path_number_past_64_bits_is_a_404_not_a_500(client):
         "/dialog/1/diskussion/99999999999999999999999999/inlagg/1/anmal/",
     ):
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_overflowing_number_from_a_request_is_a_swedish_400_not_a_500(rf):
+    """Found by tests/security/test_fuzz_post.py: an id past 64 bits in a form's
+    ModelMultipleChoiceField reached SQLite, which raised OverflowError (a 500)."""
+    import json
+
+    from insyn.core.params import BadParameterMiddleware
+
+    middleware = BadParameterMiddleware(lambda request: None)
+    response = middleware.process_exception(rf.post("/personal/dialog/ny/"), OverflowError())
+    assert response is not None and response.status_code == 400
+    assert "för stort" in response.content.decode()
+    api = middleware.process_exception(rf.get("/api/v1/plans"), OverflowError())
+    assert api.status_code == 400 and "för stort" in json.loads(api.content)["error"]
