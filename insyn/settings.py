@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A wrong method (405) gets the error page in the site's design, like 400/403/404/500.
+    "insyn.core.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "insyn.urls"

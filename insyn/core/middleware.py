@@ -36,3 +36,26 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A wrong method (a GET of a POST-only address, Django's bare HttpResponseNotAllowed from
+    require_POST or a class-based view) answers with the 405 page in the site's design, in the
+    chosen language, keeping the Allow header. Responses that already have a body (the JSON/XML
+    405s of Open311 and the open-data API) are left as they are."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False):
+            return response
+        if response.content:
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

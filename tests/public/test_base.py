@@ -103,6 +103,27 @@ def test_an_unknown_page_gets_a_swedish_404(client):
     assert "Sidan finns inte" in html and "Gå till startsidan" in html
 
 
+def test_a_wrong_method_gets_the_405_page_in_the_sites_design(client):
+    # Signing out is a POST; a GET of the address (a bookmark, a pasted link) was a blank page.
+    response = client.get("/konto/logga-ut/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    html = response.content.decode()
+    assert "Sidan kan inte öppnas på det här sättet" in html and "Gå till startsidan" in html
+    assert 'class="skip-link"' in html  # the site's layout
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/konto/logga-ut/").content.decode()
+    assert "This page cannot be opened this way" in html and "Go to the start page" in html
+
+
+def test_an_apis_own_405_is_left_as_it_is(client):
+    response = client.post("/api/v1/plans")  # the open-data API answers in JSON
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert "Metoden är inte tillåten" in response.content.decode()
+
+
 def test_the_500_page_renders_without_a_request_or_database():
     html = render_to_string("500.html")
     assert "Något gick fel hos oss" in html and 'class="skip-link"' in html
