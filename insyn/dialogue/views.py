@@ -549,7 +549,9 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
             return redirect("dialogue:budget", pk, budget.pk)
     if request.method == "POST":
         mine = selectors.ballot_of(budget, participant)
-    selected = {int(v) for v in (form["proposals"].value() or [])}
+    # The boxes ticked in the post, compared as text: never parsed (a hostile value was a 500).
+    ticked = {str(v) for v in (form["proposals"].value() or [])}
+    selected = {p.pk for p in proposals if str(p.pk) in ticked}
     total = sum(p.cost or 0 for p in proposals if p.pk in selected)
     return render(
         request,

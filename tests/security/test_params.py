@@ -146,3 +146,19 @@ def test_an_overflowing_number_from_a_request_is_a_swedish_400_not_a_500(rf):
     assert "för stort" in response.content.decode()
     api = middleware.process_exception(rf.get("/api/v1/plans"), OverflowError())
     assert api.status_code == 400 and "för stort" in json.loads(api.content)["error"]
+
+
+@pytest.mark.django_db
+def test_a_hostile_ballot_is_refused_not_a_500(client):
+    """Found by tests/security/test_fuzz_post.py: the vote page parsed the ticked boxes with
+    int() when it redrew a refused ballot."""
+    from insyn.dialogue.identity import SESSION_KEY
+    from tests.dialogue.factories import ParticipantFactory, ProposalFactory
+
+    proposal = ProposalFactory()
+    session = client.session
+    session[SESSION_KEY] = ParticipantFactory().pk
+    session.save()
+    url = f"/dialog/{proposal.budget.dialogue_id}/budget/{proposal.budget_id}/rosta/"
+    for value in ("²", "\x00", "1.5e308"):
+        assert client.post(url, {"proposals": [value]}).status_code < 500
