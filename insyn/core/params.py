@@ -146,6 +146,36 @@ def id_or_none(raw: Any) -> int | None:
         return None
 
 
+_COORDINATE = re.compile(r"[+-]?[0-9]{1,3}(\.[0-9]{1,10})?\Z", re.ASCII)
+
+
+def parse_bbox(raw: Any, *, name: str = "bbox") -> tuple[float, float, float, float]:
+    """A map viewport "west,south,east,north" in WGS 84 degrees (what Leaflet's
+    ``getBounds().toBBoxString()`` gives): four plain decimals, longitudes within -180..180,
+    latitudes within -90..90, west < east and south < north; BadParameter otherwise."""
+    parts = raw.split(",") if isinstance(raw, str) else []
+    message = _(
+        "%(name)s måste vara fyra decimaltal väst,syd,öst,nord i grader (WGS 84), "
+        "som 17.5,59.8,17.8,59.9."
+    ) % {"name": name}
+    if len(parts) != 4 or not all(_COORDINATE.match(p.strip()) for p in parts):
+        raise BadParameter(name, message)
+    west, south, east, north = (float(p) for p in parts)
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise BadParameter(name, message)
+    return west, south, east, north
+
+
+def bbox_param(
+    data: Mapping[str, Any], name: str = "bbox"
+) -> tuple[float, float, float, float] | None:
+    """``data[name]`` as a viewport (see parse_bbox); missing or empty: None; bad: BadParameter."""
+    raw = _first(data, name)
+    if raw is None or not raw.strip():
+        return None
+    return parse_bbox(raw, name=name)
+
+
 class BadParameterMiddleware:
     """BadParameter raised in a view becomes a 400: JSON under /api/, a Swedish page elsewhere."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,8 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Aggregate, Avg, Count, DurationField, F, Max, Min, Q, QuerySet
+from django.db.models.functions import Floor, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -341,20 +342,74 @@ def public_list(filters: PublicFilters) -> Page:
     return paginate(qs.order_by("-created_at", "-id"), filters.page, PUBLIC_PAGE_SIZE)
 
 
-def public_map_points(filters: PublicFilters) -> dict[str, Any]:
-    """The public map's data: every published, located fault report matching the list's
-    filters, compact (one row per report: lat, long, number, category id, status). Two
-    queries whatever the count; coordinates rounded to about a metre."""
+MAP_POINT_LIMIT = 2000  # above this many reports in the viewport the map gets grid clusters
+MAP_GRID = 40  # at most this many cluster cells across and down a viewport
+MAP_CELL_PIXELS = 64  # a cluster cell's side on screen when the map says its zoom
+
+
+def _cell_size(bbox: tuple[float, float, float, float], zoom: int | None) -> tuple[float, float]:
+    """A grid cell's height and width in degrees for a viewport: about MAP_CELL_PIXELS on
+    screen at `zoom` (web mercator: 256 px a tile, a latitude degree is 1/cos(lat) longer),
+    never smaller than 1/MAP_GRID of the viewport, so there are at most MAP_GRID² cells."""
+    west, south, east, north = bbox
+    cos = max(0.05, math.cos(math.radians((south + north) / 2)))
+    width = (east - west) / MAP_GRID
+    if zoom is not None:
+        width = max(width, 360 / 2**zoom / 256 * MAP_CELL_PIXELS)
+    height = max((north - south) / MAP_GRID, width * cos)
+    return max(height, 1e-7), max(width, 1e-7)
+
+
+def public_map_view(
+    filters: PublicFilters,
+    bbox: tuple[float, float, float, float] | None = None,
+    zoom: int | None = None,
+) -> dict[str, Any]:
+    """The public map's data for one viewport (`bbox` = west, south, east, north in WGS 84;
+    None: everywhere): published, located fault reports matching the list's filters. Up to
+    MAP_POINT_LIMIT of them one row each (lat, long, number, category id, status); above it,
+    grid clusters counted in the database (GROUP BY the cell: lat, long of the cells' mean
+    point, count), so the answer stays small for any number of reports. Three queries at
+    most, whatever the count."""
     qs = _public_filtered(
         published_reports().filter(lat__isnull=False, long__isnull=False), filters
     )
-    rows = [
-        [round(lat, 5), round(long, 5), number, str(category), status]  # type: ignore[arg-type]
-        for lat, long, number, category, status in qs.order_by("-created_at", "-id").values_list(
-            "lat", "long", "number", "category_id", "status"
+    if bbox is not None:
+        west, south, east, north = bbox
+        qs = qs.filter(lat__gte=south, lat__lte=north, long__gte=west, long__lte=east)
+    extent = qs.aggregate(n=Count("pk"), s=Min("lat"), n_=Max("lat"), w=Min("long"), e=Max("long"))
+    total = extent["n"]
+    if total <= MAP_POINT_LIMIT:
+        rows = [
+            [round(lat, 5), round(long, 5), number, str(category), status]  # type: ignore[arg-type]
+            for lat, long, number, category, status in qs.order_by(
+                "-created_at", "-id"
+            ).values_list("lat", "long", "number", "category_id", "status")
+        ]
+        return {**_map_payload(rows), "clusters": []}
+    if bbox is None:  # the grid over where the reports are
+        bbox = (
+            extent["w"],
+            extent["s"],
+            max(extent["e"], extent["w"] + 1e-6),
+            max(extent["n_"], extent["s"] + 1e-6),
         )
-    ]
-    return _map_payload(rows)
+    height, width = _cell_size(bbox, zoom)
+    cells = (
+        qs.annotate(cell_y=Floor(F("lat") / height), cell_x=Floor(F("long") / width))
+        .values("cell_y", "cell_x")
+        .annotate(n=Count("pk"), mean_lat=Avg("lat"), mean_long=Avg("long"))
+        .order_by("cell_y", "cell_x")
+        .values_list("mean_lat", "mean_long", "n")
+    )
+    clusters = [[round(lat, 5), round(long, 5), n] for lat, long, n in cells]
+    return {
+        "count": total,
+        "categories": {},
+        "statuses": {},
+        "points": [],
+        "clusters": clusters,
+    }
 
 
 def _map_payload(rows: list[list[Any]]) -> dict[str, Any]:

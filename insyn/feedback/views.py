@@ -88,9 +88,18 @@ def _public_filters(request: HttpRequest) -> tuple[PublicFilterForm, selectors.P
 
 @require_GET
 def reports_map_data(request: HttpRequest) -> JsonResponse:
-    """Published fault reports for the public map, with the list's filters. Nothing else."""
+    """Published fault reports for the public map's viewport (`bbox=west,south,east,north`,
+    WGS 84; `zoom` for the cluster size), with the list's filters: points up to a limit, grid
+    clusters above it. Nothing else. A bad bbox is a 400 with a Swedish message in JSON; a bad
+    zoom is ignored. Public and cached like the public pages (the script rounds the bbox so
+    that visitors looking at the same place ask the same URL)."""
     _form, filters = _public_filters(request)
-    response = JsonResponse(selectors.public_map_points(filters))
+    try:
+        bbox = params.bbox_param(request.GET)
+    except params.BadParameter as error:
+        return JsonResponse({"error": error.message}, status=400)
+    zoom = params.int_param(request.GET, "zoom", low=0, high=22, ignore=True)
+    response = JsonResponse(selectors.public_map_view(filters, bbox, zoom))
     response["Cache-Control"] = "public, max-age=60"
     return response
 

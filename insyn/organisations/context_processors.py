@@ -54,6 +54,7 @@ def _streetmap_texts() -> dict[str, Any]:
             "platsregister."
         ),
         "searching": _("Söker …"),
+        "cluster": _("felanmälningar här. Välj för att zooma in."),
         "nolocation": _(
             "Positionen kunde inte hämtas. Skriv en adress eller välj område i stället."
         ),

@@ -159,3 +159,140 @@ def test_inbox_map_data_is_for_the_contact_centre_with_the_inbox_filters(setup, 
     assert [r[2] for r in filtered] == [shown.number]
     page = client.get("/personal/arenden/", {"kategori": setup.graffiti.pk}).content.decode()
     assert f'data-points-url="/personal/arenden/karta.json?kategori={setup.graffiti.pk}' in page
+
+
+# --- Viewport and clusters (the map asks for what it shows; the answer stays small) ----------
+
+
+def _bulk_published(setup, n, *, box=(59.80, 59.90, 17.55, 17.75), start=0):
+    """`n` published fault reports spread over `box` (bulk-inserted, as the benchmark does)."""
+    import random
+
+    from django.utils import timezone
+
+    from insyn.feedback.models import Case, CaseStatus
+
+    rng = random.Random(18 + start)
+    now = timezone.now()
+    Case.objects.bulk_create(
+        Case(
+            number=f"TEST-2026-{start + i}",
+            kind=Kind.FAULT,
+            category=setup.potholes,
+            description="Genererat fel.",
+            lat=rng.uniform(box[0], box[1]),
+            long=rng.uniform(box[2], box[3]),
+            status=CaseStatus.RECEIVED,
+            public_state=PublicState.PUBLISHED,
+            public_description="Genererat fel.",
+            public_address="Gatan",
+            created_at=now,
+            updated_at=now,
+            moderated_at=now,
+        )
+        for i in range(n)
+    )
+
+
+def test_map_data_keeps_to_the_viewport(setup, client):
+    inside = published(setup)
+    outside = published(setup, lat=GOTTSUNDA[0], long=GOTTSUNDA[1])
+    lat, long = CENTRUM
+    bbox = f"{long - 0.002:.5f},{lat - 0.002:.5f},{long + 0.002:.5f},{lat + 0.002:.5f}"
+    data = client.get(DATA, {"bbox": bbox, "zoom": "16"}).json()
+    assert [r[2] for r in data["points"]] == [inside.number]
+    assert data["count"] == 1 and data["clusters"] == []
+    assert outside.number not in str(data)
+    # filters and viewport together
+    none = client.get(DATA, {"bbox": bbox, "kategori": setup.graffiti.pk}).json()
+    assert none["points"] == [] and none["count"] == 0
+
+
+def test_map_data_clusters_above_the_limit_with_counts_adding_up(setup, client, monkeypatch):
+    from insyn.feedback import selectors
+
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", 50)
+    _bulk_published(setup, 120)
+    whole = "17.5,59.75,17.8,59.95"
+    data = client.get(DATA, {"bbox": whole, "zoom": "11"}).json()
+    assert data["points"] == [] and data["count"] == 120
+    assert sum(c[2] for c in data["clusters"]) == 120
+    assert len(data["clusters"]) > 1
+    for lat, long, n in data["clusters"]:
+        assert 59.80 <= lat <= 59.90 and 17.55 <= long <= 17.75 and n >= 1
+    # without a bbox (an old client): clusters over where the reports are
+    every = client.get(DATA).json()
+    assert sum(c[2] for c in every["clusters"]) == 120
+    # zoomed in below the limit: points again, with their numbers
+    street = client.get(DATA, {"bbox": "17.6,59.8,17.62,59.82", "zoom": "17"}).json()
+    assert street["clusters"] == [] and len(street["points"]) == street["count"] < 50
+
+
+def test_map_data_bytes_and_queries_do_not_grow_with_the_data(
+    setup, client, monkeypatch, django_assert_max_num_queries
+):
+    from insyn.feedback import selectors
+
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", 50)
+    whole = {"bbox": "17.5,59.75,17.8,59.95", "zoom": "12"}
+    _bulk_published(setup, 100)
+    with CaptureQueriesContext(connection) as few:
+        small = len(client.get(DATA, whole).content)
+    _bulk_published(setup, 900, start=100)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(DATA, whole)
+    assert response.json()["count"] == 1000
+    assert len(many) == len(few)
+    # the grid is bounded by the viewport, not by the reports: 10× the data, not 10× the bytes
+    assert len(response.content) < 3 * small + 2000
+    cells = selectors.MAP_GRID * selectors.MAP_GRID
+    assert len(response.json()["clusters"]) <= cells
+    # the worst case (every cell used) stays far below the public cache's limit
+    assert cells * len("[59.12345,17.12345,100000],") < 100_000
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    [
+        "1,2,3",
+        "a,b,c,d",
+        "17.8,59.8,17.5,59.9",  # west east of east
+        "17.5,59.9,17.8,59.8",  # south north of north
+        "17.5,91,17.8,92",
+        "1e3,1,2,3",
+        "١٧,59,18,60",
+        "17.5,59.8,17.8,59.9,1",
+        "9" * 400,
+    ],
+)
+def test_map_data_refuses_a_bad_bbox_in_swedish(setup, client, bbox):
+    response = client.get(DATA, {"bbox": bbox})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "väst,syd,öst,nord" in response.json()["error"]
+
+
+def test_map_data_ignores_a_bad_zoom(setup, client):
+    published(setup)
+    for zoom in ("x", "99", "-1", "²"):
+        assert client.get(DATA, {"zoom": zoom}).json()["count"] == 1
+
+
+def test_map_data_for_a_viewport_is_served_from_the_public_cache(setup, client, monkeypatch):
+    from insyn.feedback import selectors
+
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", 10)
+    _bulk_published(setup, 30)
+    query = {"bbox": "17.5,59.75,17.8,59.95", "zoom": "12"}
+    first = client.get(DATA, query)
+    assert first["X-Insyn-Cache"] == "miss"
+    second = client.get(DATA, query, HTTP_ACCEPT_ENCODING="br, gzip")
+    assert second["X-Insyn-Cache"] == "hit"
+    assert second["Content-Encoding"] == "br"
+    assert "public" in second["Cache-Control"]
+
+
+def test_the_public_list_map_asks_per_viewport(setup, client):
+    published(setup)
+    page = client.get("/synpunkter/felanmalningar/").content.decode()
+    assert f'data-points-url="{DATA}"' in page and "data-viewport" in page

@@ -42,6 +42,8 @@ FUZZ_PARAMS = {
         "public_address",
         "public_description",
         "q",
+        "bbox",
+        "zoom",
         "radie",
         "reason",
         "state",

@@ -8,7 +8,11 @@
 
    pick:   click, drag or move the pin with the arrow keys; fills #id_lat/#id_long and announces
            the position in [data-map-status] (aria-live). "Använd min position" [data-map-locate].
-   points: clustered markers with a link to each report.  point: one marker.  areas: districts. */
+   points: clustered markers with a link to each report.  point: one marker.  areas: districts.
+   points with data-viewport: the data URL is asked for the visible part only (bbox, zoom; the
+           bbox snapped outwards to a quarter tile so that the public cache sees few distinct
+           URLs), again after each move (debounced); above the server's limit the answer is grid
+           clusters, drawn as numbered markers that zoom in when chosen. */
 (function () {
   "use strict";
   if (typeof L === "undefined") { return; }
@@ -129,9 +133,61 @@
     }
     group.addLayers ? group.addLayers(markers) : markers.forEach(function (m) { group.addLayer(m); });
     group.addTo(map);
-    if (bounds.length && !el.hasAttribute("data-keep-view")) {
+    if (bounds.length && !el.hasAttribute("data-keep-view") && !el.hasAttribute("data-viewport")) {
       map.fitBounds(L.latLngBounds(bounds), { maxZoom: 17, padding: [20, 20] });
     }
+    return group;
+  }
+
+  function addClusters(map, data) {
+    var group = L.featureGroup();
+    var rows = data.clusters || [];
+    for (var i = 0; i < rows.length; i++) {
+      var n = rows[i][2];
+      var label = n + " " + text("cluster", "felanmälningar här. Välj för att zooma in.");
+      var size = n < 100 ? 34 : (n < 1000 ? 40 : 48);
+      var m = L.marker([rows[i][0], rows[i][1]], {
+        icon: L.divIcon({ className: "map-cluster", html: "", iconSize: [size, size] }),
+        title: label
+      });
+      m.on("add", function () {
+        var node = this.getElement();
+        if (node) {
+          node.textContent = String(this.options.count);
+          node.setAttribute("aria-label", this.options.title);
+          node.setAttribute("role", "button");
+        }
+      });
+      m.options.count = n;
+      m.on("click", function () { map.setView(this.getLatLng(), Math.min(map.getZoom() + 2, map.getMaxZoom())); });
+      group.addLayer(m);
+    }
+    return group.addTo(map);
+  }
+
+  function viewportPoints(map, el, url) {
+    var layer = null, seq = 0, timer = null;
+    function snap(v, step, up) { return (up ? Math.ceil(v / step) : Math.floor(v / step)) * step; }
+    function load() {
+      var zoom = map.getZoom(), b = map.getBounds();
+      var step = 360 / Math.pow(2, zoom) / 4;
+      var west = Math.max(-180, snap(b.getWest(), step, false));
+      var east = Math.min(180, snap(b.getEast(), step, true));
+      var south = Math.max(-90, snap(b.getSouth(), step, false));
+      var north = Math.min(90, snap(b.getNorth(), step, true));
+      var bbox = [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(",");
+      var mine = ++seq;
+      loadJSON(url + (url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + bbox + "&zoom=" + zoom, function (data) {
+        if (mine !== seq) { return; }  // a newer view was asked for meanwhile
+        if (layer) { map.removeLayer(layer); }
+        layer = (data.clusters && data.clusters.length) ? addClusters(map, data) : addPoints(map, el, data);
+      });
+    }
+    map.on("moveend", function () {
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(load, 250);
+    });
+    load();
   }
 
   function points(el) {
@@ -143,7 +199,11 @@
       if (script) { addPoints(map, el, JSON.parse(script.textContent)); }
     }
     var url = el.getAttribute("data-points-url");
-    if (url) { loadJSON(url, function (data) { addPoints(map, el, data); }); }
+    if (url && el.hasAttribute("data-viewport")) {
+      viewportPoints(map, el, url);
+    } else if (url) {
+      loadJSON(url, function (data) { addPoints(map, el, data); });
+    }
     return map;
   }
 
