@@ -301,3 +301,32 @@ def test_public_map_clusters_published_reports(setup, browser, live_server):
         assert_accessible(page)
     finally:
         context.close()
+
+
+def test_public_map_asks_per_viewport_and_draws_server_clusters(
+    setup, browser, live_server, monkeypatch
+):
+    from insyn.feedback import selectors
+
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", 2)  # three reports: clusters
+    for _ in range(3):
+        published_nearby(setup)
+    context = browser.new_context(locale="sv-SE", viewport=DESKTOP)
+    serve_tiles(context)
+    page = context.new_page()
+    try:
+        with page.expect_request(lambda r: "karta.json?bbox=" in r.url) as asked:
+            page.goto(live_server.url + "/synpunkter/felanmalningar/")
+        assert "&zoom=" in asked.value.url
+        cluster = page.locator(".map-cluster").first
+        expect(cluster).to_be_visible()
+        assert cluster.inner_text() == "3"
+        assert cluster.get_attribute("aria-label").startswith("3 felanmälningar här")
+        assert_accessible(page)
+        # choosing it (keyboard) zooms in and asks again for the smaller viewport
+        with page.expect_request(lambda r: "karta.json?bbox=" in r.url) as again:
+            cluster.focus()
+            page.keyboard.press("Enter")
+        assert again.value.url != asked.value.url
+    finally:
+        context.close()
