@@ -183,7 +183,7 @@ def report(data: list[dict], routing: dict | None, args) -> str:
             "for (`bbox=west,south,east,north&zoom=Z`): the whole municipality, one category "
             "over it, and a street at zoom 17; and once without a viewport (an old client). Up "
             "to 2,000 reports in view the answer is one row per report; above that, grid "
-            "clusters counted in the database (at most 40 × 40 cells), so its size does not "
+            "clusters counted in the database (at most 41 × 41 cells), so its size does not "
             "grow with the register. *Uncached*: a new query string each time, so the view "
             "builds the JSON (what the first visitor of a viewport after a change waits for); "
             "*cached*: the public response cache's answer. Bytes: the JSON as built, and as "
@@ -219,7 +219,7 @@ def report(data: list[dict], routing: dict | None, args) -> str:
         lines += [
             "",
             "Answers under 512 bytes are stored uncompressed (–). The bound: at most "
-            "40 × 40 cells of about 27 bytes each, under 50 KB for any viewport whatever the "
+            "41 × 41 cells (40 across a viewport, plus the edges) of about 27 bytes each, under 50 KB for any viewport whatever the "
             "number of reports (tests/feedback/test_map.py checks that ten times the data does "
             "not mean ten times the bytes or more queries).",
             "",

@@ -296,3 +296,12 @@ def test_the_public_list_map_asks_per_viewport(setup, client):
     published(setup)
     page = client.get("/synpunkter/felanmalningar/").content.decode()
     assert f'data-points-url="{DATA}"' in page and "data-viewport" in page
+
+
+def test_map_data_survives_the_fuzzers_hostile_values(setup, client):
+    from tests.security.test_fuzz import HOSTILE
+
+    published(setup)
+    for value in HOSTILE:
+        response = client.get(DATA, {"bbox": value, "zoom": value})
+        assert response.status_code in (200, 400), value[:20]
