@@ -323,7 +323,7 @@ def test_public_map_asks_per_viewport_and_draws_server_clusters(
         assert cluster.inner_text() == "3"
         assert cluster.get_attribute("aria-label").startswith("3 felanmälningar här")
         assert_accessible(page)
-        # choosing it (keyboard) zooms in and asks again for the smaller viewport
+        # choosing it with the keyboard zooms in and asks again for the smaller viewport
         with page.expect_request(lambda r: "karta.json?bbox=" in r.url) as again:
             cluster.focus()
             page.keyboard.press("Enter")

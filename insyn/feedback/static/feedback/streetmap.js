@@ -141,6 +141,7 @@
 
   function addClusters(map, data) {
     var group = L.featureGroup();
+    function zoomIn(marker) { map.setView(marker.getLatLng(), Math.min(map.getZoom() + 2, map.getMaxZoom())); }
     var rows = data.clusters || [];
     for (var i = 0; i < rows.length; i++) {
       var n = rows[i][2];
@@ -151,15 +152,19 @@
         title: label
       });
       m.on("add", function () {
-        var node = this.getElement();
+        var marker = this, node = this.getElement();
         if (node) {
           node.textContent = String(this.options.count);
           node.setAttribute("aria-label", this.options.title);
           node.setAttribute("role", "button");
+          // Enter or Space on the focused cluster zooms in (preventDefault: no second keypress)
+          node.addEventListener("keydown", function (e) {
+            if (e.key === "Enter" || e.key === " ") { e.preventDefault(); zoomIn(marker); }
+          });
         }
       });
       m.options.count = n;
-      m.on("click", function () { map.setView(this.getLatLng(), Math.min(map.getZoom() + 2, map.getMaxZoom())); });
+      m.on("click", function () { zoomIn(this); });
       group.addLayer(m);
     }
     return group.addTo(map);
