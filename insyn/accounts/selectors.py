@@ -313,6 +313,7 @@ def _dialogue(user: Any) -> Section:
     to_moderate = Post.objects.filter(Q(state=PostState.PENDING) | Q(report_count__gt=0)).count()
     index = reverse("dialogue_staff:index")
     section.items += [
+        Item(_("Registrera ny dialog"), reverse("dialogue_staff:create")),
         Item(
             _("Väntar på förankring"),
             f"{index}?lage={DialogueState.DRAFT}",
@@ -397,6 +398,7 @@ def _moderator(user: Any) -> Section:
 
 def _system() -> Section:
     from insyn.core.models import OutgoingEmail
+    from insyn.goals.models import FollowUpPeriod, PeriodState
     from insyn.indicators.models import ImportRun
 
     mail = OutgoingEmail.objects.aggregate(
@@ -414,6 +416,18 @@ def _system() -> Section:
             urgent=bool(mail["failed"]),
         ),
     ]
+    # Opening a follow-up period for reporting is the administrator's task (the compiler's part
+    # starts once it is open): the planned periods, each linked to where it is opened.
+    for period in FollowUpPeriod.objects.filter(state=PeriodState.PLANNED).order_by(
+        "deadline", "pk"
+    )[:LIST_LIMIT]:
+        section.items.append(
+            Item(
+                _("Att öppna för rapportering: %(period)s %(year)s")
+                % {"period": period.label, "year": period.year},
+                reverse("goals:period", kwargs={"period_id": period.pk}),
+            )
+        )
     runs = list(ImportRun.objects.order_by("-started_at")[:3])
     for run in runs:
         section.items.append(

@@ -91,6 +91,23 @@ def test_several_roles_see_each_part_and_the_admin_sees_system_health(world, cli
     login_verified(client, world.users["admin"])
     html = client.get("/personal/").content.decode()
     assert "Systemets hälsa" in html and "E-post i kö" in html
+    assert "Att öppna för rapportering" not in html  # the world's period is open
+
+
+def test_the_admin_opens_a_planned_period_from_the_home(world, client):
+    from insyn.goals.models import FollowUpPeriod, PeriodState
+
+    FollowUpPeriod.objects.filter(pk=world.period.pk).update(state=PeriodState.PLANNED)
+    login_verified(client, world.users["admin"])
+    html = client.get("/personal/").content.decode()
+    assert f'href="/personal/uppfoljning/perioder/{world.period.pk}/"' in html
+    assert f"Att öppna för rapportering: {world.period.label} {world.period.year}" in html
+
+
+def test_the_dialogue_officer_registers_a_new_dialogue_from_the_home(world, client):
+    login_verified(client, _user(Role.DIALOGUE_OFFICER, username="dag"))
+    html = client.get("/personal/").content.decode()
+    assert 'href="/personal/dialog/ny/"' in html and "Registrera ny dialog" in html
 
 
 def test_the_home_costs_a_bounded_number_of_queries(world, client, django_assert_max_num_queries):

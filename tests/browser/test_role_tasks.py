@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from insyn.accounts.models import Role
 from tests.browser.conftest import assert_accessible, assert_no_page_errors
@@ -110,45 +111,86 @@ def test_the_reporter_fills_in_and_submits_a_draft(page, live_server, tmp_path):
     sign_out(page, base)
 
 
-def test_the_compiler_returns_a_report_and_compiles_the_assignment(page, live_server, tmp_path):
-    from insyn.goals.models import Report, ReportState
+def test_the_compiler_reviews_compiles_and_publishes_the_period(page, live_server, tmp_path):
+    """From the home: the period's completeness, an assignment's reports (one returned), the
+    compiled assessment, the goal's follow-up; then the period is published and the result is on
+    the public page. The other assignments and goal are compiled with the services (the same
+    forms, already walked)."""
+    from insyn.goals import services
+    from insyn.goals.models import PeriodState, Report, ReportState
 
     world = make_world()
     open_period(world)
     Report.objects.filter(period=world.period, organisation__isnull=False).update(
         state=ReportState.SUBMITTED, status="on_track", assessment="Enligt plan."
     )
-    person("sam", Role.COMPILER)
+    sam = person("sam", Role.COMPILER)
     base = live_server.url
     sign_in(page, base, "sam", tmp_path, heading="Sammanställning och granskning")
 
     page.locator("main .staff-home-items a").first.click()  # the period's completeness
     page.wait_for_load_state("load")
     check(page)
-    report = Report.objects.get(
-        period=world.period, assignment=world.assignments[0], organisation=world.son
-    )
-    go(page, f"{base}/personal/uppfoljning/rapporter/{report.pk}/")
-    page.get_by_label(re.compile("Kommentar om vad som behöver kompletteras")).fill(
+    first = world.assignments[0]
+    page.locator("main table a", has_text=first.heading).first.click()
+    page.wait_for_load_state("load")
+    check(page)
+    card = page.locator("article", has_text="Socialnämnden")
+    card.get_by_label(re.compile("Kommentar om vad som behöver kompletteras")).fill(
         "Beskriv också vad som återstår till hösten."
     )
-    page.get_by_role("button", name="Återsänd").click()
+    card.get_by_role("button", name="Återsänd").click()
     expect(page.get_by_text("Rapporten är återsänd till Socialnämnden.")).to_be_visible()
     check(page)
-    report.refresh_from_db()
+    report = Report.objects.get(period=world.period, assignment=first, organisation=world.son)
     assert report.state == ReportState.RETURNED
 
-    go(
-        page,
-        f"{base}/personal/uppfoljning/perioder/{world.period.pk}/uppdrag/"
-        f"{world.assignments[1].pk}/",
-    )
     page.get_by_label("Sammanställd status").select_option("on_track")
-    page.get_by_role("textbox", name="Sammanställd bedömning").fill("Arbetet följer planen.")
+    page.get_by_role("textbox", name="Sammanställd bedömning").fill(
+        "Arbetet med hållbar stad följer planen."
+    )
     page.get_by_role("button", name="Spara sammanställning").click()
     expect(page.get_by_text("Den sammanställda bedömningen är sparad.")).to_be_visible()
     check(page)
+
+    page.locator(".breadcrumbs a", has_text="Sammanställning").click()
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name=re.compile("Skriv målets bedömning")).first.click()
+    page.wait_for_load_state("load")
+    check(page)
+    page.get_by_label("Målets status").select_option("green")
+    page.get_by_role("textbox", name="Bedömning av målet").fill("Målet nås i år.")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_text("Målets uppföljning är sparad.")).to_be_visible()
+    check(page)
+
+    for assignment in world.assignments[1:]:
+        services.compiled_save(
+            period=world.period,
+            assignment=assignment,
+            status="on_track",
+            assessment="Enligt plan.",
+            by=sam,
+        )
+    for goal in {a.goal for a in world.assignments} - {first.goal}:
+        services.goal_follow_up_save(
+            period=world.period, goal=goal, status="yellow", assessment="Delvis.", by=sam
+        )
+
+    page.locator(".breadcrumbs a", has_text=str(world.period.label)).first.click()
+    page.wait_for_load_state("load")
+    check(page)
+    page.get_by_role("button", name="Publicera").click()
+    expect(page.get_by_text("Perioden är publicerad.")).to_be_visible()
+    check(page)
+    world.period.refresh_from_db()
+    assert world.period.state == PeriodState.PUBLISHED
     sign_out(page, base)
+
+    go(page, f"{base}/uppfoljning/{world.period.pk}/")  # the public follow-up
+    expect(page.locator("main")).to_contain_text(str(world.period.label))
+    expect(page.locator("main")).to_contain_text("1 mål har status grön och 1 mål har status gul.")
+    expect(page.locator("main")).to_contain_text("Hållbar stad")
 
 
 def test_the_reader_opens_a_dashboard(page, live_server, tmp_path):
@@ -173,13 +215,19 @@ def test_the_administrator_signs_in_with_a_second_factor_and_opens_a_period(
     admin = person("ada", Role.ADMIN)
     base = live_server.url
     sign_in(page, base, "ada", tmp_path, heading="Systemets hälsa", device_user=admin)
-    go(page, f"{base}/personal/uppfoljning/perioder/{world.period.pk}/")
+    page.locator("main .staff-home-items a", has_text="Att öppna för rapportering").first.click()
+    page.wait_for_load_state("load")
+    check(page)
     page.get_by_role("button", name="Öppna för rapportering").click()
     page.wait_for_load_state("load")
     check(page)
     world.period.refresh_from_db()
     assert world.period.state == PeriodState.OPEN
-    go(page, f"{base}/personal/utgaende-epost/")  # the reporters were told, in the outbox
+    page.get_by_role("navigation", name="Personalmeny").get_by_role(
+        "link", name="Utgående e-post"
+    ).click()
+    page.wait_for_load_state("load")  # the reporters were told, in the outbox
+    check(page)
     sign_out(page, base)
 
 
@@ -284,24 +332,69 @@ def test_the_moderator_approves_and_hides_posts(page, live_server, tmp_path):
 # --- Dialogue ---------------------------------------------------------------------------------
 
 
-def test_the_dialogue_officer_creates_a_dialogue_and_publishes_feedback(
+def test_the_dialogue_officer_plans_and_publishes_a_dialogue_and_publishes_feedback(
     page, live_server, tmp_path
 ):
     from insyn.dialogue.models import Dialogue, DialogueState
     from tests.dialogue.factories import PublishedDialogueFactory
+    from tests.world import organisation
 
     done = PublishedDialogueFactory(title="Dialog om torget", state=DialogueState.CLOSED)
+    board = organisation("son")
     person("dag", Role.DIALOGUE_OFFICER)
     base = live_server.url
     sign_in(page, base, "dag", tmp_path, heading="Dialoger")
 
-    go(page, f"{base}/personal/dialog/ny/")
-    page.get_by_role("textbox", name="Titel").fill("Dialog om lekplatsen i Gottsunda")
-    page.get_by_role("button", name=re.compile("Spara|Skapa")).first.click()
+    page.locator("main .staff-home-items a", has_text="Registrera ny dialog").click()
     page.wait_for_load_state("load")
+    check(page)
+    # The register entry as the guideline wants it: question, purpose, the participation
+    # ladder's step, a method, who decides, when, and what earlier dialogues said.
+    page.get_by_role("textbox", name="Titel").fill("Dialog om lekplatsen i Gottsunda")
+    page.locator("[name=question]").fill("Hur vill ni att lekplatsen ska se ut?")
+    page.locator("[name=initiator]").select_option("residents")
+    page.locator("[name=responsible_board]").select_option(label=board.name)
+    page.get_by_role("textbox", name="Syfte").fill("Barn och föräldrar påverkar lekplatsens form.")
+    page.get_by_label(re.compile("^Konsultation")).check()
+    page.locator("[name=result_use]").fill("Underlag för ritningen.")
+    page.locator("[name=decision_maker]").fill("Gatu- och samhällsmiljönämnden")
+    page.locator("[name=target_groups]").fill("Barn och föräldrar i Gottsunda")
+    page.get_by_label("Trygghetsvandring").check()
+    page.locator("[name=whole_municipality]").check()
+    page.locator("[name=starts_on]").fill("2027-03-01")
+    page.locator("[name=ends_on]").fill("2027-04-30")
+    page.locator("[name=feedback_on]").fill("2027-06-15")
+    page.locator("[name=earlier_dialogues_note]").fill("Inga tidigare dialoger om platsen.")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.get_by_text("Dialogen är registrerad.")).to_be_visible()
     check(page)
     created = Dialogue.objects.get(title="Dialog om lekplatsen i Gottsunda")
     assert created.state == DialogueState.DRAFT
+    assert created.ladder_steps == ["consultation"] and created.methods == ["walk"]
+
+    page.get_by_role("link", name="Registrera förankring").click()
+    page.wait_for_load_state("load")
+    check(page)
+    page.locator("[name=anchored_with]").fill("Nämndens presidium")
+    page.locator("[name=anchored_body]").fill(board.name)
+    page.locator("[name=anchored_on]").fill(timezone.localdate().isoformat())  # not in the future
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.get_by_text("Förankringen är registrerad.")).to_be_visible()
+    check(page)
+    if page.get_by_role("button", name="Publicera").count() == 0:  # back to the entry
+        page.get_by_role("link", name="Dialog om lekplatsen i Gottsunda").first.click()
+        page.wait_for_load_state("load")
+    expect(page.get_by_text("Klar att publicera")).to_be_visible()
+    page.get_by_role("button", name="Publicera").click()
+    expect(page.get_by_text("Dialogen är publicerad.")).to_be_visible()
+    check(page)
+    created.refresh_from_db()
+    assert created.state == DialogueState.PUBLISHED and created.anchored_on
+    page.get_by_role("link", name="Visa den publika sidan").click()
+    page.wait_for_load_state("load")
+    check(page)
+    expect(page.locator("main")).to_contain_text("Dialog om lekplatsen i Gottsunda")
+    expect(page.locator("main")).to_contain_text("Barn och föräldrar påverkar lekplatsens form.")
 
     # Publishing without the texts is refused, with the summary linked to the fields.
     go(page, f"{base}/personal/dialog/{done.pk}/aterkoppling/")
