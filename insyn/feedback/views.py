@@ -507,10 +507,13 @@ def alert_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=submit_rate, method="POST", block=False)
 def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """The link in every alert (and the confirmation page's button): GET shows one button,
     POST deletes the alert and its address. Both the signed unsubscribe token of an alert
     e-mail and the confirmation token work."""
+    if request.method == "POST" and getattr(request, "limited", False):
+        return too_many(request)
     found = alerts.alert_by_unsubscribe_token(token) or alerts.alert_by_token(token)
     if request.method == "POST":
         if found is not None:

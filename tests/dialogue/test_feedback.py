@@ -46,7 +46,8 @@ def test_feedback_needs_all_three_parts():
     services.feedback_save(dialogue=dialogue, summary="Resultat", usage="", decision="", by=None)
     with pytest.raises(ServiceError) as refused:
         services.feedback_publish(dialogue=dialogue, by=None)
-    assert len(refused.value.problems) == 2
+    # Each missing text is named at its field (the page links the summary to them).
+    assert set(refused.value.field_problems) == {"usage", "decision"}
     with pytest.raises(services.CloseRefused):
         services.dialogue_close(dialogue=dialogue, by=None)
 

@@ -52,7 +52,15 @@ from insyn.dialogue.models import (
     Survey,
 )
 from insyn.feedback import services as feedback_services
-from insyn.feedback.models import Case, CaseEvent, CasePhoto, Kind, Open311ApiKey, Theme
+from insyn.feedback.models import (
+    Case,
+    CaseEvent,
+    CasePhoto,
+    DialogueLink,
+    Kind,
+    Open311ApiKey,
+    Theme,
+)
 from insyn.indicators import services as indicator_services
 from insyn.indicators.models import (
     BudgetUpload,
@@ -146,6 +154,10 @@ def access(name: str) -> Access:
     if app == "feedback_staff":
         if view in ("api_keys", "api_key_revoke"):
             return same(ADMINS)
+        if view in ("dialogue_links", "dialogue_link_remove"):
+            # Linking a dialogue to a theme of cases: the contact centre and every dialogue
+            # officer (a link is about public material; it changes no case and no dialogue).
+            return same(CONTACT_CENTRE | {"dialogue_officer", "officer_own", "officer_foreign"})
         if view in ("inbox", "inbox_map_data"):  # each case handler sees their own cases
             return same(CASE_WORK | {"case_handler_foreign"})
         return same(CASE_WORK if view in CASE_HANDLER_VIEWS else CONTACT_CENTRE)
@@ -203,6 +215,7 @@ class Objects:
     target: IndicatorTarget
     group: PeerGroup
     upload: BudgetUpload
+    dialogue_link: DialogueLink
     users: dict[str, Any]
 
 
@@ -270,6 +283,7 @@ def make_objects(tmp_path: Any) -> Objects:
         file_name="budget.csv",
         content="Nämnd;Nettokostnad (mnkr)\nSocialnämnden;1200\nUtbildningsnämnden;3400\n".encode(),
     )
+    dialogue_link = DialogueLink.objects.create(dialogue=dialogue, category=category)
     return Objects(
         world=world,
         dialogue=dialogue,
@@ -287,6 +301,7 @@ def make_objects(tmp_path: Any) -> Objects:
         target=target,
         group=group,
         upload=upload,
+        dialogue_link=dialogue_link,
         users=users,
     )
 
@@ -342,8 +357,10 @@ KWARGS: dict[str, Callable[[Objects], dict[str, Any]]] = {
             "routing",
             "themes",
             "api_keys",
+            "dialogue_links",
         )
     },
+    "feedback_staff:dialogue_link_remove": lambda o: {"pk": o.dialogue_link.pk},
     "feedback_staff:api_key_revoke": lambda o: {"pk": o.key.pk},
     **{
         f"feedback_staff:{n}": (lambda o: {"uuid": o.photo.uuid})

@@ -180,6 +180,12 @@ PUBLIC_POSTS: dict[str, Post] = {
         kwargs=lambda s: {"token": _notice_token()}, data=lambda s, n: {"frequency": "daily"}
     ),
     "feedback:unfollow": Post(kwargs=lambda s: {"token": s.tracking_token}),
+    # Area alerts: subscribing (any address), confirming and unsubscribing by a link's token.
+    "feedback:alert_subscribe": Post(
+        data=lambda s, n: {"email": f"bevakare{n}@example.org", "radie": 500}
+    ),
+    "feedback:alert_confirm": Post(),
+    "feedback:alert_unsubscribe": Post(),
     # Open311: POSTs need an API key and are limited per key (GETs per address).
     "open311:requests": Post(kwargs=lambda s: {"fmt": "json"}, api_key=True),
     "open311:updates": Post(kwargs=lambda s: {"fmt": "json"}, api_key=True),
