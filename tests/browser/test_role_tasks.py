@@ -397,7 +397,18 @@ def test_the_dialogue_officer_plans_and_publishes_a_dialogue_and_publishes_feedb
     expect(page.locator("main")).to_contain_text("Barn och föräldrar påverkar lekplatsens form.")
 
     # Publishing without the texts is refused, with the summary linked to the fields.
-    go(page, f"{base}/personal/dialog/{done.pk}/aterkoppling/")
+    go(page, f"{base}/personal/")  # back to the home from the public page
+    page.get_by_role("navigation", name="Personalmeny").get_by_role(
+        "link", name="Dialogregister"
+    ).click()
+    page.wait_for_load_state("load")
+    check(page)
+    page.get_by_role("link", name=done.title).first.click()
+    page.wait_for_load_state("load")
+    check(page)
+    page.get_by_role("link", name="Återkoppling", exact=True).click()
+    page.wait_for_load_state("load")
+    check(page)
     page.get_by_role("button", name="Spara och publicera").click()
     page.wait_for_load_state("load")
     check(page, refused=True)
