@@ -36,7 +36,7 @@ own/foreign object access is only proven with an entry. Register a builder:
         foreign={"pk": make_survey(organisation=w.ubn).pk},
         scoped=True)          # True: reporters/officers of other organisations are refused
 
-``w`` is the world from tests/goals/conftest.py: organisations ``w.son`` (the reporter's own),
+``w`` is the world from tests/world.py: organisations ``w.son`` (the reporter's own),
 ``w.ubn`` (foreign), ``w.company``, ``w.ks``; plan, goals, assignments, ``w.period`` (open) and
 users. Builders run inside the test's transaction; import your factories inside the lambda or
 in a helper function.

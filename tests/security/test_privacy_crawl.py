@@ -65,9 +65,9 @@ from tests.dialogue.factories import (
 )
 from tests.factories import MembershipFactory, UserFactory
 from tests.feedback.factories import CategoryFactory, RoutingRuleFactory
-from tests.goals.conftest import make_world, open_period
 from tests.security.conftest import sign_in_resident
 from tests.security.test_fuzz import _static_paths
+from tests.world import make_world, open_period
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ class LinkParser(HTMLParser):
 
 
 def make_world_with_markers() -> dict[str, Any]:
-    """The goals world (tests/goals/conftest.py) plus a fault register and dialogues, with every
+    """The goals world (tests/world.py) plus a fault register and dialogues, with every
     marker of MAY_SEE in its place."""
     w = make_world()
     open_period(w)
