@@ -30,6 +30,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from insyn.core.errors import ServiceError
@@ -114,9 +115,9 @@ def period_create(
     """A planned period; a deadline in the past is refused."""
     errors: dict[str, str] = {}
     if kind not in PeriodKind.values:
-        errors["kind"] = "Välj vilken sorts uppföljning det är."
+        errors["kind"] = _("Välj vilken sorts uppföljning det är.")
     if deadline is None:
-        errors["deadline"] = "Ange sista dag för rapportering."
+        errors["deadline"] = _("Ange sista dag för rapportering.")
     elif deadline < _today():
         errors["deadline"] = (
             f"Sista dag för rapportering ({deadline:%Y-%m-%d}) har redan "
@@ -349,9 +350,9 @@ def period_open(*, period: FollowUpPeriod, by: Any) -> int:
 @transaction.atomic
 def period_update_deadline(*, period: FollowUpPeriod, deadline: dt.date, by: Any) -> FollowUpPeriod:
     if period.is_published:
-        raise ServiceError("En publicerad period kan inte ändras.")
+        raise ServiceError(_("En publicerad period kan inte ändras."))
     if deadline < _today():
-        raise ServiceError({"deadline": "Sista dag för rapportering har redan passerat."})
+        raise ServiceError({"deadline": _("Sista dag för rapportering har redan passerat.")})
     period.deadline = deadline
     _as_history_user(period, by).save(update_fields=["deadline"])
     return period
@@ -362,14 +363,14 @@ def period_update_deadline(*, period: FollowUpPeriod, deadline: dt.date, by: Any
 
 def _check_editable(report: Report) -> None:
     if report.period.state != PeriodState.OPEN:
-        raise ServiceError("Perioden är inte öppen för rapportering.")
+        raise ServiceError(_("Perioden är inte öppen för rapportering."))
     if report.state not in EDITABLE_STATES:
-        raise ServiceError("Rapporten är redan inlämnad och kan inte ändras.")
+        raise ServiceError(_("Rapporten är redan inlämnad och kan inte ändras."))
 
 
 def _check_status(status: str) -> None:
     if status not in Status.values:
-        raise ServiceError({"status": "Ogiltig status. Välj en status i listan."})
+        raise ServiceError({"status": _("Ogiltig status. Välj en status i listan.")})
 
 
 @transaction.atomic
@@ -381,7 +382,7 @@ def report_save(
     _check_status(status)
     report = Report.objects.select_related("period", "assignment").get(pk=report_id)
     if report.organisation_id is None:
-        raise ServiceError("Den sammanställda rapporten skrivs på sammanställningssidan.")
+        raise ServiceError(_("Den sammanställda rapporten skrivs på sammanställningssidan."))
     _check_editable(report)
     updated = Report.objects.filter(
         pk=report_id, version=version, state__in=EDITABLE_STATES
@@ -405,9 +406,9 @@ def report_submit(
     """Save and submit; an empty assessment or a missing status is refused."""
     errors = {}
     if not assessment.strip():
-        errors["assessment"] = "Skriv en bedömning innan du lämnar in rapporten."
+        errors["assessment"] = _("Skriv en bedömning innan du lämnar in rapporten.")
     if status == Status.UNKNOWN:
-        errors["status"] = "Välj en status innan du lämnar in rapporten."
+        errors["status"] = _("Välj en status innan du lämnar in rapporten.")
     if errors:
         raise ServiceError(errors)
     report = report_save(
@@ -435,9 +436,9 @@ def _lock_submitted(report: Report) -> Report:
         .get(pk=report.pk)
     )
     if report.state != ReportState.SUBMITTED:
-        raise ServiceError("Bara inlämnade rapporter kan återsändas eller godkännas.")
+        raise ServiceError(_("Bara inlämnade rapporter kan återsändas eller godkännas."))
     if report.period.is_published:
-        raise ServiceError("Perioden är publicerad.")
+        raise ServiceError(_("Perioden är publicerad."))
     return report
 
 
@@ -445,7 +446,7 @@ def _lock_submitted(report: Report) -> Report:
 def report_return(*, report: Report, comment: str, by: Any) -> Report:
     """Send a submitted report back to the organisation with a comment (emailed to them)."""
     if not comment.strip():
-        raise ServiceError({"comment": "Skriv vad som behöver kompletteras."})
+        raise ServiceError({"comment": _("Skriv vad som behöver kompletteras.")})
     report = _lock_submitted(report)
     report.state = ReportState.RETURNED
     report.return_comment = comment.strip()
@@ -471,7 +472,7 @@ def report_approve(*, report: Report, by: Any) -> Report:
 
 def _check_compilable(period: FollowUpPeriod, note: str) -> None:
     if period.state == PeriodState.PLANNED:
-        raise ServiceError("Perioden har inte öppnats.")
+        raise ServiceError(_("Perioden har inte öppnats."))
     if period.is_published and not note.strip():
         raise ServiceError(
             {
@@ -540,7 +541,7 @@ def compiled_save(
     _check_status(status)
     _check_compilable(period, note)
     if assignment.goal.plan_id != period.plan_id:
-        raise ServiceError("Uppdraget hör inte till periodens plan.")
+        raise ServiceError(_("Uppdraget hör inte till periodens plan."))
     report, created = Report.objects.get_or_create(
         assignment=assignment,
         period=period,
@@ -573,10 +574,10 @@ def goal_follow_up_save(
 ) -> GoalFollowUp:
     """The goal's status and assessment; the summary sentence is computed (goal_summary)."""
     if status not in GoalStatus.values:
-        raise ServiceError({"status": "Välj målets status: grön, gul eller röd."})
+        raise ServiceError({"status": _("Välj målets status: grön, gul eller röd.")})
     _check_compilable(period, note)
     if goal.plan_id != period.plan_id:
-        raise ServiceError("Målet hör inte till periodens plan.")
+        raise ServiceError(_("Målet hör inte till periodens plan."))
     follow_up, created = GoalFollowUp.objects.get_or_create(goal=goal, period=period)
     new = {"status": status, "assessment": assessment.strip()}
     changes = _changes(follow_up, new)
@@ -601,9 +602,9 @@ def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
     given = period
     period = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
     if period.is_published:
-        raise ServiceError("Perioden är redan publicerad.")
+        raise ServiceError(_("Perioden är redan publicerad."))
     if period.state == PeriodState.PLANNED:
-        raise ServiceError("Perioden har inte öppnats.")
+        raise ServiceError(_("Perioden har inte öppnats."))
     problems = publish_blockers(period)
     if problems:
         raise ServiceError(problems)
@@ -648,9 +649,9 @@ def carry_over(*, from_period: FollowUpPeriod, to_plan: Plan, by: Any) -> list[A
     period, which must be published) into the next plan as "Kvarvarande från <år> uppdrag <nr>",
     under the goal with the same number (created from the old goal if missing). Idempotent."""
     if not from_period.is_published:
-        raise ServiceError("Välj en publicerad period att föra över från.")
+        raise ServiceError(_("Välj en publicerad period att föra över från."))
     if to_plan.year <= from_period.plan.year:
-        raise ServiceError("Uppdrag kan bara föras över till en senare plan.")
+        raise ServiceError(_("Uppdrag kan bara föras över till en senare plan."))
     statuses = dict(
         Report.objects.filter(period=from_period, organisation__isnull=True).values_list(
             "assignment_id", "status"
@@ -737,19 +738,21 @@ def assignment_add_additional(
     responsible = list(responsible)
     responsible_groups = list(responsible_groups)
     if not title.strip():
-        errors["title"] = "Skriv uppdragets titel."
+        errors["title"] = _("Skriv uppdragets titel.")
     if not CASE_NUMBER_RE.match(case_number):
-        errors["case_number"] = "Diarienumret ska se ut som KSN-2019-03835."
+        errors["case_number"] = _("Diarienumret ska se ut som KSN-2019-03835.")
     if not PARAGRAPH_RE.match(paragraph):
-        errors["paragraph"] = "Paragrafen ska se ut som §379."
+        errors["paragraph"] = _("Paragrafen ska se ut som §379.")
     if not body.strip():
-        errors["body"] = "Ange vilket organ som fattade beslutet, till exempel Kommunfullmäktige."
+        errors["body"] = _(
+            "Ange vilket organ som fattade beslutet, till exempel Kommunfullmäktige."
+        )
     if decision_date is None:
-        errors["decision_date"] = "Ange beslutsdatum."
+        errors["decision_date"] = _("Ange beslutsdatum.")
     elif decision_date > _today():
-        errors["decision_date"] = "Beslutsdatumet kan inte ligga i framtiden."
+        errors["decision_date"] = _("Beslutsdatumet kan inte ligga i framtiden.")
     if not responsible and not responsible_groups:
-        errors["responsible"] = "Välj minst en ansvarig organisation."
+        errors["responsible"] = _("Välj minst en ansvarig organisation.")
     if errors:
         raise ServiceError(errors)
     order = (Assignment.objects.filter(goal=goal).aggregate(m=Max("order"))["m"] or 0) + 1
@@ -806,7 +809,7 @@ def bulk_report(
     entry. Returns the number of reports changed."""
     errors: list[str] = []
     if period.state != PeriodState.OPEN:
-        raise BulkUploadError(["Perioden är inte öppen för rapportering."])
+        raise BulkUploadError([_("Perioden är inte öppen för rapportering.")])
     reports = Report.objects.in_bulk([row.report_id for row in rows])
     seen: set[int] = set()
     changed: list[BulkRow] = []

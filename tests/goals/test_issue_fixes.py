@@ -248,3 +248,19 @@ def test_a_stale_report_page_says_who_saved_the_other_version_and_shows_both(wor
     assert "Någon annan har sparat rapporten medan du skrev" in text
     assert "Annas text" in text and "Bertils text" in text
     assert "Sparad av reporter-son" in text
+
+
+def test_a_refused_goals_change_is_told_in_the_chosen_language(world):
+    """The service's refusals are gettext messages: Swedish by default, English when the
+    visitor has chosen English (they were untranslated Swedish literals)."""
+    from django.utils import translation
+
+    from insyn.core.errors import ServiceError
+
+    for language, expected in (
+        ("sv", "Ange sista dag för rapportering."),
+        ("en", "Enter the reporting deadline."),
+    ):
+        with translation.override(language), pytest.raises(ServiceError) as refused:
+            services.period_create(plan=world.plan, kind="", deadline=None, by=None)
+        assert expected in str(refused.value.field_problems["deadline"])

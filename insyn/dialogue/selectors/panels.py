@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from insyn.core.registry import LoopItem, Panel
@@ -137,7 +138,7 @@ def _loop(dialogues: DialogueQuerySet) -> list[LoopItem]:
                         if late
                         else _("Återkopplingen ska publiceras senast %(date)s.")
                     )
-                    % {"date": f"{dialogue.feedback_on:%Y-%m-%d}"},
+                    % {"date": date_format(dialogue.feedback_on, "j F Y")},
                     url=url,
                     date=dialogue.feedback_on,
                     note=_("Försenad") if late else _("Inte klar ännu"),
