@@ -675,7 +675,9 @@ class DialogueLinkForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         dialogue_model = apps.get_model("dialogue", "Dialogue")
-        self.fields["dialogue"].queryset = dialogue_model.objects.order_by("title")
+        # Only public dialogues: a link is shown on public pages, and the contact centre may
+        # not know of another board's draft (the privacy crawl found its title here).
+        self.fields["dialogue"].queryset = dialogue_model.objects.public().order_by("title")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
