@@ -4,6 +4,20 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests give the same examples on every run and never fail for being slow: `make test`
+# must be green every time, also on a busy machine (a random example or a timing health check
+# made a full run fail where the test alone passed). A test's own @settings still adds to this.
+hypothesis_settings.register_profile(
+    "insyn",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+hypothesis_settings.load_profile("insyn")
 
 
 @pytest.fixture(autouse=True)
