@@ -45,7 +45,7 @@ from insyn.dialogue.models import (
     Source,
     VotingRule,
 )
-from insyn.dialogue.services.common import MAX_TEXT, _as_history_user
+from insyn.dialogue.services.common import MAX_TEXT, _as_history_user, record_moderation
 from insyn.goals.models import Assignment, AssignmentKind, Goal
 from insyn.organisations.models import Organisation
 
@@ -179,24 +179,14 @@ def proposal_hide(*, proposal: Proposal, reason: str, by: Any) -> Proposal:
             _("Förslaget är bedömt som genomförbart. Ändra bedömningen innan du döljer det.")
         )
     proposal.moderation = ProposalModeration.HIDDEN
-    proposal.hidden_reason = reason.strip()[:300]
-    proposal.moderated_by = by
-    proposal.moderated_at = timezone.now()
-    _as_history_user(proposal, by).save()
-    proposal.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
-    return proposal
+    return record_moderation(proposal, by=by, hidden_reason=reason.strip()[:300])
 
 
 @transaction.atomic
 def proposal_approve(*, proposal: Proposal, by: Any) -> Proposal:
     """Let a proposal through moderation (or keep a reported one): everyone sees it."""
     proposal.moderation = ProposalModeration.VISIBLE
-    proposal.hidden_reason = ""
-    proposal.moderated_by = by
-    proposal.moderated_at = timezone.now()
-    _as_history_user(proposal, by).save()
-    proposal.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
-    return proposal
+    return record_moderation(proposal, by=by)
 
 
 @transaction.atomic

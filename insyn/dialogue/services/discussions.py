@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
@@ -21,7 +20,7 @@ from insyn.dialogue.models import (
     PostState,
     Source,
 )
-from insyn.dialogue.services.common import MAX_TEXT, _as_history_user
+from insyn.dialogue.services.common import MAX_TEXT, record_moderation
 
 
 def discussion_create(
@@ -94,20 +93,10 @@ def post_hide(*, post: Post, reason: str, by: Any) -> Post:
             _("Ange skälet till att inlägget döljs; skälet visas i stället för inlägget.")
         )
     post.state = PostState.HIDDEN
-    post.hidden_reason = reason.strip()[:300]
-    post.moderated_by = by
-    post.moderated_at = timezone.now()
-    _as_history_user(post, by).save()
-    post.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
-    return post
+    return record_moderation(post, by=by, hidden_reason=reason.strip()[:300])
 
 
 @transaction.atomic
 def post_approve(*, post: Post, by: Any) -> Post:
     post.state = PostState.VISIBLE
-    post.hidden_reason = ""
-    post.moderated_by = by
-    post.moderated_at = timezone.now()
-    _as_history_user(post, by).save()
-    post.reports.filter(handled_at__isnull=True).update(handled_at=timezone.now())
-    return post
+    return record_moderation(post, by=by)
