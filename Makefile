@@ -4,8 +4,9 @@ PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Templates formatted by djhtml (pre-commit); `make test` checks them once they are formatted.
-TEMPLATES := $(shell find insyn -path '*/templates/*' -name '*.html' -o -path '*/templates/*' -name '*.txt' 2>/dev/null)
+# HTML templates are indented by djhtml (`make format-templates`, pre-commit) and `make test` checks
+# them. Plain-text e-mail templates are left alone: their indentation is what the reader sees.
+TEMPLATES := $(shell find insyn -path '*/templates/*' -name '*.html' 2>/dev/null)
 
 VNU_VERSION := 26.9.27
 
@@ -62,6 +63,7 @@ test: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/djhtml --check $(TEMPLATES)
 	$(BIN)/insyn makemigrations --check --dry-run
 	$(BIN)/pytest -q
 
@@ -114,8 +116,9 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/djhtml --check $(TEMPLATES)
 
-# Indent every template with djhtml (the check, `djhtml --check`, joins `make test` once done).
+# Indent every HTML template with djhtml (`make test` checks that none would change).
 format-templates: install-test
 	$(BIN)/djhtml $(TEMPLATES)
 
