@@ -202,8 +202,12 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "insyn_cache",
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
-        }
+        },
+        # Rate-limit counters shared by every process: one statement per add or increment
+        # (insyn.core.cache.CounterDatabaseCache) instead of the database cache's twelve.
+        "ratelimit": {"BACKEND": "insyn.core.cache.CounterDatabaseCache"},
     }
+    RATELIMIT_USE_CACHE = "ratelimit"
 
 # Whole public responses in that cache (insyn.core.public_cache), invalidated by the publication
 # version (insyn.core.publication); proxies may keep a public page S_MAXAGE seconds.

@@ -98,3 +98,20 @@ class PendingNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.subject}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter (django-ratelimit's window key → requests counted so far) for the
+    embedded default without Redis: `insyn.core.cache.CounterDatabaseCache` adds and increments
+    it with one statement each, where Django's database cache needed six queries and two write
+    transactions per request. Rows expire with their window and are deleted in passing."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    count = models.BigIntegerField()
+    expires = models.BigIntegerField()  # seconds since the epoch
+
+    class Meta:
+        db_table = "insyn_rate_counter"
+
+    def __str__(self) -> str:
+        return f"{self.cache_key}: {self.count}"

@@ -50,6 +50,7 @@ PRIVATE_MODELS: set[str] = {
     "core.outgoingemail",
     "core.noticepreference",
     "core.pendingnotice",
+    "core.ratecounter",
     "accounts.membership",
     "dialogue.participant",
     "dialogue.logintoken",
