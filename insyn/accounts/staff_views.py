@@ -21,7 +21,7 @@ from insyn.accounts.models import Role
 from insyn.accounts.permissions import STAFF_ROLES, has_role, role_required
 from insyn.core import notices
 from insyn.core.errors import ServiceError, add_to_form
-from insyn.core.forms import NoticeFrequencyForm
+from insyn.core.forms import ModerationSeenForm, NoticeFrequencyForm
 
 PREVIOUS_VISIT_KEY = "insyn_previous_visit"
 
@@ -82,11 +82,14 @@ def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
     post = access_post(request.user, pk, write=True)
     try:
+        seen = ModerationSeenForm.seen_of(request.POST)
         if action == "dolj":
-            services.post_hide(post=post, reason=request.POST.get("reason", ""), by=request.user)
+            services.post_hide(
+                post=post, reason=request.POST.get("reason", ""), by=request.user, seen=seen
+            )
             messages.success(request, _("Inlägget är dolt."))
         elif action == "godkann":
-            services.post_approve(post=post, by=request.user)
+            services.post_approve(post=post, by=request.user, seen=seen)
             messages.success(request, _("Inlägget visas."))
         else:
             raise Http404
@@ -104,13 +107,14 @@ def moderate_proposal(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
     proposal = access_proposal(request.user, pk, write=True, moderate=True)
     try:
+        seen = ModerationSeenForm.seen_of(request.POST)
         if action == "dolj":
             services.proposal_hide(
-                proposal=proposal, reason=request.POST.get("reason", ""), by=request.user
+                proposal=proposal, reason=request.POST.get("reason", ""), by=request.user, seen=seen
             )
             messages.success(request, _("Förslaget är dolt."))
         elif action == "godkann":
-            services.proposal_approve(proposal=proposal, by=request.user)
+            services.proposal_approve(proposal=proposal, by=request.user, seen=seen)
             messages.success(request, _("Förslaget visas."))
         else:
             raise Http404
@@ -134,12 +138,25 @@ def moderate_case(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, _("Välj om felanmälan ska publiceras eller inte."))
         return redirect("staff:moderation")
     try:
+        seen = ModerationSeenForm.seen_of(request.POST)
         services.moderate(
             case=case,
             public_description=request.POST.get("public_description", ""),
             public_address=request.POST.get("public_address", ""),
             state=state,
             by=request.user,
+            seen=seen if isinstance(seen, dt.datetime) else None,
+        )
+    except services.CaseChanged as exc:
+        # Both versions: the case as someone else left it, and what this person asked for.
+        messages.error(
+            request,
+            _("%(refused)s Publicering nu: %(now)s. Ditt val: %(mine)s.")
+            % {
+                "refused": exc.message,
+                "now": exc.current.get_public_state_display(),
+                "mine": PublicState(state).label,
+            },
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -7,8 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from insyn.core.errors import ServiceError
 from insyn.core.models import NoticeFrequency
 
 
@@ -56,3 +58,67 @@ class SeenField(forms.CharField):
         if seen.tzinfo is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return seen
+
+
+def shown_value(field: forms.Field, value: Any) -> str:
+    """A field's value as a person reads it: a choice's label, an object's name, Ja/Nej."""
+    if value is None or value == "" or value == [] or value == ():
+        return "–"
+    if isinstance(field, forms.BooleanField):
+        return str(_("Ja") if value else _("Nej"))
+    if isinstance(field, forms.ModelChoiceField):
+        if not isinstance(value, Model):
+            value = field.queryset.filter(pk=value).first()
+            if value is None:
+                return "–"
+        return str(field.label_from_instance(value))
+    if isinstance(field, forms.ChoiceField):
+        for key, label in field.choices:
+            if isinstance(label, (list, tuple)):  # a group of choices
+                for inner_key, inner_label in label:
+                    if str(inner_key) == str(value):
+                        return str(inner_label)
+            elif str(key) == str(value):
+                return str(label)
+    return str(value)
+
+
+def both_versions(form: forms.Form, current: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """For a valid form whose save was refused because the page was stale (SeenField): each
+    visible field as (label, the value saved now, the value this person sent), so the page can
+    show both versions side by side and nothing this person wrote is lost."""
+    return [
+        (
+            str(field.label),
+            shown_value(field, current.get(name)),
+            shown_value(field, form.cleaned_data.get(name)),
+        )
+        for name, field in form.fields.items()
+        if not field.widget.is_hidden
+    ]
+
+
+UNMODERATED = "ny"  # a moderation page's `seen` for a contribution nobody had moderated yet
+
+
+class ModerationSeenForm(forms.Form):
+    """The hidden `seen` of a moderation decision (a post, a proposal): when the contribution was
+    last moderated as the page was loaded, or UNMODERATED. A service refuses the decision when
+    someone else has moderated it since (nothing is applied twice). Cleans to None (not sent),
+    UNMODERATED or an aware datetime."""
+
+    seen = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def clean_seen(self) -> dt.datetime | str | None:
+        text = self.cleaned_data["seen"]
+        if text == UNMODERATED:
+            return UNMODERATED
+        return SeenField().clean(text)
+
+    @classmethod
+    def seen_of(cls, data: Any) -> dt.datetime | str | None:
+        """The cleaned `seen` of a posted decision; a ServiceError (Swedish) if it is broken."""
+        form = cls(data)
+        if not form.is_valid():
+            raise ServiceError(" ".join(form.errors["seen"]), code="seen")
+        return form.cleaned_data["seen"]

@@ -22,6 +22,7 @@ from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required
 from insyn.core import spreadsheets
 from insyn.core.errors import ServiceError, add_to_form
+from insyn.core.forms import ModerationSeenForm
 from insyn.dialogue import pabulib, selectors, services
 from insyn.dialogue.access import (
     access_dialogue,
@@ -595,13 +596,14 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
 def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     post = access_post(request.user, pk, write=True)
     try:
+        seen = ModerationSeenForm.seen_of(request.POST)
         if action == "dolj":
             form = HideForm(request.POST)
             reason = form.data.get("reason", "")
-            services.post_hide(post=post, reason=reason, by=request.user)
+            services.post_hide(post=post, reason=reason, by=request.user, seen=seen)
             messages.success(request, _("Inlägget är dolt."))
         elif action == "godkann":
-            services.post_approve(post=post, by=request.user)
+            services.post_approve(post=post, by=request.user, seen=seen)
             messages.success(request, _("Inlägget visas."))
         else:
             raise Http404

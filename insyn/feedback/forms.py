@@ -564,7 +564,7 @@ def active_organisations() -> Any:
     return Organisation.objects.active_in(timezone.localdate().year).order_by("name")
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(SeenForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
@@ -578,7 +578,7 @@ class ReassignForm(forms.Form):
         self.fields["organisation"].queryset = active_organisations()
 
 
-class TriageForm(forms.Form):
+class TriageForm(SeenForm):
     kind = forms.ChoiceField(label=_("Typ"), choices=Kind.choices)
     category = forms.ModelChoiceField(queryset=Category.objects.active(), label=_("Kategori"))
     reroute = forms.BooleanField(
@@ -586,7 +586,7 @@ class TriageForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(SeenForm):
     into = forms.CharField(
         label=_("Slå ihop med ärende (nummer)"),
         max_length=30,
@@ -597,7 +597,7 @@ class MergeForm(forms.Form):
         return self.cleaned_data["into"].strip().upper()
 
 
-class ModerateForm(forms.Form):
+class ModerateForm(SeenForm):
     public_description = forms.CharField(
         label=_("Publik beskrivning"),
         required=False,
@@ -634,7 +634,7 @@ class BlurForm(forms.Form):
         return left, top, right, bottom
 
 
-class LinkForm(forms.Form):
+class LinkForm(SeenForm):
     goal = GoalChoiceField(required=False, label=_("Mål"), empty_label=_("Inget"))
     assignment = AssignmentChoiceField(required=False, label=_("Uppdrag"), empty_label=_("Inget"))
     theme = forms.ModelChoiceField(

@@ -616,10 +616,12 @@ def reassign(
     by: Any,
     note: str = "",
     now: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Give the case to another organisation (or back to the contact centre's triage)."""
+    """Give the case to another organisation (or back to the contact centre's triage).
+    `seen`: the case's updated_at when the form was loaded (CaseChanged if it has changed)."""
     now = now or timezone.now()
-    case = _locked(case)
+    case = _locked(case, seen)
     if case.organisation_id == (organisation.pk if organisation else None):
         raise ServiceError(_("Ärendet ligger redan där."), code="same_org")
     previous = case.organisation
@@ -655,12 +657,14 @@ def triage(
     by: Any,
     reroute: bool = True,
     now: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Correct kind and category; the target time follows the category, routing if asked."""
+    """Correct kind and category; the target time follows the category, routing if asked.
+    `seen`: the case's updated_at when the form was loaded (CaseChanged if it has changed)."""
     now = now or timezone.now()
     if kind not in Kind.values:
         raise ServiceError(_("Okänd typ av ärende."), code="kind")
-    case = _locked(case)
+    case = _locked(case, seen)
     before = {"kind": case.kind, "category": case.category.code}
     case.kind = kind
     case.category = category
@@ -690,9 +694,17 @@ def triage(
 
 
 @transaction.atomic
-def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = None) -> Case:
+def merge(
+    *,
+    duplicate: Case,
+    into: Case,
+    by: Any,
+    now: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
+) -> Case:
     """Merge a duplicate into one case: its followers (reporter included) move over and get
-    every update from then on; the duplicate is closed and points to the surviving case."""
+    every update from then on; the duplicate is closed and points to the surviving case.
+    `seen`: the duplicate's updated_at when the form was loaded (CaseChanged if it has changed)."""
     now = now or timezone.now()
     if duplicate.pk == into.pk:
         raise ServiceError(_("Ett ärende kan inte slås ihop med sig självt."), code="self")
@@ -705,6 +717,8 @@ def merge(*, duplicate: Case, into: Case, by: Any, now: dt.datetime | None = Non
         .order_by("pk")
     }
     duplicate, into = locked[duplicate.pk], locked[into.pk]
+    if seen is not None and duplicate.updated_at != seen:
+        raise CaseChanged(duplicate)
     if into.merged_into_id:
         raise ServiceError(
             _("Målärendet är självt sammanslaget med %(n)s.") % {"n": into.merged_into.number},  # type: ignore[union-attr]
@@ -768,14 +782,16 @@ def moderate(
     state: str,
     by: Any,
     now: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
 ) -> Case:
     """Decide what the public sees; masking of emails, phone numbers and personnummer is always
-    applied on top of what staff wrote. Only fault reports can be published."""
+    applied on top of what staff wrote. Only fault reports can be published.
+    `seen`: the case's updated_at when the form was loaded (CaseChanged if it has changed)."""
     now = now or timezone.now()
     if state not in PublicState.values:
         raise ServiceError(_("Okänt publiceringsläge."), code="state")
     publish = state == PublicState.PUBLISHED
-    case = _locked(case)
+    case = _locked(case, seen)
     was_public = case.is_public
     if publish and case.kind != Kind.FAULT:
         raise ServiceError(_("Bara felanmälningar publiceras."), code="not_fault")
@@ -859,10 +875,12 @@ def link_governance(
     assignment: Assignment | None = None,
     theme: Theme | None = None,
     now: dt.datetime | None = None,
+    seen: dt.datetime | None = None,
 ) -> Case:
-    """Link a case to a goal, an assignment and/or a theme (what the municipality does)."""
+    """Link a case to a goal, an assignment and/or a theme (what the municipality does).
+    `seen`: the case's updated_at when the form was loaded (CaseChanged if it has changed)."""
     now = now or timezone.now()
-    case = _locked(case)
+    case = _locked(case, seen)
     if assignment is not None and goal is None:
         goal = assignment.goal
     case.goal, case.assignment, case.theme = goal, assignment, theme

@@ -19,6 +19,7 @@ from insyn.accounts.models import Role
 from insyn.accounts.permissions import SAFE_METHODS, has_role, role_required
 from insyn.core import params, spreadsheets
 from insyn.core.errors import ServiceError, add_to_form
+from insyn.core.forms import both_versions
 from insyn.feedback import selectors, services
 from insyn.feedback.access import access_api_key, access_case, access_photo, handled_organisations
 from insyn.feedback.forms import (
@@ -42,7 +43,6 @@ from insyn.feedback.models import (
     AnswerTemplate,
     Case,
     CasePhoto,
-    CaseStatus,
     Category,
     DialogueLink,
     Open311ApiKey,
@@ -171,6 +171,49 @@ AUTO_IDS = {
 }
 
 
+def _initials(case: Case) -> dict[str, dict[str, Any]]:
+    """What each form on the case page starts from: the case as it is now, and when it was
+    last changed (seen: a stale page is refused, see services.CaseChanged)."""
+    seen = case.updated_at.isoformat()
+    return {
+        "status_form": {"status": case.status, "seen": seen},
+        "answer_form": {"seen": seen},
+        "note_form": {},
+        "reassign_form": {"organisation": case.organisation_id, "seen": seen},
+        "triage_form": {
+            "kind": case.kind,
+            "category": case.category_id,
+            "reroute": False,
+            "seen": seen,
+        },
+        "merge_form": {"seen": seen},
+        "moderate_form": {
+            "public_description": case.public_description,
+            "public_address": case.public_address,
+            "state": case.public_state,
+            "seen": seen,
+        },
+        "link_form": {
+            "goal": case.goal_id,
+            "assignment": case.assignment_id,
+            "theme": case.theme_id,
+            "seen": seen,
+        },
+    }
+
+
+FORM_CLASSES: dict[str, type] = {
+    "status_form": StatusForm,
+    "answer_form": AnswerForm,
+    "note_form": NoteForm,
+    "reassign_form": ReassignForm,
+    "triage_form": TriageForm,
+    "merge_form": MergeForm,
+    "moderate_form": ModerateForm,
+    "link_form": LinkForm,
+}
+
+
 def _case_page(
     request: HttpRequest,
     case: Case,
@@ -178,42 +221,12 @@ def _case_page(
     conflict: dict[str, Any] | None = None,
     **forms: Any,
 ) -> HttpResponse:
-    ids = AUTO_IDS
-    defaults = {
-        "status_form": StatusForm(
-            initial={"status": case.status, "seen": case.updated_at.isoformat()},
-            auto_id=ids["status_form"],
-        ),
-        "answer_form": AnswerForm(
-            initial={"seen": case.updated_at.isoformat()}, auto_id=ids["answer_form"]
-        ),
-        "note_form": NoteForm(auto_id=ids["note_form"]),
-        "reassign_form": ReassignForm(
-            initial={"organisation": case.organisation_id}, auto_id=ids["reassign_form"]
-        ),
-        "triage_form": TriageForm(
-            initial={"kind": case.kind, "category": case.category_id, "reroute": False},
-            auto_id=ids["triage_form"],
-        ),
-        "merge_form": MergeForm(auto_id=ids["merge_form"]),
-        "moderate_form": ModerateForm(
-            initial={
-                "public_description": case.public_description,
-                "public_address": case.public_address,
-                "state": case.public_state,
-            },
-            auto_id=ids["moderate_form"],
-        ),
-        "link_form": LinkForm(
-            initial={
-                "goal": case.goal_id,
-                "assignment": case.assignment_id,
-                "theme": case.theme_id,
-            },
-            auto_id=ids["link_form"],
-        ),
-        "blur_form": BlurForm(),
+    initials = _initials(case)
+    defaults: dict[str, Any] = {
+        name: form_class(initial=initials[name], auto_id=AUTO_IDS[name])
+        for name, form_class in FORM_CLASSES.items()
     }
+    defaults["blur_form"] = BlurForm()
     defaults.update(forms)
     fresh = request.session.get("feedback_staff_receipt")
     if fresh and fresh.get("number") == case.number:
@@ -256,13 +269,7 @@ def _action(
         except services.CaseChanged as exc:
             # Keep what this person wrote, next to the case as it is now; sending again is
             # based on the new version.
-            mine = form.cleaned_data
-            conflict = {
-                "mine": {
-                    "status_label": CaseStatus(mine["status"]).label if mine.get("status") else "",
-                    "body": mine.get("body", ""),
-                }
-            }
+            conflict = {"rows": both_versions(form, _initials(exc.current)[form_name])}
             data = request.POST.copy()
             data["seen"] = exc.current.updated_at.isoformat()
             form = form_class(data, auto_id=AUTO_IDS[form_name])
@@ -335,7 +342,11 @@ def case_reassign(request: HttpRequest, number: str) -> HttpResponse:
         ReassignForm,
         "reassign_form",
         lambda case, d: services.reassign(
-            case=case, organisation=d["organisation"], note=d.get("note", ""), by=request.user
+            case=case,
+            organisation=d["organisation"],
+            note=d.get("note", ""),
+            seen=d["seen"],
+            by=request.user,
         ),
         _("Ärendet är fördelat."),
     )
@@ -354,6 +365,7 @@ def case_triage(request: HttpRequest, number: str) -> HttpResponse:
             kind=d["kind"],
             category=d["category"],
             reroute=d.get("reroute", False),
+            seen=d["seen"],
             by=request.user,
         ),
         _("Typ och kategori är sparade."),
@@ -369,7 +381,7 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
             raise ValidationError(
                 _("Det finns inget ärende med numret %(n)s.") % {"n": data["into"]}
             )
-        services.merge(duplicate=case, into=into, by=request.user)
+        services.merge(duplicate=case, into=into, by=request.user, seen=data["seen"])
 
     return _action(
         request,
@@ -394,6 +406,7 @@ def case_moderate(request: HttpRequest, number: str) -> HttpResponse:
             public_description=d.get("public_description", ""),
             public_address=d.get("public_address", ""),
             state=d["state"],
+            seen=d["seen"],
             by=request.user,
         ),
         _("Publiceringen är sparad."),
@@ -413,6 +426,7 @@ def case_link(request: HttpRequest, number: str) -> HttpResponse:
             goal=d.get("goal"),
             assignment=d.get("assignment"),
             theme=d.get("theme"),
+            seen=d["seen"],
             by=request.user,
         ),
         _("Kopplingen är sparad."),

@@ -45,7 +45,12 @@ from insyn.dialogue.models import (
     Source,
     VotingRule,
 )
-from insyn.dialogue.services.common import MAX_TEXT, _as_history_user, record_moderation
+from insyn.dialogue.services.common import (
+    MAX_TEXT,
+    _as_history_user,
+    lock_for_moderation,
+    record_moderation,
+)
 from insyn.goals.models import Assignment, AssignmentKind, Goal
 from insyn.organisations.models import Organisation
 
@@ -167,13 +172,16 @@ def proposal_report(*, proposal: Proposal, reason: str) -> ProposalReport:
 
 
 @transaction.atomic
-def proposal_hide(*, proposal: Proposal, reason: str, by: Any) -> Proposal:
+def proposal_hide(
+    *, proposal: Proposal, reason: str, by: Any, seen: dt.datetime | str | None = None
+) -> Proposal:
     """Hide a proposal (abuse, personal data); the reason is shown in its place. A proposal
     that goes to the vote is not hidden: its assessment is changed first."""
     if not reason.strip():
         raise ServiceError(
             _("Ange skälet till att förslaget döljs; skälet visas i stället för förslaget.")
         )
+    proposal = lock_for_moderation(proposal, seen=seen, mine=_("dölj"))
     if proposal.state == ProposalState.FEASIBLE:
         raise ServiceError(
             _("Förslaget är bedömt som genomförbart. Ändra bedömningen innan du döljer det.")
@@ -183,8 +191,12 @@ def proposal_hide(*, proposal: Proposal, reason: str, by: Any) -> Proposal:
 
 
 @transaction.atomic
-def proposal_approve(*, proposal: Proposal, by: Any) -> Proposal:
-    """Let a proposal through moderation (or keep a reported one): everyone sees it."""
+def proposal_approve(
+    *, proposal: Proposal, by: Any, seen: dt.datetime | str | None = None
+) -> Proposal:
+    """Let a proposal through moderation (or keep a reported one): everyone sees it.
+    `seen`: see common.lock_for_moderation."""
+    proposal = lock_for_moderation(proposal, seen=seen, mine=_("godkänn"))
     proposal.moderation = ProposalModeration.VISIBLE
     return record_moderation(proposal, by=by)
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from insyn.core.errors import ServiceError
+from insyn.core.forms import UNMODERATED
 
 MAX_TEXT = 5000
 
@@ -23,6 +28,47 @@ def _absolute(path: str) -> str:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ModeratedMeanwhile(ServiceError):
+    """Someone else moderated the contribution after the page was loaded; nothing was written.
+    The message says what they decided, who and when, next to what this person asked for."""
+
+    def __init__(self, current: Any, mine: str) -> None:
+        who = current.moderated_by
+        # A proposal's moderation is its own field; a post's is its state.
+        decided = getattr(current, "get_moderation_display", current.get_state_display)
+        super().__init__(
+            _(
+                "Någon annan har redan granskat det här sedan du öppnade sidan: %(theirs)s "
+                "(%(who)s, %(when)s). Ditt beslut (%(mine)s) är inte sparat. Ladda om sidan om "
+                "du vill ändra beslutet."
+            )
+            % {
+                "theirs": str(decided()).lower(),
+                "who": (who.get_full_name() or who.username) if who else "–",
+                "when": formats.date_format(
+                    timezone.localtime(current.moderated_at), "SHORT_DATETIME_FORMAT"
+                )
+                if current.moderated_at
+                else "–",
+                "mine": mine,
+            },
+            code="stale",
+        )
+        self.current = current
+
+
+def lock_for_moderation(obj: Any, *, seen: dt.datetime | str | None, mine: str) -> Any:
+    """The post or proposal, locked for this transaction. `seen`: its moderated_at when the
+    page was loaded (UNMODERATED: not moderated then; None: not checked).
+    ModeratedMeanwhile if someone else has moderated it since."""
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
+    if seen is not None:
+        expected = None if seen == UNMODERATED else seen
+        if current.moderated_at != expected:
+            raise ModeratedMeanwhile(current, mine)
+    return current
 
 
 def record_moderation(obj: Any, *, by: Any, hidden_reason: str = "") -> Any:

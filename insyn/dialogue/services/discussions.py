@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from insyn.dialogue.models import (
     PostState,
     Source,
 )
-from insyn.dialogue.services.common import MAX_TEXT, record_moderation
+from insyn.dialogue.services.common import MAX_TEXT, lock_for_moderation, record_moderation
 
 
 def discussion_create(
@@ -87,16 +88,20 @@ def post_report(*, post: Post, reason: str) -> PostReport:
 
 
 @transaction.atomic
-def post_hide(*, post: Post, reason: str, by: Any) -> Post:
+def post_hide(*, post: Post, reason: str, by: Any, seen: dt.datetime | str | None = None) -> Post:
+    """Hide a post with a reason. `seen`: see common.lock_for_moderation."""
     if not reason.strip():
         raise ServiceError(
             _("Ange skälet till att inlägget döljs; skälet visas i stället för inlägget.")
         )
+    post = lock_for_moderation(post, seen=seen, mine=_("dölj"))
     post.state = PostState.HIDDEN
     return record_moderation(post, by=by, hidden_reason=reason.strip()[:300])
 
 
 @transaction.atomic
-def post_approve(*, post: Post, by: Any) -> Post:
+def post_approve(*, post: Post, by: Any, seen: dt.datetime | str | None = None) -> Post:
+    """Let a post through. `seen`: see common.lock_for_moderation."""
+    post = lock_for_moderation(post, seen=seen, mine=_("godkänn"))
     post.state = PostState.VISIBLE
     return record_moderation(post, by=by)
