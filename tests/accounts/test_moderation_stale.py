@@ -13,7 +13,7 @@ from django.test import Client
 
 from insyn.accounts.models import Role
 from insyn.accounts.testing import login_verified
-from insyn.dialogue.models import Post, PostState, Proposal, ProposalModeration, ProposalState
+from insyn.dialogue.models import Post, PostState, ProposalModeration, ProposalState
 from tests.dialogue.factories import DiscussionFactory, ProposalFactory
 from tests.factories import MembershipFactory, UserFactory
 
