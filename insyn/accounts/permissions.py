@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from insyn.accounts.models import Membership, Role
 
@@ -69,13 +70,13 @@ def role_required(*roles: str, write_roles: tuple[str, ...] | None = None) -> Ca
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *roles):
-                raise PermissionDenied("Du saknar behörighet för den här sidan.")
+                raise PermissionDenied(_("Du saknar behörighet för den här sidan."))
             if (
                 write_roles is not None
                 and request.method not in SAFE_METHODS
                 and not has_role(request.user, *write_roles)
             ):
-                raise PermissionDenied("Du får läsa men inte ändra här.")
+                raise PermissionDenied(_("Du får läsa men inte ändra här."))
             return view(request, *args, **kwargs)
 
         wrapper.insyn_roles = roles  # read by the authorization matrix test

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 class OutgoingEmail(models.Model):
     class State(models.TextChoices):
-        QUEUED = "queued", "I kö"
-        SENDING = "sending", "Skickas"
-        SENT = "sent", "Skickat"
-        FAILED = "failed", "Misslyckades"
-        DELIVERED_LOCALLY = "outbox", "Levererat till demo-utkorgen"
+        QUEUED = "queued", _("I kö")
+        SENDING = "sending", _("Skickas")
+        SENT = "sent", _("Skickat")
+        FAILED = "failed", _("Misslyckades")
+        DELIVERED_LOCALLY = "outbox", _("Levererat till demo-utkorgen")
 
     to = models.EmailField()
     subject = models.CharField(max_length=300)

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from insyn.core.templatetags.insyn_format import format_percent
+
 THRESHOLD = Fraction(1, 2)
 
 
@@ -53,7 +55,7 @@ class Comparison:
 
 
 def _percent(share: float) -> str:
-    return f"{share * 100:.1f} %".replace(".", ",")
+    return format_percent(share, 1)
 
 
 def compare(

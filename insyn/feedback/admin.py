@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from insyn.feedback import services
@@ -95,7 +96,9 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
         obj.pk = key.pk
         obj.key_hash, obj.prefix, obj.created_at = key.key_hash, key.prefix, key.created_at
         obj._state.adding = False
-        messages.warning(request, f"Ny Open311-nyckel (visas bara nu, spara den säkert): {raw}")
+        messages.warning(
+            request, _("Ny Open311-nyckel (visas bara nu, spara den säkert): %(key)s") % {"key": raw}
+        )
 
 
 @admin.register(Case)

@@ -106,7 +106,7 @@ def question_field(q: CategoryQuestion) -> forms.Field:
         )
     if q.datatype == Datatype.DATETIME:
         return forms.CharField(
-            max_length=40, widget=forms.TextInput(attrs={"placeholder": "ÅÅÅÅ-MM-DD"}), **common
+            max_length=40, widget=forms.TextInput(attrs={"placeholder": _("ÅÅÅÅ-MM-DD")}), **common
         )
     return forms.CharField(max_length=300, **common)
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from insyn.core import params, spreadsheets
 from insyn.goals.models import (
@@ -347,7 +348,7 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
     from openpyxl import load_workbook
 
     if len(data) > MAX_UPLOAD_BYTES:
-        raise BulkUploadError(["Filen är för stor (högst 5 MB)."])
+        raise BulkUploadError([_("Filen är för stor (högst 5 MB).")])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook["Rapporter"] if "Rapporter" in workbook.sheetnames else workbook.active
@@ -355,16 +356,18 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
     except Exception as exc:  # any parse error of an uploaded file is the user's file
         raise BulkUploadError(
             [
-                "Filen kunde inte läsas som en Excel-fil (.xlsx). Använd mallen "
-                "som du hämtade från Insyn."
+                _(
+                    "Filen kunde inte läsas som en Excel-fil (.xlsx). Använd mallen "
+                    "som du hämtade från Insyn."
+                )
             ]
         ) from exc
     if not raw or [_text(c) for c in raw[0][: len(TEMPLATE_HEADERS)]] != TEMPLATE_HEADERS:
         raise BulkUploadError(
-            ["Filen har inte mallens kolumner. Hämta mallen på nytt och fyll i den."]
+            [_("Filen har inte mallens kolumner. Hämta mallen på nytt och fyll i den.")]
         )
     if len(raw) > MAX_UPLOAD_ROWS + 1:
-        raise BulkUploadError([f"Filen har fler än {MAX_UPLOAD_ROWS} rader."])
+        raise BulkUploadError([_("Filen har fler än %(n)s rader.") % {"n": MAX_UPLOAD_ROWS}])
     rows: list[BulkRow] = []
     errors: list[str] = []
     for number, values in enumerate(raw[1:], start=2):
@@ -372,21 +375,24 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
         if not any(cells):
             continue
         report_id, version, _org, _goal, _heading, _title, status, assessment, submit = cells
-        where = f"Rad {number}"
+        where = _("Rad %(n)s") % {"n": number}
         row_errors = []
         if params.id_or_none(report_id) is None:
-            row_errors.append(f"{where}: Rapport-id saknas eller är inte ett tal.")
+            row_errors.append(
+                _("%(where)s: Rapport-id saknas eller är inte ett tal.") % {"where": where}
+            )
         if version and params.id_or_none(version) is None:
-            row_errors.append(f"{where}: Version ska vara ett tal.")
+            row_errors.append(_("%(where)s: Version ska vara ett tal.") % {"where": where})
         code = STATUS_BY_TEXT.get(status.lower())
         if code is None:
             row_errors.append(
-                f"{where}: okänd status ”{status}”. Använd någon av: "
-                + ", ".join(STATUS_LABELS.values())
-                + "."
+                _("%(where)s: okänd status ”%(status)s”. Använd någon av: %(statuses)s.")
+                % {"where": where, "status": status, "statuses": ", ".join(STATUS_LABELS.values())}
             )
         if submit.lower() not in YES | NO:
-            row_errors.append(f"{where}: skriv ja eller nej i kolumnen Lämna in.")
+            row_errors.append(
+                _("%(where)s: skriv ja eller nej i kolumnen Lämna in.") % {"where": where}
+            )
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -403,7 +409,7 @@ def parse_bulk_upload(data: bytes) -> list[BulkRow]:
     if errors:
         raise BulkUploadError(errors)
     if not rows:
-        raise BulkUploadError(["Filen innehåller inga rapporter."])
+        raise BulkUploadError([_("Filen innehåller inga rapporter.")])
     return rows
 
 

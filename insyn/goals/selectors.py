@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from insyn.core.registry import LoopItem
@@ -1043,7 +1044,8 @@ def goal_summary(goal: Goal, period: FollowUpPeriod, statuses: Iterable[str] | N
 
 
 def publish_blockers(period: FollowUpPeriod) -> list[str]:
-    """What is missing before the period can be published, in Swedish, one line each."""
+    """What is missing before the period can be published, in the chosen language, one line
+    each."""
     assignments = list(Assignment.objects.filter(goal__plan=period.plan).select_related("goal"))
     goals = list(Goal.objects.filter(plan=period.plan))
     compiled = {
@@ -1057,13 +1059,16 @@ def publish_blockers(period: FollowUpPeriod) -> list[str]:
         )
         report = compiled.get(assignment.pk)
         if report is None or not report.assessment.strip():
-            problems.append(f"{where}: sammanställd bedömning saknas.")
+            problems.append(_("%(where)s: sammanställd bedömning saknas.") % {"where": where})
         if report is None or report.status == Status.UNKNOWN:
-            problems.append(f"{where}: sammanställd status saknas.")
+            problems.append(_("%(where)s: sammanställd status saknas.") % {"where": where})
     for goal in goals:
         follow_up = follow_ups.get(goal.pk)
         if follow_up is None or not follow_up.status:
-            problems.append(f"{goal.get_kind_display()} {goal.number}: målets status saknas.")
+            problems.append(
+                _("%(kind)s %(number)s: målets status saknas.")
+                % {"kind": goal.get_kind_display(), "number": goal.number}
+            )
     return problems
 
 
@@ -1123,13 +1128,77 @@ def completeness_sentence(
     """ "Alla nämnder och 11 av 13 bolagsstyrelser har rapporterat", for any counts. An
     organisation "har rapporterat" when it has handed in all its reports; those that handed in
     some are named after a semicolon, so the sentence never says nobody reported while some
-    did."""
+    did. In English when the visitor chose English (`_completeness_english`)."""
+    if (get_language() or "sv").startswith("en"):
+        return _completeness_english(
+            boards_done,
+            boards_total,
+            companies_done,
+            companies_total,
+            boards_partial,
+            companies_partial,
+        )
     text = _completeness_main(boards_done, boards_total, companies_done, companies_total)
     partial = _partial_clause(boards_partial, companies_partial)
     if partial and boards_total + companies_total:
         text = text.replace("har rapporterat ännu", "har rapporterat allt ännu")
         text = f"{text}; {partial}"
     return text
+
+
+def _english_phrase(done: int, total: int, one: str, many: str) -> str:
+    if done == total:
+        return f"the {one}" if total == 1 else f"all {many}"
+    if done == 0:
+        return f"no {one}"
+    return f"{done} of {total} {many}"
+
+
+def _completeness_english(
+    boards_done: int,
+    boards_total: int,
+    companies_done: int,
+    companies_total: int,
+    boards_partial: int,
+    companies_partial: int,
+) -> str:
+    """The completeness sentence in English: "All boards and 11 of 13 company boards have
+    reported"."""
+    if boards_total == 0 and companies_total == 0:
+        return "No boards or company boards are to report in this period."
+    parts = []
+    if boards_total:
+        parts.append((boards_done, _english_phrase(boards_done, boards_total, "board", "boards")))
+    if companies_total:
+        parts.append(
+            (
+                companies_done,
+                _english_phrase(companies_done, companies_total, "company board", "company boards"),
+            )
+        )
+
+    def verb(phrase: str) -> str:
+        return "has" if phrase.startswith(("the ", "no ", "1 of ")) else "have"
+
+    partial = []
+    if boards_partial:
+        partial.append(f"{boards_partial} {'board' if boards_partial == 1 else 'boards'}")
+    if companies_partial:
+        word = "company board" if companies_partial == 1 else "company boards"
+        partial.append(f"{companies_partial} {word}")
+    phrases = [phrase for _done, phrase in parts]
+    if all(done == 0 for done, _phrase in parts):
+        subject = " and ".join(phrases)
+        text = f"{subject} {verb(phrases[-1])} reported {'in full ' if partial else ''}yet"
+    elif len(parts) == 2 and (parts[0][0] == 0) != (parts[1][0] == 0):
+        text = f"{phrases[0]} but {phrases[1]} {verb(phrases[1])} reported"
+    else:
+        subject = " and ".join(phrases)
+        text = f"{subject} {verb(phrases[0]) if len(phrases) == 1 else 'have'} reported"
+    if partial:
+        handed = "has" if boards_partial + companies_partial == 1 else "have"
+        text += "; " + " and ".join(partial) + f" {handed} handed in part"
+    return text[0].upper() + text[1:]
 
 
 def _completeness_main(

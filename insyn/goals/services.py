@@ -84,7 +84,7 @@ class ReportConflict(Exception):
     """Someone else saved the report since the form was loaded; `current` is their version."""
 
     def __init__(self, current: Report) -> None:
-        super().__init__("Rapporten har ändrats av någon annan.")
+        super().__init__(_("Rapporten har ändrats av någon annan."))
         self.current = current
 
 
@@ -119,13 +119,13 @@ def period_create(
     if deadline is None:
         errors["deadline"] = _("Ange sista dag för rapportering.")
     elif deadline < _today():
-        errors["deadline"] = (
-            f"Sista dag för rapportering ({deadline:%Y-%m-%d}) har redan "
-            f"passerat. Välj ett datum från och med i dag."
-        )
+        errors["deadline"] = _(
+            "Sista dag för rapportering (%(date)s) har redan passerat. "
+            "Välj ett datum från och med i dag."
+        ) % {"date": f"{deadline:%Y-%m-%d}"}
     label = (label or (PeriodKind(kind).label if kind in PeriodKind.values else "")).strip()
     if not errors and FollowUpPeriod.objects.filter(plan=plan, kind=kind, label=label).exists():
-        errors["label"] = f"Planen har redan en period som heter ”{label}”."
+        errors["label"] = _("Planen har redan en period som heter ”%(label)s”.") % {"label": label}
     if errors:
         raise ServiceError(errors)
     period = FollowUpPeriod(
@@ -333,10 +333,12 @@ def period_open(*, period: FollowUpPeriod, by: Any) -> int:
     given = period
     period = FollowUpPeriod.objects.select_for_update().get(pk=period.pk)
     if period.state != PeriodState.PLANNED:
-        raise ServiceError(f"Perioden är redan {period.get_state_display().lower()}.")
+        raise ServiceError(
+            _("Perioden är redan %(state)s.") % {"state": period.get_state_display().lower()}
+        )
     if period.deadline and period.deadline < _today():
         raise ServiceError(
-            "Sista dag för rapportering har passerat. Ändra datumet innan perioden öppnas."
+            _("Sista dag för rapportering har passerat. Ändra datumet innan perioden öppnas.")
         )
     created = _create_drafts(period, _assignments_for_reporting(period.plan), by)
     period.state = PeriodState.OPEN
@@ -476,8 +478,10 @@ def _check_compilable(period: FollowUpPeriod, note: str) -> None:
     if period.is_published and not note.strip():
         raise ServiceError(
             {
-                "note": "Perioden är publicerad. Beskriv vad som ändras och "
-                "varför – rättelsen visas för alla."
+                "note": _(
+                    "Perioden är publicerad. Beskriv vad som ändras och "
+                    "varför – rättelsen visas för alla."
+                )
             }
         )
 
@@ -814,18 +818,25 @@ def bulk_report(
     seen: set[int] = set()
     changed: list[BulkRow] = []
     for row in rows:
-        where = f"Rad {row.row_number}"
+        where = _("Rad %(n)s") % {"n": row.row_number}
         report = reports.get(row.report_id)
         if report is None or report.period_id != period.pk:
-            errors.append(f"{where}: rapport-id {row.report_id} finns inte i den här perioden.")
+            errors.append(
+                _("%(where)s: rapport-id %(id)s finns inte i den här perioden.")
+                % {"where": where, "id": row.report_id}
+            )
             continue
         if report.organisation_id not in organisation_ids:
             errors.append(
-                f"{where}: rapporten tillhör en organisation som du inte rapporterar för."
+                _("%(where)s: rapporten tillhör en organisation som du inte rapporterar för.")
+                % {"where": where}
             )
             continue
         if row.report_id in seen:
-            errors.append(f"{where}: rapport-id {row.report_id} förekommer flera gånger.")
+            errors.append(
+                _("%(where)s: rapport-id %(id)s förekommer flera gånger.")
+                % {"where": where, "id": row.report_id}
+            )
         seen.add(row.report_id)
         if (
             not row.submit
@@ -835,18 +846,26 @@ def bulk_report(
             continue
         changed.append(row)
         if report.state not in EDITABLE_STATES:
-            errors.append(f"{where}: rapporten är redan inlämnad och kan inte ändras.")
+            errors.append(
+                _("%(where)s: rapporten är redan inlämnad och kan inte ändras.") % {"where": where}
+            )
         if row.version is not None and row.version != report.version:
             errors.append(
-                f"{where}: rapporten har ändrats i Insyn efter att mallen hämtades. "
-                f"Hämta en ny mall."
+                _(
+                    "%(where)s: rapporten har ändrats i Insyn efter att mallen hämtades. "
+                    "Hämta en ny mall."
+                )
+                % {"where": where}
             )
         if row.status not in Status.values:
-            errors.append(f"{where}: ogiltig status.")
+            errors.append(_("%(where)s: ogiltig status.") % {"where": where})
         if row.submit and not row.assessment.strip():
-            errors.append(f"{where}: bedömning saknas men raden är markerad för inlämning.")
+            errors.append(
+                _("%(where)s: bedömning saknas men raden är markerad för inlämning.")
+                % {"where": where}
+            )
         if row.submit and row.status == Status.UNKNOWN:
-            errors.append(f"{where}: välj status för att kunna lämna in.")
+            errors.append(_("%(where)s: välj status för att kunna lämna in.") % {"where": where})
     if errors:
         raise BulkUploadError(errors)
     for row in changed:
@@ -862,6 +881,9 @@ def bulk_report(
             (report_submit if row.submit else report_save)(**kwargs)
         except ReportConflict as exc:
             raise BulkUploadError(
-                [f"Rad {row.row_number}: rapporten ändrades samtidigt av någon annan."]
+                [
+                    _("Rad %(n)s: rapporten ändrades samtidigt av någon annan.")
+                    % {"n": row.row_number}
+                ]
             ) from exc
     return len(changed)

@@ -600,7 +600,7 @@ def bulk_upload(request: HttpRequest, period_id: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             if upload.size > exports.MAX_UPLOAD_BYTES:
-                raise services.BulkUploadError(["Filen är för stor (högst 5 MB)."])
+                raise services.BulkUploadError([_("Filen är för stor (högst 5 MB).")])
             rows = exports.parse_bulk_upload(upload.read())
             count = services.bulk_report(
                 period=period,

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 
@@ -113,7 +115,7 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
     delimiter = max((";", "\t", ","), key=first_line.count)
     return [
         row
-        for _, row in zip(
+        for _position, row in zip(
             range(MAX_ROWS + 2),
             csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
             strict=False,
@@ -124,10 +126,10 @@ def _csv_rows(content: bytes) -> list[list[Any]]:
 def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
     result = BudgetParse()
     if not content:
-        result.errors.append("Filen är tom.")
+        result.errors.append(_("Filen är tom."))
         return result
     if len(content) > MAX_BYTES:
-        result.errors.append("Filen är större än 5 MB.")
+        result.errors.append(_("Filen är större än 5 MB."))
         return result
     try:
         raw_rows = _xlsx_rows(content) if _is_xlsx(content, file_name) else _csv_rows(content)
@@ -150,8 +152,10 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
         # A damaged .xlsx fails inside zipfile, zlib and openpyxl in many ways (SyntaxError is
         # xml.etree's ParseError); each of them means the file cannot be read.
         result.errors.append(
-            "Filen kunde inte läsas. Ladda upp en Excel-fil (.xlsx) eller en "
-            "CSV-fil med semikolon eller komma mellan kolumnerna."
+            _(
+                "Filen kunde inte läsas. Ladda upp en Excel-fil (.xlsx) eller en "
+                "CSV-fil med semikolon eller komma mellan kolumnerna."
+            )
         )
         return result
 
@@ -161,7 +165,7 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
         if any(cell is not None and str(cell).strip() for cell in row)
     ]
     if not numbered:
-        result.errors.append("Filen innehåller inga rader.")
+        result.errors.append(_("Filen innehåller inga rader."))
         return result
     header_number, header = numbered[0]
     columns: dict[str, int] = {}
@@ -177,25 +181,26 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
             key = "net_cost"
         else:
             result.errors.append(
-                f"Rad {header_number}: okänd kolumn ”{str(cell).strip()}”. "
-                f"Filen ska ha kolumnerna {EXPECTED}."
+                _("Rad %(row)s: okänd kolumn ”%(name)s”. Filen ska ha kolumnerna %(expected)s.")
+                % {"row": header_number, "name": str(cell).strip(), "expected": EXPECTED}
             )
             continue
         if key in columns:
             result.errors.append(
-                f"Rad {header_number}: kolumnen ”{str(cell).strip()}” finns två gånger."
+                _("Rad %(row)s: kolumnen ”%(name)s” finns två gånger.")
+                % {"row": header_number, "name": str(cell).strip()}
             )
         columns[key] = position
     for key, label in (("organisation", "Nämnd"), ("net_cost", "Nettokostnad (mnkr)")):
         if key not in columns:
             result.errors.append(
-                f"Rad {header_number}: kolumnen ”{label}” saknas. "
-                f"Filen ska ha kolumnerna {EXPECTED}."
+                _("Rad %(row)s: kolumnen ”%(name)s” saknas. Filen ska ha kolumnerna %(expected)s.")
+                % {"row": header_number, "name": label, "expected": EXPECTED}
             )
     if result.errors:
         return result
     if len(numbered) - 1 > MAX_ROWS:
-        result.errors.append(f"Filen har fler än {MAX_ROWS} rader.")
+        result.errors.append(_("Filen har fler än %(n)s rader.") % {"n": MAX_ROWS})
         return result
 
     def cell(row: list[Any], key: str) -> Any:
@@ -210,27 +215,39 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
         activity = str(cell(row, "activity") or "").strip()
         raw_cost = cell(row, "net_cost")
         if not organisation:
-            result.errors.append(f"Rad {number}: nämnd saknas.")
+            result.errors.append(_("Rad %(row)s: nämnd saknas.") % {"row": number})
             continue
         if len(activity) > 200:
-            result.errors.append(f"Rad {number}: verksamhetens namn är längre än 200 tecken.")
+            result.errors.append(
+                _("Rad %(row)s: verksamhetens namn är längre än 200 tecken.") % {"row": number}
+            )
             continue
         if raw_cost is None or (isinstance(raw_cost, str) and not raw_cost.strip()):
-            result.errors.append(f"Rad {number}: nettokostnad saknas för ”{organisation}”.")
+            result.errors.append(
+                _("Rad %(row)s: nettokostnad saknas för ”%(name)s”.")
+                % {"row": number, "name": organisation}
+            )
             continue
         net_cost = parse_number(raw_cost)
         if net_cost is None:
             result.errors.append(
-                f"Rad {number}: ”{str(raw_cost).strip()}” i kolumnen Nettokostnad är inte ett tal."
+                _("Rad %(row)s: ”%(value)s” i kolumnen Nettokostnad är inte ett tal.")
+                % {"row": number, "value": str(raw_cost).strip()}
             )
             continue
         if abs(net_cost) >= Decimal("100000000000"):
-            result.errors.append(f"Rad {number}: nettokostnaden {net_cost} mnkr är orimligt stor.")
+            result.errors.append(
+                _("Rad %(row)s: nettokostnaden %(value)s mnkr är orimligt stor.")
+                % {"row": number, "value": net_cost}
+            )
             continue
         key = (organisation.casefold(), activity.casefold())
         if key in seen:
             what = f"{organisation} – {activity}" if activity else organisation
-            result.errors.append(f"Rad {number}: ”{what}” finns redan på rad {seen[key]}.")
+            result.errors.append(
+                _("Rad %(row)s: ”%(name)s” finns redan på rad %(first)s.")
+                % {"row": number, "name": what, "first": seen[key]}
+            )
             continue
         seen[key] = number
         result.rows.append(
@@ -242,5 +259,5 @@ def parse_budget(content: bytes, *, file_name: str) -> BudgetParse:
             )
         )
     if not result.rows and not result.errors:
-        result.errors.append("Filen innehåller inga budgetrader.")
+        result.errors.append(_("Filen innehåller inga budgetrader."))
     return result

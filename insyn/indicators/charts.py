@@ -4,7 +4,8 @@ Every series has its own line pattern and marker shape and a text label at its e
 information is carried by colour alone; colours are dark enough for 3:1 against white. The
 templates give the SVG role="img" with a <title> and <desc>, and always show the data as a table
 next to it. Only presentation attributes are used (the Content-Security-Policy forbids style="").
-Numbers are written the Swedish way (decimal comma, no-break space between thousands).
+Numbers follow the chosen language (insyn.core.templatetags.insyn_format.format_number):
+"1 234,5" in Swedish, "1,234.5" in English.
 """
 
 from __future__ import annotations
@@ -13,26 +14,11 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-MINUS = "\u2212"
-NBSP = "\u00a0"
+from django.utils.translation import get_language, gettext, gettext_noop
 
+from insyn.core.templatetags.insyn_format import MINUS, NBSP, format_number
 
-def format_number(value: float | Decimal | int | None, decimals: int | None = None) -> str:
-    """1234.5 → "1 234,5"; -0.4 → "−0,4"; None → "–"."""
-    if value is None:
-        return "–"
-    number = float(value)
-    if decimals is None:
-        if number == round(number):
-            decimals = 0
-        elif round(number, 1) == round(number, 2):
-            decimals = 1
-        else:
-            decimals = 2
-    text = f"{abs(number):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    if number < 0 and text.strip("0,\u00a0"):
-        text = MINUS + text
-    return text
+__all__ = ["MINUS", "NBSP", "format_number"]
 
 
 def with_unit(value: float | Decimal | None, unit: str, decimals: int | None = None) -> str:
@@ -41,19 +27,22 @@ def with_unit(value: float | Decimal | None, unit: str, decimals: int | None = N
         return text
     if unit.strip().lower() in ("antal", "st"):
         # A count: "27 st" in Swedish, "27" in English (never "27 antal").
-        from django.utils.translation import get_language
-
         return f"{text}{NBSP}st" if (get_language() or "sv").startswith("sv") else text
-    return f"{text}{NBSP}{unit}" if unit != "%" else f"{text}{NBSP}%"
+    if unit == "mnkr":
+        unit = gettext("mnkr")  # millions of kronor: "SEK m" in English
+    if unit == "%" and (get_language() or "sv").startswith("en"):
+        return f"{text}%"
+    return f"{text}{NBSP}{unit}"
 
 
 def format_change_percent(current: float | Decimal, previous: float | Decimal) -> str | None:
-    """Year-over-year change as "+3,2 %" / "−1,0 %"; None when the previous value is 0."""
+    """Year-over-year change as "+3,2 %" / "−1,0 %" ("+3.2%" in English); None when the
+    previous value is 0."""
     if not previous:
         return None
     change = (float(current) - float(previous)) / abs(float(previous)) * 100
     sign = "+" if change > 0 else ""
-    return f"{sign}{format_number(round(change, 1), 1)}{NBSP}%"
+    return sign + with_unit(round(change, 1), "%", 1)
 
 
 @dataclass(frozen=True)
@@ -62,7 +51,12 @@ class SeriesStyle:
     dash: str  # SVG stroke-dasharray, "" for solid
     marker: str  # circle, square, triangle, diamond
     width: float
-    name: str  # the pattern in words, for the legend text ("heldragen linje med cirklar")
+    name: str  # the pattern in words, for the legend text ("heldragen linje, cirklar")
+
+    @property
+    def pattern(self) -> str:
+        """The pattern in words in the chosen language."""
+        return gettext(self.name)
 
     @property
     def sample_marker(self) -> str:
@@ -71,13 +65,13 @@ class SeriesStyle:
 
 
 STYLES = [
-    SeriesStyle("#1f4e79", "", "circle", 3, "heldragen linje, cirklar"),
-    SeriesStyle("#8a3b12", "7 4", "square", 2, "streckad linje, kvadrater"),
-    SeriesStyle("#4a4a4a", "2 3", "triangle", 2, "prickad linje, trianglar"),
-    SeriesStyle("#5b2a86", "10 3 2 3", "diamond", 2, "streck-prickad linje, romber"),
-    SeriesStyle("#0f5132", "4 2", "circle", 2, "kortstreckad linje, cirklar"),
+    SeriesStyle("#1f4e79", "", "circle", 3, gettext_noop("heldragen linje, cirklar")),
+    SeriesStyle("#8a3b12", "7 4", "square", 2, gettext_noop("streckad linje, kvadrater")),
+    SeriesStyle("#4a4a4a", "2 3", "triangle", 2, gettext_noop("prickad linje, trianglar")),
+    SeriesStyle("#5b2a86", "10 3 2 3", "diamond", 2, gettext_noop("streck-prickad linje, romber")),
+    SeriesStyle("#0f5132", "4 2", "circle", 2, gettext_noop("kortstreckad linje, cirklar")),
 ]
-TARGET_STYLE = SeriesStyle("#0f5132", "", "cross", 2, "kryss")
+TARGET_STYLE = SeriesStyle("#0f5132", "", "cross", 2, gettext_noop("kryss"))
 
 
 def marker_path(shape: str, x: float, y: float, r: float = 4.5) -> str:

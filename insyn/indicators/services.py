@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from insyn.core import registry
 from insyn.core.errors import ServiceError
@@ -555,7 +556,7 @@ def indicator_create(
     if signal_key:
         signal = signal_by_key(signal_key)
         if signal is None:
-            raise ServiceError({"signal": "Signalen finns inte."})
+            raise ServiceError({"signal": _("Signalen finns inte.")})
         kpi = signal_kpi(signal)
         if not unit.strip():
             unit = str(signal.unit)
@@ -563,7 +564,7 @@ def indicator_create(
             direction = signal.direction
     elif kpi is None:
         if not title.strip():
-            raise ServiceError({"title": "Ange en rubrik för den egna indikatorn."})
+            raise ServiceError({"title": _("Ange en rubrik för den egna indikatorn.")})
         kpi = Kpi.objects.create(
             id=_own_kpi_id(),
             source=KpiSource.OWN,
@@ -610,12 +611,12 @@ def indicator_link(
     *, indicator: Indicator, goal: Goal, assignment: Assignment | None = None, by: Any = None
 ) -> IndicatorLink:
     if assignment is not None and assignment.goal_id != goal.pk:
-        raise ServiceError({"assignment": "Uppdraget hör inte till det valda målet."})
+        raise ServiceError({"assignment": _("Uppdraget hör inte till det valda målet.")})
     exists = IndicatorLink.objects.filter(
         indicator=indicator, goal=goal, assignment=assignment
     ).exists()
     if exists:
-        raise ServiceError("Indikatorn är redan kopplad dit.")
+        raise ServiceError(_("Indikatorn är redan kopplad dit."))
     order = IndicatorLink.objects.filter(goal=goal).count()
     return IndicatorLink.objects.create(
         indicator=indicator, goal=goal, assignment=assignment, order=order
@@ -670,8 +671,10 @@ def own_value_set(
     """Enter (or correct) a value of an own indicator; a correction keeps the old one."""
     if indicator.kpi.source != KpiSource.OWN:
         raise ServiceError(
-            "Bara kommunens egna indikatorer får värden inmatade här; "
-            "Kolada-värden kommer från importen."
+            _(
+                "Bara kommunens egna indikatorer får värden inmatade här; "
+                "Kolada-värden kommer från importen."
+            )
         )
     area = ensure_home_area()
     now = timezone.now()
@@ -724,7 +727,7 @@ def own_value_delete(
     *, indicator: Indicator, period: int, gender: str = Gender.TOTAL, by: Any = None
 ) -> None:
     if indicator.kpi.source != KpiSource.OWN:
-        raise ServiceError("Kolada-värden kan bara tas bort av importen.")
+        raise ServiceError(_("Kolada-värden kan bara tas bort av importen."))
     row = Value.objects.filter(
         kpi=indicator.kpi, area_id=home_area_id(), period=period, gender=gender
     ).first()
@@ -782,10 +785,10 @@ def peer_group_save(
             group.save()
         return group
     if not title.strip():
-        raise ServiceError({"title": "Ange ett namn på jämförelsegruppen."})
+        raise ServiceError({"title": _("Ange ett namn på jämförelsegruppen.")})
     member_list = list(members or [])
     if any(area.type not in (AreaType.MUNICIPALITY, AreaType.REGION) for area in member_list):
-        raise ServiceError({"members": "En jämförelsegrupp består av kommuner eller regioner."})
+        raise ServiceError({"members": _("En jämförelsegrupp består av kommuner eller regioner.")})
     if group is None:
         group = PeerGroup.objects.create(
             kind=PeerGroupKind.CUSTOM,
@@ -811,7 +814,7 @@ def peer_group_save(
 @transaction.atomic
 def peer_group_delete(*, group: PeerGroup, by: Any = None) -> None:
     if group.kind == PeerGroupKind.KOLADA:
-        raise ServiceError("Kolada-grupper tas inte bort här; dölj dem i jämförelserna.")
+        raise ServiceError(_("Kolada-grupper tas inte bort här; dölj dem i jämförelserna."))
     group.delete()
 
 
@@ -854,20 +857,30 @@ def budget_upload(
         org = lookup.get(row.organisation.casefold())
         if org is None:
             errors.append(
-                f"Rad {row.row}: nämnden ”{row.organisation}” finns inte i organisationsregistret."
+                _("Rad %(row)s: nämnden ”%(name)s” finns inte i organisationsregistret.")
+                % {"row": row.row, "name": row.organisation}
             )
             continue
         if org.kind == OrganisationKind.EXTERNAL:
-            errors.append(f"Rad {row.row}: ”{org.name}” är ingen nämnd eller bolag i kommunen.")
+            errors.append(
+                _("Rad %(row)s: ”%(name)s” är ingen nämnd eller bolag i kommunen.")
+                % {"row": row.row, "name": org.name}
+            )
             continue
         if not org.is_active_in(year):
-            errors.append(f"Rad {row.row}: ”{org.name}” fanns inte år {year}.")
+            errors.append(
+                _("Rad %(row)s: ”%(name)s” fanns inte år %(year)s.")
+                % {"row": row.row, "name": org.name, "year": year}
+            )
             continue
         (activities if row.activity else totals).setdefault(org.pk, row.row)
         if org.pk in totals and org.pk in activities:
             errors.append(
-                f"Rad {row.row}: ”{org.name}” har både en totalrad (utan verksamhet) "
-                "och rader per verksamhet; använd det ena eller det andra."
+                _(
+                    "Rad %(row)s: ”%(name)s” har både en totalrad (utan verksamhet) "
+                    "och rader per verksamhet; använd det ena eller det andra."
+                )
+                % {"row": row.row, "name": org.name}
             )
             continue
         resolved.append((row, org))
@@ -876,8 +889,16 @@ def budget_upload(
         key = (org.pk, row.activity.casefold())
         if key in duplicates:
             errors.append(
-                f"Rad {row.row}: ”{org.name}” {row.activity} finns redan på rad "
-                f"{duplicates[key]} (under ett annat namn)."
+                _(
+                    "Rad %(row)s: ”%(name)s” %(activity)s finns redan på rad %(first)s "
+                    "(under ett annat namn)."
+                )
+                % {
+                    "row": row.row,
+                    "name": org.name,
+                    "activity": row.activity,
+                    "first": duplicates[key],
+                }
             )
         duplicates.setdefault(key, row.row)
     if errors:
@@ -917,7 +938,7 @@ def budget_publish(*, upload: BudgetUpload, by: Any = None) -> BudgetUpload:
 @transaction.atomic
 def budget_delete_draft(*, upload: BudgetUpload, by: Any = None) -> None:
     if upload.state != BudgetState.DRAFT:
-        raise ServiceError("En publicerad budget tas inte bort; ladda upp en ny version.")
+        raise ServiceError(_("En publicerad budget tas inte bort; ladda upp en ny version."))
     upload.delete()
 
 

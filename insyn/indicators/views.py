@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from insyn.core import params
 from insyn.indicators import selectors
@@ -20,7 +21,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     detail = selectors.indicator_detail(pk)
     if detail is None:
-        raise Http404("Indikatorn finns inte eller är inte publicerad.")
+        raise Http404(_("Indikatorn finns inte eller är inte publicerad."))
     return render(request, "indicators/detail.html", {"detail": detail, "summary": detail.summary})
 
 

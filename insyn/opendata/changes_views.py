@@ -31,7 +31,7 @@ class ChangesFeed(Feed):
     def title(self) -> str:
         municipality = current_municipality()
         name = municipality.name if municipality else "Insyn"
-        return f"{name}: {_('ändringar i Insyn')}"
+        return _("%(name)s: ändringar i Insyn") % {"name": name}
 
     def link(self) -> str:
         return reverse("changes:page")

@@ -147,7 +147,7 @@ def test_under_represented_means_below_half_the_population_share():
     assert not rows["a"].under_represented
     assert rows["b"].participant_share == 0.2 and not rows["b"].under_represented  # 0.2 ≥ 0.15
     assert rows["c"].under_represented  # nobody from 20 % of the population
-    assert rows["b"].participant_percent == "20,0 %"
+    assert rows["b"].participant_percent == "20,0\u00a0%"
 
 
 def test_exactly_half_is_not_flagged_and_nothing_to_compare_flags_nothing():

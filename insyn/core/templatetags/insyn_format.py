@@ -4,6 +4,8 @@
     {{ case_median|duration }}              → "3 dagar", "2 tim 15 min"   ("3 days", "2 h 15 min")
     {{ d.starts_on|daterange:d.ends_on }}   → "15 sep–31 okt 2023"        ("15 Sep–31 Oct 2023")
     {{ n|count }}                           → "27 st"                     ("27")
+    {{ x|number }}                          → "1 234,5"                   ("1,234.5")
+    {{ share|percent }}                     → "12,5 %"                    ("12.5%")
 
 Never show a raw timedelta ("3 days, 0:00:00"), a date range with the year twice, or a number
 with a column name as its unit.
@@ -12,6 +14,7 @@ with a column name as its unit.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
@@ -97,3 +100,51 @@ def days_since(value: dt.date | None, today: dt.date | None = None) -> str:
     if isinstance(today, dt.datetime):
         today = today.date()
     return str(max(0, (today - value).days))
+
+
+MINUS = "\u2212"
+NBSP = "\u00a0"
+
+
+def _english() -> bool:
+    return (get_language() or "sv").startswith("en")
+
+
+def format_number(value: float | Decimal | int | None, decimals: int | None = None) -> str:
+    """1234.5 → "1 234,5" in Swedish (no-break space between thousands, decimal comma) and
+    "1,234.5" in English; -0.4 → "−0,4"/"−0.4"; None → "–". Without `decimals`, as many as
+    the value needs, at most two."""
+    if value is None or value == "":
+        return "–"
+    number = float(value)
+    if decimals is None:
+        if number == round(number):
+            decimals = 0
+        elif round(number, 1) == round(number, 2):
+            decimals = 1
+        else:
+            decimals = 2
+    text = f"{abs(number):,.{decimals}f}"
+    if not _english():
+        text = text.replace(",", NBSP).replace(".", ",")
+    if number < 0 and text.strip("0,.\u00a0"):
+        text = MINUS + text
+    return text
+
+
+def format_percent(share: float | Decimal | None, decimals: int = 1) -> str:
+    """A share 0..1 as a percentage: 0.125 → "12,5 %" (Swedish) / "12.5%" (English)."""
+    if share is None:
+        return "–"
+    text = format_number(float(share) * 100, decimals)
+    return f"{text}%" if _english() else f"{text}{NBSP}%"
+
+
+@register.filter
+def number(value: float | Decimal | int | None, decimals: int | None = None) -> str:
+    return format_number(value, decimals)
+
+
+@register.filter
+def percent(value: float | Decimal | None, decimals: int = 1) -> str:
+    return format_percent(value, decimals)

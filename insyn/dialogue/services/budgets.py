@@ -24,6 +24,7 @@ from insyn.core.errors import ServiceError
 from insyn.core.images import CleanImage
 from insyn.core.notices import notify
 from insyn.core.publication import bump_publication_version
+from insyn.core.templatetags.insyn_format import format_number
 from insyn.dialogue import counting
 from insyn.dialogue.indexing import index_dialogue
 from insyn.dialogue.models import (
@@ -314,7 +315,7 @@ def check_ballot(
 
 
 def _kr(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u00a0")
+    return format_number(amount, 0)
 
 
 @transaction.atomic
