@@ -63,6 +63,7 @@ HUMAN_ATTRIBUTES = {
 KEYS = {
     "sv": "a language code (base.html's <html lang>)",
     "neutral": "a trend verdict key, used as a CSS class (indicators/includes/trend.html)",
+    "ny": "a hidden `seen` value for a contribution nobody moderated yet (core.forms.UNMODERATED)",
 }
 SEPARATOR = "\ue000"
 WORD = re.compile(r"[^\W\d_]{2,}")
