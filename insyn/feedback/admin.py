@@ -97,7 +97,8 @@ class Open311ApiKeyAdmin(admin.ModelAdmin):
         obj.key_hash, obj.prefix, obj.created_at = key.key_hash, key.prefix, key.created_at
         obj._state.adding = False
         messages.warning(
-            request, _("Ny Open311-nyckel (visas bara nu, spara den säkert): %(key)s") % {"key": raw}
+            request,
+            _("Ny Open311-nyckel (visas bara nu, spara den säkert): %(key)s") % {"key": raw},
         )
 
 
