@@ -1,6 +1,7 @@
 """The staff home (/personal/), the moderation queue and the demo outbox.
 
-Thin views: the counts come from insyn.accounts.selectors, every change from the apps' services.
+Thin views: the home and the moderation queue are gathered from the apps through
+insyn.core.registry; the moderation actions are the apps' own views (registered staff URLs).
 """
 
 from __future__ import annotations
@@ -8,20 +9,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from insyn.accounts import selectors
 from insyn.accounts.models import Role
-from insyn.accounts.permissions import STAFF_ROLES, has_role, role_required
-from insyn.core import notices
+from insyn.accounts.permissions import STAFF_ROLES, role_required
+from insyn.core import notices, registry
 from insyn.core.errors import ServiceError, add_to_form
-from insyn.core.forms import ModerationSeenForm, NoticeFrequencyForm
+from insyn.core.forms import NoticeFrequencyForm
 
 PREVIOUS_VISIT_KEY = "insyn_previous_visit"
 
@@ -48,126 +48,14 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-MODERATORS = (Role.MODERATOR, Role.DIALOGUE_OFFICER, Role.CONTACT_CENTRE)
-DIALOGUE_MODERATORS = (Role.MODERATOR, Role.DIALOGUE_OFFICER)  # posts and proposals
-CASE_MODERATORS = (Role.MODERATOR, Role.CONTACT_CENTRE)  # fault reports
-
-
-@role_required(*MODERATORS)
+@role_required(Role.MODERATOR, Role.DIALOGUE_OFFICER, Role.CONTACT_CENTRE)
 @require_GET
 def moderation(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    may_posts = has_role(user, *DIALOGUE_MODERATORS)
-    may_cases = has_role(user, *CASE_MODERATORS)
-    may_assess = has_role(user, Role.DIALOGUE_OFFICER)
+    """Residents' contributions waiting for a moderator: each app shows only what the user may
+    act on (insyn.core.registry.register_moderation)."""
     return render(
-        request,
-        "staff/moderation.html",
-        {
-            "queue": selectors.moderation_queue(
-                posts=may_posts, proposals=may_posts, cases=may_cases, assess=may_assess
-            ),
-            "may_posts": may_posts,
-            "may_cases": may_cases,
-            "may_assess": may_assess,
-        },
+        request, "staff/moderation.html", {"panels": registry.moderation_panels(request.user)}
     )
-
-
-@role_required(*DIALOGUE_MODERATORS)
-@require_POST
-def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    from insyn.dialogue import services
-    from insyn.dialogue.access import access_post
-
-    post = access_post(request.user, pk, write=True)
-    try:
-        seen = ModerationSeenForm.seen_of(request.POST)
-        if action == "dolj":
-            services.post_hide(
-                post=post, reason=request.POST.get("reason", ""), by=request.user, seen=seen
-            )
-            messages.success(request, _("Inlägget är dolt."))
-        elif action == "godkann":
-            services.post_approve(post=post, by=request.user, seen=seen)
-            messages.success(request, _("Inlägget visas."))
-        else:
-            raise Http404
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("staff:moderation")
-
-
-@role_required(*DIALOGUE_MODERATORS)
-@require_POST
-def moderate_proposal(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Let a resident's budget proposal through, or hide it with a reason (issue 12 finding 7)."""
-    from insyn.dialogue import services
-    from insyn.dialogue.access import access_proposal
-
-    proposal = access_proposal(request.user, pk, write=True, moderate=True)
-    try:
-        seen = ModerationSeenForm.seen_of(request.POST)
-        if action == "dolj":
-            services.proposal_hide(
-                proposal=proposal, reason=request.POST.get("reason", ""), by=request.user, seen=seen
-            )
-            messages.success(request, _("Förslaget är dolt."))
-        elif action == "godkann":
-            services.proposal_approve(proposal=proposal, by=request.user, seen=seen)
-            messages.success(request, _("Förslaget visas."))
-        else:
-            raise Http404
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("staff:moderation")
-
-
-@role_required(*CASE_MODERATORS)
-@require_POST
-def moderate_case(request: HttpRequest, number: str) -> HttpResponse:
-    from insyn.feedback import selectors as feedback_selectors
-    from insyn.feedback import services
-    from insyn.feedback.models import PublicState
-
-    case = feedback_selectors.case_for_staff(number)
-    if case is None:
-        raise Http404
-    state = request.POST.get("state", "")
-    if state not in (PublicState.PUBLISHED, PublicState.HIDDEN):
-        messages.error(request, _("Välj om felanmälan ska publiceras eller inte."))
-        return redirect("staff:moderation")
-    try:
-        seen = ModerationSeenForm.seen_of(request.POST)
-        services.moderate(
-            case=case,
-            public_description=request.POST.get("public_description", ""),
-            public_address=request.POST.get("public_address", ""),
-            state=state,
-            by=request.user,
-            seen=seen if isinstance(seen, dt.datetime) else None,
-        )
-    except services.CaseChanged as exc:
-        # Both versions: the case as someone else left it, and what this person asked for.
-        messages.error(
-            request,
-            _("%(refused)s Publicering nu: %(now)s. Ditt val: %(mine)s.")
-            % {
-                "refused": exc.message,
-                "now": exc.current.get_public_state_display(),
-                "mine": PublicState(state).label,
-            },
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Felanmälan %(number)s är publicerad.") % {"number": case.number}
-            if state == PublicState.PUBLISHED
-            else _("Felanmälan %(number)s visas inte publikt.") % {"number": case.number},
-        )
-    return redirect("staff:moderation")
 
 
 @role_required(Role.ADMIN)

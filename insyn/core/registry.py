@@ -31,6 +31,21 @@ residents said (feedback's themes and categories, dialogue results), what the mu
 decided (dialogue feedback and decisions), what the follow-up reports now (goals) — and the
 public site shows them in that order in one panel. A provider costs one query.
 
+The **staff home** (/personal/) is gathered the same way, so accounts, which draws it, imports
+none of the apps whose work it lists. Each app registers:
+
+- `register_staff_links(name, provider, order=)`: its entries in the staff menu;
+  `provider(user)` returns the StaffLinks the user may open (none when they may not);
+- `register_staff_section(key, provider, order=)`: a section of the home for a role;
+  `provider(user, since)` returns a StaffSection, or None when the user does not hold the role;
+- `register_staff_items(section, name, provider, order=)`: items added to a section another app
+  draws (the moderator's counts, the administrator's system health); `provider(user)` returns
+  StaffItems. Items for a section nobody registered are an error, not silence;
+- `register_moderation(name, provider, order=)`: its part of the moderation page,
+  `provider(user)` returns a Panel (or None when the user may not moderate it);
+- `register_staff_urls(name, patterns)`: views under /personal/ in the "staff" URL namespace
+  (the moderation actions), included by insyn.accounts.staff_urls.
+
 Panels are shown in the order the apps are installed (settings.INSTALLED_APPS); demo loaders
 run by `order` (organisations 10, follow-up pages 20, accounts 30, goals 40,
 dialogue 60, feedback 70, indicators 80 (its resident signals are computed from those two)).
@@ -38,7 +53,7 @@ dialogue 60, feedback 70, indicators 80 (its resident signals are computed from 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,18 +65,30 @@ __all__ = [
     "Population",
     "Signal",
     "SignalRow",
+    "StaffItem",
+    "StaffLink",
+    "StaffSection",
     "demo_loaders",
     "loop_items",
+    "moderation_panels",
     "panels",
     "population",
     "register_demo_loader",
     "register_loop",
+    "register_moderation",
     "register_panels",
     "register_population",
     "register_search_contributor",
     "register_signal",
+    "register_staff_items",
+    "register_staff_links",
+    "register_staff_section",
+    "register_staff_urls",
     "search_contributors",
     "signals",
+    "staff_links",
+    "staff_sections",
+    "staff_urls",
 ]
 
 PANEL_KINDS = ("goal", "assignment", "organisation")
@@ -251,3 +278,129 @@ def loop_items(kind: str, obj: Any) -> list[LoopItem]:
     for provider in _loop[kind].values():
         items.extend(provider(obj))
     return sorted(items, key=lambda item: LOOP_STAGES.index(item.stage))
+
+
+# --- The staff home (/personal/) --------------------------------------------------------------
+
+
+@dataclass
+class StaffLink:
+    """An entry in the staff menu."""
+
+    label: str
+    url: str
+
+
+@dataclass
+class StaffItem:
+    """A line of a staff-home section: a link, a count, a detail; urgent ones are marked."""
+
+    label: str
+    url: str = ""
+    count: int | None = None
+    detail: str = ""
+    urgent: bool = False
+
+
+@dataclass
+class StaffSection:
+    """A section of the staff home: one role's work."""
+
+    key: str
+    title: str
+    items: list[StaffItem] = field(default_factory=list)
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class _Ordered:
+    name: str
+    provider: Callable[..., Any]
+    order: int
+
+
+_staff_links: dict[str, _Ordered] = {}
+_staff_sections: dict[str, _Ordered] = {}
+_staff_items: dict[str, dict[str, _Ordered]] = {}
+_moderation: dict[str, _Ordered] = {}
+_staff_urls: dict[str, list[Any]] = {}
+
+
+def _by_order(entries: dict[str, _Ordered]) -> list[_Ordered]:
+    return sorted(entries.values(), key=lambda entry: (entry.order, entry.name))
+
+
+def register_staff_links(
+    name: str, provider: Callable[[Any], list[StaffLink]], *, order: int
+) -> None:
+    """`provider(user)` returns the menu entries the user may open, shown by `order`."""
+    _check_callable("the staff links", name, provider)
+    _staff_links[name] = _Ordered(name, provider, order)
+
+
+def staff_links(user: Any) -> list[StaffLink]:
+    links: list[StaffLink] = []
+    for entry in _by_order(_staff_links):
+        links.extend(entry.provider(user))
+    return links
+
+
+def register_staff_section(
+    key: str,
+    provider: Callable[[Any, Any], StaffSection | None],
+    *,
+    order: int,
+) -> None:
+    """`provider(user, since)` returns the section, or None when it is not the user's;
+    `since` is when the user was last here (None: unknown). Sections are shown by `order`."""
+    _check_callable("the staff section", key, provider)
+    _staff_sections[key] = _Ordered(key, provider, order)
+
+
+def register_staff_items(
+    section: str, name: str, provider: Callable[[Any], list[StaffItem]], *, order: int
+) -> None:
+    """`provider(user)` returns items appended, by `order`, to the section `section` that
+    another app draws, whenever that section is shown."""
+    _check_callable("the staff items", name, provider)
+    _staff_items.setdefault(section, {})[name] = _Ordered(name, provider, order)
+
+
+def staff_sections(user: Any, since: Any = None) -> list[StaffSection]:
+    """The user's sections by registration order, each with the items added to it."""
+    unknown = set(_staff_items) - set(_staff_sections)
+    if unknown:
+        raise LookupError(f"staff items for sections nobody registered: {sorted(unknown)}")
+    sections: list[StaffSection] = []
+    for entry in _by_order(_staff_sections):
+        section = entry.provider(user, since)
+        if section is None:
+            continue
+        for contribution in _by_order(_staff_items.get(entry.name, {})):
+            section.items.extend(contribution.provider(user))
+        sections.append(section)
+    return sections
+
+
+def register_moderation(name: str, provider: Callable[[Any], Panel | None], *, order: int) -> None:
+    """`provider(user)` returns the app's part of the moderation page, or None."""
+    _check_callable("the moderation panel", name, provider)
+    _moderation[name] = _Ordered(name, provider, order)
+
+
+def moderation_panels(user: Any) -> list[Panel]:
+    result = []
+    for entry in _by_order(_moderation):
+        panel = entry.provider(user)
+        if panel is not None:
+            result.append(panel)
+    return result
+
+
+def register_staff_urls(name: str, patterns: Sequence[Any]) -> None:
+    """URL patterns served under /personal/ in the "staff" namespace."""
+    _staff_urls[name] = list(patterns)
+
+
+def staff_urls() -> list[Any]:
+    return [pattern for patterns in _staff_urls.values() for pattern in patterns]

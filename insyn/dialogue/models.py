@@ -607,6 +607,10 @@ class PostQuerySet(models.QuerySet["Post"]):
         """Posts whose text the public may read (and answer)."""
         return self.filter(state=PostState.VISIBLE)
 
+    def to_moderate(self) -> PostQuerySet:
+        """Posts waiting for a moderator: held for premoderation, or reported by someone."""
+        return self.filter(models.Q(state=PostState.PENDING) | models.Q(report_count__gt=0))
+
 
 class Post(Contribution):
     discussion = models.ForeignKey(Discussion, on_delete=models.CASCADE, related_name="posts")
@@ -756,6 +760,19 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
     def on_ballot(self) -> ProposalQuerySet:
         """Proposals residents vote on: the feasible ones."""
         return self.filter(state=ProposalState.FEASIBLE)
+
+    def to_moderate(self) -> ProposalQuerySet:
+        """Proposals waiting for a moderator: not yet let through, or shown and reported."""
+        return self.filter(
+            models.Q(moderation=ProposalModeration.PENDING)
+            | models.Q(moderation=ProposalModeration.VISIBLE, report_count__gt=0)
+        )
+
+    def to_assess(self) -> ProposalQuerySet:
+        """Submitted proposals waiting for the officers' assessment (none a moderator hid)."""
+        return self.filter(state=ProposalState.SUBMITTED).exclude(
+            moderation=ProposalModeration.HIDDEN
+        )
 
 
 class Proposal(Contribution):

@@ -23,7 +23,7 @@ from insyn.accounts.permissions import has_role, organisation_ids, role_required
 from insyn.core import spreadsheets
 from insyn.core.errors import ServiceError, add_to_form
 from insyn.core.forms import ModerationSeenForm
-from insyn.dialogue import pabulib, selectors, services
+from insyn.dialogue import pabulib, selectors, services, staff_home
 from insyn.dialogue.access import (
     access_dialogue,
     access_part,
@@ -845,3 +845,49 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "registrations": item.registrations.select_related("district").order_by("created_at"),
         },
     )
+
+
+# --- Moderation (/personal/moderering/, the "staff" namespace: insyn.core.registry) -----------
+
+
+@role_required(*staff_home.DIALOGUE_MODERATORS)
+@require_POST
+def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    post = access_post(request.user, pk, write=True)
+    try:
+        seen = ModerationSeenForm.seen_of(request.POST)
+        if action == "dolj":
+            services.post_hide(
+                post=post, reason=request.POST.get("reason", ""), by=request.user, seen=seen
+            )
+            messages.success(request, _("Inlägget är dolt."))
+        elif action == "godkann":
+            services.post_approve(post=post, by=request.user, seen=seen)
+            messages.success(request, _("Inlägget visas."))
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("staff:moderation")
+
+
+@role_required(*staff_home.DIALOGUE_MODERATORS)
+@require_POST
+def moderate_proposal(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Let a resident's budget proposal through, or hide it with a reason (issue 12 finding 7)."""
+    proposal = access_proposal(request.user, pk, write=True, moderate=True)
+    try:
+        seen = ModerationSeenForm.seen_of(request.POST)
+        if action == "dolj":
+            services.proposal_hide(
+                proposal=proposal, reason=request.POST.get("reason", ""), by=request.user, seen=seen
+            )
+            messages.success(request, _("Förslaget är dolt."))
+        elif action == "godkann":
+            services.proposal_approve(proposal=proposal, by=request.user, seen=seen)
+            messages.success(request, _("Förslaget visas."))
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("staff:moderation")

@@ -7,8 +7,10 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app contributes to shared pages and commands (insyn.core.registry).
+        from django.urls import path
+
         from insyn.core import registry
-        from insyn.feedback import demo, selectors, signals
+        from insyn.feedback import demo, selectors, signals, staff_home, staff_views
 
         registry.register_panels(
             "feedback", goal=selectors.goal_panel, assignment=selectors.assignment_panel
@@ -19,3 +21,20 @@ class FeedbackConfig(AppConfig):
         for signal in signals.SIGNALS:
             registry.register_signal(signal)
         registry.register_demo_loader("feedback", demo.load_demo, order=70)
+        registry.register_staff_links("feedback", staff_home.links, order=40)
+        registry.register_staff_section(
+            "contact_centre", staff_home.contact_centre_section, order=40
+        )
+        registry.register_staff_section("case_handler", staff_home.case_handler_section, order=50)
+        registry.register_staff_items("moderator", "feedback", staff_home.moderator_items, order=20)
+        registry.register_moderation("feedback", staff_home.moderation_panel, order=20)
+        registry.register_staff_urls(
+            "feedback",
+            [
+                path(
+                    "moderering/arende/<str:number>/",
+                    staff_views.moderate_case,
+                    name="moderate_case",
+                )
+            ],
+        )

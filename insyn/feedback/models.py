@@ -405,6 +405,12 @@ class CaseQuerySet(models.QuerySet):
     def published(self) -> CaseQuerySet:
         return self.filter(PUBLISHED_CASES)
 
+    def to_moderate(self) -> CaseQuerySet:
+        """Fault reports waiting for a moderator to publish them or keep them from the public."""
+        return self.filter(
+            public_state=PublicState.PENDING, kind=Kind.FAULT, merged_into__isnull=True
+        )
+
 
 class Case(models.Model):
     number = models.CharField(_("ärendenummer"), max_length=30, unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +20,8 @@ from insyn.accounts.models import Role
 from insyn.accounts.permissions import SAFE_METHODS, has_role, role_required
 from insyn.core import params, spreadsheets
 from insyn.core.errors import ServiceError, add_to_form
-from insyn.core.forms import both_versions
-from insyn.feedback import selectors, services
+from insyn.core.forms import ModerationSeenForm, both_versions
+from insyn.feedback import selectors, services, staff_home
 from insyn.feedback.access import access_api_key, access_case, access_photo, handled_organisations
 from insyn.feedback.forms import (
     AnswerForm,
@@ -46,6 +47,7 @@ from insyn.feedback.models import (
     Category,
     DialogueLink,
     Open311ApiKey,
+    PublicState,
     RoutingRule,
     Theme,
 )
@@ -697,3 +699,49 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke_api_key(key=key, by=request.user)
     messages.success(request, _("Nyckeln %(name)s är spärrad.") % {"name": key.name})
     return redirect("feedback_staff:api_keys")
+
+
+# --- Moderation (/personal/moderering/, the "staff" namespace: insyn.core.registry) -----------
+
+
+@role_required(*staff_home.CASE_MODERATORS)
+@require_POST
+def moderate_case(request: HttpRequest, number: str) -> HttpResponse:
+    case = selectors.case_for_staff(number)
+    if case is None:
+        raise Http404
+    state = request.POST.get("state", "")
+    if state not in (PublicState.PUBLISHED, PublicState.HIDDEN):
+        messages.error(request, _("Välj om felanmälan ska publiceras eller inte."))
+        return redirect("staff:moderation")
+    try:
+        seen = ModerationSeenForm.seen_of(request.POST)
+        services.moderate(
+            case=case,
+            public_description=request.POST.get("public_description", ""),
+            public_address=request.POST.get("public_address", ""),
+            state=state,
+            by=request.user,
+            seen=seen if isinstance(seen, dt.datetime) else None,
+        )
+    except services.CaseChanged as exc:
+        # Both versions: the case as someone else left it, and what this person asked for.
+        messages.error(
+            request,
+            _("%(refused)s Publicering nu: %(now)s. Ditt val: %(mine)s.")
+            % {
+                "refused": exc.message,
+                "now": exc.current.get_public_state_display(),
+                "mine": PublicState(state).label,
+            },
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Felanmälan %(number)s är publicerad.") % {"number": case.number}
+            if state == PublicState.PUBLISHED
+            else _("Felanmälan %(number)s visas inte publikt.") % {"number": case.number},
+        )
+    return redirect("staff:moderation")

@@ -8,7 +8,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         # What this app contributes to shared pages and commands (insyn.core.registry).
         from insyn.core import registry
-        from insyn.indicators import demo, selectors
+        from insyn.indicators import demo, selectors, staff_home
 
         registry.register_panels(
             "indicators",
@@ -18,3 +18,5 @@ class IndicatorsConfig(AppConfig):
         )
         # After dialogue (60) and feedback (70): the resident signals are computed from theirs.
         registry.register_demo_loader("indicators", demo.load_demo, order=80)
+        registry.register_staff_links("indicators", staff_home.links, order=60)
+        registry.register_staff_items("system", "indicators", staff_home.import_runs, order=20)

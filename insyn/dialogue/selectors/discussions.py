@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from insyn.dialogue.models import (
     Discussion,
     Post,
-    PostState,
 )
 
 
@@ -24,7 +23,7 @@ def visible_posts(discussion: Discussion) -> list[Post]:
 
 def moderation_queue(discussion: Discussion) -> list[Post]:
     return list(
-        discussion.posts.filter(Q(state=PostState.PENDING) | Q(report_count__gt=0))
+        discussion.posts.to_moderate()
         .prefetch_related("reports")
         .order_by("-report_count", "created_at")[:200]
     )

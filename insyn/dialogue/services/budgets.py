@@ -242,13 +242,9 @@ def budget_set_phase(
     if phase not in order or order.index(phase) < order.index(budget.phase):
         raise ServiceError(_("Fasen kan bara flyttas framåt."))
     if phase == BudgetPhase.VOTING:
-        if not budget.proposals.filter(state=ProposalState.FEASIBLE).exists():
+        if not budget.proposals.on_ballot().exists():
             raise ServiceError(_("Minst ett förslag måste vara bedömt som genomförbart."))
-        if (
-            budget.proposals.filter(state=ProposalState.SUBMITTED)
-            .exclude(moderation=ProposalModeration.HIDDEN)
-            .exists()
-        ):
+        if budget.proposals.to_assess().exists():
             raise ServiceError(_("Alla förslag måste vara bedömda innan omröstningen öppnar."))
         budget.voting_closes_at = voting_closes_at
     if phase in (BudgetPhase.CLOSED, BudgetPhase.RESULTS):
