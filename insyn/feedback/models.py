@@ -399,6 +399,7 @@ class CaseNumberCounter(models.Model):
 # map, report page, follow, nearby reports, the tracking page of someone who merely follows,
 # Open311 GET, feeds, search — goes through CaseQuerySet.published() or Case.is_public.
 PUBLISHED_CASES = Q(public_state=PublicState.PUBLISHED, kind=Kind.FAULT, merged_into__isnull=True)
+LOCATED = Q(lat__isnull=False, long__isnull=False)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -532,8 +533,40 @@ class Case(models.Model):
             models.Index(
                 fields=["public_state", "kind", "status", "-created_at"], name="fb_case_public"
             ),
-            models.Index(fields=["kind", "category", "lat", "long"], name="fb_case_geo"),
             models.Index(fields=["closed_at"], name="fb_case_closed"),
+            # Issue 13 (plans in docs/benchmarks.md, section open311): what the hot reads of a
+            # million cases need, each read from the index alone where it can be.
+            # Open311 GET requests and the public list: the published reports, newest first.
+            models.Index(
+                fields=["-created_at", "-id"], condition=PUBLISHED_CASES, name="fb_case_published"
+            ),
+            # The public map's viewport (and nearby reports): a lat range, the rest in the index.
+            models.Index(
+                fields=["lat", "long", "category", "status"],
+                condition=PUBLISHED_CASES & LOCATED,
+                name="fb_case_public_geo",
+            ),
+            # The staff inbox's map: every located case in the viewport.
+            models.Index(
+                fields=["lat", "long", "category", "status", "organisation"],
+                condition=LOCATED,
+                name="fb_case_located",
+            ),
+            # Case statistics: a period of created_at with every column they count.
+            models.Index(
+                fields=[
+                    "created_at",
+                    "kind",
+                    "category",
+                    "organisation",
+                    "due_at",
+                    "first_answered_at",
+                    "resolved_at",
+                    "resident_says_fixed",
+                ],
+                condition=Q(merged_into__isnull=True),
+                name="fb_case_statistics",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, Avg, Count, DurationField, F, Max, Min, Q, QuerySet
 from django.db.models.functions import Floor, TruncMonth
 from django.urls import reverse
@@ -22,6 +22,7 @@ from insyn.core.registry import LoopItem, Panel
 from insyn.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
+    LOCATED,
     OPEN_STATUSES,
     PUBLISHED_CASES,
     Case,
@@ -178,7 +179,7 @@ def inbox(
     return paginate(qs.order_by("-created_at", "-id"), filters.page, page_size)
 
 
-INBOX_MAP_LIMIT = 5000
+INBOX_MAP_COUNT_LIMIT = 1000  # the inbox says "över 1 000" rather than count a million
 
 
 def inbox_map_count(
@@ -187,9 +188,12 @@ def inbox_map_count(
     now: dt.datetime | None = None,
     organisation_ids: set[int] | None = None,
 ) -> int:
+    """How many located cases match the filters, counted up to INBOX_MAP_COUNT_LIMIT + 1 (a
+    COUNT over a LIMIT: the inbox page never counts every case)."""
     return (
         _inbox_filtered(filters, now or timezone.now(), organisation_ids)
-        .filter(lat__isnull=False, long__isnull=False)
+        .filter(LOCATED)
+        .order_by()[: INBOX_MAP_COUNT_LIMIT + 1]
         .count()
     )
 
@@ -197,21 +201,15 @@ def inbox_map_count(
 def inbox_map_points(
     filters: InboxFilters,
     *,
+    bbox: tuple[float, float, float, float] | None = None,
+    zoom: int | None = None,
     now: dt.datetime | None = None,
     organisation_ids: set[int] | None = None,
 ) -> dict[str, Any]:
-    """The inbox's map: every located case matching the filters (newest INBOX_MAP_LIMIT), in
-    the public map's compact format, limited like the inbox. Two queries."""
-    qs = _inbox_filtered(filters, now or timezone.now(), organisation_ids).filter(
-        lat__isnull=False, long__isnull=False
-    )
-    rows = [
-        [round(lat, 5), round(long, 5), number, str(category), status]  # type: ignore[arg-type]
-        for lat, long, number, category, status in qs.order_by("-created_at", "-id").values_list(
-            "lat", "long", "number", "category_id", "status"
-        )[:INBOX_MAP_LIMIT]
-    ]
-    return _map_payload(rows)
+    """The inbox's map for one viewport: the located cases matching the filters, limited like
+    the inbox, as points or grid clusters like the public map (`map_view`)."""
+    qs = _inbox_filtered(filters, now or timezone.now(), organisation_ids).filter(LOCATED)
+    return map_view(qs, bbox=bbox, zoom=zoom)
 
 
 CASE_NUMBER = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{1,12}$")
@@ -366,28 +364,47 @@ def public_map_view(
     zoom: int | None = None,
 ) -> dict[str, Any]:
     """The public map's data for one viewport (`bbox` = west, south, east, north in WGS 84;
-    None: everywhere): published, located fault reports matching the list's filters. Up to
-    MAP_POINT_LIMIT of them one row each (lat, long, number, category id, status); above it,
-    grid clusters counted in the database (GROUP BY the cell: lat, long of the cells' mean
-    point, count), so the answer stays small for any number of reports. Three queries at
-    most, whatever the count."""
-    qs = _public_filtered(
-        published_reports().filter(lat__isnull=False, long__isnull=False), filters
+    None: everywhere): published, located fault reports matching the list's filters (see
+    `map_view`)."""
+    return map_view(
+        _public_filtered(published_reports().filter(LOCATED), filters), bbox=bbox, zoom=zoom
     )
+
+
+def map_view(
+    qs: QuerySet[Case], *, bbox: tuple[float, float, float, float] | None, zoom: int | None
+) -> dict[str, Any]:
+    """A map's data for one viewport from located cases `qs`: up to MAP_POINT_LIMIT of them
+    one row each (lat, long, number, category id, status; newest first); above it, grid
+    clusters counted in the database (GROUP BY the cell: lat, long of the cells' mean point,
+    count), so the answer stays small for any number of cases. Three queries at most.
+
+    At a million cases (issue 13): whether the viewport holds more than MAP_POINT_LIMIT is
+    counted up to the limit, points are sorted here (no ORDER BY over the viewport), clusters
+    are grouped by hashing, and all of it reads a lat/long index (fb_case_public_geo,
+    fb_case_located; the clusters from the index alone), so no viewport scans the table."""
     if bbox is not None:
         west, south, east, north = bbox
         qs = qs.filter(lat__gte=south, lat__lte=north, long__gte=west, long__lte=east)
-    extent = qs.aggregate(n=Count("pk"), s=Min("lat"), n_=Max("lat"), w=Min("long"), e=Max("long"))
-    total = extent["n"]
-    if total <= MAP_POINT_LIMIT:
-        rows = [
-            [round(lat, 5), round(long, 5), number, str(category), status]  # type: ignore[arg-type]
-            for lat, long, number, category, status in qs.order_by(
-                "-created_at", "-id"
-            ).values_list("lat", "long", "number", "category_id", "status")
-        ]
-        return {**_map_payload(rows), "clusters": []}
-    if bbox is None:  # the grid over where the reports are
+        # Points or clusters? A count that stops at the limit, from the index alone.
+        if qs.order_by().values("lat")[: MAP_POINT_LIMIT + 1].count() <= MAP_POINT_LIMIT:
+            found = list(
+                qs.order_by().values_list(
+                    "lat", "long", "number", "category_id", "status", "created_at", "pk"
+                )
+            )
+            return {**_map_payload(_points(found)), "clusters": []}
+    else:  # an old client: the grid over where the cases are
+        extent = qs.aggregate(
+            n=Count("*"), s=Min("lat"), n_=Max("lat"), w=Min("long"), e=Max("long")
+        )
+        if extent["n"] <= MAP_POINT_LIMIT:
+            found = list(
+                qs.order_by().values_list(
+                    "lat", "long", "number", "category_id", "status", "created_at", "pk"
+                )
+            )
+            return {**_map_payload(_points(found)), "clusters": []}
         bbox = (
             extent["w"],
             extent["s"],
@@ -395,21 +412,32 @@ def public_map_view(
             max(extent["n_"], extent["s"] + 1e-6),
         )
     height, width = _cell_size(bbox, zoom)
-    cells = (
+    # Grouped by hashing, unordered (a sort of every row in view spilled to disk); the few
+    # cells are put in order here.
+    cells = sorted(
         qs.annotate(cell_y=Floor(F("lat") / height), cell_x=Floor(F("long") / width))
         .values("cell_y", "cell_x")
-        .annotate(n=Count("pk"), mean_lat=Avg("lat"), mean_long=Avg("long"))
-        .order_by("cell_y", "cell_x")
-        .values_list("mean_lat", "mean_long", "n")
+        .annotate(n=Count("*"), mean_lat=Avg("lat"), mean_long=Avg("long"))
+        .order_by()
+        .values_list("cell_y", "cell_x", "mean_lat", "mean_long", "n")
     )
-    clusters = [[round(lat, 5), round(long, 5), n] for lat, long, n in cells]
+    clusters = [[round(lat, 5), round(long, 5), n] for _y, _x, lat, long, n in cells]
     return {
-        "count": total,
+        "count": sum(n for _lat, _long, n in clusters),
         "categories": {},
         "statuses": {},
         "points": [],
         "clusters": clusters,
     }
+
+
+def _points(found: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """Map rows, newest first (as ORDER BY -created_at, -id would give them)."""
+    found.sort(key=lambda row: (row[5], row[6]), reverse=True)
+    return [
+        [round(lat, 5), round(long, 5), number, str(category), status]
+        for lat, long, number, category, status, _created, _pk in found
+    ]
 
 
 def _map_payload(rows: list[list[Any]]) -> dict[str, Any]:
@@ -633,8 +661,10 @@ def _ranked(counts: dict[Any, int], label: Any) -> list[tuple[str, int]]:
 def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     """Volumes, medians and on-time rate for cases received between start and end (inclusive).
 
-    Two scans of the period whatever its size: one GROUP BY (kind, category, organisation,
-    month) summed up in Python, one row of aggregates (medians included on PostgreSQL).
+    One GROUP BY (kind, category, organisation, month) with every count, summed up in Python,
+    and on PostgreSQL one row of medians (percentile_cont, sorted in memory); both read the
+    period from fb_case_statistics alone (an index-only scan, issue 13). SQLite takes the
+    medians from the middle rows instead.
     """
     tz = timezone.get_current_timezone()
     start_dt = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
@@ -647,10 +677,17 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     by_category: Counter = Counter()
     by_org: Counter = Counter()
     by_month: Counter = Counter()
+    resolved = Q(resolved_at__isnull=False, due_at__isnull=False)
     for row in (
         qs.annotate(month=TruncMonth("created_at", tzinfo=tz))
         .values("kind", "category_id", "organisation_id", "month")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("*"),
+            resolved=Count("created_at", filter=resolved),
+            on_time=Count("created_at", filter=resolved & Q(resolved_at__lte=F("due_at"))),
+            yes=Count("created_at", filter=Q(resident_says_fixed=True)),
+            no=Count("created_at", filter=Q(resident_says_fixed=False)),
+        )
         .order_by()
     ):
         month = row["month"]
@@ -659,6 +696,10 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
         by_category[row["category_id"]] += row["n"]
         by_org[row["organisation_id"]] += row["n"]
         by_month[month.strftime("%Y-%m")] += row["n"]
+        stats.resolved += row["resolved"]
+        stats.resolved_on_time += row["on_time"]
+        stats.fixed_yes += row["yes"]
+        stats.fixed_no += row["no"]
     kinds = dict(Kind.choices)
     categories = dict(Category.objects.filter(pk__in=list(by_category)).values_list("pk", "name"))
     organisations = dict(
@@ -669,27 +710,22 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     stats.by_organisation = _ranked(by_org, lambda k: organisations.get(k) or _("Ej fördelat"))
     stats.by_month = sorted(by_month.items())
     stats.total = sum(by_kind.values())
-
-    resolved = Q(resolved_at__isnull=False, due_at__isnull=False)
-    aggregates: dict[str, Any] = {
-        "resolved": Count("id", filter=resolved),
-        "on_time": Count("id", filter=resolved & Q(resolved_at__lte=F("due_at"))),
-        "yes": Count("id", filter=Q(resident_says_fixed=True)),
-        "no": Count("id", filter=Q(resident_says_fixed=False)),
-    }
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        aggregates["first"] = Median(
-            F("first_answered_at") - F("created_at"), filter=Q(first_answered_at__isnull=False)
-        )
-        aggregates["resolution"] = Median(
-            F("resolved_at") - F("created_at"), filter=Q(resolved_at__isnull=False)
-        )
-    row = qs.aggregate(**aggregates)  # type: ignore[assignment]
-    stats.resolved, stats.resolved_on_time = row["resolved"], row["on_time"]  # type: ignore[misc]
-    stats.fixed_yes, stats.fixed_no = row["yes"], row["no"]  # type: ignore[misc]
-    if postgres:
-        stats.median_first_answer, stats.median_resolution = row["first"], row["resolution"]  # type: ignore[misc]
+    if not stats.total:
+        return stats
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Two sorts of up to a year of durations: in memory, not in temporary files.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            row = qs.aggregate(
+                first=Median(
+                    F("first_answered_at") - F("created_at"),
+                    filter=Q(first_answered_at__isnull=False),
+                ),
+                resolution=Median(
+                    F("resolved_at") - F("created_at"), filter=Q(resolved_at__isnull=False)
+                ),
+            )
+        stats.median_first_answer, stats.median_resolution = row["first"], row["resolution"]
     else:
         stats.median_first_answer = _median_duration(qs, "first_answered_at")
         stats.median_resolution = _median_duration(qs, "resolved_at")

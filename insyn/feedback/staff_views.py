@@ -87,6 +87,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "map_points_url": reverse("feedback_staff:inbox_map_data")
             + (f"?{map_query}" if map_query else ""),
             "map_count": selectors.inbox_map_count(filters, organisation_ids=allowed),
+            "map_count_limit": selectors.INBOX_MAP_COUNT_LIMIT,
         },
     )
 
@@ -94,10 +95,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @case_staff
 @require_GET
 def inbox_map_data(request: HttpRequest) -> JsonResponse:
-    """The inbox's map: located cases matching the same filters, limited like the inbox."""
+    """The inbox's map for one viewport (`bbox`, `zoom`, as the public map asks): located cases
+    matching the same filters, limited like the inbox; points up to a limit, clusters above."""
     _form, filters = _inbox_filters(request)
+    try:
+        bbox = params.bbox_param(request.GET)
+    except params.BadParameter as error:
+        return JsonResponse({"error": error.message}, status=400)
+    zoom = params.int_param(request.GET, "zoom", low=0, high=22, ignore=True)
     response = JsonResponse(
-        selectors.inbox_map_points(filters, organisation_ids=handled_organisations(request.user))
+        selectors.inbox_map_points(
+            filters, bbox=bbox, zoom=zoom, organisation_ids=handled_organisations(request.user)
+        )
     )
     response["Cache-Control"] = "private, no-store"
     return response

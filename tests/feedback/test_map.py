@@ -305,3 +305,46 @@ def test_map_data_survives_the_fuzzers_hostile_values(setup, client):
     for value in HOSTILE:
         response = client.get(DATA, {"bbox": value, "zoom": value})
         assert response.status_code in (200, 400), value[:20]
+
+
+# --- The inbox's map asks per viewport too (issue 13: no 5,000 newest cases in one answer) ---
+
+
+def test_inbox_map_keeps_to_the_viewport_and_clusters_above_the_limit(setup, client, monkeypatch):
+    from insyn.feedback import selectors
+    from insyn.feedback.models import Case
+
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", 50)
+    secret = _unpublished(setup)
+    _bulk_published(setup, 120)
+    Case.objects.filter(number__startswith="TEST-").update(public_state=PublicState.PENDING)
+    client.force_login(setup.users["cc"])
+    url = "/personal/arenden/karta.json"
+    lat, long = secret.lat, secret.long
+    street = f"{long - 0.0005:.5f},{lat - 0.0005:.5f},{long + 0.0005:.5f},{lat + 0.0005:.5f}"
+    data = client.get(url, {"bbox": street, "zoom": "17"}).json()
+    assert [r[2] for r in data["points"]] == [secret.number] and data["clusters"] == []
+    whole = client.get(url, {"bbox": "17.5,59.75,17.8,59.95", "zoom": "11"}).json()
+    assert whole["points"] == [] and whole["count"] == 121  # unpublished cases too: staff
+    assert sum(c[2] for c in whole["clusters"]) == 121
+    narrowed = client.get(
+        url, {"bbox": "17.5,59.75,17.8,59.95", "zoom": "11", "kategori": setup.graffiti.pk}
+    ).json()
+    assert narrowed["count"] == 0 and narrowed["clusters"] == []
+    assert client.get(url, {"bbox": "1,2,3"}).status_code == 400
+    page = client.get("/personal/arenden/").content.decode()
+    assert 'data-points-url="/personal/arenden/karta.json"' in page and "data-viewport" in page
+
+
+def test_inbox_counts_located_cases_up_to_a_limit(setup, client, monkeypatch):
+    from insyn.feedback import selectors
+
+    monkeypatch.setattr(selectors, "INBOX_MAP_COUNT_LIMIT", 5)
+    client.force_login(setup.users["cc"])
+    _bulk_published(setup, 5)
+    assert (
+        "Visa på karta (5 ärenden med plats)" in client.get("/personal/arenden/").content.decode()
+    )
+    _bulk_published(setup, 1, start=5)
+    page = client.get("/personal/arenden/").content.decode()
+    assert "Visa på karta (över 5 ärenden med plats)" in page

@@ -8,6 +8,8 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from insyn.feedback import services
@@ -575,3 +577,36 @@ def test_nul_bytes_are_refused_not_crashing(setup, client, key):
         assert client.get(f"/open311/v2/requests.{fmt}", {"status": "open\x00"}).status_code == 400
         assert post(client, key, fmt, description="a\x00b").status_code == 400
     assert client.get("/synpunkter/felanmalningar/UPP%00/").status_code == 404
+
+
+def test_a_full_page_carries_each_cases_newest_public_note(setup, client):
+    """A page of more than 20 requests asks for notes and photos with the page's ids as one
+    array on PostgreSQL (issue 13): every case still gets its own newest public text, and the
+    page costs the same queries as a page of one."""
+    from insyn.feedback.models import EventKind
+
+    now = timezone.now()
+    cases = []
+    for i in range(25):
+        case = services.create_case(
+            kind=Kind.FAULT, category=setup.potholes, description=f"Hål {i}", lat=59.85, long=17.6
+        ).case
+        publish(case)
+        cases.append(case)
+        for age, text in ((2, f"äldre {i}"), (1, f"nyast {i}")):
+            CaseEvent.objects.create(
+                case=case,
+                kind=EventKind.ANSWER,
+                is_public=True,
+                body=text,
+                created_at=now + dt.timedelta(minutes=10 - age),
+            )
+    CaseEvent.objects.create(case=cases[0], kind=EventKind.NOTE, is_public=False, body="intern")
+    data = json_of(client.get("/open311/v2/requests.json"))
+    notes = {r["service_request_id"]: r["status_notes"] for r in data}
+    assert notes == {c.number: f"nyast {i}" for i, c in enumerate(cases)}
+    with CaptureQueriesContext(connection) as one:
+        client.get("/open311/v2/requests.json", {"page_size": "1"})
+    with CaptureQueriesContext(connection) as page:
+        client.get("/open311/v2/requests.json")
+    assert len(page) == len(one)

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from insyn.feedback.models import CLOSED_STATUSES, Case, CaseEvent, CaseStatus, Category, EventKind
+from insyn.feedback.open311.select import RequestRow
 
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -54,12 +55,20 @@ def w3c(value: dt.datetime | None) -> str | None:
     return value.astimezone(_zone(settings.TIME_ZONE)).isoformat(timespec="seconds")
 
 
+# What `_text` must change: markup characters and those XML cannot carry (most values have
+# neither, and are taken as they are after one search).
+_UNSAFE_XML = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if value is True:
         return "true"
     if value is False:
         return "false"
-    return escape(_INVALID_XML.sub("", str(value)))
+    text = str(value)
+    if _UNSAFE_XML.search(text) is None:
+        return text
+    return escape(_INVALID_XML.sub("", text))
 
 
 def _xml(name: str, value: Any, out: list[str]) -> None:
@@ -190,10 +199,10 @@ def service_definition(category: Category) -> dict[str, Any]:
 
 
 def requests(
-    cases: Iterable[Case], *, notes: Mapping[int, str], photos: Mapping[int, uuid.UUID]
+    cases: Iterable[RequestRow], *, notes: Mapping[int, str], photos: Mapping[int, uuid.UUID]
 ) -> Many:
-    """Spec fields of cases; `notes` and `photos` from `select` (each case's newest public text
-    and first public photo)."""
+    """Spec fields of cases (`select.RequestRow`); `notes` and `photos` from `select` (each
+    case's newest public text and first public photo)."""
     items = []
     for c in cases:
         closed = c.status in CLOSED_STATUSES
@@ -203,10 +212,10 @@ def requests(
                 "service_request_id": c.number,
                 "status": "closed" if closed else "open",
                 "status_notes": notes.get(c.pk),
-                "service_name": c.category.name,
-                "service_code": c.category.code,
+                "service_name": c.category_name,
+                "service_code": c.category_code,
                 "description": c.public_description or None,
-                "agency_responsible": c.organisation.name if c.organisation_id else None,
+                "agency_responsible": c.organisation_name,
                 "service_notice": c.notice or None,
                 "requested_datetime": w3c(c.created_at),
                 "updated_datetime": w3c(c.closed_at if closed and c.closed_at else c.updated_at),

@@ -167,11 +167,12 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     key = _api_key(request, required=False)
-    cases = select.requests(parse.request_query(request.GET), key)
-    return respond(fmt, "service_requests", _requests(cases))
+    return respond(
+        fmt, "service_requests", _requests(select.requests(parse.request_query(request.GET), key))
+    )
 
 
-def _requests(cases: list[Any]) -> Any:
+def _requests(cases: list[select.RequestRow]) -> Any:
     return serialise.requests(
         cases, notes=select.latest_public_notes(cases), photos=select.first_public_photos(cases)
     )
