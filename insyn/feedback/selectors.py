@@ -716,7 +716,7 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
         with transaction.atomic(), connection.cursor() as cursor:
             # Two sorts of up to a year of durations: in memory, not in temporary files.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-            row = qs.aggregate(
+            medians = qs.aggregate(
                 first=Median(
                     F("first_answered_at") - F("created_at"),
                     filter=Q(first_answered_at__isnull=False),
@@ -725,7 +725,8 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
                     F("resolved_at") - F("created_at"), filter=Q(resolved_at__isnull=False)
                 ),
             )
-        stats.median_first_answer, stats.median_resolution = row["first"], row["resolution"]
+        stats.median_first_answer = medians["first"]
+        stats.median_resolution = medians["resolution"]
     else:
         stats.median_first_answer = _median_duration(qs, "first_answered_at")
         stats.median_resolution = _median_duration(qs, "resolved_at")
