@@ -844,6 +844,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "registrations": item.registrations.select_related("district").order_by("created_at"),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -115,6 +115,7 @@ def meeting_register(
     return registration
 
 
+@transaction.atomic
 def meeting_save_notes(*, meeting: Meeting, notes: str, publish: bool, by: Any) -> Meeting:
     meeting.notes = notes.strip()
     meeting.notes_published = publish and bool(meeting.notes)
