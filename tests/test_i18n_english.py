@@ -316,3 +316,30 @@ def test_swedish_stays_the_default(client, demo, db):
     assert '<html lang="sv">' in html and "Hoppa till innehållet" in html
     html = client.get("/").content.decode()
     assert '<html lang="sv">' in html
+
+
+@pytest.fixture
+def demo_texts(demo, db):
+    from tests.test_staff_language import database_texts
+
+    return database_texts()
+
+
+def test_public_pages_in_english_have_no_swedish_in_their_own_words(client, demo_texts, goal_url):
+    """Headings, labels, buttons, table headers, legends, captions, summaries and navigation of
+    every public area and a goal page, in English: no Swedish once the demo's stored texts
+    (Swedish data by nature) are taken out; and the reverse in Swedish."""
+    from tests.test_staff_language import other_language_in_chrome
+
+    problems = []
+    for language in ("en", "sv"):
+        client.cookies["django_language"] = language
+        for url in [*ENGLISH_PAGES, goal_url]:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            problems += [
+                f"{language} {url}: {p}"
+                for p in other_language_in_chrome(html, demo_texts, language)
+            ]
+    assert not problems, "\n".join(problems)

@@ -1,12 +1,15 @@
 """Every staff page a role may open, in Swedish and in English: no raw Python values
 (timedelta reprs, "None", datetime reprs, Django's English empty choice) and, in English, none of
-the staff layout's Swedish. URLs come from the URL configuration (tests/test_authz_matrix.py's
+the staff layout's Swedish and no Swedish in the page's own words: the text of headings, labels,
+buttons, table headers, legends, captions, summaries and navigation, after taking out every text
+stored in the database (goal texts, names, titles are Swedish data by nature). URLs come from the URL configuration (tests/test_authz_matrix.py's
 walk); goals objects from its OBJECT_URLS, other parameters are skipped (covered by the
 authorization matrices)."""
 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.utils.html import strip_tags
@@ -44,6 +47,215 @@ def _choice_keys() -> re.Pattern[str]:
     return re.compile(
         r"(?<![\w./#=-])(" + "|".join(sorted(keys, key=len, reverse=True)) + r")(?![\w./-])"
     )
+
+
+# Frequent Swedish words that are no English words; any word with å, ä or ö counts too.
+SWEDISH_WORDS = {
+    "och",
+    "att",
+    "inte",
+    "eller",
+    "som",
+    "med",
+    "har",
+    "kan",
+    "ska",
+    "finns",
+    "saknas",
+    "det",
+    "av",
+    "ett",
+    "du",
+    "vi",
+    "din",
+    "ditt",
+    "dina",
+    "alla",
+    "inga",
+    "ingen",
+    "nu",
+    "sedan",
+    "spara",
+    "skicka",
+    "logga",
+    "ut",
+    "sida",
+    "sidan",
+    "ny",
+    "nytt",
+    "nya",
+    "visa",
+    "dialog",
+    "dialoger",
+    "ärenden",
+    "rapporter",
+    "mål",
+    "uppdrag",
+    "perioder",
+    "inkorg",
+    "statistik",
+    "senaste",
+    "datum",
+    "namn",
+    "typ",
+    "kategori",
+    "ansvarig",
+    "beskrivning",
+    "rubrik",
+    "svar",
+    "tillbaka",
+    "avbryt",
+    "filtrera",
+    "sortera",
+    "antal",
+    "dagar",
+}
+CHROME = (
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "label",
+    "button",
+    "th",
+    "legend",
+    "caption",
+    "summary",
+    "nav",
+    "dt",
+    "option",
+)
+WORD = re.compile(r"[^\W\d_]+")
+
+
+class _Chrome(HTMLParser):
+    """The text inside the page's own elements (CHROME), outside script/style."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.hidden = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.hidden += 1
+        if tag in CHROME:
+            self.depth += 1
+            self.parts.append("\n")
+        if tag in ("input",) and dict(attrs).get("type") in ("submit", "button"):
+            self.parts.append("\n" + (dict(attrs).get("value") or "") + "\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self.hidden:
+            self.hidden -= 1
+        if tag in CHROME and self.depth:
+            self.depth -= 1
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.hidden:
+            self.parts.append(data)
+
+
+def chrome_text(html: str) -> str:
+    parser = _Chrome()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def database_texts() -> list[str]:
+    """Every text stored in the test database, longest first: what a page shows of these is
+    data, Swedish whatever the language."""
+    from django.apps import apps
+    from django.db import models
+
+    texts: set[str] = set()
+    for model in apps.get_models():
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, (models.CharField, models.TextField)) and not f.choices
+        ]
+        if not fields:
+            continue
+        for row in model._default_manager.values_list(*fields)[:5000]:
+            texts.update(value.strip() for value in row if isinstance(value, str) and value.strip())
+    return sorted(texts, key=len, reverse=True)
+
+
+# Frequent English words that are no Swedish words, for the other direction.
+ENGLISH_WORDS = {
+    "the",
+    "and",
+    "of",
+    "to",
+    "with",
+    "your",
+    "this",
+    "is",
+    "are",
+    "not",
+    "save",
+    "submit",
+    "select",
+    "search",
+    "cancel",
+    "back",
+    "edit",
+    "delete",
+    "new",
+    "home",
+    "sign",
+    "out",
+    "password",
+    "report",
+    "reports",
+    "goal",
+    "goals",
+    "assignment",
+    "assignments",
+    "date",
+    "name",
+    "type",
+    "show",
+    "none",
+    "yes",
+    "no",
+    "all",
+    "change",
+    "changes",
+    "send",
+    "from",
+}
+
+
+def other_language_in_chrome(html: str, data: list[str], language: str) -> list[str]:
+    """Words of the other language in the page's own text once every stored text is taken
+    out: Swedish on an English page, English on a Swedish one."""
+    found = []
+    for line in chrome_text(html).split("\n"):
+        line = " ".join(line.split())
+        for text in data:
+            if len(text) > 3 and text in line:
+                line = line.replace(text, " ")
+        for word in WORD.findall(line):
+            if language == "en":
+                wrong = word.lower() in SWEDISH_WORDS or re.search("[åäöÅÄÖ]", word)
+            else:
+                wrong = word.lower() in ENGLISH_WORDS
+            if wrong:
+                other = "Swedish" if language == "en" else "English"
+                found.append(f"{other} {word!r} in {line.strip()[:80]!r}")
+                break
+    return found
+
+
+def swedish_in_chrome(html: str, data: list[str]) -> list[str]:
+    return other_language_in_chrome(html, data, "en")
 
 
 SWEDISH_LAYOUT = ["Logga ut", "Byt lösenord", "Min startsida", "Inloggad som"]
@@ -89,6 +301,7 @@ def test_staff_pages_show_no_raw_values_and_keep_the_chosen_language(
     if language == "en":
         client.cookies["django_language"] = "en"
     failures = []
+    data = database_texts()
     for route in routes("personal/"):
         roles = tuple(getattr(route.view, "insyn_roles", ()) or ())
         if not _allowed(role, roles):
@@ -108,6 +321,10 @@ def test_staff_pages_show_no_raw_values_and_keep_the_chosen_language(
             failures.append(f"{url}: not English although English was chosen")
         for problem in _problems(html, language):
             failures.append(f"{role} {language} {url}: {problem}")
+        if other_language_in_chrome(html, data, language):
+            data = database_texts()  # what the page's GET may have created (a draft) is data
+            for problem in other_language_in_chrome(html, data, language):
+                failures.append(f"{role} {language} {url}: {problem}")
     assert not failures, "\n".join(failures)
 
 
@@ -138,3 +355,21 @@ def test_the_checker_finds_what_it_looks_for():
     assert _problems("<td>on_track</td>", "sv") and _problems("<td>on_track</td>", "en")
     assert not _problems('<a href="?status=on_track">Enligt plan</a>', "sv")
     assert ROLE_OF["case_handler"] == Role.CASE_HANDLER
+
+
+def test_the_chrome_checker_finds_swedish_words_but_not_data():
+    data = ["Öka tryggheten i Gottsunda"]
+    assert swedish_in_chrome("<h1>Rapporter att lämna</h1>", data)
+    assert swedish_in_chrome("<button>Spara</button>", data)
+    assert swedish_in_chrome('<input type="submit" value="Skicka">', data)
+    assert swedish_in_chrome("<th>Status och bedömning</th>", data)
+    assert swedish_in_chrome("<nav><a href='/'>Logga ut</a></nav>", data)
+    assert not swedish_in_chrome("<h1>Goal 1: Öka tryggheten i Gottsunda</h1>", data)
+    assert not swedish_in_chrome("<p>Öka tryggheten, och mer</p>", data)  # body text is data
+    assert not swedish_in_chrome("<h2>Reports to submit</h2><th>Status and assessment</th>", data)
+    assert not swedish_in_chrome("<script>var a = 'och';</script><h1>Home</h1>", data)
+    # and the reverse
+    assert other_language_in_chrome("<button>Save</button>", data, "sv")
+    assert other_language_in_chrome("<h2>Reports to submit</h2>", data, "sv")
+    assert not other_language_in_chrome("<h2>Rapporter att lämna in</h2>", data, "sv")
+    assert not other_language_in_chrome("<h2>The Open311 key</h2>", ["The Open311 key"], "sv")

@@ -240,18 +240,28 @@ class Assignment(models.Model):
 
     @property
     def heading(self) -> str:
-        """How the municipality writes the assignment's label, e.g. "Uppdrag 20"."""
+        """How the municipality writes the assignment's label, e.g. "Uppdrag 20" ("Assignment
+        20" when the visitor chose English; the search index is built in Swedish)."""
+        from django.utils.translation import gettext
+
         if self.kind == AssignmentKind.COUNCIL:
-            return f"Uppdrag {self.number}" if self.number else "Uppdrag"
+            if self.number:
+                return gettext("Uppdrag %(number)s") % {"number": self.number}
+            return gettext("Uppdrag")
         if self.kind == AssignmentKind.REMAINING:
             if self.origin_year and self.origin_number:
-                return f"Kvarvarande från {self.origin_year} uppdrag {self.origin_number}"
+                return gettext("Kvarvarande från %(year)s uppdrag %(number)s") % {
+                    "year": self.origin_year,
+                    "number": self.origin_number,
+                }
             if self.origin_year:
-                return f"Kvarvarande uppdrag från {self.origin_year}"
-            return "Kvarvarande uppdrag"
+                return gettext("Kvarvarande uppdrag från %(year)s") % {"year": self.origin_year}
+            return gettext("Kvarvarande uppdrag")
         if self.kind == AssignmentKind.ADDITIONAL:
-            return "Tillkommande uppdrag"
-        return f"Gemensamt nämnd-/bolagsmål {self.board_goal_code}".strip()
+            return gettext("Tillkommande uppdrag")
+        if self.board_goal_code:
+            return gettext("Gemensamt nämnd-/bolagsmål %(code)s") % {"code": self.board_goal_code}
+        return gettext("Gemensamt nämnd-/bolagsmål")
 
 
 class PeriodKind(models.TextChoices):
