@@ -758,7 +758,7 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         return self.filter(state__in=[ProposalState.FEASIBLE, ProposalState.NOT_FEASIBLE])
 
     def on_ballot(self) -> ProposalQuerySet:
-        """Proposals residents vote on: the feasible ones."""
+        """Proposals residents vote on: the feasible ones (Proposal.is_feasible)."""
         return self.filter(state=ProposalState.FEASIBLE)
 
     def to_moderate(self) -> ProposalQuerySet:
@@ -832,6 +832,11 @@ class Proposal(Contribution):
     @property
     def is_public(self) -> bool:
         return self.moderation == ProposalModeration.VISIBLE
+
+    @property
+    def is_feasible(self) -> bool:
+        """Assessed as feasible: it goes to the vote (ProposalQuerySet.on_ballot)."""
+        return self.state == ProposalState.FEASIBLE
 
 
 class ProposalReport(models.Model):

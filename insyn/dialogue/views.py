@@ -51,7 +51,6 @@ from insyn.dialogue.models import (
     Meeting,
     Post,
     PostState,
-    ProposalState,
     Survey,
     VotingRule,
 )
@@ -588,7 +587,7 @@ def proposal(request: HttpRequest, pk: int, budget_pk: int, proposal_pk: int) ->
             "proposal": item,
             "delivery": item.is_winner and budget.phase == BudgetPhase.RESULTS,
             "assignments": item.assignments.all(),
-            "feasible": item.state == ProposalState.FEASIBLE,
+            "feasible": item.is_feasible,
             "last_updated": dialogue.updated_at,
         },
     )

@@ -457,6 +457,12 @@ class Trend(models.TextChoices):
     WORSENED = "worsened", _("Försämrad")
 
 
+class GoalFollowUpQuerySet(models.QuerySet["GoalFollowUp"]):
+    def published(self) -> GoalFollowUpQuerySet:
+        """Follow-ups of published periods: what the public may read."""
+        return self.filter(period__state=PeriodState.PUBLISHED)
+
+
 class GoalFollowUp(models.Model):
     """The compiled follow-up of a goal in a period: status, assessment (summary is computed)."""
 
@@ -483,6 +489,8 @@ class GoalFollowUp(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = GoalFollowUpQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("måluppföljning")
         verbose_name_plural = _("måluppföljningar")
@@ -492,6 +500,12 @@ class GoalFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal} · {self.period}"
+
+
+class CorrectionQuerySet(models.QuerySet["Correction"]):
+    def public(self) -> CorrectionQuerySet:
+        """Corrections the public may read: those of published periods (Correction.is_public)."""
+        return self.filter(period__state=PeriodState.PUBLISHED)
 
 
 class Correction(models.Model):
@@ -519,6 +533,8 @@ class Correction(models.Model):
     created_at = models.DateTimeField(_("rättad"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = CorrectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["period", "version"]
         verbose_name = _("rättelse")
@@ -529,3 +545,9 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} · version {self.version}"
+
+    @property
+    def is_public(self) -> bool:
+        """Shown to the public only for a published period (CorrectionQuerySet.public); a
+        correction is made to published periods only, so this guards the rule, not a state."""
+        return self.period.is_published

@@ -960,7 +960,8 @@ def _period_title(period: FollowUpPeriod) -> str:
 def goal_loop(goal: Goal) -> list[LoopItem]:
     """One query: the goal's assessment in the latest published follow-up."""
     follow_up = (
-        GoalFollowUp.objects.filter(goal=goal, period__state=PeriodState.PUBLISHED)
+        GoalFollowUp.objects.published()
+        .filter(goal=goal)
         .select_related("period")
         .order_by("-period__year", F("period__month").desc(nulls_first=True), "-period__pk")
         .first()

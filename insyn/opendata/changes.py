@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from insyn.dialogue.models import PUBLIC_DIALOGUE_STATES, Budget, Dialogue, Survey
-from insyn.goals.models import Correction, FollowUpPeriod, PeriodState
+from insyn.goals.models import Correction, FollowUpPeriod
 from insyn.indicators.models import BudgetState, BudgetUpload
 
 
@@ -58,9 +58,7 @@ def recent_changes(*, limit: int = 50) -> list[Change]:
             )
         )
     for correction in (
-        Correction.objects.filter(period__state=PeriodState.PUBLISHED)
-        .select_related("period")
-        .order_by("-created_at")[:limit]
+        Correction.objects.public().select_related("period").order_by("-created_at")[:limit]
     ):
         changes.append(
             Change(

@@ -31,7 +31,6 @@ from insyn.dialogue.models import (
     LadderStep,
     MethodKind,
     Proposal,
-    ProposalState,
     Survey,
 )
 from insyn.dialogue.selectors import public_dialogues
@@ -363,7 +362,7 @@ def _budget_json(b: Budget, link: Link, *, detail: bool) -> Json:
                 "title": p.title,
                 "description": p.description,
                 "place": p.place,
-                "feasible": p.state == ProposalState.FEASIBLE,
+                "feasible": p.is_feasible,
                 "answer": p.answer,
                 "cost_sek": p.cost,
                 "votes": p.votes if results else None,

@@ -38,7 +38,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 
 def _published_corrections(corrections: list) -> list:
     """Corrections are made to published periods only; never show one of any other period."""
-    return [c for c in corrections if c.period.is_published]
+    return [c for c in corrections if c.is_public]
 
 
 def _newest(*values: Any) -> Any:

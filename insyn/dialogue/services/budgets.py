@@ -183,7 +183,7 @@ def proposal_hide(
             _("Ange skälet till att förslaget döljs; skälet visas i stället för förslaget.")
         )
     proposal = lock_for_moderation(proposal, seen=seen, mine=_("dölj"))
-    if proposal.state == ProposalState.FEASIBLE:
+    if proposal.is_feasible:
         raise ServiceError(
             _("Förslaget är bedömt som genomförbart. Ändra bedömningen innan du döljer det.")
         )
@@ -267,10 +267,7 @@ def check_ballot(
     values = values or {}
     if not proposals:
         raise BallotRefused(_("Välj minst ett förslag."))
-    if any(
-        p.budget_id != budget.pk or p.state != ProposalState.FEASIBLE or not p.is_public
-        for p in proposals
-    ):
+    if any(p.budget_id != budget.pk or not p.is_feasible or not p.is_public for p in proposals):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
     n = budget.max_choices or 0
     if budget.rule == VotingRule.WITHIN_BUDGET:
@@ -372,13 +369,21 @@ BALLOT_KINDS: dict[str, str] = {
 }
 
 
+def ballot_choices(budget: Budget) -> list[tuple[int, int, int]]:
+    """Every choice on the budget's ballots for a proposal on the ballot (a feasible one), as
+    (ballot id, proposal id, rank or points); what counting and the Pabulib export read."""
+    return list(
+        BallotChoice.objects.filter(
+            ballot__budget=budget, proposal__in=Proposal.objects.on_ballot()
+        ).values_list("ballot_id", "proposal_id", "value")
+    )
+
+
 def count_budget(budget: Budget) -> counting.Outcome:
     """Count the budget's ballots under its rule (and under "most votes first" for comparison)."""
-    proposals = list(budget.proposals.filter(state=ProposalState.FEASIBLE).order_by("pk"))
+    proposals = list(budget.proposals.on_ballot().order_by("pk"))
     ballots: dict[int, dict[int, int]] = {}
-    for ballot_id, proposal_id, value in BallotChoice.objects.filter(
-        ballot__budget=budget, proposal__state=ProposalState.FEASIBLE
-    ).values_list("ballot_id", "proposal_id", "value"):
+    for ballot_id, proposal_id, value in ballot_choices(budget):
         ballots.setdefault(ballot_id, {})[proposal_id] = value
     return counting.count(
         amount=budget.amount,

@@ -22,7 +22,7 @@ from insyn.dialogue.models import (
     Source,
     VotingRule,
 )
-from insyn.dialogue.services.budgets import _compute_results
+from insyn.dialogue.services.budgets import _compute_results, ballot_choices
 from insyn.dialogue.services.common import _as_history_user
 from insyn.organisations.selectors import current_municipality
 
@@ -40,11 +40,9 @@ def budget_as_pabulib(budget: Budget) -> pabulib.PbElection:
     nothing about who voted or when)."""
     dialogue = budget.dialogue
     town = current_municipality()
-    proposals = list(budget.proposals.filter(state=ProposalState.FEASIBLE).order_by("pk"))
+    proposals = list(budget.proposals.on_ballot().order_by("pk"))
     ballots: dict[int, list[tuple[int, int]]] = {}
-    for ballot_id, proposal_id, value in BallotChoice.objects.filter(
-        ballot__budget=budget, proposal__state=ProposalState.FEASIBLE
-    ).values_list("ballot_id", "proposal_id", "value"):
+    for ballot_id, proposal_id, value in ballot_choices(budget):
         ballots.setdefault(ballot_id, []).append((proposal_id, value))
     votes = []
     for choices in sorted(ballots.values(), key=lambda c: sorted(c)):
