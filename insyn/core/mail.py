@@ -24,21 +24,25 @@ def queue_email(to: str, subject: str, body: str, *, dedupe_key: str = "") -> bo
     if not to:
         return False
     outbox = getattr(settings, "MAIL_OUTBOX", False)
-    try:
-        with transaction.atomic():
-            email = OutgoingEmail.objects.create(
-                to=to,
-                subject=subject[:300],
-                body=body,
-                dedupe_key=dedupe_key,
-                **(
-                    {"state": OutgoingEmail.State.DELIVERED_LOCALLY, "sent_at": timezone.now()}
-                    if outbox
-                    else {}
-                ),
-            )
-    except IntegrityError:
-        return False
+    email = OutgoingEmail(
+        to=to,
+        subject=subject[:300],
+        body=body,
+        dedupe_key=dedupe_key,
+        **(
+            {"state": OutgoingEmail.State.DELIVERED_LOCALLY, "sent_at": timezone.now()}
+            if outbox
+            else {}
+        ),
+    )
+    if not dedupe_key:  # nothing to collide with: no savepoint around the INSERT
+        email.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                email.save(force_insert=True)
+        except IntegrityError:
+            return False
     if outbox:
         logger.info(
             "e-mail delivered to the demo outbox",

@@ -519,7 +519,8 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
     mine = {} if request.method == "POST" else selectors.ballot_values(budget, participant)
     initial: dict[str, Any] = {"proposals": [str(i) for i in mine]}
     initial |= {f"v_{pk}": value for pk, value in mine.items()}
-    initial["keep_informed"] = selectors.keeps_informed(budget, participant)
+    if request.method != "POST":  # a bound form shows what was posted, never its initial
+        initial["keep_informed"] = selectors.keeps_informed(budget, participant)
     form = BallotForm(
         request.POST or None,
         choices=choices,

@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from insyn.core.errors import ServiceError
 from insyn.core.images import CleanImage, blurred_copy
@@ -111,7 +112,8 @@ def next_case_number(year: int) -> str:
     SQLite ≥ 3.35) both increments and reads; it locks the year's row until commit."""
     table = CaseNumberCounter._meta.db_table
     sql = f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last"
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint inside an intake's transaction: only the first case of a year needs one.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(sql, [year])
         row = cursor.fetchone()
         if row is None:
@@ -326,7 +328,7 @@ def create_case(
 
     where = route(category=category, lat=lat, long=long, area=area)
     status = CaseStatus.FORWARDED if where.forward else CaseStatus.RECEIVED
-    case = Case.objects.create(
+    case = Case(
         # The real number is taken last (see below); until commit nobody else sees this row.
         number=f"~{secrets.token_hex(12)}",
         kind=kind,
@@ -357,6 +359,11 @@ def create_case(
         external_media_url=external_media_url[:500],
         open311_token=secrets.token_hex(8) if source == Source.OPEN311 else "",
     )
+    # Its history row is written once the number is known (_assign_number), not written with a
+    # placeholder and corrected.
+    case.skip_history_when_saving = True  # type: ignore[attr-defined]
+    case.save(force_insert=True)
+    del case.skip_history_when_saving  # type: ignore[attr-defined]
     _store_photos(case, photos, now=now)
 
     token, token_hash = new_token()
@@ -367,30 +374,36 @@ def create_case(
         token_hash=token_hash,
         created_at=now,
     )
-    actor_label = _actor_label(created_by, api_key, source)
-    _event(
-        case,
-        EventKind.CREATED,
-        public=True,
-        status=status,
-        actor=created_by,
-        actor_label=actor_label,
-        api_key=api_key,
-        now=now,
-        body=_("Ärendet har tagits emot."),
-    )
-    forward_event = None
-    if where.forward:
-        forward_event = _event(
+    events = [
+        _event(
             case,
-            EventKind.FORWARDED,
+            EventKind.CREATED,
             public=True,
             status=status,
+            actor=created_by,
+            actor_label=_actor_label(created_by, api_key, source),
+            api_key=api_key,
             now=now,
-            actor_label=_("Kontaktcenter"),
-            body=where.notice,
-            data={"organisation": where.organisation.pk},  # type: ignore[union-attr]
+            body=_("Ärendet har tagits emot."),
+            save=False,
         )
+    ]
+    if where.forward:
+        events.append(
+            _event(
+                case,
+                EventKind.FORWARDED,
+                public=True,
+                status=status,
+                now=now,
+                actor_label=_("Kontaktcenter"),
+                body=where.notice,
+                data={"organisation": where.organisation.pk},  # type: ignore[union-attr]
+                save=False,
+            )
+        )
+    CaseEvent.objects.bulk_create(events)  # one INSERT; the ids come back (RETURNING)
+    forward_event = events[1] if where.forward else None
     # The year's counter row stays locked from here until commit: concurrent intakes queue on
     # it, so it is taken as late as possible (only the emails, which quote the number, follow).
     _assign_number(case, now)
@@ -416,10 +429,18 @@ def _store_photos(
 
 
 def _assign_number(case: Case, now: dt.datetime) -> None:
+    """The case's number, and then its first history row (saved without one, see
+    create_case), recorded by whoever simple-history would record."""
     number = next_case_number(timezone.localtime(now).year)
     Case.objects.filter(pk=case.pk).update(number=number)
-    Case.history.filter(id=case.pk).update(number=number)
     case.number = number
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    Case.history.bulk_history_create(
+        [case],
+        default_user=user if getattr(user, "is_authenticated", False) else None,
+        default_date=now,
+    )
 
 
 @transaction.atomic
@@ -1259,10 +1280,11 @@ def _event(
     api_key: Open311ApiKey | None = None,
     external_id: str = "",
     data: dict | None = None,
+    save: bool = True,
 ) -> CaseEvent:
     if public and not status:
         status = case.status  # what the update said the status was at that moment
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         kind=kind,
         is_public=public,
@@ -1275,6 +1297,9 @@ def _event(
         data=data or {},
         created_at=now or timezone.now(),
     )
+    if save:
+        event.save(force_insert=True)
+    return event
 
 
 def _notify(case: Case, event: CaseEvent, *, everyone: bool = False) -> int:
@@ -1331,7 +1356,7 @@ def _queue_receipt(case: Case, token: str, email: str, *, following: bool = Fals
         email,
         subject,
         "\n".join(str(line) for line in lines),
-        dedupe_key=f"feedback:receipt:{hash_token(token)[:32]}",
+        # No dedupe key: the token is new, so this e-mail cannot have been queued before.
     )
 
 

@@ -487,3 +487,30 @@ def test_a_proposal_costing_more_than_the_whole_budget_is_refused(officer):
         )
     proposal.refresh_from_db()
     assert (proposal.state, proposal.cost, proposal.answer) == ("submitted", None, "")
+
+
+def test_one_ballot_costs_a_fixed_number_of_queries(client, settings, django_assert_num_queries):
+    """Issue 13: a ballot (replacing the person's earlier one, the common case in a vote) was
+    24 queries with the database cache's rate limit; a regression here fails. The rate limit
+    counts in the embedded default's counters, as in production without Redis."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "insyn.core.cache.CounterDatabaseCache"},
+    }
+    settings.RATELIMIT_USE_CACHE = "ratelimit"
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, amount=1000)
+    a, b, c = (ProposalFactory(budget=budget, title=t, cost=100) for t in ("Ek", "Bänk", "Lek"))
+    voter = ParticipantFactory(email="rostare@example.org")
+    sign_in_participant(client, voter)
+    assert client.post(_url(budget, "rosta/"), {"proposals": [a.pk]}).status_code == 302
+    # The session, the participant, the rate limit (2), the budget and its proposals on the
+    # ballot (the form's choices), then one transaction (SAVEPOINT … RELEASE in a test): the
+    # chosen proposals with their budget, the ballot counted and locked (UPDATE … RETURNING),
+    # its old choices deleted, the new ones inserted.
+    with django_assert_num_queries(12):
+        response = client.post(_url(budget, "rosta/"), {"proposals": [b.pk, c.pk]})
+    assert response.status_code == 302
+    ballot = Ballot.objects.get(budget=budget, participant=voter)
+    assert ballot.version == 2
+    assert sorted(ballot.choices.values_list("proposal_id", flat=True)) == [b.pk, c.pk]

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from insyn.core.images import clean_image_bytes
 from insyn.feedback import services
-from insyn.feedback.models import Kind, PublicState
+from insyn.feedback.models import Case, Kind, PublicState
 from tests.factories import GOTTSUNDA_BOX, AssignmentFactory, DistrictFactory, GoalFactory
 from tests.feedback.conftest import CENTRUM, jpeg_bytes
 
@@ -132,3 +132,58 @@ def test_panels_are_bounded(setup):
     assert dict(panel.context["feedback_counts"]) == {"Felanmälan": 6, "Idé": 6}
     assert panel.context["feedback_themes"] == [("Belysning", 8)]
     assert panel.title == "Det här har invånare sagt"
+
+
+@pytest.fixture
+def rate_counters(settings):
+    """The embedded default's rate-limit counters (one statement per step), as in production
+    without Redis, so the pins below count what a real request costs."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "insyn.core.cache.CounterDatabaseCache"},
+    }
+    settings.RATELIMIT_USE_CACHE = "ratelimit"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # The key, the rate limit (2), the service and its questions, then one transaction
+        # (BEGIN … COMMIT; SAVEPOINT … RELEASE inside a test): the districts at the point, the
+        # routing rules, the case, its follower, its event, the number (counter, case), the
+        # history row, the receipt e-mail.
+        ("potthal", 16),
+        # Forwarded: both events in the one INSERT, and the notice to the organisation (its
+        # dedupe key needs a savepoint: three statements).
+        ("statlig-vag", 19),
+    ],
+)
+def test_one_open311_post_costs_a_fixed_number_of_queries(
+    setup, client, rate_counters, django_assert_num_queries, code, expected
+):
+    """Issue 13: an Open311 POST was 19–20 queries (30 with the database cache's rate limit);
+    a regression here fails. SAVEPOINT/RELEASE stand in for BEGIN/COMMIT in a test."""
+    key = services.issue_api_key(name="Pin", rate_per_minute=1000)[1]
+
+    def post(n):
+        return client.post(
+            "/open311/v2/requests.xml",
+            {
+                "api_key": key,
+                "service_code": code,
+                "lat": CENTRUM[0],
+                "long": CENTRUM[1],
+                "description": f"Hål nummer {n}",
+                "email": f"p{n}@example.org",
+            },
+        )
+
+    assert post(0).status_code == 200  # the first also marks the key used and starts the year
+    with django_assert_num_queries(expected):
+        response = post(1)
+    assert response.status_code == 200
+    case = Case.objects.get(description="Hål nummer 1")  # stored once
+    # Its one history row was written after numbering: it carries the real number.
+    (row,) = case.history.all()
+    assert (row.number, row.history_type) == (case.number, "+")
+    assert case.number.endswith("-000002")

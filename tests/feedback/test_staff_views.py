@@ -195,6 +195,9 @@ def test_register_on_behalf_shows_the_tracking_link_once(setup, cc_client):
     )
     assert response.status_code == 302
     case = Case.objects.get()
+    # The history says who filed it, under the case's real number (written after numbering).
+    (row,) = case.history.all()
+    assert (row.history_user, row.number) == (setup.users["cc"], case.number)
     first = cc_client.get(response["Location"]).content.decode()
     assert "/synpunkter/arende/" in first
     assert "/synpunkter/arende/" not in cc_client.get(response["Location"]).content.decode()

@@ -323,42 +323,70 @@ def cast_ballot(
     """Create or replace the participant's ballot. One row per person (UniqueConstraint); the
     row is locked while its choices are replaced, so concurrent casts serialise and the last one
     wins whole. `version` counts successful casts."""
-    budget = Budget.objects.select_related("dialogue").get(pk=budget.pk)
+    values = {int(k): int(v) for k, v in (values or {}).items() if int(v) > 0}
+    ids = sorted({int(i) for i in proposal_ids} | set(values))
+    # The budget is read afresh inside the transaction, with the chosen proposals when they
+    # are its own (one query), else on its own.
+    proposals = (
+        list(Proposal.objects.filter(pk__in=ids).select_related("budget__dialogue")) if ids else []
+    )
+    fresh = next((p.budget for p in proposals if p.budget_id == budget.pk), None)
+    budget = fresh or Budget.objects.select_related("dialogue").get(pk=budget.pk)
     if not budget.voting_open:
         raise BallotRefused(_("Omröstningen är inte öppen."))
     if not participant.meets(budget.dialogue.identity_level):
         raise BallotRefused(_("Den här omröstningen kräver inloggning med e-legitimation."))
-    values = {int(k): int(v) for k, v in (values or {}).items() if int(v) > 0}
-    ids = sorted({int(i) for i in proposal_ids} | set(values))
-    proposals = list(Proposal.objects.filter(pk__in=ids))
     if len(proposals) != len(ids):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
     check_ballot(budget, proposals, values)
-    ballot = (
-        Ballot.objects.select_for_update().filter(budget=budget, participant=participant).first()
-    )
+    # One UPDATE both locks the person's ballot until commit (a concurrent cast by the same
+    # person waits here) and counts the cast; only a first ballot is created.
+    ballot = _count_cast(budget, participant, keep_informed)
+    replaces = ballot is not None
     if ballot is None:
         try:
             with transaction.atomic():
-                ballot = Ballot.objects.create(
+                Ballot.objects.create(
                     budget=budget,
                     participant=participant,
                     district=participant.district,
                     age_band=participant.age_band,
                 )
         except IntegrityError:  # the same person's other request created it a moment ago
-            ballot = Ballot.objects.select_for_update().get(budget=budget, participant=participant)
-    # The row is locked until commit: a concurrent cast by the same person waits here.
-    BallotChoice.objects.filter(ballot=ballot).delete()
+            replaces = True
+        ballot = _count_cast(budget, participant, keep_informed)
+        assert ballot is not None
+    if replaces:
+        BallotChoice.objects.filter(ballot=ballot).delete()
     BallotChoice.objects.bulk_create(
         BallotChoice(ballot=ballot, proposal=p, value=values.get(p.pk, 1)) for p in proposals
     )
-    ballot.version += 1
-    ballot.district, ballot.age_band = participant.district, participant.age_band
-    if keep_informed is not None:
-        ballot.keep_informed = keep_informed
-    ballot.save(update_fields=["version", "district", "age_band", "keep_informed", "updated_at"])
     return ballot
+
+
+def _count_cast(
+    budget: Budget, participant: Participant, keep_informed: bool | None
+) -> Ballot | None:
+    """The person's ballot with one more cast counted (and their district and age band as they
+    are now), or None when they have none yet. One UPDATE … RETURNING: it takes the row lock
+    that serialises the same person's casts, where a SELECT … FOR UPDATE and a save() took two
+    statements."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(Ballot._meta.db_table)
+    sets = "version = version + 1, district_id = %s, age_band = %s, updated_at = %s"
+    params: list[Any] = [
+        participant.district_id,
+        participant.age_band,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    if keep_informed is not None:
+        sets += ", keep_informed = %s"
+        params.append(keep_informed)
+    rows = Ballot.objects.raw(
+        f"UPDATE {table} SET {sets} WHERE budget_id = %s AND participant_id = %s RETURNING *",
+        [*params, budget.pk, participant.pk],
+    )
+    return next(iter(rows), None)
 
 
 BALLOT_KINDS: dict[str, str] = {
