@@ -98,22 +98,38 @@ def both_versions(form: forms.Form, current: dict[str, Any]) -> list[tuple[str, 
     ]
 
 
-UNMODERATED = "ny"  # a moderation page's `seen` for a contribution nobody had moderated yet
+UNMODERATED = "ny"  # a page's `seen` for a decision nobody had made yet (DecisionSeenField)
 
 
-class ModerationSeenForm(forms.Form):
-    """The hidden `seen` of a moderation decision (a post, a proposal): when the contribution was
-    last moderated as the page was loaded, or UNMODERATED. A service refuses the decision when
-    someone else has moderated it since (nothing is applied twice). Cleans to None (not sent),
-    UNMODERATED or an aware datetime."""
+class DecisionSeenField(forms.CharField):
+    """Hidden: when a decision on the thing on the page (a moderation, an assessment) was last
+    made as the page was loaded, or UNMODERATED if nobody had decided yet. A service refuses a
+    decision when someone else has decided since, so nothing is applied twice. Cleans to None
+    (not sent), UNMODERATED or an aware datetime."""
 
-    seen = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
 
-    def clean_seen(self) -> dt.datetime | str | None:
-        text = self.cleaned_data["seen"]
+    def clean(self, value: Any) -> dt.datetime | str | None:
+        text = super().clean(value)
         if text == UNMODERATED:
             return UNMODERATED
         return SeenField().clean(text)
+
+
+def decision_seen(when: dt.datetime | None) -> str:
+    """The value of a DecisionSeenField for a page showing a decision made `when`."""
+    return when.isoformat() if when else UNMODERATED
+
+
+class ModerationSeenForm(forms.Form):
+    """The hidden `seen` of a moderation decision on a post or a proposal (DecisionSeenField:
+    its moderated_at when the page was loaded)."""
+
+    seen = DecisionSeenField()
 
     @classmethod
     def seen_of(cls, data: Any) -> dt.datetime | str | None:

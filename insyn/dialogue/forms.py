@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from insyn.core import images, params
-from insyn.core.forms import SeenField
+from insyn.core.forms import DecisionSeenField, SeenField
 from insyn.dialogue.models import (
     AgeBand,
     Budget,
@@ -559,6 +559,8 @@ class AssessForm(forms.Form):
     answer = forms.CharField(
         label=_("Kommunens svar (visas för alla)"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    # A stale page: someone else assessed the proposal meanwhile (its assessed_at then).
+    seen = DecisionSeenField()
 
 
 class PhaseForm(forms.Form):

@@ -22,7 +22,7 @@ from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, organisation_ids, role_required
 from insyn.core import spreadsheets
 from insyn.core.errors import ServiceError, add_to_form
-from insyn.core.forms import ModerationSeenForm
+from insyn.core.forms import ModerationSeenForm, both_versions, decision_seen
 from insyn.dialogue import pabulib, selectors, services, staff_home
 from insyn.dialogue.access import (
     access_dialogue,
@@ -61,6 +61,7 @@ from insyn.dialogue.models import (
     Dialogue,
     Discussion,
     Meeting,
+    Proposal,
     Survey,
 )
 from insyn.organisations.models import Organisation
@@ -87,6 +88,7 @@ def _form_page(
     intro: str = "",
     status: int = 200,
     conflict: Dialogue | None = None,
+    versions: list[tuple[str, str, str]] | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -98,6 +100,7 @@ def _form_page(
             "button": button,
             "intro": intro,
             "conflict": conflict,
+            "versions": versions,
         },
         status=status,
     )
@@ -769,20 +772,33 @@ def budget_phase(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dialogue_staff:budget", pk)
 
 
+def _assessment(proposal: Proposal) -> dict[str, Any]:
+    """The assess form's starting point: the proposal's assessment now, and when it was made."""
+    return {
+        "feasible": "yes" if proposal.state == "feasible" else "no",
+        "cost": proposal.cost,
+        "answer": proposal.answer,
+        "seen": decision_seen(proposal.assessed_at),
+    }
+
+
 @officer
 def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_proposal(request.user, pk, write=True)
-    form = AssessForm(
-        request.POST or None,
-        initial={
-            "feasible": "yes" if item.state == "feasible" else "no",
-            "cost": item.cost,
-            "answer": item.answer,
-        },
-    )
+    form = AssessForm(request.POST or None, initial=_assessment(item))
+    versions = None
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_assess(proposal=item, by=request.user, **form.cleaned_data)
+        except services.ProposalAssessedMeanwhile as exc:
+            # Both versions side by side; the form keeps this person's, based on the new one.
+            saved = _assessment(exc.current)
+            versions = both_versions(form, saved)
+            data = request.POST.copy()
+            data["seen"] = saved["seen"]
+            form = AssessForm(data)
+            form.is_valid()
+            add_to_form(form, exc)
         except ServiceError as exc:
             add_to_form(form, exc)
         else:
@@ -795,6 +811,8 @@ def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
         dialogue=item.budget.dialogue,
         button=_("Spara bedömning"),
         intro=item.description,
+        versions=versions,
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
+from insyn.core.forms import UNMODERATED
 from insyn.core.images import CleanImage
 from insyn.core.notices import notify
 from insyn.core.publication import bump_publication_version
@@ -182,7 +183,7 @@ def proposal_hide(
         raise ServiceError(
             _("Ange skälet till att förslaget döljs; skälet visas i stället för förslaget.")
         )
-    proposal = lock_for_moderation(proposal, seen=seen, mine=_("dölj"))
+    lock_for_moderation(proposal, seen=seen, mine=_("dölj"))
     if proposal.is_feasible:
         raise ServiceError(
             _("Förslaget är bedömt som genomförbart. Ändra bedömningen innan du döljer det.")
@@ -197,18 +198,45 @@ def proposal_approve(
 ) -> Proposal:
     """Let a proposal through moderation (or keep a reported one): everyone sees it.
     `seen`: see common.lock_for_moderation."""
-    proposal = lock_for_moderation(proposal, seen=seen, mine=_("godkänn"))
+    lock_for_moderation(proposal, seen=seen, mine=_("godkänn"))
     proposal.moderation = ProposalModeration.VISIBLE
     return record_moderation(proposal, by=by)
 
 
+class ProposalAssessedMeanwhile(ServiceError):
+    """Someone else assessed the proposal after the page was loaded; nothing was written.
+    `current` is the proposal as they left it."""
+
+    def __init__(self, current: Proposal) -> None:
+        super().__init__(
+            _(
+                "Någon annan har bedömt förslaget sedan du öppnade sidan. Din bedömning är inte "
+                "sparad. Jämför med den sparade bedömningen och spara igen om din ska gälla."
+            ),
+            code="stale",
+        )
+        self.current = current
+
+
 @transaction.atomic
 def proposal_assess(
-    *, proposal: Proposal, feasible: bool, cost: int | None, answer: str, by: Any
+    *,
+    proposal: Proposal,
+    feasible: bool,
+    cost: int | None,
+    answer: str,
+    by: Any,
+    seen: dt.datetime | str | None = None,
 ) -> Proposal:
     """Staff's feasibility and cost, with a public answer to the proposer and everyone. The
     officer has read the proposal: one still waiting for moderation is let through; a hidden
-    one cannot go to the vote."""
+    one cannot go to the vote. `seen`: its assessed_at when the page was loaded (UNMODERATED:
+    not assessed then); ProposalAssessedMeanwhile if someone else has assessed it since."""
+    current = Proposal.objects.select_for_update().get(pk=proposal.pk)  # locked till commit
+    if seen is not None:
+        expected = None if seen == UNMODERATED else seen
+        if current.assessed_at != expected:
+            raise ProposalAssessedMeanwhile(current)
     budget = proposal.budget
     if budget.phase in (BudgetPhase.VOTING, BudgetPhase.CLOSED, BudgetPhase.RESULTS):
         raise ServiceError(_("Förslag kan inte bedömas om när omröstningen har börjat."))

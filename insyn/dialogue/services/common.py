@@ -59,16 +59,15 @@ class ModeratedMeanwhile(ServiceError):
         self.current = current
 
 
-def lock_for_moderation(obj: Any, *, seen: dt.datetime | str | None, mine: str) -> Any:
-    """The post or proposal, locked for this transaction. `seen`: its moderated_at when the
-    page was loaded (UNMODERATED: not moderated then; None: not checked).
-    ModeratedMeanwhile if someone else has moderated it since."""
+def lock_for_moderation(obj: Any, *, seen: dt.datetime | str | None, mine: str) -> None:
+    """Lock the post's or proposal's row for this transaction (the caller goes on with `obj`).
+    `seen`: its moderated_at when the page was loaded (UNMODERATED: not moderated then; None:
+    not checked). ModeratedMeanwhile if someone else has moderated it since."""
     current = type(obj).objects.select_for_update().get(pk=obj.pk)
     if seen is not None:
         expected = None if seen == UNMODERATED else seen
         if current.moderated_at != expected:
             raise ModeratedMeanwhile(current, mine)
-    return current
 
 
 def record_moderation(obj: Any, *, by: Any, hidden_reason: str = "") -> Any:

@@ -94,7 +94,7 @@ def post_hide(*, post: Post, reason: str, by: Any, seen: dt.datetime | str | Non
         raise ServiceError(
             _("Ange skälet till att inlägget döljs; skälet visas i stället för inlägget.")
         )
-    post = lock_for_moderation(post, seen=seen, mine=_("dölj"))
+    lock_for_moderation(post, seen=seen, mine=_("dölj"))
     post.state = PostState.HIDDEN
     return record_moderation(post, by=by, hidden_reason=reason.strip()[:300])
 
@@ -102,6 +102,6 @@ def post_hide(*, post: Post, reason: str, by: Any, seen: dt.datetime | str | Non
 @transaction.atomic
 def post_approve(*, post: Post, by: Any, seen: dt.datetime | str | None = None) -> Post:
     """Let a post through. `seen`: see common.lock_for_moderation."""
-    post = lock_for_moderation(post, seen=seen, mine=_("godkänn"))
+    lock_for_moderation(post, seen=seen, mine=_("godkänn"))
     post.state = PostState.VISIBLE
     return record_moderation(post, by=by)
