@@ -113,6 +113,13 @@ class AssignmentKind(models.TextChoices):
 def assignment_slug(assignment, siblings) -> str:
     """The assignment's part of its address, unique among the goal's other assignments
     (`siblings`, a queryset or the historical model's). Used by save() and the migration."""
+    taken = set(siblings.exclude(pk=assignment.pk).values_list("slug", flat=True))
+    return free_assignment_slug(assignment, taken)
+
+
+def free_assignment_slug(assignment, taken: set[str]) -> str:
+    """The slug `assignment_slug` gives when the goal's other assignments have the slugs
+    `taken` (the importer keeps them in memory while it creates a run's assignments in bulk)."""
     if assignment.kind == AssignmentKind.COUNCIL and assignment.number:
         base = slugify(assignment.number)
     elif assignment.kind == AssignmentKind.REMAINING:
@@ -128,7 +135,6 @@ def assignment_slug(assignment, siblings) -> str:
     else:
         base = "uppdrag"
     base = slugify(base)[:50] or "uppdrag"
-    taken = set(siblings.exclude(pk=assignment.pk).values_list("slug", flat=True))
     if assignment.kind == AssignmentKind.ADDITIONAL:
         n = 1
         while f"{base}-{n}" in taken:

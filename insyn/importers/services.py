@@ -13,11 +13,15 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
-from django.db import transaction
-from django.db.models.signals import post_save
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import ManyToManyField
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from insyn.core.publication import bump_publication_version
 from insyn.goals.indexing import index_period
 from insyn.goals.models import (
     Assignment,
@@ -33,6 +37,7 @@ from insyn.goals.models import (
     Report,
     ReportState,
     Status,
+    free_assignment_slug,
 )
 from insyn.importers import followup_parser as parser
 from insyn.importers.followup_parser import FollowupParse, FollowupParseError
@@ -159,23 +164,45 @@ def import_followup_files(
     if dry_run:
         return result
     with transaction.atomic():
-        for parse in result.parses:
-            _write_parse(parse, result)
-            if progress is not None:
-                progress(f"Skrev {parse.source}")
+        _Writer(result).write(progress)
     _index_for_search(result.periods)
     return result
 
 
 def _index_for_search(period_ids: Iterable[int]) -> None:
-    for period in FollowUpPeriod.objects.filter(pk__in=list(period_ids)):
-        index_period(period)
+    """One index pass per plan: `index_period` rebuilds the documents of the period's whole plan,
+    so a second published period of the same plan would only write them again."""
+    indexed_plans: set[int] = set()
+    for period in FollowUpPeriod.objects.filter(pk__in=list(period_ids)).order_by("pk"):
+        if period.is_published and period.plan_id not in indexed_plans:
+            indexed_plans.add(period.plan_id)
+            index_period(period)
 
 
 # -- writing ------------------------------------------------------------------------------------
+#
+# The writer reads what the run's plans already hold once (goals, sections, follow-ups,
+# assignments with their links, compiled reports), decides page by page in file order exactly
+# as a row-by-row import would, and keeps what is new in memory until `flush()` writes it with
+# one bulk INSERT per table (and per batch), history records included. A change to a row that
+# already exists is saved at once with `save()` (its history record and signals as before); when
+# such a change touches a row that is still only in memory (the same goal on two pages of one
+# run), everything pending is flushed first, so the rows and their history come out as if each
+# had been saved when it was read. So an import costs a number of queries per run, not per row
+# (tests/importers/test_import_queries.py pins it).
 
 PERIOD_KIND_BY_MONTH = {4: PeriodKind.APRIL, 8: PeriodKind.AUGUST, None: PeriodKind.ANNUAL}
 STATUS_BY_CODE = {s.value: s for s in Status}
+LINK_FIELDS = (
+    "responsible_organisations",
+    "responsible_groups",
+    "affected_organisations",
+    "affected_groups",
+)
+
+
+def _link_field(name: str) -> ManyToManyField:
+    return cast(ManyToManyField, Assignment._meta.get_field(name))
 
 
 def _plan_for(year: int) -> Plan:
@@ -189,90 +216,497 @@ def _plan_for(year: int) -> Plan:
     return plan
 
 
-def _write_parse(parse: FollowupParse, result: ImportResult) -> None:
-    for org in parse.unknown_organisations:
-        ensure_organisation(name=org["name"], kind=org.get("kind") or "board")
-    for goal_data in parse.goals:
-        year = goal_data.period.year
-        if year is None:
-            raise FollowupImportError(
-                f"{parse.source}, rad {goal_data.line}: året för uppföljningen framgår inte "
-                '(till exempel av "Rapportering augusti 2023").'
+@dataclass(eq=False)
+class _FollowUpRows:
+    follow_up: GoalFollowUp
+    not_affected: set[int] = field(default_factory=set)
+
+
+@dataclass(eq=False)
+class _AssignmentRows:
+    assignment: Assignment
+    links: dict[str, list[int]] = field(default_factory=dict)  # m2m field → linked pks
+    reports: dict[int, Report] = field(default_factory=dict)  # compiled report by period pk
+
+
+@dataclass(eq=False)
+class _GoalRows:
+    goal: Goal
+    sections: list[GoalSection] = field(default_factory=list)
+    follow_ups: dict[int, _FollowUpRows] = field(default_factory=dict)  # by period pk
+    assignments: dict[str, _AssignmentRows] = field(default_factory=dict)  # by import key
+    slugs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Pending:
+    goals: list[Goal] = field(default_factory=list)
+    sections: list[GoalSection] = field(default_factory=list)
+    follow_ups: list[_FollowUpRows] = field(default_factory=list)
+    assignments: list[_AssignmentRows] = field(default_factory=list)
+    carried_over: list[tuple[Assignment, Assignment]] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.goals or self.sections or self.follow_ups or self.assignments)
+
+
+def _create_with_history(model, objects: list) -> list:
+    """INSERT the rows in bulk, and their "+" history records as `save()` would have."""
+    if objects:
+        model.objects.bulk_create(objects)
+        _record_creation(model, [obj.pk for obj in objects])
+    return objects
+
+
+def _id_batches(ids: list[int]):
+    size = min(5000, (connection.features.max_query_params or 5000) - 1)
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        yield batch, ", ".join(["%s"] * len(batch))
+
+
+def _record_creation(model, pks: list[int]) -> None:
+    """The "+" history record of each new row, copied by the database from the row itself.
+
+    The record simple-history's post_save writes for a `save()` (every tracked column as saved,
+    the time, no change reason, the signed-in user of the current request if any), without a
+    Python object per record.
+    """
+    history = model.history.model
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in history.tracked_fields)
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    pk = qn(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for batch, placeholders in _id_batches(pks):
+            cursor.execute(
+                f"INSERT INTO {qn(history._meta.db_table)} ({columns}, history_date, "
+                "history_type, history_user_id, history_change_reason) "
+                f"SELECT {columns}, %s, '+', %s, NULL FROM {qn(model._meta.db_table)} "
+                f"WHERE {pk} IN ({placeholders}) ORDER BY {pk}",
+                [now, user_id, *batch],
             )
-        _write_goal(goal_data, _plan_for(year), result, parse.source)
 
 
-def _write_goal(data: parser.Goal, plan: Plan, result: ImportResult, source: str) -> None:
-    kind = (
-        GoalKind.INRIKTNINGSMAL
-        if (data.kind_label or "").lower().startswith("inriktning")
-        else GoalKind.FOKUSMAL
-    )
-    goal = Goal.objects.filter(plan=plan, number=data.number).first()
-    values = {
-        "kind": kind,
-        "title": data.title,
-        "short_title": data.short_title or "",
-        "order": int(data.number) if data.number.isdigit() else 0,
-    }
-    if goal is None:
-        goal = Goal.objects.create(plan=plan, number=data.number, **values)
-        result.created += 1
-    else:
-        _set_if_changed(goal, **values)
-    result.goals += 1
-    _write_sections(goal, data.sections)
-    period = _period_for(plan, data.period)
-    result.periods.add(period.pk)
-    follow_up, _ = GoalFollowUp.objects.get_or_create(goal=goal, period=period)
-    _set_if_changed(
-        follow_up,
-        status=data.status or "",
-        assessment=data.assessment or "",
-        stated_trend=data.stated_trend or "",
-        published_summary=data.published_summary or "",
-    )
-    organisations = {o.name: o for o in Organisation.objects.all()}
-    not_affected = [organisations[name] for name in data.not_affected if name in organisations]
-    if {o.pk for o in follow_up.not_affected_organisations.all()} != {o.pk for o in not_affected}:
-        follow_up.not_affected_organisations.set(not_affected)
-    groups = {g.name: g for g in OrganisationGroup.objects.all()}
-    for order, item in enumerate(data.assignments):
-        _write_assignment(goal, period, item, order, organisations, groups, result, source)
+def _link_assignments(pending: list[_AssignmentRows]) -> None:
+    """The new assignments' organisation and group links, and the copy of them that
+    simple-history keeps with each assignment's "+" record (one row per link and field)."""
+    qn = connection.ops.quote_name
+    pks = [rows.assignment.pk for rows in pending]
+    with connection.cursor() as cursor:
+        for name in LINK_FIELDS:
+            m2m = _link_field(name)
+            through: Any = m2m.remote_field.through
+            source, target = qn(m2m.m2m_column_name()), qn(m2m.m2m_reverse_name())
+            cursor.executemany(
+                f"INSERT INTO {qn(through._meta.db_table)} ({source}, {target}) VALUES (%s, %s)",
+                [(rows.assignment.pk, pk) for rows in pending for pk in rows.links[name]],
+            )
+            history: Any = apps.get_model("goals", f"HistoricalAssignment_{name}")
+            columns = [qn(f.column) for f in through._meta.concrete_fields]
+            for batch, placeholders in _id_batches(pks):
+                cursor.execute(
+                    f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(columns)}, history_id) "
+                    f"SELECT {', '.join('t.' + c for c in columns)}, h.history_id "
+                    f"FROM {qn(through._meta.db_table)} t "
+                    f"JOIN {qn(Assignment.history.model._meta.db_table)} h "
+                    f"ON h.id = t.{source} AND h.history_type = '+' "
+                    f"WHERE t.{source} IN ({placeholders}) ORDER BY t.id",
+                    batch,
+                )
 
 
-def _write_sections(goal: Goal, sections: list[parser.Section]) -> None:
-    existing = list(goal.sections.all())
-    for order, section in enumerate(sections):
-        heading, body = section.heading or "", section.body
-        if order < len(existing):
-            _set_if_changed(existing[order], order=order, heading=heading, body=body)
-        else:
-            GoalSection.objects.create(goal=goal, order=order, heading=heading, body=body)
-    for stale in existing[len(sections) :]:
-        stale.delete()
+class _Writer:
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        self.pending = _Pending()
+        self.organisations: dict[str, Organisation] = {}
+        self.groups: dict[str, OrganisationGroup] = {}
+        self.plans: dict[int, Plan] = {}
+        self.periods: dict[tuple[int, str, str], FollowUpPeriod] = {}
+        self.goals: dict[tuple[int, str], _GoalRows] = {}
+        # Council assignments by (plan year, number), for a remaining assignment's origin:
+        # (sort key as Assignment's ordering, pk or the pending assignment). Loaded when needed.
+        self._origins: dict[tuple[int, str], list[tuple[tuple, int | Assignment]]] | None = None
+        self._origin_years: set[int] = set()
+        self._sequence = 0
+        self.plan_years: dict[int, int] = {}
 
+    # -- the run -----------------------------------------------------------------------------
 
-def _period_for(plan: Plan, data: parser.Period) -> FollowUpPeriod:
-    kind = PERIOD_KIND_BY_MONTH.get(data.month, PeriodKind.OTHER)
-    label = data.label or str(kind.label)
-    period = FollowUpPeriod.objects.filter(plan=plan, kind=kind, label=label).first()
-    if period is None:
-        # Imported pages are already published material.
-        period = FollowUpPeriod.objects.create(
-            plan=plan,
-            year=data.year or plan.year,
-            kind=kind,
-            label=label,
-            month=data.month,
-            state=PeriodState.PUBLISHED,
-            published_at=timezone.now(),
-            published_on=_date_or_none(data.published),
+    def write(self, progress: Callable[[str], None] | None) -> None:
+        parses = self.result.parses
+        for parse in parses:
+            for org in parse.unknown_organisations:
+                ensure_organisation(name=org["name"], kind=org.get("kind") or "board")
+        for parse in parses:
+            for goal_data in parse.goals:
+                if goal_data.period.year is None:
+                    raise FollowupImportError(
+                        f"{parse.source}, rad {goal_data.line}: året för uppföljningen framgår "
+                        'inte (till exempel av "Rapportering augusti 2023").'
+                    )
+        self.organisations = {o.name: o for o in Organisation.objects.all()}
+        self.groups = {g.name: g for g in OrganisationGroup.objects.all()}
+        years = list(dict.fromkeys(_year(g) for p in parses for g in p.goals))
+        self.plans = {plan.year: plan for plan in Plan.objects.filter(year__in=years)}
+        for year in years:
+            if year not in self.plans:
+                self.plans[year] = _plan_for(year)
+        self._origin_years = {
+            item.origin_year
+            for p in parses
+            for g in p.goals
+            for item in g.assignments
+            if item.kind == AssignmentKind.REMAINING and item.origin_year and item.origin_number
+        }
+        self.plan_years = {plan.pk: year for year, plan in self.plans.items()}
+        self._load([plan.pk for plan in self.plans.values()])
+        if self._origin_years:
+            self._load_origins()
+        for parse in parses:
+            for goal_data in parse.goals:
+                self._write_goal(goal_data, self.plans[_year(goal_data)], parse.source)
+            if progress is not None:
+                progress(f"Skrev {parse.source}")
+        self.flush()
+
+    def _load(self, plan_ids: list[int]) -> None:
+        """What the plans hold now, in a fixed number of queries."""
+        for period in FollowUpPeriod.objects.filter(plan_id__in=plan_ids):
+            self.periods[(period.plan_id, period.kind, period.label)] = period
+        goals: dict[int, _GoalRows] = {}
+        for goal in Goal.objects.filter(plan_id__in=plan_ids).order_by("pk"):
+            goals[goal.pk] = self.goals[(goal.plan_id, goal.number)] = _GoalRows(goal)
+        for section in GoalSection.objects.filter(goal__plan_id__in=plan_ids).order_by(
+            "goal", "order"
+        ):
+            goals[section.goal_id].sections.append(section)
+        follow_ups: dict[int, _FollowUpRows] = {}
+        for follow_up in GoalFollowUp.objects.filter(goal__plan_id__in=plan_ids):
+            follow_up_rows = follow_ups[follow_up.pk] = _FollowUpRows(follow_up)
+            goals[follow_up.goal_id].follow_ups[follow_up.period_id] = follow_up_rows
+        through = GoalFollowUp.not_affected_organisations.through
+        for follow_up_id, organisation_id in through.objects.filter(
+            goalfollowup__goal__plan_id__in=plan_ids
+        ).values_list("goalfollowup_id", "organisation_id"):
+            follow_ups[follow_up_id].not_affected.add(organisation_id)
+        assignments: dict[int, _AssignmentRows] = {}
+        for assignment in Assignment.objects.filter(goal__plan_id__in=plan_ids).order_by("pk"):
+            goal_rows = goals[assignment.goal_id]
+            rows = assignments[assignment.pk] = _AssignmentRows(
+                assignment, links={name: [] for name in LINK_FIELDS}
+            )
+            goal_rows.slugs.add(assignment.slug)
+            if assignment.import_key:
+                goal_rows.assignments[assignment.import_key] = rows
+        for name in LINK_FIELDS:
+            m2m = _link_field(name)
+            links: Any = m2m.remote_field.through
+            for assignment_id, target_id in links.objects.filter(
+                assignment__goal__plan_id__in=plan_ids
+            ).values_list("assignment_id", m2m.m2m_reverse_name()):
+                assignments[assignment_id].links[name].append(target_id)
+        for report in Report.objects.filter(
+            assignment__goal__plan_id__in=plan_ids, organisation__isnull=True
+        ).order_by("pk"):
+            assignments[report.assignment_id].reports.setdefault(report.period_id, report)
+
+    def _update(self, obj, **values) -> None:
+        """`_set_if_changed`, for a row that may still be pending (then everything is written
+        first, so that the change gets its own history record after the creation's)."""
+        if all(getattr(obj, name) == value for name, value in values.items()):
+            return
+        if obj.pk is None:
+            self.flush()
+        _set_if_changed(obj, **values)
+
+    # -- goals, sections, periods, follow-ups ---------------------------------------------------
+
+    def _write_goal(self, data: parser.Goal, plan: Plan, source: str) -> None:
+        result = self.result
+        kind = (
+            GoalKind.INRIKTNINGSMAL
+            if (data.kind_label or "").lower().startswith("inriktning")
+            else GoalKind.FOKUSMAL
         )
-    elif data.published and period.published_on is None:
-        period.published_on = _date_or_none(data.published)
-        period.save(update_fields=["published_on"])
-    return period
+        values = {
+            "kind": kind,
+            "title": data.title,
+            "short_title": data.short_title or "",
+            "order": int(data.number) if data.number.isdigit() else 0,
+        }
+        goal_rows = self.goals.get((plan.pk, data.number))
+        if goal_rows is None:
+            goal = Goal(plan=plan, number=data.number, **values)
+            goal_rows = self.goals[(plan.pk, data.number)] = _GoalRows(goal)
+            self.pending.goals.append(goal)
+            result.created += 1
+        else:
+            goal = goal_rows.goal
+            if values["order"] != goal.order:
+                self._origins = None  # the ordering of origins changes: read again
+            self._update(goal, **values)
+        result.goals += 1
+        self._write_sections(goal_rows, data.sections)
+        period = self._period_for(plan, data.period)
+        result.periods.add(period.pk)
+        follow_up_values = {
+            "status": data.status or "",
+            "assessment": data.assessment or "",
+            "stated_trend": data.stated_trend or "",
+            "published_summary": data.published_summary or "",
+        }
+        not_affected = [
+            self.organisations[name] for name in data.not_affected if name in self.organisations
+        ]
+        follow_up_rows = goal_rows.follow_ups.get(period.pk)
+        if follow_up_rows is None:
+            follow_up_rows = goal_rows.follow_ups[period.pk] = _FollowUpRows(
+                GoalFollowUp(goal=goal, period=period, **follow_up_values),
+                not_affected={o.pk for o in not_affected},
+            )
+            self.pending.follow_ups.append(follow_up_rows)
+        else:
+            follow_up = follow_up_rows.follow_up
+            self._update(follow_up, **follow_up_values)
+            if follow_up_rows.not_affected != {o.pk for o in not_affected}:
+                if follow_up.pk is None:
+                    self.flush()
+                follow_up.not_affected_organisations.set(not_affected)
+                follow_up_rows.not_affected = {o.pk for o in not_affected}
+        for order, item in enumerate(data.assignments):
+            self._write_assignment(goal_rows, period, item, order, source)
+
+    def _write_sections(self, goal_rows: _GoalRows, sections: list[parser.Section]) -> None:
+        existing = goal_rows.sections
+        for order, section in enumerate(sections):
+            heading, body = section.heading or "", section.body
+            if order < len(existing):
+                self._update(existing[order], order=order, heading=heading, body=body)
+            else:
+                new = GoalSection(goal=goal_rows.goal, order=order, heading=heading, body=body)
+                existing.append(new)
+                self.pending.sections.append(new)
+        stale = existing[len(sections) :]
+        if any(row.pk is None for row in stale):
+            self.flush()
+        for row in stale:
+            row.delete()
+        del existing[len(sections) :]
+
+    def _period_for(self, plan: Plan, data: parser.Period) -> FollowUpPeriod:
+        kind = PERIOD_KIND_BY_MONTH.get(data.month, PeriodKind.OTHER)
+        label = data.label or str(kind.label)
+        period = self.periods.get((plan.pk, kind, label))
+        if period is None:
+            # Imported pages are already published material.
+            period = self.periods[(plan.pk, kind, label)] = FollowUpPeriod.objects.create(
+                plan=plan,
+                year=data.year or plan.year,
+                kind=kind,
+                label=label,
+                month=data.month,
+                state=PeriodState.PUBLISHED,
+                published_at=timezone.now(),
+                published_on=_date_or_none(data.published),
+            )
+        elif data.published and period.published_on is None:
+            period.published_on = _date_or_none(data.published)
+            period.save(update_fields=["published_on"])
+        return period
+
+    # -- assignments and their reports -----------------------------------------------------------
+
+    def _write_assignment(
+        self,
+        goal_rows: _GoalRows,
+        period: FollowUpPeriod,
+        item: parser.Assignment,
+        order: int,
+        source: str,
+    ) -> None:
+        result = self.result
+        key = import_key(item)
+        decision = item.decision or parser.Decision()
+        values = {
+            "kind": item.kind,
+            "number": item.number or "",
+            "title": item.title,
+            "description": item.description or "",
+            "order": order,
+            "origin_year": item.origin_year,
+            "origin_number": item.origin_number or "",
+            "decision_case_number": decision.case_number or "",
+            "decision_paragraph": decision.paragraph or "",
+            "decision_body": decision.body or "",
+            "decision_date": _decision_date(item),
+            "board_goal_code": item.board_goal_code or "",
+            "valid_until": item.valid_until,
+        }
+        links = {
+            "responsible": self._names(item.responsible, source),
+            "affected": self._names(item.affected, source),
+        }
+        wanted = {
+            "responsible_organisations": links["responsible"][0],
+            "responsible_groups": links["responsible"][1],
+            "affected_organisations": links["affected"][0],
+            "affected_groups": links["affected"][1],
+        }
+        rows = goal_rows.assignments.get(key)
+        if rows is None:
+            # A new assignment gets one history record, with its links (written by flush()).
+            assignment = Assignment(goal=goal_rows.goal, import_key=key, **values)
+            assignment.slug = free_assignment_slug(assignment, goal_rows.slugs)
+            goal_rows.slugs.add(assignment.slug)
+            rows = goal_rows.assignments[key] = _AssignmentRows(assignment, links=wanted)
+            self.pending.assignments.append(rows)
+            result.created += 1
+            if item.kind == AssignmentKind.REMAINING and item.origin_year and item.origin_number:
+                origin = self._origin(item.origin_year, item.origin_number)
+                if isinstance(origin, int):
+                    assignment.carried_over_from_id = origin
+                elif origin is not None:
+                    self.pending.carried_over.append((assignment, origin))
+            if assignment.kind == AssignmentKind.COUNCIL:
+                self._add_origin(goal_rows.goal, assignment)
+        else:
+            assignment = rows.assignment
+            if any(
+                getattr(assignment, name) != values[name] for name in ("kind", "number", "order")
+            ):
+                self._origins = None  # read again when next needed
+            if not assignment.slug and assignment.pk is not None:
+                self.flush()  # save() gives it a slug from the goal's rows in the database
+            self._update(assignment, **values)
+            goal_rows.slugs.add(assignment.slug)
+            if (
+                item.kind == AssignmentKind.REMAINING
+                and item.origin_year
+                and item.origin_number
+                and assignment.carried_over_from_id is None
+            ):
+                origin = self._origin(item.origin_year, item.origin_number)
+                if isinstance(origin, Assignment):
+                    self.flush()
+                    origin = origin.pk
+                if origin is not None:
+                    self._update(assignment, carried_over_from_id=origin)
+            for name in LINK_FIELDS:
+                if set(rows.links[name]) != set(wanted[name]):
+                    if assignment.pk is None:
+                        self.flush()
+                    getattr(assignment, name).set(wanted[name])
+                    rows.links[name] = wanted[name]
+        result.assignments += 1
+        status = STATUS_BY_CODE.get(item.status or "", Status.UNKNOWN)
+        report_values = {
+            "status": status,
+            "assessment": item.assessment or "",
+            "assessment_label": item.assessment_label or "",
+            "state": ReportState.APPROVED,
+        }
+        report = rows.reports.get(period.pk)
+        if report is None:
+            report = rows.reports[period.pk] = Report(
+                assignment=assignment, period=period, organisation=None, **report_values
+            )
+            self.pending.reports.append(report)
+        else:
+            self._update(report, **report_values)
+
+    def _names(self, names: list[str], source: str) -> tuple[list[int], list[int]]:
+        """(organisation pks, group pks) named, a group's name before an organisation's."""
+        organisations: dict[int, None] = {}
+        groups: dict[int, None] = {}
+        for name in names:
+            if name in self.groups:
+                groups[self.groups[name].pk] = None
+            elif name in self.organisations:
+                organisations[self.organisations[name].pk] = None
+            else:
+                org = Organisation.objects.filter(name=name).first()
+                if org is None:
+                    raise FollowupImportError(f"{source}: okänd organisation {name!r}.")
+                self.organisations[name] = org
+                organisations[org.pk] = None
+        return list(organisations), list(groups)
+
+    def _origin(self, year: int, number: str) -> int | Assignment | None:
+        """The council assignment a remaining one came from, as
+        `Assignment.objects.filter(goal__plan__year=year, number=number, kind=COUNCIL).first()`
+        would find it at this point of the run: a pk, a pending assignment or None."""
+        if self._origins is None:
+            self.flush()
+            self._load_origins()
+        assert self._origins is not None
+        found = self._origins.get((year, number))
+        return min(found, key=lambda entry: entry[0])[1] if found else None
+
+    def _load_origins(self) -> None:
+        self._origins = {}
+        candidates = Assignment.objects.filter(
+            kind=AssignmentKind.COUNCIL, goal__plan__year__in=self._origin_years
+        ).values_list("pk", "number", "order", "goal__plan__year", "goal__order", "goal__number")
+        for pk, a_number, order, a_year, goal_order, goal_number in candidates:
+            self._origins.setdefault((a_year, a_number), []).append(
+                ((goal_order, goal_number, order, 0, pk), pk)
+            )
+
+    def _add_origin(self, goal: Goal, assignment: Assignment) -> None:
+        year = self.plan_years[goal.plan_id]
+        if self._origins is None or year not in self._origin_years:
+            return
+        self._sequence += 1  # a new row's pk is larger than every existing one, in this order
+        self._origins.setdefault((year, assignment.number), []).append(
+            ((goal.order, goal.number, assignment.order, 1, self._sequence), assignment)
+        )
+
+    # -- writing what is pending -------------------------------------------------------------------
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, _Pending()
+        if not pending:
+            return
+        _create_with_history(Goal, pending.goals)
+        _create_with_history(GoalSection, pending.sections)
+        _create_with_history(GoalFollowUp, [rows.follow_up for rows in pending.follow_ups])
+        through = GoalFollowUp.not_affected_organisations.through
+        through.objects.bulk_create(
+            through(goalfollowup_id=rows.follow_up.pk, organisation_id=organisation_id)
+            for rows in pending.follow_ups
+            for organisation_id in sorted(rows.not_affected)
+        )
+        self._create_assignments(pending)
+        _create_with_history(Report, pending.reports)
+        # bulk_create sends no post_save: the public pages' version is bumped here, once.
+        bump_publication_version()
+
+    def _create_assignments(self, pending: _Pending) -> None:
+        assignments = [rows.assignment for rows in pending.assignments]
+        if not assignments:
+            return
+        Assignment.objects.bulk_create(assignments)
+        for assignment, origin in pending.carried_over:
+            assignment.carried_over_from_id = origin.pk
+        if pending.carried_over:
+            Assignment.objects.bulk_update(
+                [assignment for assignment, _origin in pending.carried_over],
+                ["carried_over_from"],
+            )
+        _record_creation(Assignment, [assignment.pk for assignment in assignments])
+        _link_assignments(pending.assignments)
+
+
+def _year(goal: parser.Goal) -> int:
+    """The goal's plan year (`write()` refuses a page without one before anything else)."""
+    assert goal.period.year is not None
+    return goal.period.year
 
 
 def _date_or_none(value: str | None) -> dt.date | None:
@@ -304,128 +738,3 @@ def _decision_date(item: parser.Assignment) -> dt.date | None:
         except ValueError:
             return None
     return None
-
-
-def _write_assignment(
-    goal: Goal,
-    period: FollowUpPeriod,
-    item: parser.Assignment,
-    order: int,
-    organisations: dict[str, Organisation],
-    groups: dict[str, OrganisationGroup],
-    result: ImportResult,
-    source: str,
-) -> None:
-    key = import_key(item)
-    decision = item.decision or parser.Decision()
-    values = {
-        "kind": item.kind,
-        "number": item.number or "",
-        "title": item.title,
-        "description": item.description or "",
-        "order": order,
-        "origin_year": item.origin_year,
-        "origin_number": item.origin_number or "",
-        "decision_case_number": decision.case_number or "",
-        "decision_paragraph": decision.paragraph or "",
-        "decision_body": decision.body or "",
-        "decision_date": _decision_date(item),
-        "board_goal_code": item.board_goal_code or "",
-        "valid_until": item.valid_until,
-    }
-    found = Assignment.objects.filter(goal=goal, import_key=key).first()
-    created = found is None
-    if found is None:
-        # A new assignment gets one history record, written once its links are set below:
-        # each m2m set() would otherwise add a record of its own with a copy of every link
-        # (four more records per assignment, most of an import's time).
-        assignment = Assignment(goal=goal, import_key=key, **values)
-        assignment.skip_history_when_saving = True  # type: ignore[attr-defined]
-        assignment.save()
-        result.created += 1
-    else:
-        assignment = found
-        _set_if_changed(assignment, **values)
-    if (
-        item.kind == AssignmentKind.REMAINING
-        and item.origin_year
-        and item.origin_number
-        and assignment.carried_over_from_id is None
-    ):
-        origin = Assignment.objects.filter(
-            goal__plan__year=item.origin_year,
-            number=item.origin_number,
-            kind=AssignmentKind.COUNCIL,
-        ).first()
-        if origin is not None:
-            _set_if_changed(assignment, carried_over_from=origin)
-    _set_names(
-        assignment.responsible_organisations,
-        assignment.responsible_groups,
-        item.responsible,
-        organisations,
-        groups,
-        source,
-    )
-    _set_names(
-        assignment.affected_organisations,
-        assignment.affected_groups,
-        item.affected,
-        organisations,
-        groups,
-        source,
-    )
-    if created:
-        del assignment.skip_history_when_saving  # type: ignore[attr-defined]
-        # The creation record ("+", with the links) that the save above skipped.
-        post_save.send(
-            sender=Assignment,
-            instance=assignment,
-            created=True,
-            update_fields=None,
-            raw=False,
-            using=assignment._state.db,
-        )
-    result.assignments += 1
-    status = STATUS_BY_CODE.get(item.status or "", Status.UNKNOWN)
-    report = Report.objects.filter(
-        assignment=assignment, period=period, organisation__isnull=True
-    ).first()
-    report_values = {
-        "status": status,
-        "assessment": item.assessment or "",
-        "assessment_label": item.assessment_label or "",
-        "state": ReportState.APPROVED,
-    }
-    if report is None:
-        Report.objects.create(
-            assignment=assignment, period=period, organisation=None, **report_values
-        )
-    else:
-        _set_if_changed(report, **report_values)
-
-
-def _set_names(
-    org_manager,
-    group_manager,
-    names: list[str],
-    organisations: dict[str, Organisation],
-    groups: dict[str, OrganisationGroup],
-    source: str,
-) -> None:
-    wanted_orgs, wanted_groups = [], []
-    for name in names:
-        if name in groups:
-            wanted_groups.append(groups[name])
-        elif name in organisations:
-            wanted_orgs.append(organisations[name])
-        else:
-            org = Organisation.objects.filter(name=name).first()
-            if org is None:
-                raise FollowupImportError(f"{source}: okänd organisation {name!r}.")
-            organisations[name] = org
-            wanted_orgs.append(org)
-    if {o.pk for o in org_manager.all()} != {o.pk for o in wanted_orgs}:
-        org_manager.set(wanted_orgs)
-    if {g.pk for g in group_manager.all()} != {g.pk for g in wanted_groups}:
-        group_manager.set(wanted_groups)
