@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -50,6 +50,9 @@ from insyn.organisations.models import (
     OrganisationKind,
 )
 from insyn.organisations.selectors import expand_responsible
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 HANDED_IN_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
 MAX_CHAIN = 50  # carry-over links followed from one assignment (a plan year each)
@@ -198,7 +201,7 @@ def _newest(*values: dt.datetime | None) -> dt.datetime | None:
 
 def compiled_counts(
     period: FollowUpPeriod, goal_ids: Iterable[int]
-) -> tuple[dict[int, StatusCounts], dict[int, dt.datetime]]:
+) -> tuple[dict[int, StatusCounts], dict[int, dt.datetime | None]]:
     """Per goal: counts of compiled statuses of its council assignments (board goals are not
     counted) in the period, and the newest change among those reports. An assignment without
     a compiled report counts as "saknar rapporterad status", as in
@@ -232,7 +235,7 @@ def compiled_counts(
         missing = total - sum(counts.values())
         if missing > 0:
             counts[Status.UNKNOWN] = counts.get(Status.UNKNOWN, 0) + missing
-    return {goal_id: StatusCounts(**counts) for goal_id, counts in per_goal.items()}, latest  # type: ignore[return-value]
+    return {goal_id: StatusCounts(**counts) for goal_id, counts in per_goal.items()}, latest
 
 
 def goal_overviews(
@@ -289,16 +292,16 @@ class PlanPage:
         return _newest(*(g.last_updated for g in self.goals))
 
     @property
-    def status_totals(self) -> list[tuple[str, str, int]]:
+    def status_totals(self) -> list[tuple[str, StrOrPromise, int]]:
         """How many goals are green, yellow, red (for the overview line)."""
         from insyn.goals.models import GoalStatus
 
-        totals = []
+        totals: list[tuple[str, StrOrPromise, int]] = []
         for status in GoalStatus:
             n = sum(1 for g in self.goals if g.status == status)
             if n:
                 totals.append((status.value, status.label, n))
-        return totals  # type: ignore[return-value]
+        return totals
 
 
 def plan_page(plan: Plan, period_id: int | None = None) -> PlanPage | None:
@@ -441,7 +444,7 @@ def assignment_rows(
 @dataclass
 class StatusOption:
     value: str
-    label: str
+    label: StrOrPromise
     count: int
     selected: bool
 
@@ -555,13 +558,13 @@ def goal_page(
                 organisations[org.pk] = org
     organisation_options = sorted(organisations.values(), key=lambda o: o.name)
     selected_org = next((o for o in organisation_options if o.slug == organisation_slug), None)
-    selected_statuses = [s for s in STATUS_ORDER if s in statuses]
+    selected_statuses: list[str] = [s for s in STATUS_ORDER if s in statuses]
 
-    status_counts = {s: 0 for s in STATUS_ORDER}
+    status_counts: dict[str, int] = {s: 0 for s in STATUS_ORDER}
     for row in rows:
-        status_counts[row.status] += 1  # type: ignore[index]
+        status_counts[row.status] += 1
     status_options = [
-        StatusOption(s.value, s.label, status_counts[s], s in selected_statuses)  # type: ignore[arg-type]
+        StatusOption(s.value, s.label, status_counts[s], s in selected_statuses)
         for s in STATUS_ORDER
         if status_counts[s] or s in selected_statuses
     ]
@@ -582,7 +585,7 @@ def goal_page(
         len(rows),
         status_options,
         organisation_options,
-        selected_statuses,  # type: ignore[arg-type]
+        selected_statuses,
         selected_org,
         history,
     )
@@ -701,7 +704,7 @@ def _assignment_page(assignment: Assignment | None) -> AssignmentPage | None:
             by_assignment.get(a.pk, {}).values(), key=lambda pr: period_sort_key(pr.period)
         )
         for pr in periods:
-            pr.organisations.sort(key=lambda r: r.organisation.name)  # type: ignore[union-attr]
+            pr.organisations.sort(key=lambda r: r.organisation.name if r.organisation else "")
             if pr.compiled is not None and a.pk == assignment.pk:
                 latest = pr.compiled  # periods are in time order
         links.append(ChainLink(a, periods))
@@ -744,11 +747,11 @@ class OrganisationPage:
     affected: list[Assignment]
 
     @property
-    def status_counts(self) -> list[tuple[str, str, int]]:
-        counts = {s: 0 for s in STATUS_ORDER}
+    def status_counts(self) -> list[tuple[str, StrOrPromise, int]]:
+        counts: dict[str, int] = {s: 0 for s in STATUS_ORDER}
         for item in self.responsible:
-            counts[item.status] += 1  # type: ignore[index]
-        return [(s.value, s.label, counts[s]) for s in STATUS_ORDER if counts[s]]  # type: ignore[misc]
+            counts[item.status] += 1
+        return [(s.value, s.label, counts[s]) for s in STATUS_ORDER if counts[s]]
 
     @property
     def last_updated(self) -> dt.datetime | None:
@@ -758,7 +761,9 @@ class OrganisationPage:
         return _newest(*values)
 
 
-def organisation_list() -> tuple[list[tuple[str, list[Organisation]]], list[OrganisationGroup]]:
+def organisation_list() -> tuple[
+    list[tuple[StrOrPromise, list[Organisation]]], list[OrganisationGroup]
+]:
     """Organisations by kind (boards first) with their aliases, and the groups. Three queries."""
     from insyn.organisations.models import OrganisationKind
 
@@ -767,8 +772,10 @@ def organisation_list() -> tuple[list[tuple[str, list[Organisation]]], list[Orga
     for org in organisations:
         by_kind[org.kind].append(org)
     order = [OrganisationKind.EXECUTIVE_BOARD, OrganisationKind.BOARD, OrganisationKind.COMPANY]
-    sections = [(OrganisationKind(k).label, by_kind[k]) for k in order if by_kind.get(k)]
-    return sections, list(OrganisationGroup.objects.order_by("name"))  # type: ignore[return-value]
+    sections: list[tuple[StrOrPromise, list[Organisation]]] = [
+        (OrganisationKind(k).label, by_kind[k]) for k in order if by_kind.get(k)
+    ]
+    return sections, list(OrganisationGroup.objects.order_by("name"))
 
 
 def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | None:
@@ -831,7 +838,7 @@ def organisation_page(slug: str, year: int | None = None) -> OrganisationPage | 
                 target = compiled if report.organisation_id is None else own
                 target[report.assignment_id] = report
         for a in assignments:
-            through = None if a.matching_direct else (a.matching_groups or [None])[0]  # type: ignore[list-item]
+            through = a.matching_groups[0] if not a.matching_direct and a.matching_groups else None
             responsible.append(
                 OrganisationAssignment(a, compiled.get(a.pk), own.get(a.pk), through)
             )
@@ -911,23 +918,23 @@ def period_page(pk: int) -> PlanPage | None:
     return plan_page(period.plan, period.pk)
 
 
-def status_legend() -> list[tuple[str, str, str, str]]:
+def status_legend() -> list[tuple[str, str, StrOrPromise, str]]:
     """The assignment status scale as the municipality explains it: code, colour, label, text."""
     return [
-        (Status.COMPLETED, _("Grön"), Status.COMPLETED.label, _("Uppdraget är färdigt")),  # type: ignore[list-item]
-        (  # type: ignore[list-item]
+        (Status.COMPLETED, _("Grön"), Status.COMPLETED.label, _("Uppdraget är färdigt")),
+        (
             Status.ON_TRACK,
             _("Grön"),
             Status.ON_TRACK.label,
             _("Uppdraget pågår eller väntar enligt plan"),
         ),
-        (  # type: ignore[list-item]
+        (
             Status.DELAYED,
             _("Gul"),
             Status.DELAYED.label,
             _("Uppdraget är försenat eller inte påbörjat"),
         ),
-        (  # type: ignore[list-item]
+        (
             Status.NOT_DONE,
             _("Röd"),
             Status.NOT_DONE.label,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import NoReverseMatch
@@ -53,6 +53,10 @@ from insyn.indicators.models import (
 )
 from insyn.organisations.models import Organisation
 from insyn.organisations.selectors import current_municipality
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 # Kolada's terms ask for the source to be named; in English it is named in English.
 KOLADA_LABEL = gettext_lazy("Källa: Kolada")
@@ -194,7 +198,7 @@ class Comparison:
 
     title: str
     short_title: str
-    source_label: str
+    source_label: StrOrPromise
     is_kolada: bool
     series: dict[int, float | None]
     counts: dict[int, tuple[int, int]]  # year -> (members with values, members)
@@ -251,7 +255,7 @@ class IndicatorSummary:
     gender_chart: LineChart | None
     legend: list[tuple[str, Any]]
     rows: list[TableRow]
-    source_label: str
+    source_label: StrOrPromise
     is_kolada: bool
     fetched_at: dt.datetime | None
     publ_period: str
@@ -305,7 +309,7 @@ def _comparisons(
                     Comparison(
                         title=_("Medelvärde för %(group)s") % {"group": group.title},
                         short_title=group.title,
-                        source_label=KOLADA_LABEL,  # type: ignore[arg-type]
+                        source_label=KOLADA_LABEL,
                         is_kolada=True,
                         series=series,
                         counts=counts,
@@ -325,7 +329,7 @@ def _comparisons(
                 Comparison(
                     title=_("Medelvärde för %(group)s") % {"group": group.title},
                     short_title=group.title,
-                    source_label=INSYN_LABEL,  # type: ignore[arg-type]
+                    source_label=INSYN_LABEL,
                     is_kolada=False,
                     series={year: sum(vs) / len(vs) for year, vs in by_year.items()},
                     counts={year: (len(vs), len(members)) for year, vs in by_year.items()},
@@ -339,7 +343,7 @@ def _comparisons(
                 Comparison(
                     title=_("Riket"),
                     short_title=_("Riket"),
-                    source_label=KOLADA_LABEL,  # type: ignore[arg-type]
+                    source_label=KOLADA_LABEL,
                     is_kolada=True,
                     series={year: v for year, (v, _c) in country.items()},
                     counts={},
@@ -466,7 +470,7 @@ def summarise(
         kpi = ind.kpi
         unit = ind.unit
         series = dict(home_values[kpi.id].get(Gender.TOTAL, {}))
-        by_gender = {
+        by_gender: dict[str, dict[int, float | None]] = {
             g: dict(home_values[kpi.id][g])
             for g in (Gender.WOMEN, Gender.MEN)
             if kpi.is_divided_by_gender and home_values[kpi.id].get(g)
@@ -517,7 +521,7 @@ def summarise(
                 gender_chart = line_chart(
                     chart_id=f"{chart_prefix}-{ind.pk}-kon",
                     title=_("%(title)s, kvinnor och män") % {"title": ind.title},
-                    description=_gender_description(by_gender, fmt),  # type: ignore[arg-type]
+                    description=_gender_description(by_gender, fmt),
                     series=[
                         Series(
                             _("Kvinnor"), by_gender.get(Gender.WOMEN, {}), STYLES[3], _("Kvinnor")
@@ -544,11 +548,11 @@ def summarise(
             unit=unit,
             home_name=home_name,
             series=series,
-            gender=by_gender,  # type: ignore[arg-type]
+            gender=by_gender,
             latest_year=latest_year,
             latest=fmt(known[-1][1]) if known else "–",
-            latest_women=fmt(by_gender.get(Gender.WOMEN, {}).get(latest_year)),  # type: ignore[arg-type]
-            latest_men=fmt(by_gender.get(Gender.MEN, {}).get(latest_year)),  # type: ignore[arg-type]
+            latest_women=fmt(_in_year(by_gender.get(Gender.WOMEN, {}), latest_year)),
+            latest_men=fmt(_in_year(by_gender.get(Gender.MEN, {}), latest_year)),
             trend=trend_of(series, ind.direction),
             trend_sentence=trend_sentence(series, fmt, ind.direction),
             targets=[(year, fmt(value)) for year, value in sorted(targets.items())],
@@ -587,9 +591,13 @@ def summarise(
     return summaries
 
 
-def _source_label(source: str, home_name: str) -> str:
+def _in_year(values: dict[int, float | None], year: int | None) -> float | None:
+    return values.get(year) if year is not None else None
+
+
+def _source_label(source: str, home_name: str) -> StrOrPromise:
     if source == KpiSource.KOLADA:
-        return KOLADA_LABEL  # type: ignore[return-value]
+        return KOLADA_LABEL
     if source == KpiSource.INSYN:
         return _("Källa: Insyn, beräknat ur kommunens egna uppgifter (inga personuppgifter)")
     return _("Källa: %(home)s (egen uppgift)") % {"home": home_name}
@@ -787,8 +795,8 @@ def indicator_detail(pk: int) -> IndicatorDetail | None:
     ):
         goal = link.goal
         text = f"{goal.plan.year} · {goal.get_kind_display()} {goal.number}. {goal.title}"
-        if link.assignment_id:
-            links.append((f"{text} – {link.assignment.heading}", safe_url(link.assignment)))  # type: ignore[union-attr]
+        if link.assignment is not None:
+            links.append((f"{text} – {link.assignment.heading}", safe_url(link.assignment)))
         else:
             links.append((text, safe_url(goal)))
     from insyn.indicators.models import ValueRevision
