@@ -102,6 +102,8 @@ MIDDLEWARE = [
     # Public pages for visitors without a session straight from the shared cache (before
     # sessions, locale, CSRF and auth): see insyn/core/public_cache.py.
     "insyn.core.public_cache.PublicPageCacheMiddleware",
+    # Public HTML without the templates' indentation (insyn.core.middleware.compact_html).
+    "insyn.core.middleware.CompactHtmlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Swedish unless English was chosen (cookie); the browser's Accept-Language is ignored.
     "insyn.core.middleware.ChosenLanguageMiddleware",

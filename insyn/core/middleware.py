@@ -8,6 +8,7 @@ it stays until the visitor switches back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -59,3 +60,46 @@ class MethodNotAllowedPageMiddleware:
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page
+
+
+_INDENT = re.compile(rb"\n[ \t\r\n]*")
+_KEEP_AS_IS = re.compile(rb"(<(pre|textarea)\b.*?</\2>)", re.IGNORECASE | re.DOTALL)
+
+
+def compact_html(body: bytes) -> bytes:
+    """The page without the templates' indentation and blank lines: a run of white space that
+    starts with a line break becomes one line break, which HTML shows exactly as it showed the
+    run (one space, or nothing between blocks). <pre> and <textarea> are left as they are."""
+    parts = _KEEP_AS_IS.split(body)
+    # split() returns text, kept block, tag name, text, …: compact the text parts only.
+    return b"".join(
+        _INDENT.sub(b"\n", part) if i % 3 == 0 else (part if i % 3 == 1 else b"")
+        for i, part in enumerate(parts)
+    )
+
+
+class CompactHtmlMiddleware:
+    """Public HTML pages leave without their indentation (about an eighth of a page's bytes,
+    some 500 bytes of the goal page even after brotli). Sits inside the public response cache,
+    so what the cache stores and compresses is the compact page. Staff and personal pages
+    (insyn.core.public_cache.EXCLUDED_PREFIXES) are left as they are: some show text whose
+    white space matters (the e-mail outbox)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from insyn.core.public_cache import EXCLUDED_PREFIXES
+
+        response = self.get_response(request)
+        if (
+            getattr(response, "streaming", False)
+            or response.has_header("Content-Encoding")
+            or not response.get("Content-Type", "").startswith("text/html")
+            or request.path_info.startswith(EXCLUDED_PREFIXES)
+        ):
+            return response
+        response.content = compact_html(response.content)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response

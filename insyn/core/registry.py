@@ -46,6 +46,12 @@ none of the apps whose work it lists. Each app registers:
 - `register_staff_urls(name, patterns)`: views under /personal/ in the "staff" URL namespace
   (the moderation actions), included by insyn.accounts.staff_urls.
 
+Providers of one page often need the same rows (the dialogue panel and the dialogue loop both
+list the goal's public dialogues; the goal page has already read the goal's follow-ups that the
+goals loop shows). `shared(obj, key, compute)` reads them once per page: the result is kept on the
+page's object, which lives for one request, and `share(obj, key, value)` hands over what the
+page itself has read. Keys are "app:what".
+
 Panels are shown in the order the apps are installed (settings.INSTALLED_APPS); demo loaders
 run by `order` (organisations 10, follow-up pages 20, accounts 30, goals 40,
 dialogue 60, feedback 70, indicators 80 (its resident signals are computed from those two)).
@@ -85,6 +91,8 @@ __all__ = [
     "register_staff_section",
     "register_staff_urls",
     "search_contributors",
+    "share",
+    "shared",
     "signals",
     "staff_links",
     "staff_sections",
@@ -404,3 +412,20 @@ def register_staff_urls(name: str, patterns: Sequence[Any]) -> None:
 
 def staff_urls() -> list[Any]:
     return [pattern for patterns in _staff_urls.values() for pattern in patterns]
+
+
+_SHARED = "_insyn_shared"
+
+
+def share(obj: Any, key: str, value: Any) -> None:
+    """Hand what a page has read about `obj` to the providers that need the same (see shared)."""
+    obj.__dict__.setdefault(_SHARED, {})[key] = value
+
+
+def shared(obj: Any, key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per page object: kept on the object (one request long), so the panels
+    and loop items of one page that need the same rows read them once."""
+    memo = obj.__dict__.setdefault(_SHARED, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

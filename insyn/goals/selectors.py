@@ -20,11 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, CharField, Count, F, Max, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from insyn.core import registry
 from insyn.core.registry import LoopItem
 from insyn.goals.models import (
     GOAL_STATUS_RANK,
@@ -339,14 +340,6 @@ class GroupRef:
         return self.group.name
 
 
-def organisations_by_kind(year: int) -> dict[str, list[Organisation]]:
-    """Every organisation active in the year, by kind (one query; groups expand from it)."""
-    by_kind: dict[str, list[Organisation]] = defaultdict(list)
-    for org in Organisation.objects.active_in(year).order_by("name"):
-        by_kind[org.kind].append(org)
-    return by_kind
-
-
 def group_ref(
     group: OrganisationGroup, year: int, by_kind: dict[str, list[Organisation]]
 ) -> GroupRef:
@@ -411,28 +404,82 @@ def decision_reference(assignment: Assignment) -> str:
     return head
 
 
-ASSIGNMENT_PREFETCH = (
-    "responsible_organisations",
-    "responsible_groups",
-    "affected_organisations",
-    "affected_groups",
+_PARTY_LINKS = (
+    # (role, the many-to-many field, the through table's column of the other side)
+    ("responsible", "responsible_organisations", "organisation_id"),
+    ("responsible_groups", "responsible_groups", "organisationgroup_id"),
+    ("affected", "affected_organisations", "organisation_id"),
+    ("affected_groups", "affected_groups", "organisationgroup_id"),
 )
+
+
+def _party_links(assignment_ids: list[int]) -> list[tuple[int, int, str]]:
+    """(assignment id, organisation or group id, role) of the four links, in one query."""
+    parts = [
+        getattr(Assignment, field)
+        .through.objects.filter(assignment_id__in=assignment_ids)
+        .annotate(role=Value(role, output_field=CharField()))
+        .values_list("assignment_id", column, "role")
+        for role, field, column in _PARTY_LINKS
+    ]
+    return list(parts[0].union(*parts[1:], all=True))
 
 
 def assignment_rows(
     assignments: Sequence[Assignment], year: int, reports: dict[int, Report]
 ) -> list[AssignmentRow]:
-    """Rows for assignments prefetched with ASSIGNMENT_PREFETCH (one query for the groups)."""
-    needs_groups = any(a.responsible_groups.all() or a.affected_groups.all() for a in assignments)
-    by_kind = organisations_by_kind(year) if needs_groups else {}
+    """Rows with who is responsible and who is affected, named or as a group (with the group's
+    members in the year): at most three queries whatever the number of assignments — the four
+    links at once, the organisations (those named and, if a group is named, every one active in
+    the year) and the groups."""
+    links = _party_links([a.pk for a in assignments]) if assignments else []
+    named: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for assignment_id, target_id, role in links:
+        named[(assignment_id, role)].append(target_id)
+    group_ids = {t for _a, t, role in links if role.endswith("_groups")}
+    org_ids = {t for _a, t, role in links if not role.endswith("_groups")}
+    groups: dict[int, OrganisationGroup] = {}
+    if group_ids:
+        groups = {g.pk: g for g in OrganisationGroup.objects.filter(pk__in=group_ids)}
+    organisations: dict[int, Organisation] = {}
+    by_kind: dict[str, list[Organisation]] = defaultdict(list)
+    if org_ids or groups:
+        found = (
+            Organisation.objects.filter(pk__in=org_ids)
+            .order_by()
+            .annotate(in_year=Value(False, output_field=BooleanField()))
+        )
+        if groups:  # the groups' members: every organisation active in the year
+            found = found.union(
+                Organisation.objects.active_in(year)
+                .order_by()
+                .annotate(in_year=Value(True, output_field=BooleanField())),
+                all=True,
+            )
+        for org in sorted(found, key=lambda o: (o.name, o.pk)):
+            if org.pk not in organisations:
+                organisations[org.pk] = org
+            if org.in_year:
+                by_kind[org.kind].append(organisations[org.pk])
+
+    def orgs(assignment: Assignment, role: str) -> list[Organisation]:
+        return sorted(
+            (organisations[i] for i in named[(assignment.pk, role)] if i in organisations),
+            key=lambda o: o.name,
+        )
+
+    def refs(assignment: Assignment, role: str) -> list[GroupRef]:
+        found_groups = [groups[i] for i in named[(assignment.pk, role)] if i in groups]
+        return [group_ref(g, year, by_kind) for g in sorted(found_groups, key=lambda g: g.name)]
+
     return [
         AssignmentRow(
             assignment=a,
             report=reports.get(a.pk),
-            responsible=sorted(a.responsible_organisations.all(), key=lambda o: o.name),
-            responsible_groups=[group_ref(g, year, by_kind) for g in a.responsible_groups.all()],
-            affected=sorted(a.affected_organisations.all(), key=lambda o: o.name),
-            affected_groups=[group_ref(g, year, by_kind) for g in a.affected_groups.all()],
+            responsible=orgs(a, "responsible"),
+            responsible_groups=refs(a, "responsible_groups"),
+            affected=orgs(a, "affected"),
+            affected_groups=refs(a, "affected_groups"),
         )
         for a in assignments
     ]
@@ -501,18 +548,16 @@ def goal_page(
         if period is None:
             return None
 
-    follow_ups = (
-        {
-            f.period_id: f
-            for f in GoalFollowUp.objects.filter(goal=goal, period__in=[p.pk for p in periods])
-        }
-        if periods
-        else {}
-    )
+    follow_ups: dict[int, GoalFollowUp] = {}
+    if periods:
+        by_pk = {p.pk: p for p in periods}
+        for f in GoalFollowUp.objects.filter(goal=goal, period__in=list(by_pk)):
+            f.period = by_pk[f.period_id]
+            follow_ups[f.period_id] = f
+    # The goals loop ("Ni sa — vi gjorde") shows the latest of them: read once.
+    registry.share(goal, "goals:published_follow_ups", list(follow_ups.values()))
     follow_up = follow_ups.get(period.pk) if period else None
-    assignments = list(
-        goal.assignments.prefetch_related(*ASSIGNMENT_PREFETCH).order_by("order", "pk")
-    )
+    assignments = list(goal.assignments.order_by("order", "pk"))
     reports: dict[int, Report] = {}
     trend = None
     if period is not None:
@@ -667,10 +712,7 @@ def assignment_chain(assignment: Assignment) -> list[Assignment]:
 def assignment_page_at(year: int, goal_number: str, slug: str) -> AssignmentPage | None:
     """The assignment at its citable address /plan/<year>/mal/<goal>/uppdrag/<slug>/."""
     return _assignment_page(
-        _assignment_qs()
-        .prefetch_related(*ASSIGNMENT_PREFETCH)
-        .filter(goal__plan__year=year, goal__number=goal_number, slug=slug)
-        .first()
+        _assignment_qs().filter(goal__plan__year=year, goal__number=goal_number, slug=slug).first()
     )
 
 
@@ -964,15 +1006,25 @@ def _period_title(period: FollowUpPeriod) -> str:
     return _("Uppföljningen %(label)s %(year)s") % {"label": period.label, "year": period.year}
 
 
-def goal_loop(goal: Goal) -> list[LoopItem]:
-    """One query: the goal's assessment in the latest published follow-up."""
-    follow_up = (
-        GoalFollowUp.objects.published()
-        .filter(goal=goal)
-        .select_related("period")
-        .order_by("-period__year", F("period__month").desc(nulls_first=True), "-period__pk")
-        .first()
+def published_follow_ups(goal: Goal) -> list[GoalFollowUp]:
+    """The goal's follow-ups in published periods, each with its period (one query, or none
+    when the goal page has read them already: registry.shared)."""
+    return registry.shared(
+        goal,
+        "goals:published_follow_ups",
+        lambda: list(
+            GoalFollowUp.objects.published()
+            .filter(goal=goal)
+            .select_related("period__plan")
+            .order_by()
+        ),
     )
+
+
+def goal_loop(goal: Goal) -> list[LoopItem]:
+    """The goal's assessment in the latest published follow-up (published_follow_ups)."""
+    follow_ups = published_follow_ups(goal)
+    follow_up = max(follow_ups, key=lambda f: period_sort_key(f.period)) if follow_ups else None
     if follow_up is None:
         return []
     text = follow_up.assessment or follow_up.published_summary

@@ -71,28 +71,42 @@ STYLES = [
     SeriesStyle("#5b2a86", "10 3 2 3", "diamond", 2, gettext_noop("streck-prickad linje, romber")),
     SeriesStyle("#0f5132", "4 2", "circle", 2, gettext_noop("kortstreckad linje, cirklar")),
 ]
+MARKER_BOX = (
+    14  # the <marker>'s box: a marker (radius 4.5, 1 px white edge) drawn around its middle
+)
 TARGET_STYLE = SeriesStyle("#0f5132", "", "cross", 2, gettext_noop("kryss"))
+
+
+def n(value: float) -> str:
+    """A coordinate with at most one decimal and no trailing ".0" (a tenth of a pixel is
+    enough; every extra character is sent to every visitor)."""
+    text = f"{value:.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text
+
+
+def px(value: float) -> str:
+    """A place in a chart, to the whole pixel (the charts are 640 wide: half a pixel is finer
+    than anyone sees, and every digit is sent to every visitor)."""
+    return str(round(value) + 0)
 
 
 def marker_path(shape: str, x: float, y: float, r: float = 4.5) -> str:
     if shape == "square":
-        return f"M{x - r:.1f} {y - r:.1f}h{2 * r:.1f}v{2 * r:.1f}h{-2 * r:.1f}Z"
+        return f"M{n(x - r)} {n(y - r)}h{n(2 * r)}v{n(2 * r)}h{n(-2 * r)}Z"
     if shape == "triangle":
-        return f"M{x:.1f} {y - r - 1:.1f}L{x + r + 1:.1f} {y + r:.1f}L{x - r - 1:.1f} {y + r:.1f}Z"
+        return f"M{n(x)} {n(y - r - 1)}L{n(x + r + 1)} {n(y + r)}L{n(x - r - 1)} {n(y + r)}Z"
     if shape == "diamond":
         return (
-            f"M{x:.1f} {y - r - 1:.1f}L{x + r + 1:.1f} {y:.1f}L{x:.1f} {y + r + 1:.1f}"
-            f"L{x - r - 1:.1f} {y:.1f}Z"
+            f"M{n(x)} {n(y - r - 1)}L{n(x + r + 1)} {n(y)}L{n(x)} {n(y + r + 1)}"
+            f"L{n(x - r - 1)} {n(y)}Z"
         )
     if shape == "cross":
         return (
-            f"M{x - r:.1f} {y - r:.1f}L{x + r:.1f} {y + r:.1f}"
-            f"M{x - r:.1f} {y + r:.1f}L{x + r:.1f} {y - r:.1f}"
+            f"M{n(x - r)} {n(y - r)}L{n(x + r)} {n(y + r)}"
+            f"M{n(x - r)} {n(y + r)}L{n(x + r)} {n(y - r)}"
         )
-    return (
-        f"M{x - r:.1f} {y:.1f}a{r:.1f} {r:.1f} 0 1 0 {2 * r:.1f} 0"
-        f"a{r:.1f} {r:.1f} 0 1 0 {-2 * r:.1f} 0Z"
-    )
+    return f"M{n(x - r)} {n(y)}a{n(r)} {n(r)} 0 1 0 {n(2 * r)} 0a{n(r)} {n(r)} 0 1 0 {n(-2 * r)} 0Z"
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -127,11 +141,17 @@ class Series:
 
 @dataclass
 class DrawnSeries:
+    """A series as drawn: `path` is the line (a new subpath after each gap, a lone point as a
+    zero-length line), `marker` the series' marker shape around (0, 0), which the template
+    defines once as an SVG <marker> and puts on every point of the line — the points' places
+    are written once, in the line, not again for each marker."""
+
     label: str
     style: SeriesStyle
     path: str
-    markers: list[str]
+    marker: str
     end_label: tuple[float, float, str] | None
+    marker_id: str = ""
 
 
 @dataclass
@@ -145,12 +165,24 @@ class LineChart:
     top: float
     right: float
     bottom: float
-    x_ticks: list[tuple[float, str]]
-    y_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[str, str]]  # (coordinate as written, label)
+    y_ticks: list[tuple[str, str]]
     series: list[DrawnSeries]
     targets: list[str] = field(default_factory=list)
     has_targets: bool = False
     empty: bool = False
+
+    @property
+    def grid_path(self) -> str:
+        """The horizontal grid lines, one path."""
+        return "".join(f"M{n(self.left)} {y}H{n(self.right)}" for y, _label in self.y_ticks)
+
+    @property
+    def axis_path(self) -> str:
+        """The x axis and its tick marks, one path."""
+        bottom = n(self.bottom)
+        ticks = "".join(f"M{x} {bottom}v5" for x, _label in self.x_ticks)
+        return f"M{n(self.left)} {bottom}H{n(self.right)}{ticks}"
 
 
 def line_chart(
@@ -202,14 +234,12 @@ def line_chart(
         return bottom - (value - low) / (high - low) * (bottom - top)
 
     step = max(1, math.ceil(len(range(first, last + 1)) / 10))
-    # One decimal is a tenth of a pixel: more digits only make the page heavier.
-    x_ticks = [(round(x_of(year), 1), str(year)) for year in range(first, last + 1, step)]
-    y_ticks = [(round(y_of(tick), 1), format_number(tick)) for tick in ticks]
+    x_ticks = [(px(x_of(year)), str(year)) for year in range(first, last + 1, step)]
+    y_ticks = [(px(y_of(tick)), format_number(tick)) for tick in ticks]
     drawn: list[DrawnSeries] = []
-    for s in series:
+    for index, s in enumerate(series, 1):
         points = sorted((year, v) for year, v in s.points.items())
-        commands: list[str] = []
-        markers: list[str] = []
+        segments: list[list[tuple[float, float]]] = []
         pen_down = False
         last_point: tuple[float, float] | None = None
         for year, value in points:
@@ -217,21 +247,39 @@ def line_chart(
                 pen_down = False
                 continue
             x, y = x_of(year), y_of(value)
-            commands.append(f"{'L' if pen_down else 'M'}{x:.1f} {y:.1f}")
-            markers.append(marker_path(s.style.marker, x, y))
+            if not pen_down:
+                segments.append([])
+            segments[-1].append((x, y))
             pen_down = True
             last_point = (x, y)
+        commands = []
+        for segment in segments:
+            (x, y), rest = segment[0], segment[1:]
+            commands.append(f"M{px(x)} {px(y)}")
+            commands.extend(f"L{px(x)} {px(y)}" for x, y in rest)
+            if not rest:  # a lone point: a zero-length line, a vertex to carry its marker
+                commands.append("h0")
         end_label = None
         if last_point is not None:
             end_label = (
-                round(last_point[0] + 8, 1),
-                round(last_point[1] + 4, 1),
+                round(last_point[0] + 8),
+                round(last_point[1] + 4),
                 s.short_label or s.label,
             )
-        drawn.append(DrawnSeries(s.label, s.style, "".join(commands), markers, end_label))
+        drawn.append(
+            DrawnSeries(
+                s.label,
+                s.style,
+                "".join(commands),
+                marker_path(s.style.marker, MARKER_BOX / 2, MARKER_BOX / 2),
+                end_label,
+                f"{chart_id}-m{index}",
+            )
+        )
     _spread_labels(drawn, top + 8, bottom)
     target_paths = [
-        marker_path("cross", x_of(year), y_of(value), 5) for year, value in sorted(targets.items())
+        marker_path("cross", round(x_of(year)), round(y_of(value)), 5)
+        for year, value in sorted(targets.items())
     ]
     return LineChart(
         chart_id,
@@ -260,7 +308,7 @@ def _spread_labels(drawn: list[DrawnSeries], top: float, bottom: float, gap: flo
         if previous is not None and y - previous < gap:
             y = previous + gap
         y = min(max(y, top), bottom + 10)
-        d.end_label = (x, y, text[:18] + ("…" if len(text) > 18 else ""))
+        d.end_label = (x, round(y), text[:18] + ("…" if len(text) > 18 else ""))
         previous = y
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -272,31 +272,56 @@ class IndicatorSummary:
         return bool(self.gender)
 
 
+def _kolada_kpis(indicators: list[Indicator]) -> set[str]:
+    return {ind.kpi_id for ind in indicators if ind.kpi.source == KpiSource.KOLADA}
+
+
+def _peer_groups() -> tuple[list[tuple[PeerGroup, list[Area]]], set[str]]:
+    """The peer groups shown on pages, each with its members by name (one query: the members
+    joined in), and the areas whose values the comparisons need (the groups' own, their
+    members', the country's)."""
+    groups: dict[int, tuple[PeerGroup, list[Area]]] = {}
+    for row in (
+        PeerGroup.objects.filter(show_on_pages=True)
+        .annotate(
+            member_id=F("members__id"),
+            member_title=F("members__title"),
+            member_type=F("members__type"),
+            member_municipality=F("members__municipality"),
+        )
+        .order_by("order", "title", "pk", "members__title", "members__id")
+    ):
+        _group, members = groups.setdefault(row.pk, (row, []))
+        if row.member_id is not None:
+            members.append(
+                Area(
+                    id=row.member_id,
+                    title=row.member_title,
+                    type=row.member_type,
+                    municipality=row.member_municipality,
+                )
+            )
+    area_ids = {COUNTRY_ID} | {group.kolada_id for group, _m in groups.values() if group.kolada_id}
+    for _group, members in groups.values():
+        area_ids.update(member.pk for member in members)
+    return list(groups.values()), area_ids
+
+
 def _comparisons(
-    indicators: list[Indicator], home_id: str
+    kolada_kpis: set[str],
+    groups: list[tuple[PeerGroup, list[Area]]],
+    raw: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]],
+    home_id: str,
 ) -> tuple[dict[str, list[Comparison]], dict[tuple[str, str], dict[int, float]]]:
-    """Per KPI id, its comparisons; plus each (kpi, area) series for the peers table."""
-    kolada_kpis = {ind.kpi_id for ind in indicators if ind.kpi.source == KpiSource.KOLADA}
+    """Per KPI id, its comparisons; plus each (kpi, area) series for the peers table. `raw`:
+    the total values of the peers' areas, (kpi, area) -> year -> (value, count)."""
     if not kolada_kpis:
         return {}, {}
-    groups = list(
-        PeerGroup.objects.filter(show_on_pages=True).prefetch_related(
-            Prefetch("members", queryset=Area.objects.order_by("title"))
-        )
-    )
-    area_ids = {COUNTRY_ID} | {group.kolada_id for group in groups if group.kolada_id}
-    for group in groups:
-        area_ids.update(member.pk for member in group.members.all())
-    raw: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]] = defaultdict(dict)
-    for kpi_id, area_id, period, value, count in Value.objects.filter(
-        kpi_id__in=kolada_kpis, area_id__in=area_ids, gender=Gender.TOTAL
-    ).values_list("kpi_id", "area_id", "period", "value", "count"):
-        raw[(kpi_id, area_id)][period] = (value, count)
     result: dict[str, list[Comparison]] = {}
     for kpi_id in kolada_kpis:
         comparisons: list[Comparison] = []
-        for group in groups:
-            members = [m for m in group.members.all() if m.pk != home_id]
+        for group, all_members in groups:
+            members = [m for m in all_members if m.pk != home_id]
             own = raw.get((kpi_id, group.kolada_id or ""), {})
             if group.kolada_id and any(v is not None for v, _ in own.values()):
                 series = {year: value for year, (value, _c) in own.items()}
@@ -446,24 +471,43 @@ def summarise(
         lambda: defaultdict(dict)
     )
     provenance: dict[str, tuple[Any, str, Any]] = {}
+    kolada_kpis = _kolada_kpis(indicators) if with_peers else set()
+    groups, area_ids = _peer_groups() if kolada_kpis else ([], set())
+    # One query for the municipality's own values and the peers' (totals only).
+    wanted = Q(kpi_id__in={ind.kpi_id for ind in indicators}, area_id=home_id)
+    if kolada_kpis:
+        wanted |= Q(kpi_id__in=kolada_kpis, area_id__in=area_ids, gender=Gender.TOTAL)
+    raw: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]] = defaultdict(dict)
     for (
         kpi_id,
+        area_id,
         period,
         gender,
         value,
+        count,
         fetched_at,
         publ_period,
         publication_date,
-    ) in Value.objects.filter(
-        kpi_id__in={ind.kpi_id for ind in indicators}, area_id=home_id
-    ).values_list(
-        "kpi_id", "period", "gender", "value", "fetched_at", "publ_period", "publication_date"
+    ) in Value.objects.filter(wanted).values_list(
+        "kpi_id",
+        "area_id",
+        "period",
+        "gender",
+        "value",
+        "count",
+        "fetched_at",
+        "publ_period",
+        "publication_date",
     ):
+        if area_id in area_ids and gender == Gender.TOTAL and kpi_id in kolada_kpis:
+            raw[(kpi_id, area_id)][period] = (value, count)
+        if area_id != home_id:
+            continue
         home_values[kpi_id][gender][period] = value
         current = provenance.get(kpi_id)
         if current is None or fetched_at > current[0]:
             provenance[kpi_id] = (fetched_at, publ_period, publication_date)
-    comparisons, peer_series = _comparisons(indicators, home_id) if with_peers else ({}, {})
+    comparisons, peer_series = _comparisons(kolada_kpis, groups, raw, home_id)
     breakdowns = _signal_breakdowns(indicators)
     summaries = []
     for ind in indicators:

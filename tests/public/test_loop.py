@@ -144,6 +144,7 @@ def test_the_loop_panel_costs_three_queries_whatever_the_data(django_assert_num_
     with django_assert_num_queries(3):  # goals, dialogue, feedback: one each
         small = panels.goal_loop_panel(goal)
     grow(goal)
+    goal = type(goal).objects.get(pk=goal.pk)  # a page's object lives for one request
     with django_assert_num_queries(3):
         large = panels.goal_loop_panel(goal)
     assert len(large.context["loop_stages"][0]["items"]) > len(
@@ -151,23 +152,100 @@ def test_the_loop_panel_costs_three_queries_whatever_the_data(django_assert_num_
     )
 
 
-def test_the_goal_page_with_every_panel_is_bounded(client, django_assert_max_num_queries):
+def indicators(goal, assignment, n: int = 1) -> None:
+    """n Kolada indicators (a peer group, the country, targets) on the goal and the assignment,
+    and a resident signal (issue 17) with its breakdown on each."""
+    from insyn.indicators import services as indicator_services
+    from insyn.indicators.models import Area, AreaType, Gender
+    from tests.indicators.factories import (
+        IndicatorFactory,
+        KoladaAreaFactory,
+        KpiFactory,
+        LinkFactory,
+        PeerGroupFactory,
+        TargetFactory,
+        add_series,
+    )
+
+    home = Area.objects.filter(pk="0380").first() or KoladaAreaFactory(id="0380", title="Uppsala")
+    if not Area.objects.filter(pk="0000").exists():
+        KoladaAreaFactory(id="0000", title="Riket", type=AreaType.REGION)
+        peers = [KoladaAreaFactory(id=f"05{i}0", title=f"Kommun {i}") for i in range(3)]
+        PeerGroupFactory(title="Jämförbara städer").members.set(peers)
+    peers = list(Area.objects.filter(pk__startswith="05"))
+    for _ in range(n):
+        kpi = KpiFactory(is_divided_by_gender=True)
+        add_series(kpi, home, {y: 5.0 + y % 3 for y in range(2015, 2025)})
+        add_series(kpi, home, {y: 6.0 for y in range(2015, 2025)}, gender=Gender.WOMEN)
+        for peer in [*peers, "0000"]:
+            add_series(kpi, peer, {y: 4.0 for y in range(2015, 2025)})
+        indicator = IndicatorFactory(kpi=kpi)
+        LinkFactory(indicator=indicator, goal=goal)
+        LinkFactory(indicator=indicator, goal=goal, assignment=assignment)
+        TargetFactory(indicator=indicator)
+    if n == 1:  # the resident signal, once
+        indicator_services.signals_compute(year=timezone.localdate().year)
+        signal = indicator_services.indicator_create(
+            kpi=None, title="", signal_key="FELANMALAN-PER-1000", is_published=True
+        )
+        indicator_services.indicator_link(indicator=signal, goal=goal)
+        indicator_services.indicator_link(indicator=signal, goal=goal, assignment=assignment)
+
+
+def grow_everything(goal, assignment):
+    """Ten times the linked material of every panel: themes, categories, cases, dialogues (grow)
+    and indicators."""
+    grow(goal)
+    for dialogue in goal.dialogues.all():
+        dialogue.assignments.add(assignment)
+    for n in range(10):
+        theme = Theme.objects.create(title=f"Uppdragets tema {n}", assignment=assignment)
+        case(CategoryFactory(name=f"Uppdragets kategori {n}"), theme=theme)
+    indicators(goal, assignment, n=10)
+
+
+def measure_page(client, url: str, max_queries: int, django_assert_max_num_queries) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    goal, _assignment, _dialogue = build()
+    client.get(url)  # warm the caches every page shares (the municipality)
+    with django_assert_max_num_queries(max_queries), CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+    for section in ('id="loop-heading"', 'id="indikatorer-rubrik"', "dialogue-panel", "feedback"):
+        assert section in html, section
+    return [q["sql"] for q in ctx.captured_queries]
 
-    def measure() -> list[str]:
-        client.get(goal.get_absolute_url())
-        with django_assert_max_num_queries(60), CaptureQueriesContext(connection) as ctx:
-            assert client.get(goal.get_absolute_url()).status_code == 200
-        return [q["sql"] for q in ctx.captured_queries]
 
-    small = measure()
-    grow(goal)
-    large = measure()
+# Every panel of every app, "Ni sa — vi gjorde" and resident-signal indicators included, at the
+# same number of queries with ten times the data (issue 13: at most 10 is the target; these are
+# the numbers of 2026-12-04, after one query for the four assignment links, one shared list of
+# dialogues for the dialogue panel and loop, the goal's follow-ups read once, and one query for
+# the municipality's and the peers' indicator values).
+GOAL_PAGE_QUERIES = 20
+ASSIGNMENT_PAGE_QUERIES = 16
+
+
+def test_the_goal_page_with_every_panel_is_bounded(client, django_assert_max_num_queries):
+    goal, assignment, _dialogue = build()
+    indicators(goal, assignment)
+    url = goal.get_absolute_url()
+    small = measure_page(client, url, GOAL_PAGE_QUERIES, django_assert_max_num_queries)
+    grow_everything(goal, assignment)
+    large = measure_page(client, url, GOAL_PAGE_QUERIES, django_assert_max_num_queries)
     assert len(small) == len(large), "\n".join(large)
-    assert len(small) <= 25, len(small)  # 19 on 2026-12-04, of which the loop panel is 3
+
+
+def test_the_assignment_page_with_every_panel_is_bounded(client, django_assert_max_num_queries):
+    goal, assignment, dialogue = build()
+    dialogue.assignments.add(assignment)
+    theme = Theme.objects.create(title="Belysning vid skolan", assignment=assignment)
+    case(CategoryFactory(name="Skolgården"), theme=theme)
+    indicators(goal, assignment)
+    url = assignment.get_absolute_url()
+    small = measure_page(client, url, ASSIGNMENT_PAGE_QUERIES, django_assert_max_num_queries)
+    grow_everything(goal, assignment)
+    large = measure_page(client, url, ASSIGNMENT_PAGE_QUERIES, django_assert_max_num_queries)
+    assert len(small) == len(large), "\n".join(large)
 
 
 def test_staff_link_a_dialogue_and_a_theme_from_either_side(client):

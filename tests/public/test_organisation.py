@@ -99,7 +99,7 @@ def test_its_status_counts_add_up(client):
     counted = sum(
         int(n)
         for n in re.findall(
-            r'class="status-label">[^<]+</span></span>\n? <strong>(\d+)</strong>', html
+            r'class="status-label">[^<]+</span></span>\s*<strong>(\d+)</strong>', html
         )
     )
     assert counted == total

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from insyn.core import registry
 from insyn.core.registry import LoopItem, Panel
 from insyn.dialogue.models import (
     BudgetPhase,
@@ -26,8 +27,19 @@ from insyn.goals.models import Assignment, Goal
 PANEL_LIMIT = 20
 
 
-def _panel(dialogues: DialogueQuerySet, title: str, projects: Q | None = None) -> Panel | None:
-    items = list(dialogues.public().order_by("state", "-starts_on", "-pk")[:PANEL_LIMIT])
+def _public(owner: Any, dialogues: DialogueQuerySet) -> list[Dialogue]:
+    """The public dialogues of a goal or assignment, newest first: one query that the panel and
+    the loop of one page share (registry.shared)."""
+    return registry.shared(
+        owner,
+        "dialogue:public",
+        lambda: list(dialogues.public().order_by("-starts_on", "-pk")),
+    )
+
+
+def _panel(dialogues: list[Dialogue], title: str, projects: Q | None = None) -> Panel | None:
+    # By state as the database sorted them before ("closed", then "published"), newest first.
+    items = sorted(dialogues, key=lambda d: d.state)[:PANEL_LIMIT]
     winners = winning_projects(projects) if projects is not None else []
     if not items and not winners:
         return None
@@ -58,7 +70,7 @@ def winning_projects(where: Q) -> list[Proposal]:
 
 def goal_panel(goal: Goal) -> Panel | None:
     return _panel(
-        Dialogue.objects.filter(goals=goal),
+        _public(goal, Dialogue.objects.filter(goals=goal)),
         _("Dialoger med invånare"),
         Q(assignments__goal=goal),
     )
@@ -66,9 +78,7 @@ def goal_panel(goal: Goal) -> Panel | None:
 
 def assignment_panel(assignment: Assignment) -> Panel | None:
     return _panel(
-        Dialogue.objects.filter(
-            Q(assignments=assignment) | Q(budgets__proposals__assignments=assignment)
-        ).distinct(),
+        _public(assignment, _of_assignment(assignment)),
         _("Dialoger med invånare"),
         Q(assignments=assignment),
     )
@@ -76,9 +86,12 @@ def assignment_panel(assignment: Assignment) -> Panel | None:
 
 def organisation_panel(organisation: Any) -> Panel | None:
     return _panel(
-        Dialogue.objects.filter(
-            Q(responsible_board=organisation) | Q(affected_organisations=organisation)
-        ).distinct(),
+        _public(
+            organisation,
+            Dialogue.objects.filter(
+                Q(responsible_board=organisation) | Q(affected_organisations=organisation)
+            ).distinct(),
+        ),
         _("Dialoger med invånare"),
         Q(responsible_organisation=organisation),
     )
@@ -87,12 +100,12 @@ def organisation_panel(organisation: Any) -> Panel | None:
 # --- "Ni sa — vi gjorde" on goal and assignment pages -------------------------------------------
 
 
-def _loop(dialogues: DialogueQuerySet) -> list[LoopItem]:
-    """One query: each public dialogue's result (what residents said) and its feedback (what
+def _loop(dialogues: list[Dialogue]) -> list[LoopItem]:
+    """Each public dialogue's result (what residents said) and its feedback (what
     the municipality decided with it), or the date feedback is promised for."""
     items: list[LoopItem] = []
     today = timezone.localdate()
-    for dialogue in dialogues.public().order_by("-starts_on", "-pk")[:PANEL_LIMIT]:
+    for dialogue in dialogues[:PANEL_LIMIT]:
         url = dialogue.get_absolute_url()
         if dialogue.feedback_published:
             items.append(
@@ -148,12 +161,14 @@ def _loop(dialogues: DialogueQuerySet) -> list[LoopItem]:
 
 
 def goal_loop(goal: Goal) -> list[LoopItem]:
-    return _loop(Dialogue.objects.filter(goals=goal))
+    return _loop(_public(goal, Dialogue.objects.filter(goals=goal)))
 
 
 def assignment_loop(assignment: Assignment) -> list[LoopItem]:
-    return _loop(
-        Dialogue.objects.filter(
-            Q(assignments=assignment) | Q(budgets__proposals__assignments=assignment)
-        ).distinct()
-    )
+    return _loop(_public(assignment, _of_assignment(assignment)))
+
+
+def _of_assignment(assignment: Assignment) -> DialogueQuerySet:
+    return Dialogue.objects.filter(
+        Q(assignments=assignment) | Q(budgets__proposals__assignments=assignment)
+    ).distinct()

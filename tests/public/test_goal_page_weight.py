@@ -1,0 +1,86 @@
+"""The demo's goal page /plan/2023/mal/4/ as a resident on a phone gets it (issue 13): rendered
+without any cache, with every app's panels, its weight after brotli — compressed exactly as the
+public response cache compresses it (insyn.core.public_cache.make_entry) — and its queries.
+
+Bytes are deterministic for the same demo, so they can be pinned (times cannot: no timed tests).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from insyn.core import registry
+from insyn.core.public_cache import make_entry
+
+# The real panels of every app (tests/public/conftest.py swaps in a test provider).
+REAL_PANELS = {kind: dict(providers) for kind, providers in registry._panels.items()}
+GOAL_PAGE = "/plan/2023/mal/4/"
+ASSIGNMENT_PAGE = "/plan/2023/mal/4/uppdrag/20/"
+
+# Brotli bytes of the demo's goal page. The target of issue 13 is 15 KB; on 2026-12-04 the page
+# went from 18,292 bytes to 17,066 (charts with SVG markers and whole-pixel coordinates, one
+# grid path, no template indentation): what is left is mostly the text itself — the twelve
+# assignments' descriptions and assessments alone are 6.8 KB — see docs/benchmarks.md.
+GOAL_PAGE_MAX_BROTLI = 17_300
+GOAL_PAGE_MAX_QUERIES = 20  # 26 before
+ASSIGNMENT_PAGE_MAX_QUERIES = 15  # 18 before
+
+
+@pytest.fixture(autouse=True)
+def _real_panels(monkeypatch, settings):
+    monkeypatch.setattr(registry, "_panels", {k: dict(v) for k, v in REAL_PANELS.items()})
+    settings.INSYN_PUBLIC_CACHE = False  # rendered, never served from the cache
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The Uppsala demo, loaded once for the module and rolled back afterwards."""
+    from django.conf import settings
+
+    media_root = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+    settings.MEDIA_ROOT = media_root
+
+
+def render(client, url: str) -> tuple[bytes, int]:
+    client.get(url)  # warm what every page shares (the municipality)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    assert "Content-Encoding" not in response  # Insyn compresses only what the cache stores
+    return make_entry(response, "v")["br"], len(ctx)
+
+
+def test_the_goal_page_is_light_on_a_phone(client, demo, db):
+    compressed, _queries = render(client, GOAL_PAGE)
+    html = make_entry(client.get(GOAL_PAGE), "v")
+    assert len(compressed) <= GOAL_PAGE_MAX_BROTLI, len(compressed)
+    assert html["length"] > 4 * len(compressed)  # it is the whole page, compressed
+    # Nothing left out to get there: every section is on the page.
+    text = client.get(GOAL_PAGE).content.decode()
+    for section in (
+        'id="status-heading"',
+        'id="description-heading"',
+        'id="assignments-heading"',
+        'id="indikatorer-rubrik"',
+        'id="dialogue-panel-heading"',
+        'id="feedback-panel-heading"',
+        'id="loop-heading"',
+        "Beskrivning av uppdraget",
+        "Visa värdena som tabell",
+    ):
+        assert section in text, section
+
+
+def test_the_demo_pages_cost_a_bounded_number_of_queries(client, demo, db):
+    assert render(client, GOAL_PAGE)[1] <= GOAL_PAGE_MAX_QUERIES
+    assert render(client, ASSIGNMENT_PAGE)[1] <= ASSIGNMENT_PAGE_MAX_QUERIES
