@@ -7,13 +7,16 @@ drafts and returned reports never are. Public URLs serve published periods only 
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from insyn.core import params, spreadsheets
@@ -30,6 +33,22 @@ from insyn.goals.selectors import corrections_for_period, goal_summary
 from insyn.goals.services import BulkRow, BulkUploadError
 
 STATUS_LABELS = {s.value: str(s.label) for s in Status}
+
+
+def in_site_language[F: Callable[..., Any]](function: F) -> F:
+    """The period's files (PDF, XLSX, CSV, the reporting template) are the municipality's
+    Swedish documents, with Swedish columns that uploads read back: written in the site's
+    language whatever the person downloading them chose (else an English visitor's PDF mixed
+    English status labels and headings into a Swedish document)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 # Accepted in uploads: the Swedish label (any case) or the code.
 STATUS_BY_TEXT = {
     **{str(s.label).lower(): s.value for s in Status},
@@ -169,6 +188,7 @@ def _rows(period: FollowUpPeriod) -> list[list[str]]:
     return rows
 
 
+@in_site_language
 def export_csv(period: FollowUpPeriod) -> bytes:
     """UTF-8 with a byte-order mark (so Excel shows å, ä, ö), comma-separated, one row per
     assignment; text that would start a formula is neutralised (insyn.core.spreadsheets)."""
@@ -180,6 +200,7 @@ def _autosize(sheet: Any, widths: dict[str, int]) -> None:
         sheet.column_dimensions[column].width = width
 
 
+@in_site_language
 def export_xlsx(period: FollowUpPeriod) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -250,6 +271,7 @@ def export_xlsx(period: FollowUpPeriod) -> bytes:
     return spreadsheets.save_workbook(workbook)
 
 
+@in_site_language
 def export_pdf(period: FollowUpPeriod, *, base_url: str = "") -> bytes:
     """A printable report: cover, table of contents with page numbers, one section per goal,
     the status legend, and page numbers in the footer (WeasyPrint)."""
@@ -259,6 +281,7 @@ def export_pdf(period: FollowUpPeriod, *, base_url: str = "") -> bytes:
     return HTML(string=html, base_url=base_url or None).write_pdf()
 
 
+@in_site_language
 def period_pdf_html(period: FollowUpPeriod) -> str:
     return render_to_string(
         "goals/export/period_pdf.html",
@@ -275,6 +298,7 @@ def period_pdf_html(period: FollowUpPeriod) -> str:
 # --- Bulk reporting ------------------------------------------------------------------------------
 
 
+@in_site_language
 def bulk_template(period: FollowUpPeriod, organisation_ids: set[int]) -> bytes:
     """The organisation's editable reports of the period as an XLSX to fill in."""
     from openpyxl import Workbook

@@ -271,3 +271,27 @@ def test_it_never_turns_a_reporters_text_into_a_spreadsheet_formula(world, clien
     )
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert "'" + stored in rows[1]
+
+
+def test_the_files_stay_swedish_documents_when_english_is_chosen(world, client):
+    """An English visitor downloads the same Swedish files (the PDF is <html lang="sv">, the
+    columns are read back by uploads): no English status label, heading or summary mixed in."""
+    publish(world)
+    client.cookies["django_language"] = "en"
+    csv_text = client.get(
+        reverse("goals_export:period", args=[world.period.pk, "csv"])
+    ).content.decode("utf-8-sig")
+    assert "Försenat" in csv_text and "Delayed" not in csv_text
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(reverse("goals_export:period", args=[world.period.pk, "xlsx"])).content
+        )
+    )
+    goals = list(workbook["Mål"].iter_rows(values_only=True))
+    assert goals[1][3] == "Grön" and "Ett av kommunfullmäktiges två uppdrag" in goals[1][4]
+    from django.utils import translation
+
+    with translation.override("en"):
+        html = period_pdf_html(world.period)
+        assert world.assignments[0].heading.startswith("Assignment")  # pages follow English
+    assert "Uppdrag 1" in html and "Assignment" not in html and "Delayed" not in html
