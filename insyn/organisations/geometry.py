@@ -210,7 +210,10 @@ def covers(geometry: dict, lat: float, long: float) -> bool:
 
 def area_m2(geometry: dict) -> float:
     """Approximate area in m² (equal-area enough for ranking districts by size)."""
-    geom = _shape(geometry)
+    return _area_m2(_shape(geometry))
+
+
+def _area_m2(geom: Any) -> float:
     lat = (geom.bounds[1] + geom.bounds[3]) / 2
     scale = (math.pi / 180 * EARTH_RADIUS_M) ** 2 * math.cos(math.radians(lat))
     return geom.area * scale
@@ -220,6 +223,26 @@ def centroid(geometry: dict) -> tuple[float, float]:
     """(lat, long) of a point guaranteed inside the shape (for labels and markers)."""
     p = _shape(geometry).representative_point()
     return p.y, p.x
+
+
+def covering(items: Iterable[Any], lat: float, long: float) -> list[Any]:
+    """Those of `items` (with `geometry`, `order` and `name`) whose shape covers one point,
+    smallest first, then by `order` and name — DistrictIndex's answer for a single point, from
+    the prepared shapes kept between calls instead of shapes and a tree built afresh (every
+    fault report is routed this way)."""
+    point = Point(long, lat)
+    found = []
+    for item in items:
+        if not getattr(item, "geometry", None):
+            continue
+        try:
+            geom = _shape(item.geometry)
+            if geom.covers(point):
+                found.append(((_area_m2(geom), item.order, item.name), item))
+        except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException):
+            continue
+    found.sort(key=lambda entry: entry[0])
+    return [item for _key, item in found]
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from insyn.core.publication import publication_version
-from insyn.organisations.geometry import DistrictIndex, box_around, distance_m
+from insyn.organisations.geometry import DistrictIndex, box_around, covering, distance_m
 from insyn.organisations.models import (
     BOARD_KINDS,
     District,
@@ -78,7 +78,7 @@ def districts_at(lat: float, long: float) -> list[District]:
     candidates = District.objects.filter(
         min_lat__lte=lat, max_lat__gte=lat, min_long__lte=long, max_long__gte=long
     )
-    return DistrictIndex(candidates).candidates(lat, long)
+    return covering(candidates, lat, long)
 
 
 def district_at(lat: float, long: float) -> District | None:

@@ -15,6 +15,7 @@ from insyn.organisations.geometry import (
     DistrictIndex,
     GeometryError,
     box_around,
+    covering,
     covers,
     crs_from_name,
     distance_m,
@@ -117,6 +118,32 @@ def test_index_multipolygon_border_and_smallest_first():
     assert index.candidates(59.5, 17.5) == [west, east]
     assert index.find(59.5, 17.5) is west
     assert index.find(61, 17.2) is None
+
+
+def test_covering_one_point_answers_like_the_index():
+    """Routing a single report (geometry.covering, cached prepared shapes) and the index built
+    for many points agree: border, nesting, a hole in a multipolygon, no shape, a bad shape."""
+    west = _d("Väst", rectangle(59.0, 60.0, 17.0, 17.5))
+    east = _d("Öst", rectangle(59.0, 60.0, 17.5, 18.0), order=1)
+    inner = _d("Servicområde", rectangle(59.4, 59.6, 17.1, 17.3), order=5)
+    islands = _d(
+        "Öarna",
+        {
+            "type": "MultiPolygon",
+            "coordinates": [
+                [[[18.1, 59.1], [18.2, 59.1], [18.2, 59.2], [18.1, 59.2], [18.1, 59.1]]],
+                [[[18.3, 59.3], [18.4, 59.3], [18.4, 59.4], [18.3, 59.4], [18.3, 59.3]]],
+            ],
+        },
+    )
+    broken = _d("Trasig", {"type": "Polygon", "coordinates": "inte koordinater"})
+    districts = [west, east, inner, islands, _d("Utan form", None), broken]
+    index = DistrictIndex(districts)
+    points = [(59.5, 17.2), (59.5, 17.5), (59.5, 17.8), (59.15, 18.15), (59.25, 18.25), (61, 17)]
+    for lat, long in points:
+        assert covering(districts, lat, long) == index.candidates(lat, long)
+    assert covering(districts, 59.5, 17.2) == [inner, west]  # the smaller one first
+    assert covering(districts, 59.5, 17.5) == [west, east]
 
 
 @pytest.mark.parametrize(
