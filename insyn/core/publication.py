@@ -60,6 +60,7 @@ PRIVATE_MODELS: set[str] = {
     "dialogue.postreport",
     "dialogue.proposalreport",
     "feedback.casefollower",
+    "goals.goalfollower",
     "feedback.casenumbercounter",
     "feedback.open311apikey",
     "feedback.answertemplate",

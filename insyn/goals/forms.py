@@ -1,10 +1,12 @@
-"""Forms of the staff pages. They only parse input; rules live in insyn.goals.services."""
+"""Forms of the staff pages and of following a goal. They only parse input; rules live in
+insyn.goals.services and insyn.goals.following."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from insyn.core.forms import NoticeFrequencyForm
 from insyn.goals.models import (
     FollowUpPeriod,
     Goal,
@@ -174,3 +176,30 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Ifylld mall (.xlsx)"), error_messages={"required": _("Välj en fil att ladda upp.")}
     )
+
+
+class GoalFollowForm(NoticeFrequencyForm):
+    """Follow a goal: the address (a resident) and how often; `website` is the honeypot.
+    A signed-in staff member's form drops the address and the honeypot (`for_staff`)."""
+
+    email = forms.EmailField(
+        label=_("Din e-postadress"),
+        max_length=254,
+        help_text=_("Vi skickar en länk dit. Du bekräftar med en knapp på sidan bakom länken."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Ange din e-postadress."),
+            "invalid": _("Skriv e-postadressen som namn@exempel.se."),
+        },
+    )
+    field_order = ["email", "frequency", "website"]
+
+    def __init__(self, *args, for_staff: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["frequency"].error_messages["required"] = _("Välj hur ofta du vill få e-post.")
+        if for_staff:
+            del self.fields["email"]
+            del self.fields["website"]
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))

@@ -557,3 +557,38 @@ class Correction(models.Model):
         """Shown to the public only for a published period (CorrectionQuerySet.public); a
         correction is made to published periods only, so this guards the rule, not a state."""
         return self.period.is_published
+
+
+class GoalFollower(models.Model):
+    """An e-mail address that follows a goal (insyn.goals.following): told when a follow-up of
+    the goal is published or corrected and when a dialogue linked to it publishes its feedback,
+    at once or in the address's daily or weekly digest (insyn.core.notices). A resident's row
+    counts only once confirmed through the link sent to the address; a signed-in staff member's
+    is confirmed at once. Never shown publicly (publication.PRIVATE_MODELS)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(_("e-postadress"))
+    # A random value the signed confirmation and unsubscribe links carry: a link fits only
+    # this row, never a later one that reuses its id.
+    secret = models.CharField(max_length=32)
+    # The frequency asked for when following; applied to the address when it is confirmed.
+    frequency = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=10, default="sv")  # of the notices to this row
+    created_at = models.DateTimeField()
+    asked_at = models.DateTimeField()  # when the confirmation link was last sent
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("följare av mål")
+        verbose_name_plural = _("följare av mål")
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "email"], name="unique_goal_follower"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: {self.email}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

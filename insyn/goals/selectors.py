@@ -521,6 +521,11 @@ class GoalPage:
         )
 
 
+def goal_at(year: int, number: str) -> Goal | None:
+    """The goal at its public address (the goal page shows any goal of a plan)."""
+    return Goal.objects.select_related("plan").filter(plan__year=year, number=number).first()
+
+
 def goal_page(
     year: int,
     number: str,

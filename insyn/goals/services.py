@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from insyn.core.errors import ServiceError
-from insyn.goals import indexing, notifications
+from insyn.goals import following, indexing, notifications
 from insyn.goals.models import (
     Assignment,
     AssignmentKind,
@@ -508,6 +508,7 @@ def _record_correction(
     )
     _as_history_user(correction, by).save()
     _index(period)
+    following.correction_published(correction)
     return correction
 
 
@@ -620,6 +621,7 @@ def period_publish(*, period: FollowUpPeriod, by: Any) -> FollowUpPeriod:
     given.published_on = period.published_on
     _index(period)
     notifications.period_published(period)
+    following.period_published(period)
     return period
 
 

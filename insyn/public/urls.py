@@ -10,6 +10,15 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("plan/<int:year>/", views.plan, name="plan"),
     path("plan/<int:year>/mal/<str:number>/", views.goal, name="goal"),
+    # Following a goal by e-mail: pages of their own (the goal page is cached and carries no form).
+    path("plan/<int:year>/mal/<str:number>/folj/", views.goal_follow, name="goal_follow"),
+    path(
+        "plan/<int:year>/mal/<str:number>/folj/skickat/",
+        views.goal_follow_sent,
+        name="goal_follow_sent",
+    ),
+    path("folj-mal/<str:token>/", views.goal_follow_confirm, name="goal_follow_confirm"),
+    path("folj-mal/<str:token>/avsluta/", views.goal_unfollow, name="goal_unfollow"),
     path(
         "plan/<int:year>/mal/<str:number>/uppdrag/<slug:slug>/",
         views.assignment,

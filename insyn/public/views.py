@@ -8,16 +8,21 @@ import datetime as dt
 from collections import OrderedDict
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
-from insyn.core import params
-from insyn.goals import selectors
-from insyn.goals.models import GoalStatus, Plan, Trend
+from insyn.core import notices, params
+from insyn.core.errors import ServiceError, add_to_form
+from insyn.goals import following, selectors
+from insyn.goals.forms import GoalFollowForm
+from insyn.goals.models import Goal, GoalStatus, Plan, Trend
 from insyn.goals.selectors import (
     corrections_for_assignment,
     corrections_for_goal,
@@ -291,3 +296,189 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             "last_updated": ACCESSIBILITY_STATEMENT_DATE,
         },
     )
+
+
+# --- Following a goal by e-mail (insyn.goals.following) ------------------------------------------
+# The goal page only links here: it is stored whole in the public response cache and must carry
+# no form and no token. These pages are personal (a form with a CSRF token, an address, a link's
+# token): never cached, never indexed, never leaked by referrer. Every POST is rate-limited.
+
+FOLLOW_RATE = "20/h"
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    # Not "no-referrer": a browser then sends `Origin: null` with the page's own forms, which the
+    # CSRF check refuses. "same-origin" keeps the link's token from every other site.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return _private(render(request, "429.html", status=429))
+
+
+def _followed_goal(year: int, number: str) -> Goal:
+    goal = selectors.goal_at(year, number)
+    if goal is None:
+        raise Http404(_("Målet finns inte."))
+    return goal
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=FOLLOW_RATE, method="POST", block=False)
+def goal_follow(request: HttpRequest, year: int, number: str) -> HttpResponse:
+    """Follow a goal: a resident gives an address and how often (a confirmation link is
+    e-mailed); a signed-in staff member just chooses how often, or stops following."""
+    if request.method == "POST" and getattr(request, "limited", False):
+        return _too_many(request)
+    goal = _followed_goal(year, number)
+    staff = request.user.is_authenticated
+    current = following.staff_follower(goal, request.user) if staff else None
+    email = getattr(request.user, "email", "") if staff else ""
+    initial = {"frequency": notices.frequency_of(email) if email else "immediate"}
+    form = GoalFollowForm(request.POST or None, initial=initial, for_staff=staff)
+    status = 200
+    if request.method == "POST":
+        if staff and request.POST.get("action") == "stop":
+            if current is not None:
+                following.unfollow(follower=current)
+            messages.success(request, _("Du följer inte längre målet."))
+            return _private(redirect("public:goal_follow", year=year, number=number))
+        if form.is_valid() and not form.is_spam():
+            try:
+                if staff:
+                    following.follow_as_staff(
+                        goal=goal, user=request.user, frequency=form.cleaned_data["frequency"]
+                    )
+                else:
+                    following.follow(
+                        goal=goal,
+                        email=form.cleaned_data["email"],
+                        frequency=form.cleaned_data["frequency"],
+                    )
+            except ServiceError as exc:
+                add_to_form(form, exc)
+            else:
+                if staff:
+                    messages.success(request, _("Du följer målet."))
+                    return _private(redirect("public:goal_follow", year=year, number=number))
+                # The same answer whether or not the address already follows (no probing).
+                return _private(redirect("public:goal_follow_sent", year=year, number=number))
+        if form.is_spam():
+            form.add_error("website", _("Det här fältet ska vara tomt."))
+        status = 400
+    return _private(
+        render(
+            request,
+            "public/goal_follow.html",
+            {
+                "goal": goal,
+                "form": form,
+                "staff": staff,
+                "staff_email": email,
+                "current": current,
+                "last_updated": timezone.now(),
+                "nav": "goals",
+            },
+            status=status,
+        )
+    )
+
+
+@require_GET
+def goal_follow_sent(request: HttpRequest, year: int, number: str) -> HttpResponse:
+    goal = _followed_goal(year, number)
+    return _private(
+        render(
+            request,
+            "public/goal_follow_sent.html",
+            {"goal": goal, "last_updated": timezone.now(), "nav": "goals"},
+        )
+    )
+
+
+def _follow_page(
+    request: HttpRequest, follower: Any, *, token: str, stopping: bool
+) -> HttpResponse:
+    return _private(
+        render(
+            request,
+            "public/goal_follow_link.html",
+            {
+                "follower": follower,
+                "goal": follower.goal,
+                "token": token,
+                "stop_token": following.unsubscribe_token(follower),
+                "frequency": dict(GoalFollowForm.base_fields["frequency"].choices).get(
+                    follower.frequency, ""
+                ),
+                "stopping": stopping,
+                "last_updated": timezone.now(),
+                "nav": "goals",
+            },
+        )
+    )
+
+
+def _bad_link(request: HttpRequest) -> HttpResponse:
+    return _private(
+        render(
+            request,
+            "public/goal_follow_done.html",
+            {
+                "title": _("Länken fungerar inte"),
+                "text": _(
+                    "Länken är för gammal eller felaktig, eller så är följandet redan avslutat. "
+                    "Börja om från målets sida."
+                ),
+                "last_updated": timezone.now(),
+            },
+            status=400,
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=FOLLOW_RATE, method="POST", block=False)
+def goal_follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation link's page: one button confirms (a mail scanner that opens the link
+    confirms nothing), another stops and deletes the address."""
+    if request.method == "POST" and getattr(request, "limited", False):
+        return _too_many(request)
+    follower = following.follower_by_confirm_token(token)
+    if follower is None:
+        return _bad_link(request)
+    if request.method == "POST":
+        following.confirm(follower=follower)
+        messages.success(request, _("Klart! Du följer nu målet."))
+        return _private(redirect("public:goal_follow_confirm", token=token))
+    return _follow_page(request, follower, token=token, stopping=False)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=FOLLOW_RATE, method="POST", block=False)
+def goal_unfollow(request: HttpRequest, token: str) -> HttpResponse:
+    """The stop link in every notice: GET shows one button, POST deletes the follow and the
+    address. Answers the same for a follow already gone."""
+    if request.method == "POST" and getattr(request, "limited", False):
+        return _too_many(request)
+    follower = following.follower_by_unsubscribe_token(token)
+    if request.method == "POST" or follower is None:
+        if follower is not None:
+            following.unfollow(follower=follower)
+        return _private(
+            render(
+                request,
+                "public/goal_follow_done.html",
+                {
+                    "title": _("Du följer inte målet"),
+                    "text": _(
+                        "Du får ingen mer e-post om målet, och vi har raderat din adress för det."
+                    ),
+                    "last_updated": timezone.now(),
+                },
+            )
+        )
+    return _follow_page(request, follower, token=token, stopping=True)

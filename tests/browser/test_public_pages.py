@@ -185,3 +185,40 @@ def test_printing_hides_the_menu_and_opens_every_details(page, live_server, worl
         "getComputedStyle(document.querySelector('main .assignment-title a'), '::after').content"
     )
     assert "/uppdrag/" in after  # the URL is printed next to the link
+
+
+def test_following_a_goal_works_and_every_step_passes_axe(page, live_server, world):
+    """The goal page links to its own follow page (the goal page is cached and has no form):
+    errors, the 'check your e-mail' page, and the confirmation link's page with its button."""
+    from insyn.goals import following
+    from insyn.goals.models import GoalFollower
+
+    goal = world.goals[0]
+    page.goto(live_server.url + goal.get_absolute_url())
+    page.get_by_role("link", name="Följ målet").click()
+    page.wait_for_url("**/folj/")
+    assert page.locator("h1").count() == 1
+    assert_accessible(page)
+    assert_no_page_errors(page)  # before the form's own 400 answer below
+    page.get_by_role("button", name="Skicka länken").click()
+    assert page.get_by_text("Ange din e-postadress.").first.is_visible()
+    assert_accessible(page)  # the error state
+    page.get_by_label("Din e-postadress").fill("granne@example.org")
+    page.get_by_label("En sammanfattning per dag").check()
+    page.get_by_role("button", name="Skicka länken").click()
+    page.wait_for_url("**/folj/skickat/")
+    assert_accessible(page)
+    follower = GoalFollower.objects.get(email="granne@example.org")
+    page.goto(following.confirm_url(follower).replace(_site_url(), live_server.url))
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, följ målet").click()
+    page.get_by_text("Klart! Du följer nu målet.").wait_for()
+    assert_accessible(page)
+    follower.refresh_from_db()
+    assert follower.is_confirmed
+
+
+def _site_url() -> str:
+    from django.conf import settings
+
+    return settings.SITE_URL.rstrip("/")

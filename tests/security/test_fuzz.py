@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 FUZZ_PARAMS = {
     # read with request.GET/POST.get or insyn.core.params
     *[
+        "action",
         "api_key",
         "category",
         "dialog",

@@ -53,6 +53,7 @@ from insyn.dialogue.models import (
 )
 from insyn.feedback import services as feedback_services
 from insyn.feedback.models import Kind, PublicState
+from insyn.goals import following
 from insyn.goals.models import Report, ReportState, Status
 from tests.dialogue.factories import (
     BudgetFactory,
@@ -130,6 +131,9 @@ MAY_SEE: dict[str, set[str]] = {
     "PRIV-REPORT-DRAFT": {"admin", "compiler", "reporter"},
     "PRIV-RETURN-COMMENT": {"admin", "compiler", "reporter"},
     "PRIV-UNPUBLISHED-PERIOD": {"admin", "compiler", "reader", "reporter_foreign"},
+    # an address that follows a goal: on no page but the administrator's outbox of every
+    # e-mail (its confirmation link was e-mailed to it)
+    "priv-goal-follower-mail": {"admin"},
 }
 
 MUST_FIND = {
@@ -233,6 +237,10 @@ def make_world_with_markers() -> dict[str, Any]:
     Subscription.objects.create(
         dialogue=dialogue, email="priv-subscriber-mail@example.org", confirmed_at=timezone.now()
     )
+    goal_follower = following.follow(
+        goal=w.goals[0], email="priv-goal-follower-mail@example.org", frequency="daily"
+    )
+    following.confirm(follower=goal_follower)
 
     survey = SurveyFactory(dialogue=dialogue)
     question = Question.objects.create(survey=survey, kind=QuestionKind.TEXT, text="Vad tycker du?")

@@ -186,6 +186,13 @@ PUBLIC_POSTS: dict[str, Post] = {
     ),
     "feedback:alert_confirm": Post(),
     "feedback:alert_unsubscribe": Post(),
+    # Following a goal: asking (any address), confirming and stopping by a link's token.
+    "public:goal_follow": Post(
+        kwargs=lambda s: {"year": s.goal.plan.year, "number": s.goal.number},
+        data=lambda s, n: {"email": f"foljare{n}@example.org", "frequency": "daily"},
+    ),
+    "public:goal_follow_confirm": Post(),
+    "public:goal_unfollow": Post(),
     # Open311: POSTs need an API key and are limited per key (GETs per address).
     "open311:requests": Post(kwargs=lambda s: {"fmt": "json"}, api_key=True),
     "open311:updates": Post(kwargs=lambda s: {"fmt": "json"}, api_key=True),

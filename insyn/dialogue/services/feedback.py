@@ -26,6 +26,7 @@ from insyn.dialogue.models import (
 )
 from insyn.dialogue.services.common import _absolute, _as_history_user
 from insyn.dialogue.services.subscriptions import UNSUBSCRIBE_SALT
+from insyn.goals import following
 
 
 @transaction.atomic
@@ -100,18 +101,45 @@ def _notify_feedback(dialogue: Dialogue) -> int:
     key = f"dialogue:{dialogue.pk}:feedback"
     queued = 0
     notified: set[str] = set()
+    told: list[str] = []
     for sub in dialogue.subscriptions.filter(confirmed_at__isnull=False):
         token = signing.dumps(sub.pk, salt=UNSUBSCRIBE_SALT)
         link = _absolute(reverse("dialogue:unsubscribe", args=[token]))
         text = body + "\n" + _("Avsluta prenumerationen: %(link)s\n") % {"link": link}
         notified.add(normalised_email(sub.email))
+        told.append(sub.email)
         queued += notify(sub.email, subject, text, dedupe_key=key)
     for email in participant_emails(dialogue):
         if normalised_email(email) in notified:
             continue
         notified.add(normalised_email(email))
+        told.append(email)
         queued += notify(email, subject, body, dedupe_key=key)
-    return queued
+    return queued + _notify_goal_followers(dialogue, told={e.strip().lower() for e in told})
+
+
+def _notify_goal_followers(dialogue: Dialogue, *, told: set[str]) -> int:
+    """Those who follow a goal the dialogue is linked to (directly or through one of the
+    goal's assignments), unless already told as subscribers or participants."""
+    goal_ids = set(dialogue.goals.values_list("pk", flat=True))
+    goal_ids |= set(dialogue.assignments.values_list("goal_id", flat=True))
+    if not goal_ids:
+        return 0
+
+    def compose(goal: Any) -> tuple[str, str]:
+        intro = _("Dialogen är kopplad till %(goal)s, som du följer.") % {"goal": goal}
+        return (
+            _("Återkoppling: %(title)s") % {"title": dialogue.title},
+            intro + "\n\n" + _feedback_body(dialogue),
+        )
+
+    return following.notify_followers(
+        goal_ids,
+        compose,
+        key=f"dialogue:{dialogue.pk}:feedback",
+        url=_absolute(dialogue.get_absolute_url()),
+        skip=told,
+    )
 
 
 def participant_emails(dialogue: Dialogue) -> list[str]:

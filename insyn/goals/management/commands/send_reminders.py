@@ -3,14 +3,15 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from insyn.goals import notifications
+from insyn.goals import following, notifications
 from insyn.goals.models import FollowUpPeriod, PeriodState
 
 
 class Command(BaseCommand):
     help = (
         "Köar påminnelser 7 och 1 dagar före sista rapporteringsdag till dem som inte har "
-        "lämnat in (kör dagligen från cron; samma påminnelse skickas aldrig två gånger)."
+        "lämnat in (kör dagligen från cron; samma påminnelse skickas aldrig två gånger), och "
+        "raderar önskemål om att följa ett mål som inte har bekräftats inom en vecka."
     )
 
     def add_arguments(self, parser):
@@ -24,4 +25,5 @@ class Command(BaseCommand):
         queued = 0
         for period in FollowUpPeriod.objects.filter(state=PeriodState.OPEN, deadline__isnull=False):
             queued += notifications.deadline_reminders(period, today=day)
-        self.stdout.write(f"Köade {queued} påminnelser.")
+        deleted = following.delete_unconfirmed()
+        self.stdout.write(f"Köade {queued} påminnelser. Raderade {deleted} obekräftade följare.")
