@@ -63,7 +63,10 @@ def _private(response: HttpResponse) -> HttpResponse:
     """Pages behind a private link: never cached, never indexed, never leaked by referrer."""
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": under no-referrer a browser sends `Origin: null` with
+    # the page's own forms (confirm an alert, stop following, "fixed?"), which the CSRF check
+    # refuses; same-origin still keeps the link's token from every other site.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

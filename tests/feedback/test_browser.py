@@ -330,3 +330,32 @@ def test_public_map_asks_per_viewport_and_draws_server_clusters(
         assert again.value.url != asked.value.url
     finally:
         context.close()
+
+
+def test_the_buttons_of_pages_behind_a_private_link_work_in_a_browser(setup, page, live_server):
+    """An area alert's confirmation page and the tracking page post their own forms. Their
+    referrer policy must let the browser send the page's origin: under `no-referrer` Chromium
+    sends `Origin: null`, which Django's CSRF check refuses with 403 (the test client sends no
+    Origin, so only a browser shows it)."""
+    from insyn.feedback import alerts
+
+    subscription = alerts.subscribe(email="g@example.org", district=setup.gottsunda)
+    page.goto(live_server.url + f"/synpunkter/bevaka/{subscription.token}/")
+    page.get_by_role("button", name="Bekräfta bevakningen").click()
+    expect(page.get_by_text("Tack! Bevakningen gäller nu.").first).to_be_visible()
+    subscription.alert.refresh_from_db()
+    assert subscription.alert.confirmed_at is not None
+
+    receipt = services.create_case(
+        kind=Kind.FAULT,
+        category=setup.potholes,
+        description="Hål i cykelbanan",
+        lat=CENTRUM[0],
+        long=CENTRUM[1],
+        address_text="Kungsgatan 40",
+        contact_email="anna@example.org",
+    )
+    page.goto(live_server.url + f"/synpunkter/arende/{receipt.token}/")
+    page.locator("form.unfollow button").click()
+    expect(page.get_by_text("Du får inte längre e-post om det här ärendet.").first).to_be_visible()
+    assert not receipt.case.followers.filter(email="anna@example.org", notify=True).exists()

@@ -133,7 +133,9 @@ def test_tracking_page_is_not_cached_or_indexed(setup, client):
     response = client.get(f"/synpunkter/arende/{receipt.token}/")
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    # The token never leaves the site; same-origin (not no-referrer) so that the page's own
+    # buttons keep their Origin for the CSRF check (test_browser: private link buttons).
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_photos_public_only_when_published_and_not_hidden(setup, client):
