@@ -1,10 +1,11 @@
 """Every staff page a role may open, in Swedish and in English: no raw Python values
-(timedelta reprs, "None", datetime reprs, Django's English empty choice) and, in English, none of
-the staff layout's Swedish and no Swedish in the page's own words: the text of headings, labels,
-buttons, table headers, legends, captions, summaries and navigation, after taking out every text
-stored in the database (goal texts, names, titles are Swedish data by nature). URLs come from the URL configuration (tests/test_authz_matrix.py's
-walk); goals objects from its OBJECT_URLS, other parameters are skipped (covered by the
-authorization matrices)."""
+(timedelta reprs, "None", datetime reprs, Django's English empty choice); none of the staff
+layout's words in the other language; and no word of the other language in the page's own
+words (title, headings, labels, buttons, table headers, legends, captions, summaries, navigation)
+once every text stored in the database is taken out (goal texts, names and titles are Swedish
+data by nature). URLs come from the URL configuration (tests/test_authz_matrix.py's walk);
+goals objects from its OBJECT_URLS, other parameters are skipped (covered by the authorization
+matrices)."""
 
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ CHROME = (
     "nav",
     "dt",
     "option",
+    "title",
 )
 WORD = re.compile(r"[^\W\d_]+")
 
@@ -361,6 +363,7 @@ def test_the_chrome_checker_finds_swedish_words_but_not_data():
     data = ["Öka tryggheten i Gottsunda"]
     assert swedish_in_chrome("<h1>Rapporter att lämna</h1>", data)
     assert swedish_in_chrome("<button>Spara</button>", data)
+    assert swedish_in_chrome("<title>Mina rapporter – Insyn</title>", data)
     assert swedish_in_chrome('<input type="submit" value="Skicka">', data)
     assert swedish_in_chrome("<th>Status och bedömning</th>", data)
     assert swedish_in_chrome("<nav><a href='/'>Logga ut</a></nav>", data)
