@@ -388,23 +388,13 @@ def map_view(
         qs = qs.filter(lat__gte=south, lat__lte=north, long__gte=west, long__lte=east)
         # Points or clusters? A count that stops at the limit, from the index alone.
         if qs.order_by().values("lat")[: MAP_POINT_LIMIT + 1].count() <= MAP_POINT_LIMIT:
-            found = list(
-                qs.order_by().values_list(
-                    "lat", "long", "number", "category_id", "status", "created_at", "pk"
-                )
-            )
-            return {**_map_payload(_points(found)), "clusters": []}
+            return {**_map_payload(_points(qs)), "clusters": []}
     else:  # an old client: the grid over where the cases are
         extent = qs.aggregate(
             n=Count("*"), s=Min("lat"), n_=Max("lat"), w=Min("long"), e=Max("long")
         )
         if extent["n"] <= MAP_POINT_LIMIT:
-            found = list(
-                qs.order_by().values_list(
-                    "lat", "long", "number", "category_id", "status", "created_at", "pk"
-                )
-            )
-            return {**_map_payload(_points(found)), "clusters": []}
+            return {**_map_payload(_points(qs)), "clusters": []}
         bbox = (
             extent["w"],
             extent["s"],
@@ -431,11 +421,17 @@ def map_view(
     }
 
 
-def _points(found: list[tuple[Any, ...]]) -> list[list[Any]]:
-    """Map rows, newest first (as ORDER BY -created_at, -id would give them)."""
+def _points(qs: QuerySet[Case]) -> list[list[Any]]:
+    """Map rows of at most MAP_POINT_LIMIT cases, newest first (as ORDER BY -created_at, -id
+    would give them; sorted here, so that the database reads only the viewport's index)."""
+    found = list(
+        qs.order_by().values_list(
+            "lat", "long", "number", "category_id", "status", "created_at", "pk"
+        )
+    )
     found.sort(key=lambda row: (row[5], row[6]), reverse=True)
     return [
-        [round(lat, 5), round(long, 5), number, str(category), status]
+        [round(lat, 5), round(long, 5), number, str(category), status]  # type: ignore[arg-type]
         for lat, long, number, category, status, _created, _pk in found
     ]
 
