@@ -11,7 +11,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection, transaction
-from django.db.models import Aggregate, Avg, Count, DurationField, F, Max, Min, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Floor, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -625,12 +637,39 @@ class Statistics:
         return self.resolved_on_time / self.resolved if self.resolved else None
 
 
-class Median(Aggregate):
-    """PostgreSQL's percentile_cont(0.5): a median in the same pass as the other aggregates."""
+class _Microseconds(Aggregate):
+    """An ordered-set aggregate over the microseconds from created_at to `end_field` (rows
+    where it is set), as float8: PostgreSQL sorts float8 with its fast comparator and intervals
+    through the generic one, which halves the time a year of cases takes (issue 13)."""
 
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
+    template = (
+        "%(function)s(0.5) WITHIN GROUP "
+        "(ORDER BY round(date_part('epoch', %(expressions)s) * 1000000))"
+    )
+    output_field = FloatField()
+
+    def __init__(self, end_field: str) -> None:
+        super().__init__(
+            ExpressionWrapper(F(end_field) - F("created_at"), output_field=DurationField()),
+            filter=Q(**{f"{end_field}__isnull": False}),
+        )
+
+
+class _Median(_Microseconds):
+    function = "percentile_cont"  # the middle value, or the mean of the middle two
+
+
+class _LowerMiddle(_Microseconds):
+    function = "percentile_disc"  # the lower of the middle two (the same sort, shared)
+
+
+def _median(low: float | None, middle: float | None) -> dt.timedelta | None:
+    """percentile_cont(0.5) of the intervals to the microsecond, from the float8 ones: PostgreSQL
+    interpolates intervals as low + (high - low) × 0.5 rounded half to even, so the same is done
+    here with the lower middle value (`middle - low` is that half, exact in a float8)."""
+    if low is None or middle is None:
+        return None
+    return dt.timedelta(microseconds=int(low + round(middle - low)))
 
 
 def _median_duration(qs: QuerySet[Case], end_field: str) -> dt.timedelta | None:
@@ -713,16 +752,13 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
             # Two sorts of up to a year of durations: in memory, not in temporary files.
             cursor.execute("SET LOCAL work_mem = '64MB'")
             medians = qs.aggregate(
-                first=Median(
-                    F("first_answered_at") - F("created_at"),
-                    filter=Q(first_answered_at__isnull=False),
-                ),
-                resolution=Median(
-                    F("resolved_at") - F("created_at"), filter=Q(resolved_at__isnull=False)
-                ),
+                first_low=_LowerMiddle("first_answered_at"),
+                first=_Median("first_answered_at"),
+                resolution_low=_LowerMiddle("resolved_at"),
+                resolution=_Median("resolved_at"),
             )
-        stats.median_first_answer = medians["first"]
-        stats.median_resolution = medians["resolution"]
+        stats.median_first_answer = _median(medians["first_low"], medians["first"])
+        stats.median_resolution = _median(medians["resolution_low"], medians["resolution"])
     else:
         stats.median_first_answer = _median_duration(qs, "first_answered_at")
         stats.median_resolution = _median_duration(qs, "resolved_at")

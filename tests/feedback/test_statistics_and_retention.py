@@ -67,6 +67,51 @@ def test_even_count_median(setup):
     assert selectors.statistics(start=today, end=today).median_first_answer == dt.timedelta(hours=3)
 
 
+def test_postgresql_medians_are_the_interval_medians_to_the_microsecond(setup):
+    """PostgreSQL sorts the durations as float8 microseconds (issue 13) and rebuilds what
+    percentile_cont over intervals gives: low + (high - low) / 2 rounded half to even, which
+    differs from rounding the mean when `low` is odd."""
+    from django.db import connection
+    from django.db.models import Aggregate, DurationField, F, Q
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the float8 medians are PostgreSQL's")
+
+    class IntervalMedian(Aggregate):
+        function = "percentile_cont"
+        template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+        output_field = DurationField()
+
+    hour = 3_600_000_000
+    for micro in (hour, 2 * hour + 1, 3 * hour + 4, 4 * hour):
+        case = services.create_case(
+            kind=Kind.FAULT, category=setup.potholes, description="x", address_text="y"
+        ).case
+        Case.objects.filter(pk=case.pk).update(
+            first_answered_at=case.created_at + dt.timedelta(microseconds=micro),
+            resolved_at=case.created_at + dt.timedelta(microseconds=micro * 3),
+        )
+    today = timezone.localdate()
+    stats = selectors.statistics(start=today, end=today)
+    # the middle two: 2 h + 1 µs and 3 h + 4 µs; half their distance, h/2 + 1.5 µs, rounds to
+    # h/2 + 2 µs (the mean itself would round to 2.5 h + 2 µs)
+    assert stats.median_first_answer == dt.timedelta(microseconds=2 * hour + 1 + hour // 2 + 2)
+    # three times each: 6 h + 3 µs and 9 h + 12 µs; 1.5 h + 4.5 µs rounds down to 4 µs
+    assert stats.median_resolution == dt.timedelta(microseconds=6 * hour + 3 + 3 * hour // 2 + 4)
+    oracle = Case.objects.aggregate(
+        first=IntervalMedian(
+            F("first_answered_at") - F("created_at"), filter=Q(first_answered_at__isnull=False)
+        ),
+        resolution=IntervalMedian(
+            F("resolved_at") - F("created_at"), filter=Q(resolved_at__isnull=False)
+        ),
+    )
+    assert (stats.median_first_answer, stats.median_resolution) == (
+        oracle["first"],
+        oracle["resolution"],
+    )
+
+
 def test_statistics_csv(setup, cc_client):
     services.create_case(
         kind=Kind.FAULT, category=setup.potholes, description="x", address_text="y"
