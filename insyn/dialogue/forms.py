@@ -379,6 +379,7 @@ class AnchoringForm(forms.Form):
         label=_("Organ"), max_length=200, help_text=_("Till exempel Kulturnämnden.")
     )
     anchored_on = forms.DateField(label=_("Datum"), widget=DATE)
+    seen = SeenField()  # a stale page: someone else saved the dialogue meanwhile
 
 
 class FeedbackForm(forms.Form):
@@ -397,6 +398,7 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    seen = SeenField()  # a stale page: someone else saved the dialogue meanwhile
 
 
 class CommentForm(forms.Form):

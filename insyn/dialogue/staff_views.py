@@ -106,6 +106,21 @@ def _form_page(
     )
 
 
+def _both(
+    form: Any, exc: ServiceError, saved: dict[str, Any], form_class: type, request: HttpRequest
+) -> tuple[list[tuple[str, str, str]], Any]:
+    """A save refused because the dialogue changed meanwhile (DialogueChanged, raised by the
+    service): both versions side by side, and the form again with this person's text, now based
+    on the saved version (its `seen`), the refusal in the error summary."""
+    versions = both_versions(form, saved)
+    data = request.POST.copy()
+    data["seen"] = saved["seen"]
+    again = form_class(data)
+    again.is_valid()
+    add_to_form(again, exc)
+    return versions, again
+
+
 def _refused(request: HttpRequest, exc: ServiceError) -> None:
     messages.error(request, " ".join([exc.message, *exc.problems]))
 
@@ -267,19 +282,24 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 def anchoring(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _editable(request, pk)
-    form = AnchoringForm(
-        request.POST or None,
-        initial={
-            "anchored_with": dialogue.anchored_with,
-            "anchored_body": dialogue.anchored_body,
-            "anchored_on": dialogue.anchored_on,
-        },
-    )
+
+    def saved(d: Dialogue) -> dict[str, Any]:
+        return {
+            "anchored_with": d.anchored_with,
+            "anchored_body": d.anchored_body,
+            "anchored_on": d.anchored_on,
+            "seen": d.updated_at.isoformat(),
+        }
+
+    form = AnchoringForm(request.POST or None, initial=saved(dialogue))
+    versions = None
     if request.method == "POST" and form.is_valid():
         try:
             services.dialogue_record_anchoring(
                 dialogue=dialogue, by=request.user, **form.cleaned_data
             )
+        except services.DialogueChanged as exc:
+            versions, form = _both(form, exc, saved(exc.current), AnchoringForm, request)
         except ServiceError as exc:
             add_to_form(form, exc)
         else:
@@ -295,6 +315,8 @@ def anchoring(request: HttpRequest, pk: int) -> HttpResponse:
             "Oavsett om dialogen är politiskt beslutad eller inte ska den vara "
             "förankrad med förtroendevalda."
         ),
+        versions=versions,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -314,14 +336,17 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @officer
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = _editable(request, pk)
-    form = FeedbackForm(
-        request.POST or None,
-        initial={
-            "summary": dialogue.feedback_summary,
-            "usage": dialogue.feedback_usage,
-            "decision": dialogue.feedback_decision,
-        },
-    )
+
+    def saved(d: Dialogue) -> dict[str, Any]:
+        return {
+            "summary": d.feedback_summary,
+            "usage": d.feedback_usage,
+            "decision": d.feedback_decision,
+            "seen": d.updated_at.isoformat(),
+        }
+
+    form = FeedbackForm(request.POST or None, initial=saved(dialogue))
+    versions = None
     if request.method == "POST" and form.is_valid():
         try:
             # Save and publish together: a refused publication saves nothing (the text stays
@@ -331,6 +356,8 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 count = None
                 if "publicera" in request.POST:
                     count = services.feedback_publish(dialogue=dialogue, by=request.user)
+        except services.DialogueChanged as exc:
+            versions, form = _both(form, exc, saved(exc.current), FeedbackForm, request)
         except ServiceError as exc:
             add_to_form(form, exc)
         else:
@@ -343,7 +370,12 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"n": count},
                 )
             return redirect("dialogue_staff:detail", pk)
-    return render(request, "dialogue/staff/feedback.html", {"form": form, "dialogue": dialogue})
+    return render(
+        request,
+        "dialogue/staff/feedback.html",
+        {"form": form, "dialogue": dialogue, "versions": versions},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @officer

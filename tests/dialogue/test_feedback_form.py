@@ -19,7 +19,7 @@ def test_publishing_incomplete_feedback_is_refused_field_by_field_and_saves_noth
     response = staff_client.post(
         url, {"summary": "Fler vill ha träd.", "usage": "", "decision": "", "publicera": "1"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused: the form again, with the error summary
     html = response.content.decode()
     assert "Återkopplingen kan inte publiceras ännu." in html
     assert 'href="#id_usage"' in html and 'href="#id_decision"' in html

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from insyn.core.errors import ServiceError
 from insyn.core.forms import UNMODERATED
+from insyn.dialogue.models import Dialogue
 
 MAX_TEXT = 5000
 
@@ -79,3 +80,25 @@ def record_moderation(obj: Any, *, by: Any, hidden_reason: str = "") -> Any:
     _as_history_user(obj, by).save()
     obj.reports.filter(handled_at__isnull=True).update(handled_at=obj.moderated_at)
     return obj
+
+
+class DialogueChanged(ServiceError):
+    """Someone else saved the dialogue after the form was loaded; `current` is their version."""
+
+    def __init__(self, current: Dialogue) -> None:
+        super().__init__(
+            _(
+                "Någon annan har ändrat dialogen sedan du öppnade sidan. Dina ändringar är "
+                "inte sparade. Jämför med den sparade versionen och spara igen."
+            ),
+            code="stale",
+        )
+        self.current = current
+
+
+def unchanged_since(dialogue: Dialogue, seen: dt.datetime | None) -> None:
+    """Lock the dialogue's row for this transaction; DialogueChanged if it was saved after
+    `seen` (its updated_at when the page was loaded; None: not checked)."""
+    current = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    if seen is not None and current.updated_at != seen:
+        raise DialogueChanged(current)

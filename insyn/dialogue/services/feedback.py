@@ -3,6 +3,7 @@ to the dialogue's page and sent to confirmed subscribers and signed-in participa
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core import signing
@@ -24,16 +25,25 @@ from insyn.dialogue.models import (
     Registration,
     SurveyResponse,
 )
-from insyn.dialogue.services.common import _absolute, _as_history_user
+from insyn.dialogue.services.common import _absolute, _as_history_user, unchanged_since
 from insyn.dialogue.services.subscriptions import UNSUBSCRIBE_SALT
 from insyn.goals import following
 
 
 @transaction.atomic
+@transaction.atomic
 def feedback_save(
-    *, dialogue: Dialogue, summary: str, usage: str, decision: str, by: Any
+    *,
+    dialogue: Dialogue,
+    summary: str,
+    usage: str,
+    decision: str,
+    by: Any,
+    seen: dt.datetime | None = None,
 ) -> Dialogue:
-    """Save the feedback texts (a draft until `feedback_publish`; later edits are kept)."""
+    """Save the feedback texts (a draft until `feedback_publish`; later edits are kept).
+    `seen`: the dialogue's updated_at when the page was loaded (DialogueChanged if saved since)."""
+    unchanged_since(dialogue, seen)
     dialogue.feedback_summary = summary.strip()
     dialogue.feedback_usage = usage.strip()
     dialogue.feedback_decision = decision.strip()

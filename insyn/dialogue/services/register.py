@@ -31,7 +31,13 @@ from insyn.dialogue.models import (
     Outreach,
 )
 from insyn.dialogue.services.budgets import budget_close_voting
-from insyn.dialogue.services.common import MAX_TEXT, _absolute, _as_history_user
+from insyn.dialogue.services.common import (
+    MAX_TEXT,
+    DialogueChanged,
+    _absolute,
+    _as_history_user,
+    unchanged_since,
+)
 from insyn.dialogue.services.feedback import feedback_blockers
 from insyn.organisations.models import Organisation
 
@@ -72,20 +78,6 @@ REGISTER_RELATIONS = [
     "assignments",
     "earlier_dialogues",
 ]
-
-
-class DialogueChanged(ServiceError):
-    """Someone else saved the dialogue after the form was loaded; `current` is their version."""
-
-    def __init__(self, current: Dialogue) -> None:
-        super().__init__(
-            _(
-                "Någon annan har ändrat dialogen sedan du öppnade sidan. Dina ändringar är "
-                "inte sparade. Jämför med den sparade versionen och spara igen."
-            ),
-            code="stale",
-        )
-        self.current = current
 
 
 @transaction.atomic
@@ -218,9 +210,18 @@ def publication_blockers(dialogue: Dialogue) -> list[str]:
 
 
 @transaction.atomic
+@transaction.atomic
 def dialogue_record_anchoring(
-    *, dialogue: Dialogue, anchored_with: str, anchored_body: str, anchored_on: dt.date, by: Any
+    *,
+    dialogue: Dialogue,
+    anchored_with: str,
+    anchored_body: str,
+    anchored_on: dt.date,
+    by: Any,
+    seen: dt.datetime | None = None,
 ) -> Dialogue:
+    """Who the dialogue was anchored with among the elected. `seen`: see unchanged_since."""
+    unchanged_since(dialogue, seen)
     if not (anchored_with.strip() and anchored_body.strip() and anchored_on):
         raise ServiceError(_("Ange vem, vilket organ och datum för förankringen."))
     if anchored_on > timezone.localdate():

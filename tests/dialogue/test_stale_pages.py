@@ -1,6 +1,7 @@
-"""Two dialogue officers assess the same proposal: the second, whose page is stale, is told that
-someone else assessed it, sees the saved assessment beside their own, and nothing of theirs is
-written until they send again from the page that showed both."""
+"""Two dialogue officers work on the same thing (a proposal's assessment, a dialogue's feedback
+texts or anchoring): the second, whose page is stale, is told that someone else changed it, sees
+the saved version beside their own, and nothing of theirs is written until they send again from
+the page that showed both."""
 
 from __future__ import annotations
 
@@ -67,3 +68,53 @@ def test_a_stale_assessment_is_told_and_overwrites_nothing():
     assert again.status_code == 302
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.NOT_FEASIBLE
+
+
+@pytest.mark.parametrize(
+    "suffix, theirs, mine, shown",
+    [
+        (
+            "aterkoppling/",
+            {"summary": "Parken får fler bänkar.", "usage": "I programmet.", "decision": "KF"},
+            {"summary": "Parken får en lekplats.", "usage": "", "decision": ""},
+            "Parken får fler bänkar.",
+        ),
+        (
+            "forankring/",
+            {
+                "anchored_with": "Presidiet",
+                "anchored_body": "Kulturnämnden",
+                "anchored_on": "2024-01-10",
+            },
+            {
+                "anchored_with": "Ordföranden",
+                "anchored_body": "Kulturnämnden",
+                "anchored_on": "2024-01-11",
+            },
+            "Presidiet",
+        ),
+    ],
+)
+def test_a_stale_dialogue_page_is_told_and_overwrites_nothing(suffix, theirs, mine, shown):
+    from insyn.dialogue.models import Dialogue
+    from tests.dialogue.factories import PublishedDialogueFactory
+
+    dialogue = PublishedDialogueFactory()
+    url = f"/personal/dialog/{dialogue.pk}/{suffix}"
+    a, b = _officer("dialog-a"), _officer("dialog-b")
+    seen_a = _seen(a.get(url).content.decode())
+    assert b.post(url, {**theirs, "seen": _seen(b.get(url).content.decode())}).status_code == 302
+    saved = Dialogue.objects.get(pk=dialogue.pk)
+    versions = saved.history.count()
+
+    response = a.post(url, {**mine, "seen": seen_a})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Någon annan har ändrat dialogen sedan du öppnade sidan" in html
+    assert shown in html and mine[next(iter(mine))] in html  # both versions
+    now = Dialogue.objects.get(pk=dialogue.pk)
+    assert now.updated_at == saved.updated_at and now.history.count() == versions
+
+    again = a.post(url, {**mine, "seen": _seen(html)})
+    assert again.status_code == 302
+    assert Dialogue.objects.get(pk=dialogue.pk).history.count() > versions
