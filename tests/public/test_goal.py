@@ -170,7 +170,8 @@ def test_it_shows_the_goal_status_over_time(client):
 
 
 def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
-    assert_bounded(build_world(), lambda w: w.goals[0].get_absolute_url(), 15)
+    # 12 with the test panel (15 before issue 13: the assignments' four links are one query)
+    assert_bounded(build_world(), lambda w: w.goals[0].get_absolute_url(), 12)
 
 
 def test_it_costs_the_same_queries_when_filtered(assert_bounded):
@@ -180,7 +181,7 @@ def test_it_costs_the_same_queries_when_filtered(assert_bounded):
             w.goals[0].get_absolute_url()
             + f"?status=on_track&organisation={w.organisations[1].slug}"
         ),
-        15,
+        12,
     )
 
 
