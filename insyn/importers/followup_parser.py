@@ -58,6 +58,7 @@ heading is found; anything else yields a result, with warnings for what looked w
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -718,6 +719,13 @@ def _is_heading(text: str) -> bool:
 
 def _find_labels(text: str) -> list[tuple[str, int, int, str | None]]:
     """(label key, start, end, parenthesised note) for each label; stops at "Bedömning"."""
+    return list(_labels_of(text))
+
+
+@functools.lru_cache(maxsize=2048)
+def _labels_of(text: str) -> tuple[tuple[str, int, int, str | None], ...]:
+    # Remembered: the parser asks about the same paragraph from several places (a dozen times
+    # a paragraph; the label search was the largest part of parsing a page).
     labels: list[tuple[str, int, int, str | None]] = []
     for match in _LABEL_RE.finditer(text):
         raw = match.group("label").casefold()
@@ -726,7 +734,7 @@ def _find_labels(text: str) -> list[tuple[str, int, int, str | None]]:
         labels.append((key, match.start(), match.end(), note[1:-1].strip() if note else None))
         if key == "bedömning":
             break
-    return labels
+    return tuple(labels)
 
 
 def _parse_iso_date(year: str, month: str, day: str) -> str | None:

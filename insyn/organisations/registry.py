@@ -131,6 +131,9 @@ class Registry:
                 self._add_key(key, group)
         # Longest key in words bounds the longest-match search.
         self._max_words = max((len(k.split(" ")) for k in self._index), default=1)
+        # resolve_pieces() per text: an import asks about the same few hundred "Ansvariga"
+        # and "Berörda" texts on every page.
+        self._pieces: dict[str, tuple[_Piece, ...]] = {}
 
     def _add_key(self, key: str, entry: OrgEntry | GroupEntry) -> None:
         normalized = normalize_name(key)
@@ -231,6 +234,12 @@ class Registry:
         there; commas and semicolons always separate; "och"/"samt" separate unless they are
         inside a known name or continue a hyphenated word ("Gatu- och ...").
         """
+        known = self._pieces.get(text)
+        if known is None:
+            known = self._pieces[text] = tuple(self._resolve_pieces(text))
+        return list(known)
+
+    def _resolve_pieces(self, text: str) -> list[_Piece]:
         tokens = _TOKEN_RE.findall(unicodedata.normalize("NFC", text))
         pieces: list[_Piece] = []
         unknown: list[str] = []
