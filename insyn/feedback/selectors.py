@@ -546,14 +546,14 @@ def nearby_map_payload(nearby: list[Nearby]) -> dict[str, Any]:
     return _map_payload(
         [
             [
-                round(n.case.lat, 5),  # type: ignore[arg-type]
-                round(n.case.long, 5),  # type: ignore[arg-type]
+                round(lat, 5),
+                round(long, 5),
                 n.case.number,
                 str(n.case.category_id),
                 n.case.status,
             ]
             for n in nearby
-            if n.case.has_location
+            if (lat := n.case.lat) is not None and (long := n.case.long) is not None
         ]
     )
 

@@ -132,7 +132,7 @@ def check_location(lat: float | None, long: float | None) -> None:
         raise ServiceError(
             _("Ange både latitud och longitud, eller ingen av dem."), code="half_location"
         )
-    if lat is not None and not municipality_bounds().contains(lat, long):  # type: ignore[arg-type]
+    if lat is not None and long is not None and not municipality_bounds().contains(lat, long):
         raise ServiceError(
             _(
                 "Platsen ligger utanför %(name)s. Vi kan bara ta emot felanmälningar inom "
@@ -159,6 +159,11 @@ class Route:
     forward: bool
     notice: str
     area: District | None
+
+    @property
+    def forward_to(self) -> Organisation | None:
+        """The organisation the case is sent on to (a forwarding rule always names one)."""
+        return self.organisation if self.forward else None
 
 
 def route(
@@ -388,7 +393,8 @@ def create_case(
             save=False,
         )
     ]
-    if where.forward:
+    forward_to = where.forward_to
+    if forward_to is not None:
         events.append(
             _event(
                 case,
@@ -398,17 +404,17 @@ def create_case(
                 now=now,
                 actor_label=_("Kontaktcenter"),
                 body=where.notice,
-                data={"organisation": where.organisation.pk},  # type: ignore[union-attr]
+                data={"organisation": forward_to.pk},
                 save=False,
             )
         )
     CaseEvent.objects.bulk_create(events)  # one INSERT; the ids come back (RETURNING)
-    forward_event = events[1] if where.forward else None
+    forward_event = events[1] if forward_to is not None else None
     # The year's counter row stays locked from here until commit: concurrent intakes queue on
     # it, so it is taken as late as possible (only the emails, which quote the number, follow).
     _assign_number(case, now)
-    if forward_event is not None:
-        _send_to_organisation(case, where.organisation, forward_event)  # type: ignore[arg-type]
+    if forward_to is not None and forward_event is not None:
+        _send_to_organisation(case, forward_to, forward_event)
     if case.contact_email:
         _queue_receipt(case, token, case.contact_email)
     return Receipt(case, token)
@@ -448,8 +454,8 @@ def follow_case(*, case: Case, email: str = "", now: dt.datetime | None = None) 
     """Follow an open fault report instead of filing a duplicate; returns the tracking token."""
     now = now or timezone.now()
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    if case.merged_into_id:
-        case = case.merged_into  # type: ignore[assignment]
+    if case.merged_into is not None:
+        case = case.merged_into
     if not case.is_public or case.status not in OPEN_STATUSES:
         # Only what moderation has published can be followed (issue 12 finding 1).
         raise ServiceError(_("Det går inte att följa det här ärendet."), code="not_followable")
@@ -740,9 +746,9 @@ def merge(
     duplicate, into = locked[duplicate.pk], locked[into.pk]
     if seen is not None and duplicate.updated_at != seen:
         raise CaseChanged(duplicate)
-    if into.merged_into_id:
+    if into.merged_into is not None:
         raise ServiceError(
-            _("Målärendet är självt sammanslaget med %(n)s.") % {"n": into.merged_into.number},  # type: ignore[union-attr]
+            _("Målärendet är självt sammanslaget med %(n)s.") % {"n": into.merged_into.number},
             code="into_merged",
         )
     if duplicate.merged_into_id:

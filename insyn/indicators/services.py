@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -234,13 +234,13 @@ class _Writer:
                 self.known_kpis[kpi_id] = source
                 self.publication[kpi_id] = (publ_period, publication_date)
         for value in values:
-            source = self.known_kpis.get(value.kpi)  # type: ignore[assignment]
-            if source == KpiSource.KOLADA:
+            kpi_source = self.known_kpis.get(value.kpi)
+            if kpi_source == KpiSource.KOLADA:
                 continue
             item = (
                 f"post {value.index} (kpi {value.kpi}, kommun {value.area}, period {value.period})"
             )
-            if source is None:
+            if kpi_source is None:
                 raise KoladaFormatError(
                     f"okänd KPI {value.kpi}: den finns varken i importens KPI-metadata eller i "
                     "databasen",
@@ -272,12 +272,12 @@ class _Writer:
                 )
             incoming[key] = value
         existing: dict[tuple[str, str, int, str], tuple[int, Any, Any, str]] = {}
-        for pk, kpi_id, area_id, period, gender, value, count, status in Value.objects.filter(  # type: ignore[assignment]
+        for pk, kpi_id, area_id, period, gender, amount, count, status in Value.objects.filter(
             kpi_id__in={v.kpi for v in values},
             area_id__in={v.area for v in values},
             period__in={v.period for v in values},
         ).values_list("pk", "kpi_id", "area_id", "period", "gender", "value", "count", "status"):
-            existing[(kpi_id, area_id, period, gender)] = (pk, value, count, status)
+            existing[(kpi_id, area_id, period, gender)] = (pk, amount, count, status)
         fetched_at = self._db_datetime(self.when(page))
         source_ref = page.source[:500]
         run_id = self.run.pk
@@ -436,7 +436,10 @@ _UPDATE_FIELDS = (
 
 
 def _column(name: str) -> str:
-    return connection.ops.quote_name(Value._meta.get_field(name).column)  # type: ignore[arg-type, union-attr]
+    field = Value._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{name} is not a column of Value")
+    return connection.ops.quote_name(field.column)
 
 
 def _insert_sql() -> str:

@@ -234,19 +234,19 @@ def _search_postgresql(terms: list[str], kinds: list[str] | None, limit: int) ->
 
     # Each term is letters and digits only, so "term:*" is a safe raw tsquery operand: the
     # swedish configuration stems it and matches it as a prefix (websearch has no prefixes).
-    query = None
-    for term in terms:
-        part = SearchQuery(f"{term}:*", config="swedish", search_type="raw")
-        query = part if query is None else query & part
+    parts = [SearchQuery(f"{term}:*", config="swedish", search_type="raw") for term in terms]
+    query = parts[0]
+    for part in parts[1:]:
+        query &= part
     vector = SearchVector("title", "body", config="swedish")  # matches the GIN index
     documents = (
         SearchDocument.objects.annotate(vector=vector)
         .filter(vector=query)
         .annotate(
-            rank=SearchRank(vector, query),  # type: ignore[arg-type]
+            rank=SearchRank(vector, query),
             snippet=SearchHeadline(
                 "body",
-                query,  # type: ignore[arg-type]
+                query,
                 config="swedish",
                 start_sel="",
                 stop_sel="",

@@ -206,8 +206,8 @@ def suggest_earlier_dialogues(dialogue: Dialogue, *, limit: int = 10) -> list[Su
             for hit in search.search(word, kinds=["dialogue"], limit=20):
                 if hit.object_key.startswith("dialogue.dialogue:"):
                     ids[int(hit.object_key.rsplit(":", 1)[1])] += 1
-        for other in Dialogue.objects.filter(pk__in=list(ids)).exclude(pk=dialogue.pk):  # type: ignore[assignment]
-            add(other, _("liknande ord"), 1.0 * ids[other.pk])
+        for similar in Dialogue.objects.filter(pk__in=list(ids)).exclude(pk=dialogue.pk):
+            add(similar, _("liknande ord"), 1.0 * ids[similar.pk])
     already = set(dialogue.earlier_dialogues.values_list("pk", flat=True))
     items = [s for s in found.values() if s.dialogue.pk not in already]
     items.sort(key=lambda s: (-s.score, -s.dialogue.pk))
@@ -232,14 +232,14 @@ def guideline_checks(dialogues: Iterable[Dialogue]) -> dict[int, list[guideline.
         dialogue_id__in=ids, organisation__isnull=False
     ).values_list("dialogue_id", "organisation__name"):
         commented[dialogue_id].add(name)
-    counts = {
-        row["pk"]: row
-        for row in Dialogue.objects.filter(pk__in=ids)
+    counts: dict[int, tuple[int, int]] = {
+        pk: (n_earlier, n_outreach)
+        for pk, n_earlier, n_outreach in Dialogue.objects.filter(pk__in=ids)
         .annotate(
             n_earlier=Count("earlier_dialogues", distinct=True),
             n_outreach=Count("outreach", distinct=True),
         )
-        .values("pk", "n_earlier", "n_outreach")
+        .values_list("pk", "n_earlier", "n_outreach")
     }
     today = timezone.localdate()
     return {
@@ -254,9 +254,9 @@ def guideline_checks(dialogues: Iterable[Dialogue]) -> dict[int, list[guideline.
                 anchored_on=d.anchored_on,
                 affected=sorted(affected[d.pk]),
                 commented=sorted(commented[d.pk]),
-                earlier_count=counts.get(d.pk, {}).get("n_earlier", 0),  # type: ignore[call-overload]
+                earlier_count=counts.get(d.pk, (0, 0))[0],
                 earlier_note=d.earlier_dialogues_note,
-                outreach_count=counts.get(d.pk, {}).get("n_outreach", 0),  # type: ignore[call-overload]
+                outreach_count=counts.get(d.pk, (0, 0))[1],
                 ends_on=d.ends_on,
                 feedback_on=d.feedback_on,
                 feedback_published_at=d.feedback_published_at,

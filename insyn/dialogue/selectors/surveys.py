@@ -56,10 +56,12 @@ def survey_results(survey: Survey, *, text_limit: int = 200) -> tuple[int, list[
     for question_id, option_id, value in Answer.objects.filter(
         question__survey=survey, value__isnull=False
     ).values_list("question_id", "option_id", "value"):
+        if value is None:  # excluded by the filter; says so to the type checker
+            continue
         if option_id:
-            ranks[option_id].append(value)  # type: ignore[arg-type]
+            ranks[option_id].append(value)
         else:
-            scale_values[question_id].append(value)  # type: ignore[arg-type]
+            scale_values[question_id].append(value)
     texts: dict[int, list[str]] = defaultdict(list)
     for question_id, text in (
         Answer.objects.filter(question__survey=survey)
@@ -109,6 +111,11 @@ def survey_results(survey: Survey, *, text_limit: int = 200) -> tuple[int, list[
     return total, results
 
 
+def _option_texts(option_text: dict[int, str], answers: list[Answer]) -> list[str]:
+    """The chosen options' texts (an answer to a choice or ranking question names an option)."""
+    return [option_text[a.option_id] for a in answers if a.option_id is not None]
+
+
 def survey_export_rows(survey: Survey) -> tuple[list[str], Iterable[list[Any]]]:
     """Header and rows, one row per response; never who answered."""
     questions = list(survey.questions.prefetch_related("options"))
@@ -136,9 +143,9 @@ def survey_export_rows(survey: Survey) -> tuple[list[str], Iterable[list[Any]]]:
             for q in questions:
                 parts = by_question.get(q.pk, [])
                 if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-                    row.append("; ".join(option_text[a.option_id] for a in parts))  # type: ignore[index]
+                    row.append("; ".join(_option_texts(option_text, parts)))
                 elif q.kind == QuestionKind.RANKING:
-                    row.append(" > ".join(option_text[a.option_id] for a in parts))  # type: ignore[index]
+                    row.append(" > ".join(_option_texts(option_text, parts)))
                 elif q.kind == QuestionKind.SCALE:
                     row.append(parts[0].value if parts else "")
                 else:

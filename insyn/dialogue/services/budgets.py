@@ -562,8 +562,8 @@ def proposal_record_delivery(
             update, proposal=proposal, stage=stage, on=on, by=by, responsible=responsible
         )
     except BaseException:
-        if update.photo:  # nothing half-saved: the row rolls back, the file goes too
-            update.photo.storage.delete(update.photo.name)  # type: ignore[arg-type]
+        if update.photo.name:  # nothing half-saved: the row rolls back, the file goes too
+            update.photo.storage.delete(update.photo.name)
         raise
     return update
 

@@ -44,13 +44,13 @@ def budget_as_pabulib(budget: Budget) -> pabulib.PbElection:
     ballots: dict[int, list[tuple[int, int]]] = {}
     for ballot_id, proposal_id, value in ballot_choices(budget):
         ballots.setdefault(ballot_id, []).append((proposal_id, value))
-    votes = []
+    votes: list[tuple[list[int], list[int] | None]] = []
     for choices in sorted(ballots.values(), key=lambda c: sorted(c)):
         if budget.rule == VotingRule.RANKING:
             ordered = [p for p, _rank in sorted(choices, key=lambda c: c[1])]
             votes.append((ordered, None))
         elif budget.rule == VotingRule.POINTS:
-            votes.append(([p for p, _v in sorted(choices)], [v for _p, v in sorted(choices)]))  # type: ignore[arg-type]
+            votes.append(([p for p, _v in sorted(choices)], [v for _p, v in sorted(choices)]))
         else:
             votes.append(([p for p, _v in sorted(choices)], None))
     start = dialogue.starts_on or timezone.localdate()

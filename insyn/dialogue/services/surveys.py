@@ -128,7 +128,8 @@ def _answers_for(question: Question, raw: Any, errors: dict[int, str]) -> list[A
         if not values <= option_ids:
             errors[question.pk] = _("Välj bland alternativen.")
         else:
-            answers += [Answer(question=question, option_id=v) for v in sorted(values)]  # type: ignore[type-var]
+            chosen = sorted(v for v in values if v is not None)  # none: values <= option_ids
+            answers += [Answer(question=question, option_id=v) for v in chosen]
     elif kind == QuestionKind.SCALE:
         if raw not in (None, ""):
             value = _to_int(raw)
@@ -138,17 +139,18 @@ def _answers_for(question: Question, raw: Any, errors: dict[int, str]) -> list[A
                 answers.append(Answer(question=question, value=value))
     elif kind == QuestionKind.RANKING:
         ranks = {k: _to_int(v) for k, v in (raw or {}).items() if v not in (None, "")}
+        given = {k: v for k, v in ranks.items() if v is not None}
         if ranks:
-            if set(ranks) - option_ids or None in ranks.values():
+            if set(ranks) - option_ids or len(given) < len(ranks):
                 errors[question.pk] = _("Rangordna bland alternativen.")
-            elif sorted(ranks.values()) != list(range(1, len(ranks) + 1)):  # type: ignore[type-var]
+            elif sorted(given.values()) != list(range(1, len(given) + 1)):
                 errors[question.pk] = _(
                     "Ge varje alternativ en egen plats (1, 2, 3 …) utan att hoppa över någon."
                 )
             else:
                 answers += [
                     Answer(question=question, option_id=k, value=v)
-                    for k, v in sorted(ranks.items(), key=lambda kv: kv[1])  # type: ignore[arg-type, return-value]
+                    for k, v in sorted(given.items(), key=lambda kv: kv[1])
                 ]
     elif kind == QuestionKind.TEXT:
         text = (raw or "").strip()
