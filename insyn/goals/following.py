@@ -257,6 +257,23 @@ def unfollow(*, follower: GoalFollower) -> None:
     GoalFollower.objects.filter(pk=follower.pk).delete()
 
 
+def followed_by(emails: Iterable[str]) -> list[GoalFollower]:
+    """The goals these addresses follow (a resident's export of their own data)."""
+    addresses = {_normal(e) for e in emails if e}
+    return list(
+        GoalFollower.objects.filter(email__in=addresses).select_related("goal").order_by("pk")
+    )
+
+
+def forget(*, email: str) -> int:
+    """Delete every follow of the address (a resident deletes their data)."""
+    address = _normal(email)
+    if not address:
+        return 0
+    deleted, _counts = GoalFollower.objects.filter(email=address).delete()
+    return deleted
+
+
 def delete_unconfirmed(*, now: dt.datetime | None = None) -> int:
     """Delete follows never confirmed within UNCONFIRMED_DAYS."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=UNCONFIRMED_DAYS)

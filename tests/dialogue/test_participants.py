@@ -96,6 +96,25 @@ def test_export_contains_the_participants_data(client):
     assert data["deltagare"]["e-post"] == "eva@example.org"
     assert data["röster"][0]["val"] == ["Ny lekplats"]
     assert data["inlägg"][0]["text"] == "Mitt inlägg"
+    assert data["följda_mål"] == []
+
+
+def test_export_and_delete_cover_the_goals_the_address_follows(client):
+    from insyn.goals import following
+    from insyn.goals.models import GoalFollower
+    from tests.factories import GoalFactory
+
+    participant = ParticipantFactory(email="eva@example.org")
+    goal = GoalFactory(title="Trygg stad")
+    following.confirm(
+        follower=following.follow(goal=goal, email="Eva@example.org", frequency="daily")
+    )
+    sign_in_participant(client, participant)
+    data = json.loads(client.get(reverse("dialogue:me_export")).content)
+    assert len(data["följda_mål"]) == 1 and "Trygg stad" in data["följda_mål"][0]["mål"]
+    assert data["följda_mål"][0]["bekräftad"]
+    assert client.post(reverse("dialogue:me_delete"), {"confirm": "on"}).status_code == 302
+    assert not GoalFollower.objects.exists()
 
 
 def test_delete_keeps_contributions_anonymised(client):

@@ -26,6 +26,7 @@ from insyn.dialogue.models import (
     Subscription,
     SurveyResponse,
 )
+from insyn.goals import following
 
 
 @dataclass
@@ -159,6 +160,7 @@ def participant_export(participant: Participant) -> dict[str, Any]:
         "röster": [],
         "anmälningar": [],
         "prenumerationer": [],
+        "följda_mål": [],
     }
     for response in (
         SurveyResponse.objects.filter(participant=participant)
@@ -225,5 +227,9 @@ def participant_export(participant: Participant) -> dict[str, Any]:
     for sub in Subscription.objects.filter(email__in=emails).select_related("dialogue"):
         data["prenumerationer"].append(
             {"dialog": sub.dialogue.title, "bekräftad": when(sub.confirmed_at)}
+        )
+    for follower in following.followed_by(emails):
+        data["följda_mål"].append(
+            {"mål": str(follower.goal), "bekräftad": when(follower.confirmed_at)}
         )
     return data

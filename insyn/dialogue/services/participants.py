@@ -29,6 +29,7 @@ from insyn.dialogue.models import (
     Subscription,
 )
 from insyn.dialogue.services.common import _absolute, _hash
+from insyn.goals import following
 
 LOGIN_TOKEN_TTL = dt.timedelta(minutes=30)
 
@@ -225,4 +226,5 @@ def participant_delete(*, participant: Participant) -> None:
             registration.save(update_fields=["name", "email", "needs", "participant"])
     for email in emails:
         Subscription.objects.filter(email__iexact=email).delete()
+        following.forget(email=email)  # the goals the address follows
     participant.delete()  # contributions: participant SET NULL
