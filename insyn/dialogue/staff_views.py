@@ -630,11 +630,17 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     post = access_post(request.user, pk, write=True)
+    _moderate_post(request, post, action)
+    return redirect("dialogue_staff:discussion", post.discussion_id)
+
+
+def _moderate_post(request: HttpRequest, post: Any, action: str) -> None:
+    """Show ("godkann") or hide ("dolj", with a reason) a post, from the discussion page or the
+    moderation page; the outcome is a message."""
     try:
         seen = ModerationSeenForm.seen_of(request.POST)
         if action == "dolj":
-            form = HideForm(request.POST)
-            reason = form.data.get("reason", "")
+            reason = HideForm(request.POST).data.get("reason", "")
             services.post_hide(post=post, reason=reason, by=request.user, seen=seen)
             messages.success(request, _("Inlägget är dolt."))
         elif action == "godkann":
@@ -644,7 +650,6 @@ def post_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise Http404
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("dialogue_staff:discussion", post.discussion_id)
 
 
 # --- Budget ------------------------------------------------------------------------------------
@@ -905,20 +910,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def moderate_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     post = access_post(request.user, pk, write=True)
-    try:
-        seen = ModerationSeenForm.seen_of(request.POST)
-        if action == "dolj":
-            services.post_hide(
-                post=post, reason=request.POST.get("reason", ""), by=request.user, seen=seen
-            )
-            messages.success(request, _("Inlägget är dolt."))
-        elif action == "godkann":
-            services.post_approve(post=post, by=request.user, seen=seen)
-            messages.success(request, _("Inlägget visas."))
-        else:
-            raise Http404
-    except ServiceError as exc:
-        messages.error(request, exc.message)
+    _moderate_post(request, post, action)
     return redirect("staff:moderation")
 
 
