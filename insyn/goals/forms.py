@@ -114,6 +114,10 @@ class GoalFollowUpForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # What the page saw (the follow-up's version; 0: none saved yet): a stale page is refused.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2_000_000_000
+    )
 
 
 class AdditionalAssignmentForm(forms.Form):

@@ -573,17 +573,45 @@ def compiled_save(
     return report
 
 
+class GoalFollowUpChanged(ServiceError):
+    """Someone else saved the goal's follow-up after the page was loaded; nothing was written.
+    `current` is their version."""
+
+    def __init__(self, current: GoalFollowUp) -> None:
+        super().__init__(
+            _(
+                "Någon annan har sparat målets bedömning sedan du öppnade sidan. Din bedömning "
+                "är inte sparad. Jämför med den sparade och spara igen om din ska gälla."
+            ),
+            code="stale",
+        )
+        self.current = current
+
+
 @transaction.atomic
 def goal_follow_up_save(
-    *, period: FollowUpPeriod, goal: Goal, status: str, assessment: str, by: Any, note: str = ""
+    *,
+    period: FollowUpPeriod,
+    goal: Goal,
+    status: str,
+    assessment: str,
+    by: Any,
+    note: str = "",
+    version: int | None = None,
 ) -> GoalFollowUp:
-    """The goal's status and assessment; the summary sentence is computed (goal_summary)."""
+    """The goal's status and assessment; the summary sentence is computed (goal_summary).
+    `version`: the follow-up's version when the page was loaded (0: none was saved);
+    GoalFollowUpChanged if someone else has saved it since."""
     if status not in GoalStatus.values:
         raise ServiceError({"status": _("Välj målets status: grön, gul eller röd.")})
     _check_compilable(period, note)
     if goal.plan_id != period.plan_id:
         raise ServiceError(_("Målet hör inte till periodens plan."))
-    follow_up, created = GoalFollowUp.objects.get_or_create(goal=goal, period=period)
+    follow_up, created = GoalFollowUp.objects.select_for_update().get_or_create(
+        goal=goal, period=period
+    )
+    if version is not None and (0 if created else follow_up.version) != version:
+        raise GoalFollowUpChanged(follow_up)  # the transaction drops a row created just now
     new = {"status": status, "assessment": assessment.strip()}
     changes = _changes(follow_up, new)
     if not changes and not created:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, role_required, roles_of
 from insyn.core.errors import add_to_form
+from insyn.core.forms import both_versions
 from insyn.goals import exports, selectors, services
 from insyn.goals.access import (
     READER_VISIBLE_STATES,
@@ -534,18 +535,29 @@ def compile_goal(request: HttpRequest, period_id: int, goal_id: int) -> HttpResp
     period = _period(request, period_id)
     goal = access_goal(request.user, goal_id, period=period)
     follow_up = GoalFollowUp.objects.filter(goal=goal, period=period).first()
-    form = GoalFollowUpForm(
-        request.POST or None,
-        initial={
-            "status": follow_up.status if follow_up else "",
-            "assessment": follow_up.assessment if follow_up else "",
-        },
-    )
+
+    def saved(f: GoalFollowUp | None) -> dict[str, Any]:
+        return {
+            "status": f.status if f else "",
+            "assessment": f.assessment if f else "",
+            "version": f.version if f else 0,
+        }
+
+    form = GoalFollowUpForm(request.POST or None, initial=saved(follow_up))
+    versions = None
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_follow_up_save(
                 period=period, goal=goal, by=request.user, **form.cleaned_data
             )
+        except services.GoalFollowUpChanged as exc:
+            # Both versions side by side; the form keeps this person's, based on the new one.
+            versions = both_versions(form, saved(exc.current))
+            data = request.POST.copy()
+            data["version"] = str(exc.current.version)
+            form = GoalFollowUpForm(data)
+            form.is_valid()
+            add_to_form(form, exc)
         except ValidationError as exc:
             add_to_form(form, exc)
         else:
@@ -560,9 +572,11 @@ def compile_goal(request: HttpRequest, period_id: int, goal_id: int) -> HttpResp
             goal=goal,
             form=form,
             follow_up=follow_up,
+            versions=versions,
             summary=selectors.goal_summary(goal, period),
             can_write=has_role(request.user, COMPILER),
         ),
+        status=400 if request.method == "POST" else 200,
     )
 
 
