@@ -213,7 +213,7 @@ def test_axe_on_the_other_public_pages(setup, page, live_server):
     assert_accessible(page)
 
 
-def test_axe_on_the_contact_centre_pages(setup, page, live_server):
+def _sign_in_the_contact_centre(setup, page, live_server):
     from django.conf import settings as dj_settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -236,6 +236,10 @@ def test_axe_on_the_contact_centre_pages(setup, page, live_server):
             }
         ]
     )
+
+
+def test_axe_on_the_contact_centre_pages(setup, page, live_server):
+    _sign_in_the_contact_centre(setup, page, live_server)
     case = published_nearby(setup)
     for url in (
         "/personal/arenden/",
@@ -248,6 +252,23 @@ def test_axe_on_the_contact_centre_pages(setup, page, live_server):
         page.goto(live_server.url + url)
         assert "/konto/" not in page.url, url
         assert_accessible(page)
+
+
+def test_the_inbox_map_asks_per_viewport_when_opened(setup, page, live_server):
+    _sign_in_the_contact_centre(setup, page, live_server)
+    serve_tiles(page.context)
+    case = published_nearby(setup)
+    asked_for = []
+    page.on("request", lambda r: asked_for.append(r.url))
+    page.goto(live_server.url + "/personal/arenden/")
+    expect(page.locator(".inbox-map .leaflet-container")).to_have_count(1)
+    page.wait_for_timeout(500)  # the map is drawn, closed: it asks for nothing
+    assert not [url for url in asked_for if "karta.json" in url]
+    with page.expect_request(lambda r: "/personal/arenden/karta.json?bbox=" in r.url) as asked:
+        page.locator(".inbox-map summary").click()
+    assert "&zoom=" in asked.value.url
+    expect(page.locator(".inbox-map .leaflet-marker-icon").first).to_be_visible()
+    assert case.number in asked.value.response().text()
 
 
 def test_map_with_the_keyboard_only_and_place_search(setup, browser, live_server):

@@ -192,7 +192,17 @@
       if (timer) { clearTimeout(timer); }
       timer = setTimeout(load, 250);
     });
-    load();
+    // A map in a closed <details> (the staff inbox) asks nothing until it is opened.
+    var details = el.closest("details");
+    if (details && !details.open) {
+      details.addEventListener("toggle", function opened() {
+        if (!details.open) { return; }
+        details.removeEventListener("toggle", opened);
+        load();
+      });
+    } else {
+      load();
+    }
   }
 
   function points(el) {
