@@ -14,15 +14,18 @@ from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Avg,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     Max,
     Min,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.functions import Floor, TruncMonth
 from django.urls import reverse
@@ -783,21 +786,38 @@ def _linked_to_assignment(assignment_id: int) -> Q:
 
 def _panel(cases: QuerySet[Case], themes: QuerySet[Theme], list_url: str) -> Panel | None:
     """How many cases of each kind are linked here, and how many of them the public list shows
-    (published fault reports): the link names that number and the list shows exactly those."""
+    (published fault reports): the link names that number and the list shows exactly those.
+    One query: the counts per kind and per theme side by side (UNION ALL), themes by title."""
     kinds = dict(Kind.choices)
-    rows = list(
+    per_kind = (
         cases.filter(merged_into__isnull=True)
         .values("kind")
-        .annotate(n=Count("id"), public=Count("id", filter=PUBLISHED_CASES))
-        .order_by("-n", "kind")
+        .annotate(
+            part=Value("kind", output_field=CharField()),
+            n=Count("id"),
+            public=Count("id", filter=PUBLISHED_CASES),
+        )
+        .values_list("part", "kind", "n", "public")
+        .order_by()
     )
-    counts = [(str(kinds.get(row["kind"], row["kind"])), row["n"]) for row in rows]
-    theme_rows = [
-        (t.title, t.n)
-        for t in themes.annotate(
-            n=Count("cases", filter=Q(cases__merged_into__isnull=True))
-        ).order_by("title")[:20]
-    ]
+    per_theme = (
+        themes.annotate(
+            part=Value("theme", output_field=CharField()),
+            n=Count("cases", filter=Q(cases__merged_into__isnull=True)),
+            public=Value(0, output_field=IntegerField()),
+        )
+        .values_list("part", "title", "n", "public")
+        .order_by()
+    )
+    rows: list[tuple[str, int, int]] = []  # kind, cases, published
+    theme_rows: list[tuple[str, int]] = []
+    for part, label, n, public in per_kind.union(per_theme, all=True).order_by("part", "kind"):
+        if part == "kind":
+            rows.append((str(label), int(n), int(public)))
+        elif len(theme_rows) < 20:
+            theme_rows.append((str(label), int(n)))
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    counts = [(str(kinds.get(kind, kind)), n) for kind, n, _public in rows]
     total = sum(n for _label, n in counts)
     if not total and not theme_rows:
         return None
@@ -806,7 +826,7 @@ def _panel(cases: QuerySet[Case], themes: QuerySet[Theme], list_url: str) -> Pan
         title=_("Det här har invånare sagt"),
         context={
             "feedback_total": total,
-            "feedback_public": sum(row["public"] for row in rows),
+            "feedback_public": sum(public for _kind, _n, public in rows),
             "feedback_counts": counts,
             "feedback_themes": theme_rows,
             "feedback_list_url": list_url,
