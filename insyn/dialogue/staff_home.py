@@ -44,11 +44,7 @@ def dialogue_section(user: Any, since: dt.datetime | None) -> StaffSection | Non
         ),
         overdue=Count(
             "pk",
-            filter=Q(
-                state=DialogueState.PUBLISHED,
-                feedback_on__lt=today,
-                feedback_published_at__isnull=True,
-            ),
+            filter=Q(pk__in=Dialogue.objects.feedback_overdue(today).values("pk")),
             distinct=True,
         ),
     )

@@ -67,3 +67,72 @@ def test_sections_come_in_order_with_the_items_of_other_apps_appended(monkeypatc
     sections = registry.staff_sections(object())
     assert [s.key for s in sections] == ["first", "second"]
     assert [i.label for i in sections[0].items] == ["early", "late"]
+
+
+@pytest.mark.django_db
+def test_a_post_is_shown_or_hidden_the_same_way_from_the_discussion_and_the_queue():
+    """dialogue.staff_views._moderate_post serves both pages; only where it returns differs."""
+    from django.test import Client
+
+    from insyn.accounts.models import Role
+    from insyn.accounts.testing import login_verified
+    from insyn.dialogue.models import Post, PostState
+    from tests.dialogue.factories import DiscussionFactory
+    from tests.factories import MembershipFactory, UserFactory
+
+    discussion = DiscussionFactory()
+    user = UserFactory(username="dialog-mod")
+    MembershipFactory(user=user, role=Role.DIALOGUE_OFFICER, organisation=None)
+    client = Client()
+    login_verified(client, user)
+    for url, back in (
+        (
+            "/personal/dialog/inlagg/{pk}/{action}/",
+            reverse("dialogue_staff:discussion", args=[discussion.pk]),
+        ),
+        ("/personal/moderering/inlagg/{pk}/{action}/", reverse("staff:moderation")),
+    ):
+        post = Post.objects.create(discussion=discussion, body="Text", state=PostState.PENDING)
+        response = client.post(
+            url.format(pk=post.pk, action="dolj"), {"seen": "ny", "reason": "Personuppgifter"}
+        )
+        assert response.status_code == 302 and response["Location"] == back
+        post.refresh_from_db()
+        assert post.state == PostState.HIDDEN and post.hidden_reason == "Personuppgifter"
+        response = client.post(
+            url.format(pk=post.pk, action="godkann"), {"seen": post.moderated_at.isoformat()}
+        )
+        post.refresh_from_db()
+        assert post.state == PostState.VISIBLE
+        assert client.post(url.format(pk=post.pk, action="annat")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_dialogue_officer_sees_the_dialogues_whose_feedback_is_late():
+    """Counted by the one rule, DialogueQuerySet.feedback_overdue."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from insyn.accounts.models import Role
+    from insyn.dialogue import staff_home
+    from insyn.dialogue.models import DialogueState
+    from tests.dialogue.factories import DialogueFactory
+    from tests.factories import MembershipFactory, UserFactory
+
+    today = timezone.localdate()
+    late = today - dt.timedelta(days=1)
+    DialogueFactory(state=DialogueState.PUBLISHED, feedback_on=late)
+    DialogueFactory(state=DialogueState.PUBLISHED, feedback_on=late)
+    DialogueFactory(
+        state=DialogueState.PUBLISHED, feedback_on=late, feedback_published_at=timezone.now()
+    )
+    DialogueFactory(state=DialogueState.PUBLISHED, feedback_on=today)
+    DialogueFactory(state=DialogueState.CLOSED, feedback_on=late)
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.DIALOGUE_OFFICER, organisation=None)
+    section = staff_home.dialogue_section(user, None)
+    assert section is not None
+    late_item = next(i for i in section.items if i.label == "Återkoppling försenad")
+    assert late_item.count == 2 and late_item.urgent
+    assert staff_home.dialogue_section(UserFactory(), None) is None
