@@ -206,7 +206,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
         },
         # Rate-limit counters shared by every process: one statement per add or increment
-        # (insyn.core.cache.CounterDatabaseCache) instead of the database cache's twelve.
+        # (insyn.core.cache.CounterDatabaseCache) instead of the database cache's eleven.
         "ratelimit": {"BACKEND": "insyn.core.cache.CounterDatabaseCache"},
     }
     RATELIMIT_USE_CACHE = "ratelimit"

@@ -57,9 +57,10 @@ class CounterDatabaseCache(BaseCache):
     django-ratelimit calls `add(key, 1, timeout)` and, when the key exists, `incr(key)`. Django's
     DatabaseCache turns those into a COUNT for culling, a write transaction with a SELECT and an
     INSERT, a SELECT, another COUNT and a second write transaction with a SELECT and an UPDATE
-    (12 statements, two SQLite write locks) on every public POST. Here `add` is one INSERT … ON
-    CONFLICT that only replaces an expired row, and `incr` one UPDATE … RETURNING: both atomic
-    in the database, so concurrent processes never lose a count. Values are integers only."""
+    (11 statements, two SQLite write transactions) on every public POST. Here `add` is one
+    INSERT … ON CONFLICT that only replaces an expired row, and `incr` one UPDATE … RETURNING:
+    both atomic in the database, so concurrent processes never lose a count. Values are
+    integers only."""
 
     def __init__(self, location: str, params: dict[str, Any]) -> None:
         super().__init__(params)

@@ -284,7 +284,6 @@ class Receipt:
         return tracking_url(self.token)
 
 
-@transaction.atomic
 def create_case(
     *,
     kind: str,
@@ -333,91 +332,96 @@ def create_case(
 
     where = route(category=category, lat=lat, long=long, area=area)
     status = CaseStatus.FORWARDED if where.forward else CaseStatus.RECEIVED
-    case = Case(
-        # The real number is taken last (see below); until commit nobody else sees this row.
-        number=f"~{secrets.token_hex(12)}",
-        kind=kind,
-        category=category,
-        description=description,
-        address_text=address_text,
-        lat=lat,
-        long=long,
-        area=where.area,
-        attributes=dict(attributes or {}),
-        organisation=where.organisation,
-        status=status,
-        notice=where.notice,
-        source=source,
-        created_at=now,
-        updated_at=now,
-        due_at=None if where.forward else now + dt.timedelta(days=category.target_days),
-        closed_at=None,
-        contact_name=contact_name.strip()[:200],
-        contact_email=contact_email.strip(),
-        contact_phone=contact_phone.strip()[:40],
-        device_id=device_id[:100],
-        account_id=account_id[:100],
-        public_description=mask_personal_data(description) if kind == Kind.FAULT else "",
-        public_address=mask_personal_data(address_text) if kind == Kind.FAULT else "",
-        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
-        api_key=api_key,
-        external_media_url=external_media_url[:500],
-        open311_token=secrets.token_hex(8) if source == Source.OPEN311 else "",
-    )
-    # Its history row is written once the number is known (_assign_number), not written with a
-    # placeholder and corrected.
-    case.skip_history_when_saving = True  # type: ignore[attr-defined]
-    case.save(force_insert=True)
-    del case.skip_history_when_saving  # type: ignore[attr-defined]
-    _store_photos(case, photos, now=now)
-
+    public_description = mask_personal_data(description) if kind == Kind.FAULT else ""
+    public_address = mask_personal_data(address_text) if kind == Kind.FAULT else ""
     token, token_hash = new_token()
-    CaseFollower.objects.create(
-        case=case,
-        reported_case=case,
-        email=case.contact_email,
-        token_hash=token_hash,
-        created_at=now,
-    )
-    events = [
-        _event(
-            case,
-            EventKind.CREATED,
-            public=True,
+    # Checks, routing and masking come before the write transaction: on SQLite it holds the
+    # one write lock, so it should cover the writes only.
+    with transaction.atomic():
+        case = Case(
+            # The real number is taken last (see below); until commit nobody else sees this row.
+            number=f"~{secrets.token_hex(12)}",
+            kind=kind,
+            category=category,
+            description=description,
+            address_text=address_text,
+            lat=lat,
+            long=long,
+            area=where.area,
+            attributes=dict(attributes or {}),
+            organisation=where.organisation,
             status=status,
-            actor=created_by,
-            actor_label=_actor_label(created_by, api_key, source),
+            notice=where.notice,
+            source=source,
+            created_at=now,
+            updated_at=now,
+            due_at=None if where.forward else now + dt.timedelta(days=category.target_days),
+            closed_at=None,
+            contact_name=contact_name.strip()[:200],
+            contact_email=contact_email.strip(),
+            contact_phone=contact_phone.strip()[:40],
+            device_id=device_id[:100],
+            account_id=account_id[:100],
+            public_description=public_description,
+            public_address=public_address,
+            created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
             api_key=api_key,
-            now=now,
-            body=_("Ärendet har tagits emot."),
-            save=False,
+            external_media_url=external_media_url[:500],
+            open311_token=secrets.token_hex(8) if source == Source.OPEN311 else "",
         )
-    ]
-    forward_to = where.forward_to
-    if forward_to is not None:
-        events.append(
+        # Its history row is written once the number is known (_assign_number), not written
+        # with a placeholder and corrected.
+        case.skip_history_when_saving = True  # type: ignore[attr-defined]
+        case.save(force_insert=True)
+        del case.skip_history_when_saving  # type: ignore[attr-defined]
+        _store_photos(case, photos, now=now)
+
+        CaseFollower.objects.create(
+            case=case,
+            reported_case=case,
+            email=case.contact_email,
+            token_hash=token_hash,
+            created_at=now,
+        )
+        events = [
             _event(
                 case,
-                EventKind.FORWARDED,
+                EventKind.CREATED,
                 public=True,
                 status=status,
+                actor=created_by,
+                actor_label=_actor_label(created_by, api_key, source),
+                api_key=api_key,
                 now=now,
-                actor_label=_("Kontaktcenter"),
-                body=where.notice,
-                data={"organisation": forward_to.pk},
+                body=_("Ärendet har tagits emot."),
                 save=False,
             )
-        )
-    CaseEvent.objects.bulk_create(events)  # one INSERT; the ids come back (RETURNING)
-    forward_event = events[1] if forward_to is not None else None
-    # The year's counter row stays locked from here until commit: concurrent intakes queue on
-    # it, so it is taken as late as possible (only the emails, which quote the number, follow).
-    _assign_number(case, now)
-    if forward_to is not None and forward_event is not None:
-        _send_to_organisation(case, forward_to, forward_event)
-    if case.contact_email:
-        _queue_receipt(case, token, case.contact_email)
-    return Receipt(case, token)
+        ]
+        forward_to = where.forward_to
+        if forward_to is not None:
+            events.append(
+                _event(
+                    case,
+                    EventKind.FORWARDED,
+                    public=True,
+                    status=status,
+                    now=now,
+                    actor_label=_("Kontaktcenter"),
+                    body=where.notice,
+                    data={"organisation": forward_to.pk},
+                    save=False,
+                )
+            )
+        CaseEvent.objects.bulk_create(events)  # one INSERT; the ids come back (RETURNING)
+        forward_event = events[1] if forward_to is not None else None
+        # The year's counter row stays locked from here until commit: concurrent intakes queue on
+        # it, so it is taken as late as possible (only the emails, which quote the number, follow).
+        _assign_number(case, now)
+        if forward_to is not None and forward_event is not None:
+            _send_to_organisation(case, forward_to, forward_event)
+        if case.contact_email:
+            _queue_receipt(case, token, case.contact_email)
+        return Receipt(case, token)
 
 
 def _store_photos(
