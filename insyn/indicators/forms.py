@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from insyn.core import registry
+from insyn.core.forms import SeenField
 from insyn.goals.models import Assignment, Goal
 from insyn.indicators.models import (
     Area,
@@ -65,6 +66,8 @@ class IndicatorForm(forms.Form):
         label=_("Redovisas per kön (gäller egna indikatorer)"), required=False
     )
     is_published = forms.BooleanField(label=_("Publicerad (visas för invånarna)"), required=False)
+    # Editing: when the indicator was last saved as the page was loaded (a stale page is refused).
+    seen = SeenField()
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +76,7 @@ class IndicatorForm(forms.Form):
             for name in ("source", "kpi_id", "signal", "is_divided_by_gender"):
                 del self.fields[name]
         else:
+            del self.fields["seen"]
             self.fields["signal"].choices = [("", _("– välj signal –"))] + [
                 (signal.key, signal.title) for signal in registry.signals()
             ]

@@ -586,6 +586,21 @@ def indicator_create(
     return indicator
 
 
+class IndicatorChanged(ServiceError):
+    """Someone else saved the indicator after the page was loaded; nothing was written.
+    `current` is their version."""
+
+    def __init__(self, current: Indicator) -> None:
+        super().__init__(
+            _(
+                "Någon annan har sparat indikatorn sedan du öppnade sidan. Dina ändringar är "
+                "inte sparade. Jämför med den sparade versionen och spara igen."
+            ),
+            code="stale",
+        )
+        self.current = current
+
+
 @transaction.atomic
 def indicator_update(
     *,
@@ -596,7 +611,13 @@ def indicator_update(
     direction: str,
     is_published: bool,
     by: Any = None,
+    seen: dt.datetime | None = None,
 ) -> Indicator:
+    """The indicator's own texts and publication. `seen`: its updated_at when the page was
+    loaded; IndicatorChanged if someone else has saved it since."""
+    current = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if seen is not None and current.updated_at != seen:
+        raise IndicatorChanged(current)
     indicator.title = (title.strip() or indicator.kpi.title)[:300]
     indicator.description = description
     indicator.unit = unit.strip()

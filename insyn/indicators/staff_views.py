@@ -3,6 +3,8 @@ peer groups, budget uploads, and the Kolada import log. Administrators and compi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import role_required
 from insyn.core.errors import ServiceError, add_to_form, summary_errors
+from insyn.core.forms import both_versions
 from insyn.indicators import selectors, services
 from insyn.indicators.access import (
     access_budget_upload,
@@ -80,20 +83,23 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/staff/indicator_form.html", {"form": form})
 
 
+def _saved(indicator: Indicator) -> dict[str, Any]:
+    """The edit form's starting point: the indicator as saved, and when."""
+    return {
+        "title": indicator.title,
+        "description": indicator.description,
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "is_published": indicator.is_published,
+        "seen": indicator.updated_at.isoformat(),
+    }
+
+
 def _edit_context(indicator: Indicator, **forms) -> dict:
     return {
         "indicator": indicator,
-        "form": forms.get("form")
-        or IndicatorForm(
-            editing=True,
-            initial={
-                "title": indicator.title,
-                "description": indicator.description,
-                "unit": indicator.unit,
-                "direction": indicator.direction,
-                "is_published": indicator.is_published,
-            },
-        ),
+        "form": forms.get("form") or IndicatorForm(editing=True, initial=_saved(indicator)),
+        "versions": forms.get("versions"),
         "link_form": forms.get("link_form") or LinkForm(),
         "target_form": forms.get("target_form") or TargetForm(),
         "value_form": forms.get("value_form") or OwnValueForm(),
@@ -110,21 +116,37 @@ def _edit_context(indicator: Indicator, **forms) -> dict:
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = access_indicator(request.user, pk, write=request.method == "POST")
     form = IndicatorForm(request.POST or None, editing=True) if request.method == "POST" else None
+    versions = None
     if form is not None and form.is_valid():
         data = form.cleaned_data
-        services.indicator_update(
-            indicator=indicator,
-            title=data["title"],
-            description=data["description"],
-            unit=data["unit"],
-            direction=data["direction"],
-            is_published=data["is_published"],
-            by=request.user,
-        )
-        messages.success(request, _("Indikatorn har sparats."))
-        return redirect("indicators_staff:edit", pk=indicator.pk)
+        try:
+            services.indicator_update(
+                indicator=indicator,
+                title=data["title"],
+                description=data["description"],
+                unit=data["unit"],
+                direction=data["direction"],
+                is_published=data["is_published"],
+                seen=data.get("seen"),
+                by=request.user,
+            )
+        except services.IndicatorChanged as exc:
+            # Both versions side by side; the form keeps this person's, based on the new one.
+            saved = _saved(exc.current)
+            versions = both_versions(form, saved)
+            post = request.POST.copy()
+            post["seen"] = saved["seen"]
+            form = IndicatorForm(post, editing=True)
+            form.is_valid()
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("Indikatorn har sparats."))
+            return redirect("indicators_staff:edit", pk=indicator.pk)
     return render(
-        request, "indicators/staff/indicator_edit.html", _edit_context(indicator, form=form)
+        request,
+        "indicators/staff/indicator_edit.html",
+        _edit_context(indicator, form=form, versions=versions),
+        status=400 if request.method == "POST" else 200,
     )
 
 
