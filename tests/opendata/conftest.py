@@ -1,3 +1,8 @@
+"""The open-data world: a 2023 plan whose one goal has an assignment of every kind, published
+April and August periods and an unpublished annual one. Built from the one test world's cast
+and its SECRET (tests/world.py); what only these tests need (Kulturnämnden, goal 4's texts)
+is made here with the same factories."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +25,6 @@ from insyn.goals.models import (
 from insyn.organisations.models import Organisation, OrganisationGroup
 from tests.factories import (
     AssignmentFactory,
-    CompanyFactory,
     GoalFactory,
     GoalFollowUpFactory,
     GoalSectionFactory,
@@ -33,8 +37,7 @@ from tests.factories import (
     ReportFactory,
     UserFactory,
 )
-
-SECRET = "HEMLIGTUTKAST"
+from tests.world import SECRET, organisation
 
 
 @dataclass
@@ -64,7 +67,7 @@ def world(db) -> World:
         active_from=2019,
     )
     OrganisationAliasFactory(organisation=board, alias="Kulturnämnd")
-    company = CompanyFactory(name="Uppsalahem AB", slug="uppsalahem-ab", short_name="UH")
+    company = organisation("uppsalahem")
     group = OrganisationGroupFactory()
     plan = PlanFactory(
         year=2023, decision_case_number="KSN-2022-01202", decision_date=dt.date(2022, 6, 13)
