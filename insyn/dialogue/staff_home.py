@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, roles_of
 from insyn.core.registry import Panel, StaffItem, StaffLink, StaffSection
-from insyn.dialogue.models import Dialogue, DialogueState, Post, Proposal, ProposalState
+from insyn.dialogue.models import Dialogue, DialogueState, Post, Proposal
 
 DIALOGUE_MODERATORS = (Role.MODERATOR, Role.DIALOGUE_OFFICER)  # posts and proposals
 MODERATION_LIMIT = 50
@@ -80,13 +80,14 @@ def dialogue_section(user: Any, since: dt.datetime | None) -> StaffSection | Non
 
 
 def moderator_items(user: Any) -> list[StaffItem]:
-    """The moderator's section: posts to moderate and new proposals."""
+    """The moderator's section: posts and proposals to moderate, counted by the same QuerySets
+    as the moderation page lists them (a count that disagrees with its list is a defect)."""
     posts = Post.objects.to_moderate().count()
-    proposals = Proposal.objects.filter(state=ProposalState.SUBMITTED).count()
+    proposals = Proposal.objects.to_moderate().count()
     url = reverse("staff:moderation")
     return [
         StaffItem(_("Inlägg att granska"), url, posts, urgent=bool(posts)),
-        StaffItem(_("Nya förslag"), url, proposals),
+        StaffItem(_("Förslag att granska"), url, proposals, urgent=bool(proposals)),
     ]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from insyn.accounts.models import Role
 from insyn.accounts.permissions import has_role, organisation_ids, roles_of
 from insyn.core.registry import Panel, StaffItem, StaffLink, StaffSection
-from insyn.feedback.models import ACTIVE_STATUSES, Case, PublicState
+from insyn.feedback.models import ACTIVE_STATUSES, Case
 
 CASE_MODERATORS = (Role.MODERATOR, Role.CONTACT_CENTRE)  # fault reports
 MODERATION_LIMIT = 50
@@ -78,7 +78,7 @@ def _cases(user: Any, since: dt.datetime | None, *, own_only: bool) -> StaffSect
 
 def moderator_items(user: Any) -> list[StaffItem]:
     """The moderator's section: fault reports waiting to be published or kept back."""
-    cases = Case.objects.filter(public_state=PublicState.PENDING, merged_into__isnull=True).count()
+    cases = Case.objects.to_moderate().count()  # what the moderation page lists
     return [
         StaffItem(
             _("Felanmälningar att granska för publicering"),

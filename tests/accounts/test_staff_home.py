@@ -294,3 +294,41 @@ def test_a_first_sign_in_counts_recent_cases_as_new_not_none(world):
     client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
     html = client.get("/personal/").content.decode()
     assert re.search(r"Nya sedan ditt förra besök</a>\s*<[^>]+>1 st", html), html
+
+
+def test_the_moderators_counts_match_the_moderation_queue(world, client):
+    """The home's counts for a moderator are what the moderation page lists: a proposal a
+    moderator already hid and a feedback case (never published, so never moderated) are in
+    neither (both were counted once while the queue left them out)."""
+    from insyn.dialogue.models import ProposalModeration, ProposalState
+    from insyn.feedback import services
+    from insyn.feedback.models import Kind
+    from tests.dialogue.factories import ProposalFactory
+    from tests.feedback.factories import CategoryFactory
+
+    category = CategoryFactory(code="gatubelysning", name="Gatubelysning")
+    services.create_case(
+        kind=Kind.FAULT, category=category, description="Lampan är trasig", address_text="Torget"
+    )
+    services.create_case(kind=Kind.FEEDBACK, category=category, description="Bra belysning")
+    waiting = ProposalFactory(
+        state=ProposalState.SUBMITTED, moderation=ProposalModeration.PENDING, title="Ny bänk"
+    )
+    ProposalFactory(
+        budget=waiting.budget,
+        state=ProposalState.SUBMITTED,
+        moderation=ProposalModeration.HIDDEN,
+        title="Dold",
+    )
+    moderator = _user(Role.MODERATOR)
+    login_verified(client, moderator)
+    home = client.get("/personal/").content.decode()
+    queue = client.get("/personal/moderering/").content.decode()
+    assert "Lampan är trasig" in queue and "Bra belysning" not in queue
+    assert "Ny bänk" in queue and "Dold" not in queue
+    from insyn.dialogue.staff_home import moderator_items as dialogue_items
+    from insyn.feedback.staff_home import moderator_items as feedback_items
+
+    counts = [item.count for item in dialogue_items(moderator) + feedback_items(moderator)]
+    assert counts == [0, 1, 1]  # posts, proposals, fault reports
+    assert "Förslag att granska" in home
