@@ -203,7 +203,7 @@ def follow(
     )
     queue_email(
         address,
-        _("Bekräfta att du vill följa målet %(number)s") % {"number": goal.number},
+        _("Bekräfta att du vill följa mål %(number)s") % {"number": goal.number},
         body,
         dedupe_key=f"goals:follow:confirm:{follower.pk}:{timezone.localdate(now)}",
     )
