@@ -73,6 +73,9 @@ def _cases(user: Any, since: dt.datetime | None, *, own_only: bool) -> StaffSect
         section.items.append(
             StaffItem(_("Inte fördelade"), f"{inbox}?organisation=0", counts["unassigned"])
         )
+        # The contact centre moderates fault reports too (CASE_MODERATORS): its home says how
+        # many wait, as the moderator's does.
+        section.items += moderator_items(user)
     return section
 
 

@@ -332,3 +332,20 @@ def test_the_moderators_counts_match_the_moderation_queue(world, client):
     counts = [item.count for item in dialogue_items(moderator) + feedback_items(moderator)]
     assert counts == [0, 1, 1]  # posts, proposals, fault reports
     assert "Förslag att granska" in home
+
+
+def test_the_contact_centre_home_counts_fault_reports_waiting_for_moderation(world, client):
+    """The contact centre moderates fault reports (the moderation menu is theirs too): the home
+    says how many wait, with a link to the queue."""
+    from insyn.feedback import services
+    from insyn.feedback.models import Kind
+    from tests.feedback.factories import CategoryFactory
+
+    category = CategoryFactory(code="gatubelysning", name="Gatubelysning")
+    services.create_case(
+        kind=Kind.FAULT, category=category, description="Lampan är trasig", address_text="Torget"
+    )
+    login_verified(client, _user(Role.CONTACT_CENTRE))
+    home = client.get("/personal/").content.decode()
+    assert "Felanmälningar att granska för publicering" in home
+    assert 'href="/personal/moderering/"' in home
