@@ -83,6 +83,22 @@ class ServiceError(ValidationError):
         return f"ServiceError({self.message!r}, problems={self.problems!r}, fields={self.field_problems!r})"
 
 
+class StaleEdit(ServiceError):
+    """Someone else saved the thing after the page was loaded, so nothing was written. `current`
+    is the thing as saved now (the page shows it beside what was sent). Each kind of thing says
+    it in its own sentence:
+
+    class CaseChanged(StaleEdit):
+        sentence = gettext_lazy("Någon annan har ändrat ärendet sedan du öppnade sidan. …")
+    """
+
+    sentence: Any = ""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__(self.sentence, code="stale")
+        self.current = current
+
+
 def _texts(value: Any) -> list[str]:
     if isinstance(value, ValidationError):
         return [str(m) for m in value.messages]

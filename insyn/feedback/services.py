@@ -35,9 +35,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
-from insyn.core.errors import ServiceError
+from insyn.core.errors import ServiceError, StaleEdit
 from insyn.core.images import CleanImage, blurred_copy
 from insyn.core.mail import queue_email
 from insyn.core.notices import notify
@@ -502,20 +503,16 @@ def _set_status(case: Case, status: str, now: dt.datetime) -> None:
     case.updated_at = now
 
 
-class CaseChanged(ServiceError):
+class CaseChanged(StaleEdit):
     """Someone else changed the case after the page was loaded; nothing was written.
     `current` is the case as it is now."""
 
-    def __init__(self, current: Case) -> None:
-        super().__init__(
-            _(
-                "Någon annan har ändrat ärendet sedan du öppnade sidan. Ditt svar är inte "
-                "sparat. Jämför med ärendet som det är nu och skicka igen om det fortfarande "
-                "behövs."
-            ),
-            code="stale",
-        )
-        self.current = current
+    current: Case
+    sentence = gettext_lazy(
+        "Någon annan har ändrat ärendet sedan du öppnade sidan. Ditt svar är inte "
+        "sparat. Jämför med ärendet som det är nu och skicka igen om det fortfarande "
+        "behövs."
+    )
 
 
 def _locked(case: Case, seen: dt.datetime | None = None) -> Case:

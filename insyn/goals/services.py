@@ -31,9 +31,10 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from insyn.core.errors import ServiceError
+from insyn.core.errors import ServiceError, StaleEdit
 from insyn.goals import following, indexing, notifications
 from insyn.goals.models import (
     Assignment,
@@ -573,19 +574,15 @@ def compiled_save(
     return report
 
 
-class GoalFollowUpChanged(ServiceError):
+class GoalFollowUpChanged(StaleEdit):
     """Someone else saved the goal's follow-up after the page was loaded; nothing was written.
     `current` is their version."""
 
-    def __init__(self, current: GoalFollowUp) -> None:
-        super().__init__(
-            _(
-                "Någon annan har sparat målets bedömning sedan du öppnade sidan. Din bedömning "
-                "är inte sparad. Jämför med den sparade och spara igen om din ska gälla."
-            ),
-            code="stale",
-        )
-        self.current = current
+    current: GoalFollowUp
+    sentence = gettext_lazy(
+        "Någon annan har sparat målets bedömning sedan du öppnade sidan. Din bedömning "
+        "är inte sparad. Jämför med den sparade och spara igen om din ska gälla."
+    )
 
 
 @transaction.atomic

@@ -25,9 +25,10 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from insyn.core import registry
-from insyn.core.errors import ServiceError
+from insyn.core.errors import ServiceError, StaleEdit
 from insyn.core.publication import bump_publication_version
 from insyn.goals.models import Assignment, Goal, Plan
 from insyn.indicators.budget_parser import parse_budget
@@ -586,19 +587,15 @@ def indicator_create(
     return indicator
 
 
-class IndicatorChanged(ServiceError):
+class IndicatorChanged(StaleEdit):
     """Someone else saved the indicator after the page was loaded; nothing was written.
     `current` is their version."""
 
-    def __init__(self, current: Indicator) -> None:
-        super().__init__(
-            _(
-                "Någon annan har sparat indikatorn sedan du öppnade sidan. Dina ändringar är "
-                "inte sparade. Jämför med den sparade versionen och spara igen."
-            ),
-            code="stale",
-        )
-        self.current = current
+    current: Indicator
+    sentence = gettext_lazy(
+        "Någon annan har sparat indikatorn sedan du öppnade sidan. Dina ändringar är "
+        "inte sparade. Jämför med den sparade versionen och spara igen."
+    )
 
 
 @transaction.atomic

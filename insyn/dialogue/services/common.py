@@ -9,8 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from insyn.core.errors import ServiceError
+from insyn.core.errors import ServiceError, StaleEdit
 from insyn.core.forms import UNMODERATED
 from insyn.dialogue.models import Dialogue
 
@@ -82,18 +83,14 @@ def record_moderation(obj: Any, *, by: Any, hidden_reason: str = "") -> Any:
     return obj
 
 
-class DialogueChanged(ServiceError):
+class DialogueChanged(StaleEdit):
     """Someone else saved the dialogue after the form was loaded; `current` is their version."""
 
-    def __init__(self, current: Dialogue) -> None:
-        super().__init__(
-            _(
-                "Någon annan har ändrat dialogen sedan du öppnade sidan. Dina ändringar är "
-                "inte sparade. Jämför med den sparade versionen och spara igen."
-            ),
-            code="stale",
-        )
-        self.current = current
+    current: Dialogue
+    sentence = gettext_lazy(
+        "Någon annan har ändrat dialogen sedan du öppnade sidan. Dina ändringar är "
+        "inte sparade. Jämför med den sparade versionen och spara igen."
+    )
 
 
 def unchanged_since(dialogue: Dialogue, seen: dt.datetime | None) -> None:
