@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -49,3 +53,16 @@ def django_assert_max_num_queries(django_assert_max_num_queries, settings):
     """Query counts measure the page's own work: the public response cache is off."""
     settings.INSYN_PUBLIC_CACHE = False
     return django_assert_max_num_queries
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The Uppsala demo, loaded once for the module that asks for it and rolled back afterwards
+    (tests/test_i18n_english.py, tests/public/test_goal_page_weight.py)."""
+    media_root = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+    settings.MEDIA_ROOT = media_root

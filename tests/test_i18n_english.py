@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import ast
 import gettext
-import io
 import json
 import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import translation
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "insyn" / "locale"
@@ -202,20 +199,6 @@ def test_translated_model_choices_and_field_names():
 
 
 # --- the public pages in English -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The Uppsala demo, loaded once for the module and rolled back afterwards."""
-    from django.conf import settings
-
-    media_root = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media_root
 
 
 @pytest.fixture

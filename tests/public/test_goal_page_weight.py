@@ -7,11 +7,8 @@ Bytes are deterministic for the same demo, so they can be pinned (times cannot: 
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from insyn.core import registry
@@ -35,20 +32,6 @@ ASSIGNMENT_PAGE_MAX_QUERIES = 14  # 18 before
 def _real_panels(monkeypatch, settings):
     monkeypatch.setattr(registry, "_panels", {k: dict(v) for k, v in REAL_PANELS.items()})
     settings.INSYN_PUBLIC_CACHE = False  # rendered, never served from the cache
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The Uppsala demo, loaded once for the module and rolled back afterwards."""
-    from django.conf import settings
-
-    media_root = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media_root
 
 
 def render(client, url: str) -> tuple[bytes, int]:
