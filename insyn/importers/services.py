@@ -164,16 +164,22 @@ def import_followup_files(
     if dry_run:
         return result
     with transaction.atomic():
-        _Writer(result).write(progress)
-    _index_for_search(result.periods)
+        writer = _Writer(result)
+        writer.write(progress)
+        # In the same transaction: a run killed after its rows were written leaves no rows
+        # that search does not know (which a re-run that changes nothing would not repair).
+        _index_for_search(result.periods, writer.changed_plans)
     return result
 
 
-def _index_for_search(period_ids: Iterable[int]) -> None:
-    """One index pass per plan: `index_period` rebuilds the documents of the period's whole plan,
-    so a second published period of the same plan would only write them again."""
+def _index_for_search(period_ids: Iterable[int], plan_ids: set[int]) -> None:
+    """One index pass per plan the run changed: `index_period` rebuilds the documents of the
+    period's whole plan, so a second published period of the same plan would only write them
+    again, and a plan the run left as it was has the documents it would write (every service
+    that changes a plan indexes it)."""
     indexed_plans: set[int] = set()
-    for period in FollowUpPeriod.objects.filter(pk__in=list(period_ids)).order_by("pk"):
+    periods = FollowUpPeriod.objects.filter(pk__in=list(period_ids), plan_id__in=plan_ids)
+    for period in periods.order_by("pk"):
         if period.is_published and period.plan_id not in indexed_plans:
             indexed_plans.add(period.plan_id)
             index_period(period)
@@ -335,6 +341,14 @@ class _Writer:
         self._origin_years: set[int] = set()
         self._sequence = 0
         self.plan_years: dict[int, int] = {}
+        # Plans whose rows the run created, changed or deleted (their search documents are
+        # rebuilt); `_plan_id` is the plan of the goal being written.
+        self.changed_plans: set[int] = set()
+        self._plan_id: int | None = None
+
+    def _changed(self) -> None:
+        assert self._plan_id is not None
+        self.changed_plans.add(self._plan_id)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -421,6 +435,7 @@ class _Writer:
         first, so that the change gets its own history record after the creation's)."""
         if all(getattr(obj, name) == value for name, value in values.items()):
             return
+        self._changed()
         if obj.pk is None:
             self.flush()
         _set_if_changed(obj, **values)
@@ -429,6 +444,7 @@ class _Writer:
 
     def _write_goal(self, data: parser.Goal, plan: Plan, source: str) -> None:
         result = self.result
+        self._plan_id = plan.pk
         kind = (
             GoalKind.INRIKTNINGSMAL
             if (data.kind_label or "").lower().startswith("inriktning")
@@ -445,6 +461,7 @@ class _Writer:
             goal = Goal(plan=plan, number=data.number, **values)
             goal_rows = self.goals[(plan.pk, data.number)] = _GoalRows(goal)
             self.pending.goals.append(goal)
+            self._changed()
             result.created += 1
         else:
             goal = goal_rows.goal
@@ -471,10 +488,12 @@ class _Writer:
                 not_affected={o.pk for o in not_affected},
             )
             self.pending.follow_ups.append(follow_up_rows)
+            self._changed()
         else:
             follow_up = follow_up_rows.follow_up
             self._update(follow_up, **follow_up_values)
             if follow_up_rows.not_affected != {o.pk for o in not_affected}:
+                self._changed()
                 if follow_up.pk is None:
                     self.flush()
                 follow_up.not_affected_organisations.set(not_affected)
@@ -492,7 +511,10 @@ class _Writer:
                 new = GoalSection(goal=goal_rows.goal, order=order, heading=heading, body=body)
                 existing.append(new)
                 self.pending.sections.append(new)
+                self._changed()
         stale = existing[len(sections) :]
+        if stale:
+            self._changed()
         if any(row.pk is None for row in stale):
             self.flush()
         for row in stale:
@@ -515,7 +537,9 @@ class _Writer:
                 published_at=timezone.now(),
                 published_on=_date_or_none(data.published),
             )
+            self._changed()
         elif data.published and period.published_on is None:
+            self._changed()
             period.published_on = _date_or_none(data.published)
             period.save(update_fields=["published_on"])
         return period
@@ -566,6 +590,7 @@ class _Writer:
             goal_rows.slugs.add(assignment.slug)
             rows = goal_rows.assignments[key] = _AssignmentRows(assignment, links=wanted)
             self.pending.assignments.append(rows)
+            self._changed()
             result.created += 1
             if item.kind == AssignmentKind.REMAINING and item.origin_year and item.origin_number:
                 origin = self._origin(item.origin_year, item.origin_number)
@@ -599,6 +624,7 @@ class _Writer:
                     self._update(assignment, carried_over_from_id=origin)
             for name in LINK_FIELDS:
                 if set(rows.links[name]) != set(wanted[name]):
+                    self._changed()
                     if assignment.pk is None:
                         self.flush()
                     getattr(assignment, name).set(wanted[name])
@@ -617,6 +643,7 @@ class _Writer:
                 assignment=assignment, period=period, organisation=None, **report_values
             )
             self.pending.reports.append(report)
+            self._changed()
         else:
             self._update(report, **report_values)
 

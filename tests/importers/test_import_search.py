@@ -1,0 +1,87 @@
+"""Imported goals and assignments are found by search, in the import's own transaction, and a
+run that changes nothing in a plan leaves its search documents alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from insyn.goals.models import Assignment, Goal
+from insyn.importers.services import import_followup_files
+from insyn.organisations.services import DATA_DIR, load_registry_file
+from insyn.search.models import SearchDocument
+from insyn.search.services import search
+
+PAGES = Path(__file__).resolve().parents[2] / "insyn" / "importers" / "demo_pages"
+GOAL_4 = PAGES / "uppsala-2023-08-fokusmal-4.txt"
+GOAL_1 = PAGES / "uppsala-2023-08-fokusmal-1.txt"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def registry():
+    load_registry_file(DATA_DIR / "uppsala.json")
+
+
+def search_writes(paths) -> list[str]:
+    """The statements of an import that write the search table."""
+    table = SearchDocument._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        import_followup_files(paths)
+    return [
+        q["sql"]
+        for q in queries
+        if table in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+
+
+def test_imported_goals_and_assignments_are_found(registry):
+    import_followup_files([GOAL_4, GOAL_1])
+
+    goal = Goal.objects.get(plan__year=2023, number="4")
+    [hit] = search("tryggare jämlika livsvillkor", kinds=["goal"])
+    assert hit.object_key == f"goals.goal:{goal.pk}"
+    assert hit.url == goal.get_absolute_url()
+    assert hit.year == 2023
+
+    assignment = Assignment.objects.get(goal=goal, number="20")
+    hits = search("ungdomsbrottslighet", kinds=["assignment"])
+    assert f"goals.assignment:{assignment.pk}" in {h.object_key for h in hits}
+    [mine] = [h for h in hits if h.object_key == f"goals.assignment:{assignment.pk}"]
+    assert mine.url == assignment.get_absolute_url()
+    documents = SearchDocument.objects.filter(object_key__startswith="goals.")
+    assert documents.count() == Goal.objects.count() + Assignment.objects.count()
+
+
+def test_a_run_that_changes_nothing_writes_no_search_document(registry):
+    assert search_writes([GOAL_4, GOAL_1])  # the first run indexes
+    before = list(SearchDocument.objects.order_by("pk").values_list("pk", "updated_at", "stemmed"))
+
+    assert search_writes([GOAL_4, GOAL_1]) == []
+
+    after = list(SearchDocument.objects.order_by("pk").values_list("pk", "updated_at", "stemmed"))
+    assert after == before
+
+
+def test_a_changed_page_is_indexed_again(registry, tmp_path):
+    import_followup_files([GOAL_4])
+    assert search("ungdomsbrottslighet", kinds=["assignment"])
+    assert not search("fritidsgårdsnätverk")
+
+    changed = tmp_path / GOAL_4.name
+    changed.write_text(
+        GOAL_4.read_text(encoding="utf-8").replace(
+            "förebygga och bekämpa ungdomsbrottslighet", "förebygga fritidsgårdsnätverk"
+        ),
+        encoding="utf-8",
+    )
+    assert search_writes([changed])
+
+    assignment = Assignment.objects.get(goal__plan__year=2023, goal__number="4", number="20")
+    [hit] = search("fritidsgårdsnätverk", kinds=["assignment"])
+    assert hit.object_key == f"goals.assignment:{assignment.pk}"
+    assert "ungdomsbrottslighet" not in assignment.title
