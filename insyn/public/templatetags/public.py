@@ -54,3 +54,53 @@ def sv() -> str:
     from django.utils.translation import get_language
 
     return "" if (get_language() or "sv").startswith("sv") else mark_safe(' lang="sv"')
+
+
+# The shape of an assignment status, so that status never depends on colour alone
+# (includes/status_icon.html and includes/status.html write the same through these tags).
+_STATUS_SHAPES = {
+    "completed": '<circle cx="10" cy="10" r="9"/><path class="status-icon-mark" d="M5.5 10.5l3 3 6-7"/>',
+    "on_track": '<circle cx="10" cy="10" r="9"/>',
+    "delayed": '<path d="M10 1.5l9 16.5H1z"/>',
+    "not_done": '<rect x="2" y="2" width="16" height="16"/>',
+}
+_UNKNOWN_SHAPE = (
+    '<circle cx="10" cy="10" r="8" class="status-icon-hollow"/><path class="status-icon-mark" '
+    'd="M7.5 8a2.5 2.5 0 1 1 3.5 2.3c-.7.3-1 .8-1 1.5v.7M10 14.5v.5"/>'
+)
+
+
+@register.simple_tag
+def status_icon(status: Any) -> str:
+    """An assignment status's icon (a tag, not an include: it is drawn on every row)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    code = escape(status)
+    return mark_safe(
+        f'<svg class="status-icon status-icon--{code}" aria-hidden="true" focusable="false" '
+        f'viewBox="0 0 20 20" width="20" height="20">'
+        f"{_STATUS_SHAPES.get(str(status), _UNKNOWN_SHAPE)}</svg>"
+    )
+
+
+@register.simple_tag
+def status_badge(status: Any, label: Any) -> str:
+    """An assignment status: shape + text (and colour)."""
+    return format_html(
+        '<span class="status status--{}">{}<span class="status-label">{}</span></span>',
+        status,
+        status_icon(status),
+        label,
+    )
+
+
+@register.simple_tag
+def organisations_inline(orgs: Any, groups: Any) -> str:
+    """Organisations named directly, then groups (linked to their members for the year)."""
+    from django.urls import reverse
+    from django.utils.html import format_html_join
+
+    links = [(org.get_absolute_url(), org.name) for org in orgs or ()]
+    links += [(reverse("public:group", args=[r.group.slug, r.year]), r.name) for r in groups or ()]
+    return format_html_join(", ", '<a href="{}">{}</a>', links)
