@@ -64,8 +64,16 @@ def test_it_shows_every_assignment_with_heading_status_and_organisations(client)
         in html
     )
     assert "Berörda" in html
-    # Description and latest assessment behind <details>
-    assert "<details>" in html and "Beskrivning av uppdraget" in html
+    # The description is on the assignment's page (one link away, issue 13: the goal page's
+    # weight); the latest assessment is here, behind <details>
+    assert "Kommunen ska utveckla arbetet tillsammans med civilsamhället." not in html
+    first = world.assignments[0]
+    link = f'<a href="{first.get_absolute_url()}#description-heading">Beskrivning av uppdraget</a>'
+    assert link in html
+    assert "Kommunen ska utveckla arbetet tillsammans med civilsamhället." in get(
+        client, first.get_absolute_url()
+    )
+    assert "<details>" in html
     assert "Bedömning: <span>Rapportering augusti 2023</span>" in html
     assert "Sammanställd bedömning 0 för Delårsuppföljning per augusti." in html
 
