@@ -28,10 +28,8 @@ def _dash(style: Any) -> str:
 def line_chart(chart: Any, legend: Any = None) -> SafeString:
     """The chart as an SVG <figure> with its legend (or a note when it has no values)."""
     if chart is None or chart.empty:
-        return mark_safe(
-            '<p class="note">%s</p>'
-            % escape(gettext("Det finns inga värden att visa i ett diagram ännu."))
-        )
+        note = escape(gettext("Det finns inga värden att visa i ett diagram ännu."))
+        return mark_safe(f'<p class="note">{note}</p>')
     cid = escape(chart.id)
     out = [
         '<figure class="ind-chart">\n'
@@ -86,10 +84,8 @@ def line_chart(chart: Any, legend: Any = None) -> SafeString:
     )
     out.append("\n</svg>\n")
     if legend:
-        out.append(
-            '<figcaption>\n<p class="visually-hidden">%s</p>\n<ul class="ind-legend">\n'
-            % escape(gettext("Teckenförklaring"))
-        )
+        key = escape(gettext("Teckenförklaring"))
+        out.append(f'<figcaption>\n<p class="visually-hidden">{key}</p>\n<ul class="ind-legend">\n')
         for label, style in legend:
             out.append(
                 '<li><svg class="ind-legend-sample" viewBox="0 0 44 16" width="44" height="16" '
