@@ -49,6 +49,7 @@ from insyn.dialogue.models import (
     Discussion,
     IdentityLevel,
     Meeting,
+    Participant,
     Post,
     PostState,
     Survey,
@@ -487,8 +488,52 @@ def budget_pabulib(request: HttpRequest, pk: int, budget_pk: int) -> HttpRespons
     return response
 
 
+def _cast(
+    request: HttpRequest, pk: int, budget_pk: int, participant: Participant
+) -> HttpResponse | str | None:
+    """A vote POST on the lean path: the budget with its ballot in one query, the form, the
+    service, the redirect. Returns the redirect, or the service's refusal, or None when the page
+    must be drawn (no such public budget, a participant below the identity level, a form with
+    errors); `vote` then reads the page whole and shows why."""
+    sheet = selectors.ballot_sheet(pk, budget_pk)
+    if not sheet:
+        return None
+    budget = sheet[0].budget
+    if not participant.meets(budget.dialogue.identity_level):
+        return None
+    form = BallotForm(
+        request.POST,
+        choices=[(str(p.pk), p.title) for p in sheet],
+        rule=budget.rule,
+        limit=budget.max_choices,
+    )
+    if not form.is_valid():
+        return None
+    try:
+        services.cast_ballot(
+            budget=budget,
+            participant=participant,
+            proposal_ids=[int(i) for i in form.cleaned_data["proposals"]]
+            if budget.rule in (VotingRule.WITHIN_BUDGET, VotingRule.CHOOSE_N)
+            else [],
+            values=form.values(),
+            keep_informed=form.cleaned_data["keep_informed"],
+        )
+    except services.BallotRefused as exc:
+        return exc.message
+    messages.success(request, _("Din röst är sparad. Du kan ändra den tills omröstningen stänger."))
+    return redirect("dialogue:budget", pk, budget_pk)
+
+
 @limited("ballot", key=_participant_key)
 def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
+    participant = current_participant(request)
+    error = None
+    if request.method == "POST" and participant is not None:
+        outcome = _cast(request, pk, budget_pk, participant)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        error = outcome
     budget = get_object_or_404(
         Budget.objects.select_related("dialogue"),
         pk=budget_pk,
@@ -496,7 +541,6 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
         dialogue__in=selectors.public_dialogues(),
     )
     dialogue = budget.dialogue
-    participant = current_participant(request)
     if participant is None or not participant.meets(dialogue.identity_level):
         return render(
             request,
@@ -528,25 +572,6 @@ def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
         limit=budget.max_choices,
         initial=initial,
     )
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cast_ballot(
-                budget=budget,
-                participant=participant,
-                proposal_ids=[int(i) for i in form.cleaned_data["proposals"]]
-                if budget.rule in (VotingRule.WITHIN_BUDGET, VotingRule.CHOOSE_N)
-                else [],
-                values=form.values(),
-                keep_informed=form.cleaned_data["keep_informed"],
-            )
-        except services.BallotRefused as exc:
-            error = exc.message
-        else:
-            messages.success(
-                request, _("Din röst är sparad. Du kan ändra den tills omröstningen stänger.")
-            )
-            return redirect("dialogue:budget", pk, budget.pk)
     if request.method == "POST":
         mine = selectors.ballot_of(budget, participant)
     # The boxes ticked in the post, compared as text: never parsed (a hostile value was a 500).

@@ -504,13 +504,52 @@ def test_one_ballot_costs_a_fixed_number_of_queries(client, settings, django_ass
     voter = ParticipantFactory(email="rostare@example.org")
     sign_in_participant(client, voter)
     assert client.post(_url(budget, "rosta/"), {"proposals": [a.pk]}).status_code == 302
-    # The session, the participant, the rate limit (2), the budget and its proposals on the
-    # ballot (the form's choices), then one transaction (SAVEPOINT … RELEASE in a test): the
-    # chosen proposals with their budget, the ballot counted and locked (UPDATE … RETURNING),
-    # its old choices deleted, the new ones inserted.
-    with django_assert_num_queries(12):
+    # The session, the participant, the rate limit (2), the budget with its proposals on the
+    # ballot (the form's choices, one query), then one transaction (SAVEPOINT … RELEASE in a
+    # test): the chosen proposals with their budget, the ballot counted and locked (INSERT … ON
+    # CONFLICT DO UPDATE), its old choices deleted, the new ones inserted.
+    with django_assert_num_queries(11):
         response = client.post(_url(budget, "rosta/"), {"proposals": [b.pk, c.pk]})
     assert response.status_code == 302
     ballot = Ballot.objects.get(budget=budget, participant=voter)
     assert ballot.version == 2
     assert sorted(ballot.choices.values_list("proposal_id", flat=True)) == [b.pk, c.pk]
+
+
+@pytest.mark.parametrize(
+    "case", ["closed", "dialogue closed", "draft", "eid", "other budget", "hidden", "not feasible"]
+)
+def test_a_vote_post_outside_the_rules_saves_nothing(client, case):
+    """The vote POST's lean path (one query for the budget and its ballot) still refuses every
+    ballot the rules forbid: voting closed, the dialogue closed or not public, a participant
+    below the identity level, a proposal of another budget, hidden or not on the ballot."""
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, amount=1000)
+    mine = ProposalFactory(budget=budget, cost=100)
+    chosen = mine
+    if case == "closed":
+        Budget.objects.filter(pk=budget.pk).update(phase=BudgetPhase.CLOSED)
+    elif case == "dialogue closed":
+        type(dialogue).objects.filter(pk=dialogue.pk).update(state="closed")
+    elif case == "draft":
+        type(dialogue).objects.filter(pk=dialogue.pk).update(state="draft")
+    elif case == "eid":
+        type(dialogue).objects.filter(pk=dialogue.pk).update(identity_level=IdentityLevel.EID)
+    elif case == "other budget":
+        chosen = ProposalFactory(budget=BudgetFactory(), cost=100)
+    elif case == "hidden":
+        chosen = ProposalFactory(budget=budget, cost=100, moderation="pending")
+    elif case == "not feasible":
+        chosen = ProposalFactory(budget=budget, cost=100, state="not_feasible")
+    sign_in_participant(client, ParticipantFactory())
+    response = client.post(_url(budget, "rosta/"), {"proposals": [chosen.pk]})
+    page = response.content.decode()
+    if case == "draft":
+        assert response.status_code == 404
+    elif case == "eid":
+        assert response.status_code == 200 and "e-legitimation" in page
+    else:
+        assert response.status_code == 400
+        if case in ("closed", "dialogue closed"):
+            assert "Omröstningen är inte öppen." in page
+    assert not Ballot.objects.exists()

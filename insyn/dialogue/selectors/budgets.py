@@ -57,6 +57,36 @@ def ballot_of(budget: Budget, participant: Participant | None) -> set[int]:
     return set(ballot.choices.values_list("proposal_id", flat=True))
 
 
+# What a cast needs of the budget and its dialogue besides the proposals' ids and titles (the
+# form's choices): ballot_sheet reads only these columns.
+_SHEET_FIELDS = (
+    "title",
+    "budget",
+    "budget__dialogue",
+    "budget__rule",
+    "budget__max_choices",
+    "budget__dialogue__identity_level",
+)
+
+
+def ballot_sheet(dialogue_pk: int, budget_pk: int) -> list[Proposal]:
+    """The proposals on a public budget's ballot, each with its budget and dialogue (only the
+    columns a vote POST reads), in one query; empty when the budget is not public or has none
+    on the ballot (the caller then reads the page the slow way)."""
+    return list(
+        Proposal.objects.public()
+        .on_ballot()
+        .filter(
+            budget_id=budget_pk,
+            budget__dialogue_id=dialogue_pk,
+            budget__dialogue__in=public_dialogues(),
+        )
+        .select_related("budget__dialogue")
+        .only(*_SHEET_FIELDS)
+        .order_by("pk")
+    )
+
+
 def feasible_proposals(budget: Budget) -> list[Proposal]:
     return list(budget.proposals.public().on_ballot().order_by("pk"))
 
