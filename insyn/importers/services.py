@@ -21,6 +21,7 @@ from django.db.models import ManyToManyField
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from insyn.core.bulk import insert_objects
 from insyn.core.publication import bump_publication_version
 from insyn.goals.indexing import index_period
 from insyn.goals.models import (
@@ -260,7 +261,7 @@ class _Pending:
 def _create_with_history(model, objects: list) -> list:
     """INSERT the rows in bulk, and their "+" history records as `save()` would have."""
     if objects:
-        model.objects.bulk_create(objects)
+        insert_objects(model, objects)
         _record_creation(model, [obj.pk for obj in objects])
     return objects
 
@@ -718,7 +719,7 @@ class _Writer:
         assignments = [rows.assignment for rows in pending.assignments]
         if not assignments:
             return
-        Assignment.objects.bulk_create(assignments)
+        insert_objects(Assignment, assignments)
         for assignment, origin in pending.carried_over:
             assignment.carried_over_from_id = origin.pk
         if pending.carried_over:

@@ -33,6 +33,7 @@ from typing import Any
 import snowballstemmer
 from django.db import connection, transaction
 
+from insyn.core.bulk import insert_objects
 from insyn.search.models import SearchDocument
 
 FTS_TABLE = "search_searchdocument_fts"
@@ -126,10 +127,9 @@ def index_documents(documents: Sequence[SearchDocument]) -> int:
     """Add or replace many documents (built with `build_document`) in one statement per batch."""
     if not documents:
         return 0
-    SearchDocument.objects.bulk_create(
+    insert_objects(
+        SearchDocument,
         documents,
-        batch_size=500,
-        update_conflicts=True,
         unique_fields=["object_key"],
         update_fields=["kind", "url", "title", "body", "stemmed", "year", "updated_at"],
     )

@@ -1,0 +1,100 @@
+"""insert_objects writes what bulk_create would: every value as the field stores it, the keys
+back on the objects, related objects saved in between, and upserts on a unique field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from insyn.core import bulk
+from insyn.core.bulk import insert_objects
+from insyn.goals.models import (
+    Assignment,
+    AssignmentKind,
+    FollowUpPeriod,
+    Goal,
+    GoalKind,
+    PeriodKind,
+    Plan,
+    Report,
+    ReportState,
+    Status,
+)
+from insyn.search.models import SearchDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_are_stored_as_bulk_create_stores_them():
+    plan = Plan.objects.create(title="Plan", year=2031, last_year=2033)
+    goal = Goal(plan=plan, number="7", kind=GoalKind.INRIKTNINGSMAL, title="Ett mål")
+    assignments = [
+        Assignment(
+            goal=goal,  # saved only below: its key is taken when the assignment is written
+            number=str(n),
+            kind=AssignmentKind.COUNCIL,
+            title=f"Uppdrag {n}",
+            decision_date=dt.date(2031, 1, n + 1),
+            origin_year=None,
+            slug=f"u{n}",
+        )
+        for n in range(3)
+    ]
+    insert_objects(Goal, [goal])
+    insert_objects(Assignment, assignments)
+
+    assert Goal.objects.get(pk=goal.pk).kind == "inriktningsmal"
+    stored = list(Assignment.objects.filter(goal=goal).order_by("pk"))
+    assert [a.pk for a in stored] == [a.pk for a in assignments]
+    assert [(a.number, a.kind, a.decision_date, a.origin_year) for a in stored] == [
+        (str(n), "council", dt.date(2031, 1, n + 1), None) for n in range(3)
+    ]
+    assert not assignments[0]._state.adding
+
+    period = FollowUpPeriod.objects.create(
+        plan=plan, year=2031, kind=PeriodKind.ANNUAL, label="Årsredovisning"
+    )
+    report = Report(
+        assignment=assignments[1],
+        period=period,
+        status=Status.ON_TRACK,
+        state=ReportState.APPROVED,
+    )
+    insert_objects(Report, [report])
+    saved = Report.objects.get(pk=report.pk)
+    assert (saved.status, saved.state, saved.version) == ("on_track", "approved", 1)
+    assert saved.updated_at is not None  # auto_now, as save() and bulk_create set it
+
+
+def test_many_rows_go_in_batches_and_upsert_on_the_unique_field(monkeypatch):
+    monkeypatch.setattr(bulk, "MAX_PARAMS", 8 * 4)  # four documents a statement
+    documents = [
+        SearchDocument(object_key=f"t:{n}", kind="test", url=f"/t/{n}/", title=f"T {n}")
+        for n in range(10)
+    ]
+    fields = ["kind", "url", "title", "body", "stemmed", "year", "updated_at"]
+    with CaptureQueriesContext(connection) as queries:
+        insert_objects(
+            SearchDocument, documents, unique_fields=["object_key"], update_fields=fields
+        )
+    assert len([q for q in queries if "INSERT" in q["sql"]]) == 3
+    assert SearchDocument.objects.filter(kind="test").count() == 10
+
+    again = [
+        SearchDocument(object_key="t:3", kind="test", url="/t/3/", title="Ny titel", year=2031),
+        SearchDocument(object_key="t:10", kind="test", url="/t/10/", title="T 10"),
+    ]
+    insert_objects(SearchDocument, again, unique_fields=["object_key"], update_fields=fields)
+    assert SearchDocument.objects.filter(kind="test").count() == 11
+    updated = SearchDocument.objects.get(object_key="t:3")
+    assert (updated.pk, updated.title, updated.year) == (documents[3].pk, "Ny titel", 2031)
+    assert again[0].pk == documents[3].pk
+
+
+def test_only_new_rows():
+    plan = Plan.objects.create(title="Plan", year=2032, last_year=2034)
+    with pytest.raises(ValueError):
+        insert_objects(Plan, [plan])
