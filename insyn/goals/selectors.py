@@ -36,6 +36,7 @@ from insyn.goals.models import (
     FollowUpPeriod,
     Goal,
     GoalFollowUp,
+    GoalSection,
     PeriodState,
     Plan,
     Report,
@@ -538,7 +539,8 @@ def goal_page(
     (or the period is not a published period of the goal's plan)."""
     goal = (
         Goal.objects.select_related("plan")
-        .prefetch_related("sections")
+        # The sections in their order (their default ordering joins goal and plan again).
+        .prefetch_related(Prefetch("sections", GoalSection.objects.order_by("order", "pk")))
         .filter(plan__year=year, number=number)
         .first()
     )
@@ -570,7 +572,7 @@ def goal_page(
             r.assignment_id: r
             for r in Report.objects.filter(
                 period=period, organisation__isnull=True, assignment__goal=goal
-            )
+            ).order_by()  # a dict by assignment: no ordering (it joined four tables)
         }
         previous = previous_period(period, all_periods)
         trend = goal_trend(
