@@ -129,3 +129,15 @@ def table_rows(summary: Any) -> SafeString:
         cells.append("</tr>")
         out.append("".join(cells))
     return mark_safe("".join(out))
+
+
+@register.simple_tag
+def signal_rows(group: Any) -> SafeString:
+    """The <tr>s of a resident signal's breakdown table: group, value, basis ("–" when none)."""
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td>'
+            f"<td>{escape(basis or '–')}</td></tr>"
+            for label, value, basis in group.rows
+        )
+    )
