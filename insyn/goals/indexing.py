@@ -31,8 +31,8 @@ from insyn.goals.models import (
     FollowUpPeriod,
     Goal,
     GoalFollowUp,
+    GoalSection,
     Plan,
-    Report,
 )
 from insyn.goals.selectors import public_reports
 from insyn.search import services
@@ -41,6 +41,18 @@ from insyn.search.models import SearchDocument
 KIND_GOAL = "goal"
 KIND_ASSIGNMENT = "assignment"
 GOALS_PREFIX = "goals."
+# What an assignment's document reads of it: its heading, URL, title and description.
+ASSIGNMENT_FIELDS = (
+    "goal",
+    "kind",
+    "number",
+    "origin_year",
+    "origin_number",
+    "board_goal_code",
+    "slug",
+    "title",
+    "description",
+)
 
 
 def goal_key(goal_id: int) -> str:
@@ -59,6 +71,15 @@ def index_period(period: FollowUpPeriod) -> int:
     if not period.is_published:
         return 0
     documents, hidden = _plan_documents([period.plan_id])
+    with transaction.atomic():
+        _remove_keys(hidden)
+        return services.index_documents(documents)
+
+
+def index_plans(plan_ids: Iterable[int]) -> int:
+    """(Re)index the goals and assignments of several plans with a published period in one pass
+    (the importer's: a fixed number of queries for all of them); returns how many."""
+    documents, hidden = _plan_documents(sorted(set(plan_ids)))
     with transaction.atomic():
         _remove_keys(hidden)
         return services.index_documents(documents)
@@ -114,37 +135,51 @@ def _plan_documents(
     period_order = {period.pk: index for index, period in enumerate(periods)}
     public_plans = {period.plan_id for period in periods}
 
+    # Goals as objects (their URL and kind label), the many rows below them as plain values
+    # and assignments without their goal and plan joined in again for every row: building
+    # model objects was most of the time of indexing an imported plan (issue 13).
     goals = list(
         Goal.objects.filter(plan_id__in=plan_ids)
         .select_related("plan")
-        .prefetch_related("sections")
         .order_by("plan_id", "order", "number")
     )
+    goals_by_pk = {goal.pk: goal for goal in goals}
+    sections_by_goal: dict[int, list[str]] = defaultdict(list)
+    for goal_id, heading, text in (
+        GoalSection.objects.filter(goal__plan_id__in=plan_ids)
+        .order_by("goal_id", "order", "pk")
+        .values_list("goal_id", "heading", "body")
+    ):
+        sections_by_goal[goal_id].append(f"{heading}\n{text}")
     assignments = list(
         Assignment.objects.filter(goal__plan_id__in=plan_ids)
-        .select_related("goal__plan")
+        .only(*ASSIGNMENT_FIELDS)
         .order_by("goal_id", "order", "pk")
     )
+    goal_field = Assignment._meta.get_field("goal")
+    for assignment in assignments:
+        goal_field.set_cached_value(assignment, goals_by_pk[assignment.goal_id])
 
-    reports_by_assignment: dict[int, list[Report]] = defaultdict(list)
-    follow_ups_by_goal: dict[int, list[GoalFollowUp]] = defaultdict(list)
+    # (period, organisation name or "" for the compiled report, assessment) per assignment
+    reports_by_assignment: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    follow_ups_by_goal: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if periods:
         reports = (
             public_reports()
             .filter(period_id__in=period_order, assignment__goal__plan_id__in=plan_ids)
             .exclude(assessment="")
-            .select_related("organisation")
+            .values_list("assignment_id", "period_id", "organisation__name", "assessment")
         )
-        for report in reports:
-            reports_by_assignment[report.assignment_id].append(report)
-        for follow_up in GoalFollowUp.objects.filter(
+        for assignment_id, period_id, name, assessment in reports:
+            reports_by_assignment[assignment_id].append((period_id, name or "", assessment))
+        for goal_id, period_id, assessment in GoalFollowUp.objects.filter(
             period_id__in=period_order, goal__plan_id__in=plan_ids
-        ):
-            follow_ups_by_goal[follow_up.goal_id].append(follow_up)
+        ).values_list("goal_id", "period_id", "assessment"):
+            follow_ups_by_goal[goal_id].append((period_id, assessment))
 
-    def report_order(report: Report) -> tuple[int, int, str]:
-        name = report.organisation.name if report.organisation_id else ""
-        return (period_order[report.period_id], report.organisation_id is not None, name)
+    def report_order(report: tuple[int, str, str]) -> tuple[int, bool, str]:
+        period_id, name, _assessment = report
+        return (period_order[period_id], name != "", name)
 
     documents: list[SearchDocument] = []
     hidden: list[str] = []
@@ -153,12 +188,9 @@ def _plan_documents(
             if goal.plan_id not in public_plans:
                 hidden.append(goal_key(goal.pk))
                 continue
-            follow_ups = sorted(
-                follow_ups_by_goal[goal.pk], key=lambda f: period_order[f.period_id]
-            )
+            follow_ups = sorted(follow_ups_by_goal[goal.pk], key=lambda f: period_order[f[0]])
             body = _paragraphs(
-                [f"{section.heading}\n{section.body}" for section in goal.sections.all()]
-                + [follow_up.assessment for follow_up in follow_ups]
+                sections_by_goal[goal.pk] + [assessment for _period, assessment in follow_ups]
             )
             documents.append(
                 services.build_document(
@@ -178,10 +210,8 @@ def _plan_documents(
             body = _paragraphs(
                 [assignment.description]
                 + [
-                    f"{report.organisation.name}: {report.assessment}"
-                    if report.organisation_id
-                    else report.assessment
-                    for report in reports
+                    f"{name}: {assessment}" if name else assessment
+                    for _p, name, assessment in reports
                 ]
             )
             documents.append(

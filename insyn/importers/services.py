@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from insyn.core.bulk import insert_objects
 from insyn.core.publication import bump_publication_version
-from insyn.goals.indexing import index_period
+from insyn.goals.indexing import index_plans
 from insyn.goals.models import (
     Assignment,
     AssignmentKind,
@@ -174,16 +174,15 @@ def import_followup_files(
 
 
 def _index_for_search(period_ids: Iterable[int], plan_ids: set[int]) -> None:
-    """One index pass per plan the run changed: `index_period` rebuilds the documents of the
-    period's whole plan, so a second published period of the same plan would only write them
-    again, and a plan the run left as it was has the documents it would write (every service
-    that changes a plan indexes it)."""
-    indexed_plans: set[int] = set()
+    """One index pass for the plans the run changed that have a published period among the
+    run's (as `index_period` for each of those periods would): a plan the run left as it was
+    already has the documents it would write (every service that changes a plan indexes it)."""
+    if not plan_ids:
+        return
     periods = FollowUpPeriod.objects.filter(pk__in=list(period_ids), plan_id__in=plan_ids)
-    for period in periods.order_by("pk"):
-        if period.is_published and period.plan_id not in indexed_plans:
-            indexed_plans.add(period.plan_id)
-            index_period(period)
+    published = {period.plan_id for period in periods if period.is_published}
+    if published:
+        index_plans(published)
 
 
 # -- writing ------------------------------------------------------------------------------------
