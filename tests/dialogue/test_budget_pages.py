@@ -504,11 +504,12 @@ def test_one_ballot_costs_a_fixed_number_of_queries(client, settings, django_ass
     voter = ParticipantFactory(email="rostare@example.org")
     sign_in_participant(client, voter)
     assert client.post(_url(budget, "rosta/"), {"proposals": [a.pk]}).status_code == 302
-    # The session, the participant, the rate limit (2), the budget with its proposals on the
-    # ballot (the form's choices, one query), then one transaction (SAVEPOINT … RELEASE in a
-    # test): the chosen proposals with their budget, the ballot counted and locked (INSERT … ON
-    # CONFLICT DO UPDATE), its old choices deleted, the new ones inserted.
-    with django_assert_num_queries(11):
+    # The session, the participant, the rate limit (2), then one transaction (SAVEPOINT …
+    # RELEASE in a test): the budget with the chosen proposals, the ballot counted and locked
+    # (INSERT … ON CONFLICT DO UPDATE), its old choices deleted, the new ones inserted. The
+    # form's choices (ballot_sheet) were read by the first POST and kept for this publication
+    # version.
+    with django_assert_num_queries(10):
         response = client.post(_url(budget, "rosta/"), {"proposals": [b.pk, c.pk]})
     assert response.status_code == 302
     ballot = Ballot.objects.get(budget=budget, participant=voter)
@@ -553,3 +554,25 @@ def test_a_vote_post_outside_the_rules_saves_nothing(client, case):
         if case in ("closed", "dialogue closed"):
             assert "Omröstningen är inte öppen." in page
     assert not Ballot.objects.exists()
+
+
+def test_a_kept_ballot_sheet_never_lets_a_vote_through_that_the_budget_refuses_now(client):
+    """The vote form's choices are kept per publication version; the service still checks the
+    budget as it is inside the cast's transaction, so even a change that bumped no version (a
+    raw update) is obeyed."""
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, amount=1000)
+    a, b = (ProposalFactory(budget=budget, cost=100) for _ in range(2))
+    sign_in_participant(client, ParticipantFactory())
+    assert client.post(_url(budget, "rosta/"), {"proposals": [a.pk]}).status_code == 302
+    Proposal.objects.filter(pk=b.pk).update(cost=5000)  # no version bump
+    response = client.post(_url(budget, "rosta/"), {"proposals": [a.pk, b.pk]})
+    assert response.status_code == 400 and "budgeten är 1" in response.content.decode()
+    Budget.objects.filter(pk=budget.pk).update(phase=BudgetPhase.CLOSED)
+    response = client.post(_url(budget, "rosta/"), {"proposals": [a.pk]})
+    assert response.status_code == 400
+    assert "Omröstningen är inte öppen." in response.content.decode()
+    ballot = Ballot.objects.get()
+    assert ballot.version == 1 and list(ballot.choices.values_list("proposal_id", flat=True)) == [
+        a.pk
+    ]

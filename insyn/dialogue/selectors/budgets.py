@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from insyn.core.publication import publication_version
 from insyn.dialogue.models import (
     Ballot,
     BallotChoice,
@@ -69,22 +70,38 @@ _SHEET_FIELDS = (
 )
 
 
+# Each process keeps the sheets it has read for the current publication version: a vote is the
+# same sheet thousands of times, and every change a resident could see of a budget, its dialogue
+# or its proposals bumps the version (insyn.core.publication). The sheet only builds the form;
+# cast_ballot checks the ballot against the budget as it is inside its transaction.
+_SHEETS: dict[tuple[int, int, str], list[Proposal]] = {}
+_SHEETS_MAX = 256
+
+
 def ballot_sheet(dialogue_pk: int, budget_pk: int) -> list[Proposal]:
     """The proposals on a public budget's ballot, each with its budget and dialogue (only the
-    columns a vote POST reads), in one query; empty when the budget is not public or has none
-    on the ballot (the caller then reads the page the slow way)."""
-    return list(
-        Proposal.objects.public()
-        .on_ballot()
-        .filter(
-            budget_id=budget_pk,
-            budget__dialogue_id=dialogue_pk,
-            budget__dialogue__in=public_dialogues(),
+    columns a vote POST reads), in one query or none; empty when the budget is not public or
+    has none on the ballot (the caller then reads the page the slow way). Read only: the
+    instances are shared by the process's threads."""
+    key = (dialogue_pk, budget_pk, publication_version())
+    sheet = _SHEETS.get(key)
+    if sheet is None:
+        sheet = list(
+            Proposal.objects.public()
+            .on_ballot()
+            .filter(
+                budget_id=budget_pk,
+                budget__dialogue_id=dialogue_pk,
+                budget__dialogue__in=public_dialogues(),
+            )
+            .select_related("budget__dialogue")
+            .only(*_SHEET_FIELDS)
+            .order_by("pk")
         )
-        .select_related("budget__dialogue")
-        .only(*_SHEET_FIELDS)
-        .order_by("pk")
-    )
+        if len(_SHEETS) >= _SHEETS_MAX:
+            _SHEETS.clear()
+        _SHEETS[key] = sheet
+    return sheet
 
 
 def feasible_proposals(budget: Budget) -> list[Proposal]:
