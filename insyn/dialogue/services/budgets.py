@@ -427,28 +427,54 @@ def _upsert_ballot(budget: Budget, participant: Participant, keep_informed: bool
     lock until commit (where an UPDATE, then an INSERT for a first ballot, took two or three)."""
     connection = transaction.get_connection()
     table = connection.ops.quote_name(Ballot._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
     sets = (
         f"version = {table}.version + 1, district_id = excluded.district_id, "
         "age_band = excluded.age_band, updated_at = excluded.updated_at"
     )
     if keep_informed is not None:
         sets += ", keep_informed = excluded.keep_informed"
-    rows = Ballot.objects.raw(
-        f"INSERT INTO {table} (budget_id, participant_id, district_id, age_band, version, "
-        "keep_informed, created_at, updated_at) VALUES (%s, %s, %s, %s, 1, %s, %s, %s) "
-        f"ON CONFLICT (budget_id, participant_id) DO UPDATE SET {sets} RETURNING *",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (budget_id, participant_id, district_id, age_band, version, "
+            "keep_informed, created_at, updated_at) VALUES (%s, %s, %s, %s, 1, %s, %s, %s) "
+            f"ON CONFLICT (budget_id, participant_id) DO UPDATE SET {sets} "
+            "RETURNING id, version, keep_informed",
+            [
+                budget.pk,
+                participant.pk,
+                participant.district_id,
+                participant.age_band,
+                bool(keep_informed),
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        pk, version, informed = cursor.fetchone()
+    # The row as written; created_at, not read back, loads if asked for.
+    return Ballot.from_db(
+        connection.alias,
         [
+            "id",
+            "budget_id",
+            "participant_id",
+            "district_id",
+            "age_band",
+            "version",
+            "keep_informed",
+            "updated_at",
+        ],
+        [
+            pk,
             budget.pk,
             participant.pk,
             participant.district_id,
             participant.age_band,
-            bool(keep_informed),
-            now,
+            version,
+            bool(informed),
             now,
         ],
     )
-    return next(iter(rows))
 
 
 BALLOT_KINDS: dict[str, str] = {
