@@ -9,8 +9,9 @@ class FeedbackConfig(AppConfig):
         # What this app contributes to shared pages and commands (insyn.core.registry).
         from django.urls import path
 
-        from insyn.core import registry
+        from insyn.core import reference, registry
         from insyn.feedback import demo, selectors, signals, staff_home, staff_views
+        from insyn.feedback.models import Category, CategoryQuestion, Open311ApiKey, RoutingRule
 
         registry.register_panels(
             "feedback", goal=selectors.goal_panel, assignment=selectors.assignment_panel
@@ -21,6 +22,9 @@ class FeedbackConfig(AppConfig):
         for signal in signals.SIGNALS:
             registry.register_signal(signal)
         registry.register_demo_loader("feedback", demo.load_demo, order=70)
+        # Kept in each process between requests: the Open311 keys and services, the routing
+        # rules (insyn.core.reference).
+        reference.track(Category, CategoryQuestion, RoutingRule, Open311ApiKey)
         registry.register_staff_links("feedback", staff_home.links, order=40)
         registry.register_staff_section(
             "contact_centre", staff_home.contact_centre_section, order=40

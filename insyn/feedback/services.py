@@ -43,6 +43,7 @@ from insyn.core.images import CleanImage, blurred_copy
 from insyn.core.mail import queue_email
 from insyn.core.notices import notify
 from insyn.core.publication import bump_publication_version
+from insyn.core.reference import Memo
 from insyn.feedback.geo import municipality_bounds
 from insyn.feedback.models import (
     ACTIVE_STATUSES,
@@ -167,6 +168,17 @@ class Route:
         return self.organisation if self.forward else None
 
 
+def _rules_by_category() -> dict[int, list[RoutingRule]]:
+    rules: dict[int, list[RoutingRule]] = {}
+    for rule in RoutingRule.objects.select_related("organisation"):
+        rules.setdefault(rule.category_id, []).append(rule)
+    return rules
+
+
+# Every rule with its organisation, in this process until a rule or organisation changes.
+_routing_rules: Memo[dict[int, list[RoutingRule]]] = Memo(_rules_by_category)
+
+
 def route(
     *,
     category: Category,
@@ -183,7 +195,7 @@ def route(
     if area is None and lat is not None and long is not None:
         candidates = districts_at(lat, long)
         area = candidates[0] if candidates else None
-    rules = list(RoutingRule.objects.filter(category=category).select_related("organisation"))
+    rules = _routing_rules.get().get(category.pk, [])
     chosen = None
     for candidate in candidates:
         chosen = next((r for r in rules if r.area_id == candidate.pk), None)
@@ -1072,18 +1084,28 @@ def revoke_api_key(*, key: Open311ApiKey, by: Any) -> Open311ApiKey:
     return key
 
 
+def _active_api_keys() -> dict[str, Open311ApiKey]:
+    return {
+        key.key_hash: key
+        for key in Open311ApiKey.objects.select_related("organisation").filter(active=True)
+    }
+
+
+# The active keys by hash, in this process until a key (or its organisation) changes: a revoked
+# key is saved, which makes every process read them again (insyn.core.reference).
+_api_keys: Memo[dict[str, Open311ApiKey]] = Memo(_active_api_keys)
+
+
 def authenticate_api_key(raw: str) -> Open311ApiKey | None:
     if not raw or len(raw) > 200:
         return None
-    key = (
-        Open311ApiKey.objects.select_related("organisation")
-        .filter(key_hash=hash_token(raw), active=True)
-        .first()
-    )
+    key = _api_keys.get().get(hash_token(raw))
+    now = timezone.now()
     if key is not None and (
-        key.last_used_at is None or timezone.now() - key.last_used_at > dt.timedelta(minutes=5)
+        key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5)
     ):
-        Open311ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        Open311ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now  # the kept copy too (update() bumps no version)
     return key
 
 

@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.db import connection
 
 from insyn.core.publication import publication_version
-from insyn.organisations.geometry import DistrictIndex, box_around, covering, distance_m
+from insyn.core.reference import Memo
+from insyn.organisations.geometry import DistrictIndex, box_around, distance_m
 from insyn.organisations.models import (
     BOARD_KINDS,
     District,
@@ -74,11 +75,9 @@ def count_by_kind(organisations: Iterable[Organisation]) -> tuple[int, int]:
 
 def districts_at(lat: float, long: float) -> list[District]:
     """Every district whose shape covers the point, smallest first (a point on a shared border
-    is in both). One query: the bounding box prefilters in SQL, shapely decides."""
-    candidates = District.objects.filter(
-        min_lat__lte=lat, max_lat__gte=lat, min_long__lte=long, max_long__gte=long
-    )
-    return covering(candidates, lat, long)
+    is in both). No query: this process's R-tree of the districts' prepared shapes, built again
+    when a district has changed (insyn.core.reference; every fault report is routed this way)."""
+    return _district_tree.get().candidates(lat, long)
 
 
 def district_at(lat: float, long: float) -> District | None:
@@ -90,6 +89,9 @@ def district_at(lat: float, long: float) -> District | None:
 def district_index() -> DistrictIndex:
     """All shaped districts in one R-tree, for looking up many points at once."""
     return DistrictIndex(District.objects.filter(geometry__isnull=False))
+
+
+_district_tree: Memo[DistrictIndex] = Memo(district_index)
 
 
 # --- Distance ----------------------------------------------------------------------------------

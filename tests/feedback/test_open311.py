@@ -259,6 +259,29 @@ def test_revoked_key_is_refused(setup, client, key):
     assert post(client, key).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)
+def test_what_the_server_keeps_follows_every_change_at_once(setup, client, key):
+    """The keys, services and routing rules each process keeps between requests
+    (insyn.core.reference) are read again after any change: a new rule routes the next request,
+    a closed category and a revoked key are refused at once."""
+    from insyn.feedback.models import Open311ApiKey, RoutingRule
+
+    assert post(client, key).status_code == 200
+    assert post(client, key).status_code == 200  # now from what the process kept
+    assert Case.objects.latest("pk").organisation == setup.streets
+    rule = RoutingRule.objects.get(category=setup.potholes, area=None)
+    rule.organisation = setup.uppsalahem
+    rule.save()
+    assert post(client, key).status_code == 200
+    assert Case.objects.latest("pk").organisation == setup.uppsalahem
+    setup.potholes.active = False
+    setup.potholes.save()
+    assert post(client, key).status_code == 404
+    assert post(client, key, service_code="klotter").status_code == 200
+    services.revoke_api_key(key=Open311ApiKey.objects.get(), by=None)
+    assert post(client, key, service_code="klotter").status_code == 403
+
+
 def test_address_string_alone_is_a_location(setup, client, key):
     response = post(client, key, lat=None, long=None, address_string="Dragarbrunnsgatan 1")
     assert response.status_code == 200

@@ -187,3 +187,33 @@ def test_one_open311_post_costs_a_fixed_number_of_queries(
     (row,) = case.history.all()
     assert (row.number, row.history_type) == (case.number, "+")
     assert case.number.endswith("-000002")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # As a server process runs it (no test transaction around the request): the key, the
+        # service and its questions, the districts and the routing rules come from what the
+        # process keeps (insyn.core.reference), so: the rate limit (2), BEGIN, the case, its
+        # follower, its event, the number (counter, case), the history row, the e-mail, COMMIT.
+        ("potthal", 11),
+        ("statlig-vag", 14),
+    ],
+)
+def test_one_open311_post_as_a_server_process_runs_it(
+    setup, client, rate_counters, django_assert_num_queries, code, expected
+):
+    key = services.issue_api_key(name="Pin", rate_per_minute=1000)[1]
+    data = {"api_key": key, "service_code": code, "lat": CENTRUM[0], "long": CENTRUM[1]}
+
+    def post(n):
+        return client.post(
+            "/open311/v2/requests.xml",
+            {**data, "description": f"Hål nummer {n}", "email": f"p{n}@example.org"},
+        )
+
+    assert post(0).status_code == 200  # the first also marks the key used and starts the year
+    with django_assert_num_queries(expected):
+        assert post(1).status_code == 200
+    assert Case.objects.filter(description="Hål nummer 1").count() == 1

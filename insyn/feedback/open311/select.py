@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from insyn.core.reference import Memo
 from insyn.feedback.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -42,8 +43,17 @@ def service_list() -> list[Category]:
     return list(_services())
 
 
+def _services_by_code() -> dict[str, Category]:
+    return {category.code: category for category in _services()}
+
+
+# In this process until a category or question changes (insyn.core.reference): every POST asks.
+_by_code: Memo[dict[str, Category]] = Memo(_services_by_code)
+
+
 def service(code: str) -> Category | None:
-    return _services().filter(code=code).first()
+    """The active fault-report category with this code, with its questions (shared: read only)."""
+    return _by_code.get().get(code)
 
 
 def _visible(key: Open311ApiKey | None) -> Q:

@@ -47,6 +47,7 @@ from insyn.core.management.commands.backup import (
     temporary_sqlite_alias,
 )
 from insyn.core.publication import new_version_now
+from insyn.core.reference import new_version_now as new_reference_version_now
 
 # Tables that `migrate` itself fills, and throwaway state: rows here do not make an instance
 # "not empty".
@@ -280,6 +281,7 @@ class Command(BaseCommand):
             for cache in caches.all():
                 cache.clear()
             new_version_now()  # every public page of every server process is stale now
+            new_reference_version_now()  # and what every process kept of the reference data
 
         self.stdout.write(
             f"Återställde säkerhetskopian från {manifest['created_at']} (Insyn "
