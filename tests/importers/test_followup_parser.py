@@ -962,3 +962,41 @@ def test_seed_counts_survive_a_round_trip_through_json() -> None:
             json.dumps(parse_followup(path.read_text(encoding="utf-8"), REGISTRY).to_json())
         )
         assert data["goals"][0]["summary"]["assignments"] == total
+
+
+_LABEL_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "Beskrivning:",
+            "beskrivning av  uppdraget:",
+            "Ansvariga (KS) :",
+            "ANSVARİGA:",
+            "Berörda:",
+            "Bedömning:",
+            "beſkrivning:",
+            "Ansvarıga:",
+            "Ansvariga",
+            ":",
+            " ",
+            "(not)",
+            "-",
+            "x",
+            "ö",
+            "\u212a",
+        ]
+    )
+    | st.text(max_size=3),
+    max_size=12,
+).map("".join)
+
+
+@given(_LABEL_TEXT)
+def test_label_search_finds_what_the_pattern_finds_everywhere(text):
+    # The parser tries the label pattern only where a label word starts (issue 13's speed);
+    # that must give exactly the matches of scanning every position.
+    from insyn.importers import followup_parser as fp
+
+    def spans(matches):
+        return [(m.span(), m.group("label"), m.group("note")) for m in matches]
+
+    assert spans(fp._label_matches(text)) == spans(fp._LABEL_RE.finditer(text))
