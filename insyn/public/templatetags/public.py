@@ -95,12 +95,24 @@ def status_badge(status: Any, label: Any) -> str:
     )
 
 
-@register.simple_tag
-def organisations_inline(orgs: Any, groups: Any) -> str:
+# Filled in for each organisation: reverse() costs tens of microseconds and a goal page links
+# some eighty organisations (every board an assignment names), so it is asked once per render.
+_SLUG_MARK = "0"
+
+
+@register.simple_tag(takes_context=True)
+def organisations_inline(context: Any, orgs: Any, groups: Any) -> str:
     """Organisations named directly, then groups (linked to their members for the year)."""
     from django.urls import reverse
     from django.utils.html import format_html_join
 
-    links = [(org.get_absolute_url(), org.name) for org in orgs or ()]
+    pattern = context.render_context.get("public:organisation_url")
+    if pattern is None:
+        url = reverse("public:organisation", args=[_SLUG_MARK])
+        head, _mark, tail = url.rpartition(f"/{_SLUG_MARK}/")
+        pattern = context.render_context["public:organisation_url"] = (f"{head}/", f"/{tail}")
+    head, tail = pattern
+    # Slugs are [-a-zA-Z0-9_]: nothing in them for reverse() to quote.
+    links = [(f"{head}{org.slug}{tail}", org.name) for org in orgs or ()]
     links += [(reverse("public:group", args=[r.group.slug, r.year]), r.name) for r in groups or ()]
     return format_html_join(", ", '<a href="{}">{}</a>', links)
