@@ -33,6 +33,7 @@ from insyn.goals.models import (
     GoalFollowUp,
     GoalSection,
     Plan,
+    assignment_urls,
 )
 from insyn.goals.selectors import public_reports
 from insyn.search import services
@@ -202,6 +203,7 @@ def _plan_documents(
                     year=goal.plan.year,
                 )
             )
+        urls = iter(assignment_urls(a for a in assignments if a.goal.plan_id in public_plans))
         for assignment in assignments:
             if assignment.goal.plan_id not in public_plans:
                 hidden.append(assignment_key(assignment.pk))
@@ -218,7 +220,7 @@ def _plan_documents(
                 services.build_document(
                     object_key=assignment_key(assignment.pk),
                     kind=KIND_ASSIGNMENT,
-                    url=assignment.get_absolute_url(),
+                    url=next(urls),
                     title=f"{assignment.heading}: {assignment.title}",
                     body=body,
                     year=assignment.goal.plan.year,

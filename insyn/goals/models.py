@@ -8,6 +8,9 @@ executive board writes the compiled Report (organisation = NULL) and a GoalFollo
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -236,9 +239,10 @@ class Assignment(models.Model):
 
     def get_absolute_url(self) -> str:
         """The citable address. Needs goal.plan loaded (select_related("goal__plan"))."""
-        return reverse(
-            "public:assignment", args=[self.goal.plan.year, self.goal.number, self.slug or self.pk]
-        )
+        return reverse("public:assignment", args=self._url_args())
+
+    def _url_args(self) -> list:
+        return [self.goal.plan.year, self.goal.number, self.slug or self.pk]
 
     @property
     def counts_in_summary(self) -> bool:
@@ -268,6 +272,30 @@ class Assignment(models.Model):
         if self.board_goal_code:
             return gettext("Gemensamt nämnd-/bolagsmål %(code)s") % {"code": self.board_goal_code}
         return gettext("Gemensamt nämnd-/bolagsmål")
+
+
+_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_MARK = "insyn-assignment-slug"  # longer than any goal number: found only where the slug is
+
+
+def assignment_urls(assignments: Iterable[Assignment]) -> list[str]:
+    """`get_absolute_url()` of each assignment, with one reverse() per goal instead of one per
+    assignment (the URL of each goal's page with a mark where the slug goes, the slug put in):
+    the same addresses, for the search index of a whole plan (issue 13)."""
+    templates: dict[tuple, str] = {}
+    urls = []
+    for assignment in assignments:
+        *goal_args, slug = assignment._url_args()
+        slug = str(slug)
+        if not _SLUG_RE.fullmatch(slug):
+            urls.append(assignment.get_absolute_url())  # reverse() says what such a slug gives
+            continue
+        key = tuple(goal_args)
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = reverse("public:assignment", args=[*goal_args, _SLUG_MARK])
+        urls.append(template.replace(_SLUG_MARK, slug))
+    return urls
 
 
 class PeriodKind(models.TextChoices):
