@@ -26,6 +26,18 @@ def current_participant(request: HttpRequest) -> Participant | None:
     return request._dialogue_participant
 
 
+def participant_id(request: HttpRequest) -> int | None:
+    """The signed-in participant's id as the session holds it, without reading the person: for
+    a service that reads them itself (a ballot reads the person with the budget, in one
+    statement) and for rate-limit keys. The person may since have been removed; whoever needs
+    them reads them (current_participant)."""
+    if hasattr(request, "_dialogue_participant"):
+        loaded: Participant | None = request._dialogue_participant
+        return loaded.pk if loaded is not None else None
+    pk = request.session.get(SESSION_KEY)
+    return pk if isinstance(pk, int) else None
+
+
 def sign_in(request: HttpRequest, participant: Participant) -> None:
     request.session.cycle_key()  # no session fixation
     request.session[SESSION_KEY] = participant.pk

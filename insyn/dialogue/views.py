@@ -41,7 +41,7 @@ from insyn.dialogue.forms import (
     SubscribeForm,
     SurveyForm,
 )
-from insyn.dialogue.identity import current_participant, sign_in, sign_out
+from insyn.dialogue.identity import current_participant, participant_id, sign_in, sign_out
 from insyn.dialogue.models import (
     Budget,
     BudgetPhase,
@@ -49,7 +49,6 @@ from insyn.dialogue.models import (
     Discussion,
     IdentityLevel,
     Meeting,
-    Participant,
     Post,
     PostState,
     Survey,
@@ -65,8 +64,8 @@ def _rate(name: str) -> str:
 
 
 def _participant_key(group: str, request: HttpRequest) -> str:
-    participant = current_participant(request)
-    return f"p:{participant.pk}" if participant else request.META.get("REMOTE_ADDR", "")
+    pk = participant_id(request)  # no query: the vote POST reads the person with the budget
+    return f"p:{pk}" if pk is not None else request.META.get("REMOTE_ADDR", "")
 
 
 def limited(name: str, key: Any = "ip") -> Callable:
@@ -488,19 +487,20 @@ def budget_pabulib(request: HttpRequest, pk: int, budget_pk: int) -> HttpRespons
     return response
 
 
-def _cast(
-    request: HttpRequest, pk: int, budget_pk: int, participant: Participant
-) -> HttpResponse | str | None:
-    """A vote POST on the lean path: the budget with its ballot in one query, the form, the
-    service, the redirect. Returns the redirect, or the service's refusal, or None when the page
-    must be drawn (no such public budget, a participant below the identity level, a form with
-    errors); `vote` then reads the page whole and shows why."""
+def _cast(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse | str | None:
+    """A vote POST on the lean path: the form's choices from the kept ballot sheet, then the
+    service, which reads the budget, the person (by the id in the session) and the chosen
+    proposals in one statement, then the redirect. Returns the redirect, or the service's
+    refusal, or None when the page must be drawn (nobody signed in, no such public budget, a
+    form with errors); `vote` then reads the page whole and shows why (the sign-in page for a
+    person who is gone or below the identity level)."""
+    person = participant_id(request)
+    if person is None:
+        return None
     sheet = selectors.ballot_sheet(pk, budget_pk)
     if not sheet:
         return None
     budget = sheet[0].budget
-    if not participant.meets(budget.dialogue.identity_level):
-        return None
     form = BallotForm(
         request.POST,
         choices=[(str(p.pk), p.title) for p in sheet],
@@ -512,7 +512,7 @@ def _cast(
     try:
         services.cast_ballot(
             budget=budget,
-            participant=participant,
+            participant=person,
             proposal_ids=[int(i) for i in form.cleaned_data["proposals"]]
             if budget.rule in (VotingRule.WITHIN_BUDGET, VotingRule.CHOOSE_N)
             else [],
@@ -527,13 +527,13 @@ def _cast(
 
 @limited("ballot", key=_participant_key)
 def vote(request: HttpRequest, pk: int, budget_pk: int) -> HttpResponse:
-    participant = current_participant(request)
     error = None
-    if request.method == "POST" and participant is not None:
-        outcome = _cast(request, pk, budget_pk, participant)
+    if request.method == "POST":
+        outcome = _cast(request, pk, budget_pk)
         if isinstance(outcome, HttpResponse):
             return outcome
         error = outcome
+    participant = current_participant(request)
     budget = get_object_or_404(
         Budget.objects.select_related("dialogue"),
         pk=budget_pk,

@@ -504,12 +504,12 @@ def test_one_ballot_costs_a_fixed_number_of_queries(client, settings, django_ass
     voter = ParticipantFactory(email="rostare@example.org")
     sign_in_participant(client, voter)
     assert client.post(_url(budget, "rosta/"), {"proposals": [a.pk]}).status_code == 302
-    # The session, the participant, the rate limit (2), then one transaction (SAVEPOINT …
-    # RELEASE in a test): the budget with the chosen proposals, the ballot counted and locked
-    # (INSERT … ON CONFLICT DO UPDATE), its old choices deleted, the new ones inserted. The
-    # form's choices (ballot_sheet) were read by the first POST and kept for this publication
-    # version.
-    with django_assert_num_queries(10):
+    # The session, the rate limit (2, keyed by the participant's id in the session), then one
+    # transaction (SAVEPOINT … RELEASE in a test): the budget, the participant and the chosen
+    # proposals in one statement, the ballot counted and locked (INSERT … ON CONFLICT DO
+    # UPDATE), its old choices deleted, the new ones inserted. The form's choices
+    # (ballot_sheet) were read by the first POST and kept for this publication version.
+    with django_assert_num_queries(9):
         response = client.post(_url(budget, "rosta/"), {"proposals": [b.pk, c.pk]})
     assert response.status_code == 302
     ballot = Ballot.objects.get(budget=budget, participant=voter)
@@ -576,3 +576,17 @@ def test_a_kept_ballot_sheet_never_lets_a_vote_through_that_the_budget_refuses_n
     assert ballot.version == 1 and list(ballot.choices.values_list("proposal_id", flat=True)) == [
         a.pk
     ]
+
+
+def test_a_vote_from_the_session_of_a_removed_participant_saves_nothing(client):
+    """The vote POST takes the participant's id from the session and reads the person with the
+    budget: a person removed since signing in gets the sign-in page, and no ballot is made."""
+    dialogue = PublishedDialogueFactory(identity_level=IdentityLevel.EMAIL)
+    budget = BudgetFactory(dialogue=dialogue, amount=1000)
+    a = ProposalFactory(budget=budget, cost=100)
+    voter = ParticipantFactory()
+    sign_in_participant(client, voter)
+    voter.delete()
+    response = client.post(_url(budget, "rosta/"), {"proposals": [a.pk]})
+    assert response.status_code == 200 and "Logga in för att rösta" in response.content.decode()
+    assert not Ballot.objects.exists()

@@ -339,11 +339,14 @@ def _kr(amount: int) -> str:
     return format_number(amount, 0)
 
 
-def _fresh_sheet(budget_pk: int, ids: Sequence[int]) -> tuple[Budget, list[Proposal]]:
-    """The budget with its dialogue and the chosen proposals (any budget's: check_ballot
-    refuses another budget's), read inside the cast's transaction in one statement with only
-    the columns the checks use. Plain SQL: the ORM's select_related over Proposal → Budget →
-    Dialogue cost about ten times the query itself in compilation, on every ballot."""
+def _fresh_sheet(
+    budget_pk: int, participant_pk: int, ids: Sequence[int]
+) -> tuple[Budget, Participant | None, list[Proposal]]:
+    """The budget with its dialogue, the participant (None if there is no such person) and the
+    chosen proposals (any budget's: check_ballot refuses another budget's), read inside the
+    cast's transaction in one statement with only the columns the checks and the ballot use.
+    Plain SQL: the ORM's select_related over Proposal → Budget → Dialogue, and the participant's
+    own query, cost about ten times the statement itself in compilation, on every ballot."""
     connection = transaction.get_connection()
     q = connection.ops.quote_name
     chosen = f"p.id IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0"
@@ -351,23 +354,34 @@ def _fresh_sheet(budget_pk: int, ids: Sequence[int]) -> tuple[Budget, list[Propo
         Budget.objects.raw(
             "SELECT b.id, b.dialogue_id, b.amount, b.rule, b.max_choices, b.phase, "
             "b.voting_closes_at, d.state AS d_state, d.identity_level AS d_identity_level, "
+            "pt.id AS pt_id, pt.district_id AS pt_district_id, pt.age_band AS pt_age_band, "
+            "pt.email_verified_at AS pt_email_verified_at, "
+            "pt.eid_verified_at AS pt_eid_verified_at, "
             "p.id AS p_id, p.budget_id AS p_budget_id, p.cost AS p_cost, p.state AS p_state, "
             f"p.moderation AS p_moderation FROM {q(Budget._meta.db_table)} b "
             f"JOIN {q(Dialogue._meta.db_table)} d ON d.id = b.dialogue_id "
+            f"LEFT JOIN {q(Participant._meta.db_table)} pt ON pt.id = %s "
             f"LEFT JOIN {q(Proposal._meta.db_table)} p ON {chosen} "
             "WHERE b.id = %s ORDER BY p.id",
-            [*ids, budget_pk],
+            [participant_pk, *ids, budget_pk],
         )
     )
     if not rows:
         raise Budget.DoesNotExist
     budget = rows[0]
     extra = [vars(row) for row in rows]  # the columns that are not the budget's own
+    first = extra[0]
     budget.dialogue = Dialogue(
-        pk=budget.dialogue_id,
-        state=extra[0]["d_state"],
-        identity_level=extra[0]["d_identity_level"],
+        pk=budget.dialogue_id, state=first["d_state"], identity_level=first["d_identity_level"]
     )
+    participant = None
+    if first["pt_id"] is not None:
+        names = [f.attname for f in Participant._meta.concrete_fields if f"pt_{f.attname}" in first]
+        participant = Participant.from_db(
+            connection.alias,
+            names,
+            [_db_value(connection, Participant, n, first[f"pt_{n}"]) for n in names],
+        )
     proposals = [
         Proposal(
             pk=x["p_id"],
@@ -379,14 +393,22 @@ def _fresh_sheet(budget_pk: int, ids: Sequence[int]) -> tuple[Budget, list[Propo
         for x in extra
         if x["p_id"] is not None
     ]
-    return budget, proposals
+    return budget, participant, proposals
+
+
+def _db_value(connection: Any, model: Any, name: str, value: Any) -> Any:
+    """A column read with plain SQL as the ORM would give it (SQLite's datetimes are text)."""
+    column = model._meta.get_field(name).get_col(model._meta.db_table)
+    for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
 
 
 @transaction.atomic
 def cast_ballot(
     *,
     budget: Budget,
-    participant: Participant,
+    participant: Participant | int,
     proposal_ids: Iterable[int] = (),
     values: Mapping[int, int] | None = None,
     keep_informed: bool | None = None,
@@ -397,16 +419,20 @@ def cast_ballot(
     counts successful casts."""
     values = {int(k): int(v) for k, v in (values or {}).items() if int(v) > 0}
     ids = sorted({int(i) for i in proposal_ids} | set(values))
-    # The budget and the chosen proposals are read afresh inside the transaction.
-    budget, proposals = _fresh_sheet(budget.pk, ids)
+    # The budget, the person (a Participant or its id, as the vote POST has it from the session)
+    # and the chosen proposals are read afresh inside the transaction, in one statement.
+    person_pk = participant if isinstance(participant, int) else participant.pk
+    budget, person, proposals = _fresh_sheet(budget.pk, person_pk, ids)
     if not budget.voting_open:
         raise BallotRefused(_("Omröstningen är inte öppen."))
-    if not participant.meets(budget.dialogue.identity_level):
+    if person is None:
+        raise BallotRefused(_("Logga in för att rösta"))
+    if not person.meets(budget.dialogue.identity_level):
         raise BallotRefused(_("Den här omröstningen kräver inloggning med e-legitimation."))
     if len(proposals) != len(ids):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
     check_ballot(budget, proposals, values)
-    ballot = _upsert_ballot(budget, participant, keep_informed)
+    ballot = _upsert_ballot(budget, person, keep_informed)
     connection = transaction.get_connection()
     table = connection.ops.quote_name(BallotChoice._meta.db_table)
     with connection.cursor() as cursor:
