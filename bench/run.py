@@ -561,7 +561,9 @@ def main() -> None:
         "--import-pg", action="store_true", help="also time the import on PostgreSQL"
     )
     parser.add_argument("--ballot-clients", type=int, default=64)
-    parser.add_argument("--ballots", type=int, default=10, help="ballots cast by each client")
+    parser.add_argument(
+        "--ballots", type=int, default=30, help="ballots cast by each client (rate limit: 30/min)"
+    )
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases for the inbox")
     parser.add_argument("--kolada-small", action="store_true", help="a tiny Kolada import")
     parser.add_argument("--map-reports", type=int, default=100_000, help="reports on the map")
