@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -133,14 +136,60 @@ def read_page(path: str | Path) -> str:
         raise FollowupImportError(f"{path}, rad {line}: filen är inte UTF-8-kodad text.") from exc
 
 
+# From this many pages on, a second process parses the second half while this one parses the
+# first (parsing is pure: the pages and the registry in, a FollowupParse out). Below it, starting
+# the process and bringing its results back costs more than it saves.
+PARALLEL_FROM = 200
+
+
 def parse_files(paths: Sequence[str | Path], registry: Registry) -> list[FollowupParse]:
-    parses = []
-    for path in paths:
-        text = read_page(path)
+    """Every page parsed, in file order; the first page that cannot be read or parsed raises
+    FollowupImportError, as when they are parsed one after the other."""
+    paths = list(paths)
+    if len(paths) < PARALLEL_FROM or not _two_cpus():
+        return _parse_each(paths, registry, stop_at_error=True)  # type: ignore[return-value]
+    half = (len(paths) + 1) // 2
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        second = pool.submit(_parse_each, paths[half:], registry)
         try:
-            parses.append(parser.parse_followup(text, registry, source=str(path)))
-        except FollowupParseError as exc:
-            raise FollowupImportError(str(exc)) from exc
+            parses = _parse_each(paths[:half], registry, stop_at_error=True)
+        except BaseException:
+            second.cancel()
+            raise
+        for item in second.result():
+            if isinstance(item, str):
+                raise FollowupImportError(item)
+            parses.append(item)
+    return parses  # type: ignore[return-value]
+
+
+def _two_cpus() -> bool:
+    try:
+        return (
+            len(os.sched_getaffinity(0)) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+        )
+    except AttributeError:  # no sched_getaffinity: not Linux
+        return False
+
+
+def _parse_each(
+    paths: Sequence[str | Path], registry: Registry, *, stop_at_error: bool = False
+) -> list[FollowupParse | str]:
+    """The pages parsed; at the first that fails, its message (or the error, if stop_at_error)."""
+    parses: list[FollowupParse | str] = []
+    for path in paths:
+        try:
+            text = read_page(path)
+            try:
+                parses.append(parser.parse_followup(text, registry, source=str(path)))
+            except FollowupParseError as exc:
+                raise FollowupImportError(str(exc)) from exc
+        except FollowupImportError as exc:
+            if stop_at_error:
+                raise
+            parses.append(str(exc))
+            break
     return parses
 
 
