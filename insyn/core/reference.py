@@ -25,6 +25,7 @@ built again on the next call. `migrate` and `flush` (which write without save si
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -43,7 +44,12 @@ FILE_NAME = "reference-version"
 
 def _version_file() -> Path | None:
     publication_file = getattr(settings, "INSYN_PUBLICATION_VERSION_FILE", None)
-    return Path(publication_file).with_name(FILE_NAME) if publication_file else None
+    return _beside(str(publication_file)) if publication_file else None
+
+
+@functools.lru_cache(maxsize=8)
+def _beside(publication_file: str) -> Path:
+    return Path(publication_file).with_name(FILE_NAME)  # asked several times a request
 
 
 def reference_version() -> str:

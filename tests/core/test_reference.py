@@ -60,3 +60,15 @@ def test_inside_a_transaction_neither_used_nor_kept():
     assert len(builds) == 3
     assert memo.get() == ["potthal"] and memo.get() == ["potthal"]
     assert len(builds) == 4
+
+
+def test_without_redis_the_version_is_a_file_beside_the_publication_version(settings, tmp_path):
+    """The embedded default: every process of the machine reads the same file."""
+    settings.INSYN_PUBLICATION_VERSION_FILE = tmp_path / "publication-version"
+    first = reference_version()
+    assert (tmp_path / "reference-version").read_text() == first
+    assert reference_version() == first
+    bump_reference_version()  # outside a transaction: at once
+    assert reference_version() != first
+    assert (tmp_path / "reference-version").read_text() == reference_version()
+    assert not (tmp_path / "publication-version").exists()  # a version of its own
