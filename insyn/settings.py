@@ -294,6 +294,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions with a plain SELECT for the read (insyn.core.sessions).
+SESSION_ENGINE = "insyn.core.sessions"
 # Staff sessions are short: signed out after 30 minutes without a request and 10 hours after
 # signing in (insyn.accounts.middleware.StaffSessionMiddleware). Set in seconds.
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
