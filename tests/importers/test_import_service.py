@@ -223,3 +223,22 @@ def test_a_new_assignment_has_one_creation_record_with_its_organisations(registr
     assert [r.history_type for r in records] == ["+"]
     linked = {o.pk for o in assignment.responsible_organisations.all()}
     assert {row.organisation_id for row in records[0].responsible_organisations.all()} == linked
+
+
+def test_the_command_pauses_the_cycle_collector_only_while_it_imports(registry, monkeypatch):
+    import gc
+
+    from insyn.importers.management.commands import import_followup as command
+
+    seen = []
+
+    def fake_import(files, **options):
+        seen.append(gc.isenabled())
+        raise FollowupImportError("trasig sida")
+
+    monkeypatch.setattr(command, "import_followup_files", fake_import)
+    assert gc.isenabled()
+    with pytest.raises(CommandError, match="trasig sida"):
+        call_command("import_followup", str(GOAL_4))
+    assert seen == [False]
+    assert gc.isenabled()  # again after the import, also when it failed

@@ -6,7 +6,10 @@ cross-check that disagrees); --report FILE.html writes a review page of every pa
 text beside what it became (also when --strict stopped the import).
 """
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -47,7 +50,10 @@ class Command(BaseCommand):
     def handle(self, *args, files, dry_run=False, json=False, strict=False, report=None, **options):
         try:
             progress = self.stderr.write if options.get("verbosity", 1) >= 2 else None
-            result = import_followup_files(files, dry_run=dry_run, strict=strict, progress=progress)
+            with _no_cyclic_gc():
+                result = import_followup_files(
+                    files, dry_run=dry_run, strict=strict, progress=progress
+                )
         except FollowupStrictError as exc:
             self._write_warnings(exc.result)
             if report:
@@ -91,3 +97,21 @@ class Command(BaseCommand):
 
 def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cycle collector paused while the command imports (issue 13).
+
+    An import builds millions of objects that all live until it ends (every page's parse, the
+    rows it writes); the collector walked them again and again and freed almost nothing: about
+    1.2 of 9 s of CPU for 1,000 pages, with the same peak memory without it. Reference counting
+    still frees everything else at once; the collector runs again when the import is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
