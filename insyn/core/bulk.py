@@ -42,7 +42,7 @@ _PLAIN = frozenset(
     }
 )
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
-MAX_PARAMS = 30_000  # per statement; below SQLite's and psycopg's limits
+MAX_PARAMS = 30_000  # per statement; below psycopg's limit and SQLite's default (32,766)
 
 
 def _reader(field: Field) -> Callable[[models.Model], Any]:
@@ -103,7 +103,9 @@ def insert_objects(
         conflict = f" ON CONFLICT ({targets}) DO UPDATE SET {sets}"
     head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
     tail = f"{conflict} RETURNING {qn(pk.column)}"
-    size = max(1, MAX_PARAMS // len(fields))
+    # An SQLite built with a lower SQLITE_MAX_VARIABLE_NUMBER (999 before 3.32) says so.
+    limit = min(MAX_PARAMS, connection.features.max_query_params or MAX_PARAMS)
+    size = max(1, limit // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
             batch = objects[start : start + size]

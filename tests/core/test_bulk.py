@@ -94,6 +94,21 @@ def test_many_rows_go_in_batches_and_upsert_on_the_unique_field(monkeypatch):
     assert again[0].pk == documents[3].pk
 
 
+def test_a_database_that_allows_fewer_parameters_gets_smaller_statements(monkeypatch):
+    # An SQLite built with SQLITE_MAX_VARIABLE_NUMBER=999 (the default before 3.32) refuses
+    # larger statements; PostgreSQL has no such figure (None) and keeps MAX_PARAMS.
+    monkeypatch.setattr(type(connection.features), "max_query_params", 8 * 3)
+    monkeypatch.delitem(connection.features.__dict__, "max_query_params", raising=False)
+    documents = [
+        SearchDocument(object_key=f"p:{n}", kind="test", url=f"/p/{n}/", title=f"P {n}")
+        for n in range(7)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_objects(SearchDocument, documents)
+    assert len([q for q in queries if "INSERT" in q["sql"]]) == 3
+    assert SearchDocument.objects.filter(kind="test").count() == 7
+
+
 def test_only_new_rows():
     plan = Plan.objects.create(title="Plan", year=2032, last_year=2034)
     with pytest.raises(ValueError):
