@@ -68,7 +68,11 @@ def test_it_shows_every_assignment_with_heading_status_and_organisations(client)
     # weight); the latest assessment is here, behind <details>
     assert "Kommunen ska utveckla arbetet tillsammans med civilsamhället." not in html
     first = world.assignments[0]
-    link = f'<a href="{first.get_absolute_url()}#description-heading">Beskrivning av uppdraget</a>'
+    # Twelve such links on a page: each says whose description it is to a screen reader
+    link = (
+        f'<a href="{first.get_absolute_url()}#description-heading">Beskrivning av uppdraget'
+        f'<span class="visually-hidden"> {first.heading}</span></a>'
+    )
     assert link in html
     assert "Kommunen ska utveckla arbetet tillsammans med civilsamhället." in get(
         client, first.get_absolute_url()
