@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,44 +112,66 @@ def write_version_file(path: str | os.PathLike) -> str:
     return version
 
 
-def publication_version() -> str:
-    """The current version; a missing one (first start, evicted, cleared) is created."""
-    if path := _version_file():
-        version = read_version_file(path)
-        if version is None:
-            write_version_file(path)
+class SharedVersion:
+    """A value every process of the site reads, replaced by a fresh one on a bump: in the shared
+    cache when there is Redis, else in a small file (`file()`) in the data directory. The
+    publication version is one; insyn.core.reference's is another, under a name of its own."""
+
+    def __init__(self, cache_key: str, file: Callable[[], Path | None]) -> None:
+        self.cache_key = cache_key
+        self.file = file
+        # One object, so that a transaction's on-commit list can be asked whether it holds it.
+        self.set_new: Callable[[], None] = self._set_new
+
+    def current(self) -> str:
+        """The current version; a missing one (first start, evicted, cleared) is created."""
+        if path := self.file():
             version = read_version_file(path)
-        return version
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _new_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+            if version is None:
+                write_version_file(path)
+                version = read_version_file(path)
+            return version or ""
+        version = cache.get(self.cache_key)
+        if version is None:
+            cache.add(self.cache_key, _new_version(), timeout=None)
+            version = cache.get(self.cache_key)
+        return str(version)
+
+    def _set_new(self) -> None:
+        if path := self.file():
+            write_version_file(path)
+        else:
+            cache.set(self.cache_key, _new_version(), timeout=None)
+
+    def bump(self, using: str | None = None) -> None:
+        """A new version once the current transaction commits (at once outside one, and inside
+        a test's transaction, which never commits); once per transaction."""
+        connection = transaction.get_connection(using)
+        if not connection.in_atomic_block or any(
+            getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+        ):
+            self.set_new()
+            return
+        if any(func is self.set_new for _sids, func, _robust in connection.run_on_commit):
+            return  # already bumping when this transaction commits
+        transaction.on_commit(self.set_new, using=using)
 
 
-def _set_new_version() -> None:
-    if path := _version_file():
-        write_version_file(path)
-    else:
-        cache.set(VERSION_KEY, _new_version(), timeout=None)
+PUBLICATION = SharedVersion(VERSION_KEY, _version_file)
+
+
+def publication_version() -> str:
+    return PUBLICATION.current()
 
 
 def new_version_now() -> None:
     """A new version at once, outside any transaction (a restore replaced everything)."""
-    _set_new_version()
+    PUBLICATION.set_new()
 
 
 def bump_publication_version(using: str | None = None) -> None:
     """Mark every cached public page stale once the current transaction commits."""
-    connection = transaction.get_connection(using)
-    if not connection.in_atomic_block or any(
-        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
-    ):
-        _set_new_version()
-        return
-    if any(func is _set_new_version for _sids, func, _robust in connection.run_on_commit):
-        return  # already bumping when this transaction commits
-    transaction.on_commit(_set_new_version, using=using)
+    PUBLICATION.bump(using)
 
 
 def _model_label(model: type) -> str:

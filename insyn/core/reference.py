@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Model
 
-from insyn.core.publication import _new_version, read_version_file, write_version_file
+from insyn.core.publication import SharedVersion
 
 VERSION_KEY = "insyn:reference-version"
 FILE_NAME = "reference-version"
@@ -52,44 +51,21 @@ def _beside(publication_file: str) -> Path:
     return Path(publication_file).with_name(FILE_NAME)  # asked several times a request
 
 
+REFERENCE = SharedVersion(VERSION_KEY, _version_file)
+
+
 def reference_version() -> str:
-    """The current version; a missing one (first start, evicted, cleared) is created."""
-    if path := _version_file():
-        version = read_version_file(path)
-        if version is None:
-            write_version_file(path)
-            version = read_version_file(path)
-        return version or ""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _new_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return str(version)
-
-
-def _set_new_version() -> None:
-    if path := _version_file():
-        write_version_file(path)
-    else:
-        cache.set(VERSION_KEY, _new_version(), timeout=None)
+    return REFERENCE.current()
 
 
 def new_version_now() -> None:
     """A new version at once, outside any transaction (a restore replaced everything)."""
-    _set_new_version()
+    REFERENCE.set_new()
 
 
 def bump_reference_version(using: str | None = None) -> None:
     """Make every process's memos stale once the current transaction commits."""
-    conn = transaction.get_connection(using)
-    if not conn.in_atomic_block or any(
-        getattr(block, "_from_testcase", False) for block in conn.atomic_blocks
-    ):
-        _set_new_version()
-        return
-    if any(func is _set_new_version for _sids, func, _robust in conn.run_on_commit):
-        return  # already bumping when this transaction commits
-    transaction.on_commit(_set_new_version, using=using)
+    REFERENCE.bump(using)
 
 
 def _changed(sender: type, using: str | None = None, **_: Any) -> None:
@@ -97,7 +73,7 @@ def _changed(sender: type, using: str | None = None, **_: Any) -> None:
 
 
 def _migrated(**_: Any) -> None:
-    _set_new_version()
+    REFERENCE.set_new()
 
 
 def track(*models: type[Model]) -> None:
