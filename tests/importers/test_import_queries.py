@@ -12,16 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from bench.followup_pages import generate
 from insyn.goals.models import Assignment, Goal, Report
 from insyn.importers.services import import_followup_files
-from insyn.organisations.services import DATA_DIR, load_registry_file
 
 pytestmark = pytest.mark.django_db
 
 N = 3
-
-
-@pytest.fixture
-def registry():
-    load_registry_file(DATA_DIR / "uppsala.json")
 
 
 def queries_to_import(paths) -> int:

@@ -13,18 +13,11 @@ from django.core.management import CommandError, call_command
 
 from insyn.goals.models import Assignment, Goal, GoalFollowUp, Report
 from insyn.importers.services import FollowupStrictError, import_followup_files
-from insyn.organisations.services import DATA_DIR, load_registry_file
+from tests.importers import GOAL_4
 
-DEMO = Path(__file__).resolve().parents[2] / "insyn" / "importers" / "demo_pages"
-GOAL_4 = DEMO / "uppsala-2023-08-fokusmal-4.txt"
 PAGE_2017 = Path(__file__).resolve().parent / "pages" / "uppsala-2017-08-inriktningsmal-2.txt"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def registry():
-    load_registry_file(DATA_DIR / "uppsala.json")
 
 
 @pytest.fixture

@@ -3,28 +3,17 @@ run that changes nothing in a plan leaves its search documents alone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from insyn.goals.models import Assignment, Goal
 from insyn.importers.services import import_followup_files
-from insyn.organisations.services import DATA_DIR, load_registry_file
 from insyn.search.models import SearchDocument
 from insyn.search.services import search
-
-PAGES = Path(__file__).resolve().parents[2] / "insyn" / "importers" / "demo_pages"
-GOAL_4 = PAGES / "uppsala-2023-08-fokusmal-4.txt"
-GOAL_1 = PAGES / "uppsala-2023-08-fokusmal-1.txt"
+from tests.importers import GOAL_1, GOAL_4
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def registry():
-    load_registry_file(DATA_DIR / "uppsala.json")
 
 
 def search_writes(paths) -> list[str]:

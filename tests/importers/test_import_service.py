@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,18 +21,9 @@ from insyn.goals.models import (
 from insyn.goals.summary import StatusCounts, summary_sentence
 from insyn.importers.services import FollowupImportError, import_followup_files
 from insyn.organisations.models import Organisation
-from insyn.organisations.services import DATA_DIR, load_registry_file
-
-PAGES = Path(__file__).resolve().parents[2] / "insyn" / "importers" / "demo_pages"
-GOAL_4 = PAGES / "uppsala-2023-08-fokusmal-4.txt"
-GOAL_1 = PAGES / "uppsala-2023-08-fokusmal-1.txt"
+from tests.importers import GOAL_1, GOAL_4
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def registry():
-    load_registry_file(DATA_DIR / "uppsala.json")
 
 
 def counts_for(goal: Goal) -> StatusCounts:
