@@ -42,7 +42,10 @@ def test_statistics(setup):
             now=case.created_at + dt.timedelta(days=[1, 5, 20][i]),
         )
     services.create_case(kind=Kind.IDEA, category=setup.idea, description="idé")
-    stats = selectors.statistics(start=(now - dt.timedelta(days=30)).date(), end=now.date())
+    # The statistics count by the municipality's calendar: between 23:00 and midnight UTC
+    # `now.date()` is yesterday in Sweden, and the idea filed just now fell outside it.
+    today = timezone.localdate(now)
+    stats = selectors.statistics(start=today - dt.timedelta(days=30), end=today)
     assert stats.total == 4
     assert dict(stats.by_kind) == {"Felanmälan": 3, "Idé": 1}
     assert dict(stats.by_category) == {"Hål i vägen": 3, "Övrigt": 1}
