@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.ops.instance import Instance
 
 PRODUCTION = {
@@ -58,3 +60,37 @@ def test_embedded_sqlite_is_wal_with_busy_timeout_and_immediate_transactions(tmp
     assert Path(result["name"]) == tmp_path / "insyn.sqlite3", "defaults into the data dir"
     assert result["pragmas"] == {"journal_mode": "wal", "busy_timeout": 20000, "foreign_keys": 1}
     assert result["locked_during_atomic"], "transaction.atomic() must BEGIN IMMEDIATE"
+
+
+PG_OPTIONS = "from django.db import connection\nRESULT = connection.settings_dict['OPTIONS']\n"
+
+
+def test_postgresql_binds_parameters_on_the_server_and_prepares_repeated_statements(
+    tmp_path: Path,
+):
+    """A ballot costs PostgreSQL about half the CPU when the statements a process repeats are
+    prepared (docs/benchmarks.md): on by default, off for a pooler that cannot keep them."""
+    url = {"DATABASE_URL": "postgres://insyn@127.0.0.1:5432/insyn"}  # settings only: no connection
+    default = Instance(tmp_path, extra_env=url).python(PG_OPTIONS)
+    assert default == {"server_side_binding": True, "prepare_threshold": 5}
+    tuned = Instance(tmp_path, extra_env={**url, "DB_PREPARE_THRESHOLD": "2"}).python(PG_OPTIONS)
+    assert tuned == {"server_side_binding": True, "prepare_threshold": 2}
+    off = Instance(tmp_path, extra_env={**url, "DB_PREPARE_THRESHOLD": "off"}).python(PG_OPTIONS)
+    assert off == {}
+    sqlite = Instance(tmp_path).python(PG_OPTIONS)
+    assert "server_side_binding" not in sqlite and "prepare_threshold" not in sqlite
+
+
+@pytest.mark.django_db
+def test_postgresql_connection_prepares_a_statement_it_repeats():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (DATABASE_URL)")
+    with connection.cursor() as cursor:
+        for n in range(6):
+            cursor.execute("SELECT %s + 1 AS insyn_prepare_probe", [n])
+            assert cursor.fetchone() == (n + 1,)
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("insyn_prepare_probe" in s and "$1" in s for s in prepared), prepared
