@@ -17,6 +17,10 @@ weighed on the figure as much as the ballots did. Afterwards it checks the datab
 - lost: casts the server confirmed (HTTP 302) that the ballot's version counter does not show,
   plus ballots whose final choices are not the client's last confirmed choice.
 
+It also reports the CPU time per ballot of the server's processes and (PostgreSQL on this
+machine) of the database's server processes for the benchmark's database, read from /proc over
+the ballots alone: a figure that holds on a busy machine, where ballots per second does not.
+
 With --write-docs the result replaces the text between `<!-- bench:ballots -->` markers in
 docs/benchmarks.md (if that file exists).
 """
@@ -240,6 +244,39 @@ class Client(threading.Thread):
                 self.failures.append(str(response.status))
 
 
+def _cpu(pid: int) -> tuple[int, float] | None:
+    """(process group, CPU seconds used) of a process, from /proc; None if it is gone or not
+    readable (a database on another machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_group: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server's processes and by the database's server
+    processes for this database (PostgreSQL on this machine; 0 for SQLite, whose work is the
+    app processes' own)."""
+    app = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (found := _cpu(int(entry.name))) and found[0] == server_group:
+            app += found[1]
+    database = 0.0
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            for (pid,) in cursor.fetchall():
+                if found := _cpu(pid):
+                    database += found[1]
+    return app, database
+
+
 def check_database(
     budget_id: int, people: list[int], clients: list[Client]
 ) -> tuple[int, int, int]:
@@ -314,9 +351,11 @@ def main() -> None:
             client.start()
         barrier.wait()
         began = time.perf_counter()
+        cpu_before = cpu_seconds(server.pid)
         for client in clients:
             client.join()
         elapsed = time.perf_counter() - began
+        cpu_after = cpu_seconds(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -329,6 +368,15 @@ def main() -> None:
     p50 = statistics.median(latencies) * 1000 if latencies else 0.0
     p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0.0
     database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite (WAL)"
+    app_ms, db_ms = (
+        (after - before) / max(confirmed, 1) * 1000
+        for before, after in zip(cpu_before, cpu_after, strict=True)
+    )
+    cpu_row = (
+        f"| CPU per ballot: app processes / PostgreSQL | {app_ms:.2f} ms / {db_ms:.2f} ms |\n"
+        if connection.vendor == "postgresql"
+        else f"| CPU per ballot: app processes (SQLite inside them) | {app_ms:.2f} ms |\n"
+    )
     text = (
         f"Ballots through `insyn serve` ({args.workers} workers × {args.threads} threads, "
         f"{database}), {args.clients} concurrent clients × {args.ballots} ballots each, every "
@@ -341,6 +389,7 @@ def main() -> None:
         f"| duplicated ballots | {duplicated} |\n"
         f"| lost ballots or updates | {lost} |\n"
         f"| failed requests | {len(failures)} {sorted(set(failures)) or ''} |\n"
+        f"{cpu_row}"
         f"\nMeasured on {os.cpu_count()} cores; `python bench/bench_ballots.py`."
     )
     print(text)
