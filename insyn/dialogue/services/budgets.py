@@ -344,13 +344,38 @@ def _in_model_order(model: Any, *names: str) -> tuple[str, ...]:
     return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
 
 
-# The columns the cast reads of the budget and the person.
-_SHEET_BUDGET = _in_model_order(
-    Budget, "id", "dialogue_id", "amount", "rule", "max_choices", "phase", "voting_closes_at"
+# The columns a cast reads, each model's in its field order (for Model.from_db, which leaves
+# the other fields deferred: far cheaper than keyword construction, which computes every
+# field's default).
+_SHEET = (
+    (
+        Budget,
+        _in_model_order(
+            Budget,
+            "id",
+            "dialogue_id",
+            "amount",
+            "rule",
+            "max_choices",
+            "phase",
+            "voting_closes_at",
+        ),
+    ),
+    (Dialogue, _in_model_order(Dialogue, "id", "state", "identity_level")),
+    (
+        Participant,
+        _in_model_order(
+            Participant, "id", "district_id", "age_band", "email_verified_at", "eid_verified_at"
+        ),
+    ),
+    (Proposal, _in_model_order(Proposal, "id", "budget_id", "cost", "state", "moderation")),
 )
-_SHEET_PERSON = _in_model_order(
-    Participant, "id", "district_id", "age_band", "email_verified_at", "eid_verified_at"
-)
+_SHEET_ALIASES = ("b", "d", "pt", "p")
+_SHEET_COLUMNS: dict[str, str] = {}  # the select list, quoted, per database vendor
+
+
+def _columns(model: Any, names: tuple[str, ...]) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields if f.attname in names]
 
 
 def _fresh_sheet(
@@ -366,12 +391,16 @@ def _fresh_sheet(
     connection = transaction.get_connection()
     q = connection.ops.quote_name
     chosen = f"p.id IN ({', '.join(['%s'] * len(ids))})" if ids else "1 = 0"
+    columns = _SHEET_COLUMNS.get(connection.vendor)
+    if columns is None:
+        columns = _SHEET_COLUMNS[connection.vendor] = ", ".join(
+            f"{alias}.{q(column)}"
+            for alias, (model, names) in zip(_SHEET_ALIASES, _SHEET, strict=True)
+            for column in _columns(model, names)
+        )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join('b.' + c for c in _SHEET_BUDGET)}, d.state, d.identity_level, "
-            f"{', '.join('pt.' + c for c in _SHEET_PERSON)}, "
-            "p.id, p.budget_id, p.cost, p.state, p.moderation "
-            f"FROM {q(Budget._meta.db_table)} b "
+            f"SELECT {columns} FROM {q(Budget._meta.db_table)} b "
             f"JOIN {q(Dialogue._meta.db_table)} d ON d.id = b.dialogue_id "
             f"LEFT JOIN {q(Participant._meta.db_table)} pt ON pt.id = %s "
             f"LEFT JOIN {q(Proposal._meta.db_table)} p ON {chosen} "
@@ -381,36 +410,43 @@ def _fresh_sheet(
         rows = cursor.fetchall()
     if not rows:
         raise Budget.DoesNotExist
-    first = rows[0]
-    nb, np = len(_SHEET_BUDGET), len(_SHEET_PERSON)
-    budget = Budget.from_db(
-        connection.alias, _SHEET_BUDGET, _db_values(connection, Budget, _SHEET_BUDGET, first[:nb])
-    )
-    budget.dialogue = Dialogue(pk=budget.dialogue_id, state=first[nb], identity_level=first[nb + 1])
-    person_row = first[nb + 2 : nb + 2 + np]
-    participant = (
-        Participant.from_db(
-            connection.alias,
-            _SHEET_PERSON,
-            _db_values(connection, Participant, _SHEET_PERSON, person_row),
-        )
-        if person_row[0] is not None
-        else None
-    )
+
+    def parts(row: Sequence[Any]) -> Iterable[tuple[Any, tuple[str, ...], Sequence[Any]]]:
+        at = 0
+        for model, names in _SHEET:
+            yield model, names, row[at : at + len(names)]
+            at += len(names)
+
+    def build(model: Any, names: tuple[str, ...], values: Sequence[Any]) -> Any:
+        return model.from_db(connection.alias, names, _db_values(connection, model, names, values))
+
+    (_, budget_names, budget_row), (_, dialogue_names, dialogue_row), person, _ = parts(rows[0])
+    budget = build(Budget, budget_names, budget_row)
+    budget.dialogue = build(Dialogue, dialogue_names, dialogue_row)
+    participant = build(*person) if person[2][0] is not None else None
     proposals = [
-        Proposal(pk=pk, budget_id=budget_id, cost=cost, state=state, moderation=moderation)
-        for pk, budget_id, cost, state, moderation in (row[nb + 2 + np :] for row in rows)
-        if pk is not None
+        build(*proposal) for *_, proposal in map(parts, rows) if proposal[2][0] is not None
     ]
     return budget, participant, proposals
 
 
 def _db_values(connection: Any, model: Any, names: Sequence[str], values: Sequence[Any]) -> list:
-    """Columns read with plain SQL as the ORM would give them (SQLite's datetimes are text)."""
+    """Columns read with plain SQL as the ORM would give them: only date and time columns have
+    converters here (SQLite's are text), so only those are converted."""
     return [
-        _db_value(connection, model, name, value) if value is not None else None
+        _db_value(connection, model, name, value)
+        if value is not None and name in _CONVERTED
+        else value
         for name, value in zip(names, values, strict=True)
     ]
+
+
+_CONVERTED = {
+    name
+    for model, names in _SHEET
+    for name in names
+    if model._meta.get_field(name).get_internal_type() in ("DateTimeField", "DateField")
+}
 
 
 def _db_value(connection: Any, model: Any, name: str, value: Any) -> Any:
