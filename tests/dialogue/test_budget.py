@@ -91,6 +91,18 @@ def test_ballot_can_be_changed_until_voting_closes(budget):
         services.cast_ballot(budget=budget, participant=participant, proposal_ids=[first])
 
 
+def test_a_changed_ranking_keeps_the_proposals_and_replaces_their_ranks():
+    """The same proposals ranked the other way round: the choices are the new ranks (on
+    PostgreSQL the kept proposals' rows are updated in place, the others removed or added)."""
+    budget = BudgetFactory(rule=VotingRule.RANKING, max_choices=3)
+    first, second, third = (ProposalFactory(budget=budget, cost=100).pk for _ in range(3))
+    person = ParticipantFactory()
+    services.cast_ballot(budget=budget, participant=person, values={first: 1, second: 2, third: 3})
+    ballot = services.cast_ballot(budget=budget, participant=person, values={third: 1, first: 2})
+    assert ballot.version == 2
+    assert dict(ballot.choices.values_list("proposal_id", "value")) == {third: 1, first: 2}
+
+
 def test_eid_level_required_when_the_dialogue_says_so(budget):
     budget.dialogue.identity_level = IdentityLevel.EID
     budget.dialogue.save()

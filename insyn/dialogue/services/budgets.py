@@ -371,7 +371,8 @@ _SHEET = (
     (Proposal, _in_model_order(Proposal, "id", "budget_id", "cost", "state", "moderation")),
 )
 _SHEET_ALIASES = ("b", "d", "pt", "p")
-_SHEET_COLUMNS: dict[str, str] = {}  # the select list, quoted, per database vendor
+_SHEET_COLUMNS: dict[str, str] = {}
+_BALLOT_LOCKS = 0x1B5A11  # the advisory lock space of "a person's ballot" (PostgreSQL)  # the select list, quoted, per database vendor
 
 
 def _columns(model: Any, names: tuple[str, ...]) -> list[str]:
@@ -398,14 +399,25 @@ def _fresh_sheet(
             for alias, (model, names) in zip(_SHEET_ALIASES, _SHEET, strict=True)
             for column in _columns(model, names)
         )
+    # The person's casts are serialised until commit where the database needs it (PostgreSQL;
+    # SQLite's IMMEDIATE transactions take its one write lock at BEGIN): a second cast by the
+    # same person waits here, so its writes, a statement later, see the first cast's ballot and
+    # choices. A transaction-scoped advisory lock keyed by the person: a row lock on the
+    # person's row (FOR NO KEY UPDATE) did the same but wrote the lock into the row, and the
+    # ballot's foreign key then shared it with a second locker (a multixact) on every ballot.
+    lock = ""
+    lock_params: list[int] = []
+    if connection.vendor == "postgresql":
+        lock = "CROSS JOIN (SELECT pg_advisory_xact_lock(%s, %s)) lk "
+        lock_params = [_BALLOT_LOCKS, participant_pk % 2**31]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns} FROM {q(Budget._meta.db_table)} b "
+            f"SELECT {columns} FROM {q(Budget._meta.db_table)} b {lock}"
             f"JOIN {q(Dialogue._meta.db_table)} d ON d.id = b.dialogue_id "
             f"LEFT JOIN {q(Participant._meta.db_table)} pt ON pt.id = %s "
             f"LEFT JOIN {q(Proposal._meta.db_table)} p ON {chosen} "
             "WHERE b.id = %s ORDER BY p.id",
-            [participant_pk, *ids, budget_pk],
+            [*lock_params, participant_pk, *ids, budget_pk],
         )
         rows = cursor.fetchall()
     if not rows:
@@ -484,27 +496,32 @@ def cast_ballot(
     if len(proposals) != len(ids):
         raise BallotRefused(_("Du kan bara rösta på förslag som går till omröstning."))
     check_ballot(budget, proposals, values)
-    ballot = _upsert_ballot(budget, person, keep_informed)
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(BallotChoice._meta.db_table)
-    with connection.cursor() as cursor:
-        # A first ballot has nothing to delete; one statement is cheaper than telling apart.
-        cursor.execute(f"DELETE FROM {table} WHERE ballot_id = %s", [ballot.pk])
-        rows = ", ".join(["(%s, %s, %s)"] * len(proposals))
-        cursor.execute(
-            f"INSERT INTO {table} (ballot_id, proposal_id, value) VALUES {rows}",
-            [x for p in proposals for x in (ballot.pk, p.pk, values.get(p.pk, 1))],
-        )
-    return ballot
+    return _upsert_ballot(
+        budget, person, keep_informed, [(p.pk, values.get(p.pk, 1)) for p in proposals]
+    )
 
 
-def _upsert_ballot(budget: Budget, participant: Participant, keep_informed: bool | None) -> Ballot:
+def _upsert_ballot(
+    budget: Budget,
+    participant: Participant,
+    keep_informed: bool | None,
+    choices: Sequence[tuple[int, int]],
+) -> Ballot:
     """The person's ballot, created or with one more cast counted (and their district and age
     band as they are now), in one INSERT … ON CONFLICT DO UPDATE … RETURNING: the conflict on
     the one-ballot-per-person constraint turns a second cast into an update that holds the row
-    lock until commit (where an UPDATE, then an INSERT for a first ballot, took two or three)."""
+    lock until commit (where an UPDATE, then an INSERT for a first ballot, took two or three).
+    Then its choices (proposal id, value; at least one) replace the ballot's old ones.
+
+    PostgreSQL does all of it in one statement (the ballot's upsert, the removal of the choices
+    no longer made and the upsert of the ones made, as data-modifying CTEs); SQLite, which has
+    no such CTEs, in three (the upsert, a DELETE of every old choice, an INSERT). The CTEs all
+    read the statement's one snapshot, which would miss the choices of a concurrent cast by the
+    same person that commits while this one waits for the ballot's row: _fresh_sheet, a
+    statement earlier, has already waited for that cast on the person's row lock."""
     connection = transaction.get_connection()
-    table = connection.ops.quote_name(Ballot._meta.db_table)
+    q = connection.ops.quote_name
+    table, choice_table = q(Ballot._meta.db_table), q(BallotChoice._meta.db_table)
     now = timezone.now()
     sets = (
         f"version = {table}.version + 1, district_id = excluded.district_id, "
@@ -512,23 +529,47 @@ def _upsert_ballot(budget: Budget, participant: Participant, keep_informed: bool
     )
     if keep_informed is not None:
         sets += ", keep_informed = excluded.keep_informed"
+    upsert = (
+        f"INSERT INTO {table} (budget_id, participant_id, district_id, age_band, version, "
+        "keep_informed, created_at, updated_at) VALUES (%s, %s, %s, %s, 1, %s, %s, %s) "
+        f"ON CONFLICT (budget_id, participant_id) DO UPDATE SET {sets} "
+        "RETURNING id, version, keep_informed"
+    )
+    params = [
+        budget.pk,
+        participant.pk,
+        participant.district_id,
+        participant.age_band,
+        bool(keep_informed),
+        connection.ops.adapt_datetimefield_value(now),
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    chosen = ", ".join(["%s"] * len(choices))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (budget_id, participant_id, district_id, age_band, version, "
-            "keep_informed, created_at, updated_at) VALUES (%s, %s, %s, %s, 1, %s, %s, %s) "
-            f"ON CONFLICT (budget_id, participant_id) DO UPDATE SET {sets} "
-            "RETURNING id, version, keep_informed",
-            [
-                budget.pk,
-                participant.pk,
-                participant.district_id,
-                participant.age_band,
-                bool(keep_informed),
-                connection.ops.adapt_datetimefield_value(now),
-                connection.ops.adapt_datetimefield_value(now),
-            ],
-        )
-        pk, version, informed = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH b AS ({upsert}), "
+                f"gone AS (DELETE FROM {choice_table} c USING b WHERE c.ballot_id = b.id "
+                f"AND c.proposal_id NOT IN ({chosen})), "
+                f"made AS (INSERT INTO {choice_table} (ballot_id, proposal_id, value) "
+                "SELECT b.id, v.proposal_id, v.value FROM b, (VALUES "
+                + ", ".join(["(%s, %s)"] * len(choices))
+                + ") AS v (proposal_id, value) ON CONFLICT (ballot_id, proposal_id) "
+                "DO UPDATE SET value = excluded.value) "
+                "SELECT id, version, keep_informed FROM b",
+                [*params, *(pk for pk, _value in choices), *(x for c in choices for x in c)],
+            )
+            pk, version, informed = cursor.fetchone()
+        else:
+            cursor.execute(upsert, params)
+            pk, version, informed = cursor.fetchone()
+            # A first ballot has nothing to delete; one statement is cheaper than telling apart.
+            cursor.execute(f"DELETE FROM {choice_table} WHERE ballot_id = %s", [pk])
+            cursor.execute(
+                f"INSERT INTO {choice_table} (ballot_id, proposal_id, value) VALUES "
+                + ", ".join(["(%s, %s, %s)"] * len(choices)),
+                [x for proposal, value in choices for x in (pk, proposal, value)],
+            )
     # The row as written; created_at, not read back, loads if asked for.
     return Ballot.from_db(
         connection.alias,
