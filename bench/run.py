@@ -6,8 +6,9 @@ Sections (run one or several with --only; all by default):
   goal-page   every public page (goal, start, plan, archive, organisations, dialogue, fault
               reports, indicators) next to the static file in the same server run (ratio), the
               goal page's bytes on the wire (brotli/gzip) and the 304 of a repeat visit; SQLite
-              and PostgreSQL, `insyn serve --workers 2`
-  tenfold     the goal page and the start page with the demo alone and with 10x the goals
+              and PostgreSQL, `insyn serve --workers 2`; --rounds N rounds (3), best round counts
+  tenfold     the goal page and the start page with the demo alone and with 10x the goals, the
+              public response cache off (and the goal page filtered: drawn in full)
   import      `insyn import-followup` of 1,000 generated pages (bench/followup_pages.py;
               --import-pages N): read only (--dry-run), imported, and the same pages again
               (idempotent re-import)
@@ -48,6 +49,7 @@ from bench.followup_pages import generate
 from bench.harness import ROOT, Instance, LoadResult, get, load, machine, update_section
 
 GOAL_PAGE = "/plan/2023/mal/4/"
+GOAL_PAGE_DRAWN = GOAL_PAGE + "?status=on_track"
 START_PAGE = "/"
 PUBLIC_PAGES = [
     (GOAL_PAGE, "goal page"),
@@ -215,26 +217,39 @@ def bench_goal_page(
             for path, _what in [*PUBLIC_PAGES, (static, "static")]:
                 check_ok(base, path)
             wire[label] = _wire(base, GOAL_PAGE)
-            log(f"goal-page: {label}: load")
-            css = load(
-                base, static, connections=args.connections, duration=args.duration, headers=BROWSER
-            )
-            generators.add(css.generator)
-            rows.append(row(label, "static file (CSS)", css))
-            for path, what in PUBLIC_PAGES:
-                page = load(
-                    base,
-                    path,
-                    connections=args.connections,
-                    duration=args.duration,
-                    headers=BROWSER,
-                )
-                generators.add(page.generator)
-                rows.append(row(label, f"{what} `{path}`", page))
+            log(f"goal-page: {label}: load, {args.rounds} rounds")
+            # Every page and the static file once per round, the rounds one after the other:
+            # a few seconds in which the machine serves anything slower (seen: ~2,000 req/s
+            # for a whole window, the static file included) cannot decide a page's figure.
+            # Each line is the page's best round; the ratio is best page ÷ best static.
+            targets = [(static, "static file (CSS)"), *PUBLIC_PAGES]
+            rounds: dict[str, list[LoadResult]] = {path: [] for path, _what in targets}
+            for _round in range(args.rounds):
+                for path, _what in targets:
+                    result = load(
+                        base,
+                        path,
+                        connections=args.connections,
+                        duration=args.duration,
+                        headers=BROWSER,
+                    )
+                    generators.add(result.generator)
+                    rounds[path].append(result)
+            best = {path: max(results, key=lambda r: r.rps) for path, results in rounds.items()}
+            css = best[static]
+            for path, what in targets:
+                page = best[path]
+                each = " / ".join(f"{r.rps:,.0f}" for r in rounds[path])
+                rows.append(row(label, what if path == static else f"{what} `{path}`", page))
+                if path == static:
+                    continue
                 ratio = page.rps / css.rps if css.rps else float("nan")
                 ratios.append(
-                    f"| {label} | {what} | {page.rps:,.0f} | {css.rps:,.0f} | {ratio:.2f} |"
+                    f"| {label} | {what} | {page.rps:,.0f} | {css.rps:,.0f} | {ratio:.2f} | "
+                    f"{each} |"
                 )
+            static_rounds = " / ".join(f"{r.rps:,.0f}" for r in rounds[static])
+            ratios.append(f"| {label} | (static file) | | {css.rps:,.0f} | | {static_rounds} |")
             single = load(
                 base, GOAL_PAGE, connections=1, duration=args.duration / 2, headers=BROWSER
             )
@@ -248,7 +263,9 @@ def bench_goal_page(
 `insyn serve --workers {args.workers} --threads {args.threads}` (gunicorn: {args.workers} server
 processes) with the Uppsala demo (`insyn load-demo`). Each public page and the hashed `site.css`
 (served by WhiteNoise) are loaded in the same server run, {args.duration:.0f} s each after a 1 s
-warm-up, by keep-alive clients on loopback: {", ".join(sorted(generators))}, on the same machine.
+warm-up, in {args.rounds} rounds (every page and the static file in each), by keep-alive clients
+on loopback: {", ".join(sorted(generators))}, on the same machine. Each line below is the best
+round of that page; the last column of the ratios gives every round.
 Public pages come from the public response cache after their first request (issue 13). Load
 average at the start: {load_at_start}.
 
@@ -258,8 +275,8 @@ average at the start: {load_at_start}.
 Throughput of each page ÷ the static file's, same server, same run (targets: goal page ≥ 0.8,
 every other public page ≥ 0.5):
 
-| Database | Page | Page requests/s | Static requests/s | Ratio |
-|---|---|---:|---:|---:|
+| Database | Page | Page requests/s | Static requests/s | Ratio | Each round, requests/s |
+|---|---|---:|---:|---:|---|
 {chr(10).join(ratios)}
 
 Bytes on the wire for the goal page `{GOAL_PAGE}` (one request per encoding) and a repeat visit:
@@ -473,11 +490,19 @@ def bench_tenfold(args: argparse.Namespace, work: Path, static_root: Path) -> No
                         row(size, f"{what}, one client", single),
                         row(size, f"{what}, {args.connections} clients", many),
                     ]
+                # Filtered, the goal page is drawn in full on every visit: what the first
+                # visit after a change to what it shows costs.
+                check_ok(base, GOAL_PAGE_DRAWN)
+                drawn = load(base, GOAL_PAGE_DRAWN, connections=1, duration=args.duration / 2)
+                rows.append(row(size, "goal page drawn in full (filtered), one client", drawn))
     text = f"""## Goal page with ten times the data (issues 2 and 13)
 
 SQLite, `insyn serve --workers {args.workers} --threads {args.threads}` with the public response
-cache **off** (`INSYN_PUBLIC_CACHE=false`): this is the render of every request (issue 13 target:
-goal page p99 < 10 ms on a quiet machine, the same with 10× the data). First the demo alone,
+cache **off** (`INSYN_PUBLIC_CACHE=false`): every request is rendered (issue 13 target: goal page
+p99 < 10 ms on a quiet machine, the same with 10× the data). The goal page's follow-up part and
+its panels come from their stored renderings (insyn.core.stored: drawn once for the versions of
+what each shows, one query for all); the page filtered by status (`{GOAL_PAGE_DRAWN}`) is drawn
+in full on every visit, as the first visit after a change is. First the demo alone,
 then with nine more goals of plan 2023 for each of the demo's, imported from generated pages
 (bench/followup_pages.py). The goal page `{GOAL_PAGE}` shows the same goal in both; the start
 page lists every goal of the current plan, so it grows with the data. Query counts are pinned by
@@ -558,6 +583,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of the public pages (best round counts)"
+    )
     parser.add_argument("--import-pages", type=int, default=1000)
     parser.add_argument(
         "--import-pg", action="store_true", help="also time the import on PostgreSQL"
