@@ -115,3 +115,20 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cache_key}: {self.count}"
+
+
+class StoredFragment(models.Model):
+    """A page's rendered part kept between requests (insyn.core.stored): valid only while its
+    `stamp` (the version of what it shows, and the code that drew it) is the current one. Derived
+    from public records, so it has no history of its own and changing it bumps no version."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    stamp = models.CharField(max_length=200)
+    data = models.TextField()  # JSON: the rendered parts and what the live parts need
+    stored_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "insyn_stored_fragment"
+
+    def __str__(self) -> str:
+        return self.key

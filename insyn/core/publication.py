@@ -16,6 +16,14 @@ Who bumps:
 The bump runs after the transaction commits (never for a rolled-back one), once per transaction
 however many rows it wrote. Inside a test's transaction (which never commits) it bumps at once.
 
+Beside it, one *area version* per part of what the public sees (`AREAS`): the follow-up (apps
+goals, organisations, indicators), the dialogues (app dialogue) and the residents' feedback (app
+feedback). A save or delete bumps the publication version and its app's area version
+(`APP_AREAS`; a model of any other app bumps every area, except the search index's, which shows
+on the search page only); a bump naming no area bumps them all. The stored renderings of parts of
+pages (insyn.core.stored) are tagged with the versions of the areas they show, so that a fault
+report filed redraws a goal page's feedback panels and nothing else of it.
+
 The version is a fresh unique value on every bump (the time in nanoseconds and random bits), not
 a counter: two processes bumping at once cannot lose a change, and a version that vanished from
 the cache (eviction, `cache.clear()`) comes back as a new value that matches no stored page.
@@ -52,6 +60,7 @@ PRIVATE_MODELS: set[str] = {
     "core.noticepreference",
     "core.pendingnotice",
     "core.ratecounter",
+    "core.storedfragment",
     "accounts.membership",
     "dialogue.participant",
     "dialogue.logintoken",
@@ -65,6 +74,18 @@ PRIVATE_MODELS: set[str] = {
     "feedback.casenumbercounter",
     "feedback.open311apikey",
     "feedback.answertemplate",
+}
+
+
+# Which area version a save or delete in an app bumps (besides the publication version); None:
+# none (the search index); an app not listed bumps every area.
+APP_AREAS: dict[str, str | None] = {
+    "goals": "follow_up",
+    "organisations": "follow_up",
+    "indicators": "follow_up",
+    "dialogue": "dialogue",
+    "feedback": "feedback",
+    "search": None,
 }
 
 
@@ -157,21 +178,47 @@ class SharedVersion:
         transaction.on_commit(self.set_new, using=using)
 
 
+def _area_file(area: str) -> Callable[[], Path | None]:
+    def file() -> Path | None:
+        path = _version_file()
+        return Path(path).with_name(f"{area.replace('_', '-')}-version") if path else None
+
+    return file
+
+
 PUBLICATION = SharedVersion(VERSION_KEY, _version_file)
+AREA_NAMES = ("follow_up", "dialogue", "feedback")
+AREAS: dict[str, SharedVersion] = {
+    area: SharedVersion(f"insyn:{area}-version", _area_file(area)) for area in AREA_NAMES
+}
 
 
 def publication_version() -> str:
     return PUBLICATION.current()
 
 
+def area_versions(areas: tuple[str, ...]) -> str:
+    """The current versions of these areas, as one string."""
+    return "|".join(AREAS[area].current() for area in areas)
+
+
 def new_version_now() -> None:
-    """A new version at once, outside any transaction (a restore replaced everything)."""
+    """New versions at once, outside any transaction (a restore replaced everything)."""
     PUBLICATION.set_new()
+    for version in AREAS.values():
+        version.set_new()
 
 
-def bump_publication_version(using: str | None = None) -> None:
-    """Mark every cached public page stale once the current transaction commits."""
+def bump_publication_version(using: str | None = None, *, area: str | None = None) -> None:
+    """Mark every cached public page stale once the current transaction commits, and the stored
+    renderings of `area` (one of AREAS: what changed is only a dialogue's, say), or of every
+    area when none is named."""
+    if area is not None and area not in AREAS:
+        raise ValueError(f"unknown area {area!r} (known: {sorted(AREAS)})")
     PUBLICATION.bump(using)
+    for name, version in AREAS.items():
+        if area is None or name == area:
+            version.bump(using)
 
 
 def _model_label(model: type) -> str:
@@ -181,7 +228,13 @@ def _model_label(model: type) -> str:
 
 
 def _changed(sender: type, using: str | None = None, **_: Any) -> None:
-    bump_publication_version(using)
+    app = sender._meta.app_label
+    if app not in APP_AREAS:
+        bump_publication_version(using)
+    elif area := APP_AREAS[app]:
+        bump_publication_version(using, area=area)
+    else:
+        PUBLICATION.bump(using)
 
 
 def connect_signals() -> None:

@@ -110,6 +110,9 @@ class Panel:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    # Set on the stand-in for a live panel in a stored rendering (see panels(part=...)): the
+    # page writes this marker where the panel goes, and the panel is drawn into it per request.
+    marker: str = ""
 
 
 PanelProvider = Callable[[Any], Panel | None]
@@ -192,6 +195,7 @@ _signals: dict[str, Signal] = {}
 _population: list[Callable[[int], Population]] = []
 
 _panels: dict[str, dict[str, PanelProvider]] = {kind: {} for kind in PANEL_KINDS}
+_panel_areas: dict[str, tuple[tuple[str, ...], bool]] = {}
 _search: dict[str, Callable[[], int]] = {}
 _demo: dict[str, DemoLoader] = {}
 
@@ -201,8 +205,21 @@ def _check_callable(what: str, name: str, value: object) -> None:
         raise TypeError(f"{name}: {what} must be callable, got {value!r}")
 
 
-def register_panels(app: str, **providers: PanelProvider) -> None:
-    """Register an app's panel providers by page kind: goal=, assignment=, organisation=."""
+def register_panels(
+    app: str, *, areas: tuple[str, ...] = (), daily: bool = False, **providers: PanelProvider
+) -> None:
+    """Register an app's panel providers by page kind: goal=, assignment=, organisation=.
+
+    areas: the areas (insyn.core.publication.AREAS) whose rows the panels show, so that a
+    page may keep them drawn (insyn.core.stored) until one of those versions changes; daily=True
+    if they also depend on today's date (a feedback date passed). No areas: drawn on every
+    request."""
+    from insyn.core.publication import AREA_NAMES
+
+    unknown = set(areas) - set(AREA_NAMES)
+    if unknown:
+        raise ValueError(f"{app}: unknown areas {sorted(unknown)} (known: {AREA_NAMES})")
+    _panel_areas[app] = (tuple(areas), daily)
     for kind, provider in providers.items():
         if kind not in PANEL_KINDS:
             raise ValueError(f"{app}: unknown panel kind {kind!r} (known: {PANEL_KINDS})")
@@ -210,16 +227,55 @@ def register_panels(app: str, **providers: PanelProvider) -> None:
         _panels[kind][app] = provider
 
 
-def panels(kind: str, obj: Any) -> list[Panel]:
-    """Every registered app's panel for this object, in app order, leaving out the Nones."""
+def panel_marker(app: str) -> str:
+    return f"<!--insyn-panel:{app}-->"
+
+
+def _in_follow_up(app: str) -> bool:
+    areas, daily = _panel_areas.get(app, ((), False))
+    return areas == ("follow_up",) and not daily
+
+
+def panels(kind: str, obj: Any, *, follow_up_only: bool = False) -> list[Panel]:
+    """Every registered app's panel for this object, in app order, leaving out the Nones.
+
+    follow_up_only=True, for a page's stored follow-up part: the panels that show only the
+    follow-up (areas=("follow_up",), not daily) are drawn, and for each other app a stand-in
+    carrying its marker (Panel.marker) takes its place; see `other_panels()`."""
     if kind not in PANEL_KINDS:
         raise ValueError(f"unknown panel kind {kind!r}")
     result = []
-    for provider in _panels[kind].values():
+    for app, provider in _panels[kind].items():
+        if follow_up_only and not _in_follow_up(app):
+            result.append(Panel(template="", marker=panel_marker(app)))
+            continue
         panel = provider(obj)
         if panel is not None:
             result.append(panel)
     return result
+
+
+@dataclass(frozen=True)
+class OtherPanel:
+    """A panel a stored follow-up part leaves out: where it goes (`marker`), what it shows
+    (`areas`, `daily`: see register_panels) and how to draw it (`provider`)."""
+
+    app: str
+    marker: str
+    areas: tuple[str, ...]
+    daily: bool
+    provider: PanelProvider
+
+
+def other_panels(kind: str) -> list[OtherPanel]:
+    """The apps' panels that `panels(kind, obj, follow_up_only=True)` leaves out, in app order."""
+    if kind not in PANEL_KINDS:
+        raise ValueError(f"unknown panel kind {kind!r}")
+    return [
+        OtherPanel(app, panel_marker(app), *_panel_areas.get(app, ((), False)), provider)
+        for app, provider in _panels[kind].items()
+        if not _in_follow_up(app)
+    ]
 
 
 def register_search_contributor(app: str, reindex: Callable[[], int]) -> None:

@@ -12,8 +12,10 @@ class DialogueConfig(AppConfig):
         from insyn.core import registry
         from insyn.dialogue import demo, indexing, selectors, signals, staff_home, staff_views
 
+        # Dialogues and budget projects, with their organisations and assignments.
         registry.register_panels(
             "dialogue",
+            areas=("dialogue", "follow_up"),
             goal=selectors.goal_panel,
             assignment=selectors.assignment_panel,
             organisation=selectors.organisation_panel,

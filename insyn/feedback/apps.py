@@ -13,8 +13,12 @@ class FeedbackConfig(AppConfig):
         from insyn.feedback import demo, selectors, signals, staff_home, staff_views
         from insyn.feedback.models import Category, CategoryQuestion, Open311ApiKey, RoutingRule
 
+        # Cases counted by what they are linked to (themes, a goal's assignments).
         registry.register_panels(
-            "feedback", goal=selectors.goal_panel, assignment=selectors.assignment_panel
+            "feedback",
+            areas=("feedback", "follow_up"),
+            goal=selectors.goal_panel,
+            assignment=selectors.assignment_panel,
         )
         registry.register_loop(
             "feedback", goal=selectors.goal_loop, assignment=selectors.assignment_loop

@@ -1224,7 +1224,7 @@ def anonymise_case(*, case: Case, now: dt.datetime | None = None) -> None:
     """Remove contact data and free-text personal data from a case and its history."""
     now = now or timezone.now()
     text = ANONYMISED_TEXT
-    bump_publication_version()  # written with update(): no save signal
+    bump_publication_version(area="feedback")  # written with update(): no save signal
     Case.objects.filter(pk=case.pk).update(
         contact_name="",
         contact_email="",

@@ -10,8 +10,10 @@ class IndicatorsConfig(AppConfig):
         from insyn.core import registry
         from insyn.indicators import demo, selectors, staff_home
 
+        # Only indicator rows: kept with the goal page's stored follow-up (insyn.core.stored).
         registry.register_panels(
             "indicators",
+            areas=("follow_up",),
             goal=selectors.goal_panel,
             assignment=selectors.assignment_panel,
             organisation=selectors.organisation_panel,

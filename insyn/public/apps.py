@@ -10,6 +10,11 @@ class PublicConfig(AppConfig):
         from insyn.core import registry
         from insyn.public import panels
 
+        # Every app's loop items: every area, and the date (feedback promised by a day).
         registry.register_panels(
-            "public", goal=panels.goal_loop_panel, assignment=panels.assignment_loop_panel
+            "public",
+            areas=("follow_up", "dialogue", "feedback"),
+            daily=True,
+            goal=panels.goal_loop_panel,
+            assignment=panels.assignment_loop_panel,
         )

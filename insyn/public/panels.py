@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from insyn.core.registry import LOOP_STAGES, LoopItem, Panel, loop_items, panels
@@ -18,14 +20,24 @@ __all__ = [
     "Panel",
     "assignment_loop_panel",
     "assignment_panels",
+    "draw_panel",
     "goal_loop_panel",
     "goal_panels",
     "organisation_panels",
 ]
 
 
-def goal_panels(goal: Any) -> list[Panel]:
-    return panels("goal", goal)
+def goal_panels(goal: Any, *, follow_up_only: bool = False) -> list[Panel]:
+    return panels("goal", goal, follow_up_only=follow_up_only)
+
+
+def draw_panel(panel: Panel | None, request: HttpRequest | None = None) -> str:
+    """One panel as the page shows it (nothing for None); without a request for a stored
+    rendering, which must be the same for every visitor."""
+    if panel is None:
+        return ""
+    html = render_to_string("public/includes/panels.html", {"panels": [panel]}, request=request)
+    return html.removesuffix("\n")  # the include's own line end, once after all panels
 
 
 def assignment_panels(assignment: Any) -> list[Panel]:

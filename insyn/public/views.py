@@ -11,15 +11,19 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from insyn.core import notices, params
+from insyn.core import notices, params, stored
 from insyn.core.errors import ServiceError, add_to_form
+from insyn.core.publication import area_versions
+from insyn.core.registry import other_panels
 from insyn.goals import following, selectors
 from insyn.goals.forms import GoalFollowForm
 from insyn.goals.models import Goal, GoalStatus, Plan, Trend
@@ -28,7 +32,12 @@ from insyn.goals.selectors import (
     corrections_for_goal,
     corrections_for_period,
 )
-from insyn.public.panels import assignment_panels, goal_panels, organisation_panels
+from insyn.public.panels import (
+    assignment_panels,
+    draw_panel,
+    goal_panels,
+    organisation_panels,
+)
 
 SEARCH_MAX_LENGTH = 200
 # The law asks the statement to say when it was last reviewed: change this when you review it.
@@ -86,29 +95,131 @@ def plan(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_GET
 def goal(request: HttpRequest, year: int, number: str) -> HttpResponse:
-    page = selectors.goal_page(
-        year,
-        number,
-        period_id=_int_param(request, "period"),
-        statuses=request.GET.getlist("status"),
-        organisation_slug=request.GET.get("organisation", "").strip(),
+    """A goal's page. Filtered by status or organisation it is drawn in full; unfiltered (what
+    nearly every visitor sees) its follow-up part and the panels come from their stored
+    renderings (insyn.core.stored), each kept for the versions of what it shows: a fault report
+    filed redraws the feedback panels, a publication the follow-up part."""
+    period_id = _int_param(request, "period")
+    statuses = request.GET.getlist("status")
+    organisation_slug = request.GET.get("organisation", "").strip()
+    if statuses or organisation_slug:
+        page = _goal_page(year, number, period_id, statuses, organisation_slug)
+        return render(request, "public/goal.html", _goal_context(page, goal_panels(page.goal)))
+    language = get_language()
+    today = timezone.localdate().isoformat()
+    goal_at = _GoalAt(year, number)
+    others = other_panels("goal")
+    kept = [other for other in others if other.areas]
+    drawn, *panels_drawn = stored.fragments(
+        [
+            stored.Part(
+                f"public-goal:{year}:{number}:{period_id or ''}:{language}",
+                area_versions(("follow_up",)),
+                lambda: goal_at.known(_draw_goal(year, number, period_id)),
+            ),
+            *(
+                stored.Part(
+                    f"public-goal-panel:{year}:{number}:{other.app}:{language}",
+                    area_versions(other.areas) + (f"|{today}" if other.daily else ""),
+                    lambda other=other: draw_panel(other.provider(goal_at.goal())),
+                )
+                for other in kept
+            ),
+        ]
     )
-    if page is None:
-        raise Http404(_("Målet finns inte."))
-    corrections = _published_corrections(corrections_for_goal(page.goal))
+    goal_at.known(drawn)
+    content = drawn["content"]
+    by_app = dict(zip((other.app for other in kept), panels_drawn, strict=True))
+    for other in others:
+        html = by_app.get(other.app)
+        if html is None:  # drawn on every request
+            html = draw_panel(other.provider(goal_at.goal()), request)  # drawn for this visitor
+        content = content.replace(other.marker, html, 1)
+    # Drawn by goal.html's partials and the panels' templates: HTML already escaped.
+    parts = {name: mark_safe(drawn[name]) for name in ("title", "breadcrumbs")}
+    parts["content"] = mark_safe(content)
+    updated = drawn["last_updated"]
     return render(
         request,
         "public/goal.html",
-        _common(
-            page=page,
-            goal=page.goal,
-            panels=goal_panels(page.goal),
-            corrections=corrections,
-            csv_url=_csv_url(page.goal.plan.year, page.goal.number),
-            last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
-            nav="goals",
-        ),
+        {
+            "stored": parts,
+            "last_updated": dt.datetime.fromisoformat(updated) if updated else None,
+            "nav": "goals",
+        },
     )
+
+
+class _GoalAt:
+    """The goal at /plan/<year>/mal/<number>/ for the panels: from the stored follow-up part
+    when it is known, else read (a panel drawn again before it, with only the id it needs)."""
+
+    def __init__(self, year: int, number: str) -> None:
+        self.year, self.number = year, number
+        self._goal: Goal | None = None
+
+    def known(self, drawn: dict[str, Any]) -> dict[str, Any]:
+        if self._goal is None:
+            self._goal = Goal(id=drawn["goal"], plan_id=drawn["plan"], number=self.number)
+        return drawn
+
+    def goal(self) -> Goal:
+        if self._goal is None:
+            self._goal = (
+                Goal.objects.only("id", "plan_id", "number")
+                .filter(plan__year=self.year, number=self.number)
+                .first()
+            )
+            if self._goal is None:
+                raise Http404(_("Målet finns inte."))
+        return self._goal
+
+
+def _goal_page(
+    year: int, number: str, period_id: int | None, statuses: list[str], organisation_slug: str
+) -> Any:
+    page = selectors.goal_page(
+        year,
+        number,
+        period_id=period_id,
+        statuses=statuses,
+        organisation_slug=organisation_slug,
+    )
+    if page is None:
+        raise Http404(_("Målet finns inte."))
+    return page
+
+
+def _goal_context(page: Any, panels: list[Any]) -> dict[str, Any]:
+    corrections = _published_corrections(corrections_for_goal(page.goal))
+    return _common(
+        page=page,
+        goal=page.goal,
+        panels=panels,
+        corrections=corrections,
+        csv_url=_csv_url(page.goal.plan.year, page.goal.number),
+        last_updated=_newest(page.last_updated, *(c.created_at for c in corrections)),
+        nav="goals",
+    )
+
+
+def _draw_goal(year: int, number: str, period_id: int | None) -> dict:
+    """The goal page's stored rendering: its title, breadcrumbs and content (goal.html's
+    partials) with the other panels' markers, and what those need. Drawn without the request:
+    the same for every visitor, whoever's request drew it (no user, no form token)."""
+    page = _goal_page(year, number, period_id, [], "")
+    context = _goal_context(page, goal_panels(page.goal, follow_up_only=True))
+    drawn = {
+        name: render_to_string(f"public/goal.html#{name}", context)
+        for name in ("title", "breadcrumbs", "content")
+    }
+    last_updated = context["last_updated"]
+    return {
+        **drawn,
+        "goal": page.goal.pk,
+        "plan": page.goal.plan_id,
+        "last_updated": last_updated.isoformat() if last_updated else None,
+    }
 
 
 def _csv_url(year: int, number: str) -> str:

@@ -235,9 +235,10 @@ def test_a_host_that_is_not_allowed_is_refused_not_cached(client, goal):
 
 
 def test_the_version_file_is_shared_by_every_process(client, goal, settings, tmp_path):
-    """The embedded default (no Redis): the version lives in a file of the data directory, and a
+    """The embedded default (no Redis): the versions live in files of the data directory, and a
     bump made by another process (a management command, another `insyn serve` worker) makes
-    this process's pages stale at its next request."""
+    this process's pages (and stored renderings, by their area's file) stale at its next
+    request."""
     import subprocess
     import sys
 
@@ -256,8 +257,9 @@ def test_the_version_file_is_shared_by_every_process(client, goal, settings, tmp
             sys.executable,
             "-c",
             "import sys; from insyn.core.publication import write_version_file; "
-            "write_version_file(sys.argv[1])",
+            "[write_version_file(path) for path in sys.argv[1:]]",
             str(tmp_path / "publication-version"),
+            str(tmp_path / "follow-up-version"),
         ],
         check=True,
         cwd=django_settings.BASE_DIR,

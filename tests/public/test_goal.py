@@ -182,11 +182,15 @@ def test_it_shows_the_goal_status_over_time(client):
 
 
 def test_it_costs_the_same_queries_with_ten_times_the_data(assert_bounded):
-    # 12 with the test panel (15 before issue 13: the assignments' four links are one query)
-    assert_bounded(build_world(), lambda w: w.goals[0].get_absolute_url(), 12)
+    # The stored follow-up part (insyn.core.stored) and the test panel, which registers no areas
+    # and so is drawn on every visit: two. Drawn in full it costs what the filtered page below
+    # does; test_goal_stored.py bounds that with every app's panels.
+    assert assert_bounded(build_world(), lambda w: w.goals[0].get_absolute_url(), 2) == (2, 2)
 
 
 def test_it_costs_the_same_queries_when_filtered(assert_bounded):
+    # Drawn in full: 12 with the test panel (15 before issue 13: an assignment's links are one
+    # query).
     assert_bounded(
         build_world(),
         lambda w: (

@@ -638,7 +638,7 @@ def _compute_results(budget: Budget) -> None:
     budget.proposals.filter(pk__in=outcome.winners).update(is_winner=True)
     budget.results = counting.as_json(outcome)
     budget.save(update_fields=["results"])
-    bump_publication_version()
+    bump_publication_version(area="dialogue")
 
 
 @transaction.atomic

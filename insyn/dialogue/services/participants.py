@@ -209,7 +209,7 @@ def participant_delete(*, participant: Participant) -> None:
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     Ballot.objects.filter(participant=participant, budget__phase=BudgetPhase.VOTING).delete()
     Post.objects.filter(participant=participant).update(author_name="")
-    bump_publication_version()  # the name leaves every public page now
+    bump_publication_version(area="dialogue")  # the name leaves every public page now
     emails = [participant.email] if participant.email else []
     registrations = Registration.objects.filter(participant=participant)
     for email in emails:
