@@ -145,6 +145,8 @@ def dump(site: Instance) -> list[dict]:
         "auth.permission",
         "--exclude",
         "sessions",
+        "--exclude",
+        "core.storedfragment",  # renderings, drawn again by every crawl (not backed up)
     ).stdout
     return sorted(json.loads(out), key=lambda row: (row["model"], str(row["pk"])))
 
