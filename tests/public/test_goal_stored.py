@@ -62,9 +62,7 @@ def visit(client, url: str) -> tuple[str, int]:
 
 
 def stored_at(key_part: str) -> dict[str, dt.datetime]:
-    return {
-        row.key: row.stored_at for row in StoredFragment.objects.filter(key__contains=key_part)
-    }
+    return {row.key: row.stored_at for row in StoredFragment.objects.filter(key__contains=key_part)}
 
 
 def drawn_in_full(url: str, year: int, number: str, period: int | None = None) -> str:
