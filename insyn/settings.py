@@ -169,6 +169,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+_URL_ENGINE = DATABASES["default"]["ENGINE"]  # Django's, as the URL names it (cache namespace)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
 else:
@@ -179,6 +180,9 @@ else:
     # A connection pooler in transaction mode (PgBouncer before 1.21, or without
     # max_prepared_statements) cannot keep prepared statements: DB_PREPARE_THRESHOLD=off there.
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, its health check of a kept connection without a round trip
+        # (insyn.core.postgresql).
+        DATABASES["default"]["ENGINE"] = "insyn.core.postgresql"
         _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
         if _prepare not in {"off", "none", "false", "no"}:
             DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
@@ -202,7 +206,7 @@ if redis_url := os.environ.get("REDIS_URL"):
                 "CACHE_KEY_PREFIX",
                 "insyn-"
                 + hashlib.sha256(
-                    f"{_db['ENGINE']}|{_db.get('HOST')}|{_db.get('PORT')}|{_db['NAME']}".encode()
+                    f"{_URL_ENGINE}|{_db.get('HOST')}|{_db.get('PORT')}|{_db['NAME']}".encode()
                 ).hexdigest()[:12],
             ),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},

@@ -94,3 +94,55 @@ def test_postgresql_connection_prepares_a_statement_it_repeats():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any("insyn_prepare_probe" in s and "$1" in s for s in prepared), prepared
+
+
+def _terminate_and_wait(connection) -> int:
+    """Terminate the connection's backend from another connection (what a restart of
+    PostgreSQL does to every connection) and wait until the kept connection has heard of it."""
+    import select
+    import time
+
+    import psycopg
+
+    pid = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 30
+    while not select.select([connection.connection.fileno()], [], [], 0.1)[0]:
+        assert time.monotonic() < deadline, "the server did not close the connection"
+    return pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_postgresql_connection_the_server_closed_is_replaced_before_a_request_uses_it(settings):
+    """A kept connection is checked without a round trip (insyn.core.postgresql): a sound one
+    is not asked anything, and one the server closed (restart, terminated backend) is replaced
+    before the request's first query, so the visitor gets the page, not a 500."""
+    from unittest import mock
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django.db.backends.postgresql.base import DatabaseWrapper
+    from django.test import RequestFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (DATABASE_URL)")
+    settings.INSYN_PUBLIC_CACHE = False
+    handler = WSGIHandler()
+
+    def status(path: str) -> int:
+        answer: list[str] = []
+        b"".join(handler(RequestFactory().get(path).environ, lambda s, h, e=None: answer.append(s)))
+        return int(answer[0].split()[0])
+
+    assert status("/dialog/") == 200
+    kept = connection.connection
+    with mock.patch.object(DatabaseWrapper, "is_usable", side_effect=AssertionError) as asked:
+        assert connection.is_usable()  # sound: answered without asking the server
+        assert not asked.called
+    pid = _terminate_and_wait(connection)
+    assert status("/dialog/") == 200
+    assert connection.connection is not kept
+    assert connection.connection.info.backend_pid != pid
