@@ -171,7 +171,12 @@ def measure_static(args: argparse.Namespace, work: Path, static_root: Path) -> N
             check_ok(base, path)
             log("static: load")
             css = load(
-                base, path, connections=args.connections, duration=args.duration, headers=BROWSER
+                base,
+                path,
+                connections=args.connections,
+                duration=args.duration,
+                headers=BROWSER,
+                workers=args.workers,
             )
     STATIC.update(rps=css.rps, load=load_at_start)
     text = f"""## The static file: this run's reference figure (issue 13)
@@ -199,6 +204,11 @@ def _wire(base: str, path: str) -> dict[str, str]:
     status, _, _ = get(base, path, headers={"If-None-Match": etag} if etag else {})
     out["repeat visit (If-None-Match)"] = str(status)
     return out
+
+
+def _round_figure(result: LoadResult) -> str:
+    """A round's requests/s, with its connections per server process when known."""
+    return f"{result.rps:,.0f}" + (f" ({result.spread})" if result.spread else "")
 
 
 def bench_goal_page(
@@ -232,6 +242,7 @@ def bench_goal_page(
                         connections=args.connections,
                         duration=args.duration,
                         headers=BROWSER,
+                        workers=args.workers,
                     )
                     generators.add(result.generator)
                     rounds[path].append(result)
@@ -239,7 +250,7 @@ def bench_goal_page(
             css = best[static]
             for path, what in targets:
                 page = best[path]
-                each = " / ".join(f"{r.rps:,.0f}" for r in rounds[path])
+                each = " / ".join(_round_figure(r) for r in rounds[path])
                 rows.append(row(label, what if path == static else f"{what} `{path}`", page))
                 if path == static:
                     continue
@@ -248,7 +259,7 @@ def bench_goal_page(
                     f"| {label} | {what} | {page.rps:,.0f} | {css.rps:,.0f} | {ratio:.2f} | "
                     f"{each} |"
                 )
-            static_rounds = " / ".join(f"{r.rps:,.0f}" for r in rounds[static])
+            static_rounds = " / ".join(_round_figure(r) for r in rounds[static])
             ratios.append(f"| {label} | (static file) | | {css.rps:,.0f} | | {static_rounds} |")
             single = load(
                 base, GOAL_PAGE, connections=1, duration=args.duration / 2, headers=BROWSER
@@ -265,7 +276,10 @@ processes) with the Uppsala demo (`insyn load-demo`). Each public page and the h
 (served by WhiteNoise) are loaded in the same server run, {args.duration:.0f} s each after a 1 s
 warm-up, in {args.rounds} rounds (every page and the static file in each), by keep-alive clients
 on loopback: {", ".join(sorted(generators))}, on the same machine. Each line below is the best
-round of that page; the last column of the ratios gives every round.
+round of that page; the last column of the ratios gives every round, with how many of the
+{args.connections} connections each server process held: the processes race to accept, and a
+run whose connections all went to one of them (that one process then serves everything, about
+2,000 requests/s here whatever is asked) is started again (bench/harness.py, `_wrk_load`).
 Public pages come from the public response cache after their first request (issue 13). Load
 average at the start: {load_at_start}.
 
@@ -484,7 +498,11 @@ def bench_tenfold(args: argparse.Namespace, work: Path, static_root: Path) -> No
                     check_ok(base, path)
                     single = load(base, path, connections=1, duration=args.duration / 2)
                     many = load(
-                        base, path, connections=args.connections, duration=args.duration / 2
+                        base,
+                        path,
+                        connections=args.connections,
+                        duration=args.duration / 2,
+                        workers=args.workers,
                     )
                     rows += [
                         row(size, f"{what}, one client", single),
