@@ -100,6 +100,50 @@ def test_a_change_made_by_another_process_reaches_every_server_process_at_once(
             assert "Nya nämnden" in body.decode() and "Gamla nämnden" not in body.decode()
 
 
+def test_the_server_processes_share_the_connections_a_client_opens_at_once(new_instance, template):
+    """Eight keep-alive connections opened at once (a load test, a browser): each of the two
+    processes holds some of them (insyn.core.serving), not one process all eight while the
+    other idles. Generous wait on a busy machine: INSYN_SERVE_FAIR_WAIT."""
+    import select
+    import socket
+
+    site = new_instance("site", template=template)
+    site.extra_env["INSYN_SERVE_FAIR_WAIT"] = "1.0"
+    with site.serve(workers=2, threads=4) as base:
+        _until_both_workers_answered(site, base, "/health/", least=1)  # both are up
+        seen = _log_length(site)
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        # All at once, as wrk opens them: eight non-blocking connects, then wait for each.
+        clients = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(8)]
+        for client in clients:
+            client.setblocking(False)
+            client.connect_ex((host, int(port)))
+        try:
+            for client in clients:
+                select.select([], [client], [], 30)
+                client.setblocking(True)
+                client.settimeout(30)
+            for client in clients:
+                client.sendall(b"GET /health/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            for client in clients:
+                assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        finally:
+            for client in clients:
+                client.close()
+        deadline = time.monotonic() + 30
+        while len(pids := _access_pids(site, seen)) < 8:
+            assert time.monotonic() < deadline, pids
+            time.sleep(0.1)
+    counts = sorted(pids.count(pid) for pid in set(pids))
+    assert len(counts) == 2 and counts[0] >= 3, counts
+
+
+def _access_pids(site, since: int) -> list[int]:
+    lines = site.last_log.read_text().splitlines()[since:]
+    entries = [json.loads(line) for line in lines if line.strip().startswith("{")]
+    return [e["pid"] for e in entries if e.get("event") == "access" and "pid" in e]
+
+
 def _until_both_workers_answered(site, base, path, *, since=0, least=12, seconds=60):
     answers = []
     deadline = time.monotonic() + seconds

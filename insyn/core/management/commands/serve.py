@@ -2,7 +2,8 @@
 
 It first collects static files into STATIC_ROOT (hashed, compressed names that WhiteNoise serves
 with a far-future `Cache-Control: immutable`), then starts gunicorn's arbiter with N worker
-processes of the `gthread` class (a few threads each, HTTP keep-alive). Configuration comes from
+processes of the `gthread` class (a few threads each, HTTP keep-alive), which take turns at new
+connections (insyn.core.serving). Configuration comes from
 the environment through insyn.settings (DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, DEBUG...);
 the options here only say where to listen and how many processes to run.
 
@@ -25,6 +26,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from insyn.core import serving
 from insyn.core.logging import JsonFormatter
 
 
@@ -254,7 +256,8 @@ class Command(BaseCommand):
         config = {
             "bind": [f"{bind}:{options['port']}"],
             "workers": options["workers"],
-            "worker_class": "gthread",
+            # gthread, the processes taking turns at new connections (insyn.core.serving).
+            "worker_class": "insyn.core.serving.FairThreadWorker",
             "threads": options["threads"],
             "timeout": options["timeout"],
             "graceful_timeout": options["graceful_timeout"],
@@ -278,4 +281,5 @@ class Command(BaseCommand):
             settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
             extra={"event": "serve_start"},
         )
+        serving.prepare()  # the table the workers share, before they are forked
         _application_class()(config).run()
