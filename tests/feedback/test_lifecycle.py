@@ -63,7 +63,10 @@ def test_tracking_token_is_random_and_only_its_hash_is_stored(setup):
     assert follower.token_hash == services.hash_token(receipt.token)
     assert receipt.token not in follower.token_hash
     assert selectors.follower_by_token(receipt.token) == follower
-    assert selectors.follower_by_token(receipt.token[:-1] + "x") is None
+    # Another last character than the token's own (a token ending in "x" made this test fail
+    # one run in 64 when it always appended "x").
+    other = "y" if receipt.token.endswith("x") else "x"
+    assert selectors.follower_by_token(receipt.token[:-1] + other) is None
 
 
 def test_whole_lifecycle(setup, client):
