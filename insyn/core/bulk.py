@@ -15,6 +15,8 @@ from `RETURNING`, the way `bulk_create` does on both SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from django.db import connection, models
@@ -45,24 +47,34 @@ _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 MAX_PARAMS = 30_000  # per statement; below psycopg's limit and SQLite's default (32,766)
 
 
-def _reader(field: Field) -> Callable[[models.Model], Any]:
-    """How to read the value to store from an object, as bulk_create's compiler would."""
-    attname = field.attname
-    if field.get_internal_type() in _PLAIN and type(field).pre_save is Field.pre_save:
+def _is_plain(field: Field) -> bool:
+    """Whether the field stores its Python value unchanged when that is a str, int, bool or
+    None (and has no pre_save of its own)."""
+    return field.get_internal_type() in _PLAIN and type(field).pre_save is Field.pre_save
 
-        def plain(obj: models.Model) -> Any:
-            value = getattr(obj, attname)
-            if type(value) in _PLAIN_TYPES:
-                return value
-            # An enum member (TextChoices) or another subclass: as Django stores it.
-            return field.get_db_prep_save(value, connection)
 
-        return plain
+def _row_reader(
+    plain: Sequence[Field], prepared: Sequence[Field]
+) -> Callable[[models.Model], Sequence[Any]]:
+    """How to read a row's values to store from an object, as bulk_create's compiler would:
+    the plain fields' values as they are (an enum member such as a TextChoices value, or
+    another subclass, through the field), then each prepared field's `pre_save` and
+    `get_db_prep_save`."""
+    get_plain = attrgetter(*(f.attname for f in plain)) if plain else (lambda obj: ())
+    one_plain = len(plain) == 1
 
-    def prepared(obj: models.Model) -> Any:
-        return field.get_db_prep_save(field.pre_save(obj, True), connection)
+    def read_row(obj: models.Model) -> Sequence[Any]:
+        values = get_plain(obj)
+        row: list[Any] = [values] if one_plain else list(values)
+        if not _PLAIN_TYPES.issuperset(map(type, row)):
+            for index, value in enumerate(row):
+                if type(value) not in _PLAIN_TYPES:
+                    row[index] = plain[index].get_db_prep_save(value, connection)
+        for field in prepared:
+            row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+        return row
 
-    return prepared
+    return read_row
 
 
 def insert_objects(
@@ -80,18 +92,23 @@ def insert_objects(
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    local = [f for f in meta.local_concrete_fields if not f.primary_key]
+    # The columns whose values go to the driver as they are first (one C-level read per row),
+    # then those that go through their field; the order of the columns is the statement's own.
+    plain = [f for f in local if _is_plain(f)]
+    fields = plain + [f for f in local if not _is_plain(f)]
+    relations = [f for f in meta.concrete_fields if f.is_relation]
     for obj in objects:
         if obj.pk is not None:
             raise ValueError("insert_objects writes new rows only")
         # A related object saved after it was assigned: its key, as bulk_create takes it.
-        for field in meta.concrete_fields:
-            if field.is_relation and getattr(obj, field.attname) is None:
+        for field in relations:
+            if getattr(obj, field.attname) is None:
                 related = field.get_cached_value(obj, None)
                 if related is not None:
                     setattr(obj, field.attname, related.pk)
     qn = connection.ops.quote_name
-    readers = [_reader(f) for f in fields]
+    read_row = _row_reader(plain, fields[len(plain) :])
     row = f"({', '.join(['%s'] * len(fields))})"
     conflict = ""
     if unique_fields:
@@ -109,7 +126,7 @@ def insert_objects(
     with connection.cursor() as cursor:
         for start in range(0, len(objects), size):
             batch = objects[start : start + size]
-            params = [read(obj) for obj in batch for read in readers]
+            params = list(chain.from_iterable(map(read_row, batch)))
             cursor.execute(head + ", ".join([row] * len(batch)) + tail, params)
             for obj, (value,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = value
