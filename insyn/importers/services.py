@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,7 +25,7 @@ from django.db.models import ManyToManyField
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from insyn.core.bulk import insert_objects
+from insyn.core.bulk import MAX_PARAMS, insert_objects
 from insyn.core.publication import bump_publication_version
 from insyn.goals.indexing import index_plans
 from insyn.goals.models import (
@@ -314,6 +315,10 @@ def _create_with_history(model, objects: list) -> list:
     return objects
 
 
+def _max_params() -> int:
+    return min(MAX_PARAMS, connection.features.max_query_params or MAX_PARAMS)
+
+
 def _id_batches(ids: list[int]):
     size = min(5000, (connection.features.max_query_params or 5000) - 1)
     for start in range(0, len(ids), size):
@@ -357,10 +362,17 @@ def _link_assignments(pending: list[_AssignmentRows]) -> None:
             m2m = _link_field(name)
             through: Any = m2m.remote_field.through
             source, target = qn(m2m.m2m_column_name()), qn(m2m.m2m_reverse_name())
-            cursor.executemany(
-                f"INSERT INTO {qn(through._meta.db_table)} ({source}, {target}) VALUES (%s, %s)",
-                [(rows.assignment.pk, pk) for rows in pending for pk in rows.links[name]],
-            )
+            # Multi-row INSERTs: executemany binds and steps one row at a time (about 75,000
+            # links for 1,000 pages; half a second on SQLite, issue 13).
+            pairs = [(rows.assignment.pk, pk) for rows in pending for pk in rows.links[name]]
+            head = f"INSERT INTO {qn(through._meta.db_table)} ({source}, {target}) VALUES "
+            size = _max_params() // 2
+            for start in range(0, len(pairs), size):
+                batch = pairs[start : start + size]
+                cursor.execute(
+                    head + ", ".join(["(%s, %s)"] * len(batch)),
+                    list(chain.from_iterable(batch)),
+                )
             history: Any = apps.get_model("goals", f"HistoricalAssignment_{name}")
             columns = [qn(f.column) for f in through._meta.concrete_fields]
             for batch, placeholders in _id_batches(pks):

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from insyn.goals.models import (
@@ -232,3 +233,44 @@ def test_the_command_pauses_the_cycle_collector_only_while_it_imports(registry, 
         call_command("import_followup", str(GOAL_4))
     assert seen == [False]
     assert gc.isenabled()  # again after the import, also when it failed
+
+
+
+def _links() -> dict[str, set[tuple[str, str, str]]]:
+    """Every organisation link of every assignment by natural keys (goal, import key, name),
+    and the same of their creation records."""
+    links: dict[str, set[tuple[str, str, str]]] = {}
+    for name in ("responsible_organisations", "affected_organisations"):
+        through = getattr(Assignment, name).through
+        links[name] = set(
+            through.objects.values_list(
+                "assignment__goal__number", "assignment__import_key", "organisation__name"
+            )
+        )
+        history = apps.get_model("goals", f"HistoricalAssignment_{name}")
+        links[f"history {name}"] = {
+            (record.history.goal.number, record.history.import_key, record.organisation.name)
+            for record in history.objects.select_related("history", "organisation")
+        }
+    return links
+
+
+def test_links_written_in_many_statements_are_the_same_links(registry, monkeypatch):
+    """The organisation links go in as multi-row INSERTs of as many rows as the database takes;
+    cut into statements of two rows they are the same rows, with the same history copies."""
+    from django.db import transaction
+
+    from insyn.importers import services
+
+    with transaction.atomic():
+        import_followup_files([GOAL_1, GOAL_4])
+        one_statement = _links()
+        transaction.set_rollback(True)
+    assert len(one_statement["responsible_organisations"]) > 2
+    assert one_statement["history responsible_organisations"] == (
+        one_statement["responsible_organisations"]
+    )
+
+    monkeypatch.setattr(services, "MAX_PARAMS", 4)  # two links a statement
+    import_followup_files([GOAL_1, GOAL_4])
+    assert _links() == one_statement
