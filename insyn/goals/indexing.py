@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import translation
@@ -77,10 +78,13 @@ def index_period(period: FollowUpPeriod) -> int:
         return services.index_documents(documents)
 
 
-def index_plans(plan_ids: Iterable[int]) -> int:
+def index_plans(plan_ids: Iterable[int], *, two_processes: bool = False) -> int:
     """(Re)index the goals and assignments of several plans with a published period in one pass
-    (the importer's: a fixed number of queries for all of them); returns how many."""
-    documents, hidden = _plan_documents(sorted(set(plan_ids)))
+    (the importer's: a fixed number of queries for all of them); returns how many.
+
+    `two_processes`: stem the documents in two processes when there are many (a command only,
+    see `services.build_documents`)."""
+    documents, hidden = _plan_documents(sorted(set(plan_ids)), two_processes=two_processes)
     with transaction.atomic():
         _remove_keys(hidden)
         return services.index_documents(documents)
@@ -124,6 +128,8 @@ def _paragraphs(parts: Iterable[str]) -> str:
 def _plan_documents(
     plan_ids: list[int],
     exclude_period_id: int | None = None,
+    *,
+    two_processes: bool = False,
 ) -> tuple[list[SearchDocument], list[str]]:
     """Documents for the plans' goals and assignments, and the keys that must not be indexed.
 
@@ -182,7 +188,7 @@ def _plan_documents(
         period_id, name, _assessment = report
         return (period_order[period_id], name != "", name)
 
-    documents: list[SearchDocument] = []
+    documents: list[dict[str, Any]] = []  # the fields of each document, stemmed at the end
     hidden: list[str] = []
     with translation.override("sv"):
         for goal in goals:
@@ -194,14 +200,14 @@ def _plan_documents(
                 sections_by_goal[goal.pk] + [assessment for _period, assessment in follow_ups]
             )
             documents.append(
-                services.build_document(
-                    object_key=goal_key(goal.pk),
-                    kind=KIND_GOAL,
-                    url=goal.get_absolute_url(),
-                    title=f"{goal.get_kind_display()} {goal.number}. {goal.title}",
-                    body=body,
-                    year=goal.plan.year,
-                )
+                {
+                    "object_key": goal_key(goal.pk),
+                    "kind": KIND_GOAL,
+                    "url": goal.get_absolute_url(),
+                    "title": f"{goal.get_kind_display()} {goal.number}. {goal.title}",
+                    "body": body,
+                    "year": goal.plan.year,
+                }
             )
         urls = iter(assignment_urls(a for a in assignments if a.goal.plan_id in public_plans))
         for assignment in assignments:
@@ -217,13 +223,13 @@ def _plan_documents(
                 ]
             )
             documents.append(
-                services.build_document(
-                    object_key=assignment_key(assignment.pk),
-                    kind=KIND_ASSIGNMENT,
-                    url=next(urls),
-                    title=f"{assignment.heading}: {assignment.title}",
-                    body=body,
-                    year=assignment.goal.plan.year,
-                )
+                {
+                    "object_key": assignment_key(assignment.pk),
+                    "kind": KIND_ASSIGNMENT,
+                    "url": next(urls),
+                    "title": f"{assignment.heading}: {assignment.title}",
+                    "body": body,
+                    "year": assignment.goal.plan.year,
+                }
             )
-    return documents, hidden
+    return services.build_documents(documents, two_processes=two_processes), hidden

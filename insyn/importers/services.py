@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from insyn.core.bulk import MAX_PARAMS, insert_objects
+from insyn.core.parallel import two_cpus as _two_cpus
 from insyn.core.publication import bump_publication_version
 from insyn.goals.indexing import index_plans
 from insyn.goals.models import (
@@ -165,15 +165,6 @@ def parse_files(paths: Sequence[str | Path], registry: Registry) -> list[Followu
     return parses  # type: ignore[return-value]
 
 
-def _two_cpus() -> bool:
-    try:
-        return (
-            len(os.sched_getaffinity(0)) >= 2 and "fork" in multiprocessing.get_all_start_methods()
-        )
-    except AttributeError:  # no sched_getaffinity: not Linux
-        return False
-
-
 def _parse_each(
     paths: Sequence[str | Path], registry: Registry, *, stop_at_error: bool = False
 ) -> list[FollowupParse | str]:
@@ -232,7 +223,7 @@ def _index_for_search(period_ids: Iterable[int], plan_ids: set[int]) -> None:
     periods = FollowUpPeriod.objects.filter(pk__in=list(period_ids), plan_id__in=plan_ids)
     published = {period.plan_id for period in periods if period.is_published}
     if published:
-        index_plans(published)
+        index_plans(published, two_processes=True)
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -235,7 +235,6 @@ def test_the_command_pauses_the_cycle_collector_only_while_it_imports(registry, 
     assert gc.isenabled()  # again after the import, also when it failed
 
 
-
 def _links() -> dict[str, set[tuple[str, str, str]]]:
     """Every organisation link of every assignment by natural keys (goal, import key, name),
     and the same of their creation records."""
@@ -267,8 +266,9 @@ def test_links_written_in_many_statements_are_the_same_links(registry, monkeypat
         one_statement = _links()
         transaction.set_rollback(True)
     assert len(one_statement["responsible_organisations"]) > 2
-    assert one_statement["history responsible_organisations"] == (
-        one_statement["responsible_organisations"]
+    assert (
+        one_statement["history responsible_organisations"]
+        == (one_statement["responsible_organisations"])
     )
 
     monkeypatch.setattr(services, "MAX_PARAMS", 4)  # two links a statement

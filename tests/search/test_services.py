@@ -357,3 +357,30 @@ def test_postgresql_search_uses_the_gin_expression_index():
         cursor.execute(f"EXPLAIN {sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "search_searchdocument_swedish_gin" in plan
+
+
+@pytest.mark.parametrize("two_processes", [False, True])
+def test_build_documents_gives_what_build_document_gives(monkeypatch, two_processes):
+    """Stemmed in two processes or in one, the documents are those build_document makes."""
+    from insyn.core import parallel
+
+    monkeypatch.setattr(services, "PARALLEL_STEMMING_FROM", 2)
+    monkeypatch.setattr(parallel, "two_cpus", lambda: True)
+    fields = [
+        {
+            "object_key": f"t:{n}",
+            "kind": "goal",
+            "url": f"/{n}/",
+            "title": f"Skolorna {n}: trygghetsvandringar",
+            "body": f"Försenade bussar.\n\nHållbart och öppet, område {n}.",
+            "year": 2020 + n,
+        }
+        for n in range(5)
+    ]
+    built = services.build_documents(fields, two_processes=two_processes)
+    one_by_one = [services.build_document(**f) for f in fields]
+    columns = ("object_key", "kind", "url", "title", "body", "stemmed", "year")
+    assert [[getattr(d, c) for c in columns] for d in built] == [
+        [getattr(d, c) for c in columns] for d in one_by_one
+    ]
+    assert "skol" in built[4].stemmed
