@@ -24,7 +24,7 @@ from django.db.models import ManyToManyField
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from insyn.core.bulk import MAX_PARAMS, insert_objects
+from insyn.core.bulk import MAX_PARAMS, insert_objects, new_object
 from insyn.core.parallel import two_cpus as _two_cpus
 from insyn.core.publication import bump_publication_version
 from insyn.goals.indexing import index_plans
@@ -510,7 +510,7 @@ class _Writer:
         }
         goal_rows = self.goals.get((plan.pk, data.number))
         if goal_rows is None:
-            goal = Goal(plan=plan, number=data.number, **values)
+            goal = new_object(Goal, plan=plan, number=data.number, **values)
             goal_rows = self.goals[(plan.pk, data.number)] = _GoalRows(goal)
             self.pending.goals.append(goal)
             self._changed()
@@ -536,7 +536,7 @@ class _Writer:
         follow_up_rows = goal_rows.follow_ups.get(period.pk)
         if follow_up_rows is None:
             follow_up_rows = goal_rows.follow_ups[period.pk] = _FollowUpRows(
-                GoalFollowUp(goal=goal, period=period, **follow_up_values),
+                new_object(GoalFollowUp, goal=goal, period=period, **follow_up_values),
                 not_affected={o.pk for o in not_affected},
             )
             self.pending.follow_ups.append(follow_up_rows)
@@ -560,7 +560,9 @@ class _Writer:
             if order < len(existing):
                 self._update(existing[order], order=order, heading=heading, body=body)
             else:
-                new = GoalSection(goal=goal_rows.goal, order=order, heading=heading, body=body)
+                new = new_object(
+                    GoalSection, goal=goal_rows.goal, order=order, heading=heading, body=body
+                )
                 existing.append(new)
                 self.pending.sections.append(new)
                 self._changed()
@@ -637,7 +639,7 @@ class _Writer:
         rows = goal_rows.assignments.get(key)
         if rows is None:
             # A new assignment gets one history record, with its links (written by flush()).
-            assignment = Assignment(goal=goal_rows.goal, import_key=key, **values)
+            assignment = new_object(Assignment, goal=goal_rows.goal, import_key=key, **values)
             assignment.slug = free_assignment_slug(assignment, goal_rows.slugs)
             goal_rows.slugs.add(assignment.slug)
             rows = goal_rows.assignments[key] = _AssignmentRows(assignment, links=wanted)
@@ -691,8 +693,8 @@ class _Writer:
         }
         report = rows.reports.get(period.pk)
         if report is None:
-            report = rows.reports[period.pk] = Report(
-                assignment=assignment, period=period, organisation=None, **report_values
+            report = rows.reports[period.pk] = new_object(
+                Report, assignment=assignment, period=period, organisation=None, **report_values
             )
             self.pending.reports.append(report)
             self._changed()

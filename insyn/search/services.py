@@ -33,7 +33,7 @@ from typing import Any
 import snowballstemmer
 from django.db import connection, transaction
 
-from insyn.core.bulk import insert_objects
+from insyn.core.bulk import insert_objects, new_object
 from insyn.core.parallel import map_in_two
 from insyn.search.models import SearchDocument
 
@@ -137,7 +137,8 @@ def build_documents(
     else:
         stemmed = _stem_documents(texts)
     return [
-        SearchDocument(
+        new_object(
+            SearchDocument,
             object_key=fields["object_key"],
             kind=fields["kind"],
             url=fields["url"],

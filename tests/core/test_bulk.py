@@ -113,3 +113,51 @@ def test_only_new_rows():
     plan = Plan.objects.create(title="Plan", year=2032, last_year=2034)
     with pytest.raises(ValueError):
         insert_objects(Plan, [plan])
+
+
+def _state_of(obj) -> tuple[dict, bool, str | None, dict]:
+    values = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+    return values, obj._state.adding, obj._state.db, dict(obj._state.fields_cache)
+
+
+def test_new_object_is_the_object_the_model_makes():
+    plan = Plan.objects.create(title="Plan", year=2032, last_year=2034)
+    goal = Goal(plan=plan, number="7", kind=GoalKind.INRIKTNINGSMAL, title="Ett mål")
+    period = FollowUpPeriod.objects.create(
+        plan=plan, year=2032, kind=PeriodKind.ANNUAL, label="Årsredovisning"
+    )
+    cases = [
+        (Goal, {"plan": plan, "number": "8", "kind": GoalKind.FOKUSMAL, "title": "T"}),
+        (
+            Assignment,
+            {
+                "goal": goal,  # not saved yet: its object is cached, its key still None
+                "import_key": "council:3",
+                "kind": AssignmentKind.COUNCIL,
+                "number": "3",
+                "decision_date": dt.date(2032, 1, 2),
+            },
+        ),
+        (
+            Report,
+            {
+                "assignment": None,
+                "period": period,
+                "organisation": None,
+                "status": Status.ON_TRACK,
+                "state": ReportState.APPROVED,
+            },
+        ),
+        (Report, {"assignment_id": None, "period_id": period.pk, "status": Status.ON_TRACK}),
+        (SearchDocument, {"object_key": "k", "kind": "goal", "title": "T", "stemmed": "t"}),
+    ]
+    for model, values in cases:
+        made = model(**values)
+        new = bulk.new_object(model, **values)
+        assert type(new) is model
+        assert _state_of(new) == _state_of(made), model
+
+
+def test_new_object_refuses_what_the_model_refuses():
+    with pytest.raises(TypeError):
+        bulk.new_object(SearchDocument, object_key="k", no_such_field=1)
