@@ -348,3 +348,47 @@ def test_inbox_counts_located_cases_up_to_a_limit(setup, client, monkeypatch):
     _bulk_published(setup, 1, start=5)
     page = client.get("/personal/arenden/").content.decode()
     assert "Visa på karta (över 5 ärenden med plats)" in page
+
+
+# --- Planned for each viewport, also as prepared statements (issue 13) -----------------------
+
+
+def test_map_queries_are_planned_for_their_own_values_when_prepared(setup, monkeypatch):
+    """PostgreSQL prepares a statement a connection has run DB_PREPARE_THRESHOLD times, and may
+    then plan it once for any values: a plan that cannot use the partial index of published
+    reports (its condition is a parameter there), which took the public map of a million cases
+    from 60 ms to 2 s. With generic plans forced on the connection (what PostgreSQL chose by
+    itself at that size), the map's prepared statements still get none: each is planned for
+    its viewport."""
+    from insyn.feedback import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements and their plans are PostgreSQL's")
+    threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
+    if threshold is None:
+        pytest.skip("statements are not prepared (DB_PREPARE_THRESHOLD=off)")
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", 50)
+    _bulk_published(setup, 60)
+    whole = (17.5, 59.75, 17.8, 59.95)
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            for _ in range(threshold + 3):
+                data = selectors.public_map_view(selectors.PublicFilters(), whole, 11)
+                assert sum(n for _lat, _long, n in data["clusters"]) == 60
+                inbox = selectors.inbox_map_points(selectors.InboxFilters(), bbox=whole, zoom=11)
+                assert inbox["count"] == 60
+                assert selectors.inbox_map_count(selectors.InboxFilters()) == 60
+            cursor.execute(
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE %s",
+                ["%feedback_case%"],
+            )
+            plans = cursor.fetchall()
+        finally:
+            cursor.execute("RESET plan_cache_mode")
+    # (a statement without parameters has one plan for all; PostgreSQL calls it generic)
+    plans = [row for row in plans if "$1" in row[0]]
+    grids = [row for row in plans if "FLOOR(" in row[0]]
+    assert len(grids) == 2  # the public map's grid and the inbox's, both prepared
+    assert all(generic == 0 and custom > 0 for _sql, generic, custom in plans), plans
