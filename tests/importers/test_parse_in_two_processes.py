@@ -3,10 +3,14 @@ result and the first error are exactly those of parsing the pages one after the 
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import fields
+
 import pytest
 
 from bench.followup_pages import generate
 from insyn.importers import services
+from insyn.importers.followup_parser import Assignment, PageLine
 from insyn.importers.services import FollowupImportError, parse_files
 from insyn.organisations.registry import Registry
 from insyn.organisations.services import DATA_DIR
@@ -44,3 +48,19 @@ def test_the_first_bad_page_is_the_error(pages, monkeypatch, broken):
         parse_files(pages, REGISTRY)
     assert str(parallel.value) == str(serial.value)
     assert str(pages[broken]) in str(parallel.value)
+
+
+def test_a_parse_comes_back_from_the_second_process_unchanged(pages):
+    """What the second process sends back is each result object's field values (not a dict
+    per object): every object, line and part comes back equal, of the same types."""
+    parses = parse_files(pages, REGISTRY)
+    line = parses[0].lines[0]
+    assert line.__reduce__() == (PageLine, tuple(getattr(line, f.name) for f in fields(line)))
+    goal = parses[0].goals[0]
+    assert goal.__reduce__()[1] == tuple(getattr(goal, f.name) for f in fields(goal))
+    again = pickle.loads(pickle.dumps(parses, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == parses
+    assert as_json(again) == as_json(parses)
+    assert [type(a) for p in again for g in p.goals for a in g.assignments] == [
+        Assignment for p in parses for g in p.goals for a in g.assignments
+    ]

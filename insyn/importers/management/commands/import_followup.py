@@ -23,6 +23,10 @@ from insyn.importers.services import (
 
 
 class Command(BaseCommand):
+    # Django's system checks (every model, the URL configuration, ...) have nothing to say about
+    # pages being read, and cost about half a second of every run (issue 13); `insyn check`,
+    # `migrate` and `serve` run them (the installer runs `insyn check --deploy`).
+    requires_system_checks: list[str] = []
     help = "Läser in publicerade uppföljningssidor (text) och sparar mål, uppdrag och status."
 
     def add_arguments(self, parser):
