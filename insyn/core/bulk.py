@@ -19,7 +19,8 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.base import ModelState
 from django.db.models.fields import NOT_PROVIDED, Field
 from django.db.models.signals import post_init, pre_init
@@ -56,12 +57,14 @@ def _is_plain(field: Field) -> bool:
 
 
 def _row_reader(
-    plain: Sequence[Field], prepared: Sequence[Field]
+    plain: Sequence[Field], prepared: Sequence[Field], connection: BaseDatabaseWrapper
 ) -> Callable[[models.Model], Sequence[Any]]:
     """How to read a row's values to store from an object, as bulk_create's compiler would:
     the plain fields' values as they are (an enum member such as a TextChoices value, or
     another subclass, through the field), then each prepared field's `pre_save` and
-    `get_db_prep_save`."""
+    `get_db_prep_save`. `connection` is the connection itself, not `django.db.connection`
+    (whose every attribute is looked up through a thread-local: 90,000 times for the rows of
+    an import of 1,000 pages)."""
     get_plain = attrgetter(*(f.attname for f in plain)) if plain else (lambda obj: ())
     one_plain = len(plain) == 1
 
@@ -164,8 +167,9 @@ def insert_objects(
                 related = field.get_cached_value(obj, None)
                 if related is not None:
                     setattr(obj, field.attname, related.pk)
+    connection = connections[DEFAULT_DB_ALIAS]
     qn = connection.ops.quote_name
-    read_row = _row_reader(plain, fields[len(plain) :])
+    read_row = _row_reader(plain, fields[len(plain) :], connection)
     row = f"({', '.join(['%s'] * len(fields))})"
     conflict = ""
     if unique_fields:
