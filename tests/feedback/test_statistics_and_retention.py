@@ -57,6 +57,54 @@ def test_statistics(setup):
     assert stats.on_time_rate == pytest.approx(2 / 3)
 
 
+def test_statistics_months_follow_the_municipalitys_calendar(setup):
+    """A case counts in the month its local date falls in (Europe/Stockholm): just before and
+    after local midnight at a month's turn, across a change to and from summer time and a
+    year's turn, over a period that starts and ends mid-month. The months are the period's
+    month starts, not a conversion of every row, so a recount in Python is the oracle."""
+    from zoneinfo import ZoneInfo
+
+    stockholm = ZoneInfo("Europe/Stockholm")
+    local = [
+        dt.datetime(2024, 11, 20, 0, 0, tzinfo=stockholm),  # the period's first moment
+        dt.datetime(2024, 12, 31, 23, 59, tzinfo=stockholm),  # the last minute of the year
+        dt.datetime(2025, 1, 1, 0, 0, tzinfo=stockholm),
+        dt.datetime(2025, 3, 31, 23, 30, tzinfo=stockholm),  # summer time since 30 March: 21:30 UTC
+        dt.datetime(2025, 4, 1, 0, 10, tzinfo=stockholm),  # 31 March 22:10 UTC, but April here
+        dt.datetime(2025, 10, 31, 23, 45, tzinfo=stockholm),  # winter time again since 26 October
+        dt.datetime(2025, 11, 1, 0, 5, tzinfo=stockholm),
+        dt.datetime(2025, 11, 14, 23, 59, tzinfo=stockholm),  # the period's last day
+        dt.datetime(2025, 11, 15, 0, 0, tzinfo=stockholm),  # the day after: outside
+    ]
+    for moment in local:
+        services.create_case(
+            kind=Kind.FAULT,
+            category=setup.potholes,
+            description="x",
+            address_text="y",
+            now=moment,
+        )
+    stats = selectors.statistics(start=dt.date(2024, 11, 20), end=dt.date(2025, 11, 14))
+    expected: dict[str, int] = {}
+    for moment in local[:-1]:
+        key = moment.strftime("%Y-%m")
+        expected[key] = expected.get(key, 0) + 1
+    assert stats.by_month == sorted(expected.items())
+    assert stats.by_month == [
+        ("2024-11", 1),
+        ("2024-12", 1),
+        ("2025-01", 1),
+        ("2025-03", 1),
+        ("2025-04", 1),
+        ("2025-10", 1),
+        ("2025-11", 2),
+    ]
+    assert stats.total == 8
+    # a period inside one month
+    one = selectors.statistics(start=dt.date(2025, 11, 1), end=dt.date(2025, 11, 14))
+    assert one.by_month == [("2025-11", 2)] and one.total == 2
+
+
 def test_even_count_median(setup):
     staff = setup.users["cc"]
     for h in (2, 4):
