@@ -19,10 +19,11 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.base import ModelState
 from django.db.models.fields import NOT_PROVIDED, Field
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
 # Fields whose Python value (str, int, bool or None) is what the database stores.
@@ -90,18 +91,49 @@ class _Blueprint:
         fields = [f for f in meta.concrete_fields if f.column is not None and not f.generated]
         # A default that is made for each object (a callable, a database default) or a field
         # whose class attribute does something when set: through the field as __init__ does.
+        # A foreign key's column (`goal_id`) is such an attribute only to forget the related
+        # object cached on an object that has one: a new object has none, so it is plain.
         self.per_object = [
             f
             for f in fields
             if (f.has_default() and callable(f.default))
             or f.db_default is not NOT_PROVIDED
-            or hasattr(getattr(model, f.attname, None), "__set__")
+            or (
+                hasattr(getattr(model, f.attname, None), "__set__")
+                and type(getattr(model, f.attname)) is not ForeignKeyDeferredAttribute
+            )
         ]
         self.constant = {f.attname: f.get_default() for f in fields if f not in self.per_object}
         self.plain_names = {f.attname for f in fields if f not in self.per_object}
         self.plain_names |= {f.name for f in fields if f.name == f.attname}
         self.plain_names -= {f.name for f in self.per_object}
         self.relations = {f.name for f in fields if f.is_relation}
+        # Many-to-one relations to one column, set here as their descriptor sets them on a new
+        # object: (attname, the related model, the related field's attname) by name.
+        self.foreign_keys = {
+            f.name: (f.attname, f.remote_field.model._meta.concrete_model, f.target_field.attname)
+            for f in fields
+            if f.many_to_one and len(f.related_fields) == 1
+        }
+
+
+def _relate(obj: models.Model, foreign_key: tuple[str, Any, str], name: str, value: Any) -> bool:
+    """`obj.<name> = value` on a new object as `ForwardManyToOneDescriptor.__set__` does it
+    when no database router is configured (both objects' database, the key, the cached
+    object), without its work per call; False when the descriptor must do it."""
+    attname, related_model, related_attname = foreign_key
+    if value is None or not isinstance(value, related_model) or router.routers:
+        return False
+    state, related_state = obj._state, value._state
+    if state.db is None:
+        state.db = related_state.db or DEFAULT_DB_ALIAS
+    if related_state.db is None:
+        related_state.db = state.db
+    if related_state.db != state.db:
+        return False  # the descriptor refuses the relation
+    obj.__dict__[attname] = getattr(value, related_attname)
+    state.fields_cache[name] = value
+    return True
 
 
 _BLUEPRINTS: dict[type[models.Model], _Blueprint] = {}
@@ -127,9 +159,12 @@ def new_object[M: models.Model](model: type[M], **values: Any) -> M:
     for field in blueprint.per_object:
         if field.name not in values and field.attname not in values:
             setattr(obj, field.attname, field.get_default())
+    foreign_keys = blueprint.foreign_keys
     for name, value in values.items():
         if name in blueprint.relations:
-            setattr(obj, name, value)
+            foreign_key = foreign_keys.get(name)
+            if foreign_key is None or not _relate(obj, foreign_key, name, value):
+                setattr(obj, name, value)
         elif name in blueprint.plain_names:
             attributes[name] = value
         else:

@@ -161,3 +161,23 @@ def test_new_object_is_the_object_the_model_makes():
 def test_new_object_refuses_what_the_model_refuses():
     with pytest.raises(TypeError):
         bulk.new_object(SearchDocument, object_key="k", no_such_field=1)
+    plan = Plan.objects.create(title="Plan", year=2033, last_year=2035)
+    with pytest.raises(ValueError, match="must be a"):
+        bulk.new_object(Assignment, goal=plan, title="T")  # a plan is not a goal
+
+
+def test_new_object_relates_as_the_descriptor_does():
+    """The key and the cached object of each relation, and both objects' database, as
+    `obj.goal = goal` sets them on a new object; a key given by its column stays as given."""
+    plan = Plan.objects.create(title="Plan", year=2034, last_year=2036)
+    unsaved = Goal(plan=plan, number="9", title="Ännu inte sparat")
+    new = bulk.new_object(Assignment, goal=unsaved, title="T")
+    made = Assignment(goal=unsaved, title="T")
+    assert (new.goal_id, new._state.db, new._state.fields_cache) == (
+        None,
+        made._state.db,
+        {"goal": unsaved},
+    )
+    assert unsaved._state.db == "default"
+    new = bulk.new_object(Report, assignment_id=12, period_id=None, status=Status.ON_TRACK)
+    assert (new.assignment_id, new._state.fields_cache) == (12, {})

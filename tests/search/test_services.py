@@ -53,6 +53,16 @@ def test_swedish_stemming_finds_other_forms_of_a_word(document_word, query):
     assert keys(query) == ["t:1"]
 
 
+def test_remembered_stems_are_the_stemmer_s_and_never_more_than_the_limit(monkeypatch):
+    monkeypatch.setattr(services, "STEMS_REMEMBERED", 3)
+    monkeypatch.setattr(services, "_STEMS", services._Stems())
+    text = "Skolorna och skolan, parkerna och parken: cykelbanor!"
+    stemmer = services._stemmer()
+    assert services.stem_text(text) == " ".join(stemmer.stemWord(w) for w in services.words(text))
+    assert 0 < len(services._STEMS) <= 3
+    assert services.stem("Parkerna".lower()) == stemmer.stemWord("parkerna")
+
+
 def test_the_stems_the_tests_rely_on_are_what_snowball_gives():
     stem = services.stem
     assert stem("trygghetsvandringar") == stem("trygghetsvandring") == "trygghetsvandring"
