@@ -6,6 +6,7 @@ the row is stored as "Levererat till demo-utkorgen" and never sent; staff read i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -19,21 +20,40 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+SUBJECT_LENGTH = 300
+
+
+def delivery_state() -> tuple[str, dt.datetime | None]:
+    """(state, sent_at) of an e-mail queued now: queued, or (MAIL_OUTBOX) already delivered to
+    the demo outbox. A service that writes its e-mail row inside a statement of its own (the
+    Open311 intake, insyn.feedback.services) takes the row's state from here and calls
+    `delivered()` afterwards, so that the rule stays in this module."""
+    if getattr(settings, "MAIL_OUTBOX", False):
+        return OutgoingEmail.State.DELIVERED_LOCALLY, timezone.now()
+    return OutgoingEmail.State.QUEUED, None
+
+
+def delivered(email_id: int, subject: str) -> None:
+    """What follows a queued e-mail's INSERT: with MAIL_OUTBOX, the outbox's log line."""
+    if getattr(settings, "MAIL_OUTBOX", False):
+        logger.info(
+            "e-mail delivered to the demo outbox",
+            extra={"event": "email_outbox", "email_id": email_id, "subject": subject},
+        )
+
+
 def queue_email(to: str, subject: str, body: str, *, dedupe_key: str = "") -> bool:
     """Queue one email; returns False if one with the same dedupe_key was already queued."""
     if not to:
         return False
-    outbox = getattr(settings, "MAIL_OUTBOX", False)
+    state, sent_at = delivery_state()
     email = OutgoingEmail(
         to=to,
-        subject=subject[:300],
+        subject=subject[:SUBJECT_LENGTH],
         body=body,
         dedupe_key=dedupe_key,
-        **(
-            {"state": OutgoingEmail.State.DELIVERED_LOCALLY, "sent_at": timezone.now()}
-            if outbox
-            else {}
-        ),
+        state=state,
+        sent_at=sent_at,
     )
     if not dedupe_key:  # nothing to collide with: no savepoint around the INSERT
         email.save(force_insert=True)
@@ -43,11 +63,7 @@ def queue_email(to: str, subject: str, body: str, *, dedupe_key: str = "") -> bo
                 email.save(force_insert=True)
         except IntegrityError:
             return False
-    if outbox:
-        logger.info(
-            "e-mail delivered to the demo outbox",
-            extra={"event": "email_outbox", "email_id": email.pk, "subject": email.subject},
-        )
+    delivered(email.pk, email.subject)
     return True
 
 
