@@ -84,23 +84,26 @@ def _row_reader(
 
 
 _ROW_READERS: dict[
-    type[models.Model], tuple[list[Field], Callable[[models.Model], Sequence[Any]]]
+    tuple[type[models.Model], BaseDatabaseWrapper],
+    tuple[list[Field], Callable[[models.Model], Sequence[Any]]],
 ] = {}
 
 
 def row_reader(
-    model: type[models.Model],
+    model: type[models.Model], connection: BaseDatabaseWrapper
 ) -> tuple[list[Field], Callable[[models.Model], Sequence[Any]]]:
     """The fields of a new row of `model` (every local concrete field but the primary key, in
     the order `insert_objects` writes them) and how to read their values to store from an
-    object: for a writer of a few rows whose statement is its own (the Open311 intake, one
-    row per table), kept per model."""
-    kept = _ROW_READERS.get(model)
+    object for `connection` (the connection itself: `connections[alias]`, one per thread): for
+    a writer of a few rows whose statement is its own (the Open311 intake, one row per table),
+    kept per model and connection."""
+    kept = _ROW_READERS.get((model, connection))
     if kept is None:
         local = [f for f in model._meta.local_concrete_fields if not f.primary_key]
         plain = [f for f in local if _is_plain(f)]
         prepared = [f for f in local if not _is_plain(f)]
-        kept = _ROW_READERS[model] = (plain + prepared, _row_reader(plain, prepared))
+        kept = (plain + prepared, _row_reader(plain, prepared, connection))
+        _ROW_READERS[(model, connection)] = kept
     return kept
 
 

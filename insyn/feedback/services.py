@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -481,7 +481,7 @@ class _Table:
         links: Mapping[str, str] | None = None,
         nulls: frozenset[str] = frozenset(),
     ) -> _Table:
-        fields, read_row = row_reader(model)
+        fields = row_reader(model, connections[DEFAULT_DB_ALIAS])[0]
         columns = [str(f.column) for f in fields]
         sql = dict(links or {}) if pg else {}
         if pg:
@@ -490,7 +490,7 @@ class _Table:
         empty = [i for i, c in enumerate(columns) if c in nulls] if pg else []
 
         def read(obj: Any) -> list[Any]:
-            row = read_row(obj)
+            row = row_reader(model, connections[DEFAULT_DB_ALIAS])[1](obj)
             if any(row[i] is not None for i in empty):
                 raise ValueError(f"a new {model.__name__} has a value in a column left NULL")
             return [row[i] for i in keep]
@@ -550,7 +550,7 @@ def _intake_sql(vendor: str) -> _IntakeSQL:
     case = _Table.of(Case, pg=pg, nulls=_NEW_CASE_NULLS)
     if pg:  # the number: made in the statement from the counter's new value
         number = Case._meta.get_field("number")
-        fields = row_reader(Case)[0]
+        fields = row_reader(Case, connections[DEFAULT_DB_ALIAS])[0]
         case = _Table(
             columns=case.columns,
             row=", ".join(
@@ -715,7 +715,7 @@ def _write_intake(
 
 @functools.cache
 def _number_index() -> int:
-    return [f.column for f in row_reader(Case)[0]].index("number")
+    return [f.column for f in row_reader(Case, connections[DEFAULT_DB_ALIAS])[0]].index("number")
 
 
 @functools.cache
