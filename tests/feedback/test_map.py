@@ -392,3 +392,34 @@ def test_map_queries_are_planned_for_their_own_values_when_prepared(setup, monke
     grids = [row for row in plans if "FLOOR(" in row[0]]
     assert len(grids) == 2  # the public map's grid and the inbox's, both prepared
     assert all(generic == 0 and custom > 0 for _sql, generic, custom in plans), plans
+
+
+def test_map_grid_is_grouped_by_hashing_on_postgresql(setup, monkeypatch):
+    """The grid's cells are grouped by hashing: PostgreSQL, unable to tell how few cells there
+    are, chose to sort every open case in view (on disk, at a million cases); the map's
+    transaction rules sorting out for the grid query, and its plan (taken with the settings
+    the map used, as bench/bench_open311.py does) groups by hashing."""
+    from insyn.feedback import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    monkeypatch.setattr(selectors, "MAP_POINT_LIMIT", 50)
+    _bulk_published(setup, 60)
+    whole = (17.5, 59.75, 17.8, 59.95)
+    with CaptureQueriesContext(connection) as queries:
+        data = selectors.inbox_map_points(
+            selectors.InboxFilters(status="open"), bbox=whole, zoom=11
+        )
+    assert data["count"] == 60
+    sqls = [q["sql"] for q in queries.captured_queries]
+    grid = next(i for i, sql in enumerate(sqls) if "FLOOR(" in sql)
+    settings = [sql for sql in sqls[:grid] if sql.startswith("SET LOCAL")]
+    assert "SET LOCAL enable_sort = off" in settings
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in settings:
+            cursor.execute(setting)
+        cursor.execute("EXPLAIN " + sqls[grid])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "HashAggregate" in plan and "Sort" not in plan, plan
