@@ -748,6 +748,19 @@ def _month_starts(start: dt.date, end: dt.date, tz: Any) -> list[dt.datetime]:
         starts.append(dt.datetime.combine(first, dt.time.min, tzinfo=tz))
 
 
+@contextmanager
+def _statistics_transaction() -> Iterator[None]:
+    """PostgreSQL: the statistics' hash table and sorts of up to a year of cases in memory, not
+    in temporary files, nor planned as if they spilled (at the default work_mem the GROUP BY of
+    a year of a million cases was costed past jit_above_cost and compiled first); each query
+    planned for its period."""
+    with _planned_for_these_values():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
 def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     """Volumes, medians and on-time rate for cases received between start and end (inclusive).
 
@@ -778,7 +791,7 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     by_org: Counter = Counter()
     by_month: Counter = Counter()
     resolved = Q(resolved_at__isnull=False, due_at__isnull=False)
-    with _planned_for_these_values():
+    with _statistics_transaction():
         rows = list(
             qs.annotate(month=month)
             .values("kind", "category_id", "organisation_id", "month")
@@ -813,9 +826,7 @@ def statistics(*, start: dt.date, end: dt.date) -> Statistics:
     if not stats.total:
         return stats
     if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Two sorts of up to a year of durations: in memory, not in temporary files.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+        with _statistics_transaction():
             medians = qs.aggregate(
                 first_low=_LowerMiddle("first_answered_at"),
                 first=_Median("first_answered_at"),

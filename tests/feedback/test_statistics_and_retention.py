@@ -260,3 +260,27 @@ def test_unpublished_photos_are_deleted_on_anonymisation(setup):
     services.change_status(case=case, status=CaseStatus.CLOSED, by=None, now=old)
     assert services.anonymise_old_cases(days=365) == 1
     assert not CasePhoto.objects.filter(case=case).exists()
+
+
+def test_statistics_queries_run_with_memory_for_a_year_on_postgresql(setup):
+    """Both statistics queries run in a transaction with work_mem raised (a year of a million
+    cases is grouped and sorted in memory; at the default the GROUP BY was costed as spilling,
+    past jit_above_cost, and compiled first) and planned for their own period."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("work_mem and plans are PostgreSQL's")
+    services.create_case(
+        kind=Kind.FAULT, category=setup.potholes, description="x", address_text="y"
+    )
+    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.statistics(start=today, end=today).total == 1
+    sqls = [q["sql"] for q in queries.captured_queries]
+    reads = [i for i, sql in enumerate(sqls) if "feedback_case" in sql]
+    assert len(reads) == 2  # the GROUP BY and the medians
+    for i in reads:
+        before = sqls[max(0, i - 3) : i]
+        assert "SET LOCAL work_mem = '64MB'" in before, sqls
+        assert "SET LOCAL plan_cache_mode = force_custom_plan" in before, sqls
