@@ -32,8 +32,8 @@ Where the version lives: in the shared cache (Redis) when there is one; in the e
 (no REDIS_URL) in a small file in the data directory, `INSYN_PUBLICATION_VERSION_FILE`. Every
 process of the site on this machine (`insyn serve --workers N`, management commands, cron jobs)
 reads the same file, so a bump made by any of them is seen by the next request of every other:
-the file is replaced atomically (write a new file, `os.replace`) and read on every request (one
-open and a read of a few bytes: no database query, no cache round trip). Several machines
+a bump writes the new value over the old in place (versions all have one length) and it is read
+on every request (one open and a read of a few bytes: no database query, no cache round trip). Several machines
 without Redis would each have their own file: such a deployment needs REDIS_URL
 (docs/deployment.md).
 """
@@ -121,9 +121,25 @@ def read_version_file(path: str | os.PathLike) -> str | None:
 
 
 def write_version_file(path: str | os.PathLike) -> str:
-    """Replace the file with a new version, atomically (a reader sees the old or the new one)."""
+    """Give the file a new version. Every version has the same length, so the new one is written
+    over the old in place, one pwrite(): a new file renamed over the old made ext4 write it to
+    disk first (about 1.5 ms of waiting and 0.2 ms of CPU a bump; an Open311 POST bumps two).
+    A reader that catches the write half done reads a value that is neither version, so its page
+    only misses the cache. A missing file, or one of another length, is replaced atomically."""
     path = Path(path)
     version = _new_version()
+    data = version.encode("ascii")
+    try:
+        fd = os.open(path, os.O_WRONLY)
+    except FileNotFoundError:
+        pass
+    else:
+        try:
+            if os.fstat(fd).st_size == len(data):
+                os.pwrite(fd, data, 0)
+                return version
+        finally:
+            os.close(fd)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
         temporary.write_text(version, encoding="ascii")

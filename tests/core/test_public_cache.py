@@ -281,3 +281,19 @@ def test_a_host_no_longer_allowed_is_refused_even_with_the_page_cached(client, g
     assert client.get(url)["X-Insyn-Cache"] == "hit"
     settings.ALLOWED_HOSTS = ["insyn.example"]
     assert client.get(url).status_code == 400
+
+
+def test_a_bump_writes_the_version_file_in_place(tmp_path):
+    """A bump overwrites the version where it is (no new file renamed over it, which ext4
+    writes to disk first); a missing file, or one of another length, is made afresh."""
+    path = tmp_path / "publication-version"
+    first = publication.write_version_file(path)  # no file yet: made atomically
+    assert publication.read_version_file(path) == first
+    inode = path.stat().st_ino
+    second = publication.write_version_file(path)
+    assert second != first and publication.read_version_file(path) == second
+    assert path.stat().st_ino == inode  # written in place
+    path.write_text("an older, longer version string of another format")
+    third = publication.write_version_file(path)
+    assert publication.read_version_file(path) == third
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["publication-version"]
