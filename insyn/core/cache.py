@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from typing import Any
 
@@ -60,12 +61,17 @@ class CounterDatabaseCache(BaseCache):
     (11 statements, two SQLite write transactions) on every public POST. Here `add` is one
     INSERT … ON CONFLICT that only replaces an expired row, and `incr` one UPDATE … RETURNING:
     both atomic in the database, so concurrent processes never lose a count. Values are
-    integers only. `add` first reads, so a counter that exists costs a read and the UPDATE: one
-    write (one SQLite write lock) per counted request, not two."""
+    integers only. A counting `add` (value > 0) of a counter that exists increments it at once
+    and hands the count to the `incr` django-ratelimit sends next: one statement per counted
+    request. (So `add(key, n)` of an existing key adds n: this cache holds rate-limit counters
+    only, RATELIMIT_USE_CACHE.)"""
 
     def __init__(self, location: str, params: dict[str, Any]) -> None:
         super().__init__(params)
         self.alias = params.get("OPTIONS", {}).get("DATABASE", "default")
+        # The count a counting add() found and incremented, for the incr() that follows it in
+        # the same thread: (key, the add's value, the count).
+        self._counted = threading.local()
 
     def _table(self, connection: Any) -> str:
         from insyn.core.models import RateCounter
@@ -90,14 +96,26 @@ class CounterDatabaseCache(BaseCache):
     ) -> bool:
         key = self.make_and_validate_key(key, version=version)
         now = int(time.time())
-        # Nearly every call finds the window's counter already there: a plain read answers it,
-        # where the INSERT … ON CONFLICT took SQLite's one write lock (or a PostgreSQL row lock,
-        # written to the row) only to change nothing.
-        _found, row = self._run(
-            "SELECT 1 FROM {table} WHERE cache_key = %s AND expires >= %s", [key, now]
-        )
-        if row is not None:
-            return False
+        # Nearly every call finds the window's counter already there. A counting call
+        # (django-ratelimit's `increment=True` adds 1, then increments when the key exists)
+        # increments it here at once, in one UPDATE … RETURNING, and the `incr` that follows
+        # takes that count without a statement of its own (two statements → one a request).
+        # A plain `add(key, 0)` (a limit only read) reads.
+        if int(value) > 0:
+            _changed, row = self._run(
+                "UPDATE {table} SET count = count + %s WHERE cache_key = %s AND expires >= %s "
+                "RETURNING count",
+                [int(value), key, now],
+            )
+            if row is not None:
+                self._counted.last = (key, int(value), int(row[0]))
+                return False
+        else:
+            _found, row = self._run(
+                "SELECT 1 FROM {table} WHERE cache_key = %s AND expires >= %s", [key, now]
+            )
+            if row is not None:
+                return False
         changed, _row = self._run(
             "INSERT INTO {table} (cache_key, count, expires) VALUES (%s, %s, %s) "
             "ON CONFLICT (cache_key) DO UPDATE SET count = excluded.count, expires = excluded.expires "
@@ -110,6 +128,9 @@ class CounterDatabaseCache(BaseCache):
 
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         key = self.make_and_validate_key(key, version=version)
+        counted, self._counted.last = getattr(self._counted, "last", None), None
+        if counted is not None and counted[:2] == (key, int(delta)):
+            return counted[2]  # the add() just before counted this one (see add)
         _changed, row = self._run(
             "UPDATE {table} SET count = count + %s WHERE cache_key = %s AND expires >= %s "
             "RETURNING count",

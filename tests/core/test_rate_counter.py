@@ -30,9 +30,13 @@ def test_add_incr_get_like_a_cache(counters):
     assert counters.get("a") is None
     assert counters.get("a", 0) == 0
     assert counters.add("a", 1, 60) is True
-    assert counters.add("a", 1, 60) is False  # present: not replaced
+    # Present: not replaced. A counting add (what django-ratelimit sends before its incr)
+    # counts at once, and the incr right after it is that same count: counted once.
+    assert counters.add("a", 1, 60) is False
     assert counters.incr("a") == 2
-    assert counters.incr("a", 5) == 7
+    assert counters.get("a") == 2
+    assert counters.incr("a", 5) == 7  # no add before it: counted by itself
+    assert counters.add("a", 0, 60) is False  # an add that does not count only looks
     assert counters.get("a") == 7
     with pytest.raises(ValueError):
         counters.incr("missing")
@@ -66,9 +70,12 @@ def test_a_limit_counts_with_one_statement_per_step(counters):
     other = RequestFactory().post("/", REMOTE_ADDR="192.0.2.8")
     assert not is_ratelimited(other, group="g", key="ip", rate="3/m", increment=True)
     # Inside the test's transaction Django adds no BEGIN/COMMIT: these are the statements.
-    # A new window: the read finds nothing, INSERT … ON CONFLICT. Later: the read finds the
-    # counter, UPDATE … RETURNING — one write per counted request (one SQLite write lock).
-    assert [q["sql"].split()[0] for q in first.captured_queries] == ["SELECT", "INSERT"]
-    assert [q["sql"].split()[0] for q in later.captured_queries] == ["SELECT", "UPDATE"]
+    # A new window: the UPDATE … RETURNING finds nothing, INSERT … ON CONFLICT. Later: the
+    # UPDATE counts, and django-ratelimit's incr takes its count — one statement, one write
+    # per counted request (one SQLite write lock).
+    assert [q["sql"].split()[0] for q in first.captured_queries] == ["UPDATE", "INSERT"]
+    assert [q["sql"].split()[0] for q in later.captured_queries] == ["UPDATE"]
+    # Each request counted once: 3 allowed and 1 over from the first address, 1 from the other.
+    assert sorted(RateCounter.objects.values_list("count", flat=True)) == [1, 4]
     # Looking without counting (the sign-in throttle) reads the same number.
     assert not is_ratelimited(other, group="g", key="ip", rate="3/m", increment=False)

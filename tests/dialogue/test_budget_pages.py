@@ -505,13 +505,13 @@ def test_one_ballot_costs_a_fixed_number_of_queries(client, settings, django_ass
     voter = ParticipantFactory(email="rostare@example.org")
     sign_in_participant(client, voter)
     assert client.post(_url(budget, "rosta/"), {"proposals": [a.pk]}).status_code == 302
-    # The session, the rate limit (2, keyed by the participant's id in the session), then one
+    # The session, the rate limit (1, keyed by the participant's id in the session), then one
     # transaction (SAVEPOINT … RELEASE in a test): the budget, the participant (locked, on
     # PostgreSQL) and the chosen proposals in one statement, the ballot counted and locked
     # (INSERT … ON CONFLICT DO UPDATE), its old choices deleted, the new ones inserted: on
     # PostgreSQL those three writes are one statement. The form's choices (ballot_sheet) were
     # read by the first POST and kept for this publication version.
-    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 9):
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 8):
         response = client.post(_url(budget, "rosta/"), {"proposals": [b.pk, c.pk]})
     assert response.status_code == 302
     ballot = Ballot.objects.get(budget=budget, participant=voter)

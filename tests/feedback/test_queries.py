@@ -150,16 +150,17 @@ def rate_counters(settings):
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        # The key, the rate limit (2), the service and its questions, the districts at the point
-        # and the routing rules (read afresh inside a test's transaction), then the writes
+        # The key, the rate limit (1: insyn.core.cache), the service and its questions, the
+        # districts at the point and the routing rules (read afresh inside a test's transaction),
+        # then the writes
         # (insyn.feedback.services._write_intake). SQLite: the number (counter), the case, its
         # follower, its event, the history row and the receipt e-mail, six statements in one
         # transaction (no savepoint inside a test's). PostgreSQL: all of them in one statement.
-        ("potthal", {"sqlite": 13, "postgresql": 8}),
+        ("potthal", {"sqlite": 12, "postgresql": 7}),
         # Forwarded: both events in the one INSERT, and the notice to the organisation: the
         # intake is then a transaction (a savepoint inside a test: two statements) and the
         # notice's dedupe key needs a savepoint of its own (three statements).
-        ("statlig-vag", {"sqlite": 18, "postgresql": 13}),
+        ("statlig-vag", {"sqlite": 17, "postgresql": 12}),
     ],
 )
 def test_one_open311_post_costs_a_fixed_number_of_queries(
@@ -233,13 +234,13 @@ def test_a_case_number_past_six_digits_keeps_every_digit(setup):
     [
         # As a server process runs it (no test transaction around the request): the key, the
         # service and its questions, the districts and the routing rules come from what the
-        # process keeps (insyn.core.reference), so: the rate limit (2), then on SQLite BEGIN,
+        # process keeps (insyn.core.reference), so: the rate limit (1), then on SQLite BEGIN,
         # the number, the case, its follower, its event, the history row, the e-mail, COMMIT;
         # on PostgreSQL one statement, outside any transaction.
-        ("potthal", {"sqlite": 10, "postgresql": 3}),
+        ("potthal", {"sqlite": 9, "postgresql": 2}),
         # The notice to the organisation: BEGIN … COMMIT around the intake on PostgreSQL too,
         # and the notice with its savepoint (three statements).
-        ("statlig-vag", {"sqlite": 13, "postgresql": 8}),
+        ("statlig-vag", {"sqlite": 12, "postgresql": 7}),
     ],
 )
 def test_one_open311_post_as_a_server_process_runs_it(
