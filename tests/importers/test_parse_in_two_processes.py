@@ -64,3 +64,10 @@ def test_a_parse_comes_back_from_the_second_process_unchanged(pages):
     assert [type(a) for p in again for g in p.goals for a in g.assignments] == [
         Assignment for p in parses for g in p.goals for a in g.assignments
     ]
+    # An assignment's line is split into its parts only when the review page asks.
+    split = [line for p in again for line in p.lines if line.split_at_labels]
+    assert split and all(line.given_parts == [] for line in split)
+    assert [line.parts for line in split] == [
+        line.parts for p in parses for line in p.lines if line.split_at_labels
+    ]
+    assert {role for line in split for role, _text in line.parts} >= {"title", "responsible"}
