@@ -94,6 +94,7 @@ class CompactHtmlMiddleware:
         response = self.get_response(request)
         if (
             getattr(response, "streaming", False)
+            or not response.content  # a redirect (a ballot's, a form's): nothing to compact
             or response.has_header("Content-Encoding")
             or not response.get("Content-Type", "").startswith("text/html")
             or request.path_info.startswith(EXCLUDED_PREFIXES)

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -430,7 +432,9 @@ def _fresh_sheet(
             at += len(names)
 
     def build(model: Any, names: tuple[str, ...], values: Sequence[Any]) -> Any:
-        return model.from_db(connection.alias, names, _db_values(connection, model, names, values))
+        return _loaded(
+            model, connection.alias, names, _db_values(connection, model, names, values)
+        )
 
     (_, budget_names, budget_row), (_, dialogue_names, dialogue_row), person, _ = parts(rows[0])
     budget = build(Budget, budget_names, budget_row)
@@ -440,6 +444,21 @@ def _fresh_sheet(
         build(*proposal) for *_, proposal in map(parts, rows) if proposal[2][0] is not None
     ]
     return budget, participant, proposals
+
+
+def _loaded(model: Any, alias: str, names: Sequence[str], values: Sequence[Any]) -> Any:
+    """`model.from_db(alias, names, values)`: the object as loaded from the database, the
+    fields not read deferred (loaded if asked for). Without Model.__init__, which walks every
+    field of the model for the few read here (a dialogue has some fifty): a cast builds six or
+    seven of these. A model with pre_init/post_init receivers goes through from_db."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, names, values)
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
 
 
 def _db_values(connection: Any, model: Any, names: Sequence[str], values: Sequence[Any]) -> list:
@@ -571,7 +590,8 @@ def _upsert_ballot(
                 [x for proposal, value in choices for x in (pk, proposal, value)],
             )
     # The row as written; created_at, not read back, loads if asked for.
-    return Ballot.from_db(
+    return _loaded(
+        Ballot,
         connection.alias,
         [
             "id",
