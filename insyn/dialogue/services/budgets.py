@@ -432,9 +432,7 @@ def _fresh_sheet(
             at += len(names)
 
     def build(model: Any, names: tuple[str, ...], values: Sequence[Any]) -> Any:
-        return _loaded(
-            model, connection.alias, names, _db_values(connection, model, names, values)
-        )
+        return _loaded(model, connection.alias, names, _db_values(connection, model, names, values))
 
     (_, budget_names, budget_row), (_, dialogue_names, dialogue_row), person, _ = parts(rows[0])
     budget = build(Budget, budget_names, budget_row)
