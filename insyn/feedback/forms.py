@@ -90,7 +90,14 @@ class ContactMixin(forms.Form):
 
 
 def question_field(q: CategoryQuestion) -> forms.Field:
-    common = {"label": q.description, "required": q.required, "help_text": q.datatype_description}
+    common = {
+        "label": q.description,
+        "required": q.required,
+        "help_text": q.datatype_description,
+        # Shown after the question itself ("Hur många …?: Svara på frågan."), not Django's
+        # generic "Detta fält måste fyllas i.".
+        "error_messages": {"required": _("Svara på frågan.")},
+    }
     if q.datatype == Datatype.SINGLE:
         choices = q.choices if q.required else [("", _("Inget svar")), *q.choices]
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
@@ -131,6 +138,8 @@ class QuestionsMixin:
     def clean_questions(self, cleaned: dict[str, Any]) -> None:
         if not self.question_category:
             return
+        if any(self.has_error(f"q_{q.code}") for q in self.questions if q.variable):
+            return  # a question's own field already says what to fix; the service would repeat it
         raw = {q.code: cleaned.get(f"q_{q.code}") for q in self.questions if q.variable}
         try:
             cleaned["attributes"] = validate_attributes(self.question_category, raw, self.questions)

@@ -130,8 +130,23 @@ def test_required_extra_question(setup, client):
         STEP2, {"category": setup.lights.pk, "address_text": "Torget", "description": "Släckt"}
     )
     assert response.status_code == 400
-    assert "Hur många lampor är släckta?" in response.content.decode()
+    text = response.content.decode()
+    assert "Hur många lampor är släckta?" in text
     assert not Case.objects.exists()
+    # Said once, after the question, linked to its field; not also Django's generic
+    # "Detta fält måste fyllas i." nor again by the service's check as a loose sentence.
+    summary = text[
+        text.index('class="error-summary"') : text.index(
+            "</div>", text.index('class="error-summary"')
+        )
+    ]
+    assert summary.count("Hur många lampor är släckta?") == 1
+    assert "Detta fält måste fyllas i" not in text
+    assert re.search(
+        r'<a href="#id_q_\w+">Hur många lampor är släckta\?: Svara på frågan\.</a>', summary
+    )
+    # The summary is where the page opens, above the nearby reports and their map.
+    assert text.index('class="error-summary"') < text.index('id="nearby-heading"')
 
 
 def test_honeypot_saves_nothing(setup, client):
