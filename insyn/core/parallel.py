@@ -1,6 +1,10 @@
-"""Splitting pure CPU work over the machine's second core (issue 13: an import's wall time).
+"""Splitting work over the machine's second core (issue 13).
 
-Only for work that is a pure function of its input (text in, text out): the second half goes to
+`map_in_two` splits pure CPU work (an import's wall time); `beside` runs one read of the
+database on a second connection while this one runs another (the case statistics' two scans
+of a year of cases).
+
+`map_in_two` is only for work that is a pure function of its input (text in, text out): the second half goes to
 one forked process while this one does the first, and the results come back in order. Forking
 is cheap on Linux and the child needs nothing but what it is given; elsewhere (no fork, one
 CPU) everything runs here, one item after the other.
@@ -10,12 +14,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+
+def cpus() -> int:
+    """How many CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no sched_getaffinity: not Linux
+        return os.cpu_count() or 1
 
 
 def two_cpus() -> bool:
-    """Whether this process may run on two CPUs and can fork."""
+    """Whether this process may run on two CPUs and can fork (Linux)."""
     try:
         return (
             len(os.sched_getaffinity(0)) >= 2 and "fork" in multiprocessing.get_all_start_methods()
@@ -44,3 +59,47 @@ def map_in_two[T, R](
             raise
         results.extend(second.result())
     return results
+
+
+_readers: ThreadPoolExecutor | None = None
+_readers_lock = threading.Lock()
+
+
+class Beside[R]:
+    """The result of a read started by `beside`: `result()` waits for it (or, when it could
+    not run beside, runs it now) and raises what it raised."""
+
+    def __init__(self, function: Callable[[], R], future: Future[R] | None) -> None:
+        self._function, self._future = function, future
+
+    def result(self) -> R:
+        if self._future is None:
+            return self._function()
+        return self._future.result()
+
+
+def _on_own_connection[R](function: Callable[[], R]) -> R:
+    try:
+        return function()
+    finally:
+        # The thread's connection is not kept between reads: nothing else would close it.
+        connections.close_all()
+
+
+def beside[R](function: Callable[[], R], *, using: str = DEFAULT_DB_ALIAS) -> Beside[R]:
+    """Start `function` (a read that uses the database only through Django's connections) on
+    a thread with its own connection, so that PostgreSQL runs it on another core while this
+    thread runs its next query; `.result()` collects it. On SQLite (one process's reads gain
+    nothing from a second connection), inside a transaction (the second connection would not
+    see its writes: every test's), or with one CPU it runs when `.result()` is called, here.
+
+    The two connections read two snapshots a moment apart: for counts and medians over months,
+    not for a figure that must agree to the case with another."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block or cpus() < 2:
+        return Beside(function, None)
+    global _readers
+    with _readers_lock:
+        if _readers is None:
+            _readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="insyn-beside")
+    return Beside(function, _readers.submit(_on_own_connection, function))

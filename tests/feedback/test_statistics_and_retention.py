@@ -284,3 +284,45 @@ def test_statistics_queries_run_with_memory_for_a_year_on_postgresql(setup):
         before = sqls[max(0, i - 3) : i]
         assert "SET LOCAL work_mem = '64MB'" in before, sqls
         assert "SET LOCAL plan_cache_mode = force_custom_plan" in before, sqls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_medians_are_read_beside_the_counts(setup):
+    """Outside a transaction, PostgreSQL sorts the medians on a second connection while the
+    first one groups and counts (insyn.core.parallel.beside; a year of a million cases took
+    the two one after the other), and the figures are the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite reads on one connection")
+    now = timezone.now()
+    for hours, days in ((2, 1), (4, 5), (30, 20)):
+        case = services.create_case(
+            kind=Kind.FAULT,
+            category=setup.potholes,
+            description="x",
+            address_text="y",
+            now=now - dt.timedelta(days=10),
+        ).case
+        services.answer(
+            case=case,
+            body="Tack",
+            by=setup.users["cc"],
+            now=case.created_at + dt.timedelta(hours=hours),
+        )
+        services.change_status(
+            case=case,
+            status=CaseStatus.RESOLVED,
+            by=setup.users["cc"],
+            now=case.created_at + dt.timedelta(days=days),
+        )
+    today = timezone.localdate(now)
+    with CaptureQueriesContext(connection) as queries:
+        stats = selectors.statistics(start=today - dt.timedelta(days=30), end=today)
+    assert (stats.total, stats.resolved) == (3, 3)
+    assert stats.median_first_answer == dt.timedelta(hours=4)
+    assert stats.median_resolution == dt.timedelta(days=5)
+    here = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "GROUP BY" in here
+    assert "percentile_cont" not in here  # read on the other connection
