@@ -172,6 +172,9 @@ DATABASES = {
 _URL_ENGINE = DATABASES["default"]["ENGINE"]  # Django's, as the URL names it (cache namespace)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    # Django's backend, its writers queued on a lock file, not on the busy timeout's sleeps
+    # (insyn.core.sqlite).
+    DATABASES["default"]["ENGINE"] = "insyn.core.sqlite"
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     # PostgreSQL: parameters bound by the server and every statement a process has run
@@ -414,7 +417,7 @@ MAIL_OUTBOX = env_bool(
     and (
         DEBUG
         or (
-            DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+            _URL_ENGINE == "django.db.backends.sqlite3"
             and not os.environ.get("EMAIL_HOST")
             and not os.environ.get("EMAIL_BACKEND")
         )

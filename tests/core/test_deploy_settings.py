@@ -38,7 +38,7 @@ def test_embedded_sqlite_is_wal_with_busy_timeout_and_immediate_transactions(tmp
     site = Instance(tmp_path)
     result = site.python(
         "import sqlite3\n"
-        "from django.db import connection, transaction\n"
+        "from django.db import connection, connections, transaction\n"
         "with connection.cursor() as c:\n"
         "    pragmas = {p: c.execute(f'PRAGMA {p}').fetchone()[0]\n"
         "               for p in ('journal_mode', 'busy_timeout', 'foreign_keys')}\n"
@@ -54,12 +54,15 @@ def test_embedded_sqlite_is_wal_with_busy_timeout_and_immediate_transactions(tmp
         "        locked = 'locked' in str(exc)\n"
         "other.execute('BEGIN IMMEDIATE'); other.execute('ROLLBACK')  # free again afterwards\n"
         "RESULT = {'pragmas': pragmas, 'locked_during_atomic': locked,\n"
-        "          'vendor': connection.vendor, 'name': str(connection.settings_dict['NAME'])}\n"
+        "          'vendor': connection.vendor, 'name': str(connection.settings_dict['NAME']),\n"
+        "          'backend': type(connections['default']).__module__}\n"
     )
     assert result["vendor"] == "sqlite"
     assert Path(result["name"]) == tmp_path / "insyn.sqlite3", "defaults into the data dir"
     assert result["pragmas"] == {"journal_mode": "wal", "busy_timeout": 20000, "foreign_keys": 1}
     assert result["locked_during_atomic"], "transaction.atomic() must BEGIN IMMEDIATE"
+    # Writers queue on a lock file (tests/core/test_sqlite_writers.py).
+    assert result["backend"] == "insyn.core.sqlite.base"
 
 
 PG_OPTIONS = "from django.db import connection\nRESULT = connection.settings_dict['OPTIONS']\n"
