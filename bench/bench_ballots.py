@@ -2,7 +2,7 @@
 ballots (must be 0).
 
     .venv/bin/python bench/bench_ballots.py [--clients 64] [--ballots 30] [--workers 2]
-                                            [--threads 8] [--write-docs]
+                                            [--threads 4] [--write-docs]
 
 Sets up a fresh data directory (SQLite in WAL mode by default; set DATABASE_URL to a PostgreSQL
 database to measure that instead — it is flushed), a published dialogue with a participatory
@@ -31,6 +31,7 @@ import argparse
 import http.client
 import os
 import re
+import selectors
 import shutil
 import signal
 import socket
@@ -38,7 +39,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -173,75 +173,120 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
     raise SystemExit("insyn serve did not answer /health/ within 120 s")
 
 
-class Client(threading.Thread):
-    def __init__(
-        self,
-        port: int,
-        session: str,
-        path: str,
-        proposals: list[int],
-        ballots: int,
-        start: threading.Barrier,
-        index: int,
-    ) -> None:
-        super().__init__(daemon=True)
-        self.port, self.session, self.path = port, session, path
-        self.proposals, self.ballots, self.start_barrier, self.index = (
-            proposals,
-            ballots,
-            start,
-            index,
-        )
+class Client:
+    """One participant: its session, the vote page's CSRF token, and what the server confirmed."""
+
+    def __init__(self, session: str, proposals: list[int], index: int) -> None:
+        self.session, self.proposals, self.index = session, proposals, index
+        self.cookie = f"sessionid={session}"
+        self.token = ""
         self.confirmed = 0
         self.last_choice: list[int] | None = None
         self.failures: list[str] = []
         self.latencies: list[float] = []
 
-    def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        cookie = f"sessionid={self.session}"
-        conn.request("GET", self.path, headers={"Cookie": cookie})
+    def fetch_form(self, port: int, path: str) -> bool:
+        """GET the vote page (before the clock starts) for its CSRF cookie and token."""
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", path, headers={"Cookie": self.cookie})
         response = conn.getresponse()
         html = response.read().decode()
+        conn.close()
         csrf_cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
         token = CSRF_RE.search(html)
         if response.status != 200 or not csrf_cookie or not token:
             self.failures.append(f"GET {response.status}")
-            self.start_barrier.abort()
-            return
-        cookie += f"; csrftoken={csrf_cookie[1]}"
-        try:
-            self.start_barrier.wait()
-        except threading.BrokenBarrierError:
-            return
-        for n in range(self.ballots):
-            k = 1 + (self.index + n) % len(self.proposals)
-            choice = (
-                self.proposals[(self.index + n) % len(self.proposals) :][:k] or self.proposals[:1]
-            )
-            body = urlencode(
-                [("csrfmiddlewaretoken", token[1])] + [("proposals", str(p)) for p in choice]
-            )
-            began = time.perf_counter()
-            try:
-                conn.request(
-                    "POST",
-                    self.path,
-                    body=body,
-                    headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-                )
-                response = conn.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                self.failures.append(type(exc).__name__)
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                continue
-            self.latencies.append(time.perf_counter() - began)
-            if response.status == 302:
-                self.confirmed += 1
-                self.last_choice = sorted(choice)
+            return False
+        self.cookie += f"; csrftoken={csrf_cookie[1]}"
+        self.token = token[1]
+        return True
+
+    def ballot(self, n: int, port: int, path: str) -> tuple[bytes, list[int]]:
+        """The n-th ballot's request (a real form POST) and its choice, which changes each time."""
+        k = 1 + (self.index + n) % len(self.proposals)
+        choice = self.proposals[(self.index + n) % len(self.proposals) :][:k] or self.proposals[:1]
+        body = urlencode(
+            [("csrfmiddlewaretoken", self.token)] + [("proposals", str(p)) for p in choice]
+        ).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {self.cookie}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        return head.encode() + body, sorted(choice)
+
+
+class Connection:
+    """A client's keep-alive connection to the server (non-blocking) and its ballot in flight."""
+
+    def __init__(self, client: Client, port: int, path: str) -> None:
+        self.client, self.port, self.path = client, port, path
+        self.n, self.buffer, self.began = 0, b"", 0.0
+        self.choice: list[int] = []
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+
+    def send(self) -> None:
+        request, self.choice = self.client.ballot(self.n, self.port, self.path)
+        self.began = time.perf_counter()
+        self.sock.setblocking(True)
+        self.sock.sendall(request)
+        self.sock.setblocking(False)
+
+    def response(self) -> int | None:
+        """The status of the response once it is read whole (status line, headers and the
+        Content-Length body), else None."""
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        head = self.buffer[:end].decode("latin-1").split("\r\n")
+        length = 0
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        if len(self.buffer) < end + 4 + length:
+            return None
+        self.buffer = self.buffer[end + 4 + length :]
+        return int(head[0].split()[1])
+
+
+def cast_all(connections: list[Connection], ballots: int) -> None:
+    """Every client casts its ballots one after the other on its own keep-alive connection,
+    all clients at once, from this one thread (a selector over non-blocking sockets). Sixty-four
+    Python threads with http.client used 0.3 ms of CPU per ballot on the two cores that the
+    server measured here shares (a tenth of a ballot's); this uses about 0.1 ms."""
+    selector = selectors.DefaultSelector()
+    for connection in connections:
+        selector.register(connection.sock, selectors.EVENT_READ, connection)
+        connection.send()
+    open_connections = len(connections)
+    while open_connections:
+        for key, _events in selector.select(timeout=60):
+            connection = key.data
+            data = connection.sock.recv(65536)
+            if data:
+                connection.buffer += data
+                status = connection.response()
+                if status is None:
+                    continue
+                client = connection.client
+                client.latencies.append(time.perf_counter() - connection.began)
+                if status == 302:
+                    client.confirmed += 1
+                    client.last_choice = connection.choice
+                else:
+                    client.failures.append(str(status))
+                connection.n += 1
+                if connection.n < ballots:
+                    connection.send()
+                    continue
             else:
-                self.failures.append(str(response.status))
+                connection.client.failures.append("connection closed")
+            selector.unregister(connection.sock)
+            connection.sock.close()
+            open_connections -= 1
 
 
 def _cpu(pid: int) -> tuple[int, float] | None:
@@ -331,7 +376,9 @@ def main() -> None:
         "--ballots", type=int, default=30, help="ballots cast by each client (rate limit: 30/min)"
     )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="per server process (WEB_THREADS' default)"
+    )
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="insyn-bench-ballots-"))
@@ -342,18 +389,14 @@ def main() -> None:
     server = start_server(port, args.workers, args.threads)
     try:
         path = f"/dialog/{_dialogue}/budget/{budget}/rosta/"
-        barrier = threading.Barrier(args.clients + 1)
-        clients = [
-            Client(port, session, path, proposals, args.ballots, barrier, i)
-            for i, session in enumerate(sessions)
-        ]
-        for client in clients:
-            client.start()
-        barrier.wait()
+        clients = [Client(session, proposals, i) for i, session in enumerate(sessions)]
+        if not all(client.fetch_form(port, path) for client in clients):
+            raise SystemExit("the vote page did not answer every client")
+        connections = [Connection(client, port, path) for client in clients]
+        time.sleep(0.5)  # the server processes share out the new connections
         began = time.perf_counter()
         cpu_before = cpu_seconds(server.pid)
-        for client in clients:
-            client.join()
+        cast_all(connections, args.ballots)
         elapsed = time.perf_counter() - began
         cpu_after = cpu_seconds(server.pid)
     finally:
@@ -379,8 +422,9 @@ def main() -> None:
     )
     text = (
         f"Ballots through `insyn serve` ({args.workers} workers × {args.threads} threads, "
-        f"{database}), {args.clients} concurrent clients × {args.ballots} ballots each, every "
-        f"ballot a real form POST that replaces the client's previous one:\n\n"
+        f"{database}), {args.clients} concurrent clients × {args.ballots} ballots each (each on its "
+        f"own keep-alive connection, all driven by one thread of the benchmark), every ballot a "
+        f"real form POST that replaces the client's previous one:\n\n"
         f"| measure | value |\n|---|---|\n"
         f"| ballots confirmed (HTTP 302) | {confirmed} of {args.clients * args.ballots} |\n"
         f"| ballots per second | {confirmed / elapsed:.1f} |\n"
