@@ -61,15 +61,27 @@ class AboutYouForm(HoneypotForm):
     age_band = forms.ChoiceField(label=_("Ålder (frivilligt)"), choices=AGE_CHOICES, required=False)
 
 
+# What a resident is told about the address they typed, in plain words (not Django's generic
+# "Detta fält måste fyllas i." / "Ange en giltig e-postadress.").
+EMAIL_ERRORS = {
+    "required": _("Skriv din e-postadress."),
+    "invalid": _("Skriv e-postadressen som namn@exempel.se."),
+}
+
+
 class SubscribeForm(HoneypotForm):
     email = forms.EmailField(
-        label=_("Din e-postadress"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Din e-postadress"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_ERRORS,
     )
 
 
 class LoginForm(HoneypotForm):
     email = forms.EmailField(
-        label=_("Din e-postadress"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Din e-postadress"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_ERRORS,
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 

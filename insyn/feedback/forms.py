@@ -238,7 +238,7 @@ class FaultReportForm(QuestionsMixin, HoneypotMixin, ContactMixin, FaultPlaceFor
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Skriv inte personuppgifter om andra. Högst 4 000 tecken."),
-        error_messages={"required": _("Beskriv felet.")},
+        error_messages={"required": _("Skriv några ord om vad som är fel.")},
     )
     photos = PhotosField(
         label=_("Bilder (högst tre)"),

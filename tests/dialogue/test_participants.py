@@ -273,3 +273,16 @@ def test_gmail_dots_are_different_addresses():
 
     assert normalised_email("Eva.Svensson+x@Gmail.com") == "eva.svensson@gmail.com"
     assert normalised_email("evasvensson@gmail.com") != normalised_email("eva.svensson@gmail.com")
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [("", "Skriv din e-postadress."), ("anna.example.org", "Skriv e-postadressen som")],
+)
+def test_sign_in_says_in_plain_words_what_is_wrong_with_the_address(client, typed, told):
+    response = client.post(reverse("dialogue:login"), {"email": typed})
+    text = response.content.decode()
+    assert told in text
+    assert "Detta fält måste fyllas i" not in text
+    assert "Ange en giltig" not in text
+    assert not mail.outbox

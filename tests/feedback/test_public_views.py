@@ -149,6 +149,15 @@ def test_required_extra_question(setup, client):
     assert text.index('class="error-summary"') < text.index('id="nearby-heading"')
 
 
+def test_an_empty_description_is_asked_for_without_repeating_its_label(setup, client):
+    response = client.post(STEP2, {"category": setup.potholes.pk, "address_text": "Torget"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Beskriv felet: Skriv några ord om vad som är fel." in text
+    assert "Beskriv felet: Beskriv felet." not in text
+    assert not Case.objects.exists()
+
+
 def test_honeypot_saves_nothing(setup, client):
     response = client.post(
         STEP2,
