@@ -14,6 +14,19 @@ from insyn.core.errors import ServiceError
 from insyn.core.models import NoticeFrequency
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value as ISO 8601, the one format it reads."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+# A date typed by hand that is not one (a browser without a date picker).
+DATE_INVALID = _("Skriv datumet som ÅÅÅÅ-MM-DD.")
+
+
 class NoticeFrequencyForm(forms.Form):
     frequency = forms.ChoiceField(
         label=_("Hur ofta vill du få e-post om det du följer?"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insyn.core import params
 from insyn.core.errors import ServiceError
-from insyn.core.forms import SeenField
+from insyn.core.forms import DATE_INVALID, DateInput, SeenField
 from insyn.core.images import ACCEPT, CleanImage, clean_images
 from insyn.feedback.alerts import RADII
 from insyn.feedback.models import (
@@ -710,10 +710,16 @@ class ApiKeyForm(forms.Form):
 
 class StatisticsForm(forms.Form):
     start = forms.DateField(
-        label=_("Från och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Från och med"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_INVALID},
     )
     end = forms.DateField(
-        label=_("Till och med"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Till och med"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": DATE_INVALID},
     )
 
     def period(self) -> tuple[dt.date, dt.date]:

@@ -508,6 +508,10 @@ def _stats(request: HttpRequest) -> tuple[StatisticsForm, selectors.Statistics]:
     for two minutes."""
     form = StatisticsForm(request.GET or None)
     start, end = form.period()
+    if not form.is_bound or form.is_valid():
+        # The fields show the period the figures are for: a year up to today when none is
+        # given, the dates put in order. A date that is not one keeps its field and its error.
+        form = StatisticsForm({"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"})
     stats = cache.get_or_set(
         f"feedback:statistics:{start}:{end}",
         lambda: selectors.statistics(start=start, end=end),

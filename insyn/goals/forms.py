@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from insyn.core.forms import NoticeFrequencyForm
+from insyn.core.forms import DATE_INVALID, DateInput, NoticeFrequencyForm
 from insyn.goals.models import (
     FollowUpPeriod,
     Goal,
@@ -18,13 +18,6 @@ from insyn.goals.models import (
 from insyn.organisations.models import Organisation, OrganisationGroup
 
 STATUS_CHOICES = [(s.value, s.label) for s in Status]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):
@@ -41,7 +34,7 @@ class PeriodForm(forms.Form):
         widget=DateInput(),
         error_messages={
             "required": _("Ange sista dag för rapportering."),
-            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+            "invalid": DATE_INVALID,
         },
     )
 
@@ -147,7 +140,7 @@ class AdditionalAssignmentForm(forms.Form):
         label=_("Beslutsdatum"),
         required=False,
         widget=DateInput(),
-        error_messages={"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD.")},
+        error_messages={"invalid": DATE_INVALID},
     )
     responsible = forms.ModelMultipleChoiceField(
         label=_("Ansvariga organisationer"),

@@ -326,3 +326,14 @@ def test_postgresql_medians_are_read_beside_the_counts(setup):
     here = " ".join(q["sql"] for q in queries.captured_queries)
     assert "GROUP BY" in here
     assert "percentile_cont" not in here  # read on the other connection
+
+
+def test_statistics_page_shows_the_period_its_figures_are_for(setup, cc_client):
+    today = timezone.localdate()
+    text = cc_client.get("/personal/arenden/statistik/").content.decode()
+    assert f'name="start" value="{today - dt.timedelta(days=364):%Y-%m-%d}"' in text
+    assert f'name="end" value="{today:%Y-%m-%d}"' in text
+    # A date the browser would not send, typed by hand: said, not silently replaced.
+    bad = cc_client.get("/personal/arenden/statistik/?start=2026-13-45&end=").content.decode()
+    assert 'value="2026-13-45"' in bad
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD." in bad
