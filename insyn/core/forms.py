@@ -26,6 +26,12 @@ class DateInput(forms.DateInput):
 # A date typed by hand that is not one (a browser without a date picker).
 DATE_INVALID = _("Skriv datumet som ÅÅÅÅ-MM-DD.")
 
+# What a resident is told about the e-mail address they typed, in plain words (not Django's
+# generic "Detta fält måste fyllas i." / "Ange en giltig e-postadress.").
+EMAIL_REQUIRED = _("Ange din e-postadress.")
+EMAIL_INVALID = _("Skriv e-postadressen som namn@exempel.se.")
+EMAIL_ERRORS = {"required": EMAIL_REQUIRED, "invalid": EMAIL_INVALID}
+
 
 class NoticeFrequencyForm(forms.Form):
     frequency = forms.ChoiceField(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from insyn.core import images, params
-from insyn.core.forms import DecisionSeenField, SeenField
+from insyn.core.forms import EMAIL_ERRORS, DateInput, DecisionSeenField, SeenField
 from insyn.dialogue.models import (
     AgeBand,
     Budget,
@@ -28,7 +28,7 @@ from insyn.dialogue.models import (
 from insyn.goals.models import Assignment, Goal
 from insyn.organisations.models import Organisation
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 AGE_CHOICES = [("", _("Vill inte ange")), *AgeBand.choices]
 
@@ -59,14 +59,6 @@ class AboutYouForm(HoneypotForm):
         help_text=_("Används bara för att se om alla delar av kommunen kommer till tals."),
     )
     age_band = forms.ChoiceField(label=_("Ålder (frivilligt)"), choices=AGE_CHOICES, required=False)
-
-
-# What a resident is told about the address they typed, in plain words (not Django's generic
-# "Detta fält måste fyllas i." / "Ange en giltig e-postadress.").
-EMAIL_ERRORS = {
-    "required": _("Skriv din e-postadress."),
-    "invalid": _("Skriv e-postadressen som namn@exempel.se."),
-}
 
 
 class SubscribeForm(HoneypotForm):
@@ -514,7 +506,7 @@ class BudgetRulesForm(forms.ModelForm):
 
 class DeliveryForm(forms.Form):
     stage = forms.ChoiceField(label=_("Skede"), choices=DeliveryStage.choices)
-    on = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Datum"), widget=DateInput())
     note = forms.CharField(
         label=_("Vad som har hänt (visas för alla)"),
         widget=forms.Textarea(attrs={"rows": 2}),

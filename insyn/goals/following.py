@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from insyn.core import notices
 from insyn.core.errors import ServiceError
+from insyn.core.forms import EMAIL_INVALID, EMAIL_REQUIRED
 from insyn.core.mail import queue_email
 from insyn.core.models import NoticeFrequency
 from insyn.goals.models import Correction, FollowUpPeriod, Goal, GoalFollower, GoalFollowUp
@@ -151,11 +152,11 @@ def follow(
     now = now or timezone.now()
     address = _normal(email)
     if not address:
-        raise ServiceError({"email": _("Ange din e-postadress.")})
+        raise ServiceError({"email": EMAIL_REQUIRED})
     try:
         validate_email(address)
     except ValidationError:
-        raise ServiceError({"email": _("Skriv e-postadressen som namn@exempel.se.")}) from None
+        raise ServiceError({"email": EMAIL_INVALID}) from None
     _check_frequency(frequency)
     mine = GoalFollower.objects.filter(email=address)
     existing = mine.filter(goal=goal).first()

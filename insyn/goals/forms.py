@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from insyn.core.forms import DATE_INVALID, DateInput, NoticeFrequencyForm
+from insyn.core.forms import DATE_INVALID, EMAIL_ERRORS, DateInput, NoticeFrequencyForm
 from insyn.goals.models import (
     FollowUpPeriod,
     Goal,
@@ -184,10 +184,7 @@ class GoalFollowForm(NoticeFrequencyForm):
         max_length=254,
         help_text=_("Vi skickar en länk dit. Du bekräftar med en knapp på sidan bakom länken."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": _("Ange din e-postadress."),
-            "invalid": _("Skriv e-postadressen som namn@exempel.se."),
-        },
+        error_messages=EMAIL_ERRORS,
     )
     field_order = ["email", "frequency", "website"]
 

@@ -277,7 +277,7 @@ def test_gmail_dots_are_different_addresses():
 
 @pytest.mark.parametrize(
     ("typed", "told"),
-    [("", "Skriv din e-postadress."), ("anna.example.org", "Skriv e-postadressen som")],
+    [("", "Ange din e-postadress."), ("anna.example.org", "Skriv e-postadressen som")],
 )
 def test_sign_in_says_in_plain_words_what_is_wrong_with_the_address(client, typed, told):
     response = client.post(reverse("dialogue:login"), {"email": typed})
