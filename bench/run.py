@@ -78,10 +78,47 @@ SECTIONS = [
 
 # The run's static-file figure: {"rps": requests/s, "load": load average at its start}.
 STATIC: dict[str, float | str] = {}
+# The last settle() of the run: {"line": how idle the CPUs were when the section started}.
+SETTLED: dict[str, str] = {}
 
 
 def loadavg() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) jiffies of all CPUs since boot, from /proc/stat (Linux)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields)  # idle + iowait
+
+
+def settle(limit: float = 90.0, idle: float = 0.9, quiet_seconds: int = 3) -> str:
+    """Wait until the CPUs are at least `idle` idle for `quiet_seconds` seconds in a row (at most
+    `limit` seconds): what a section before this one left running (a server winding down,
+    PostgreSQL's autovacuum or checkpoint after a big write, a dropped database's files) then
+    no longer runs beside this one's measurement. The load average cannot tell: it is a
+    minute's moving average, still 2-5 a minute after a busy section ended. Returns the line
+    the section notes: how idle, after how long."""
+    if not os.path.exists("/proc/stat"):
+        return ""
+    started = time.perf_counter()
+    quiet, share = 0, 0.0
+    before = _cpu_times()
+    while time.perf_counter() - started < limit:
+        time.sleep(1)
+        after = _cpu_times()
+        share = (after[0] - before[0]) / max(1, after[1] - before[1])
+        before = after
+        quiet = quiet + 1 if share >= idle else 0
+        if quiet >= quiet_seconds:
+            break
+    waited = time.perf_counter() - started
+    line = (
+        f"CPUs {share:.0%} idle in the second before it started (after {waited:.0f} s of waiting)"
+    )
+    log("settled: " + line)
+    return line
 
 
 def static_note(measure: str | None = None, value: float | None = None) -> str:
@@ -93,6 +130,8 @@ def static_note(measure: str | None = None, value: float | None = None) -> str:
         f"{STATIC['rps']:,.0f} requests/s (load average {STATIC['load']} when measured). "
         f"Load average at the start of this section: {loadavg()}."
     )
+    if SETTLED.get("line"):
+        line += f" {SETTLED['line']}."
     if measure and value is not None and STATIC["rps"]:
         line += f" {measure} ÷ static file: **{value / float(STATIC['rps']):.3f}**."
     return line
@@ -325,8 +364,9 @@ def bench_ballots(args: argparse.Namespace, pg: str | None) -> None:
     parts = []
     backends = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
     for label, database in backends:
-        load_at_start = loadavg()
         env = {"DATABASE_URL": _own_database(pg, "insyn_bench_ballots") if database else None}
+        SETTLED["line"] = settle()
+        load_at_start = loadavg()
         out = _script(
             [
                 sys.executable,
@@ -657,6 +697,7 @@ def main() -> None:
         log(f"static: done after {time.perf_counter() - started:,.0f} s")
         for name, step in steps.items():
             if name in wanted:
+                SETTLED["line"] = settle()
                 section_start = time.perf_counter()
                 step()
                 log(f"{name}: {time.perf_counter() - section_start:,.0f} s")
