@@ -616,6 +616,55 @@ class Case(models.Model):
         return self.lat is not None and self.long is not None
 
 
+# The inbox map's stored grid (CaseMapCell): a located case's cell is floor(lat / MAP_CELL_LAT),
+# floor(long / MAP_CELL_LONG), a web map's 64-pixel square at zoom 11 near 60° N (0.044° of
+# longitude, 0.022° of latitude: about 2.4 km). Both are exact binary fractions, so a cell 2^k
+# times larger is floor(cell / 2^k) (cell >> k) exactly, and the map's clusters read from the
+# grid are the ones counted from the cases. The migration that fills the grid and the database
+# triggers that keep it hold these two numbers too: change them only with a new migration.
+MAP_CELL_LONG = 360 / 2**13
+MAP_CELL_LAT = 360 / 2**14
+
+
+class CaseMapCell(models.Model):
+    """How many located cases lie in one cell of the inbox map's grid, per status, category,
+    organisation and kind, with the sums of their latitudes and longitudes (a cluster is drawn
+    at its cases' mean point). Kept by database triggers on the case table (migration
+    feedback 0009), in the same transaction as the change, for every way a case is written:
+    services, bulk inserts, updates by queryset, deletions. Read by
+    `selectors.inbox_map_points`: the whole municipality's clusters from a few thousand rows
+    instead of hundreds of thousands of cases. No foreign keys (0 = none): a row outlives
+    nothing, and a cell emptied by a change keeps its row with n = 0."""
+
+    cell_lat = models.IntegerField()
+    cell_long = models.IntegerField()
+    status = models.CharField(max_length=20)
+    category_id = models.IntegerField()
+    organisation_id = models.IntegerField()  # 0: not assigned
+    kind = models.CharField(max_length=20)
+    n = models.IntegerField(default=0)
+    lat_sum = models.FloatField(default=0.0)
+    long_sum = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "cell_lat",
+                    "cell_long",
+                    "status",
+                    "category_id",
+                    "organisation_id",
+                    "kind",
+                ],
+                name="fb_case_map_cell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell_lat}/{self.cell_long} {self.status}: {self.n}"
+
+
 class CaseFollower(models.Model):
     """Someone who follows a case through a private tracking link (the reporter is one)."""
 

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
-    Avg,
     CharField,
     Count,
     DurationField,
@@ -27,6 +26,7 @@ from django.db.models import (
     Min,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -43,11 +43,14 @@ from insyn.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     LOCATED,
+    MAP_CELL_LAT,
+    MAP_CELL_LONG,
     OPEN_STATUSES,
     PUBLISHED_CASES,
     Case,
     CaseEvent,
     CaseFollower,
+    CaseMapCell,
     CasePhoto,
     CaseStatus,
     Category,
@@ -228,9 +231,33 @@ def inbox_map_points(
     organisation_ids: set[int] | None = None,
 ) -> dict[str, Any]:
     """The inbox's map for one viewport: the located cases matching the filters, limited like
-    the inbox, as points or grid clusters like the public map (`map_view`)."""
+    the inbox, as points or grid clusters like the public map (`map_view`). Clusters of cells
+    no smaller than the stored grid's, for filters the grid keeps (all but overdue and the
+    case number), are read from the grid (`CaseMapCell`): the same clusters, from a few
+    thousand rows instead of every located case in view."""
     qs = _inbox_filtered(filters, now or timezone.now(), organisation_ids).filter(LOCATED)
-    return map_view(qs, bbox=bbox, zoom=zoom)
+    stored = None
+    if not filters.overdue and not filters.number:
+        stored = _stored_cells(filters, organisation_ids)
+    return map_view(qs, bbox=bbox, zoom=zoom, stored=stored)
+
+
+def _stored_cells(filters: InboxFilters, organisation_ids: set[int] | None) -> QuerySet:
+    """The grid's rows for the inbox's filters (what `_inbox_filtered` asks of the cases)."""
+    rows = CaseMapCell.objects.all()
+    if organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=organisation_ids)
+    if filters.status == "open":
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    elif filters.status in CaseStatus.values:
+        rows = rows.filter(status=filters.status)
+    if filters.category:
+        rows = rows.filter(category_id=filters.category)
+    if filters.organisation is not None:
+        rows = rows.filter(organisation_id=filters.organisation)  # 0: not assigned
+    if filters.kind in Kind.values:
+        rows = rows.filter(kind=filters.kind)
+    return rows
 
 
 CASE_NUMBER = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{1,12}$")
@@ -388,17 +415,20 @@ MAP_GRID = 40  # at most this many cluster cells across and down a viewport
 MAP_CELL_PIXELS = 64  # a cluster cell's side on screen when the map says its zoom
 
 
-def _cell_size(bbox: tuple[float, float, float, float], zoom: int | None) -> tuple[float, float]:
-    """A grid cell's height and width in degrees for a viewport: about MAP_CELL_PIXELS on
-    screen at `zoom` (web mercator: 256 px a tile, a latitude degree is 1/cos(lat) longer),
-    never smaller than 1/MAP_GRID of the viewport, so there are at most MAP_GRID² cells."""
+def _cell_size(bbox: tuple[float, float, float, float], zoom: int | None) -> int:
+    """A cluster cell's size for a viewport, as k: the cell is MAP_CELL_LAT·2^k degrees high and
+    MAP_CELL_LONG·2^k wide (the stored grid's cell at k = 0; about square on screen in
+    Sweden). The smallest such cell at least MAP_CELL_PIXELS wide on screen at `zoom` (web
+    mercator: 256 px a tile) and at least 1/MAP_GRID of the viewport each way, so there are at
+    most MAP_GRID + 1 cells across and down. Cells of fixed sizes, not fitted to the viewport:
+    a cluster stays where it is as the map pans, and the stored grid's counts add up to it."""
     west, south, east, north = bbox
-    cos = max(0.05, math.cos(math.radians((south + north) / 2)))
     width = (east - west) / MAP_GRID
     if zoom is not None:
         width = max(width, 360 / 2**zoom / 256 * MAP_CELL_PIXELS)
-    height = max((north - south) / MAP_GRID, width * cos)
-    return max(height, 1e-7), max(width, 1e-7)
+    height = (north - south) / MAP_GRID
+    need = max(width / MAP_CELL_LONG, height / MAP_CELL_LAT, 2.0**-30)
+    return max(-30, math.ceil(math.log2(need)))
 
 
 def public_map_view(
@@ -415,7 +445,11 @@ def public_map_view(
 
 
 def map_view(
-    qs: QuerySet[Case], *, bbox: tuple[float, float, float, float] | None, zoom: int | None
+    qs: QuerySet[Case],
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    zoom: int | None,
+    stored: QuerySet[CaseMapCell] | None = None,
 ) -> dict[str, Any]:
     """A map's data for one viewport from located cases `qs`: up to MAP_POINT_LIMIT of them
     one row each (lat, long, number, category id, status; newest first); above it, grid
@@ -426,20 +460,28 @@ def map_view(
     counted up to the limit, points are sorted here (no ORDER BY over the viewport), clusters
     are grouped by hashing, and all of it reads a lat/long index (fb_case_public_geo,
     fb_case_located; the clusters from the index alone), so no viewport scans the table; each
-    query is planned for its own viewport and filters (`_planned_for_these_values`)."""
+    query is planned for its own viewport and filters (`_planned_for_these_values`).
+
+    A cluster counts every case of its cell, also the part of a cell at the viewport's edge
+    that is off the screen. `stored`: the stored grid's rows for the same cases, which give
+    the clusters when the cells are no smaller than the grid's."""
     with _planned_for_these_values():
-        return _map_view(qs, bbox=bbox, zoom=zoom)
+        return _map_view(qs, bbox=bbox, zoom=zoom, stored=stored)
 
 
 def _map_view(
-    qs: QuerySet[Case], *, bbox: tuple[float, float, float, float] | None, zoom: int | None
+    qs: QuerySet[Case],
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    zoom: int | None,
+    stored: QuerySet[CaseMapCell] | None,
 ) -> dict[str, Any]:
     if bbox is not None:
         west, south, east, north = bbox
-        qs = qs.filter(lat__gte=south, lat__lte=north, long__gte=west, long__lte=east)
+        in_view = qs.filter(lat__gte=south, lat__lte=north, long__gte=west, long__lte=east)
         # Points or clusters? A count that stops at the limit, from the index alone.
-        if qs.order_by().values("lat")[: MAP_POINT_LIMIT + 1].count() <= MAP_POINT_LIMIT:
-            return {**_map_payload(_points(qs)), "clusters": []}
+        if in_view.order_by().values("lat")[: MAP_POINT_LIMIT + 1].count() <= MAP_POINT_LIMIT:
+            return {**_map_payload(_points(in_view)), "clusters": []}
     else:  # an old client: the grid over where the cases are
         extent = qs.aggregate(
             n=Count("*"), s=Min("lat"), n_=Max("lat"), w=Min("long"), e=Max("long")
@@ -452,22 +494,22 @@ def _map_view(
             max(extent["e"], extent["w"] + 1e-6),
             max(extent["n_"], extent["s"] + 1e-6),
         )
-    height, width = _cell_size(bbox, zoom)
-    # Grouped by hashing, unordered (a sort of every row in view spilled to disk); the few
-    # cells are put in order here. PostgreSQL cannot tell that FLOOR(lat / h) takes a few dozen
-    # values and, expecting a group for every few rows, chose to sort the 150,000 open cases of
-    # a million (on disk): sorting is ruled out for this one query, in map_view's transaction.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_sort = off")
-    cells = sorted(
-        qs.annotate(cell_y=Floor(F("lat") / height), cell_x=Floor(F("long") / width))
-        .values("cell_y", "cell_x")
-        .annotate(n=Count("*"), mean_lat=Avg("lat"), mean_long=Avg("long"))
-        .order_by()
-        .values_list("cell_y", "cell_x", "mean_lat", "mean_long", "n")
+    k = _cell_size(bbox, zoom)
+    west, south, east, north = bbox
+    height, width = math.ldexp(MAP_CELL_LAT, k), math.ldexp(MAP_CELL_LONG, k)
+    rows_, cols = (
+        (math.floor(south / height), math.floor(north / height)),
+        (math.floor(west / width), math.floor(east / width)),
     )
-    clusters = [[round(lat, 5), round(long, 5), n] for _y, _x, lat, long, n in cells]
+    if stored is not None and k >= 0:
+        cells = _stored_clusters(stored, k, rows_, cols)
+    else:
+        cells = _counted_clusters(qs, height, width, rows_, cols)
+    clusters = [
+        [round(lat / n, 5), round(long / n, 5), n]
+        for y, x, n, lat, long in sorted(cells)
+        if n > 0 and rows_[0] <= y <= rows_[1] and cols[0] <= x <= cols[1]
+    ]
     return {
         "count": sum(n for _lat, _long, n in clusters),
         "categories": {},
@@ -475,6 +517,61 @@ def _map_view(
         "points": [],
         "clusters": clusters,
     }
+
+
+Cells = list[tuple[int, int, int, float, float]]  # cell row, column, cases, sum of lat, long
+
+
+def _counted_clusters(
+    qs: QuerySet[Case],
+    height: float,
+    width: float,
+    rows: tuple[int, int],
+    cols: tuple[int, int],
+) -> Cells:
+    """The cells' counts from the cases: those in the viewport's whole cells, grouped by cell."""
+    # Grouped by hashing, unordered (a sort of every row in view spilled to disk); the few
+    # cells are put in order here. PostgreSQL cannot tell that FLOOR(lat / h) takes a few dozen
+    # values and, expecting a group for every few rows, chose to sort the 150,000 open cases of
+    # a million (on disk): sorting is ruled out for this one query, in map_view's transaction.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
+    found = (
+        qs.filter(
+            lat__gte=rows[0] * height,
+            lat__lt=(rows[1] + 1) * height,
+            long__gte=cols[0] * width,
+            long__lt=(cols[1] + 1) * width,
+        )
+        .annotate(cell_y=Floor(F("lat") / height), cell_x=Floor(F("long") / width))
+        .values("cell_y", "cell_x")
+        .annotate(n=Count("*"), lat_sum=Sum("lat"), long_sum=Sum("long"))
+        .order_by()
+        .values_list("cell_y", "cell_x", "n", "lat_sum", "long_sum")
+    )
+    return [(int(y), int(x), n, lat, long) for y, x, n, lat, long in found]
+
+
+def _stored_clusters(
+    stored: QuerySet[CaseMapCell], k: int, rows: tuple[int, int], cols: tuple[int, int]
+) -> Cells:
+    """The same cells' counts from the stored grid: its cells 2^k by 2^k to a cluster cell."""
+    size = 2**k
+    found = (
+        stored.filter(
+            cell_lat__gte=rows[0] * size,
+            cell_lat__lt=(rows[1] + 1) * size,
+            cell_long__gte=cols[0] * size,
+            cell_long__lt=(cols[1] + 1) * size,
+        )
+        .annotate(cell_y=F("cell_lat").bitrightshift(k), cell_x=F("cell_long").bitrightshift(k))
+        .values("cell_y", "cell_x")
+        .annotate(cases=Sum("n"), lats=Sum("lat_sum"), longs=Sum("long_sum"))
+        .order_by()
+        .values_list("cell_y", "cell_x", "cases", "lats", "longs")
+    )
+    return list(found)
 
 
 def _points(qs: QuerySet[Case]) -> list[list[Any]]:
