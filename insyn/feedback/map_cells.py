@@ -2,7 +2,8 @@
 
 Every located case counts once in the row of its cell (floor(lat / MAP_CELL_LAT),
 floor(long / MAP_CELL_LONG)), status, category, organisation (0: none) and kind, with the
-sums of its latitude and longitude. Database triggers on the case table keep the rows, in the
+sums of its latitude and longitude (in
+whole units of MAP_SUM_UNIT degrees, so that the sums are exact). Database triggers on the case table keep the rows, in the
 transaction of the change, whatever writes it: the services, `bulk_create`, `QuerySet.update`,
 deletions, raw SQL. The map of the whole municipality then groups a few thousand rows, not
 600,000 cases (issue 13).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insyn.feedback.models import MAP_CELL_LAT, MAP_CELL_LONG
+from insyn.feedback.models import MAP_CELL_LAT, MAP_CELL_LONG, MAP_SUM_UNIT
 
 TABLE = "feedback_casemapcell"
 CASES = "feedback_case"
@@ -44,6 +45,12 @@ def _key(vendor: str, row: str) -> list[str]:
     ]
 
 
+def _units(vendor: str, value: str) -> str:
+    """A coordinate in whole MAP_SUM_UNITs (rounded), for the grid's sums."""
+    scaled = f"round({value} * {round(1 / MAP_SUM_UNIT)})"
+    return f"{scaled}::bigint" if vendor == "postgresql" else f"CAST({scaled} AS INTEGER)"
+
+
 def _located(row: str) -> str:
     return f"{row}.lat IS NOT NULL AND {row}.long IS NOT NULL"
 
@@ -54,8 +61,8 @@ def _remove(vendor: str, row: str = "OLD") -> str:
         for column, value in zip(KEY.split(", "), _key(vendor, row), strict=True)
     )
     return (
-        f"UPDATE {TABLE} SET n = n - 1, lat_sum = lat_sum - {row}.lat, "
-        f"long_sum = long_sum - {row}.long WHERE {match}"
+        f"UPDATE {TABLE} SET n = n - 1, lat_sum = lat_sum - {_units(vendor, row + '.lat')}, "
+        f"long_sum = long_sum - {_units(vendor, row + '.long')} WHERE {match}"
     )
 
 
@@ -63,7 +70,8 @@ def _add(vendor: str, row: str = "NEW") -> str:
     values = ", ".join(_key(vendor, row))
     return (
         f"INSERT INTO {TABLE} ({KEY}, n, lat_sum, long_sum) "
-        f"SELECT {values}, 1, {row}.lat, {row}.long WHERE {_located(row)} "
+        f"SELECT {values}, 1, {_units(vendor, row + '.lat')}, {_units(vendor, row + '.long')} "
+        f"WHERE {_located(row)} "
         f"ON CONFLICT ({KEY}) DO UPDATE SET n = {TABLE}.n + 1, "
         f"lat_sum = {TABLE}.lat_sum + excluded.lat_sum, "
         f"long_sum = {TABLE}.long_sum + excluded.long_sum"
@@ -121,7 +129,8 @@ def rebuild_sql(vendor: str) -> list[str]:
     return [
         f"DELETE FROM {TABLE}",
         f"INSERT INTO {TABLE} ({KEY}, n, lat_sum, long_sum) "
-        f"SELECT {', '.join(_key(vendor, 'c'))}, count(*), sum(c.lat), sum(c.long) "
+        f"SELECT {', '.join(_key(vendor, 'c'))}, count(*), "
+        f"sum({_units(vendor, 'c.lat')}), sum({_units(vendor, 'c.long')}) "
         f"FROM {CASES} c WHERE {_located('c')} GROUP BY {', '.join(_key(vendor, 'c'))}",
     ]
 

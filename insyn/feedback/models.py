@@ -624,6 +624,7 @@ class Case(models.Model):
 # triggers that keep it hold these two numbers too: change them only with a new migration.
 MAP_CELL_LONG = 360 / 2**13
 MAP_CELL_LAT = 360 / 2**14
+MAP_SUM_UNIT = 1e-7
 
 
 class CaseMapCell(models.Model):
@@ -643,8 +644,10 @@ class CaseMapCell(models.Model):
     organisation_id = models.IntegerField()  # 0: not assigned
     kind = models.CharField(max_length=20)
     n = models.IntegerField(default=0)
-    lat_sum = models.FloatField(default=0.0)
-    long_sum = models.FloatField(default=0.0)
+    # Sums in units of MAP_SUM_UNIT degrees (about a centimetre), as integers: adding and taking
+    # away cases gives the same sums in any order, so the grid equals its rebuild exactly.
+    lat_sum = models.BigIntegerField(default=0)
+    long_sum = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -45,6 +45,7 @@ from insyn.feedback.models import (
     LOCATED,
     MAP_CELL_LAT,
     MAP_CELL_LONG,
+    MAP_SUM_UNIT,
     OPEN_STATUSES,
     PUBLISHED_CASES,
     Case,
@@ -502,7 +503,10 @@ def _map_view(
         (math.floor(west / width), math.floor(east / width)),
     )
     if stored is not None and k >= 0:
-        cells = _stored_clusters(stored, k, rows_, cols)
+        cells = [
+            (y, x, n, float(lat) * MAP_SUM_UNIT, float(long) * MAP_SUM_UNIT)  # sum: numeric
+            for y, x, n, lat, long in _stored_clusters(stored, k, rows_, cols)
+        ]
     else:
         cells = _counted_clusters(qs, height, width, rows_, cols)
     clusters = [

@@ -35,8 +35,8 @@ class Migration(migrations.Migration):
                 ('organisation_id', models.IntegerField()),
                 ('kind', models.CharField(max_length=20)),
                 ('n', models.IntegerField(default=0)),
-                ('lat_sum', models.FloatField(default=0.0)),
-                ('long_sum', models.FloatField(default=0.0)),
+                ('lat_sum', models.BigIntegerField(default=0)),
+                ('long_sum', models.BigIntegerField(default=0)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('cell_lat', 'cell_long', 'status', 'category_id', 'organisation_id', 'kind'), name='fb_case_map_cell_key')],
