@@ -182,6 +182,9 @@ def generate_cases(n: int, *, seed: int = 5, batch: int = 10_000) -> dict:
                 with raw.copy(sql) as copy:
                     for row in rows():
                         copy.write_row(row)
+                # The foreign keys' checks (deferred to the commit) first: a table with pending
+                # trigger events cannot be altered.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("ALTER TABLE feedback_case ENABLE TRIGGER USER")
                 map_cells.rebuild(connection)
         else:
