@@ -423,3 +423,25 @@ def test_map_grid_is_grouped_by_hashing_on_postgresql(setup, monkeypatch):
         cursor.execute("EXPLAIN " + sqls[grid])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "HashAggregate" in plan and "Sort" not in plan, plan
+
+
+def test_every_page_with_a_map_has_the_maps_styles(setup, cc_client):
+    """Leaflet draws its tiles and markers with its own stylesheet: the staff pages' layout had
+    only feedback.css, so the inbox's, a case's and the routing page's maps were tiles and
+    pins in a heap. Every page that loads the map's script loads its styles too."""
+    from django.urls import reverse
+
+    case = _unpublished(setup)
+    public = published(setup)
+    pages = [
+        "/personal/arenden/",
+        f"/personal/arenden/{case.number}/",
+        reverse("feedback_staff:routing"),
+        "/synpunkter/felanmalningar/",
+        f"/synpunkter/felanmalningar/{public.number}/",
+    ]
+    for path in pages:
+        page = cc_client.get(path).content.decode()
+        assert "vendor/leaflet/leaflet" in page and ".js" in page, path  # a page with a map
+        assert 'href="/static/vendor/leaflet/leaflet' in page, path
+        assert "MarkerCluster.Default" in page, path
