@@ -186,7 +186,13 @@ def source(tmp_path_factory, template, static_root):
             site.insyn("backup", "--output", str(archives["native"]))
             site.insyn("backup", "--json", "--output", str(archives["json"]))
             assert get(base, "/health/")[0] == 200  # still serving after the backups
-        yield {"site": site, "pages": pages, "archives": archives, "data": dump(site), "grid": grid(site)}
+        yield {
+            "site": site,
+            "pages": pages,
+            "archives": archives,
+            "data": dump(site),
+            "grid": grid(site),
+        }
 
 
 def test_the_crawl_covers_pages_and_api(source):
