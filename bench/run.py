@@ -693,6 +693,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="insyn-bench-") as tmp:
         work = Path(tmp)
         static_root = work / "static"
+        settle()  # the static file is every section's reference: measured on a quiet machine
         measure_static(args, work, static_root)  # always: every section quotes it
         log(f"static: done after {time.perf_counter() - started:,.0f} s")
         for name, step in steps.items():
