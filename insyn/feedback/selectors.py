@@ -146,27 +146,39 @@ class InboxFilters:
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
 
+def _inbox_conditions(
+    filters: InboxFilters, organisation_ids: set[int] | None, *, unassigned: Q
+) -> Q:
+    """What the inbox's filters (and a case handler's organisations) ask of a case's status,
+    category, organisation and kind: of the cases, and of the map's stored grid, which has the
+    same four columns (`unassigned`: how each says a case has no organisation)."""
+    conditions = Q()
+    if organisation_ids is not None:
+        conditions &= Q(organisation_id__in=organisation_ids)
+    if filters.status == "open":
+        conditions &= Q(status__in=OPEN_STATUSES)
+    elif filters.status in CaseStatus.values:
+        conditions &= Q(status=filters.status)
+    if filters.category:
+        conditions &= Q(category_id=filters.category)
+    if filters.organisation == 0:
+        conditions &= unassigned
+    elif filters.organisation:
+        conditions &= Q(organisation_id=filters.organisation)
+    if filters.kind in Kind.values:
+        conditions &= Q(kind=filters.kind)
+    return conditions
+
+
 def _inbox_filtered(
     filters: InboxFilters, now: dt.datetime, organisation_ids: set[int] | None = None
 ) -> QuerySet[Case]:
-    qs = Case.objects.all()
-    if organisation_ids is not None:
-        qs = qs.filter(organisation_id__in=organisation_ids)
+    qs = Case.objects.filter(
+        _inbox_conditions(filters, organisation_ids, unassigned=Q(organisation__isnull=True))
+    )
     if filters.number:
         number = filters.number.strip().upper()
         qs = qs.filter(number=number) if valid_number(number) else qs.none()
-    if filters.status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif filters.status in CaseStatus.values:
-        qs = qs.filter(status=filters.status)
-    if filters.category:
-        qs = qs.filter(category_id=filters.category)
-    if filters.organisation == 0:
-        qs = qs.filter(organisation__isnull=True)
-    elif filters.organisation:
-        qs = qs.filter(organisation_id=filters.organisation)
-    if filters.kind in Kind.values:
-        qs = qs.filter(kind=filters.kind)
     if filters.overdue:
         qs = qs.filter(status__in=ACTIVE_STATUSES, due_at__lt=now)
     return qs
@@ -244,21 +256,10 @@ def inbox_map_points(
 
 
 def _stored_cells(filters: InboxFilters, organisation_ids: set[int] | None) -> QuerySet:
-    """The grid's rows for the inbox's filters (what `_inbox_filtered` asks of the cases)."""
-    rows = CaseMapCell.objects.all()
-    if organisation_ids is not None:
-        rows = rows.filter(organisation_id__in=organisation_ids)
-    if filters.status == "open":
-        rows = rows.filter(status__in=OPEN_STATUSES)
-    elif filters.status in CaseStatus.values:
-        rows = rows.filter(status=filters.status)
-    if filters.category:
-        rows = rows.filter(category_id=filters.category)
-    if filters.organisation is not None:
-        rows = rows.filter(organisation_id=filters.organisation)  # 0: not assigned
-    if filters.kind in Kind.values:
-        rows = rows.filter(kind=filters.kind)
-    return rows
+    """The grid's rows for the inbox's filters (those `_inbox_filtered` asks of the cases)."""
+    return CaseMapCell.objects.filter(
+        _inbox_conditions(filters, organisation_ids, unassigned=Q(organisation_id=0))
+    )
 
 
 CASE_NUMBER = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{1,12}$")
