@@ -1,8 +1,9 @@
 """Splitting work over the machine's second core (issue 13).
 
-`map_in_two` splits pure CPU work (an import's wall time); `beside` runs one read of the
-database on a second connection while this one runs another (the case statistics' two scans
-of a year of cases).
+`map_in_two` splits pure CPU work (an import's wall time); `forked` starts pure CPU work in a
+second process while this one goes on with something else (an import stems the pages' texts
+while it writes them); `beside` runs one read of the database on a second connection while
+this one runs another (the case statistics' two scans of a year of cases).
 
 `map_in_two` is only for work that is a pure function of its input (text in, text out): the second half goes to
 one forked process while this one does the first, and the results come back in order. Forking
@@ -17,6 +18,9 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -59,6 +63,75 @@ def map_in_two[T, R](
             raise
         results.extend(second.result())
     return results
+
+
+class Forked[R]:
+    """`function(argument)` computed in a forked process: `result()` waits for it (and raises
+    what it raised); `close()` stops it if nobody will ask. Made by `forked`."""
+
+    def __init__(self, function: Callable[[Any], R], argument: Any, *, fork: bool) -> None:
+        self._function, self._argument = function, argument
+        self._done = False
+        self._value: R | None = None
+        self._process: BaseProcess | None = None
+        if fork:
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            # Forked: the child has the argument as it is here, nothing is pickled on the way
+            # in; the result comes back pickled through the pipe.
+            self._process = context.Process(
+                target=_send_result, args=(function, argument, send), daemon=True
+            )
+            self._process.start()
+            send.close()
+            self._argument = None
+
+    def result(self) -> R:
+        if not self._done:
+            if self._process is None:
+                self._value = self._function(self._argument)
+            else:
+                try:
+                    ok, value = self._receive.recv()
+                except EOFError:
+                    raise RuntimeError("the forked process ended without a result") from None
+                finally:
+                    self._end(terminate=False)
+                if not ok:
+                    raise value
+                self._value = value
+            self._done = True
+        return self._value  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stop the process if it still runs (its result is no longer wanted)."""
+        self._end(terminate=True)
+
+    def _end(self, *, terminate: bool) -> None:
+        if self._process is not None:
+            self._receive.close()
+            if terminate and self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._process = None
+
+
+def _send_result(function: Callable[[Any], Any], argument: Any, send: Connection) -> None:
+    try:
+        result = (True, function(argument))
+    except BaseException as exc:
+        result = (False, exc)
+    send.send(result)
+    send.close()
+
+
+def forked[T, R](function: Callable[[T], R], argument: T, *, fork: bool = True) -> Forked[R]:
+    """Start `function(argument)` in a forked process when `fork` (say, when the work is large
+    enough to be worth a process) and there are two CPUs; otherwise it runs here when
+    `result()` is first called. `function` must be pure (it sees the argument as it was
+    when this was called, and nothing it changes comes back but its result) and must not
+    use the database. Only for a command, never in a web server's process."""
+    return Forked(function, argument, fork=fork and two_cpus())
 
 
 _readers: ThreadPoolExecutor | None = None

@@ -21,7 +21,7 @@ Goals take part in a full rebuild (`insyn.search.indexing.reindex_all`) through
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -78,13 +78,21 @@ def index_period(period: FollowUpPeriod) -> int:
         return services.index_documents(documents)
 
 
-def index_plans(plan_ids: Iterable[int], *, two_processes: bool = False) -> int:
+def index_plans(
+    plan_ids: Iterable[int],
+    *,
+    two_processes: bool = False,
+    known_stems: Callable[[], Mapping[str, str]] | None = None,
+) -> int:
     """(Re)index the goals and assignments of several plans with a published period in one pass
     (the importer's: a fixed number of queries for all of them); returns how many.
 
     `two_processes`: stem the documents in two processes when there are many (a command only,
-    see `services.build_documents`)."""
-    documents, hidden = _plan_documents(sorted(set(plan_ids)), two_processes=two_processes)
+    see `services.build_documents`); `known_stems`: texts already stemmed, say the imported
+    pages' (see there)."""
+    documents, hidden = _plan_documents(
+        sorted(set(plan_ids)), two_processes=two_processes, known_stems=known_stems
+    )
     with transaction.atomic():
         _remove_keys(hidden)
         return services.index_documents(documents)
@@ -130,6 +138,7 @@ def _plan_documents(
     exclude_period_id: int | None = None,
     *,
     two_processes: bool = False,
+    known_stems: Callable[[], Mapping[str, str]] | None = None,
 ) -> tuple[list[SearchDocument], list[str]]:
     """Documents for the plans' goals and assignments, and the keys that must not be indexed.
 
@@ -151,13 +160,13 @@ def _plan_documents(
         .order_by("plan_id", "order", "number")
     )
     goals_by_pk = {goal.pk: goal for goal in goals}
-    sections_by_goal: dict[int, list[str]] = defaultdict(list)
+    sections_by_goal: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for goal_id, heading, text in (
         GoalSection.objects.filter(goal__plan_id__in=plan_ids)
         .order_by("goal_id", "order", "pk")
         .values_list("goal_id", "heading", "body")
     ):
-        sections_by_goal[goal_id].append(f"{heading}\n{text}")
+        sections_by_goal[goal_id].append((heading, text))
     assignments = list(
         Assignment.objects.filter(goal__plan_id__in=plan_ids)
         .only(*ASSIGNMENT_FIELDS)
@@ -196,9 +205,9 @@ def _plan_documents(
                 hidden.append(goal_key(goal.pk))
                 continue
             follow_ups = sorted(follow_ups_by_goal[goal.pk], key=lambda f: period_order[f[0]])
-            body = _paragraphs(
-                sections_by_goal[goal.pk] + [assessment for _period, assessment in follow_ups]
-            )
+            sections = sections_by_goal[goal.pk]
+            assessments = [assessment for _period, assessment in follow_ups]
+            body = _paragraphs([f"{heading}\n{text}" for heading, text in sections] + assessments)
             documents.append(
                 {
                     "object_key": goal_key(goal.pk),
@@ -206,6 +215,8 @@ def _plan_documents(
                     "url": goal.get_absolute_url(),
                     "title": f"{goal.get_kind_display()} {goal.number}. {goal.title}",
                     "body": body,
+                    # The body's pieces, stemmed one by one (services.build_documents).
+                    "parts": [part for section in sections for part in section] + assessments,
                     "year": goal.plan.year,
                 }
             )
@@ -215,6 +226,9 @@ def _plan_documents(
                 hidden.append(assignment_key(assignment.pk))
                 continue
             reports = sorted(reports_by_assignment[assignment.pk], key=report_order)
+            parts = [assignment.description]
+            for _p, name, assessment in reports:
+                parts += [name, assessment] if name else [assessment]
             body = _paragraphs(
                 [assignment.description]
                 + [
@@ -229,7 +243,11 @@ def _plan_documents(
                     "url": next(urls),
                     "title": f"{assignment.heading}: {assignment.title}",
                     "body": body,
+                    "parts": parts,
                     "year": assignment.goal.plan.year,
                 }
             )
-    return services.build_documents(documents, two_processes=two_processes), hidden
+    built = services.build_documents(
+        documents, two_processes=two_processes, known_stems=known_stems
+    )
+    return built, hidden

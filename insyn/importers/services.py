@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
@@ -25,6 +25,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from insyn.core.bulk import MAX_PARAMS, insert_objects, new_object
+from insyn.core.parallel import forked
 from insyn.core.parallel import two_cpus as _two_cpus
 from insyn.core.publication import bump_publication_version
 from insyn.goals.indexing import index_plans
@@ -53,6 +54,7 @@ from insyn.organisations.services import (
     ensure_organisation,
     registry_from_database,
 )
+from insyn.search.services import PARALLEL_STEMMING_FROM, stem_texts
 
 
 class FollowupImportError(Exception):
@@ -205,16 +207,46 @@ def import_followup_files(
         raise FollowupStrictError(result)
     if dry_run:
         return result
-    with transaction.atomic():
-        writer = _Writer(result)
-        writer.write(progress)
-        # In the same transaction: a run killed after its rows were written leaves no rows
-        # that search does not know (which a re-run that changes nothing would not repair).
-        _index_for_search(result.periods, writer.changed_plans)
+    # The pages' texts are stemmed for search in a second process while this one writes them.
+    texts = _searchable_texts(result.parses)
+    stemmed = forked(stem_texts, texts, fork=len(texts) >= PARALLEL_STEMMING_FROM)
+    try:
+        with transaction.atomic():
+            writer = _Writer(result)
+            writer.write(progress)
+            # In the same transaction: a run killed after its rows were written leaves no
+            # rows that search does not know (which a re-run that changes nothing would not
+            # repair).
+            _index_for_search(
+                result.periods,
+                writer.changed_plans,
+                known_stems=lambda: dict(zip(texts, stemmed.result(), strict=True)),
+            )
+    finally:
+        stemmed.close()  # a run that changed nothing, or failed, does not wait for it
     return result
 
 
-def _index_for_search(period_ids: Iterable[int], plan_ids: set[int]) -> None:
+def _searchable_texts(parses: list[FollowupParse]) -> list[str]:
+    """The pages' texts that search documents are made of (insyn.goals.indexing), once each:
+    goal sections, assessments and assignment descriptions."""
+    texts: dict[str, None] = {}
+    for parse in parses:
+        for goal in parse.goals:
+            for section in goal.sections:
+                texts[section.heading or ""] = texts[section.body] = None
+            texts[goal.assessment or ""] = None
+            for item in goal.assignments:
+                texts[item.description or ""] = texts[item.assessment or ""] = None
+    return list(texts)
+
+
+def _index_for_search(
+    period_ids: Iterable[int],
+    plan_ids: set[int],
+    *,
+    known_stems: Callable[[], Mapping[str, str]] | None = None,
+) -> None:
     """One index pass for the plans the run changed that have a published period among the
     run's (as `index_period` for each of those periods would): a plan the run left as it was
     already has the documents it would write (every service that changes a plan indexes it)."""
@@ -223,7 +255,7 @@ def _index_for_search(period_ids: Iterable[int], plan_ids: set[int]) -> None:
     periods = FollowUpPeriod.objects.filter(pk__in=list(period_ids), plan_id__in=plan_ids)
     published = {period.plan_id for period in periods if period.is_published}
     if published:
-        index_plans(published, two_processes=True)
+        index_plans(published, two_processes=True, known_stems=known_stems)
 
 
 # -- writing ------------------------------------------------------------------------------------

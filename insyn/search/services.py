@@ -25,7 +25,7 @@ snippets `ts_headline`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -130,44 +130,77 @@ def build_document(
     )
 
 
-# From this many documents on, `build_documents(..., two_processes=True)` stems the second half
-# in a forked process (stemming is pure, text in and text out; for an import of 1,000 follow-up
-# pages it was about 1.4 s of one core, issue 13). Below it, starting the process costs more
-# than it saves.
+# From this many texts on, `build_documents(..., two_processes=True)` stems the second half of
+# the ones not known yet in a forked process (stemming is pure, text in and text out; for an
+# import of 1,000 follow-up pages it was about 1.4 s of one core, issue 13). Below it, starting
+# the process costs more than it saves.
 PARALLEL_STEMMING_FROM = 2000
 
 
-def _stem_documents(documents: list[tuple[str, str]]) -> list[str]:
-    return [f"{stem_text(title)}\n{stem_text(body)}" for title, body in documents]
+def stem_texts(texts: list[str]) -> list[str]:
+    """`stem_text` of each text, in order (module-level: a forked process can be handed it)."""
+    return [stem_text(text) for text in texts]
+
+
+def stem_parts(parts: Iterable[str], stems: Mapping[str, str]) -> str:
+    """`stem_text` of the parts joined by any separators that are neither letters nor digits
+    (a paragraph break, a line break, ": "), from each part's stems: a text's words never run
+    across such a separator, so its stems are the parts' stems in order (tests/search/
+    test_stem_parts.py holds that for any text). `stems` holds every part's `stem_text`."""
+    return " ".join(filter(None, map(stems.__getitem__, parts)))
 
 
 def build_documents(
-    documents: Iterable[dict[str, Any]], *, two_processes: bool = False
+    documents: Iterable[dict[str, Any]],
+    *,
+    two_processes: bool = False,
+    known_stems: Callable[[], Mapping[str, str]] | None = None,
 ) -> list[SearchDocument]:
     """`build_document(**fields)` for each of many documents (the same objects, in order).
 
-    `two_processes`: stem many documents in two processes. Only for a command such as the
-    importer, never in a web server's process (it forks).
+    A document whose fields hold `parts` (its body's paragraphs, or the pieces they are made
+    of, in order, separated in the body by what is neither a letter nor a digit) has its body
+    stemmed part by part: a part said again in many documents (an organisation's name) is
+    stemmed once, and `known_stems()` (text → `stem_text(text)`, computed beside, say while an
+    import writes its rows) saves stemming the parts it holds here.
+
+    `two_processes`: stem many texts in two processes. Only for a command such as the importer,
+    never in a web server's process (it forks).
     """
     documents = list(documents)
-    texts = [(fields["title"], fields["body"]) for fields in documents]
-    if two_processes:
-        stemmed = map_in_two(_stem_documents, texts, parallel_from=PARALLEL_STEMMING_FROM)
-    else:
-        stemmed = _stem_documents(texts)
-    return [
-        new_object(
-            SearchDocument,
-            object_key=fields["object_key"],
-            kind=fields["kind"],
-            url=fields["url"],
-            title=fields["title"],
-            body=fields["body"],
-            stemmed=text,
-            year=fields.get("year"),
+    stems: dict[str, str] = dict(known_stems()) if known_stems is not None else {}
+    missing = list(
+        dict.fromkeys(
+            part for fields in documents for part in fields.get("parts", ()) if part not in stems
         )
-        for fields, text in zip(documents, stemmed, strict=True)
-    ]
+    )
+    whole = [fields["body"] for fields in documents if "parts" not in fields]
+    titles = [fields["title"] for fields in documents]
+    texts = missing + whole + titles
+    if two_processes:
+        stemmed = map_in_two(stem_texts, texts, parallel_from=PARALLEL_STEMMING_FROM)
+    else:
+        stemmed = stem_texts(texts)
+    stems.update(zip(missing, stemmed[: len(missing)], strict=True))
+    whole_stemmed = iter(stemmed[len(missing) : len(missing) + len(whole)])
+    title_stemmed = iter(stemmed[len(missing) + len(whole) :])
+    built = []
+    for fields in documents:
+        parts = fields.get("parts")
+        body = stem_parts(parts, stems) if parts is not None else next(whole_stemmed)
+        built.append(
+            new_object(
+                SearchDocument,
+                object_key=fields["object_key"],
+                kind=fields["kind"],
+                url=fields["url"],
+                title=fields["title"],
+                body=fields["body"],
+                stemmed=f"{next(title_stemmed)}\n{body}",
+                year=fields.get("year"),
+            )
+        )
+    return built
 
 
 def index_document(

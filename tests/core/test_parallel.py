@@ -44,3 +44,38 @@ def test_few_items_or_one_cpu_stay_in_this_process(monkeypatch):
 def test_an_error_in_either_half_is_raised_here(items):
     with pytest.raises(ValueError, match="sju"):
         map_in_two(fail_on_seven, items, parallel_from=2)
+
+
+def pid_of(argument: list[int]) -> tuple[int, int]:
+    return sum(argument), os.getpid()
+
+
+def sleep_long(_argument: None) -> None:
+    import time
+
+    time.sleep(60)
+
+
+@pytest.mark.skipif(not parallel.two_cpus(), reason="needs two CPUs and fork")
+def test_forked_work_runs_in_another_process_and_its_error_is_raised_here():
+    work = parallel.forked(pid_of, [1, 2, 3])
+    total, pid = work.result()
+    assert total == 6 and pid != os.getpid()
+    assert work.result() == (6, pid)  # asked again: the same result, no process left
+    with pytest.raises(ValueError, match="sju"):
+        parallel.forked(fail_on_seven, [7]).result()
+
+
+def test_forked_work_stays_here_when_not_worth_a_process(monkeypatch):
+    assert parallel.forked(pid_of, [1, 2], fork=False).result() == (3, os.getpid())
+    monkeypatch.setattr(parallel, "two_cpus", lambda: False)
+    assert parallel.forked(pid_of, [4], fork=True).result() == (4, os.getpid())
+
+
+@pytest.mark.skipif(not parallel.two_cpus(), reason="needs two CPUs and fork")
+def test_closing_forked_work_that_is_no_longer_wanted_stops_its_process():
+    work = parallel.forked(sleep_long, None)
+    process = work._process
+    assert process is not None and process.is_alive()
+    work.close()
+    assert not process.is_alive()

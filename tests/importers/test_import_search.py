@@ -74,3 +74,38 @@ def test_a_changed_page_is_indexed_again(registry, tmp_path):
     [hit] = search("fritidsgårdsnätverk", kinds=["assignment"])
     assert hit.object_key == f"goals.assignment:{assignment.pk}"
     assert "ungdomsbrottslighet" not in assignment.title
+
+
+def test_texts_stemmed_beside_the_writing_give_the_documents_a_rebuild_gives(
+    registry, tmp_path, monkeypatch
+):
+    """Many pages: their texts are stemmed in a second process while the rows are written, and
+    the documents are exactly those a rebuild from the database makes."""
+    from bench.followup_pages import generate
+    from insyn.core import parallel
+    from insyn.goals.indexing import reindex_goals
+    from insyn.importers import services
+
+    pages = generate(6, tmp_path / "pages")
+    monkeypatch.setattr(services, "PARALLEL_STEMMING_FROM", 2)
+    monkeypatch.setattr(parallel, "two_cpus", lambda: True)
+    forked = []
+    real_forked = services.forked
+    monkeypatch.setattr(
+        services, "forked", lambda *a, **k: forked.append(real_forked(*a, **k)) or forked[-1]
+    )
+    import_followup_files(pages)
+    assert forked and forked[0]._done  # the stems did come from the second process
+
+    def documents():
+        return list(
+            SearchDocument.objects.filter(object_key__startswith="goals.")
+            .order_by("object_key")
+            .values_list("object_key", "title", "body", "stemmed")
+        )
+
+    imported = documents()
+    assert len(imported) > 6 * 10
+    SearchDocument.objects.all().delete()
+    reindex_goals()
+    assert documents() == imported

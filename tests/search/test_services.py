@@ -394,3 +394,33 @@ def test_build_documents_gives_what_build_document_gives(monkeypatch, two_proces
         [getattr(d, c) for c in columns] for d in one_by_one
     ]
     assert "skol" in built[4].stemmed
+
+
+@pytest.mark.parametrize("two_processes", [False, True])
+def test_documents_stemmed_part_by_part_are_those_build_document_makes(monkeypatch, two_processes):
+    """A body given with its parts (some stems known beforehand, some not) gives the document
+    build_document makes from the whole body."""
+    from insyn.core import parallel
+
+    monkeypatch.setattr(services, "PARALLEL_STEMMING_FROM", 2)
+    monkeypatch.setattr(parallel, "two_cpus", lambda: True)
+    paragraphs = [["Försenade bussar.", f"Område {n}: hållbart"] for n in range(6)]
+    fields = [
+        {
+            "object_key": f"t:{n}",
+            "kind": "assignment",
+            "url": f"/{n}/",
+            "title": f"Uppdrag {n}: Skolorna",
+            "body": "\n\n".join(parts),
+            "parts": parts,
+        }
+        for n, parts in enumerate(paragraphs)
+    ]
+    known = {"Försenade bussar.": services.stem_text("Försenade bussar.")}
+    built = services.build_documents(fields, two_processes=two_processes, known_stems=lambda: known)
+    one_by_one = [
+        services.build_document(**{k: v for k, v in f.items() if k != "parts"}) for f in fields
+    ]
+    assert [(d.object_key, d.body, d.stemmed) for d in built] == [
+        (d.object_key, d.body, d.stemmed) for d in one_by_one
+    ]
