@@ -28,10 +28,12 @@ def as_json(parses):
 
 
 def test_two_processes_give_what_one_gives(pages, monkeypatch):
-    serial = parse_files(pages, REGISTRY)
+    called = []
+    serial = parse_files(pages, REGISTRY, meanwhile=lambda: called.append("serial"))
     monkeypatch.setattr(services, "PARALLEL_FROM", 2)
     monkeypatch.setattr(services, "_two_cpus", lambda: True)
-    parallel = parse_files(pages, REGISTRY)
+    parallel = parse_files(pages, REGISTRY, meanwhile=lambda: called.append("parallel"))
+    assert called == ["parallel"]  # what waits for the second process, once
     assert [p.source for p in parallel] == [str(p) for p in pages]
     assert as_json(parallel) == as_json(serial)
 
