@@ -84,7 +84,6 @@ class Forked[R]:
             )
             self._process.start()
             send.close()
-            self._argument = None
 
     def result(self) -> R:
         if not self._done:
@@ -94,13 +93,16 @@ class Forked[R]:
                 try:
                     ok, value = self._receive.recv()
                 except EOFError:
-                    raise RuntimeError("the forked process ended without a result") from None
+                    # The process ended without a result (killed, out of memory): the work is
+                    # pure, so it is done here instead.
+                    ok, value = True, self._function(self._argument)
                 finally:
                     self._end(terminate=False)
                 if not ok:
                     raise value
                 self._value = value
             self._done = True
+            self._argument = None
         return self._value  # type: ignore[return-value]
 
     def close(self) -> None:

@@ -79,3 +79,23 @@ def test_closing_forked_work_that_is_no_longer_wanted_stops_its_process():
     assert process is not None and process.is_alive()
     work.close()
     assert not process.is_alive()
+
+
+PARENT = os.getpid()
+
+
+def sleep_then_sum(argument: list[int]) -> int:
+    """The sum, at once here; in a forked process only after a minute."""
+    import time
+
+    if os.getpid() != PARENT:
+        time.sleep(60)
+    return sum(argument)
+
+
+@pytest.mark.skipif(not parallel.two_cpus(), reason="needs two CPUs and fork")
+def test_forked_work_whose_process_died_is_done_here():
+    work = parallel.forked(sleep_then_sum, [1, 2, 3])
+    assert work._process is not None
+    work._process.kill()  # as the kernel's out-of-memory killer would
+    assert work.result() == 6
