@@ -106,6 +106,13 @@ def test_texts_stemmed_beside_the_writing_give_the_documents_a_rebuild_gives(
 
     imported = documents()
     assert len(imported) > 6 * 10
+    # Stemmed part by part, each document is what stemming its whole title and body gives
+    # (so the parts the indexing names and the body it writes cannot drift apart).
+    from insyn.search.services import stem_text
+
+    assert [stemmed for *_key, stemmed in imported] == [
+        f"{stem_text(title)}\n{stem_text(body)}" for _key, title, body, _stemmed in imported
+    ]
     SearchDocument.objects.all().delete()
     reindex_goals()
     assert documents() == imported
