@@ -533,10 +533,19 @@ def bench_tenfold(args: argparse.Namespace, work: Path, static_root: Path) -> No
             log(f"tenfold: {size}")
             # The render itself: the public response cache is off in this section.
             site.extra_env["INSYN_PUBLIC_CACHE"] = "false"
+            settle()  # the import just before (10×) has finished writing and checkpointing
             with site.serve(workers=args.workers, threads=args.threads) as base:
                 for path, what in ((GOAL_PAGE, "goal page"), (START_PAGE, "start page")):
                     check_ok(base, path)
-                    single = load(base, path, connections=1, duration=args.duration / 2)
+                    # The goal page's one-client p99 is a target: taken from thousands of
+                    # requests, so that a few stalls of the VM (tens of ms, a handful in a
+                    # few seconds) do not decide it as they did from ~600.
+                    single = load(
+                        base,
+                        path,
+                        connections=1,
+                        duration=args.p99_duration if path == GOAL_PAGE else args.duration / 2,
+                    )
                     many = load(
                         base,
                         path,
@@ -564,7 +573,8 @@ in full on every visit, as the first visit after a change is. First the demo alo
 then with nine more goals of plan 2023 for each of the demo's, imported from generated pages
 (bench/followup_pages.py). The goal page `{GOAL_PAGE}` shows the same goal in both; the start
 page lists every goal of the current plan, so it grows with the data. Query counts are pinned by
-the page tests; this is the time. {args.duration / 2:.0f} s per line.
+the page tests; this is the time. {args.duration / 2:.0f} s per line, but the goal page with one
+client, whose p99 is the target: {args.p99_duration:.0f} s (a few thousand requests).
 
 {TABLE_HEAD.replace("| Database |", "| Data |")}
 {chr(10).join(rows)}
@@ -637,6 +647,12 @@ def main() -> None:
         type=float,
         default=5.0,
         help="seconds per measurement (5 keeps `make bench` near 15 minutes; ratios are what count)",
+    )
+    parser.add_argument(
+        "--p99-duration",
+        type=float,
+        default=12.0,
+        help="seconds of the one-client goal page load whose p99 is a target (tenfold)",
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
