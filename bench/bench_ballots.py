@@ -322,6 +322,20 @@ def cpu_seconds(server_group: int) -> tuple[float, float]:
     return app, database
 
 
+def machine_ticks() -> tuple[int, int, int] | None:
+    """(busy, stolen, all) clock ticks of every CPU since boot, from /proc/stat (Linux; None
+    elsewhere). Stolen: time a virtual machine's CPUs were ready to run but the host ran
+    something else, which a VM's processes may be charged as CPU time of their own."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + fields[4]  # idle + iowait
+    steal = fields[7] if len(fields) > 7 else 0
+    return sum(fields) - idle - steal, steal, sum(fields)
+
+
 def check_database(
     budget_id: int, people: list[int], clients: list[Client]
 ) -> tuple[int, int, int]:
@@ -396,8 +410,10 @@ def main() -> None:
         time.sleep(0.5)  # the server processes share out the new connections
         began = time.perf_counter()
         cpu_before = cpu_seconds(server.pid)
+        ticks_before = machine_ticks()
         cast_all(connections, args.ballots)
         elapsed = time.perf_counter() - began
+        ticks_after = machine_ticks()
         cpu_after = cpu_seconds(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -420,6 +436,13 @@ def main() -> None:
         if connection.vendor == "postgresql"
         else f"| CPU per ballot: app processes (SQLite inside them) | {app_ms:.2f} ms |\n"
     )
+    machine_row = ""
+    if ticks_before and ticks_after:
+        busy, stolen, total = (b - a for a, b in zip(ticks_before, ticks_after, strict=True))
+        machine_row = (
+            f"| the machine's CPUs while casting: busy / stolen by the host | "
+            f"{busy / max(total, 1):.0%} / {stolen / max(total, 1):.1%} |\n"
+        )
     text = (
         f"Ballots through `insyn serve` ({args.workers} workers × {args.threads} threads, "
         f"{database}), {args.clients} concurrent clients × {args.ballots} ballots each (each on its "
@@ -434,6 +457,7 @@ def main() -> None:
         f"| lost ballots or updates | {lost} |\n"
         f"| failed requests | {len(failures)} {sorted(set(failures)) or ''} |\n"
         f"{cpu_row}"
+        f"{machine_row}"
         f"\nMeasured on {os.cpu_count()} cores; `python bench/bench_ballots.py`."
     )
     print(text)
