@@ -143,10 +143,14 @@ def test_signed_in_staff_are_never_served_from_the_cache_nor_fill_it(client, goa
     client.force_login(user)
     response = client.get(url)
     assert "X-Insyn-Cache" not in response
+    assert "staff-account" in response.content.decode()  # who is signed in, and "Logga ut"
     assert client.get(url).get("X-Insyn-Cache") is None
     client.logout()
     client.cookies.pop("sessionid", None)
-    assert client.get(url)["X-Insyn-Cache"] == "miss"  # the staff visit stored nothing
+    anonymous = client.get(url)
+    assert anonymous["X-Insyn-Cache"] == "miss"  # the staff visit stored nothing
+    assert "staff-account" not in anonymous.content.decode()
+    assert "staff-account" not in client.get(url).content.decode()  # nor does the stored copy
 
 
 def test_a_page_with_a_form_token_is_never_stored(client):

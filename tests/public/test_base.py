@@ -8,6 +8,9 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
+from tests.dialogue.conftest import sign_in_participant
+from tests.dialogue.factories import ParticipantFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +97,38 @@ def test_content_in_swedish_is_marked_as_swedish_on_english_pages(client, pages)
     html = client.get(pages[2]).content.decode()
     assert '<span lang="sv">Uppsala ska nå mål 1</span>' in html
     assert '<p class="summary-sentence" lang="sv">' in html
+
+
+def test_a_signed_in_official_on_a_public_page_sees_who_and_the_way_back_and_out(client, pages):
+    """A compiler who checks how a published page looks can get back to their staff pages, or
+    sign out, from the public page itself (the staff layout's header had both, the public one
+    neither: the way back was the browser's history or a typed address)."""
+    user = UserFactory(username="sammanstallare-sam", first_name="Sam", last_name="Sammanställare")
+    MembershipFactory(user=user)
+    client.force_login(user)
+    for url in pages:
+        html = client.get(url).content.decode()
+        account = html.split('<div class="staff-account container">', 1)[1].split("</div>", 1)[0]
+        assert "Inloggad som Sam Sammanställare" in account, url
+        assert '<a href="/personal/">Till personalsidorna</a>' in account, url
+        assert 'action="/konto/logga-ut/"' in account and "csrfmiddlewaretoken" in account
+    response = client.post("/konto/logga-ut/")
+    assert response.status_code == 302
+    html = client.get(pages[2]).content.decode()
+    assert "staff-account" not in html and "Inloggad som" not in html
+
+    client.force_login(user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(pages[2]).content.decode()
+    assert "Signed in as Sam Sammanställare" in html and ">To the staff pages</a>" in html
+
+
+def test_visitors_and_signed_in_residents_see_no_staff_header(client, pages):
+    html = client.get(pages[2]).content.decode()
+    assert "staff-account" not in html
+    sign_in_participant(client, ParticipantFactory(email="invanare@example.org"))
+    html = client.get(pages[2]).content.decode()
+    assert "staff-account" not in html and "Inloggad som" not in html
 
 
 def test_an_unknown_page_gets_a_swedish_404(client):
