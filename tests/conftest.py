@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from django.conf import settings
@@ -30,6 +31,28 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_start_with_the_test(monkeypatch):
+    """django-ratelimit counts in fixed windows, aligned to the epoch (and offset per key). A
+    test that makes N requests and expects the next one refused failed now and then on a busy
+    machine, when a window happened to end between its requests (seen in a fresh clone's
+    PostgreSQL run: 30 failed logins from one address, then the right password got a 302, not
+    the 429). Here every window begins when the test does, so a test shorter than the shortest
+    period (a minute) counts in one window; a test that moves `time.time` a period on (to show
+    that the window ends) still sees the next one."""
+    from django_ratelimit import core
+
+    start = int(time.time())
+
+    def window(value, period: int) -> int:
+        now = int(time.time())
+        if period == 1:
+            return now
+        return start + ((now - start) // period + 1) * period  # the end of the current one
+
+    monkeypatch.setattr(core, "_get_window", window)
 
 
 @pytest.fixture(autouse=True)
