@@ -322,20 +322,6 @@ def cpu_seconds(server_group: int) -> tuple[float, float]:
     return app, database
 
 
-def machine_ticks() -> tuple[int, int, int] | None:
-    """(busy, stolen, all) clock ticks of every CPU since boot, from /proc/stat (Linux; None
-    elsewhere). Stolen: time a virtual machine's CPUs were ready to run but the host ran
-    something else, which a VM's processes may be charged as CPU time of their own."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(x) for x in stat.readline().split()[1:]]
-    except OSError:
-        return None
-    idle = fields[3] + fields[4]  # idle + iowait
-    steal = fields[7] if len(fields) > 7 else 0
-    return sum(fields) - idle - steal, steal, sum(fields)
-
-
 def check_database(
     budget_id: int, people: list[int], clients: list[Client]
 ) -> tuple[int, int, int]:
@@ -398,6 +384,8 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="insyn-bench-ballots-"))
     configure(data_dir)
     sys.path.insert(0, str(ROOT))
+    from bench.harness import cpu_ticks
+
     _dialogue, budget, sessions, people, proposals = setup_data(args.clients)
     port = free_port()
     server = start_server(port, args.workers, args.threads)
@@ -410,10 +398,10 @@ def main() -> None:
         time.sleep(0.5)  # the server processes share out the new connections
         began = time.perf_counter()
         cpu_before = cpu_seconds(server.pid)
-        ticks_before = machine_ticks()
+        ticks_before = cpu_ticks()
         cast_all(connections, args.ballots)
         elapsed = time.perf_counter() - began
-        ticks_after = machine_ticks()
+        ticks_after = cpu_ticks()
         cpu_after = cpu_seconds(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -438,7 +426,8 @@ def main() -> None:
     )
     machine_row = ""
     if ticks_before and ticks_after:
-        busy, stolen, total = (b - a for a, b in zip(ticks_before, ticks_after, strict=True))
+        idle, stolen, total = (b - a for a, b in zip(ticks_before, ticks_after, strict=True))
+        busy = total - idle - stolen
         machine_row = (
             f"| the machine's CPUs while casting: busy / stolen by the host | "
             f"{busy / max(total, 1):.0%} / {stolen / max(total, 1):.1%} |\n"

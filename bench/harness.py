@@ -338,6 +338,18 @@ def _wrk_load(
 
 
 # -- the machine -------------------------------------------------------------------------------
+def cpu_ticks() -> tuple[int, int, int] | None:
+    """(idle, stolen, all) clock ticks of every CPU since boot, from /proc/stat (Linux; None
+    elsewhere). Idle counts iowait too. Stolen: time a virtual machine's CPUs were ready to run
+    but the host ran something else, which a VM's processes may be charged as their own."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    return fields[3] + fields[4], fields[7] if len(fields) > 7 else 0, sum(fields)
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

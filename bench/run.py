@@ -46,7 +46,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.followup_pages import generate
-from bench.harness import ROOT, Instance, LoadResult, get, load, machine, update_section
+from bench.harness import (
+    ROOT,
+    Instance,
+    LoadResult,
+    cpu_ticks,
+    get,
+    load,
+    machine,
+    update_section,
+)
 
 GOAL_PAGE = "/plan/2023/mal/4/"
 GOAL_PAGE_DRAWN = GOAL_PAGE + "?status=on_track"
@@ -87,10 +96,10 @@ def loadavg() -> str:
 
 
 def _cpu_times() -> tuple[int, int]:
-    """(idle, total) jiffies of all CPUs since boot, from /proc/stat (Linux)."""
-    with open("/proc/stat", encoding="ascii") as stat:
-        fields = [int(x) for x in stat.readline().split()[1:]]
-    return fields[3] + fields[4], sum(fields)  # idle + iowait
+    """(idle, total) ticks of all CPUs since boot (bench.harness.cpu_ticks)."""
+    ticks = cpu_ticks()
+    assert ticks is not None  # settle() only asks where /proc/stat exists
+    return ticks[0], ticks[2]
 
 
 def settle(limit: float = 90.0, idle: float = 0.9, quiet_seconds: int = 3) -> str:
